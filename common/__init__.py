@@ -1,0 +1,1 @@
+"""MiniMeter's product code: models, ports, core use-cases and adapters shared by every function."""

@@ -1,0 +1,61 @@
+"""The only module that reads the environment: one Settings object, cached per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.topology import INGESTION_TOPIC
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    mode: Literal["embedded", "emulated", "cloud"] = Field(
+        default="embedded", alias="MINIMETER_MODE", description="Which adapters to wire."
+    )
+    gcp_project: str = Field(default="minimeter-local", alias="GCP_PROJECT")
+    db_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/minimeter",
+        alias="DB_URL",
+        description="postgresql://user[:password]@host:port/db",
+    )
+    pubsub_topic: str = Field(default=INGESTION_TOPIC, alias="PUBSUB_TOPIC")
+    bq_dataset: str = Field(default="minimeter", alias="BQ_DATASET")
+    secret_name: str = Field(
+        default="utility-credentials",
+        alias="SECRET_NAME",
+        description="Default secret holding utility credentials when an account names none.",
+    )
+    raw_bucket: str = Field(default="minimeter-raw", alias="RAW_BUCKET")
+    normalized_bucket: str = Field(default="minimeter-normalized", alias="NORMALIZED_BUCKET")
+    local_data_dir: Path = Field(default=Path(".minimeter"), alias="LOCAL_DATA_DIR")
+    event_router_url: str | None = Field(default=None, alias="EVENT_ROUTER_URL")
+    warehouse_path: Path | None = Field(default=None, alias="WAREHOUSE_PATH")
+    local_secrets_file: Path | None = Field(default=None, alias="LOCAL_SECRETS_FILE")
+    gemini_api_key: str | None = Field(default=None, alias="GEMINI_API_KEY", repr=False)
+    gemini_model: str = Field(default="gemini-2.5-flash", alias="GEMINI_MODEL")
+    gemini_base_url: str | None = Field(default=None, alias="GEMINI_BASE_URL")
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @property
+    def buckets_dir(self) -> Path:
+        return self.local_data_dir / "buckets"
+
+    @property
+    def dead_letter_dir(self) -> Path:
+        return self.local_data_dir / "dead-letters"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.warehouse_path or self.local_data_dir / "warehouse.duckdb"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,454 @@
+"""Pydantic models: the one source of truth for MiniMeter's schemas.
+
+Postgres DDL, warehouse schemas and API bodies are written against these models; tests check the
+DDL columns against them so the two cannot drift silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _require_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must be timezone-aware")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
+Money = Decimal
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown fields are errors, so typos in JSON never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- enumerations -------------------------------------------------------------------------------
+
+
+class JobType(StrEnum):
+    FETCH_BILLS = "FETCH_BILLS"
+    FETCH_INTERVALS = "FETCH_INTERVALS"
+    FULL_PIPELINE = "FULL_PIPELINE"
+    UPLOAD = "UPLOAD"
+    AGENT = "AGENT"
+
+
+class JobStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+    FAILED = "FAILED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.NEEDS_REVIEW, JobStatus.FAILED)
+
+
+class ArtifactStatus(StrEnum):
+    RECEIVED = "RECEIVED"  # raw object written, not yet extracted
+    RETRYING = "RETRYING"  # a stage failed; the platform will deliver the event again
+    EXTRACTED = "EXTRACTED"  # normalized object written, not yet loaded
+    LOADED = "LOADED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"  # loaded for inspection, but an audit or required field failed
+    FAILED = "FAILED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (ArtifactStatus.LOADED, ArtifactStatus.NEEDS_REVIEW, ArtifactStatus.FAILED)
+
+
+class ArtifactKind(StrEnum):
+    BILL_PDF = "bill_pdf"
+    ESPI_XML = "espi_xml"
+    UTILITY_CSV = "utility_csv"
+    UNKNOWN = "unknown"
+
+
+class Commodity(StrEnum):
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+    WATER = "water"
+    SEWER = "sewer"
+    STORMWATER = "stormwater"
+    OTHER = "other"
+
+
+class ReadType(StrEnum):
+    ACTUAL = "actual"
+    ESTIMATED = "estimated"
+
+
+class LineItemCategory(StrEnum):
+    SUPPLY = "supply"
+    DELIVERY = "delivery"
+    TAX = "tax"
+    FEE = "fee"
+    CREDIT = "credit"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Direction(StrEnum):
+    DELIVERED = "delivered"  # utility to customer
+    RECEIVED = "received"  # customer to utility (solar export)
+    NET = "net"
+
+
+class Quality(StrEnum):
+    ACTUAL = "actual"
+    ESTIMATED = "estimated"
+
+
+# --- customers, accounts, jobs ------------------------------------------------------------------
+
+
+class CustomerCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class Customer(CustomerCreate):
+    id: str
+    created_at: AwareDatetime
+
+
+class UtilityAccountCreate(Strict):
+    customer_id: str = Field(min_length=1, max_length=64)
+    provider: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")
+    account_number: str = Field(min_length=1, max_length=64)
+    credentials_secret_name: str | None = Field(
+        default=None, max_length=255, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    scenario: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Sandbox provider only: which named scenario this test account plays.",
+    )
+
+
+class UtilityAccount(UtilityAccountCreate):
+    id: str
+    created_at: AwareDatetime
+
+
+class IngestRunRequest(Strict):
+    utility_account_id: str = Field(min_length=1, max_length=64)
+    job_type: Literal[JobType.FETCH_BILLS, JobType.FETCH_INTERVALS, JobType.FULL_PIPELINE]
+    since_date: date | None = None
+
+
+class JobError(Strict):
+    stage: str
+    reason_code: str
+    message: str
+    artifact_id: str | None = None
+    at: AwareDatetime
+
+
+class IngestionJob(Strict):
+    id: str
+    customer_id: str
+    utility_account_id: str
+    job_type: JobType
+    status: JobStatus
+    attempts: int = 0
+    since_date: date | None = None
+    idempotency_key: str | None = None
+    expected_artifacts: int | None = None  # known once the fetch stage has finished
+    errors: list[JobError] = Field(default_factory=list)
+    created_at: AwareDatetime
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or utcnow()
+        return int((end - self.started_at).total_seconds() * 1000)
+
+
+class Artifact(Strict):
+    """One source file of one account, identified by its content hash."""
+
+    id: str  # "<utility_account_id>:<sha256>"
+    customer_id: str
+    utility_account_id: str
+    sha256: str
+    object_name: str
+    original_name: str | None = None
+    kind: ArtifactKind = ArtifactKind.UNKNOWN
+    status: ArtifactStatus
+    attempts: int = 0
+    reason_code: str | None = None
+    message: str | None = None
+    normalized_object: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class JobView(IngestionJob):
+    artifacts: list[Artifact] = Field(default_factory=list)
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+class IngestRequested(Strict):
+    """The message on the ingestion-jobs topic."""
+
+    job_id: str
+    customer_id: str
+    utility_account_id: str
+    provider: str
+    job_type: JobType
+    since_date: date | None = None
+    months: int = Field(default=12, ge=1, le=120)
+
+
+class StorageObject(Strict):
+    """A finalized object, decoded from either CloudEvent form."""
+
+    bucket: str
+    name: str
+    size: int | None = None
+    content_type: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    generation: str | None = None
+
+
+# --- bills ---------------------------------------------------------------------------------------
+
+
+class Provenance(Strict):
+    """Where a value came from, so every field can be explained."""
+
+    method: str  # template:<id>@<version> | heuristic | gemini:<model> | espi | sandbox
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    source_text: str | None = None
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class AuditResult(Strict):
+    code: str
+    severity: Severity
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class LineItem(Strict):
+    description: str
+    amount: Money
+    category: LineItemCategory = LineItemCategory.OTHER
+    quantity: Decimal | None = None
+    unit: str | None = None
+    rate: Decimal | None = None
+
+
+class UsageRead(Strict):
+    commodity: Commodity
+    quantity: Decimal
+    unit: str
+    meter_number: str | None = None
+    read_type: ReadType = ReadType.ACTUAL
+    start_read: Decimal | None = None
+    end_read: Decimal | None = None
+    multiplier: Decimal | None = None
+    period: str | None = Field(default=None, description="TOU period name, e.g. on_peak")
+
+
+class BillStatus(StrEnum):
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+
+
+class NormalizedBill(Strict):
+    provider: str
+    account_number: str
+    service_address: str | None = None
+    statement_date: date | None = None
+    due_date: date | None = None
+    bill_period_start: date
+    bill_period_end: date
+    currency: str = "USD"
+    total_amount: Money = Field(description="New charges of this period.")
+    amount_due: Money | None = None
+    previous_balance: Money | None = None
+    payments_and_credits: Money | None = None
+    line_items: list[LineItem] = Field(default_factory=list)
+    usage: list[UsageRead] = Field(default_factory=list)
+    audits: list[AuditResult] = Field(default_factory=list)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    status: BillStatus = BillStatus.OK
+
+
+# --- intervals -----------------------------------------------------------------------------------
+
+
+class IntervalReading(Strict):
+    meter_id: str
+    commodity: Commodity
+    unit: str  # normalized: kWh for electricity, therm for gas
+    direction: Direction = Direction.DELIVERED
+    start: AwareDatetime  # UTC instant
+    duration_seconds: int = Field(gt=0)
+    value: Decimal
+    quality: Quality = Quality.ACTUAL
+    cost: Money | None = None
+    local_zone: str | None = None  # e.g. "UTC-08:00" or an IANA name when known
+
+
+class IntervalSeriesSummary(Strict):
+    meter_id: str
+    commodity: Commodity
+    unit: str
+    direction: Direction
+    interval_seconds: int
+    first_start: AwareDatetime
+    last_end: AwareDatetime
+    count: int
+    total: Decimal
+    estimated_count: int
+    gaps: int
+
+
+# --- extraction result: the normalized object ---------------------------------------------------
+
+
+class ExtractionStatus(StrEnum):
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+
+
+class NormalizedArtifact(Strict):
+    """What the extract stage writes to the normalized bucket and the load stage reads."""
+
+    artifact_id: str
+    sha256: str
+    customer_id: str
+    utility_account_id: str
+    job_id: str | None
+    source_object: str
+    kind: ArtifactKind
+    status: ExtractionStatus
+    bill: NormalizedBill | None = None
+    series: list[IntervalSeriesSummary] = Field(default_factory=list)
+    intervals_object: str | None = None  # NDJSON of IntervalReading beside the JSON
+    audits: list[AuditResult] = Field(default_factory=list)
+    extracted_at: AwareDatetime
+
+
+# --- API views -----------------------------------------------------------------------------------
+
+
+class JobAccepted(Strict):
+    job_id: str
+    status: JobStatus
+    duplicate: bool = False
+
+
+class UploadAccepted(Strict):
+    job_id: str
+    artifact_id: str
+    object_name: str
+    sha256: str
+
+
+class BillSummary(Strict):
+    utility_account_id: str
+    provider: str
+    bill_period_start: date
+    bill_period_end: date
+    total_amount: Money
+    amount_due: Money | None
+    status: BillStatus
+    usage: list[UsageRead]
+
+
+class MonthlyUsage(Strict):
+    month: str  # YYYY-MM
+    commodity: Commodity
+    unit: str
+    usage: Decimal
+    cost: Money
+
+
+class Problem(Strict):
+    source: Literal["job", "artifact", "bill"]
+    id: str
+    reason_code: str
+    message: str
+
+
+class Dashboard(Strict):
+    customer: Customer
+    accounts: list[UtilityAccount]
+    latest_bills: list[BillSummary]
+    monthly: list[MonthlyUsage]
+    interval_rows: int
+    open_problems: list[Problem]
+
+
+class AgentRunRequest(Strict):
+    utility_account_id: str = Field(min_length=1, max_length=64)
+    goal: str = Field(min_length=1, max_length=2000)
+
+
+class ToolSpec(Strict):
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+class PlanStep(Strict):
+    tool: str
+    arguments: dict[str, Any]
+    reason: str
+    status: Literal["planned", "done", "failed"] = "planned"
+    outcome: dict[str, Any] = Field(default_factory=dict)
+
+
+class AgentResult(Strict):
+    job_id: str
+    utility_account_id: str
+    goal: str
+    planner: str  # "deterministic" | "gemini:<model>"
+    status: JobStatus
+    plan: list[PlanStep]
+
+
+class SecretCheck(Strict):
+    name: str
+    present: bool
+
+
+class ErrorBody(Strict):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
