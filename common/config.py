@@ -59,3 +59,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+SECRET_ENV_PREFIX = "MINIMETER_SECRET_"
+
+
+def secret_environment() -> dict[str, str]:
+    """Secrets given to a local run as `MINIMETER_SECRET_<NAME>` variables."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k.startswith(SECRET_ENV_PREFIX)}

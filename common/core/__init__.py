@@ -1,0 +1,1 @@
+"""Use-cases: pure functions over explicit arguments and ports. They never read the environment."""

@@ -1,0 +1,165 @@
+"""`python -m local`: run MiniMeter on this machine (up, demo, drop, extract, replay)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from common.errors import RejectedInput
+from common.extraction.dispatch import Extraction, extract_file
+from common.models import ArtifactKind
+
+DEFAULT_DATA_DIR = Path(".minimeter")
+STACK_FILE = "stack.json"
+
+
+def _dump(payload: Any) -> str:
+    return json.dumps(payload, default=lambda v: str(v) if isinstance(v, Decimal) else v.isoformat())
+
+
+def extraction_json(result: Extraction, with_rows: bool) -> dict[str, Any]:
+    """The stable command-line contract of `extract`."""
+    if result.kind is ArtifactKind.BILL_PDF and result.bill is not None:
+        bill = result.bill.model_dump(mode="json")
+        return {
+            "kind": "bill",
+            "status": result.status.value,
+            **{k: bill[k] for k in (
+                "provider", "account_number", "service_address", "statement_date", "due_date",
+                "bill_period_start", "bill_period_end", "currency", "total_amount", "amount_due",
+                "previous_balance", "payments_and_credits",
+            )},
+            "usage": bill["usage"],
+            "line_items": bill["line_items"],
+            "audits": bill["audits"],
+            "provenance": bill["provenance"],
+        }
+    payload: dict[str, Any] = {
+        "kind": "intervals",
+        "status": result.status.value,
+        "series": [s.model_dump(mode="json") for s in result.series],
+        "audits": [a.model_dump(mode="json") for a in result.audits],
+    }
+    if with_rows:
+        payload["rows"] = [r.model_dump(mode="json") for r in result.readings]
+    return payload
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(_dump({"error": {"code": "unreadable_file", "message": str(exc)}}))
+        return 2
+    try:
+        result = extract_file(data, path.name)
+    except RejectedInput as exc:
+        print(_dump({"error": {"code": exc.reason_code, "message": exc.message}}))
+        return 2
+    print(_dump(extraction_json(result, args.rows)))
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from local.stack import LocalStack
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with LocalStack(Path(args.data_dir)) as stack:
+        stack_file = Path(args.data_dir) / STACK_FILE
+        stack_file.write_text(json.dumps({"api_url": stack.api_url, "function_urls": stack.function_urls,
+                                          "env": stack.env}, indent=2))
+        print(f"MiniMeter is up. API: {stack.api_url}", file=sys.stderr)
+        for name, url in stack.function_urls.items():
+            print(f"  {name:8s} {url}", file=sys.stderr)
+        print(f"  router   {stack.env['EVENT_ROUTER_URL']}\n  DB_URL   {stack.env['DB_URL']}\n"
+              f"Logs in {Path(args.data_dir) / 'logs'}. Ctrl-C stops everything.", file=sys.stderr)
+        stop.wait()
+        stack_file.unlink(missing_ok=True)
+    return 0
+
+
+def _stack_info(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / STACK_FILE
+    if not path.exists():
+        raise SystemExit(f"no running stack found ({path} is missing): start one with `python -m local up`")
+    info: dict[str, Any] = json.loads(path.read_text())
+    return info
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from common.config import Settings
+    from local.router import replay_dead_letters
+
+    data_dir = Path(args.data_dir)
+    urls: dict[str, str] = _stack_info(data_dir)["function_urls"]
+    dead_letter_dir = Settings.model_validate({"LOCAL_DATA_DIR": str(data_dir)}).dead_letter_dir
+    counts = replay_dead_letters(dead_letter_dir, urls.get, ids=args.ids or None)
+    print(_dump(counts))
+    return 0 if counts["failed"] == 0 else 1
+
+
+def cmd_drop(args: argparse.Namespace) -> int:
+    from local.client import ApiClient, collect_files, drop_files
+
+    api_url = args.api or _stack_info(Path(args.data_dir))["api_url"]
+    files = collect_files([Path(p) for p in args.paths])
+    if not files:
+        print("no files found", file=sys.stderr)
+        return 1
+    counts = drop_files(ApiClient(api_url), args.account, files, wait=not args.no_wait)
+    print(_dump(counts))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from local.demo import run_demo
+
+    summary = run_demo(Path(args.data_dir), corpus_dir=Path(args.corpus) if args.corpus else None,
+                       as_json=args.json)
+    return 0 if summary["files"] > 0 else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    extract = sub.add_parser("extract", help="print the extraction of one file as JSON (no services)")
+    extract.add_argument("path")
+    extract.add_argument("--rows", action="store_true", help="include interval rows")
+    extract.set_defaults(func=cmd_extract)
+
+    for name, func, help_text in (
+        ("up", cmd_up, "run the embedded stack until Ctrl-C"),
+        ("demo", cmd_demo, "run the whole pipeline on sandbox accounts and the corpus"),
+        ("replay", cmd_replay, "redeliver dead letters to the running stack"),
+        ("drop", cmd_drop, "upload files or folders for an account to the running stack"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+        command.set_defaults(func=func)
+        if name == "demo":
+            command.add_argument("--json", action="store_true", help="end with one JSON summary line")
+            command.add_argument("--corpus", help="folder of files to upload (default: ../shared/corpus/greenbutton)")
+        if name == "replay":
+            command.add_argument("ids", nargs="*", help="dead-letter ids (default: all)")
+        if name == "drop":
+            command.add_argument("paths", nargs="+")
+            command.add_argument("--account", required=True, help="utility account id")
+            command.add_argument("--api", help="API URL (default: the running stack's)")
+            command.add_argument("--no-wait", action="store_true", help="do not wait for the pipeline")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code

@@ -1,0 +1,460 @@
+"""Sandbox bill PDFs round-trip through the extractor exactly; bad files get stable reason codes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen.canvas import Canvas
+
+from common.connectors.sandbox_bills import (
+    LAYOUTS,
+    format_money,
+    make_sandbox_bill,
+    render_bill_pdf,
+)
+from common.errors import RejectedInput
+from common.extraction.bill_audits import audit_bill
+from common.extraction.pdf_bill import (
+    MAX_PAGES,
+    categorize,
+    extract_bill_pdf,
+    parse_money,
+    read_lines,
+)
+from common.models import (
+    AuditResult,
+    BillStatus,
+    Commodity,
+    LineItemCategory,
+    NormalizedBill,
+    ReadType,
+    Severity,
+)
+
+PROVIDERS = [
+    "Sandbox Electric",
+    "Evergreen Power & Light",
+    "Northwind Gas Co.",
+    "Cascade Utilities",
+]
+COMMODITIES = [
+    Commodity.ELECTRICITY,
+    Commodity.GAS,
+    Commodity.ELECTRICITY,
+    Commodity.GAS,
+]
+EXTRACTED_FIELDS = [
+    name
+    for name in NormalizedBill.model_fields
+    if name not in ("provenance", "audits", "status")
+]
+
+
+def sample_bill(seed: int, **overrides: object) -> NormalizedBill:
+    """A varied but reproducible bill: provider, commodity, dates and flags all move with seed."""
+    start = date(2022, 1, 3) + timedelta(days=29 * seed)
+    options: dict[str, object] = {
+        "estimated": seed % 5 == 3,
+        "credit": seed % 7 == 2,
+        "commodity": Commodity.WATER if seed % 11 == 10 else COMMODITIES[seed % 4],
+    }
+    options.update(overrides)
+    return make_sandbox_bill(
+        PROVIDERS[seed % len(PROVIDERS)],
+        f"{seed:04d}-{(seed * 7919) % 100000:05d}-{seed % 97:02d}",
+        f"{100 + seed * 13} Maple Ave Apt {seed % 9 + 1}, Springfield, IL 627{seed % 100:02d}",
+        start,
+        start + timedelta(days=28 + seed % 6),
+        seed=seed,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def assert_same_bill(expected: NormalizedBill, actual: NormalizedBill) -> None:
+    for name in EXTRACTED_FIELDS:
+        assert getattr(actual, name) == getattr(expected, name), name
+
+
+def codes_of(audits: list[AuditResult]) -> list[str]:
+    return [audit.code for audit in audits]
+
+
+def codes(bill: NormalizedBill) -> list[str]:
+    return codes_of(bill.audits)
+
+
+# --- ground truth ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_sandbox_bill_is_internally_consistent(seed: int) -> None:
+    bill = sample_bill(seed)
+    assert sum(item.amount for item in bill.line_items) == bill.total_amount
+    assert bill.previous_balance is not None and bill.payments_and_credits is not None
+    assert (
+        bill.amount_due
+        == bill.previous_balance - bill.payments_and_credits + bill.total_amount
+    )
+    for money in [
+        bill.total_amount,
+        bill.amount_due,
+        *(i.amount for i in bill.line_items),
+    ]:
+        assert money == money.quantize(Decimal("0.01"))
+    (read,) = bill.usage
+    assert read.end_read is not None and read.start_read is not None and read.multiplier
+    assert (read.end_read - read.start_read) * read.multiplier == read.quantity
+    assert bill.statement_date is not None and bill.due_date is not None
+    assert 2 <= (bill.statement_date - bill.bill_period_end).days <= 5
+    assert (bill.due_date - bill.statement_date).days == 21
+    expected = ["estimated_read"] if read.read_type is ReadType.ESTIMATED else []
+    assert codes_of(audit_bill(bill)) == expected
+
+
+def test_credit_bill_has_negative_amount_due_and_a_credit_line() -> None:
+    bill = sample_bill(4, credit=True)
+    assert bill.amount_due is not None and bill.amount_due < 0
+    assert bill.line_items[-1].category is LineItemCategory.CREDIT
+    assert bill.line_items[-1].amount < 0
+
+
+def test_same_seed_same_bill_other_seed_other_bill() -> None:
+    assert sample_bill(8) == sample_bill(8)
+    assert sample_bill(8).line_items != sample_bill(9).line_items
+
+
+def test_units_follow_commodity() -> None:
+    assert sample_bill(1, commodity=Commodity.ELECTRICITY).usage[0].unit == "kWh"
+    assert sample_bill(1, commodity=Commodity.GAS).usage[0].unit == "therm"
+    with pytest.raises(ValueError):
+        sample_bill(1, commodity=Commodity.STORMWATER)
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_rendering_is_deterministic(layout: str) -> None:
+    first = render_bill_pdf(sample_bill(5), layout=layout)
+    assert first.startswith(b"%PDF-")
+    assert render_bill_pdf(sample_bill(5), layout=layout) == first
+    assert render_bill_pdf(sample_bill(6), layout=layout) != first
+
+
+def test_layouts_differ_and_unknown_layout_is_refused() -> None:
+    bill = sample_bill(2)
+    assert render_bill_pdf(bill, layout="default") != render_bill_pdf(
+        bill, layout="compact"
+    )
+    with pytest.raises(ValueError):
+        render_bill_pdf(bill, layout="fancy")
+
+
+def test_money_formats() -> None:
+    assert format_money(Decimal("1234.5")) == "$1,234.50"
+    assert format_money(Decimal("-12.34")) == "-$12.34"
+    assert format_money(Decimal("-12.34"), credit_style="cr") == "$12.34 CR"
+
+
+# --- round trip -------------------------------------------------------------------------------------
+
+ROUND_TRIP_CASES = [(seed, LAYOUTS[seed % 2]) for seed in range(40)] + [
+    (100, "default"),
+    (100, "compact"),
+]
+
+
+@pytest.mark.parametrize(("seed", "layout"), ROUND_TRIP_CASES)
+def test_extraction_round_trips_every_field(seed: int, layout: str) -> None:
+    truth = sample_bill(seed)
+    extracted = extract_bill_pdf(
+        render_bill_pdf(truth, layout=layout), filename=f"{seed}.pdf"
+    )
+    assert_same_bill(truth, extracted)
+    if truth.usage[0].read_type is ReadType.ESTIMATED:
+        assert codes(extracted) == ["estimated_read"]
+        assert extracted.audits[0].severity is Severity.WARNING
+    else:
+        assert extracted.audits == []
+    assert extracted.status is BillStatus.OK
+
+
+def test_round_trip_cases_cover_the_variations() -> None:
+    bills = [sample_bill(seed) for seed, _ in ROUND_TRIP_CASES]
+    assert {b.usage[0].commodity for b in bills} >= {
+        Commodity.ELECTRICITY,
+        Commodity.GAS,
+    }
+    assert any(b.amount_due is not None and b.amount_due < 0 for b in bills)
+    assert any(b.usage[0].read_type is ReadType.ESTIMATED for b in bills)
+    assert any(b.usage[0].multiplier not in (None, Decimal(1)) for b in bills)
+    assert any(b.payments_and_credits != b.previous_balance for b in bills)
+    assert {layout for _, layout in ROUND_TRIP_CASES} == set(LAYOUTS)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_credit_and_estimated_bill_round_trips(layout: str) -> None:
+    truth = sample_bill(12, credit=True, estimated=True, commodity=Commodity.GAS)
+    extracted = extract_bill_pdf(render_bill_pdf(truth, layout=layout))
+    assert extracted.amount_due is not None and extracted.amount_due < 0
+    assert extracted.usage[0].read_type is ReadType.ESTIMATED
+    assert_same_bill(truth, extracted)
+
+
+def test_provenance_points_at_the_page_and_text() -> None:
+    truth = sample_bill(3)
+    extracted = extract_bill_pdf(render_bill_pdf(truth, layout="default"))
+    expected_fields = {
+        "provider",
+        "account_number",
+        "service_address",
+        "statement_date",
+        "due_date",
+        "bill_period_start",
+        "bill_period_end",
+        "total_amount",
+        "amount_due",
+        "previous_balance",
+        "payments_and_credits",
+        "line_items",
+        "usage",
+    }
+    assert set(extracted.provenance) == expected_fields
+    assert (
+        extracted.provenance["line_items"].page == 2
+    )  # the default layout's second page
+    assert extracted.provenance["total_amount"].page == 1
+    account = extracted.provenance["account_number"]
+    assert (
+        account.source_text is not None and truth.account_number in account.source_text
+    )
+    assert account.bbox is not None
+    left, bottom, right, top = account.bbox
+    assert 0 <= left < right <= LETTER[0] and 0 <= bottom < top <= LETTER[1]
+    assert all(
+        p.method == "heuristic" and 0 < p.confidence <= 1
+        for p in extracted.provenance.values()
+    )
+
+
+# --- audits on rendered bills ----------------------------------------------------------------------
+
+
+def test_wrong_total_on_the_bill_fails_the_line_item_audit() -> None:
+    truth = sample_bill(7)
+    wrong_total = truth.total_amount + Decimal("10.00")
+    assert truth.amount_due is not None
+    # Keep the account summary self-consistent so only the line-item audit fires.
+    tampered = truth.model_copy(
+        update={
+            "total_amount": wrong_total,
+            "amount_due": truth.amount_due + Decimal("10.00"),
+        }
+    )
+    extracted = extract_bill_pdf(render_bill_pdf(tampered))
+    assert extracted.total_amount == wrong_total
+    assert codes(extracted) == ["line_items_sum_mismatch"]
+    assert extracted.audits[0].details["difference"] == "10.00"
+    assert extracted.status is BillStatus.NEEDS_REVIEW
+
+
+def test_unbalanced_summary_fails_the_balance_audit() -> None:
+    truth = sample_bill(9)
+    assert truth.amount_due is not None
+    tampered = truth.model_copy(
+        update={"amount_due": truth.amount_due + Decimal("0.01")}
+    )
+    extracted = extract_bill_pdf(render_bill_pdf(tampered, layout="compact"))
+    assert codes(extracted) == ["balance_mismatch"]
+    assert extracted.status is BillStatus.NEEDS_REVIEW
+
+
+def test_meter_reads_that_disagree_with_usage_fail() -> None:
+    truth = sample_bill(1)
+    read = truth.usage[0].model_copy(update={"quantity": truth.usage[0].quantity + 1})
+    extracted = extract_bill_pdf(
+        render_bill_pdf(truth.model_copy(update={"usage": [read]}))
+    )
+    assert codes(extracted) == ["meter_read_mismatch"]
+    assert extracted.status is BillStatus.NEEDS_REVIEW
+
+
+def test_unknown_unit_is_flagged_but_not_blocking() -> None:
+    truth = sample_bill(1)
+    read = truth.usage[0].model_copy(update={"unit": "furlongs"})
+    extracted = extract_bill_pdf(
+        render_bill_pdf(truth.model_copy(update={"usage": [read]}))
+    )
+    assert extracted.usage[0].unit == "furlongs"
+    assert codes(extracted) == ["unknown_unit"]
+    assert extracted.status is BillStatus.OK
+
+
+def test_statement_before_period_end_is_invalid() -> None:
+    truth = sample_bill(1)
+    early = truth.model_copy(
+        update={"statement_date": truth.bill_period_end - timedelta(days=3)}
+    )
+    extracted = extract_bill_pdf(render_bill_pdf(early, layout="compact"))
+    assert codes(extracted) == ["period_invalid"]
+    assert extracted.status is BillStatus.NEEDS_REVIEW
+
+
+def test_long_period_is_a_warning() -> None:
+    truth = sample_bill(1)
+    longer = truth.model_copy(
+        update={"bill_period_start": truth.bill_period_end - timedelta(days=45)}
+    )
+    extracted = extract_bill_pdf(render_bill_pdf(longer))
+    assert codes(extracted) == ["period_length_unusual"]
+    assert extracted.audits[0].details == {"days": 45}
+    assert extracted.status is BillStatus.OK
+
+
+def test_reversed_period_is_invalid() -> None:
+    truth = sample_bill(1)
+    reversed_period = truth.model_copy(
+        update={
+            "bill_period_start": truth.bill_period_end,
+            "bill_period_end": truth.bill_period_start,
+        }
+    )
+    assert codes_of(audit_bill(reversed_period)) == ["period_invalid"]
+
+
+def test_missing_account_number_needs_review() -> None:
+    truth = sample_bill(2).model_copy(update={"account_number": ""})
+    extracted = extract_bill_pdf(render_bill_pdf(truth))
+    assert extracted.account_number == ""
+    assert "missing_account_number" in codes(extracted)
+    assert extracted.status is BillStatus.NEEDS_REVIEW
+
+
+# --- parsing rules ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("$1,234.56", Decimal("1234.56")),
+        ("-$12.34", Decimal("-12.34")),
+        ("$12.34 CR", Decimal("-12.34")),
+        ("12.34CR", Decimal("-12.34")),
+        ("($7.00)", Decimal("-7.00")),
+        ("0.00", Decimal("0.00")),
+    ],
+)
+def test_parse_money(text: str, value: Decimal) -> None:
+    assert parse_money(text) == value
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("Generation Service", LineItemCategory.SUPPLY),
+        ("Electric Supply Charge", LineItemCategory.SUPPLY),
+        ("Transmission Charge", LineItemCategory.DELIVERY),
+        ("Customer Charge", LineItemCategory.DELIVERY),
+        ("Gross Receipts Tax", LineItemCategory.TAX),
+        ("Pipeline Safety Surcharge", LineItemCategory.FEE),
+        ("Late Payment Fee", LineItemCategory.FEE),
+        ("Net Metering Credit", LineItemCategory.CREDIT),
+        ("Power Cost Adjustment", LineItemCategory.OTHER),
+    ],
+)
+def test_categorize(description: str, category: LineItemCategory) -> None:
+    assert categorize(description) is category
+
+
+# --- rejected inputs --------------------------------------------------------------------------------
+
+
+def pdf_with(
+    draw: Callable[[Canvas, int], None] | None = None,
+    *,
+    encrypt: StandardEncryption | None = None,
+    pages: int = 1,
+) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=LETTER, invariant=1, encrypt=encrypt)
+    for page in range(pages):
+        if draw is not None:
+            draw(canvas, page)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def rejection(data: bytes) -> str:
+    with pytest.raises(RejectedInput) as caught:
+        extract_bill_pdf(data, filename="bad.pdf")
+    return caught.value.reason_code
+
+
+def test_empty_file_is_rejected() -> None:
+    assert rejection(b"") == "empty_file"
+
+
+def test_non_pdf_is_rejected() -> None:
+    assert rejection(b"hello") == "not_a_pdf"
+    assert rejection(b"<html><body>%%EOF</body></html>") == "not_a_pdf"
+
+
+def test_truncated_pdf_is_corrupt() -> None:
+    real = render_bill_pdf(sample_bill(1))
+    assert rejection(real[: len(real) // 3]) == "corrupt_pdf"
+    assert rejection(real[:-200]) == "corrupt_pdf"
+
+
+def test_garbage_with_pdf_markers_is_corrupt() -> None:
+    assert (
+        rejection(b"%PDF-1.7\n" + b"\x00garbage" * 100 + b"\n%%EOF\n") == "corrupt_pdf"
+    )
+
+
+def test_password_protected_pdf_is_rejected() -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        canvas.drawString(72, 700, "Service period: 01/01/2024 - 01/31/2024")
+
+    encrypted = pdf_with(
+        draw, encrypt=StandardEncryption("user-secret", ownerPassword="owner")
+    )
+    assert rejection(encrypted) == "encrypted_pdf"
+
+
+def test_pdf_without_text_needs_ocr() -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        canvas.rect(72, 500, 300, 200, fill=1)  # a scanned page looks like this to us
+        canvas.line(72, 400, 500, 400)
+
+    assert rejection(pdf_with(draw)) == "no_text_layer"
+    assert rejection(pdf_with()) == "no_text_layer"
+
+
+def test_text_pdf_that_is_not_a_bill_is_unrecognized() -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        canvas.drawString(
+            72, 700, "Dear customer, thank you for your letter of 01/02/2024."
+        )
+
+    assert rejection(pdf_with(draw)) == "unrecognized_bill"
+
+
+def test_oversized_file_is_refused_before_parsing() -> None:
+    huge = b"%PDF-1.7\n" + b" " * (20 * 1024 * 1024) + b"\n%%EOF\n"
+    assert rejection(huge) == "file_too_large"
+
+
+def test_page_count_is_capped() -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        canvas.drawString(72, 700, f"Page {page + 1}")
+
+    lines = read_lines(pdf_with(draw, pages=MAX_PAGES + 5))
+    assert max(line.page for line in lines) == MAX_PAGES
+    assert lines[-1].text == f"Page {MAX_PAGES}"
