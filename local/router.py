@@ -124,9 +124,7 @@ class RouterConfig:
     function_urls: dict[str, str]  # function name (topology) -> URL serving it
     dead_letter_dir: Path
     max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS
-    backoff_seconds: tuple[float, ...] = (
-        DEFAULT_BACKOFF_SECONDS  # wait before attempt 2, 3, ...
-    )
+    backoff_seconds: tuple[float, ...] = DEFAULT_BACKOFF_SECONDS  # wait before attempt 2, 3, ...
     delivery_timeout: float = 300.0
     port: int = 0  # 0 picks a free port
     workers: int = 16
@@ -134,9 +132,7 @@ class RouterConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dead_letter_dir", Path(self.dead_letter_dir))
-        object.__setattr__(
-            self, "backoff_seconds", tuple(float(s) for s in self.backoff_seconds)
-        )
+        object.__setattr__(self, "backoff_seconds", tuple(float(s) for s in self.backoff_seconds))
         object.__setattr__(self, "buckets", dict(self.buckets))
         object.__setattr__(self, "function_urls", dict(self.function_urls))
         if self.max_delivery_attempts < 1:
@@ -180,9 +176,7 @@ class RouterConfig:
         }
 
     @classmethod
-    def from_settings(
-        cls, settings: Any, function_urls: Mapping[str, str], **overrides: Any
-    ) -> RouterConfig:
+    def from_settings(cls, settings: Any, function_urls: Mapping[str, str], **overrides: Any) -> RouterConfig:
         """Derive project, buckets and dead-letter dir from ``common.config.Settings``."""
         values: dict[str, Any] = {
             "project": settings.gcp_project,
@@ -235,9 +229,7 @@ class AttemptResult:
         return {"status": self.status, "body": self.body}
 
 
-def _event_for_attempt(
-    attributes: Mapping[str, Any], data: Any, attempt: int
-) -> tuple[dict[str, str], Any]:
+def _event_for_attempt(attributes: Mapping[str, Any], data: Any, attempt: int) -> tuple[dict[str, str], Any]:
     """Stamp the attempt number where Pub/Sub and Eventarc put it: data and an extension."""
     attrs = {key: str(value) for key, value in attributes.items()}
     attrs[DELIVERY_ATTEMPT_EXTENSION] = str(attempt)
@@ -255,28 +247,20 @@ def deliver_once(
 ) -> AttemptResult:
     """POST one CloudEvent in binary mode; only a 2xx response acknowledges it."""
     if not url:
-        return AttemptResult(
-            False, None, "no URL configured for the subscribed function"
-        )
+        return AttemptResult(False, None, "no URL configured for the subscribed function")
     attrs, payload = _event_for_attempt(attributes, data, attempt)
     headers, body = to_binary(CloudEvent(attrs, payload))
     try:
         with requests.Session() as session:
-            session.trust_env = (
-                False  # never route loopback traffic through a proxy from env
-            )
+            session.trust_env = False  # never route loopback traffic through a proxy from env
             response = session.post(url, headers=headers, data=body, timeout=timeout)
     except requests.RequestException as exc:
-        return AttemptResult(
-            False, None, f"{type(exc).__name__}: {exc}"[:ERROR_BODY_LIMIT]
-        )
+        return AttemptResult(False, None, f"{type(exc).__name__}: {exc}"[:ERROR_BODY_LIMIT])
     text = response.content[:ERROR_BODY_LIMIT].decode("utf-8", errors="replace")
     return AttemptResult(200 <= response.status_code < 300, response.status_code, text)
 
 
-def _log_attempt(
-    subscription: str, event_id: str, attempt: int, result: AttemptResult, final: bool
-) -> None:
+def _log_attempt(subscription: str, event_id: str, attempt: int, result: AttemptResult, final: bool) -> None:
     if result.ok:
         severity, message = "INFO", "event delivered"
     elif final:
@@ -298,9 +282,7 @@ def _log_attempt(
 
 
 def dead_letter_path(dead_letter_dir: Path, subscription: str, event_id: str) -> Path:
-    return Path(dead_letter_dir) / (
-        f"{_SAFE_NAME.sub('_', subscription)}-{_SAFE_NAME.sub('_', event_id)}.json"
-    )
+    return Path(dead_letter_dir) / (f"{_SAFE_NAME.sub('_', subscription)}-{_SAFE_NAME.sub('_', event_id)}.json")
 
 
 def _write_json_atomically(path: Path, payload: Mapping[str, Any]) -> None:
@@ -352,9 +334,7 @@ def list_dead_letters(dead_letter_dir: Path) -> list[dict[str, Any]]:
     if not directory.is_dir():
         return []
     records = []
-    for path in sorted(
-        directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name)
-    ):
+    for path in sorted(directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name)):
         if path.name.startswith(".tmp-"):
             continue
         try:
@@ -425,16 +405,12 @@ def _replay_one(
     return False
 
 
-def _select_dead_letters(
-    dead_letter_dir: Path, ids: Iterable[str] | None
-) -> list[dict[str, Any]]:
+def _select_dead_letters(dead_letter_dir: Path, ids: Iterable[str] | None) -> list[dict[str, Any]]:
     records = list_dead_letters(dead_letter_dir)
     if ids is None:
         return records
     wanted = set(ids)
-    return [
-        r for r in records if r.get("id") in wanted or Path(r["path"]).stem in wanted
-    ]
+    return [r for r in records if r.get("id") in wanted or Path(r["path"]).stem in wanted]
 
 
 def _replay_records(
@@ -497,9 +473,7 @@ def replay_dead_letters(
     """
     configure_logging()
     records = _select_dead_letters(dead_letter_dir, ids)
-    return _replay_records(
-        records, resolve_url, max_delivery_attempts, backoff_seconds, delivery_timeout
-    )
+    return _replay_records(records, resolve_url, max_delivery_attempts, backoff_seconds, delivery_timeout)
 
 
 # --- the router -------------------------------------------------------------------------------
@@ -532,9 +506,7 @@ class _RetryScheduler:
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(
-            target=self._run, name="router-retries", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="router-retries", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -559,12 +531,8 @@ class _RetryScheduler:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and (
-                    not self._heap or self._heap[0][0] > time.monotonic()
-                ):
-                    timeout = (
-                        self._heap[0][0] - time.monotonic() if self._heap else None
-                    )
+                while not self._closed and (not self._heap or self._heap[0][0] > time.monotonic()):
+                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
                     self._cond.wait(timeout)
                 if self._closed:
                     return
@@ -609,9 +577,7 @@ class EventRouter:
             raise RuntimeError("router already started")
         configure_logging()
         self._stopping = False
-        self._executor = ThreadPoolExecutor(
-            max_workers=self.config.workers, thread_name_prefix="router-delivery"
-        )
+        self._executor = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="router-delivery")
         self._scheduler = _RetryScheduler(self._submit)
         self._scheduler.start()
         try:
@@ -636,9 +602,7 @@ class EventRouter:
         )
         self._thread.start()
         self.url = f"http://{LOOPBACK}:{self._server.server_port}"
-        _log(
-            "INFO", "event router listening", url=self.url, project=self.config.project
-        )
+        _log("INFO", "event router listening", url=self.url, project=self.config.project)
         return self.url
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -710,11 +674,7 @@ class EventRouter:
     def topics(self) -> set[str]:
         """Topics that exist: every subscribed topic and every dead-letter topic."""
         names = {s.topic for s in self.config.subscriptions if s.topic}
-        names |= {
-            s.dead_letter_topic
-            for s in self.config.subscriptions
-            if s.dead_letter_topic
-        }
+        names |= {s.dead_letter_topic for s in self.config.subscriptions if s.dead_letter_topic}
         return names
 
     def publish(
@@ -724,19 +684,14 @@ class EventRouter:
         project: str | None = None,
     ) -> list[str]:
         """Accept Pub/Sub REST messages (base64 ``data``, string ``attributes``); return their ids."""
-        if (
-            project is not None and project != self.config.project
-        ) or topic not in self.topics():
+        if (project is not None and project != self.config.project) or topic not in self.topics():
             raise NotFoundError(
-                f"Resource not found (resource=projects/{project or self.config.project}"
-                f"/topics/{topic})."
+                f"Resource not found (resource=projects/{project or self.config.project}/topics/{topic})."
             )
         if not isinstance(messages, list) or not messages:
             raise RouterError("messages must be a non-empty list")
         checked = [_checked_message(m) for m in messages]
-        source = (
-            f"//pubsub.googleapis.com/projects/{self.config.project}/topics/{topic}"
-        )
+        source = f"//pubsub.googleapis.com/projects/{self.config.project}/topics/{topic}"
         subscribers = [s for s in self.config.subscriptions if s.topic == topic]
         message_ids = []
         for message in checked:
@@ -770,14 +725,10 @@ class EventRouter:
         if not isinstance(name, str) or not name:
             raise RouterError("object resource needs a non-empty 'name'")
         if resource.get("bucket", bucket) != bucket:
-            raise RouterError(
-                f"object bucket {resource.get('bucket')!r} != path bucket {bucket!r}"
-            )
+            raise RouterError(f"object bucket {resource.get('bucket')!r} != path bucket {bucket!r}")
         data = {**resource, "bucket": bucket}
         event_id = str(next(self._ids))
-        moment = (
-            resource.get("updated") or resource.get("timeCreated") or _rfc3339(_now())
-        )
+        moment = resource.get("updated") or resource.get("timeCreated") or _rfc3339(_now())
         attributes = {
             "specversion": "1.0",
             "id": event_id,
@@ -856,20 +807,14 @@ class EventRouter:
         except Exception as exc:  # noqa: BLE001 - must still end in an ack or dead letter
             result = AttemptResult(False, None, f"router error: {exc!r}")
         final = attempt >= self.config.max_delivery_attempts or self._stopping
-        _log_attempt(
-            delivery.subscription.name, delivery.event_id, attempt, result, final
-        )
+        _log_attempt(delivery.subscription.name, delivery.event_id, attempt, result, final)
         try:
             if result.ok:
                 self._finish(delivery, delivered=True)
                 return
             delivery.last_error = result.as_error()
             delay = self.config.backoff_before(attempt + 1)
-            if (
-                final
-                or self._scheduler is None
-                or not self._scheduler.schedule(delivery, delay)
-            ):
+            if final or self._scheduler is None or not self._scheduler.schedule(delivery, delay):
                 self._dead_letter(delivery)
         finally:
             # Cleared only once the outcome is recorded, so stop() never races this thread.
@@ -894,9 +839,7 @@ class EventRouter:
         with self._lock:
             if delivery.done:
                 return
-        attrs, data = _event_for_attempt(
-            delivery.attributes, delivery.data, max(delivery.attempts, 1)
-        )
+        attrs, data = _event_for_attempt(delivery.attributes, delivery.data, max(delivery.attempts, 1))
         try:
             path = write_dead_letter(
                 self.config.dead_letter_dir,
@@ -965,10 +908,7 @@ class EventRouter:
                 if not isinstance(body, dict):
                     raise RouterError("body must be a JSON object")
                 ids = body.get("ids")
-                if ids is not None and (
-                    not isinstance(ids, list)
-                    or not all(isinstance(i, str) for i in ids)
-                ):
+                if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)):
                     raise RouterError("'ids' must be a list of strings")
             return jsonify(self.replay(ids))
 
@@ -979,9 +919,7 @@ class EventRouter:
         @app.errorhandler(HTTPException)
         def http_error(exc: HTTPException) -> tuple[Response, int]:
             code = exc.code or 500
-            return _error_response(
-                code, _GOOGLE_STATUS.get(code, "UNKNOWN"), exc.description or ""
-            )
+            return _error_response(code, _GOOGLE_STATUS.get(code, "UNKNOWN"), exc.description or "")
 
         @app.errorhandler(Exception)
         def unexpected(exc: Exception) -> tuple[Response, int]:
@@ -1001,9 +939,7 @@ _GOOGLE_STATUS = {
 
 
 def _error_response(code: int, status: str, message: str) -> tuple[Response, int]:
-    return jsonify(
-        {"error": {"code": code, "message": message, "status": status}}
-    ), code
+    return jsonify({"error": {"code": code, "message": message, "status": status}}), code
 
 
 def _checked_message(message: Any) -> dict[str, Any]:
@@ -1030,34 +966,24 @@ def _checked_message(message: Any) -> dict[str, Any]:
     return checked
 
 
-def wait_until_idle(
-    base_url: str, timeout: float = 60.0, poll: float = 0.05
-) -> dict[str, int]:
+def wait_until_idle(base_url: str, timeout: float = 60.0, poll: float = 0.05) -> dict[str, int]:
     """Poll a running router's status until nothing is in flight (for other processes)."""
     deadline = time.monotonic() + timeout
     with requests.Session() as session:
         session.trust_env = False
         while True:
-            status: dict[str, int] = session.get(
-                f"{base_url}/v1/status", timeout=5
-            ).json()
+            status: dict[str, int] = session.get(f"{base_url}/v1/status", timeout=5).json()
             if status["in_flight"] == 0:
                 return status
             if time.monotonic() >= deadline:
-                raise TimeoutError(
-                    f"event router still busy after {timeout}s: {status}"
-                )
+                raise TimeoutError(f"event router still busy after {timeout}s: {status}")
             time.sleep(poll)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.router", description=__doc__)
-    parser.add_argument(
-        "--config", required=True, type=Path, help="RouterConfig JSON file"
-    )
-    parser.add_argument(
-        "--port", type=int, default=None, help="overrides the config; 0 = any"
-    )
+    parser.add_argument("--config", required=True, type=Path, help="RouterConfig JSON file")
+    parser.add_argument("--port", type=int, default=None, help="overrides the config; 0 = any")
     args = parser.parse_args(argv)
     config = RouterConfig.from_json_file(args.config)
     if args.port is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -207,9 +207,7 @@ class DuckDBWarehouse(Warehouse):
 
         self._run(work)
 
-    def upsert_intervals(
-        self, customer_id: str, utility_account_id: str, rows: Iterable[IntervalReading]
-    ) -> int:
+    def upsert_intervals(self, customer_id: str, utility_account_id: str, rows: Iterable[IntervalReading]) -> int:
         """Merge on (account, meter, direction, ts); the last of duplicate rows in a batch wins."""
         chunks: list[str] = []
         columns: dict[str, list[Any]] = {name: [] for name in _STAGE_COLUMNS}
@@ -218,7 +216,7 @@ class DuckDBWarehouse(Warehouse):
             columns["seq"].append(total)
             columns["meter_id"].append(r.meter_id)
             columns["direction"].append(r.direction.value)
-            columns["ts"].append(r.start.astimezone(timezone.utc).isoformat())
+            columns["ts"].append(r.start.astimezone(UTC).isoformat())
             columns["interval_seconds"].append(r.duration_seconds)
             columns["value"].append(_dec(r.value))
             columns["unit"].append(r.unit)
@@ -245,8 +243,7 @@ class DuckDBWarehouse(Warehouse):
             )
             for doc in chunks:
                 con.execute(
-                    f"INSERT INTO interval_stage SELECT {unnest}"
-                    " FROM (SELECT from_json(?, ?) AS j)",
+                    f"INSERT INTO interval_stage SELECT {unnest} FROM (SELECT from_json(?, ?) AS j)",
                     [doc, _STAGE_JSON_SCHEMA],
                 )
             con.execute(
@@ -277,9 +274,7 @@ class DuckDBWarehouse(Warehouse):
             if customer_id is None:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
             else:
-                row = con.execute(
-                    f"SELECT count(*) FROM {table} WHERE customer_id = ?", [customer_id]
-                ).fetchone()
+                row = con.execute(f"SELECT count(*) FROM {table} WHERE customer_id = ?", [customer_id]).fetchone()
             return int(row[0]) if row else 0
 
         return self._run(work)
@@ -303,15 +298,13 @@ class DuckDBWarehouse(Warehouse):
                     select.append(f"CAST({name} AS VARCHAR) AS {name}")
                 else:
                     select.append(name)
-            fetched = con.execute(
-                f"SELECT {', '.join(select)} FROM {table} ORDER BY {ORDER_BY[table]}"
-            ).fetchall()
+            fetched = con.execute(f"SELECT {', '.join(select)} FROM {table} ORDER BY {ORDER_BY[table]}").fetchall()
             out = []
             for values in fetched:
                 row: dict[str, Any] = {}
                 for name, value in zip(names, values, strict=True):
                     if types[name] == "TIMESTAMP WITH TIME ZONE" and isinstance(value, datetime):
-                        value = value.replace(tzinfo=timezone.utc)
+                        value = value.replace(tzinfo=UTC)
                     elif types[name] == "JSON" and isinstance(value, str):
                         value = json.loads(value)
                     row[name] = value

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -77,6 +77,7 @@ TRANSIENT_SQLSTATES = frozenset(
         "08006",
     }
 )
+_DRIVER_ERRORS: tuple[type[Exception], ...] = (pg8000.dbapi.Error, OSError)
 MIGRATION_LOCK_KEY = 7_215_000_001  # pg_advisory_xact_lock key guarding concurrent migrate()
 
 
@@ -111,9 +112,7 @@ def parse_db_url(db_url: str) -> dict[str, Any]:
 
 def connect_url(db_url: str, *, timeout: float = 30) -> Connection:
     """Open one pg8000 dbapi connection to `db_url`."""
-    return pg8000.dbapi.connect(
-        **parse_db_url(db_url), timeout=timeout, application_name="minimeter"
-    )
+    return pg8000.dbapi.connect(**parse_db_url(db_url), timeout=timeout, application_name="minimeter")
 
 
 # --- error classification -----------------------------------------------------------------------
@@ -126,8 +125,12 @@ def _sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+_CONNECTION_LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "08000", "08003", "08006"})
+
+
 def _is_connection_error(exc: BaseException) -> bool:
-    return isinstance(exc, (pg8000.dbapi.InterfaceError, OSError))
+    """The connection is unusable (network error, server terminated the session)."""
+    return isinstance(exc, (pg8000.dbapi.InterfaceError, OSError)) or (_sqlstate(exc) in _CONNECTION_LOST_SQLSTATES)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -207,7 +210,7 @@ class _Pool:
             cur.fetchall()
             conn.rollback()
             return True
-        except Exception:
+        except _DRIVER_ERRORS:
             return False
 
     def _connect(self) -> Connection:
@@ -236,10 +239,8 @@ class _Pool:
 
 
 def _close_quietly(conn: Connection) -> None:
-    try:
+    with suppress(*_DRIVER_ERRORS):
         conn.close()
-    except Exception:
-        pass
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -520,11 +521,13 @@ class PostgresDatabase(Database):
             conn.commit()
         except BaseException as exc:
             if _is_connection_error(exc):
+                # The server went away or restarted: the idle connections are stale too.
                 self._pool.discard(conn)
+                self._pool.close()
             else:
                 try:
                     conn.rollback()
-                except Exception:
+                except _DRIVER_ERRORS:
                     self._pool.discard(conn)
                 else:
                     self._pool.release(conn)
@@ -560,8 +563,7 @@ class PostgresDatabase(Database):
     def create_customer(self, body: CustomerCreate) -> Customer:
         with self._cursor() as cur:
             cur.execute(
-                "INSERT INTO customers (id, name, email) VALUES (%s, %s, %s)"
-                " RETURNING id, name, email, created_at",
+                "INSERT INTO customers (id, name, email) VALUES (%s, %s, %s) RETURNING id, name, email, created_at",
                 (new_id("cus"), body.name, body.email),
             )
             row = _one(cur)
@@ -569,9 +571,7 @@ class PostgresDatabase(Database):
         return _customer(row)
 
     def get_customer(self, customer_id: str) -> Customer:
-        rows = self._fetch(
-            "SELECT id, name, email, created_at FROM customers WHERE id = %s", (customer_id,)
-        )
+        rows = self._fetch("SELECT id, name, email, created_at FROM customers WHERE id = %s", (customer_id,))
         if not rows:
             raise NotFound(f"customer {customer_id} not found")
         return _customer(rows[0])
@@ -639,8 +639,7 @@ class PostgresDatabase(Database):
             # The key exists (possibly committed by a concurrent caller a moment ago: under READ
             # COMMITTED the INSERT waited for it, and this new statement sees it).
             cur.execute(
-                f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs"
-                " WHERE customer_id = %s AND idempotency_key = %s",
+                f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs WHERE customer_id = %s AND idempotency_key = %s",
                 (account.customer_id, idempotency_key),
             )
             row = _one(cur)
@@ -656,20 +655,15 @@ class PostgresDatabase(Database):
 
     def list_jobs(self, customer_id: str | None = None) -> list[IngestionJob]:
         if customer_id is None:
-            rows = self._fetch(
-                f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs ORDER BY created_at DESC, id"
-            )
+            rows = self._fetch(f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs ORDER BY created_at DESC, id")
         else:
             rows = self._fetch(
-                f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs WHERE customer_id = %s"
-                " ORDER BY created_at DESC, id",
+                f"SELECT {_JOB_COLUMNS} FROM ingestion_jobs WHERE customer_id = %s ORDER BY created_at DESC, id",
                 (customer_id,),
             )
         return [_job(r) for r in rows]
 
-    def transition_job(
-        self, job_id: str, from_statuses: Sequence[JobStatus], to_status: JobStatus
-    ) -> bool:
+    def transition_job(self, job_id: str, from_statuses: Sequence[JobStatus], to_status: JobStatus) -> bool:
         """Conditional update; raises NotFound for an unknown job, False when another state won."""
         to = JobStatus(to_status)
         with self._cursor() as cur:
@@ -715,8 +709,7 @@ class PostgresDatabase(Database):
     def set_expected_artifacts(self, job_id: str, count: int) -> None:
         with self._cursor() as cur:
             cur.execute(
-                "UPDATE ingestion_jobs SET expected_artifacts = %s, updated_at = now()"
-                " WHERE id = %s RETURNING id",
+                "UPDATE ingestion_jobs SET expected_artifacts = %s, updated_at = now() WHERE id = %s RETURNING id",
                 (int(count), job_id),
             )
             if cur.fetchone() is None:
@@ -830,8 +823,7 @@ class PostgresDatabase(Database):
             stored_id = cur.fetchone()[0]
             if job_id is not None:
                 cur.execute(
-                    "INSERT INTO job_artifacts (job_id, artifact_id) VALUES (%s, %s)"
-                    " ON CONFLICT DO NOTHING",
+                    "INSERT INTO job_artifacts (job_id, artifact_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                     (job_id, stored_id),
                 )
             cur.execute(f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a WHERE a.id = %s", (stored_id,))
@@ -840,9 +832,7 @@ class PostgresDatabase(Database):
         return _artifact(row)
 
     def get_artifact(self, artifact_id: str) -> Artifact:
-        rows = self._fetch(
-            f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a WHERE a.id = %s", (artifact_id,)
-        )
+        rows = self._fetch(f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a WHERE a.id = %s", (artifact_id,))
         if not rows:
             raise NotFound(f"artifact {artifact_id} not found")
         return _artifact(rows[0])
@@ -857,13 +847,10 @@ class PostgresDatabase(Database):
 
     def list_artifacts(self, customer_id: str | None = None) -> list[Artifact]:
         if customer_id is None:
-            rows = self._fetch(
-                f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a ORDER BY a.created_at, a.id"
-            )
+            rows = self._fetch(f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a ORDER BY a.created_at, a.id")
         else:
             rows = self._fetch(
-                f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a WHERE a.customer_id = %s"
-                " ORDER BY a.created_at, a.id",
+                f"SELECT {_ARTIFACT_COLUMNS} FROM artifacts a WHERE a.customer_id = %s ORDER BY a.created_at, a.id",
                 (customer_id,),
             )
         return [_artifact(r) for r in rows]
@@ -1040,9 +1027,7 @@ class PostgresDatabase(Database):
         )
         return [_bill_record(r) for r in rows]
 
-    def upsert_interval_series(
-        self, artifact: Artifact, series: Sequence[IntervalSeriesSummary]
-    ) -> None:
+    def upsert_interval_series(self, artifact: Artifact, series: Sequence[IntervalSeriesSummary]) -> None:
         if not series:
             return
         with self._cursor() as cur:

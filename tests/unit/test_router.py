@@ -129,9 +129,7 @@ def subscriber(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subs
     monkeypatch.setenv("FUNCTION_SIGNATURE_TYPE", "cloudevent")
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delitem(sys.modules, module_name, raising=False)
-    app = functions_framework.create_app(
-        "subscriber", str(source), signature_type="cloudevent"
-    )
+    app = functions_framework.create_app("subscriber", str(source), signature_type="cloudevent")
     server = _serve(app)
     try:
         yield Subscriber(f"http://127.0.0.1:{server.server_port}", state_dir)
@@ -142,18 +140,12 @@ def subscriber(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subs
 
 
 def _serve(app: Any) -> BaseWSGIServer:
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
-    )
-    threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    ).start()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server
 
 
-def _config(
-    tmp_path: Path, function_urls: dict[str, str], **overrides: Any
-) -> RouterConfig:
+def _config(tmp_path: Path, function_urls: dict[str, str], **overrides: Any) -> RouterConfig:
     values: dict[str, Any] = {
         "project": PROJECT,
         "buckets": {"raw": RAW_BUCKET, "normalized": NORMALIZED_BUCKET},
@@ -182,9 +174,7 @@ def _http() -> requests.Session:
     return session
 
 
-def _publish(
-    router: EventRouter, *messages: dict[str, Any], topic: str = INGESTION_TOPIC
-) -> Any:
+def _publish(router: EventRouter, *messages: dict[str, Any], topic: str = INGESTION_TOPIC) -> Any:
     url = f"{router.url}/v1/projects/{PROJECT}/topics/{topic}:publish"
     with _http() as http:
         return http.post(url, json={"messages": list(messages)}, timeout=10)
@@ -209,9 +199,7 @@ def _replay(router: EventRouter, body: dict[str, Any] | None = None) -> dict[str
 # --- Pub/Sub publish --------------------------------------------------------------------------
 
 
-def test_publish_delivers_binary_pubsub_cloudevents(
-    router: EventRouter, subscriber: Subscriber
-) -> None:
+def test_publish_delivers_binary_pubsub_cloudevents(router: EventRouter, subscriber: Subscriber) -> None:
     payloads = [b'{"job_id": "j-1"}', bytes(range(256))]  # JSON and arbitrary bytes
     response = _publish(
         router,
@@ -238,23 +226,15 @@ def test_publish_delivers_binary_pubsub_cloudevents(
         assert headers["ce-type"] == PUBSUB_MESSAGE_PUBLISHED
         assert headers["content-type"] == "application/json"
         assert attributes["type"] == PUBSUB_MESSAGE_PUBLISHED
-        assert (
-            attributes["source"]
-            == f"//pubsub.googleapis.com/projects/{PROJECT}/topics/{INGESTION_TOPIC}"
-        )
+        assert attributes["source"] == f"//pubsub.googleapis.com/projects/{PROJECT}/topics/{INGESTION_TOPIC}"
         assert attributes["specversion"] == "1.0"
         assert attributes["deliveryattempt"] == "1"  # extensions arrive as strings
-        assert (
-            data["subscription"]
-            == f"projects/{PROJECT}/subscriptions/ingest-on-ingestion-jobs"
-        )
+        assert data["subscription"] == f"projects/{PROJECT}/subscriptions/ingest-on-ingestion-jobs"
         assert data["deliveryAttempt"] == 1
         assert data["message"]["messageId"] == message_id == attributes["id"]
         assert datetime.fromisoformat(data["message"]["publishTime"]).tzinfo is not None
         assert attributes["time"] == data["message"]["publishTime"]
-    by_job = {
-        e["data"]["message"]["attributes"]["job"]: e["data"]["message"] for e in events
-    }
+    by_job = {e["data"]["message"]["attributes"]["job"]: e["data"]["message"] for e in events}
     assert by_job["j-1"]["attributes"] == {"job": "j-1", "kind": "ingest"}
     assert base64.b64decode(by_job["j-1"]["data"]) == payloads[0]
     assert base64.b64decode(by_job["j-2"]["data"]) == payloads[1]
@@ -292,9 +272,7 @@ def test_publish_rejects_unknown_topic_project_and_bad_bodies(
     assert router.status() == {"in_flight": 0, "delivered": 0, "dead_lettered": 0}
 
 
-def test_dead_letter_topic_exists_but_has_no_subscribers(
-    router: EventRouter, subscriber: Subscriber
-) -> None:
+def test_dead_letter_topic_exists_but_has_no_subscribers(router: EventRouter, subscriber: Subscriber) -> None:
     response = _publish(router, _message(b"x"), topic=f"{INGESTION_TOPIC}-dead-letter")
     assert response.status_code == 200
     assert router.wait_idle(5)
@@ -304,9 +282,7 @@ def test_dead_letter_topic_exists_but_has_no_subscribers(
 # --- GCS finalize -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("bucket", "function"), [(RAW_BUCKET, "extract"), (NORMALIZED_BUCKET, "load")]
-)
+@pytest.mark.parametrize(("bucket", "function"), [(RAW_BUCKET, "extract"), (NORMALIZED_BUCKET, "load")])
 def test_finalize_delivers_storage_cloudevent_to_the_bucket_subscriber(
     router: EventRouter, subscriber: Subscriber, bucket: str, function: str
 ) -> None:
@@ -321,9 +297,7 @@ def test_finalize_delivers_storage_cloudevent_to_the_bucket_subscriber(
         "timeCreated": "2024-05-01T12:00:00.000Z",
     }
     with _http() as http:
-        response = http.post(
-            f"{router.url}/storage/v1/b/{bucket}/finalize", json=resource
-        )
+        response = http.post(f"{router.url}/storage/v1/b/{bucket}/finalize", json=resource)
     assert response.status_code == 202
     assert router.wait_idle(10)
 
@@ -332,9 +306,7 @@ def test_finalize_delivers_storage_cloudevent_to_the_bucket_subscriber(
     assert event["path"] == f"/{function}"
     assert event["headers"]["ce-subject"] == "objects/raw/c-1/a-1/abc123.pdf"
     assert attributes["type"] == STORAGE_OBJECT_FINALIZED
-    assert (
-        attributes["source"] == f"//storage.googleapis.com/projects/_/buckets/{bucket}"
-    )
+    assert attributes["source"] == f"//storage.googleapis.com/projects/_/buckets/{bucket}"
     assert attributes["subject"] == "objects/raw/c-1/a-1/abc123.pdf"
     assert attributes["id"] == response.json()["eventId"]
     assert attributes["time"] == "2024-05-01T12:00:00.000Z"
@@ -344,19 +316,13 @@ def test_finalize_delivers_storage_cloudevent_to_the_bucket_subscriber(
 
 def test_finalize_rejects_unknown_bucket_and_bad_resources(router: EventRouter) -> None:
     with _http() as http:
-        unknown = http.post(
-            f"{router.url}/storage/v1/b/nope/finalize", json={"name": "a"}
-        )
-        nameless = http.post(
-            f"{router.url}/storage/v1/b/{RAW_BUCKET}/finalize", json={}
-        )
+        unknown = http.post(f"{router.url}/storage/v1/b/nope/finalize", json={"name": "a"})
+        nameless = http.post(f"{router.url}/storage/v1/b/{RAW_BUCKET}/finalize", json={})
         mismatch = http.post(
             f"{router.url}/storage/v1/b/{RAW_BUCKET}/finalize",
             json={"bucket": NORMALIZED_BUCKET, "name": "a"},
         )
-    assert (
-        unknown.status_code == 404 and unknown.json()["error"]["status"] == "NOT_FOUND"
-    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["status"] == "NOT_FOUND"
     assert nameless.status_code == 400
     assert mismatch.status_code == 400
 
@@ -364,12 +330,8 @@ def test_finalize_rejects_unknown_bucket_and_bad_resources(router: EventRouter) 
 # --- retries, dead letters, replay ------------------------------------------------------------
 
 
-def test_flaky_subscriber_is_retried_until_it_acks(
-    router: EventRouter, subscriber: Subscriber
-) -> None:
-    (message_id,) = _publish(router, _message(b"retry me", mode="flaky")).json()[
-        "messageIds"
-    ]
+def test_flaky_subscriber_is_retried_until_it_acks(router: EventRouter, subscriber: Subscriber) -> None:
+    (message_id,) = _publish(router, _message(b"retry me", mode="flaky")).json()["messageIds"]
     assert router.wait_idle(10)
 
     attempts = [e for e in subscriber.events() if e["attributes"]["id"] == message_id]
@@ -383,13 +345,9 @@ def test_flaky_subscriber_is_retried_until_it_acks(
     assert _dead_letters(router) == []
 
 
-def test_failing_subscriber_is_dead_lettered_then_replayed(
-    router: EventRouter, subscriber: Subscriber
-) -> None:
+def test_failing_subscriber_is_dead_lettered_then_replayed(router: EventRouter, subscriber: Subscriber) -> None:
     payload = b'{"job_id": "j-9"}'
-    (message_id,) = _publish(router, _message(payload, mode="broken")).json()[
-        "messageIds"
-    ]
+    (message_id,) = _publish(router, _message(payload, mode="broken")).json()["messageIds"]
     assert router.url is not None
     assert wait_until_idle(router.url, timeout=10) == {
         "in_flight": 0,
@@ -428,27 +386,16 @@ def test_failing_subscriber_is_dead_lettered_then_replayed(
     assert router.status() == {"in_flight": 0, "delivered": 1, "dead_lettered": 1}
 
 
-def test_replay_function_without_router_keeps_failures_and_honours_ids(
-    tmp_path: Path, subscriber: Subscriber
-) -> None:
+def test_replay_function_without_router_keeps_failures_and_honours_ids(tmp_path: Path, subscriber: Subscriber) -> None:
     dead_dir = tmp_path / "dead-letters"
     with EventRouter(_config(tmp_path, _urls(subscriber.url))) as router:
-        ids = [
-            _publish(router, _message(str(n).encode(), mode="broken")).json()[
-                "messageIds"
-            ][0]
-            for n in range(2)
-        ]
+        ids = [_publish(router, _message(str(n).encode(), mode="broken")).json()["messageIds"][0] for n in range(2)]
         assert router.wait_idle(10)
     assert len(list(dead_dir.glob("*.json"))) == 2
 
-    still_broken = replay_dead_letters(
-        dead_dir, backoff_seconds=TINY_BACKOFF, ids=[ids[0]]
-    )
+    still_broken = replay_dead_letters(dead_dir, backoff_seconds=TINY_BACKOFF, ids=[ids[0]])
     assert still_broken == {"replayed": 1, "succeeded": 0, "failed": 1}
-    letter = json.loads(
-        (dead_dir / f"ingest-on-ingestion-jobs-{ids[0]}.json").read_text()
-    )
+    letter = json.loads((dead_dir / f"ingest-on-ingestion-jobs-{ids[0]}.json").read_text())
     assert letter["replays"] == 1 and letter["attempts"] == 3
 
     subscriber.fix()
@@ -482,9 +429,7 @@ def test_unreachable_function_is_dead_lettered_with_transport_error(
     assert "ConnectionError" in letter["last_error"]["body"]
 
 
-def test_slow_subscriber_does_not_block_other_deliveries(
-    router: EventRouter, subscriber: Subscriber
-) -> None:
+def test_slow_subscriber_does_not_block_other_deliveries(router: EventRouter, subscriber: Subscriber) -> None:
     _publish(router, _message(b"slow", mode="slow"))
     (fast_id,) = _publish(router, _message(b"fast")).json()["messageIds"]
 
@@ -506,11 +451,7 @@ def test_delivery_outcomes_are_logged_as_json_lines(
     assert router.wait_idle(10)
 
     # The subscriber's own tracebacks share stderr here; keep the router's JSON lines.
-    lines = [
-        json.loads(line)
-        for line in capsys.readouterr().err.splitlines()
-        if line[:1] == "{"
-    ]
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line[:1] == "{"]
     outcomes = [line for line in lines if line.get("event_id") == message_id]
     assert [(o["severity"], o["attempt"], o["status"]) for o in outcomes] == [
         ("WARNING", 1, 500),
@@ -521,16 +462,12 @@ def test_delivery_outcomes_are_logged_as_json_lines(
     assert all(o["message"] for o in outcomes)
 
 
-def test_stop_dead_letters_events_still_waiting_for_a_retry(
-    tmp_path: Path, subscriber: Subscriber
-) -> None:
+def test_stop_dead_letters_events_still_waiting_for_a_retry(tmp_path: Path, subscriber: Subscriber) -> None:
     config = _config(tmp_path, _urls(subscriber.url), backoff_seconds=(30.0,))
     router = EventRouter(config)
     router.start()
     try:
-        (message_id,) = _publish(router, _message(b"x", mode="broken")).json()[
-            "messageIds"
-        ]
+        (message_id,) = _publish(router, _message(b"x", mode="broken")).json()["messageIds"]
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not subscriber.events():
             time.sleep(0.01)
@@ -545,9 +482,7 @@ def test_stop_dead_letters_events_still_waiting_for_a_retry(
 
 
 def test_config_round_trips_through_json(tmp_path: Path) -> None:
-    config = _config(
-        tmp_path, {"ingest": "http://127.0.0.1:1/"}, max_delivery_attempts=5
-    )
+    config = _config(tmp_path, {"ingest": "http://127.0.0.1:1/"}, max_delivery_attempts=5)
     path = tmp_path / "router.json"
     path.write_text(json.dumps(config.to_dict()))
 
