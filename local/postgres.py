@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 PG_OS_USER = "minimeter-pg"
@@ -131,6 +132,8 @@ def _group_members(gid: int) -> list[str]:
 
 def _check_traversable(entry: pwd.struct_passwd, path: Path, what: str) -> None:
     for parent in reversed(path.resolve().parents):
+        if not parent.exists():
+            break  # created below by root with mode 0755 (umask permitting)
         if not _can_access(entry, parent, 1):
             raise LocalPostgresError(
                 f"{what} {path} is not reachable by the unprivileged user {entry.pw_name!r}: "
@@ -164,7 +167,7 @@ def _with_dbname(url: str, dbname: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
 
 
-def _admin_connect(url: str) -> object:
+def _admin_connect(url: str) -> Any:
     from common.adapters.postgres import connect_url
 
     conn = connect_url(_with_dbname(url, "postgres"))
@@ -180,12 +183,16 @@ def create_database(url: str, name: str) -> str:
     """Create database `name` on the server of `url` unless it exists; return its URL."""
     conn = _admin_connect(url)
     try:
-        cur = conn.cursor()  # type: ignore[attr-defined]
+        cur = conn.cursor()
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cur.fetchone() is None:
-            cur.execute(f"CREATE DATABASE {_quote_ident(name)}")
+            try:
+                cur.execute(f"CREATE DATABASE {_quote_ident(name)}")
+            except Exception as exc:  # created concurrently: duplicate_database is fine
+                if not (exc.args and isinstance(exc.args[0], dict) and exc.args[0].get("C") == "42P04"):
+                    raise
     finally:
-        conn.close()  # type: ignore[attr-defined]
+        conn.close()
     return _with_dbname(url, name)
 
 
@@ -193,11 +200,9 @@ def drop_database(url: str, name: str) -> None:
     """Drop database `name` (closing other sessions on it) on the server of `url`."""
     conn = _admin_connect(url)
     try:
-        conn.cursor().execute(  # type: ignore[attr-defined]
-            f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)"
-        )
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
     finally:
-        conn.close()  # type: ignore[attr-defined]
+        conn.close()
 
 
 class LocalPostgres:
@@ -303,6 +308,9 @@ class LocalPostgres:
         return _run_as(self.os_user, [str(self.bin_dir / exe), *args], timeout=timeout)
 
     def _prepare_dirs(self) -> None:
+        entry = _ensure_os_user(self.os_user) if self.os_user else None
+        if entry is not None:
+            _check_traversable(entry, self.data_dir, "PostgreSQL data directory")
         fresh = not self.data_dir.exists()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if fresh or not (self.data_dir / "PG_VERSION").exists():
@@ -311,9 +319,8 @@ class LocalPostgres:
         if len(str(socket_dir / ".s.PGSQL.65535")) > _SOCKET_PATH_MAX:
             socket_dir = Path(tempfile.mkdtemp(prefix="mm-pgsock-"))
         self._socket_dir = socket_dir
-        if self.os_user is None:
+        if entry is None:
             return
-        entry = _ensure_os_user(self.os_user)
         _check_traversable(entry, self.data_dir, "PostgreSQL data directory")
         _ensure_binaries_usable(entry, self.bin_dir)
         for path in {self.data_dir, socket_dir}:

@@ -446,11 +446,12 @@ def _render_compact(canvas: Canvas, bill: NormalizedBill) -> None:
     canvas.drawString(40, height - 50, bill.provider)
     _draw_logo(canvas, bill.provider, 530, height - 66)
     canvas.setFont("Helvetica", 9)
-    canvas.drawString(40, height - 72, f"Acct #: {bill.account_number}")
-    canvas.drawString(
-        200, height - 72, f"Bill Date: {format_date(bill.statement_date)}"
-    )
-    canvas.drawString(360, height - 72, f"Pay By: {format_date(bill.due_date)}")
+    account_label = f"Acct #: {bill.account_number}"
+    canvas.drawString(40, height - 72, account_label)
+    # A long account number pushes the dates right: text must never run together.
+    dates_x = max(200.0, 40 + canvas.stringWidth(account_label, "Helvetica", 9) + 24)
+    canvas.drawString(dates_x, height - 72, f"Bill Date: {format_date(bill.statement_date)}")
+    canvas.drawString(dates_x + 160, height - 72, f"Pay By: {format_date(bill.due_date)}")
     canvas.drawString(
         40, height - 86, f"Service Location: {bill.service_address or ''}"
     )

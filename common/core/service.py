@@ -125,7 +125,10 @@ def dashboard(db: Database, customer_id: str) -> Dashboard:
 
 def open_problems(db: Database, customer_id: str) -> list[Problem]:
     problems: list[Problem] = []
-    for job in db.list_jobs(customer_id):
+    latest: dict[tuple[str, JobType], IngestionJob] = {}
+    for job in sorted(db.list_jobs(customer_id), key=lambda j: j.created_at):
+        latest[(job.utility_account_id, job.job_type)] = job  # a later run supersedes a failed one
+    for job in latest.values():
         if job.status is JobStatus.FAILED:
             reason = job.errors[0].reason_code if job.errors else "failed"
             message = job.errors[0].message if job.errors else "job failed"

@@ -458,3 +458,12 @@ def test_page_count_is_capped() -> None:
     lines = read_lines(pdf_with(draw, pages=MAX_PAGES + 5))
     assert max(line.page for line in lines) == MAX_PAGES
     assert lines[-1].text == f"Page {MAX_PAGES}"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("account_number", ["SBX-DUPLICATE-DELIVERY-001", "0000123456789012345678901234"])
+def test_long_account_numbers_survive_every_layout(layout: str, account_number: str) -> None:
+    truth = sample_bill(7).model_copy(update={"account_number": account_number})
+    extracted = extract_bill_pdf(render_bill_pdf(truth, layout=layout))
+    assert extracted.account_number == account_number
+    assert extracted.statement_date == truth.statement_date

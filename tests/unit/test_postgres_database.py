@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pg8000.dbapi
@@ -33,7 +35,7 @@ from common.models import (
     UtilityAccount,
     UtilityAccountCreate,
 )
-from local.postgres import create_database, drop_database
+from local.postgres import LocalPostgres, LocalPostgresError, create_database, drop_database
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -557,3 +559,12 @@ def test_pool_is_thread_safe(database: PostgresDatabase) -> None:
     account = _account(database)
     results = _race(16, lambda: database.create_job(account, JobType.FETCH_BILLS)[0].id)
     assert len(set(results)) == 16
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the unprivileged-user path is taken only as root")
+def test_local_postgres_refuses_an_unreachable_data_dir(tmp_path: Path) -> None:
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    with pytest.raises(LocalPostgresError, match="not traversable"):
+        LocalPostgres(hidden / "pg").start()
+    assert not (hidden / "pg").exists()

@@ -1,0 +1,103 @@
+"""The embedded stack for real: four function processes, the event router, Postgres, DuckDB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import CORPUS_DIR, REPO_ROOT
+
+from common.adapters.duckdb_warehouse import DuckDBWarehouse
+from local.client import ApiClient, collect_files, drop_files
+from local.demo import run_demo
+from local.router import list_dead_letters, replay_dead_letters
+from local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def _warehouse_rows(data_dir: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    warehouse = DuckDBWarehouse(data_dir / "warehouse.duckdb")
+    return warehouse.rows("normalized_bills"), warehouse.rows("interval_usage")
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """Outside pytest's 0700 tmp root: Postgres runs as an unprivileged user and must reach it."""
+    path = Path(tempfile.mkdtemp(prefix="minimeter-e2e-"))
+    path.chmod(0o711)
+    try:
+        yield path / "stack"
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
+    first = run_demo(data_dir, as_json=True)
+    rows_after_first = _warehouse_rows(data_dir)
+
+    assert first["files"] == 55
+    assert first["bills_loaded"] == 24 and first["warehouse_bills"] == 24
+    assert first["interval_rows_loaded"] > 8760 * 2
+    assert (first["failed"], first["dead_letters"]) == (1, 1)  # the corrupt_file scenario
+    assert first["needs_review"] == 0
+    assert first["jobs"] == {"SUCCEEDED": 10, "FAILED": 1}
+
+    second = run_demo(data_dir, as_json=True)
+    assert {k: v for k, v in second.items()} == first
+    assert _warehouse_rows(data_dir) == rows_after_first
+
+    state = json.loads((data_dir / "demo.json").read_text())
+    with LocalStack(data_dir, backoff_seconds=(0.05, 0.1)) as stack:
+        counts = drop_files(ApiClient(stack.api_url), state["accounts"]["corpus"], collect_files([CORPUS_DIR]))
+        assert counts == {"LOADED": 5}
+        dead_letter_dir = stack.settings().dead_letter_dir
+        [dead] = list_dead_letters(dead_letter_dir)
+        assert dead["attempts"] == 3 and dead["subscription"] == "extract-on-raw-finalize"
+        replayed = replay_dead_letters(dead_letter_dir, stack.function_urls.get)
+        assert replayed == {"replayed": 1, "succeeded": 1, "failed": 0}
+        assert list_dead_letters(dead_letter_dir) == []
+        assert replay_dead_letters(dead_letter_dir, stack.function_urls.get)["replayed"] == 0
+        dashboard = ApiClient(stack.api_url).call("GET", f"/customers/{state['customer_id']}/dashboard")
+        assert any(p["reason_code"] == "corrupt_pdf" for p in dashboard["open_problems"])
+    assert _warehouse_rows(data_dir) == rows_after_first
+
+
+def test_extract_command_line_contract(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "local", "extract", *args], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    gas = run(str(CORPUS_DIR / "gas_direct.xml"), "--rows")
+    assert gas.returncode == 0, gas.stderr
+    payload = json.loads(gas.stdout)
+    assert payload["kind"] == "intervals"
+    assert payload["series"][0]["unit"] == "therm"
+    assert len(payload["rows"]) == payload["series"][0]["count"]
+
+    from datetime import date
+
+    from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
+
+    bill = make_sandbox_bill("Sandbox Electric", "ACC-1", "1 Main St, Town, CA 94000", date(2026, 1, 1),
+                             date(2026, 1, 31), seed=3)
+    pdf = tmp_path / "bill.pdf"
+    pdf.write_bytes(render_bill_pdf(bill))
+    result = run(str(pdf))
+    assert result.returncode == 0, result.stderr
+    extracted = json.loads(result.stdout)
+    assert (extracted["kind"], extracted["status"], extracted["total_amount"]) == ("bill", "ok", str(bill.total_amount))
+    assert extracted["bill_period_start"] == "2026-01-01"
+    assert {"usage", "line_items", "audits", "provenance", "amount_due", "previous_balance"} <= set(extracted)
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    rejected = run(str(broken))
+    assert rejected.returncode == 2
+    assert json.loads(rejected.stdout)["error"]["code"] == "corrupt_pdf"
