@@ -61,7 +61,7 @@ def get_settings() -> Settings:
     return Settings()
 
 
-SECRET_ENV_PREFIX = "MINIMETER_SECRET_"
+SECRET_ENV_PREFIX = "MINIMETER_SECRET_"  # noqa: S105 - a variable-name prefix, not a secret
 
 
 def secret_environment() -> dict[str, str]:

@@ -20,16 +20,22 @@ def _acknowledging_permanent(stage: str, event: CloudEventLike, work: Callable[[
     try:
         work()
     except PermanentError as exc:
-        log("WARNING", f"{stage}: event acknowledged without work: {exc.message}", stage=stage,
-            reason_code=exc.reason_code, event_id=event.get("id"))
+        log(
+            "WARNING",
+            f"{stage}: event acknowledged without work: {exc.message}",
+            stage=stage,
+            reason_code=exc.reason_code,
+            event_id=event.get("id"),
+        )
 
 
 def handle_ingest_event(event: CloudEventLike) -> None:
     def work() -> object:
         request, attempt = decode_ingest_request(event)
         ports = get_ports()
-        return run_ingest(request, attempt, ports.stage_context(), ports.secrets, default_registry(),
-                          ports.settings.secret_name)
+        return run_ingest(
+            request, attempt, ports.stage_context(), ports.secrets, default_registry(), ports.settings.secret_name
+        )
 
     _acknowledging_permanent("ingest", event, work)
 

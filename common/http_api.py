@@ -5,7 +5,7 @@ Every error leaves as `{"error": {"code", "message"}}` with a 4xx/5xx status —
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Request, Response, request
 from pydantic import BaseModel, ValidationError
@@ -48,8 +48,9 @@ def _json(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> R
 
 def _error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
     body = ErrorBody(code=code, message=message, details=details)
-    return Response('{"error": ' + body.model_dump_json(exclude_none=True) + "}", status=status,
-                    mimetype="application/json")
+    return Response(
+        '{"error": ' + body.model_dump_json(exclude_none=True) + "}", status=status, mimetype="application/json"
+    )
 
 
 def _body(model: type[M]) -> M:
@@ -124,8 +125,9 @@ def ingest_run() -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
         raise InvalidRequest("Idempotency-Key must be 1-200 printable characters", "invalid_idempotency_key")
-    accepted = service.request_ingest(ports.database, ports.publisher, ports.settings.pubsub_topic,
-                                      _body(IngestRunRequest), key)
+    accepted = service.request_ingest(
+        ports.database, ports.publisher, ports.settings.pubsub_topic, _body(IngestRunRequest), key
+    )
     return _json(accepted, 202)
 
 
@@ -144,24 +146,32 @@ def upload() -> Response:
     if uploaded is None:
         raise InvalidRequest("a multipart field named 'file' is required", "missing_file")
     data = uploaded.read(ports.settings.max_upload_bytes + 1)
-    accepted = service.upload_file(ports.stage_context(), account_id, data, uploaded.filename,
-                                   ports.settings.max_upload_bytes)
+    accepted = service.upload_file(
+        ports.stage_context(), account_id, data, uploaded.filename, ports.settings.max_upload_bytes
+    )
     return _json(accepted, 202)
 
 
 @app.get("/secrets/check")
 def secrets_check() -> Response:
     ports = _ports()
-    checks = service.check_secrets(ports.database, ports.secrets, ports.settings.secret_name,
-                                   request.args.get("customer_id"))
+    checks = service.check_secrets(
+        ports.database, ports.secrets, ports.settings.secret_name, request.args.get("customer_id")
+    )
     return _json({"secrets": [c.model_dump() for c in checks]})
 
 
 @app.post("/agent/run")
 def agent_run() -> Response:
     ports = _ports()
-    result = agent.run_agent(ports.database, ports.publisher, ports.settings.pubsub_topic,
-                             default_registry(), get_llm(), _body(AgentRunRequest))
+    result = agent.run_agent(
+        ports.database,
+        ports.publisher,
+        ports.settings.pubsub_topic,
+        default_registry(),
+        get_llm(),
+        _body(AgentRunRequest),
+    )
     return _json(result, 202)
 
 
@@ -179,7 +189,7 @@ def handle(flask_request: Request) -> Response:
     flask_request.max_content_length = get_settings().max_upload_bytes + 64 * 1024
     try:
         endpoint, arguments = app.url_map.bind_to_environ(flask_request.environ).match()
-        response: Response = app.view_functions[endpoint](**arguments)
+        response = cast(Response, app.view_functions[endpoint](**arguments))
         return response
     except Exception as exc:  # noqa: BLE001 - every error leaves as JSON, never as a stack trace
         return error_response(exc)

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 _SECRET_KEYS = ("password", "secret", "token", "api_key", "authorization")
@@ -21,7 +21,7 @@ def log(severity: str, message: str, **fields: Any) -> None:
     entry = {
         "severity": severity,
         "message": message,
-        "time": datetime.now(timezone.utc).isoformat(),
+        "time": datetime.now(UTC).isoformat(),
         **_scrub(fields),
     }
     sys.stderr.write(json.dumps(entry, default=str) + "\n")
@@ -37,8 +37,15 @@ def stage_log(stage: str, **fields: Any) -> Iterator[dict[str, Any]]:
         yield outcome
     except Exception as exc:
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        log("ERROR", f"{stage} failed: {exc}", stage=stage, duration_ms=duration_ms,
-            error=type(exc).__name__, **fields, **outcome)
+        log(
+            "ERROR",
+            f"{stage} failed: {exc}",
+            stage=stage,
+            duration_ms=duration_ms,
+            error=type(exc).__name__,
+            **fields,
+            **outcome,
+        )
         raise
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     log("INFO", f"{stage} done", stage=stage, duration_ms=duration_ms, **fields, **outcome)

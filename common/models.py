@@ -7,7 +7,7 @@ DDL columns against them so the two cannot drift silently.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _require_aware(value: datetime) -> datetime:
@@ -140,9 +140,7 @@ class UtilityAccountCreate(Strict):
     customer_id: str = Field(min_length=1, max_length=64)
     provider: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")
     account_number: str = Field(min_length=1, max_length=64)
-    credentials_secret_name: str | None = Field(
-        default=None, max_length=255, pattern=r"^[A-Za-z0-9_-]+$"
-    )
+    credentials_secret_name: str | None = Field(default=None, max_length=255, pattern=r"^[A-Za-z0-9_-]+$")
     scenario: str | None = Field(
         default=None,
         max_length=64,

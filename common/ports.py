@@ -135,9 +135,7 @@ class Database(ABC):
     def list_jobs(self, customer_id: str | None = None) -> list[IngestionJob]: ...
 
     @abstractmethod
-    def transition_job(
-        self, job_id: str, from_statuses: Sequence[JobStatus], to_status: JobStatus
-    ) -> bool:
+    def transition_job(self, job_id: str, from_statuses: Sequence[JobStatus], to_status: JobStatus) -> bool:
         """Conditional update: True only for the caller whose update moved the job."""
 
     @abstractmethod
@@ -211,9 +209,7 @@ class Database(ABC):
     def account_bills(self, utility_account_id: str) -> list[BillRecord]: ...
 
     @abstractmethod
-    def upsert_interval_series(
-        self, artifact: Artifact, series: Sequence[IntervalSeriesSummary]
-    ) -> None: ...
+    def upsert_interval_series(self, artifact: Artifact, series: Sequence[IntervalSeriesSummary]) -> None: ...
 
     @abstractmethod
     def interval_row_count(self, customer_id: str) -> int: ...
@@ -223,9 +219,7 @@ class Database(ABC):
 
     # agent
     @abstractmethod
-    def save_agent_run(
-        self, job_id: str, goal: str, planner: str, plan: Sequence[PlanStep]
-    ) -> None: ...
+    def save_agent_run(self, job_id: str, goal: str, planner: str, plan: Sequence[PlanStep]) -> None: ...
 
     @abstractmethod
     def get_agent_run(self, job_id: str) -> tuple[str, str, list[PlanStep]]:
@@ -243,9 +237,7 @@ class Warehouse(ABC):
         """Idempotent on the bill id."""
 
     @abstractmethod
-    def upsert_intervals(
-        self, customer_id: str, utility_account_id: str, rows: Iterable[IntervalReading]
-    ) -> int:
+    def upsert_intervals(self, customer_id: str, utility_account_id: str, rows: Iterable[IntervalReading]) -> int:
         """Merge on (account, meter, direction, interval start); returns rows in the batch."""
 
     @abstractmethod
@@ -268,5 +260,4 @@ class LLM(ABC):
     name: str
 
     @abstractmethod
-    def plan(self, goal: str, context: dict[str, Any], tools: Sequence[ToolSpec]) -> list[LLMToolCall]:
-        ...
+    def plan(self, goal: str, context: dict[str, Any], tools: Sequence[ToolSpec]) -> list[LLMToolCall]: ...

@@ -30,9 +30,7 @@ _ports: Ports | None = None
 def build_ports(settings: Settings) -> Ports:
     """Adapters for the configured mode. Constructors do not touch the network."""
     if settings.mode != "embedded":
-        raise RuntimeError(
-            f"MINIMETER_MODE={settings.mode!r}: only the embedded adapters are wired in this build"
-        )
+        raise RuntimeError(f"MINIMETER_MODE={settings.mode!r}: only the embedded adapters are wired in this build")
     from common.adapters.duckdb_warehouse import DuckDBWarehouse
     from common.adapters.env_secrets import EnvSecrets
     from common.adapters.local_blob import LocalBlobStore

@@ -30,11 +30,23 @@ def extraction_json(result: Extraction, with_rows: bool) -> dict[str, Any]:
         return {
             "kind": "bill",
             "status": result.status.value,
-            **{k: bill[k] for k in (
-                "provider", "account_number", "service_address", "statement_date", "due_date",
-                "bill_period_start", "bill_period_end", "currency", "total_amount", "amount_due",
-                "previous_balance", "payments_and_credits",
-            )},
+            **{
+                k: bill[k]
+                for k in (
+                    "provider",
+                    "account_number",
+                    "service_address",
+                    "statement_date",
+                    "due_date",
+                    "bill_period_start",
+                    "bill_period_end",
+                    "currency",
+                    "total_amount",
+                    "amount_due",
+                    "previous_balance",
+                    "payments_and_credits",
+                )
+            },
             "usage": bill["usage"],
             "line_items": bill["line_items"],
             "audits": bill["audits"],
@@ -75,13 +87,17 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     with LocalStack(Path(args.data_dir)) as stack:
         stack_file = Path(args.data_dir) / STACK_FILE
-        stack_file.write_text(json.dumps({"api_url": stack.api_url, "function_urls": stack.function_urls,
-                                          "env": stack.env}, indent=2))
+        stack_file.write_text(
+            json.dumps({"api_url": stack.api_url, "function_urls": stack.function_urls, "env": stack.env}, indent=2)
+        )
         print(f"MiniMeter is up. API: {stack.api_url}", file=sys.stderr)
         for name, url in stack.function_urls.items():
             print(f"  {name:8s} {url}", file=sys.stderr)
-        print(f"  router   {stack.env['EVENT_ROUTER_URL']}\n  DB_URL   {stack.env['DB_URL']}\n"
-              f"Logs in {Path(args.data_dir) / 'logs'}. Ctrl-C stops everything.", file=sys.stderr)
+        print(
+            f"  router   {stack.env['EVENT_ROUTER_URL']}\n  DB_URL   {stack.env['DB_URL']}\n"
+            f"Logs in {Path(args.data_dir) / 'logs'}. Ctrl-C stops everything.",
+            file=sys.stderr,
+        )
         stop.wait()
         stack_file.unlink(missing_ok=True)
     return 0
@@ -123,8 +139,7 @@ def cmd_drop(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from local.demo import run_demo
 
-    summary = run_demo(Path(args.data_dir), corpus_dir=Path(args.corpus) if args.corpus else None,
-                       as_json=args.json)
+    summary = run_demo(Path(args.data_dir), corpus_dir=Path(args.corpus) if args.corpus else None, as_json=args.json)
     return 0 if summary["files"] > 0 else 1
 
 

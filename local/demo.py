@@ -23,8 +23,12 @@ from local.stack import REPO_ROOT, SANDBOX_SECRET_NAME, LocalStack
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "greenbutton"
 # (scenario, months): the normal account gets a year, the others a quarter each.
 DEMO_ACCOUNTS = (
-    ("normal", 12), ("estimated_read", 3), ("credit_bill", 3),
-    ("missing_month", 4), ("duplicate_delivery", 2), ("corrupt_file", 2),
+    ("normal", 12),
+    ("estimated_read", 3),
+    ("credit_bill", 3),
+    ("missing_month", 4),
+    ("duplicate_delivery", 2),
+    ("corrupt_file", 2),
 )
 
 
@@ -46,13 +50,23 @@ def _ensure_accounts(client: ApiClient, state_file: Path) -> dict[str, Any]:
     customer = client.call("POST", "/customers", json={"name": "Demo Energy Co", "email": "ops@demo.example"})
     state = {"customer_id": customer["id"], "accounts": {}}
     for scenario, _ in DEMO_ACCOUNTS:
-        account = client.call("POST", "/utility-accounts", json={
-            "customer_id": customer["id"], "provider": "sandbox", "account_number": f"SBX-{scenario.upper().replace('_', '-')}-001",
-            "credentials_secret_name": SANDBOX_SECRET_NAME, "scenario": scenario,
-        })
+        account = client.call(
+            "POST",
+            "/utility-accounts",
+            json={
+                "customer_id": customer["id"],
+                "provider": "sandbox",
+                "account_number": f"SBX-{scenario.upper().replace('_', '-')}-001",
+                "credentials_secret_name": SANDBOX_SECRET_NAME,
+                "scenario": scenario,
+            },
+        )
         state["accounts"][scenario] = account["id"]
-    corpus = client.call("POST", "/utility-accounts", json={
-        "customer_id": customer["id"], "provider": "manual", "account_number": "CORPUS-GREENBUTTON"})
+    corpus = client.call(
+        "POST",
+        "/utility-accounts",
+        json={"customer_id": customer["id"], "provider": "manual", "account_number": "CORPUS-GREENBUTTON"},
+    )
     state["accounts"]["corpus"] = corpus["id"]
     state_file.write_text(json.dumps(state, indent=2))
     return state
@@ -60,9 +74,15 @@ def _ensure_accounts(client: ApiClient, state_file: Path) -> dict[str, Any]:
 
 def _describe(settings: Settings, artifact: dict[str, Any]) -> dict[str, Any]:
     """One table row: read the normalized object the pipeline wrote for this artifact."""
-    row = {"file": artifact.get("original_name") or artifact["object_name"].rsplit("/", 1)[-1],
-           "kind": artifact["kind"], "status": artifact["status"], "period": "", "usage": "", "amount": "",
-           "reason": artifact.get("reason_code") or ""}
+    row = {
+        "file": artifact.get("original_name") or artifact["object_name"].rsplit("/", 1)[-1],
+        "kind": artifact["kind"],
+        "status": artifact["status"],
+        "period": "",
+        "usage": "",
+        "amount": "",
+        "reason": artifact.get("reason_code") or "",
+    }
     if not artifact.get("normalized_object"):
         return row
     path = settings.buckets_dir / settings.normalized_bucket / artifact["normalized_object"]
@@ -100,8 +120,11 @@ def run_demo(data_dir: Path, corpus_dir: Path | None = None, as_json: bool = Fal
         state = _ensure_accounts(client, data_dir / "demo.json")
         job_ids = []
         for scenario, months in DEMO_ACCOUNTS:
-            body = {"utility_account_id": state["accounts"][scenario], "job_type": "FULL_PIPELINE",
-                    "since_date": _months_back(months)}
+            body = {
+                "utility_account_id": state["accounts"][scenario],
+                "job_type": "FULL_PIPELINE",
+                "since_date": _months_back(months),
+            }
             job_ids.append(client.call("POST", "/ingest/run", json=body)["job_id"])
         for path in collect_files([corpus]) if corpus.exists() else []:
             job_ids.append(client.upload(state["accounts"]["corpus"], path)["job_id"])
@@ -124,13 +147,17 @@ def run_demo(data_dir: Path, corpus_dir: Path | None = None, as_json: bool = Fal
             "needs_review": statuses.get("NEEDS_REVIEW", 0),
             "failed": statuses.get("FAILED", 0),
             "open_problems": len(dashboard["open_problems"]),
-            "dead_letters": len(list(settings.dead_letter_dir.glob("*.json"))) if settings.dead_letter_dir.exists() else 0,
+            "dead_letters": len(list(settings.dead_letter_dir.glob("*.json")))
+            if settings.dead_letter_dir.exists()
+            else 0,
         }
     _print_table(rows)
-    print(f"\n{summary['files']} files: {summary['loaded']} loaded, {summary['needs_review']} need review, "
-          f"{summary['failed']} failed; {summary['bills_loaded']} bills and {summary['interval_rows_loaded']} "
-          f"interval rows in the stores; {summary['dead_letters']} dead letters; "
-          f"{summary['open_problems']} open problems on the dashboard.")
+    print(
+        f"\n{summary['files']} files: {summary['loaded']} loaded, {summary['needs_review']} need review, "
+        f"{summary['failed']} failed; {summary['bills_loaded']} bills and {summary['interval_rows_loaded']} "
+        f"interval rows in the stores; {summary['dead_letters']} dead letters; "
+        f"{summary['open_problems']} open problems on the dashboard."
+    )
     if as_json:
         print(json.dumps(summary))
     sys.stdout.flush()

@@ -25,7 +25,7 @@ from local.router import EventRouter, RouterConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_NAME = "minimeter"
-SANDBOX_SECRET_NAME = "sandbox-credentials"
+SANDBOX_SECRET_NAME = "sandbox-credentials"  # noqa: S105 - the name of a secret, not its value
 
 
 def free_port() -> int:
@@ -38,8 +38,10 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float, l
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}; see {log_file}:\n"
-                               + log_file.read_text(errors="replace")[-2000:])
+            raise RuntimeError(
+                f"process exited with {process.returncode}; see {log_file}:\n"
+                + log_file.read_text(errors="replace")[-2000:]
+            )
         with socket.socket() as sock:
             sock.settimeout(0.2)
             if sock.connect_ex(("127.0.0.1", port)) == 0:
@@ -80,8 +82,9 @@ class LocalStack:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def start(self) -> None:
@@ -103,8 +106,9 @@ class LocalStack:
             **self.extra_env,
         }
         settings = Settings.model_validate(self.env)
-        self.router = EventRouter(RouterConfig.from_settings(
-            settings, self.function_urls, backoff_seconds=self.backoff_seconds))
+        self.router = EventRouter(
+            RouterConfig.from_settings(settings, self.function_urls, backoff_seconds=self.backoff_seconds)
+        )
         self.env["EVENT_ROUTER_URL"] = self.router.start()
         self._migrate(settings.model_copy(update={"event_router_url": self.env["EVENT_ROUTER_URL"]}))
         for fn in FUNCTIONS:
@@ -125,13 +129,27 @@ class LocalStack:
     def _start_function(self, name: str, target: str, signature: str, port: int) -> None:
         env = {**os.environ, **self.env, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
         command = [
-            sys.executable, "-m", "functions_framework", "--target", target,
-            "--source", str(REPO_ROOT / "functions" / name / "main.py"),
-            "--signature-type", signature, "--host", "127.0.0.1", "--port", str(port),
+            sys.executable,
+            "-m",
+            "functions_framework",
+            "--target",
+            target,
+            "--source",
+            str(REPO_ROOT / "functions" / name / "main.py"),
+            "--signature-type",
+            signature,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
         ]
         with open(self._log_file(name), "ab") as log_handle:
             self.processes[name] = subprocess.Popen(
-                command, cwd=REPO_ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT,
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
@@ -142,7 +160,7 @@ class LocalStack:
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for name, process in self.processes.items():
+        for _name, process in self.processes.items():
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -48,8 +48,9 @@ class RecordingBlobStore(LocalBlobStore):
         super().__init__(root, project, router_url=None)
         self.finalized: list[tuple[str, str]] = []
 
-    def write(self, bucket: str, name: str, data: bytes, content_type: str,
-              metadata: dict[str, str] | None = None) -> bool:
+    def write(
+        self, bucket: str, name: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None
+    ) -> bool:
         created = super().write(bucket, name, data, content_type, metadata)
         if created:
             self.finalized.append((bucket, name))
@@ -112,22 +113,25 @@ class InProcessPlatform:
     delivered: list[Delivery] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.clients = {"ingest": function_client("ingest", "cloudevent"),
-                        "extract": function_client("extract", "cloudevent"),
-                        "load": function_client("load", "cloudevent")}
+        self.clients = {
+            "ingest": function_client("ingest", "cloudevent"),
+            "extract": function_client("extract", "cloudevent"),
+            "load": function_client("load", "cloudevent"),
+        }
         self._seen_messages = 0
         self._seen_objects = 0
 
     def _pending(self) -> deque[Delivery]:
         queue: deque[Delivery] = deque()
-        for _topic, data, attributes in self.publisher.messages[self._seen_messages:]:
+        for _topic, data, attributes in self.publisher.messages[self._seen_messages :]:
             queue.append(Delivery("ingest", lambda n, d=data, a=attributes: ingest_event(d, a, n)))
         self._seen_messages = len(self.publisher.messages)
         settings = self.ports.settings
-        for bucket, name in self.blobs.finalized[self._seen_objects:]:
+        for bucket, name in self.blobs.finalized[self._seen_objects :]:
             function = "extract" if bucket == settings.raw_bucket else "load"
-            queue.append(Delivery(function, lambda n, b=bucket, o=name: storage_event(
-                self.blobs, b, o, self.storage_form, n)))
+            queue.append(
+                Delivery(function, lambda n, b=bucket, o=name: storage_event(self.blobs, b, o, self.storage_form, n))
+            )
         self._seen_objects = len(self.blobs.finalized)
         return queue
 
@@ -153,15 +157,18 @@ class InProcessPlatform:
         raise AssertionError("the pipeline did not settle")
 
 
-def make_ports(tmp_path: Path, database: Any, warehouse: Any, **settings: Any) -> tuple[Ports, RecordingPublisher,
-                                                                                     RecordingBlobStore]:
-    config = Settings.model_validate({"LOCAL_DATA_DIR": str(tmp_path / "data"), "SECRET_NAME": SANDBOX_SECRET,
-                                      **settings})
+def make_ports(
+    tmp_path: Path, database: Any, warehouse: Any, **settings: Any
+) -> tuple[Ports, RecordingPublisher, RecordingBlobStore]:
+    config = Settings.model_validate(
+        {"LOCAL_DATA_DIR": str(tmp_path / "data"), "SECRET_NAME": SANDBOX_SECRET, **settings}
+    )
     publisher = RecordingPublisher()
     blobs = RecordingBlobStore(config.buckets_dir, config.gcp_project)
     secrets = EnvSecrets({}, _secrets_file(tmp_path))
-    ports = Ports(blobs=blobs, publisher=publisher, database=database, warehouse=warehouse,
-                  secrets=secrets, settings=config)
+    ports = Ports(
+        blobs=blobs, publisher=publisher, database=database, warehouse=warehouse, secrets=secrets, settings=config
+    )
     return ports, publisher, blobs
 
 

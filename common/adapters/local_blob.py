@@ -44,16 +44,24 @@ class LocalBlobStore(BlobStore):
         meta = bucket_dir / ".meta" / rel
         return bucket_dir / rel, meta.with_name(meta.name + ".json"), meta.with_name(meta.name + ".notified")
 
-    def write(self, bucket: str, name: str, data: bytes, content_type: str,
-              metadata: dict[str, str] | None = None) -> bool:
+    def write(
+        self, bucket: str, name: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None
+    ) -> bool:
         path, meta_path, notified_path = self._paths(bucket, name)
         created = False
         if not path.exists():
             meta_path.parent.mkdir(parents=True, exist_ok=True)
-            meta_path.write_text(json.dumps({
-                "contentType": content_type, "metadata": metadata or {}, "size": len(data),
-                "md5Hash": None, "sha256": sha256_hex(data),
-            }))
+            meta_path.write_text(
+                json.dumps(
+                    {
+                        "contentType": content_type,
+                        "metadata": metadata or {},
+                        "size": len(data),
+                        "md5Hash": None,
+                        "sha256": sha256_hex(data),
+                    }
+                )
+            )
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
@@ -74,13 +82,21 @@ class LocalBlobStore(BlobStore):
         path, meta_path, _ = self._paths(bucket, name)
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         return {
-            "kind": "storage#object", "bucket": bucket, "name": name,
-            "size": str(path.stat().st_size), "contentType": meta.get("contentType"),
-            "metadata": meta.get("metadata") or {}, "generation": str(path.stat().st_mtime_ns),
+            "kind": "storage#object",
+            "bucket": bucket,
+            "name": name,
+            "size": str(path.stat().st_size),
+            "contentType": meta.get("contentType"),
+            "metadata": meta.get("metadata") or {},
+            "generation": str(path.stat().st_mtime_ns),
         }
 
-    @retry(retry=retry_if_exception_type(RetryableError), stop=stop_after_attempt(5),
-           wait=wait_exponential(multiplier=0.1, max=2), reraise=True)
+    @retry(
+        retry=retry_if_exception_type(RetryableError),
+        stop=stop_after_attempt(5),
+        wait=wait_exponential(multiplier=0.1, max=2),
+        reraise=True,
+    )
     def _notify(self, bucket: str, name: str) -> None:
         if self._session is None:
             self._session = requests.Session()

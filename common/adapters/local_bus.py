@@ -17,8 +17,12 @@ class RouterPublisher(Publisher):
         self.project = project
         self._session: requests.Session | None = None
 
-    @retry(retry=retry_if_exception_type(RetryableError), stop=stop_after_attempt(5),
-           wait=wait_exponential(multiplier=0.1, max=2), reraise=True)
+    @retry(
+        retry=retry_if_exception_type(RetryableError),
+        stop=stop_after_attempt(5),
+        wait=wait_exponential(multiplier=0.1, max=2),
+        reraise=True,
+    )
     def publish(self, topic: str, data: bytes, attributes: dict[str, str] | None = None) -> str:
         if self._session is None:
             self._session = requests.Session()

@@ -38,18 +38,26 @@ class Connector(ABC):
         window = {
             "type": "object",
             "properties": {
-                "months": {"type": "integer", "minimum": 1, "maximum": 120,
-                           "description": "How many months back to fetch."},
-                "since_date": {"type": "string", "format": "date",
-                               "description": "Only periods ending on or after this date."},
+                "months": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 120,
+                    "description": "How many months back to fetch.",
+                },
+                "since_date": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "Only periods ending on or after this date.",
+                },
             },
         }
         return [
-            ToolSpec(name="fetch_bills", description=f"Download bill PDFs from {self.description}.",
-                     parameters=window),
-            ToolSpec(name="fetch_intervals",
-                     description=f"Download Green Button interval data from {self.description}.",
-                     parameters=window),
+            ToolSpec(name="fetch_bills", description=f"Download bill PDFs from {self.description}.", parameters=window),
+            ToolSpec(
+                name="fetch_intervals",
+                description=f"Download Green Button interval data from {self.description}.",
+                parameters=window,
+            ),
         ]
 
 

@@ -7,7 +7,7 @@ scenario and number fix every byte it returns, so the same request always yields
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from common.connectors.base import Connector, FetchedFile, FetchRequest
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
@@ -68,8 +68,12 @@ class SandboxConnector(Connector):
         files = []
         for index, (start, end) in enumerate(periods):
             bill = make_sandbox_bill(
-                "Sandbox Electric", account.account_number, f"{100 + _seed(account.id) % 800} Sandbox Way, Testville, CA 94000",
-                start, end, seed=_seed(account.account_number, start),
+                "Sandbox Electric",
+                account.account_number,
+                f"{100 + _seed(account.id) % 800} Sandbox Way, Testville, CA 94000",
+                start,
+                end,
+                seed=_seed(account.account_number, start),
                 estimated=scenario == "estimated_read" and index % 3 == 1,
                 credit=scenario == "credit_bill" and index == len(periods) - 1,
             )
@@ -84,9 +88,12 @@ class SandboxConnector(Connector):
         meter_id = f"SBX-{account.account_number}"
         for start, end in periods:
             readings = make_sandbox_intervals(
-                meter_id, datetime(start.year, start.month, start.day, 8, tzinfo=timezone.utc),
-                (end - start).days + 1, seed=_seed(meter_id, start),
-                estimated_every=7 if scenario == "estimated_read" else 0, tz_offset_seconds=-28800,
+                meter_id,
+                datetime(start.year, start.month, start.day, 8, tzinfo=UTC),
+                (end - start).days + 1,
+                seed=_seed(meter_id, start),
+                estimated_every=7 if scenario == "estimated_read" else 0,
+                tz_offset_seconds=-28800,
             )
             xml = render_espi_xml(meter_id, readings, tz_offset_seconds=-28800)
             files.append(FetchedFile(f"usage-{start:%Y-%m}.xml", "application/atom+xml", xml))

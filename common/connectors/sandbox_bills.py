@@ -83,9 +83,7 @@ def _usage_read(rng: random.Random, commodity: Commodity, estimated: bool) -> Us
     )
 
 
-def _metered_item(
-    description: str, category: LineItemCategory, usage: UsageRead, rate: Decimal
-) -> LineItem:
+def _metered_item(description: str, category: LineItemCategory, usage: UsageRead, rate: Decimal) -> LineItem:
     return LineItem(
         description=description,
         amount=_cents(usage.quantity * rate),
@@ -96,9 +94,7 @@ def _metered_item(
     )
 
 
-def _line_items(
-    rng: random.Random, commodity: Commodity, usage: UsageRead, credit: bool
-) -> list[LineItem]:
+def _line_items(rng: random.Random, commodity: Commodity, usage: UsageRead, credit: bool) -> list[LineItem]:
     """Charges a real tariff would show; categories follow the descriptions' own wording."""
     items: list[LineItem] = []
     if commodity is Commodity.ELECTRICITY:
@@ -293,9 +289,7 @@ def _render_default(canvas: Canvas, bill: NormalizedBill) -> None:
     canvas.setFont("Helvetica-Bold", 20)
     canvas.drawString(92, height - 62, bill.provider)
     canvas.setFont("Helvetica", 8)
-    canvas.drawString(
-        92, height - 76, "Customer Service 1-800-555-0142   www.example-utility.test"
-    )
+    canvas.drawString(92, height - 76, "Customer Service 1-800-555-0142   www.example-utility.test")
 
     right = [
         ("Account Number:", bill.account_number),
@@ -311,9 +305,7 @@ def _render_default(canvas: Canvas, bill: NormalizedBill) -> None:
         y -= 13
 
     canvas.setFont("Helvetica", 10)
-    canvas.drawString(
-        40, height - 120, f"Service Address: {bill.service_address or ''}"
-    )
+    canvas.drawString(40, height - 120, f"Service Address: {bill.service_address or ''}")
     canvas.drawString(
         40,
         height - 135,
@@ -373,18 +365,14 @@ def _render_default(canvas: Canvas, bill: NormalizedBill) -> None:
         y -= 12
     if any(read.read_type is ReadType.ESTIMATED for read in bill.usage):
         canvas.setFont("Helvetica-Oblique", 8)
-        canvas.drawString(
-            40, y - 4, "Your meter could not be read this month; usage was estimated."
-        )
+        canvas.drawString(40, y - 4, "Your meter could not be read this month; usage was estimated.")
 
     # Remittance stub: repeats the account and amount, as real bills do.
     canvas.setDash(3, 3)
     canvas.line(30, 150, 580, 150)
     canvas.setDash()
     canvas.setFont("Helvetica", 7)
-    canvas.drawString(
-        40, 140, "Please detach and return this portion with your payment."
-    )
+    canvas.drawString(40, 140, "Please detach and return this portion with your payment.")
     canvas.setFont("Helvetica", 9)
     canvas.drawString(40, 120, f"Account Number: {bill.account_number}")
     canvas.drawString(40, 106, f"Amount Due: {money(bill.amount_due or Decimal(0))}")
@@ -452,14 +440,11 @@ def _render_compact(canvas: Canvas, bill: NormalizedBill) -> None:
     dates_x = max(200.0, 40 + canvas.stringWidth(account_label, "Helvetica", 9) + 24)
     canvas.drawString(dates_x, height - 72, f"Bill Date: {format_date(bill.statement_date)}")
     canvas.drawString(dates_x + 160, height - 72, f"Pay By: {format_date(bill.due_date)}")
-    canvas.drawString(
-        40, height - 86, f"Service Location: {bill.service_address or ''}"
-    )
+    canvas.drawString(40, height - 86, f"Service Location: {bill.service_address or ''}")
     canvas.drawString(
         40,
         height - 100,
-        f"Billing period: {format_date(bill.bill_period_start)} to "
-        f"{format_date(bill.bill_period_end)}",
+        f"Billing period: {format_date(bill.bill_period_start)} to {format_date(bill.bill_period_end)}",
     )
 
     canvas.setFillColor(colors.HexColor("#eeeeee"))
@@ -515,9 +500,7 @@ def _render_compact(canvas: Canvas, bill: NormalizedBill) -> None:
     canvas.drawString(40, y - 4, "Total current charges")
     canvas.drawRightString(570, y - 4, money(bill.total_amount))
     canvas.setFont("Helvetica", 7)
-    canvas.drawString(
-        40, 40, "Questions? Call 1-888-555-0177. Payments received after the due date"
-    )
+    canvas.drawString(40, 40, "Questions? Call 1-888-555-0177. Payments received after the due date")
     canvas.drawString(40, 31, "may be subject to a late charge.")
     canvas.showPage()
 
@@ -533,9 +516,7 @@ def render_bill_pdf(bill: NormalizedBill, *, layout: str = "default") -> bytes:
     try:
         renderer = _RENDERERS[layout]
     except KeyError:
-        raise ValueError(
-            f"unknown layout {layout!r}; expected one of {LAYOUTS}"
-        ) from None
+        raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}") from None
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=1)
     canvas.setTitle(f"{bill.provider} statement {format_date(bill.statement_date)}")

@@ -55,9 +55,7 @@ def _hourly_load_kw(local: datetime, rng: random.Random) -> float:
     morning = 0.45 * math.exp(-(((hour - 7.5) / 1.5) ** 2))
     evening = 0.95 * math.exp(-(((hour - 19.0) / 2.5) ** 2))
     daytime = 0.15 if 9 <= hour < 17 else 0.0
-    seasonal = (
-        0.35 * math.cos(2 * math.pi * (local.timetuple().tm_yday - 200) / 365) ** 2
-    )
+    seasonal = 0.35 * math.cos(2 * math.pi * (local.timetuple().tm_yday - 200) / 365) ** 2
     weekend = 1.12 if local.weekday() >= 5 else 1.0
     base = 0.32 + morning + evening + daytime + seasonal * (0.5 + evening)
     return max(0.05, base * weekend * rng.uniform(0.88, 1.12))
@@ -98,12 +96,8 @@ def make_sandbox_intervals(
     for index in range(days * 86400 // interval_seconds):
         begins = start_utc + timedelta(seconds=index * interval_seconds)
         local = (begins + local_offset).replace(tzinfo=None)
-        kwh = Decimal(
-            str(round(_hourly_load_kw(local, rng) * hours_per_interval, 3))
-        ).quantize(Decimal("0.001"))
-        estimated = (
-            estimated_every > 0 and index % estimated_every == estimated_every - 1
-        )
+        kwh = Decimal(str(round(_hourly_load_kw(local, rng) * hours_per_interval, 3))).quantize(Decimal("0.001"))
+        estimated = estimated_every > 0 and index % estimated_every == estimated_every - 1
         readings.append(
             IntervalReading(
                 meter_id=meter_id,
@@ -114,9 +108,7 @@ def make_sandbox_intervals(
                 duration_seconds=interval_seconds,
                 value=kwh,
                 quality=Quality.ESTIMATED if estimated else Quality.ACTUAL,
-                cost=(kwh * _price_per_kwh(local)).quantize(
-                    Decimal(1).scaleb(-COST_PLACES)
-                ),
+                cost=(kwh * _price_per_kwh(local)).quantize(Decimal(1).scaleb(-COST_PLACES)),
                 local_zone=zone,
             )
         )
@@ -142,21 +134,15 @@ def _atom(tag: str) -> str:
     return f"{{{ATOM_NS}}}{tag}"
 
 
-def _sub(
-    parent: etree._Element, tag: str, text: object | None = None
-) -> etree._Element:
+def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
     child = etree.SubElement(parent, tag)
     if text is not None:
         child.text = str(text)
     return child
 
 
-def _espi_fields(
-    parent: etree._Element, resource: str, fields: Sequence[tuple[str, object]]
-) -> etree._Element:
-    element = etree.SubElement(
-        parent, f"{{{ESPI_NS}}}{resource}", nsmap=ESPI_DEFAULT_NS
-    )
+def _espi_fields(parent: etree._Element, resource: str, fields: Sequence[tuple[str, object]]) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ESPI_NS}}}{resource}", nsmap=ESPI_DEFAULT_NS)
     for name, value in fields:
         _sub(element, f"{{{ESPI_NS}}}{name}", value)
     return element
@@ -205,9 +191,7 @@ def render_espi_xml(
         raise ValueError(f"no ESPI encoding for {commodity} in {unit}")
     uom, power_of_ten, to_base = ESPI_UNITS[unit]
     value_places = to_base - power_of_ten  # raw value = reading × 10^value_places
-    ordered = sorted(
-        readings, key=lambda r: (list(FLOW_DIRECTION).index(r.direction), r.start)
-    )
+    ordered = sorted(readings, key=lambda r: (list(FLOW_DIRECTION).index(r.direction), r.start))
     stamp = _iso(ordered[0].start)
     point_id = quote(meter_id, safe="")
     point_path = f"{RETAIL_CUSTOMER}/UsagePoint/{point_id}"
@@ -221,9 +205,7 @@ def render_espi_xml(
     )
     _sub(feed, _atom("title"), title)
     _sub(feed, _atom("updated"), stamp)
-    etree.SubElement(
-        feed, _atom("link"), rel="self", href=f"{SANDBOX_BASE}/Subscription/{point_id}"
-    )
+    etree.SubElement(feed, _atom("link"), rel="self", href=f"{SANDBOX_BASE}/Subscription/{point_id}")
 
     content = _entry(
         feed,
@@ -250,9 +232,7 @@ def render_espi_xml(
     )
 
     local_offset = timedelta(seconds=tz_offset_seconds)
-    for number, (direction, group) in enumerate(
-        groupby(ordered, key=lambda r: r.direction), start=1
-    ):
+    for number, (direction, group) in enumerate(groupby(ordered, key=lambda r: r.direction), start=1):
         channel = list(group)
         reading_path = f"{point_path}/MeterReading/{number}"
         type_path = f"ReadingType/{number}"
@@ -307,14 +287,10 @@ def render_espi_xml(
             _sub(interval, f"{{{ESPI_NS}}}start", block_start)
             for reading in block_readings:
                 _render_reading(block, reading, value_places)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
-        feed, encoding="UTF-8", pretty_print=True
-    )
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(feed, encoding="UTF-8", pretty_print=True)
 
 
-def _render_reading(
-    block: etree._Element, reading: IntervalReading, value_places: int
-) -> None:
+def _render_reading(block: etree._Element, reading: IntervalReading, value_places: int) -> None:
     element = _sub(block, f"{{{ESPI_NS}}}IntervalReading")
     if reading.cost is not None:
         _sub(

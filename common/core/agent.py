@@ -104,9 +104,12 @@ def agent_result(db: Database, job_id: str) -> AgentResult:
     finals: list[JobStatus] = []
     for step in plan:
         child = db.get_job(step.outcome["job_id"])
-        step.outcome = {"job_id": child.id, "status": child.status.value,
-                        "artifacts": len(db.list_job_artifacts(child.id)),
-                        "errors": [e.model_dump(mode="json") for e in child.errors]}
+        step.outcome = {
+            "job_id": child.id,
+            "status": child.status.value,
+            "artifacts": len(db.list_job_artifacts(child.id)),
+            "errors": [e.model_dump(mode="json") for e in child.errors],
+        }
         if child.status.terminal:
             step.status = "failed" if child.status is JobStatus.FAILED else "done"
             finals.append(child.status)
@@ -115,5 +118,6 @@ def agent_result(db: Database, job_id: str) -> AgentResult:
         target = max(finals, key=_SEVERITY.__getitem__)
         db.transition_job(job_id, [JobStatus.RUNNING, JobStatus.PENDING], target)
         status = db.get_job(job_id).status
-    return AgentResult(job_id=job_id, utility_account_id=job.utility_account_id, goal=goal,
-                       planner=planner, status=status, plan=plan)
+    return AgentResult(
+        job_id=job_id, utility_account_id=job.utility_account_id, goal=goal, planner=planner, status=status, plan=plan
+    )

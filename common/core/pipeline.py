@@ -83,8 +83,9 @@ def run_ingest(
                 try:
                     credentials = secrets.get(secret_name)
                 except NotFound as exc:
-                    raise PermanentError(f"credentials secret {secret_name!r} is missing",
-                                         "credentials_missing") from exc
+                    raise PermanentError(
+                        f"credentials secret {secret_name!r} is missing", "credentials_missing"
+                    ) from exc
             files = connector.fetch(
                 account, FetchRequest(request.job_type, request.since_date, request.months), credentials
             )
@@ -110,8 +111,12 @@ def store_raw_file(
     content_type, extension = CONTENT_TYPES[kind]
     name = raw_object_name(account.customer_id, account.id, sha, extension)
     artifact = ctx.database.register_artifact(
-        job_id=job_id, account=account, sha256=sha, object_name=name,
-        original_name=_display_name(original_name), kind=kind,
+        job_id=job_id,
+        account=account,
+        sha256=sha,
+        object_name=name,
+        original_name=_display_name(original_name),
+        kind=kind,
     )
     metadata = {
         "customer_id": account.customer_id,
@@ -173,8 +178,11 @@ def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) ->
         artifact = db.get_artifact(artifact_id(account.id, raw.sha256))
     except NotFound:  # a file dropped straight into the bucket, not through the API or a connector
         artifact = db.register_artifact(
-            job_id=obj.metadata.get("job_id") or None, account=account, sha256=raw.sha256,
-            object_name=obj.name, original_name=obj.metadata.get("original_name") or None,
+            job_id=obj.metadata.get("job_id") or None,
+            account=account,
+            sha256=raw.sha256,
+            object_name=obj.name,
+            original_name=obj.metadata.get("original_name") or None,
             kind=ArtifactKind.UNKNOWN,
         )
     if artifact.status.terminal:
@@ -194,20 +202,39 @@ def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) ->
         intervals_name = None
         if result.readings:
             intervals_name = intervals_object_name(account.customer_id, account.id, raw.sha256)
-            ctx.blobs.write(ctx.normalized_bucket, intervals_name, _ndjson(result.readings),
-                            "application/x-ndjson", {"artifact_id": artifact.id})
+            ctx.blobs.write(
+                ctx.normalized_bucket,
+                intervals_name,
+                _ndjson(result.readings),
+                "application/x-ndjson",
+                {"artifact_id": artifact.id},
+            )
         normalized = NormalizedArtifact(
-            artifact_id=artifact.id, sha256=raw.sha256, customer_id=account.customer_id,
-            utility_account_id=account.id, job_id=obj.metadata.get("job_id") or None,
-            source_object=f"gs://{obj.bucket}/{obj.name}", kind=result.kind, status=result.status,
-            bill=result.bill, series=result.series, intervals_object=intervals_name,
-            audits=result.audits, extracted_at=utcnow(),
+            artifact_id=artifact.id,
+            sha256=raw.sha256,
+            customer_id=account.customer_id,
+            utility_account_id=account.id,
+            job_id=obj.metadata.get("job_id") or None,
+            source_object=f"gs://{obj.bucket}/{obj.name}",
+            kind=result.kind,
+            status=result.status,
+            bill=result.bill,
+            series=result.series,
+            intervals_object=intervals_name,
+            audits=result.audits,
+            extracted_at=utcnow(),
         )
-        db.set_artifact_status(artifact.id, ArtifactStatus.EXTRACTED, normalized_object=normalized_name,
-                               kind=result.kind)
+        db.set_artifact_status(
+            artifact.id, ArtifactStatus.EXTRACTED, normalized_object=normalized_name, kind=result.kind
+        )
         # Written last: its finalize event starts the load, which needs everything above.
-        ctx.blobs.write(ctx.normalized_bucket, normalized_name, normalized.model_dump_json().encode(),
-                        "application/json", {"artifact_id": artifact.id})
+        ctx.blobs.write(
+            ctx.normalized_bucket,
+            normalized_name,
+            normalized.model_dump_json().encode(),
+            "application/json",
+            {"artifact_id": artifact.id},
+        )
         outcome.update(kind=result.kind.value, status=result.status.value)
     return ArtifactStatus.EXTRACTED
 
@@ -225,7 +252,9 @@ def iter_ndjson(data: bytes) -> Iterator[IntervalReading]:
 # --- load ---------------------------------------------------------------------------------------
 
 
-def run_load(obj: StorageObject, delivery_attempt: int, ctx: StageContext, warehouse: Warehouse) -> ArtifactStatus | None:
+def run_load(
+    obj: StorageObject, delivery_attempt: int, ctx: StageContext, warehouse: Warehouse
+) -> ArtifactStatus | None:
     if not obj.name.endswith(".json"):
         return None  # interval NDJSON is read through its artifact's JSON, not on its own event
     db = ctx.database
@@ -245,12 +274,12 @@ def run_load(obj: StorageObject, delivery_attempt: int, ctx: StageContext, wareh
             rows = 0
             if normalized.bill is not None:
                 bill_id = db.upsert_bill(artifact, normalized.bill)
-                warehouse.upsert_bill(BillRecord(bill_id, artifact.id, artifact.customer_id,
-                                                 artifact.utility_account_id, normalized.bill))
+                warehouse.upsert_bill(
+                    BillRecord(bill_id, artifact.id, artifact.customer_id, artifact.utility_account_id, normalized.bill)
+                )
             if normalized.intervals_object:
                 data = ctx.blobs.read(ctx.normalized_bucket, normalized.intervals_object)
-                rows = warehouse.upsert_intervals(artifact.customer_id, artifact.utility_account_id,
-                                                  iter_ndjson(data))
+                rows = warehouse.upsert_intervals(artifact.customer_id, artifact.utility_account_id, iter_ndjson(data))
                 db.upsert_interval_series(artifact, normalized.series)
         except Exception as exc:
             outcome["reason_code"] = getattr(exc, "reason_code", "internal_error")
@@ -261,8 +290,12 @@ def run_load(obj: StorageObject, delivery_attempt: int, ctx: StageContext, wareh
         else:
             failing = [a for a in normalized.audits if a.severity is Severity.ERROR]
             reason = failing[0].code if failing else "needs_review"
-            db.set_artifact_status(artifact.id, ArtifactStatus.NEEDS_REVIEW, reason_code=reason,
-                                   message="; ".join(a.message for a in failing)[:500] or None)
+            db.set_artifact_status(
+                artifact.id,
+                ArtifactStatus.NEEDS_REVIEW,
+                reason_code=reason,
+                message="; ".join(a.message for a in failing)[:500] or None,
+            )
         outcome.update(status=normalized.status.value, interval_rows=rows)
     _finish_jobs(db, artifact.id)
     return db.get_artifact(artifact.id).status

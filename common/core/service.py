@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import timedelta
 
@@ -12,7 +13,6 @@ from common.models import (
     ArtifactStatus,
     BillSummary,
     Commodity,
-    CustomerCreate,
     Dashboard,
     IngestionJob,
     IngestRequested,
@@ -62,8 +62,13 @@ def request_ingest(
 
 def publish_ingest(publisher: Publisher, topic: str, job: IngestionJob, account: UtilityAccount, months: int) -> None:
     message = IngestRequested(
-        job_id=job.id, customer_id=account.customer_id, utility_account_id=account.id,
-        provider=account.provider, job_type=job.job_type, since_date=job.since_date, months=months,
+        job_id=job.id,
+        customer_id=account.customer_id,
+        utility_account_id=account.id,
+        provider=account.provider,
+        job_type=job.job_type,
+        since_date=job.since_date,
+        months=months,
     )
     publisher.publish(topic, message.model_dump_json().encode(), {"job_id": job.id, "job_type": job.job_type.value})
 
@@ -87,11 +92,14 @@ def upload_file(
     artifact = store_raw_file(ctx, account, job.id, data, filename)
     db.set_expected_artifacts(job.id, 1)
     db.finish_job_if_complete(job.id)  # the same file uploaded again is already loaded
-    return UploadAccepted(job_id=job.id, artifact_id=artifact.id, object_name=artifact.object_name,
-                          sha256=artifact.sha256)
+    return UploadAccepted(
+        job_id=job.id, artifact_id=artifact.id, object_name=artifact.object_name, sha256=artifact.sha256
+    )
 
 
-def check_secrets(db: Database, secrets: Secrets, default_secret_name: str, customer_id: str | None) -> list[SecretCheck]:
+def check_secrets(
+    db: Database, secrets: Secrets, default_secret_name: str, customer_id: str | None
+) -> list[SecretCheck]:
     names = {default_secret_name}
     if customer_id is not None:
         names |= {a.credentials_secret_name for a in db.list_accounts(customer_id) if a.credentials_secret_name}
@@ -106,9 +114,13 @@ def dashboard(db: Database, customer_id: str) -> Dashboard:
     providers = {a.id: a.provider for a in accounts}
     latest_bills = [
         BillSummary(
-            utility_account_id=r.utility_account_id, provider=providers.get(r.utility_account_id, r.bill.provider),
-            bill_period_start=r.bill.bill_period_start, bill_period_end=r.bill.bill_period_end,
-            total_amount=r.bill.total_amount, amount_due=r.bill.amount_due, status=r.bill.status,
+            utility_account_id=r.utility_account_id,
+            provider=providers.get(r.utility_account_id, r.bill.provider),
+            bill_period_start=r.bill.bill_period_start,
+            bill_period_end=r.bill.bill_period_end,
+            total_amount=r.bill.total_amount,
+            amount_due=r.bill.amount_due,
+            status=r.bill.status,
             usage=r.bill.usage,
         )
         for r in latest
@@ -118,8 +130,12 @@ def dashboard(db: Database, customer_id: str) -> Dashboard:
         for m in db.monthly_usage(customer_id)
     ]
     return Dashboard(
-        customer=customer, accounts=accounts, latest_bills=latest_bills, monthly=monthly,
-        interval_rows=db.interval_row_count(customer_id), open_problems=open_problems(db, customer_id),
+        customer=customer,
+        accounts=accounts,
+        latest_bills=latest_bills,
+        monthly=monthly,
+        interval_rows=db.interval_row_count(customer_id),
+        open_problems=open_problems(db, customer_id),
     )
 
 
@@ -135,19 +151,31 @@ def open_problems(db: Database, customer_id: str) -> list[Problem]:
             problems.append(Problem(source="job", id=job.id, reason_code=reason, message=message))
     for artifact in db.list_artifacts(customer_id):
         if artifact.status in (ArtifactStatus.FAILED, ArtifactStatus.NEEDS_REVIEW):
-            problems.append(Problem(source="artifact", id=artifact.id, reason_code=artifact.reason_code or "unknown",
-                                    message=artifact.message or artifact.status.value))
+            problems.append(
+                Problem(
+                    source="artifact",
+                    id=artifact.id,
+                    reason_code=artifact.reason_code or "unknown",
+                    message=artifact.message or artifact.status.value,
+                )
+            )
     by_account = defaultdict(list)
     for record in db.list_bills(customer_id, limit=10_000):
         by_account[record.utility_account_id].append(record)
     for records in by_account.values():
         records.sort(key=lambda r: r.bill.bill_period_start)
-        for before, after in zip(records, records[1:]):
+        for before, after in itertools.pairwise(records):
             gap = after.bill.bill_period_start - before.bill.bill_period_end
             if gap > MAX_BILL_GAP:
-                problems.append(Problem(
-                    source="bill", id=after.id, reason_code="bill_period_gap",
-                    message=(f"no bill covers {before.bill.bill_period_end + timedelta(days=1)}"
-                             f" to {after.bill.bill_period_start - timedelta(days=1)}"),
-                ))
+                problems.append(
+                    Problem(
+                        source="bill",
+                        id=after.id,
+                        reason_code="bill_period_gap",
+                        message=(
+                            f"no bill covers {before.bill.bill_period_end + timedelta(days=1)}"
+                            f" to {after.bill.bill_period_start - timedelta(days=1)}"
+                        ),
+                    )
+                )
     return problems

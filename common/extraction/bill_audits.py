@@ -16,9 +16,7 @@ MAX_PERIOD_DAYS = 40
 # Units we can normalize, per commodity (compared case-insensitively).
 KNOWN_UNITS: dict[Commodity, frozenset[str]] = {
     Commodity.ELECTRICITY: frozenset({"kwh", "mwh", "wh", "kw", "kvarh"}),
-    Commodity.GAS: frozenset(
-        {"therm", "therms", "ccf", "mcf", "dth", "m3", "m³", "gj", "kwh"}
-    ),
+    Commodity.GAS: frozenset({"therm", "therms", "ccf", "mcf", "dth", "m3", "m³", "gj", "kwh"}),
     Commodity.WATER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³", "l"}),
     Commodity.SEWER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³"}),
     Commodity.STORMWATER: frozenset({"eru", "sqft", "acre"}),
@@ -27,15 +25,11 @@ KNOWN_UNITS: dict[Commodity, frozenset[str]] = {
 
 
 def _error(code: str, message: str, **details: object) -> AuditResult:
-    return AuditResult(
-        code=code, severity=Severity.ERROR, message=message, details=details
-    )
+    return AuditResult(code=code, severity=Severity.ERROR, message=message, details=details)
 
 
 def _warning(code: str, message: str, **details: object) -> AuditResult:
-    return AuditResult(
-        code=code, severity=Severity.WARNING, message=message, details=details
-    )
+    return AuditResult(code=code, severity=Severity.WARNING, message=message, details=details)
 
 
 def _check_line_items(bill: NormalizedBill) -> list[AuditResult]:
@@ -56,11 +50,7 @@ def _check_line_items(bill: NormalizedBill) -> list[AuditResult]:
 
 
 def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
-    if (
-        bill.amount_due is None
-        or bill.previous_balance is None
-        or bill.payments_and_credits is None
-    ):
+    if bill.amount_due is None or bill.previous_balance is None or bill.payments_and_credits is None:
         return []
     expected = bill.previous_balance - bill.payments_and_credits + bill.total_amount
     if expected == bill.amount_due:

@@ -91,9 +91,7 @@ RESOURCE_KINDS = (
 )
 SUMMARY_KINDS = ("UsageSummary", "ElectricPowerUsageSummary")
 _DTD_MARKERS = tuple(
-    marker.encode(codec)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for codec in ("utf-8", "utf-16-le", "utf-16-be")
+    marker.encode(codec) for marker in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _BLOCK_COLLECTION = re.compile(r"/IntervalBlock(?:/[^/]*)?/?$")
 _SAMPLE_LIMIT = 10  # how many gap/overlap locations an audit lists
@@ -130,9 +128,7 @@ def _int(text: str | None, what: str) -> int:
     try:
         return int((text or "").strip())
     except ValueError:
-        raise RejectedInput(
-            f"ESPI {what} is not an integer: {text!r}", "invalid_espi_value"
-        ) from None
+        raise RejectedInput(f"ESPI {what} is not an integer: {text!r}", "invalid_espi_value") from None
 
 
 def _segment_after(href: str, name: str) -> str | None:
@@ -161,9 +157,7 @@ def _children_text(elem: Any) -> dict[str, str]:
 def _reject_dtd(data: bytes) -> None:
     """A DTD is the door to entity expansion and external fetches; ESPI never needs one."""
     if any(marker in data for marker in _DTD_MARKERS):
-        raise RejectedInput(
-            "XML with a DOCTYPE or ENTITY declaration is refused", "xml_dtd_forbidden"
-        )
+        raise RejectedInput("XML with a DOCTYPE or ENTITY declaration is refused", "xml_dtd_forbidden")
 
 
 # --- streaming pass ----------------------------------------------------------------------------
@@ -180,17 +174,11 @@ class _FeedIndex:
     """What the streaming pass learned: small resource dicts plus buffered raw rows."""
 
     usage_points: dict[str, dict[str, Any]] = field(default_factory=dict)
-    meter_readings: dict[tuple[str | None, str], _MeterReadingInfo] = field(
-        default_factory=dict
-    )
+    meter_readings: dict[tuple[str | None, str], _MeterReadingInfo] = field(default_factory=dict)
     reading_types: dict[str, dict[str, str]] = field(default_factory=dict)
     time_parameters: dict[str, dict[str, str]] = field(default_factory=dict)
-    rows_by_meter_reading: dict[tuple[str | None, str], list[RawRow]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    summaries: list[tuple[str, str | None, dict[str, Any]]] = field(
-        default_factory=list
-    )
+    rows_by_meter_reading: dict[tuple[str | None, str], list[RawRow]] = field(default_factory=lambda: defaultdict(list))
+    summaries: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
     reading_count: int = 0
 
 
@@ -214,15 +202,10 @@ def _parse_interval_reading(elem: Any) -> RawRow:
                 cost = int(child.text)
             elif name == "ReadingQuality":
                 for part in child:
-                    if (
-                        _local(part.tag) == "quality"
-                        and _int(part.text, "quality") in ESTIMATED_QUALITY_CODES
-                    ):
+                    if _local(part.tag) == "quality" and _int(part.text, "quality") in ESTIMATED_QUALITY_CODES:
                         estimated = True
     except (TypeError, ValueError):
-        raise RejectedInput(
-            "IntervalReading has a non-integer field", "invalid_espi_value"
-        ) from None
+        raise RejectedInput("IntervalReading has a non-integer field", "invalid_espi_value") from None
     if start is None or duration is None or value is None:
         raise RejectedInput(
             "IntervalReading without timePeriod start/duration or value",
@@ -243,9 +226,7 @@ def _measurement(elem: Any) -> dict[str, Any] | None:
         return None
     uom = _int(fields.get("uom") or "0", "uom")
     unit, shift = UNIT_BY_UOM.get(uom, (f"uom:{uom}", 0))
-    exponent = (
-        _int(fields.get("powerOfTenMultiplier") or "0", "powerOfTenMultiplier") + shift
-    )
+    exponent = _int(fields.get("powerOfTenMultiplier") or "0", "powerOfTenMultiplier") + shift
     return {
         "quantity": Decimal(_int(fields["value"], "summary value")).scaleb(exponent),
         "unit": unit,
@@ -260,18 +241,12 @@ def _parse_summary(kind: str, elem: Any) -> dict[str, Any]:
             period = _children_text(child)
             start = _int(period.get("start"), "billingPeriod start")
             summary["billing_period_start"] = _utc(start)
-            summary["billing_period_end"] = _utc(
-                start + _int(period.get("duration"), "billingPeriod duration")
-            )
+            summary["billing_period_end"] = _utc(start + _int(period.get("duration"), "billingPeriod duration"))
         elif name in (
             "currentBillingPeriodOverAllConsumption",
             "overallConsumptionLastPeriod",
         ):
-            key = (
-                "current_consumption"
-                if name.startswith("current")
-                else "last_period_consumption"
-            )
+            key = "current_consumption" if name.startswith("current") else "last_period_consumption"
             summary[key] = _measurement(child)
         elif name in ("billLastPeriod", "billToDate", "costAdditionalLastPeriod"):
             key = {
@@ -296,9 +271,7 @@ def _links(entry: Any) -> dict[str, list[str]]:
 
 def _meter_reading_key(href: str) -> tuple[str | None, str] | None:
     reading_id = _segment_after(href, "MeterReading")
-    return (
-        None if reading_id is None else (_segment_after(href, "UsagePoint"), reading_id)
-    )
+    return None if reading_id is None else (_segment_after(href, "UsagePoint"), reading_id)
 
 
 def _file_entry(
@@ -312,10 +285,7 @@ def _file_entry(
     related = links.get("related", [])
     for kind, payload in resources:
         if kind == "UsagePoint":
-            point_id = (
-                _segment_after(self_href, "UsagePoint")
-                or f"usage-point-{len(index.usage_points) + 1}"
-            )
+            point_id = _segment_after(self_href, "UsagePoint") or f"usage-point-{len(index.usage_points) + 1}"
             time_links = [_segment_after(h, "LocalTimeParameters") for h in related]
             index.usage_points[point_id] = {
                 "service_kind": payload,
@@ -327,29 +297,17 @@ def _file_entry(
                 f"meter-reading-{len(index.meter_readings) + 1}",
             )
             type_ids = [_segment_after(h, "ReadingType") for h in related]
-            index.meter_readings[key] = _MeterReadingInfo(
-                key[0], next((t for t in type_ids if t), None)
-            )
+            index.meter_readings[key] = _MeterReadingInfo(key[0], next((t for t in type_ids if t), None))
         elif kind == "ReadingType":
-            index.reading_types[_segment_after(self_href, "ReadingType") or ""] = (
-                payload
-            )
+            index.reading_types[_segment_after(self_href, "ReadingType") or ""] = payload
         elif kind == "LocalTimeParameters":
-            index.time_parameters[
-                _segment_after(self_href, "LocalTimeParameters") or ""
-            ] = payload
+            index.time_parameters[_segment_after(self_href, "LocalTimeParameters") or ""] = payload
         else:
-            summary_point = _segment_after(
-                self_href or (links.get("up") or [""])[0], "UsagePoint"
-            )
+            summary_point = _segment_after(self_href or (links.get("up") or [""])[0], "UsagePoint")
             index.summaries.append((kind, summary_point, payload))
     if blocks:
         block_href = next(
-            (
-                h
-                for h in links.get("up", []) + links.get("self", [])
-                if _BLOCK_COLLECTION.search(h)
-            ),
+            (h for h in links.get("up", []) + links.get("self", []) if _BLOCK_COLLECTION.search(h)),
             self_href,
         )
         key = _meter_reading_key(block_href) or (None, "")
@@ -372,9 +330,7 @@ def _stream(data: bytes) -> _FeedIndex:
     block_rows: list[RawRow] = []
     entry_blocks: list[list[RawRow]] = []
     entry_resources: list[tuple[str, Any]] = []
-    tags = ["{*}IntervalReading", "{*}IntervalBlock", "{*}entry"] + [
-        f"{{*}}{k}" for k in RESOURCE_KINDS
-    ]
+    tags = ["{*}IntervalReading", "{*}IntervalBlock", "{*}entry"] + [f"{{*}}{k}" for k in RESOURCE_KINDS]
     events = etree.iterparse(
         BytesIO(data),
         events=("end",),
@@ -393,9 +349,7 @@ def _stream(data: bytes) -> _FeedIndex:
                 # Second line of defence, e.g. for encodings the byte scan cannot see.
                 docinfo = elem.getroottree().docinfo
                 if docinfo.doctype or docinfo.internalDTD is not None:
-                    raise RejectedInput(
-                        "XML with a DOCTYPE declaration is refused", "xml_dtd_forbidden"
-                    )
+                    raise RejectedInput("XML with a DOCTYPE declaration is refused", "xml_dtd_forbidden")
                 checked_doctype = True
             name = _local(elem.tag)
             if name == "IntervalReading":
@@ -411,14 +365,8 @@ def _stream(data: bytes) -> _FeedIndex:
                 entry_resources, entry_blocks = [], []
                 _drop_read(elem)
             elif name == "UsagePoint":
-                kinds = [
-                    _children_text(c).get("kind")
-                    for c in elem
-                    if _local(c.tag) == "ServiceCategory"
-                ]
-                entry_resources.append(
-                    (name, _int(kinds[0], "ServiceCategory kind") if kinds else None)
-                )
+                kinds = [_children_text(c).get("kind") for c in elem if _local(c.tag) == "ServiceCategory"]
+                entry_resources.append((name, _int(kinds[0], "ServiceCategory kind") if kinds else None))
             elif name in ("ReadingType", "LocalTimeParameters"):
                 entry_resources.append((name, _children_text(elem)))
             elif name in SUMMARY_KINDS:
@@ -472,17 +420,10 @@ def _resolve_channels(index: _FeedIndex) -> list[_Channel]:
             )
         uom = _int(reading_type.get("uom") or "0", "uom")
         unit, shift = UNIT_BY_UOM.get(uom, (f"uom:{uom}", 0))
-        exponent = (
-            _int(
-                reading_type.get("powerOfTenMultiplier") or "0", "powerOfTenMultiplier"
-            )
-            + shift
-        )
+        exponent = _int(reading_type.get("powerOfTenMultiplier") or "0", "powerOfTenMultiplier") + shift
         usage_point = key[0] or _only(index.usage_points)
         point = index.usage_points.get(usage_point or "", {})
-        commodity = COMMODITY_BY_CODE.get(
-            _int(reading_type.get("commodity") or "0", "commodity")
-        )
+        commodity = COMMODITY_BY_CODE.get(_int(reading_type.get("commodity") or "0", "commodity"))
         if commodity is None and point.get("service_kind") is not None:
             commodity = COMMODITY_BY_SERVICE_KIND.get(point["service_kind"])
         commodity = commodity or COMMODITY_BY_UNIT.get(unit, Commodity.OTHER)
@@ -499,17 +440,13 @@ def _resolve_channels(index: _FeedIndex) -> list[_Channel]:
                 unit=unit,
                 direction=DIRECTION_BY_FLOW.get(flow, Direction.DELIVERED),
                 exponent=exponent,
-                local_zone=_zone_label(_int(tz_offset, "tzOffset"))
-                if tz_offset
-                else None,
+                local_zone=_zone_label(_int(tz_offset, "tzOffset")) if tz_offset else None,
                 rows=rows,
             )
         )
     # Two channels of one UsagePoint with the same direction and unit must not share a series.
     clashes = Counter((c.meter_id, c.direction, c.unit) for c in channels)
-    for channel, key in zip(
-        channels, [k for k, r in index.rows_by_meter_reading.items() if r], strict=True
-    ):
+    for channel, key in zip(channels, [k for k, r in index.rows_by_meter_reading.items() if r], strict=True):
         if clashes[(channel.meter_id, channel.direction, channel.unit)] > 1:
             channel.meter_id = f"{channel.meter_id}:{key[1]}"
     return channels
@@ -565,9 +502,7 @@ def _series_stats(channel: _Channel) -> _SeriesStats:
         estimated_count=sum(1 for r in rows if r[4]),
         gaps=gaps,
     )
-    negatives = (
-        0 if channel.direction is Direction.NET else sum(1 for r in rows if r[2] < 0)
-    )
+    negatives = 0 if channel.direction is Direction.NET else sum(1 for r in rows if r[2] < 0)
     return _SeriesStats(summary, gap_samples, overlaps, overlap_samples, negatives)
 
 
@@ -613,9 +548,7 @@ def _series_audits(stats: _SeriesStats) -> list[AuditResult]:
     return audits
 
 
-def _summary_audits(
-    summary: dict[str, Any], channels: list[_Channel]
-) -> list[AuditResult]:
+def _summary_audits(summary: dict[str, Any], channels: list[_Channel]) -> list[AuditResult]:
     """Reconcile a utility's own usage summary with the interval sum over its billing period."""
     measured = summary.get("current_consumption")
     if not measured or "billing_period_start" not in summary:
@@ -625,8 +558,7 @@ def _summary_audits(
     same_meter = [
         c
         for c in channels
-        if c.unit == measured["unit"]
-        and (summary["usage_point"] is None or c.usage_point == summary["usage_point"])
+        if c.unit == measured["unit"] and (summary["usage_point"] is None or c.usage_point == summary["usage_point"])
     ]
     # Billed consumption is the delivered channel; a net channel stands in only when alone.
     candidates = [c for c in same_meter if c.direction is Direction.DELIVERED] or [
@@ -688,9 +620,7 @@ def parse_espi(data: bytes) -> EspiResult:
     _reject_dtd(data)
     index = _stream(data)
     if index.reading_count == 0 and not index.summaries:
-        raise RejectedInput(
-            "no IntervalReading or UsageSummary in the document", "no_interval_data"
-        )
+        raise RejectedInput("no IntervalReading or UsageSummary in the document", "no_interval_data")
 
     channels = _resolve_channels(index)
     channels.sort(key=lambda c: (c.meter_id, c.direction.value, c.unit))

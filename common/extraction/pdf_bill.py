@@ -36,9 +36,7 @@ from common.models import (
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 50
-MAX_CHARS_PER_PAGE = (
-    50_000  # a bill page holds a few thousand; more is hostile or not a bill
-)
+MAX_CHARS_PER_PAGE = 50_000  # a bill page holds a few thousand; more is hostile or not a bill
 METHOD = "heuristic"
 
 # pdfium is not thread-safe; functions-framework may serve requests on several threads.
@@ -139,9 +137,7 @@ def _group_lines(chars: list[_Char], page: int) -> list[Line]:
                     pieces.append([])
                 elif gap > 0.12 * scale:
                     pieces[-1].append((" ", None))
-            pieces[-1].append(
-                (char.char, (char.left, char.bottom, char.right, char.top))
-            )
+            pieces[-1].append((char.char, (char.left, char.bottom, char.right, char.top)))
             previous = char
         for piece in pieces:
             boxes = [box for _, box in piece if box is not None]
@@ -177,9 +173,7 @@ def _check_container(data: bytes, filename: str | None) -> None:
     if b"%PDF-" not in data[:1024]:
         raise RejectedInput(f"the file has no PDF header{name}", "not_a_pdf")
     if b"%%EOF" not in data[-2048:]:
-        raise RejectedInput(
-            f"the PDF has no end-of-file marker{name}: truncated", "corrupt_pdf"
-        )
+        raise RejectedInput(f"the PDF has no end-of-file marker{name}: truncated", "corrupt_pdf")
 
 
 def read_lines(data: bytes, *, filename: str | None = None) -> list[Line]:
@@ -191,12 +185,8 @@ def read_lines(data: bytes, *, filename: str | None = None) -> list[Line]:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
             if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-                raise RejectedInput(
-                    f"the PDF is password protected{name}", "encrypted_pdf"
-                ) from None
-            raise RejectedInput(
-                f"pdfium cannot open the PDF{name}: {exc}", "corrupt_pdf"
-            ) from None
+                raise RejectedInput(f"the PDF is password protected{name}", "encrypted_pdf") from None
+            raise RejectedInput(f"pdfium cannot open the PDF{name}: {exc}", "corrupt_pdf") from None
         try:
             lines: list[Line] = []
             for index in range(min(len(document), MAX_PAGES)):
@@ -204,9 +194,7 @@ def read_lines(data: bytes, *, filename: str | None = None) -> list[Line]:
                     page = document[index]
                     textpage = page.get_textpage()
                 except pdfium.PdfiumError as exc:
-                    raise RejectedInput(
-                        f"page {index + 1} cannot be read{name}: {exc}", "corrupt_pdf"
-                    ) from None
+                    raise RejectedInput(f"page {index + 1} cannot be read{name}: {exc}", "corrupt_pdf") from None
                 try:
                     lines.extend(_group_lines(_page_chars(textpage), index + 1))
                 finally:
@@ -252,9 +240,7 @@ def parse_number(text: str) -> Decimal:
 
 
 def _labelled(labels: str, value: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"{_START}(?:{labels}){_SEP}(?P<value>{value}){_END}", re.IGNORECASE
-    )
+    return re.compile(rf"{_START}(?:{labels}){_SEP}(?P<value>{value}){_END}", re.IGNORECASE)
 
 
 PATTERNS: dict[str, re.Pattern[str]] = {
@@ -262,16 +248,10 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?",
         r"[A-Z0-9][A-Z0-9-]{2,40}",
     ),
-    "service_address": _labelled(
-        r"Service Address|Service Location|Service at|Premises Address", r"[^\t]{5,200}"
-    ),
-    "statement_date": _labelled(
-        r"Statement Date|Bill Date|Billing Date|Date of Bill|Date Issued", DATE
-    ),
+    "service_address": _labelled(r"Service Address|Service Location|Service at|Premises Address", r"[^\t]{5,200}"),
+    "statement_date": _labelled(r"Statement Date|Bill Date|Billing Date|Date of Bill|Date Issued", DATE),
     "due_date": _labelled(r"(?:Payment )?Due Date|Pay By|Payment Due|Due By", DATE),
-    "previous_balance": _labelled(
-        r"Previous Balance|Balance from last bill|Prior Balance|Last Bill Amount", MONEY
-    ),
+    "previous_balance": _labelled(r"Previous Balance|Balance from last bill|Prior Balance|Last Bill Amount", MONEY),
     "payments_and_credits": _labelled(
         r"Payments/Credits|Payments and Credits|Payments received|Payment received|Total Payments",
         MONEY,
@@ -280,9 +260,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:Total )?New Charges|(?:Total )?Current Charges|Total Charges This Period",
         MONEY,
     ),
-    "amount_due": _labelled(
-        r"(?:Total )?Amount Due|Please pay|Total Due|Amount Now Due|Balance Due", MONEY
-    ),
+    "amount_due": _labelled(r"(?:Total )?Amount Due|Please pay|Total Due|Amount Now Due|Balance Due", MONEY),
 }
 PERIOD = re.compile(
     rf"{_START}(?:Service period|Billing period|Service from|Period of service|Billing dates)"
@@ -299,9 +277,7 @@ ITEM_DETAIL = re.compile(
     rf"(?:\s*/\s*[A-Za-z³]+)?\)?$"
 )
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
-METER_HEADLINE = re.compile(
-    rf"{_START}Meter (?P<meter>[A-Z0-9-]+) - (?P<service>[^\t]+){_END}"
-)
+METER_HEADLINE = re.compile(rf"{_START}Meter (?P<meter>[A-Z0-9-]+) - (?P<service>[^\t]+){_END}")
 METER_READS = re.compile(
     rf"{_START}Reads (?P<start>{NUMBER}) to (?P<end>{NUMBER})"
     rf" \((?P<kind>actual|estimated)\) x (?P<multiplier>{NUMBER}){_END}",
@@ -321,9 +297,7 @@ CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
     (LineItemCategory.SUPPLY, re.compile(r"\b(supply|generation)\b", re.IGNORECASE)),
     (
         LineItemCategory.DELIVERY,
-        re.compile(
-            r"\b(delivery|distribution|transmission|customer charge)\b", re.IGNORECASE
-        ),
+        re.compile(r"\b(delivery|distribution|transmission|customer charge)\b", re.IGNORECASE),
     ),
 ]
 
@@ -386,13 +360,11 @@ def _provider(lines: list[Line]) -> tuple[str, Provenance] | None:
     ]
     if not candidates:
         return None
-    segment, line = max(
-        candidates, key=lambda pair: (round(pair[0].height, 1), pair[0].bbox[3])
-    )
+    segment, line = max(candidates, key=lambda pair: (round(pair[0].height, 1), pair[0].bbox[3]))
     provenance = Provenance(
         method=METHOD,
         page=line.page,
-        bbox=tuple(round(v, 2) for v in segment.bbox),  # type: ignore[arg-type]
+        bbox=tuple(round(v, 2) for v in segment.bbox),
         source_text=segment.text,
         confidence=0.6,
     )
@@ -401,9 +373,7 @@ def _provider(lines: list[Line]) -> tuple[str, Provenance] | None:
 
 def _line_items(lines: list[Line]) -> tuple[list[LineItem], Provenance | None]:
     """Rows between the charges header and its total whose last cell is an amount."""
-    start = next(
-        (i for i, line in enumerate(lines) if CHARGES_HEADER.match(line.text)), None
-    )
+    start = next((i for i, line in enumerate(lines) if CHARGES_HEADER.match(line.text)), None)
     if start is None:
         return [], None
     items: list[LineItem] = []
@@ -444,11 +414,7 @@ def _line_items(lines: list[Line]) -> tuple[list[LineItem], Provenance | None]:
 
 
 def _read_type(text: str) -> ReadType:
-    return (
-        ReadType.ESTIMATED
-        if text.strip().lower().startswith("est")
-        else ReadType.ACTUAL
-    )
+    return ReadType.ESTIMATED if text.strip().lower().startswith("est") else ReadType.ACTUAL
 
 
 def _usage_from_table(
@@ -474,17 +440,11 @@ def _usage_from_table(
                         commodity=commodity_of(service),
                         quantity=parse_number(usage.group("quantity")),
                         unit=usage.group("unit"),
-                        meter_number=cells[column["meter"]].strip()
-                        if "meter" in column
-                        else None,
-                        read_type=_read_type(cells[column["read type"]])
-                        if "read type" in column
-                        else ReadType.ACTUAL,
+                        meter_number=cells[column["meter"]].strip() if "meter" in column else None,
+                        read_type=_read_type(cells[column["read type"]]) if "read type" in column else ReadType.ACTUAL,
                         start_read=parse_number(cells[column["start read"]]),
                         end_read=parse_number(cells[column["end read"]]),
-                        multiplier=parse_number(cells[column["multiplier"]])
-                        if "multiplier" in column
-                        else None,
+                        multiplier=parse_number(cells[column["multiplier"]]) if "multiplier" in column else None,
                     ),
                     row,
                     (0, len(row.text)),
@@ -517,13 +477,9 @@ def _usage_from_sentences(
                     unit=current["unit"],
                     meter_number=current["meter"],
                     read_type=_read_type(current.get("kind", "actual")),
-                    start_read=parse_number(current["start"])
-                    if "start" in current
-                    else None,
+                    start_read=parse_number(current["start"]) if "start" in current else None,
                     end_read=parse_number(current["end"]) if "end" in current else None,
-                    multiplier=parse_number(current["multiplier"])
-                    if "multiplier" in current
-                    else None,
+                    multiplier=parse_number(current["multiplier"]) if "multiplier" in current else None,
                 ),
                 headline,
                 span,
@@ -554,9 +510,7 @@ def extract_bill_pdf(data: bytes, *, filename: str | None = None) -> NormalizedB
     lines = read_lines(data, filename=filename)
     name = f" ({filename})" if filename else ""
     if not any(line.text.strip() for line in lines):
-        raise RejectedInput(
-            f"the PDF has no text layer{name}; it needs OCR", "no_text_layer"
-        )
+        raise RejectedInput(f"the PDF has no text layer{name}; it needs OCR", "no_text_layer")
 
     provenance: dict[str, Provenance] = {}
     values: dict[str, object] = {}
@@ -594,9 +548,7 @@ def extract_bill_pdf(data: bytes, *, filename: str | None = None) -> NormalizedB
         period_start = parse_date(period.match.group("start"))
         period_end = parse_date(period.match.group("end"))
     except ValueError:
-        raise RejectedInput(
-            f"unreadable billing period{name}", "unrecognized_bill"
-        ) from None
+        raise RejectedInput(f"unreadable billing period{name}", "unrecognized_bill") from None
     provenance["bill_period_start"] = period.provenance(0.9, "start")
     provenance["bill_period_end"] = period.provenance(0.9, "end")
 
@@ -613,15 +565,15 @@ def extract_bill_pdf(data: bytes, *, filename: str | None = None) -> NormalizedB
     bill = NormalizedBill(
         provider=provider[0] if provider else "",
         account_number=str(values.get("account_number", "")),
-        service_address=values.get("service_address"),  # type: ignore[arg-type]
-        statement_date=values.get("statement_date"),  # type: ignore[arg-type]
-        due_date=values.get("due_date"),  # type: ignore[arg-type]
+        service_address=values.get("service_address"),
+        statement_date=values.get("statement_date"),
+        due_date=values.get("due_date"),
         bill_period_start=period_start,
         bill_period_end=period_end,
-        total_amount=values["total_amount"],  # type: ignore[arg-type]
-        amount_due=values.get("amount_due"),  # type: ignore[arg-type]
-        previous_balance=values.get("previous_balance"),  # type: ignore[arg-type]
-        payments_and_credits=values.get("payments_and_credits"),  # type: ignore[arg-type]
+        total_amount=values["total_amount"],
+        amount_due=values.get("amount_due"),
+        previous_balance=values.get("previous_balance"),
+        payments_and_credits=values.get("payments_and_credits"),
         line_items=line_items,
         usage=usage,
         provenance=provenance,

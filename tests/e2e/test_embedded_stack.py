@@ -71,8 +71,14 @@ def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
 
 def test_extract_command_line_contract(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "local", "extract", *args], cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "local", "extract", *args],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     gas = run(str(CORPUS_DIR / "gas_direct.xml"), "--rows")
     assert gas.returncode == 0, gas.stderr
@@ -85,8 +91,9 @@ def test_extract_command_line_contract(tmp_path: Path) -> None:
 
     from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 
-    bill = make_sandbox_bill("Sandbox Electric", "ACC-1", "1 Main St, Town, CA 94000", date(2026, 1, 1),
-                             date(2026, 1, 31), seed=3)
+    bill = make_sandbox_bill(
+        "Sandbox Electric", "ACC-1", "1 Main St, Town, CA 94000", date(2026, 1, 1), date(2026, 1, 31), seed=3
+    )
     pdf = tmp_path / "bill.pdf"
     pdf.write_bytes(render_bill_pdf(bill))
     result = run(str(pdf))

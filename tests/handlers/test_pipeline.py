@@ -17,10 +17,15 @@ def _customer(api: Any) -> str:
     return str(response.json["id"])
 
 
-def _account(api: Any, customer_id: str, scenario: str = "normal", provider: str = "sandbox",
-             secret: str | None = SANDBOX_SECRET) -> str:
-    body: dict[str, Any] = {"customer_id": customer_id, "provider": provider,
-                            "account_number": f"ACC-{scenario.upper().replace('_', '-')}", "scenario": scenario}
+def _account(
+    api: Any, customer_id: str, scenario: str = "normal", provider: str = "sandbox", secret: str | None = SANDBOX_SECRET
+) -> str:
+    body: dict[str, Any] = {
+        "customer_id": customer_id,
+        "provider": provider,
+        "account_number": f"ACC-{scenario.upper().replace('_', '-')}",
+        "scenario": scenario,
+    }
     if secret:
         body["credentials_secret_name"] = secret
     response = api.post("/utility-accounts", json=body)
@@ -28,10 +33,19 @@ def _account(api: Any, customer_id: str, scenario: str = "normal", provider: str
     return str(response.json["id"])
 
 
-def _run(api: Any, platform: InProcessPlatform, account_id: str, job_type: str = "FULL_PIPELINE",
-         since: str = "2026-08-01", **headers: str) -> dict[str, Any]:
-    response = api.post("/ingest/run", json={"utility_account_id": account_id, "job_type": job_type,
-                                             "since_date": since}, headers=headers)
+def _run(
+    api: Any,
+    platform: InProcessPlatform,
+    account_id: str,
+    job_type: str = "FULL_PIPELINE",
+    since: str = "2026-08-01",
+    **headers: str,
+) -> dict[str, Any]:
+    response = api.post(
+        "/ingest/run",
+        json={"utility_account_id": account_id, "job_type": job_type, "since_date": since},
+        headers=headers,
+    )
     assert response.status_code == 202, response.json
     platform.drain()
     job = api.get(f"/jobs/{response.json['job_id']}")
@@ -40,8 +54,9 @@ def _run(api: Any, platform: InProcessPlatform, account_id: str, job_type: str =
 
 
 @pytest.mark.parametrize("storage_form", ["eventarc", "pubsub"])
-def test_full_pipeline_loads_bills_and_intervals(platform: InProcessPlatform, api_client: Any,
-                                                 storage_form: str) -> None:
+def test_full_pipeline_loads_bills_and_intervals(
+    platform: InProcessPlatform, api_client: Any, storage_form: str
+) -> None:
     platform.storage_form = storage_form
     customer_id = _customer(api_client)
     account_id = _account(api_client, customer_id)
@@ -82,7 +97,8 @@ def test_running_twice_and_redelivering_adds_no_rows(platform: InProcessPlatform
 
 
 def test_corrupt_file_fails_after_three_attempts_without_losing_neighbours(
-        platform: InProcessPlatform, api_client: Any) -> None:
+    platform: InProcessPlatform, api_client: Any
+) -> None:
     customer_id = _customer(api_client)
     account_id = _account(api_client, customer_id, "corrupt_file")
 
@@ -170,8 +186,7 @@ def test_upload_twice_and_corpus_file(platform: InProcessPlatform, api_client: A
     jobs = []
     for _ in range(2):
         with path.open("rb") as handle:
-            response = api_client.post("/uploads", data={"utility_account_id": account_id,
-                                                         "file": (handle, path.name)})
+            response = api_client.post("/uploads", data={"utility_account_id": account_id, "file": (handle, path.name)})
         assert response.status_code == 202, response.json
         platform.drain()
         jobs.append(api_client.get(f"/jobs/{response.json['job_id']}").json)

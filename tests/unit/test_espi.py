@@ -21,18 +21,11 @@ from common.models import Commodity, Direction, IntervalReading, Quality
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/greenbutton"
 CORPUS_FILES = sorted(CORPUS.glob("*.xml"))
-COASTAL_HOURLY = (
-    CORPUS / "Coastal_Multi_Family_Jan_1_2011_to_Jan_1_2012_RetailCustomer_5.xml"
-)
-NGMA_GAS = (
-    CORPUS
-    / "ngma_natural_gas_billing_billing_data_Service_1_1_2021-05-26_to_2024-04-25.xml"
-)
+COASTAL_HOURLY = CORPUS / "Coastal_Multi_Family_Jan_1_2011_to_Jan_1_2012_RetailCustomer_5.xml"
+NGMA_GAS = CORPUS / "ngma_natural_gas_billing_billing_data_Service_1_1_2021-05-26_to_2024-04-25.xml"
 NS = {"espi": "http://naesb.org/espi"}
 
-pytestmark = pytest.mark.skipif(
-    not CORPUS_FILES, reason="shared corpus not present beside the clone"
-)
+pytestmark = pytest.mark.skipif(not CORPUS_FILES, reason="shared corpus not present beside the clone")
 
 
 @dataclass
@@ -52,23 +45,17 @@ def texts(tree: etree._ElementTree, path: str) -> list[str]:
 
 def independent_expectation(path: Path) -> Expected:
     """Whole-tree lxml + XPath, deliberately sharing no code with the streaming parser."""
-    tree = etree.parse(
-        str(path), etree.XMLParser(resolve_entities=False, no_network=True)
-    )
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     multipliers = texts(tree, "//espi:ReadingType/espi:powerOfTenMultiplier/text()")
     uoms = texts(tree, "//espi:ReadingType/espi:uom/text()")
-    assert len(set(multipliers)) == 1 and len(set(uoms)) == 1, (
-        "corpus files carry one ReadingType"
-    )
+    assert len(set(multipliers)) == 1 and len(set(uoms)) == 1, "corpus files carry one ReadingType"
     exponent = int(multipliers[0])
     unit = {"72": "kWh", "169": "therm"}[uoms[0]]
     if unit == "kWh":
         exponent -= 3  # Wh → kWh
     values = [int(v) for v in texts(tree, "//espi:IntervalReading/espi:value/text()")]
     starts = texts(tree, "//espi:IntervalReading/espi:timePeriod/espi:start/text()")
-    durations = texts(
-        tree, "//espi:IntervalReading/espi:timePeriod/espi:duration/text()"
-    )
+    durations = texts(tree, "//espi:IntervalReading/espi:timePeriod/espi:duration/text()")
     periods = sorted((int(s), int(d)) for s, d in zip(starts, durations, strict=True))
     holes = 0
     reach = periods[0][0] + periods[0][1]
@@ -96,14 +83,8 @@ def test_series_totals_and_counts_match_an_independent_computation(path: Path) -
     assert series.unit == expected.unit
     assert series.gaps == expected.gaps
     if series.gaps:
-        assert any(
-            a.code == "interval_gaps" and a.details["count"] == series.gaps
-            for a in result.audits
-        )
-    assert all(
-        r.start.tzinfo is not None and r.start.utcoffset() == timedelta(0)
-        for r in result.readings
-    )
+        assert any(a.code == "interval_gaps" and a.details["count"] == series.gaps for a in result.audits)
+    assert all(r.start.tzinfo is not None and r.start.utcoffset() == timedelta(0) for r in result.readings)
 
 
 def test_coastal_hourly_year() -> None:
@@ -112,10 +93,7 @@ def test_coastal_hourly_year() -> None:
     first = result.readings[0]
     assert first.start == datetime(2011, 1, 1, 8, tzinfo=UTC)
     assert first.value == Decimal("0.450") and first.unit == "kWh"
-    assert (
-        first.commodity is Commodity.ELECTRICITY
-        and first.direction is Direction.DELIVERED
-    )
+    assert first.commodity is Commodity.ELECTRICITY and first.direction is Direction.DELIVERED
     assert first.local_zone == "UTC-08:00" and first.meter_id == "1"
     series = result.series[0]
     assert (series.interval_seconds, series.gaps, series.estimated_count) == (
@@ -137,15 +115,9 @@ def test_coastal_usage_summary_mismatch_is_reported_not_hidden() -> None:
     (mismatch,) = [a for a in result.audits if a.code == "summary_mismatch"]
     assert mismatch.severity == "warning"
     november = [
-        r.value
-        for r in result.readings
-        if summary["billing_period_start"] <= r.start < summary["billing_period_end"]
+        r.value for r in result.readings if summary["billing_period_start"] <= r.start < summary["billing_period_end"]
     ]
-    assert (
-        Decimal(mismatch.details["interval_total"])
-        == sum(november, Decimal(0))
-        != Decimal("413.894")
-    )
+    assert Decimal(mismatch.details["interval_total"]) == sum(november, Decimal(0)) != Decimal("413.894")
 
 
 def test_ngma_gas_is_in_therms_with_costs_and_dst_boundary_audits() -> None:
@@ -162,13 +134,9 @@ def test_ngma_gas_is_in_therms_with_costs_and_dst_boundary_audits() -> None:
 
 def test_direct_and_containerized_layouts_resolve_their_links() -> None:
     gas = parse_espi((CORPUS / "gas_direct.xml").read_bytes())
-    assert {(r.meter_id, r.unit, r.commodity) for r in gas.readings} == {
-        ("NET_USAGE", "therm", Commodity.GAS)
-    }
+    assert {(r.meter_id, r.unit, r.commodity) for r in gas.readings} == {("NET_USAGE", "therm", Commodity.GAS)}
     electric = parse_espi((CORPUS / "electric_containerized.xml").read_bytes())
-    assert {(r.meter_id, r.unit, r.local_zone) for r in electric.readings} == {
-        ("1", "kWh", "UTC-08:00")
-    }
+    assert {(r.meter_id, r.unit, r.local_zone) for r in electric.readings} == {("1", "kWh", "UTC-08:00")}
 
 
 def test_reading_type_after_interval_blocks_and_quality_codes() -> None:
@@ -208,28 +176,20 @@ def test_reading_type_after_interval_blocks_and_quality_codes() -> None:
 
 def sandbox_readings(**overrides: object) -> list[IntervalReading]:
     arguments: dict = {"seed": 42, "estimated_every": 5, **overrides}
-    return make_sandbox_intervals(
-        "SBX-0042", datetime(2026, 3, 1, 5, tzinfo=UTC), 10, **arguments
-    )
+    return make_sandbox_intervals("SBX-0042", datetime(2026, 3, 1, 5, tzinfo=UTC), 10, **arguments)
 
 
 def test_sandbox_round_trip_is_exact() -> None:
     readings = sandbox_readings()
     parsed = parse_espi(render_espi_xml("SBX-0042", readings))
     assert parsed.readings == readings
-    assert (
-        parsed.series[0].estimated_count
-        == sum(r.quality is Quality.ESTIMATED for r in readings)
-        > 0
-    )
+    assert parsed.series[0].estimated_count == sum(r.quality is Quality.ESTIMATED for r in readings) > 0
     assert parsed.audits == []
 
 
 def test_sandbox_round_trip_with_fifteen_minute_data_and_two_directions() -> None:
     delivered = sandbox_readings(interval_seconds=900, tz_offset_seconds=-28800)
-    received = [
-        r.model_copy(update={"direction": Direction.RECEIVED}) for r in delivered[:96]
-    ]
+    received = [r.model_copy(update={"direction": Direction.RECEIVED}) for r in delivered[:96]]
     xml = render_espi_xml("SBX-0042", delivered + received, tz_offset_seconds=-28800)
     parsed = parse_espi(xml)
     assert sorted(parsed.readings, key=lambda r: (r.direction, r.start)) == sorted(
@@ -250,14 +210,10 @@ def test_sandbox_renderer_is_deterministic_and_realistic() -> None:
     assert len(texts(tree, "//espi:IntervalBlock")) == 10  # one per local day
     assert texts(tree, "//espi:ReadingType/espi:uom/text()") == ["72"]
     assert texts(tree, "//espi:ReadingType/espi:powerOfTenMultiplier/text()") == ["0"]
-    assert (
-        b"2026-03-01T05:00:00Z" in first
-    )  # updated/published come from the data, not the clock
+    assert b"2026-03-01T05:00:00Z" in first  # updated/published come from the data, not the clock
     daily = sum(r.value for r in sandbox_readings()) / 10
     assert Decimal(5) < daily < Decimal(60)
-    assert all(
-        r.value.as_tuple().exponent == -3 and r.value > 0 for r in sandbox_readings()
-    )
+    assert all(r.value.as_tuple().exponent == -3 and r.value > 0 for r in sandbox_readings())
 
 
 def test_renderer_refuses_values_espi_cannot_carry_exactly() -> None:
@@ -321,9 +277,7 @@ BAD_NUMBER = (
         "bad-number",
     ],
 )
-def test_hostile_and_foreign_inputs_are_rejected_with_a_reason(
-    data: bytes, code: str
-) -> None:
+def test_hostile_and_foreign_inputs_are_rejected_with_a_reason(data: bytes, code: str) -> None:
     with pytest.raises(RejectedInput) as caught:
         parse_espi(data)
     assert caught.value.reason_code == code

@@ -49,11 +49,7 @@ COMMODITIES = [
     Commodity.ELECTRICITY,
     Commodity.GAS,
 ]
-EXTRACTED_FIELDS = [
-    name
-    for name in NormalizedBill.model_fields
-    if name not in ("provenance", "audits", "status")
-]
+EXTRACTED_FIELDS = [name for name in NormalizedBill.model_fields if name not in ("provenance", "audits", "status")]
 
 
 def sample_bill(seed: int, **overrides: object) -> NormalizedBill:
@@ -97,10 +93,7 @@ def test_sandbox_bill_is_internally_consistent(seed: int) -> None:
     bill = sample_bill(seed)
     assert sum(item.amount for item in bill.line_items) == bill.total_amount
     assert bill.previous_balance is not None and bill.payments_and_credits is not None
-    assert (
-        bill.amount_due
-        == bill.previous_balance - bill.payments_and_credits + bill.total_amount
-    )
+    assert bill.amount_due == bill.previous_balance - bill.payments_and_credits + bill.total_amount
     for money in [
         bill.total_amount,
         bill.amount_due,
@@ -149,9 +142,7 @@ def test_rendering_is_deterministic(layout: str) -> None:
 
 def test_layouts_differ_and_unknown_layout_is_refused() -> None:
     bill = sample_bill(2)
-    assert render_bill_pdf(bill, layout="default") != render_bill_pdf(
-        bill, layout="compact"
-    )
+    assert render_bill_pdf(bill, layout="default") != render_bill_pdf(bill, layout="compact")
     with pytest.raises(ValueError):
         render_bill_pdf(bill, layout="fancy")
 
@@ -173,9 +164,7 @@ ROUND_TRIP_CASES = [(seed, LAYOUTS[seed % 2]) for seed in range(40)] + [
 @pytest.mark.parametrize(("seed", "layout"), ROUND_TRIP_CASES)
 def test_extraction_round_trips_every_field(seed: int, layout: str) -> None:
     truth = sample_bill(seed)
-    extracted = extract_bill_pdf(
-        render_bill_pdf(truth, layout=layout), filename=f"{seed}.pdf"
-    )
+    extracted = extract_bill_pdf(render_bill_pdf(truth, layout=layout), filename=f"{seed}.pdf")
     assert_same_bill(truth, extracted)
     if truth.usage[0].read_type is ReadType.ESTIMATED:
         assert codes(extracted) == ["estimated_read"]
@@ -226,21 +215,14 @@ def test_provenance_points_at_the_page_and_text() -> None:
         "usage",
     }
     assert set(extracted.provenance) == expected_fields
-    assert (
-        extracted.provenance["line_items"].page == 2
-    )  # the default layout's second page
+    assert extracted.provenance["line_items"].page == 2  # the default layout's second page
     assert extracted.provenance["total_amount"].page == 1
     account = extracted.provenance["account_number"]
-    assert (
-        account.source_text is not None and truth.account_number in account.source_text
-    )
+    assert account.source_text is not None and truth.account_number in account.source_text
     assert account.bbox is not None
     left, bottom, right, top = account.bbox
     assert 0 <= left < right <= LETTER[0] and 0 <= bottom < top <= LETTER[1]
-    assert all(
-        p.method == "heuristic" and 0 < p.confidence <= 1
-        for p in extracted.provenance.values()
-    )
+    assert all(p.method == "heuristic" and 0 < p.confidence <= 1 for p in extracted.provenance.values())
 
 
 # --- audits on rendered bills ----------------------------------------------------------------------
@@ -267,9 +249,7 @@ def test_wrong_total_on_the_bill_fails_the_line_item_audit() -> None:
 def test_unbalanced_summary_fails_the_balance_audit() -> None:
     truth = sample_bill(9)
     assert truth.amount_due is not None
-    tampered = truth.model_copy(
-        update={"amount_due": truth.amount_due + Decimal("0.01")}
-    )
+    tampered = truth.model_copy(update={"amount_due": truth.amount_due + Decimal("0.01")})
     extracted = extract_bill_pdf(render_bill_pdf(tampered, layout="compact"))
     assert codes(extracted) == ["balance_mismatch"]
     assert extracted.status is BillStatus.NEEDS_REVIEW
@@ -278,9 +258,7 @@ def test_unbalanced_summary_fails_the_balance_audit() -> None:
 def test_meter_reads_that_disagree_with_usage_fail() -> None:
     truth = sample_bill(1)
     read = truth.usage[0].model_copy(update={"quantity": truth.usage[0].quantity + 1})
-    extracted = extract_bill_pdf(
-        render_bill_pdf(truth.model_copy(update={"usage": [read]}))
-    )
+    extracted = extract_bill_pdf(render_bill_pdf(truth.model_copy(update={"usage": [read]})))
     assert codes(extracted) == ["meter_read_mismatch"]
     assert extracted.status is BillStatus.NEEDS_REVIEW
 
@@ -288,9 +266,7 @@ def test_meter_reads_that_disagree_with_usage_fail() -> None:
 def test_unknown_unit_is_flagged_but_not_blocking() -> None:
     truth = sample_bill(1)
     read = truth.usage[0].model_copy(update={"unit": "furlongs"})
-    extracted = extract_bill_pdf(
-        render_bill_pdf(truth.model_copy(update={"usage": [read]}))
-    )
+    extracted = extract_bill_pdf(render_bill_pdf(truth.model_copy(update={"usage": [read]})))
     assert extracted.usage[0].unit == "furlongs"
     assert codes(extracted) == ["unknown_unit"]
     assert extracted.status is BillStatus.OK
@@ -298,9 +274,7 @@ def test_unknown_unit_is_flagged_but_not_blocking() -> None:
 
 def test_statement_before_period_end_is_invalid() -> None:
     truth = sample_bill(1)
-    early = truth.model_copy(
-        update={"statement_date": truth.bill_period_end - timedelta(days=3)}
-    )
+    early = truth.model_copy(update={"statement_date": truth.bill_period_end - timedelta(days=3)})
     extracted = extract_bill_pdf(render_bill_pdf(early, layout="compact"))
     assert codes(extracted) == ["period_invalid"]
     assert extracted.status is BillStatus.NEEDS_REVIEW
@@ -308,9 +282,7 @@ def test_statement_before_period_end_is_invalid() -> None:
 
 def test_long_period_is_a_warning() -> None:
     truth = sample_bill(1)
-    longer = truth.model_copy(
-        update={"bill_period_start": truth.bill_period_end - timedelta(days=45)}
-    )
+    longer = truth.model_copy(update={"bill_period_start": truth.bill_period_end - timedelta(days=45)})
     extracted = extract_bill_pdf(render_bill_pdf(longer))
     assert codes(extracted) == ["period_length_unusual"]
     assert extracted.audits[0].details == {"days": 45}
@@ -413,18 +385,14 @@ def test_truncated_pdf_is_corrupt() -> None:
 
 
 def test_garbage_with_pdf_markers_is_corrupt() -> None:
-    assert (
-        rejection(b"%PDF-1.7\n" + b"\x00garbage" * 100 + b"\n%%EOF\n") == "corrupt_pdf"
-    )
+    assert rejection(b"%PDF-1.7\n" + b"\x00garbage" * 100 + b"\n%%EOF\n") == "corrupt_pdf"
 
 
 def test_password_protected_pdf_is_rejected() -> None:
     def draw(canvas: Canvas, page: int) -> None:
         canvas.drawString(72, 700, "Service period: 01/01/2024 - 01/31/2024")
 
-    encrypted = pdf_with(
-        draw, encrypt=StandardEncryption("user-secret", ownerPassword="owner")
-    )
+    encrypted = pdf_with(draw, encrypt=StandardEncryption("user-secret", ownerPassword="owner"))
     assert rejection(encrypted) == "encrypted_pdf"
 
 
@@ -439,9 +407,7 @@ def test_pdf_without_text_needs_ocr() -> None:
 
 def test_text_pdf_that_is_not_a_bill_is_unrecognized() -> None:
     def draw(canvas: Canvas, page: int) -> None:
-        canvas.drawString(
-            72, 700, "Dear customer, thank you for your letter of 01/02/2024."
-        )
+        canvas.drawString(72, 700, "Dear customer, thank you for your letter of 01/02/2024.")
 
     assert rejection(pdf_with(draw)) == "unrecognized_bill"
 

@@ -1,0 +1,1 @@
+"""Cloud Function sources: each folder is deployed with `common` beside its main.py."""
