@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     gemini_api_key: str | None = Field(default=None, alias="GEMINI_API_KEY", repr=False)
     gemini_model: str = Field(default="gemini-2.5-flash", alias="GEMINI_MODEL")
     gemini_base_url: str | None = Field(default=None, alias="GEMINI_BASE_URL")
+    admin_key_secret: str = Field(
+        default="minimeter-admin-key",
+        alias="ADMIN_KEY_SECRET",
+        description="Secret holding the admin API key (full access; creates customers and their keys).",
+    )
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
 

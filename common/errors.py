@@ -43,3 +43,11 @@ class Conflict(MiniMeterError):
 
 class InvalidRequest(MiniMeterError):
     reason_code = "invalid_request"
+
+
+class Unauthenticated(MiniMeterError):
+    reason_code = "unauthenticated"
+
+
+class Forbidden(MiniMeterError):
+    reason_code = "forbidden"

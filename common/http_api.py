@@ -5,30 +5,54 @@ Every error leaves as `{"error": {"code", "message"}}` with a 4xx/5xx status —
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, g, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from common.config import get_settings
 from common.connectors.registry import default_registry
 from common.core import agent, service
+from common.core.auth import (
+    AdminKeyCache,
+    Principal,
+    authenticate,
+    authorize_customer,
+    issue_api_key,
+    presented_key,
+    require_admin,
+)
 from common.errors import (
     Conflict,
+    Forbidden,
     InvalidRequest,
     NotFound,
     PermanentError,
     RetryableError,
+    Unauthenticated,
 )
 from common.logs import log
 from common.models import (
+    AgentResult,
     AgentRunRequest,
+    ApiKeyCreated,
+    Customer,
     CustomerCreate,
+    Dashboard,
     ErrorBody,
+    Health,
     IngestRunRequest,
+    JobAccepted,
+    JobView,
+    OpenApiDocument,
+    SecretChecks,
+    UploadAccepted,
+    UtilityAccount,
     UtilityAccountCreate,
 )
+from common.openapi import Operation, build_document
 from common.runtime import Ports, get_llm, get_ports
 
 M = TypeVar("M", bound=BaseModel)
@@ -64,11 +88,29 @@ def _ports() -> Ports:
     return get_ports()
 
 
+_admin_keys = AdminKeyCache()
+
+
+def _principal() -> Principal:
+    principal: Principal = g.principal
+    return principal
+
+
+def _authenticate(ports: Ports) -> Principal:
+    key = presented_key(request.headers.get("Authorization"), request.headers.get("X-API-Key"))
+    admin_hash = _admin_keys.admin_hash(ports.secrets, ports.settings.admin_key_secret)
+    return authenticate(key, ports.database, admin_hash)
+
+
 def error_response(exc: Exception) -> Response:
     """Map any exception to its JSON error; unknown ones are logged and hidden behind a 500."""
     if isinstance(exc, ValidationError):
         details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return _error(422, "validation_error", "the request does not match the schema", details)
+    if isinstance(exc, Unauthenticated):
+        return _error(401, exc.reason_code, exc.message)
+    if isinstance(exc, Forbidden):
+        return _error(403, exc.reason_code, exc.message)
     if isinstance(exc, NotFound):
         return _error(404, exc.reason_code, exc.message)
     if isinstance(exc, Conflict):
@@ -88,60 +130,119 @@ def error_response(exc: Exception) -> Response:
     return _error(500, "internal_error", "internal error")
 
 
-@app.get("/health")
+OPERATIONS: list[Operation] = []
+PUBLIC_ENDPOINTS: set[str] = set()
+V = TypeVar("V", bound=Callable[..., Response])
+
+
+def route(method: str, path: str, summary: str, response: type[BaseModel], **details: Any) -> Callable[[V], V]:
+    """Register a view and describe it for /openapi.json in one place, so the two cannot drift."""
+
+    def register(view: V) -> V:
+        app.add_url_rule(path, view.__name__, view, methods=[method])
+        operation = Operation(method, path, summary, response, **details)
+        OPERATIONS.append(operation)
+        PUBLIC_ENDPOINTS.update({view.__name__} if operation.public else set())
+        return view
+
+    return register
+
+
+@route("GET", "/health", "Liveness", Health, public=True)
 def health() -> Response:
-    return _json({"status": "ok"})
+    return _json(Health(status="ok"))
 
 
-@app.post("/customers")
+@route("POST", "/customers", "Create a customer", Customer, status=201, body=CustomerCreate)
 def create_customer() -> Response:
+    require_admin(_principal())
     return _json(_ports().database.create_customer(_body(CustomerCreate)), 201)
 
 
-@app.get("/customers/<customer_id>")
+@route(
+    "POST",
+    "/customers/<customer_id>/api-keys",
+    "Issue an API key for a customer (shown once)",
+    ApiKeyCreated,
+    status=201,
+)
+def create_api_key(customer_id: str) -> Response:
+    require_admin(_principal())
+    return _json(issue_api_key(_ports().database, customer_id), 201)
+
+
+@route("GET", "/customers/<customer_id>", "A customer", Customer)
 def get_customer(customer_id: str) -> Response:
+    authorize_customer(_principal(), customer_id)
     return _json(_ports().database.get_customer(customer_id))
 
 
-@app.get("/customers/<customer_id>/dashboard")
+@route("GET", "/customers/<customer_id>/dashboard", "Accounts, bills, usage, cost and open problems", Dashboard)
 def get_dashboard(customer_id: str) -> Response:
+    authorize_customer(_principal(), customer_id)
     return _json(service.dashboard(_ports().database, customer_id))
 
 
-@app.post("/utility-accounts")
+@route("POST", "/utility-accounts", "Link a utility account", UtilityAccount, status=201, body=UtilityAccountCreate)
 def create_utility_account() -> Response:
-    account = service.create_account(_ports().database, default_registry(), _body(UtilityAccountCreate))
+    body = _body(UtilityAccountCreate)
+    authorize_customer(_principal(), body.customer_id)
+    account = service.create_account(_ports().database, default_registry(), body)
     return _json(account, 201)
 
 
-@app.get("/utility-accounts/<account_id>")
+@route("GET", "/utility-accounts/<account_id>", "A utility account", UtilityAccount)
 def get_utility_account(account_id: str) -> Response:
-    return _json(_ports().database.get_account(account_id))
+    return _json(_own_account(_ports(), account_id))
 
 
-@app.post("/ingest/run")
+def _own_account(ports: Ports, account_id: str) -> UtilityAccount:
+    account = ports.database.get_account(account_id)
+    authorize_customer(_principal(), account.customer_id, "utility account")
+    return account
+
+
+@route(
+    "POST",
+    "/ingest/run",
+    "Start a fetch job (only publishes the work)",
+    JobAccepted,
+    status=202,
+    body=IngestRunRequest,
+    headers={"Idempotency-Key": "repeat a request safely: the first job is returned"},
+)
 def ingest_run() -> Response:
     ports = _ports()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
         raise InvalidRequest("Idempotency-Key must be 1-200 printable characters", "invalid_idempotency_key")
-    accepted = service.request_ingest(
-        ports.database, ports.publisher, ports.settings.pubsub_topic, _body(IngestRunRequest), key
-    )
+    body = _body(IngestRunRequest)
+    _own_account(ports, body.utility_account_id)
+    accepted = service.request_ingest(ports.database, ports.publisher, ports.settings.pubsub_topic, body, key)
     return _json(accepted, 202)
 
 
-@app.get("/jobs/<job_id>")
+@route("GET", "/jobs/<job_id>", "A job with its artifacts, errors and duration", JobView)
 def get_job(job_id: str) -> Response:
-    return _json(service.job_view(_ports().database, job_id))
+    view = service.job_view(_ports().database, job_id)
+    authorize_customer(_principal(), view.customer_id, "job")
+    return _json(view)
 
 
-@app.post("/uploads")
+@route(
+    "POST",
+    "/uploads",
+    "Upload a bill or interval file for an account",
+    UploadAccepted,
+    status=202,
+    multipart={"utility_account_id": "string", "file": "binary"},
+)
 def upload() -> Response:
     ports = _ports()
     account_id = request.form.get("utility_account_id") or request.args.get("utility_account_id")
     if not account_id:
         raise InvalidRequest("utility_account_id is required", "missing_account")
+    _own_account(ports, account_id)
     uploaded = request.files.get("file")
     if uploaded is None:
         raise InvalidRequest("a multipart field named 'file' is required", "missing_file")
@@ -152,32 +253,51 @@ def upload() -> Response:
     return _json(accepted, 202)
 
 
-@app.get("/secrets/check")
+@route(
+    "GET",
+    "/secrets/check",
+    "Which credential secrets exist (names only)",
+    SecretChecks,
+    query={"customer_id": "also check the secrets this customer's accounts name"},
+)
 def secrets_check() -> Response:
     ports = _ports()
-    checks = service.check_secrets(
-        ports.database, ports.secrets, ports.settings.secret_name, request.args.get("customer_id")
-    )
-    return _json({"secrets": [c.model_dump() for c in checks]})
+    principal = _principal()
+    customer_id = request.args.get("customer_id") or principal.customer_id
+    if customer_id is not None:
+        authorize_customer(principal, customer_id)
+    checks = service.check_secrets(ports.database, ports.secrets, ports.settings.secret_name, customer_id)
+    return _json(SecretChecks(secrets=checks))
 
 
-@app.post("/agent/run")
+@route(
+    "POST",
+    "/agent/run",
+    "Plan and run a goal with the account's connector tools",
+    AgentResult,
+    status=202,
+    body=AgentRunRequest,
+)
 def agent_run() -> Response:
     ports = _ports()
+    body = _body(AgentRunRequest)
+    _own_account(ports, body.utility_account_id)
     result = agent.run_agent(
-        ports.database,
-        ports.publisher,
-        ports.settings.pubsub_topic,
-        default_registry(),
-        get_llm(),
-        _body(AgentRunRequest),
+        ports.database, ports.publisher, ports.settings.pubsub_topic, default_registry(), get_llm(), body
     )
     return _json(result, 202)
 
 
-@app.get("/agent/result/<job_id>")
+@route("GET", "/agent/result/<job_id>", "An agent run: plan, steps and outcomes", AgentResult)
 def agent_result(job_id: str) -> Response:
-    return _json(agent.agent_result(_ports().database, job_id))
+    ports = _ports()
+    authorize_customer(_principal(), ports.database.get_job(job_id).customer_id, "job")
+    return _json(agent.agent_result(ports.database, job_id))
+
+
+@route("GET", "/openapi.json", "This document", OpenApiDocument, public=True)
+def openapi_json() -> Response:
+    return _json(build_document(OPERATIONS))
 
 
 def handle(flask_request: Request) -> Response:
@@ -189,6 +309,8 @@ def handle(flask_request: Request) -> Response:
     flask_request.max_content_length = get_settings().max_upload_bytes + 64 * 1024
     try:
         endpoint, arguments = app.url_map.bind_to_environ(flask_request.environ).match()
+        if endpoint not in PUBLIC_ENDPOINTS:
+            g.principal = _authenticate(_ports())
         response = cast(Response, app.view_functions[endpoint](**arguments))
         return response
     except Exception as exc:  # noqa: BLE001 - every error leaves as JSON, never as a stack trace

@@ -322,6 +322,14 @@ class IntervalReading(Strict):
     local_zone: str | None = None  # e.g. "UTC-08:00" or an IANA name when known
 
 
+class CoverageSpan(Strict):
+    """A contiguous run of one resolution; gaps lie between spans, resolution changes where they touch."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    interval_seconds: int
+
+
 class IntervalSeriesSummary(Strict):
     meter_id: str
     commodity: Commodity
@@ -334,6 +342,14 @@ class IntervalSeriesSummary(Strict):
     total: Decimal
     estimated_count: int
     gaps: int
+    # Kept from the source: the zone label (IANA, UTC±hh:mm or ESPI rules), the unit as the file wrote
+    # it and the exact factor that turned it into `unit`.
+    local_zone: str | None = None
+    source_unit: str | None = None
+    unit_factor: Decimal | None = None
+    overlaps: int = 0
+    resolution_changes: int = 0
+    coverage: list[CoverageSpan] = Field(default_factory=list, description="At most 100 spans, oldest first.")
 
 
 # --- extraction result: the normalized object ---------------------------------------------------
@@ -357,7 +373,7 @@ class NormalizedArtifact(Strict):
     status: ExtractionStatus
     bill: NormalizedBill | None = None
     series: list[IntervalSeriesSummary] = Field(default_factory=list)
-    intervals_object: str | None = None  # NDJSON of IntervalReading beside the JSON
+    intervals_object: str | None = None  # Parquet of interval rows beside the JSON (common.intervals.table)
     audits: list[AuditResult] = Field(default_factory=list)
     extracted_at: AwareDatetime
 
@@ -441,6 +457,15 @@ class AgentResult(Strict):
     plan: list[PlanStep]
 
 
+class ApiKeyCreated(Strict):
+    """Returned once: only a hash of the key is stored."""
+
+    id: str
+    customer_id: str
+    api_key: str
+    created_at: AwareDatetime
+
+
 class SecretCheck(Strict):
     name: str
     present: bool
@@ -450,3 +475,22 @@ class ErrorBody(Strict):
     code: str
     message: str
     details: list[dict[str, Any]] | None = None
+
+
+class ErrorEnvelope(Strict):
+    error: ErrorBody
+
+
+class Health(Strict):
+    status: Literal["ok"]
+
+
+class SecretChecks(Strict):
+    secrets: list[SecretCheck]
+
+
+class OpenApiDocument(BaseModel):
+    """The OpenAPI document itself: free-form, described by the OpenAPI 3.1 specification."""
+
+    model_config = ConfigDict(extra="allow")
+    openapi: str

@@ -217,6 +217,14 @@ class Database(ABC):
     @abstractmethod
     def monthly_usage(self, customer_id: str) -> list[AccountUsageMonth]: ...
 
+    # API keys: only hashes are stored
+    @abstractmethod
+    def store_api_key(self, key_id: str, customer_id: str, key_hash: str) -> None: ...
+
+    @abstractmethod
+    def customer_for_api_key(self, key_hash: str) -> str | None:
+        """The customer owning an active key with this hash, or None."""
+
     # agent
     @abstractmethod
     def save_agent_run(self, job_id: str, goal: str, planner: str, plan: Sequence[PlanStep]) -> None: ...

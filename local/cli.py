@@ -131,7 +131,10 @@ def cmd_drop(args: argparse.Namespace) -> int:
     if not files:
         print("no files found", file=sys.stderr)
         return 1
-    counts = drop_files(ApiClient(api_url), args.account, files, wait=not args.no_wait)
+    from local.stack import admin_key
+
+    key = args.api_key or admin_key(Path(args.data_dir))
+    counts = drop_files(ApiClient(api_url, key), args.account, files, wait=not args.no_wait)
     print(_dump(counts))
     return 0
 
@@ -170,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("paths", nargs="+")
             command.add_argument("--account", required=True, help="utility account id")
             command.add_argument("--api", help="API URL (default: the running stack's)")
+            command.add_argument("--api-key", help="API key (default: the local stack's admin key)")
             command.add_argument("--no-wait", action="store_true", help="do not wait for the pipeline")
     return parser
 

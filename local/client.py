@@ -22,11 +22,12 @@ class ApiError(RuntimeError):
 
 
 class ApiClient:
-    def __init__(self, base_url: str, timeout: float = 60) -> None:
+    def __init__(self, base_url: str, api_key: str, timeout: float = 60) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # loopback only: never through a proxy
+        self.session.headers["X-API-Key"] = api_key
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)

@@ -116,7 +116,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 def run_demo(data_dir: Path, corpus_dir: Path | None = None, as_json: bool = False) -> dict[str, Any]:
     corpus = corpus_dir or DEFAULT_CORPUS
     with LocalStack(data_dir) as stack:
-        client = ApiClient(stack.api_url)
+        client = ApiClient(stack.api_url, stack.admin_key)
         state = _ensure_accounts(client, data_dir / "demo.json")
         job_ids = []
         for scenario, months in DEMO_ACCOUNTS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from local.router import EventRouter, RouterConfig
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_NAME = "minimeter"
 SANDBOX_SECRET_NAME = "sandbox-credentials"  # noqa: S105 - the name of a secret, not its value
+ADMIN_KEY_SECRET_NAME = "minimeter-admin-key"  # noqa: S105 - the name of a secret, not its value
 
 
 def free_port() -> int:
@@ -50,6 +52,12 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float, l
     raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {timeout}s; see {log_file}")
 
 
+def admin_key(data_dir: Path) -> str:
+    """The local admin API key, kept in the local secret store the functions read."""
+    stored: dict[str, str] = json.loads((Path(data_dir) / "secrets.json").read_text())
+    return stored[ADMIN_KEY_SECRET_NAME]
+
+
 @dataclass
 class LocalStack:
     """Start with `with LocalStack(data_dir) as stack:`; everything started is stopped on exit."""
@@ -69,6 +77,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return self.function_urls["api"]
+
+    @property
+    def admin_key(self) -> str:
+        return admin_key(self.data_dir)
 
     def settings(self) -> Settings:
         """The Settings the functions run with, for in-process use by the CLI and tests."""
@@ -96,7 +108,12 @@ class LocalStack:
         self.function_urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         secrets_file = self.data_dir / "secrets.json"
         if not secrets_file.exists():
-            secrets_file.write_text(json.dumps({SANDBOX_SECRET_NAME: "sandbox-demo-token"}))
+            secrets_file.write_text(
+                json.dumps(
+                    {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: secrets.token_urlsafe(32)}
+                )
+            )
+            secrets_file.chmod(0o600)
         self.env = {
             "MINIMETER_MODE": "embedded",
             "DB_URL": db_url,

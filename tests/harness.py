@@ -30,6 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = Path(__file__).parent / "data" / "events"
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus" / "greenbutton"
 SANDBOX_SECRET = "sandbox-credentials"
+ADMIN_KEY = "test-admin-key"
 
 
 class RecordingPublisher(Publisher):
@@ -174,5 +175,13 @@ def make_ports(
 
 def _secrets_file(tmp_path: Path) -> Path:
     path = tmp_path / "secrets.json"
-    path.write_text(json.dumps({SANDBOX_SECRET: "sandbox-test-token", "wrong-credentials": "not-a-sandbox-token"}))
+    path.write_text(
+        json.dumps(
+            {
+                SANDBOX_SECRET: "sandbox-test-token",
+                "wrong-credentials": "not-a-sandbox-token",
+                "minimeter-admin-key": ADMIN_KEY,
+            }
+        )
+    )
     return path

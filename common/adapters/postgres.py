@@ -373,6 +373,13 @@ SCHEMA: tuple[str, ...] = (
         PRIMARY KEY (artifact_id, meter_id, direction)
     )""",
     "CREATE INDEX IF NOT EXISTS interval_series_customer ON interval_series (customer_id)",
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        id text PRIMARY KEY,
+        customer_id text NOT NULL REFERENCES customers(id),
+        key_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+    )""",
     """CREATE TABLE IF NOT EXISTS agent_runs (
         job_id text PRIMARY KEY REFERENCES ingestion_jobs(id),
         goal text NOT NULL,
@@ -1124,3 +1131,15 @@ class PostgresDatabase(Database):
             row["planner"],
             [PlanStep.model_validate(step) for step in _json(row["plan"]) or []],
         )
+
+    def store_api_key(self, key_id: str, customer_id: str, key_hash: str) -> None:
+        with self._cursor() as cur:
+            if not self._exists(cur, "customers", customer_id):
+                raise NotFound(f"customer {customer_id} not found")
+            cur.execute(
+                "INSERT INTO api_keys (id, customer_id, key_hash) VALUES (%s, %s, %s)", (key_id, customer_id, key_hash)
+            )
+
+    def customer_for_api_key(self, key_hash: str) -> str | None:
+        rows = self._fetch("SELECT customer_id FROM api_keys WHERE key_hash = %s AND revoked_at IS NULL", (key_hash,))
+        return str(rows[0]["customer_id"]) if rows else None

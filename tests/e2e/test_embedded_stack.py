@@ -55,7 +55,9 @@ def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
 
     state = json.loads((data_dir / "demo.json").read_text())
     with LocalStack(data_dir, backoff_seconds=(0.05, 0.1)) as stack:
-        counts = drop_files(ApiClient(stack.api_url), state["accounts"]["corpus"], collect_files([CORPUS_DIR]))
+        counts = drop_files(
+            ApiClient(stack.api_url, stack.admin_key), state["accounts"]["corpus"], collect_files([CORPUS_DIR])
+        )
         assert counts == {"LOADED": 5}
         dead_letter_dir = stack.settings().dead_letter_dir
         [dead] = list_dead_letters(dead_letter_dir)
@@ -64,7 +66,9 @@ def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
         assert replayed == {"replayed": 1, "succeeded": 1, "failed": 0}
         assert list_dead_letters(dead_letter_dir) == []
         assert replay_dead_letters(dead_letter_dir, stack.function_urls.get)["replayed"] == 0
-        dashboard = ApiClient(stack.api_url).call("GET", f"/customers/{state['customer_id']}/dashboard")
+        dashboard = ApiClient(stack.api_url, stack.admin_key).call(
+            "GET", f"/customers/{state['customer_id']}/dashboard"
+        )
         assert any(p["reason_code"] == "corrupt_pdf" for p in dashboard["open_problems"])
     assert _warehouse_rows(data_dir) == rows_after_first
 

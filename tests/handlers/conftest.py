@@ -25,7 +25,9 @@ def platform(tmp_path: Path, database: Any, warehouse: Any) -> Iterator[InProces
 @pytest.fixture
 def api_client(platform: InProcessPlatform) -> Any:
     import functions_framework
-    from harness import REPO_ROOT
+    from harness import ADMIN_KEY, REPO_ROOT
 
     app = functions_framework.create_app("api", str(REPO_ROOT / "functions" / "api" / "main.py"), "http")
-    return app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = ADMIN_KEY  # the admin; tenant tests make their own clients
+    return client
