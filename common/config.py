@@ -45,6 +45,34 @@ class Settings(BaseSettings):
         alias="ADMIN_KEY_SECRET",
         description="Secret holding the admin API key (full access; creates customers and their keys).",
     )
+    # --- emulated and cloud modes (common/adapters/gcs, pubsub, bigquery, secret_manager, cloudsql) ---
+    # Emulated mode needs every *_EMULATOR_HOST (host:port or http://host:port, loopback); cloud mode
+    # refuses them, so a stray variable never sends production traffic to an emulator or vice versa.
+    pubsub_emulator_host: str | None = Field(default=None, alias="PUBSUB_EMULATOR_HOST")
+    storage_emulator_host: str | None = Field(default=None, alias="STORAGE_EMULATOR_HOST")
+    bigquery_emulator_host: str | None = Field(default=None, alias="BIGQUERY_EMULATOR_HOST")
+    secret_manager_emulator_host: str | None = Field(
+        default=None,
+        alias="SECRET_MANAGER_EMULATOR_HOST",
+        description="Secret Manager REST endpoint of a loopback stub (emulated mode only).",
+    )
+    bq_location: str = Field(default="US", alias="BQ_LOCATION", description="Location of the BigQuery dataset.")
+    instance_connection_name: str | None = Field(
+        default=None,
+        alias="INSTANCE_CONNECTION_NAME",
+        description="project:region:instance; when set, Postgres is reached through the Cloud SQL connector "
+        "(DB_USER, DB_PASSWORD or DB_IAM_AUTH, DB_NAME) instead of DB_URL.",
+    )
+    db_user: str = Field(
+        default="minimeter",
+        alias="DB_USER",
+        description="Cloud SQL user; with IAM auth the service account email without .gserviceaccount.com.",
+    )
+    db_password: str | None = Field(default=None, alias="DB_PASSWORD", repr=False)
+    db_name: str = Field(default="minimeter", alias="DB_NAME")
+    db_iam_auth: bool = Field(default=False, alias="DB_IAM_AUTH", description="Cloud SQL IAM database auth.")
+    db_ip_type: Literal["PUBLIC", "PRIVATE", "PSC"] = Field(default="PRIVATE", alias="DB_IP_TYPE")
+    db_pool_size: int = Field(default=5, ge=1, le=50, alias="DB_POOL_SIZE", description="Connections per instance.")
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
 

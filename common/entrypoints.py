@@ -13,7 +13,8 @@ from common.core.pipeline import run_extract, run_ingest, run_load
 from common.errors import PermanentError
 from common.events import CloudEventLike, decode_ingest_request, decode_storage_event
 from common.logs import log
-from common.runtime import get_ports
+from common.ports import BillReader
+from common.runtime import get_llm, get_ports
 
 
 def _acknowledging_permanent(stage: str, event: CloudEventLike, work: Callable[[], object]) -> None:
@@ -46,7 +47,9 @@ def handle_extract_event(event: CloudEventLike) -> None:
         ports = get_ports()
         if obj.bucket != ports.settings.raw_bucket:
             raise PermanentError(f"extract ignores bucket {obj.bucket}", "ignored_event")
-        return run_extract(obj, attempt, ports.stage_context())
+        llm = get_llm()
+        reader = llm if isinstance(llm, BillReader) else None  # Gemini reads bills the templates cannot
+        return run_extract(obj, attempt, ports.stage_context(), reader)
 
     _acknowledging_permanent("extract", event, work)
 

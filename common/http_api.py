@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from common.config import get_settings
 from common.connectors.registry import default_registry
-from common.core import agent, service
+from common.core import agent, dead_letters, service
 from common.core.auth import (
     AdminKeyCache,
     Principal,
@@ -41,18 +41,23 @@ from common.models import (
     Customer,
     CustomerCreate,
     Dashboard,
+    DeadLetter,
+    DeadLetterList,
     ErrorBody,
     Health,
     IngestRunRequest,
     JobAccepted,
     JobView,
     OpenApiDocument,
+    ReplayRequest,
+    ReplayResult,
     SecretChecks,
     UploadAccepted,
     UtilityAccount,
     UtilityAccountCreate,
 )
 from common.openapi import Operation, build_document
+from common.ports import DeadLetterStore
 from common.runtime import Ports, get_llm, get_ports
 
 M = TypeVar("M", bound=BaseModel)
@@ -293,6 +298,38 @@ def agent_result(job_id: str) -> Response:
     ports = _ports()
     authorize_customer(_principal(), ports.database.get_job(job_id).customer_id, "job")
     return _json(agent.agent_result(ports.database, job_id))
+
+
+def _dead_letter_store(ports: Ports) -> DeadLetterStore:
+    require_admin(_principal())
+    if ports.dead_letters is None:
+        raise RetryableError("dead letters are not reachable in this mode")
+    return ports.dead_letters
+
+
+@route("GET", "/admin/dead-letters", "Events the platform gave up on (admin)", DeadLetterList)
+def list_dead_letters() -> Response:
+    return _json(DeadLetterList(dead_letters=_dead_letter_store(_ports()).list()))
+
+
+@route(
+    "GET", "/admin/dead-letters/<dead_letter_id>", "One dead letter with its event and last error (admin)", DeadLetter
+)
+def get_dead_letter(dead_letter_id: str) -> Response:
+    return _json(_dead_letter_store(_ports()).get(dead_letter_id))
+
+
+@route(
+    "POST",
+    "/admin/dead-letters/replay",
+    "Reopen the failed work and deliver again (admin; idempotent)",
+    ReplayResult,
+    body=ReplayRequest,
+)
+def replay_dead_letters() -> Response:
+    ports = _ports()
+    store = _dead_letter_store(ports)
+    return _json(dead_letters.replay(store, ports.database, ports.blobs, _body(ReplayRequest).ids))
 
 
 @route("GET", "/openapi.json", "This document", OpenApiDocument, public=True)

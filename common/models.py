@@ -267,6 +267,9 @@ class LineItem(Strict):
     quantity: Decimal | None = None
     unit: str | None = None
     rate: Decimal | None = None
+    third_party: str | None = Field(
+        default=None, description="Supplier billed through the utility (e.g. a retail energy supplier), if any."
+    )
 
 
 class UsageRead(Strict):
@@ -279,6 +282,27 @@ class UsageRead(Strict):
     end_read: Decimal | None = None
     multiplier: Decimal | None = None
     period: str | None = Field(default=None, description="TOU period name, e.g. on_peak")
+    conversion_factor: Decimal | None = Field(
+        default=None, description="Read units to billed units, e.g. m³ to kWh (volume correction x calorific value)."
+    )
+    read_unit: str | None = Field(default=None, description="Unit of start_read/end_read when it differs from unit.")
+
+
+class DemandRead(Strict):
+    """Peak demand billed for a meter (kW or kVA), per TOU period when the tariff has them."""
+
+    meter_number: str | None = None
+    quantity: Decimal
+    unit: str = "kW"
+    period: str | None = None
+
+
+class BudgetBilling(Strict):
+    """Budget (levelized) billing: the customer pays a fixed instalment; the difference is deferred."""
+
+    instalment: Money
+    actual_charges: Money | None = None
+    deferred_balance: Money | None = Field(default=None, description="Actual charges minus instalments to date.")
 
 
 class BillStatus(StrEnum):
@@ -301,6 +325,8 @@ class NormalizedBill(Strict):
     payments_and_credits: Money | None = None
     line_items: list[LineItem] = Field(default_factory=list)
     usage: list[UsageRead] = Field(default_factory=list)
+    demand: list[DemandRead] = Field(default_factory=list)
+    budget_billing: BudgetBilling | None = None
     audits: list[AuditResult] = Field(default_factory=list)
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     status: BillStatus = BillStatus.OK
@@ -455,6 +481,35 @@ class AgentResult(Strict):
     planner: str  # "deterministic" | "gemini:<model>"
     status: JobStatus
     plan: list[PlanStep]
+
+
+class DeadLetter(Strict):
+    """An event the platform gave up on after its last attempt."""
+
+    id: str
+    subscription: str
+    function: str | None = None
+    attempts: int
+    dead_lettered_at: str | None = None
+    last_error: dict[str, Any] = Field(default_factory=dict)
+    event_type: str | None = None
+    subject: str | None = None
+    cloud_event: dict[str, Any] = Field(default_factory=dict, description="The event as it was delivered.")
+
+
+class DeadLetterList(Strict):
+    dead_letters: list[DeadLetter]
+
+
+class ReplayRequest(Strict):
+    ids: list[str] | None = Field(default=None, max_length=1000, description="Default: every dead letter.")
+
+
+class ReplayResult(Strict):
+    replayed: int
+    succeeded: int
+    failed: int
+    reopened: list[str] = Field(default_factory=list, description="Artifacts and jobs given fresh attempts.")
 
 
 class ApiKeyCreated(Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from common.models import (
     ArtifactStatus,
     Customer,
     CustomerCreate,
+    DeadLetter,
     IngestionJob,
     IntervalReading,
     IntervalSeriesSummary,
@@ -217,6 +218,15 @@ class Database(ABC):
     @abstractmethod
     def monthly_usage(self, customer_id: str) -> list[AccountUsageMonth]: ...
 
+    # replay after a fix
+    @abstractmethod
+    def reopen_artifact(self, artifact_id: str) -> bool:
+        """A FAILED artifact gets fresh attempts (and its FAILED jobs run again); False if not FAILED."""
+
+    @abstractmethod
+    def reopen_job(self, job_id: str) -> bool:
+        """A FAILED job goes back to PENDING with fresh attempts; False if it was not FAILED."""
+
     # API keys: only hashes are stored
     @abstractmethod
     def store_api_key(self, key_id: str, customer_id: str, key_hash: str) -> None: ...
@@ -255,6 +265,73 @@ class Warehouse(ABC):
     def rows(self, table: str) -> list[dict[str, Any]]:
         """All rows of a table in a stable order, for mode-to-mode comparison and tests."""
 
+    # Interval file loads and reconciliation. Not abstract so adapters written before them keep
+    # working: the defaults fall back to row upserts and skip reconciliation.
+
+    def load_intervals(
+        self, customer_id: str, utility_account_id: str, artifact_id: str, parquet: bytes
+    ) -> IntervalLoad:
+        """Merge an intervals Parquet object (common.intervals.table) as a file load.
+
+        Key (account, meter, direction, interval start); conflict policy: an actual reading is never
+        replaced by an estimated one, otherwise the last file loaded wins; each row records the
+        artifact it came from. The default streams rows into ``upsert_intervals``.
+        """
+        from common.intervals.table import readings_from_parquet
+
+        return IntervalLoad(rows=self.upsert_intervals(customer_id, utility_account_id, readings_from_parquet(parquet)))
+
+    def interval_buckets(self, utility_account_id: str, start: datetime, end: datetime) -> list[IntervalBucket] | None:
+        """Interval rows starting in [start, end) summed per 15-minute UTC bucket, direction, commodity
+        and unit; None when this warehouse cannot answer (reconciliation is then skipped)."""
+        return None
+
+    def record_reconciliation(self, utility_account_id: str, results: Sequence[ReconciliationRecord]) -> None:
+        """Store the account's bill-vs-interval results, replacing earlier ones for the same bills.
+        The default keeps nothing (the load stage still logs them)."""
+        return None
+
+
+@dataclass(frozen=True)
+class IntervalLoad:
+    rows: int  # rows in the file
+    inserted: int | None = None  # new keys
+    replaced: int | None = None  # existing keys whose row the file replaced
+    kept: int | None = None  # existing keys kept by the conflict policy (actual over estimated)
+
+
+@dataclass(frozen=True)
+class IntervalBucket:
+    start: datetime  # UTC start of the 15-minute bucket the rows start in
+    direction: str
+    commodity: str
+    unit: str
+    total: Decimal
+    rows: int
+    estimated_rows: int
+    covered_seconds: int
+    last_end: datetime  # latest row end in the bucket
+    local_zone: str | None
+
+
+@dataclass(frozen=True)
+class ReconciliationRecord:
+    """One bill period's billed usage against the interval sum (common.intervals.reconcile)."""
+
+    bill_id: str
+    customer_id: str
+    commodity: str
+    unit: str
+    period_start: date
+    period_end: date
+    billed: Decimal
+    interval_total: Decimal | None
+    difference: Decimal | None
+    coverage_ratio: Decimal
+    status: str  # match | mismatch | partial_coverage | no_intervals
+    likely_cause: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
 
 @dataclass
 class LLMToolCall:
@@ -269,3 +346,32 @@ class LLM(ABC):
 
     @abstractmethod
     def plan(self, goal: str, context: dict[str, Any], tools: Sequence[ToolSpec]) -> list[LLMToolCall]: ...
+
+
+class BillReader(ABC):
+    """A model that reads a bill PDF and answers JSON for a schema (Gemini in the cloud, a stub offline).
+
+    It returns the model's raw text: the caller validates it with the pydantic model and re-asks once,
+    because SDK-side parsing silently yields None on invalid output.
+    """
+
+    name: str
+
+    @abstractmethod
+    def extract_bill(self, pdf: bytes, response_schema: dict[str, Any], prompt: str) -> str:
+        """Raise RetryableError when the model is unavailable, PermanentError when it refuses the request."""
+
+
+class DeadLetterStore(ABC):
+    """Events the platform gave up on: listed, inspected and delivered again."""
+
+    @abstractmethod
+    def list(self) -> list[DeadLetter]: ...
+
+    @abstractmethod
+    def get(self, dead_letter_id: str) -> DeadLetter:
+        """Raise NotFound for an unknown id."""
+
+    @abstractmethod
+    def redeliver(self, dead_letter_ids: Sequence[str]) -> dict[str, int]:
+        """Deliver again with a fresh attempt budget; returns replayed/succeeded/failed counts."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from common.config import Settings, get_settings, secret_environment
 from common.core.pipeline import StageContext
-from common.ports import LLM, BlobStore, Database, Publisher, Secrets, Warehouse
+from common.ports import LLM, BlobStore, Database, DeadLetterStore, Publisher, Secrets, Warehouse
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Ports:
     warehouse: Warehouse
     secrets: Secrets
     settings: Settings
+    dead_letters: DeadLetterStore | None = None  # None where the platform keeps them out of reach
 
     def stage_context(self) -> StageContext:
         return StageContext(self.database, self.blobs, self.settings.raw_bucket, self.settings.normalized_bucket)
@@ -30,11 +31,12 @@ _ports: Ports | None = None
 def build_ports(settings: Settings) -> Ports:
     """Adapters for the configured mode. Constructors do not touch the network."""
     if settings.mode != "embedded":
-        raise RuntimeError(f"MINIMETER_MODE={settings.mode!r}: only the embedded adapters are wired in this build")
+        return build_google_ports(settings)
     from common.adapters.duckdb_warehouse import DuckDBWarehouse
     from common.adapters.env_secrets import EnvSecrets
     from common.adapters.local_blob import LocalBlobStore
     from common.adapters.local_bus import RouterPublisher
+    from common.adapters.local_dead_letters import LocalDeadLetterStore
     from common.adapters.postgres import PostgresDatabase
 
     router = settings.event_router_url
@@ -46,6 +48,53 @@ def build_ports(settings: Settings) -> Ports:
         database=PostgresDatabase.from_url(settings.db_url),
         warehouse=DuckDBWarehouse(settings.duckdb_path),
         secrets=EnvSecrets(secret_environment(), settings.local_secrets_file),
+        settings=settings,
+        dead_letters=LocalDeadLetterStore(settings.dead_letter_dir, router),
+    )
+
+
+EMULATOR_HOSTS = {
+    "PUBSUB_EMULATOR_HOST": "pubsub_emulator_host",
+    "STORAGE_EMULATOR_HOST": "storage_emulator_host",
+    "BIGQUERY_EMULATOR_HOST": "bigquery_emulator_host",
+    "SECRET_MANAGER_EMULATOR_HOST": "secret_manager_emulator_host",
+}
+
+
+def build_google_ports(settings: Settings) -> Ports:
+    """The emulated and cloud modes: the Google client libraries behind the same ports.
+
+    Emulated: every *_EMULATOR_HOST must be set (anonymous credentials, loopback). Cloud: none may be
+    (the environment's default credentials, Google's endpoints; Postgres through the Cloud SQL
+    connector when INSTANCE_CONNECTION_NAME is set).
+    """
+    from common.adapters.bigquery import BigQueryWarehouse
+    from common.adapters.cloudsql import database_from_settings
+    from common.adapters.gcs import GcsBlobStore
+    from common.adapters.pubsub import PubSubPublisher
+    from common.adapters.secret_manager import SecretManagerSecrets
+
+    hosts = {name: getattr(settings, field) for name, field in EMULATOR_HOSTS.items()}
+    if settings.mode == "emulated":
+        missing = sorted(name for name, host in hosts.items() if not host)
+        if missing:
+            names = ", ".join(missing)
+            raise RuntimeError(f"MINIMETER_MODE=emulated needs {names} (python -m local emulate sets them)")
+    else:
+        stray = sorted(name for name, host in hosts.items() if host)
+        if stray:
+            raise RuntimeError(f"MINIMETER_MODE=cloud refuses emulator settings: unset {', '.join(stray)}")
+    return Ports(
+        blobs=GcsBlobStore(settings.gcp_project, emulator_host=settings.storage_emulator_host),
+        publisher=PubSubPublisher(settings.gcp_project, emulator_host=settings.pubsub_emulator_host),
+        database=database_from_settings(settings),
+        warehouse=BigQueryWarehouse(
+            settings.gcp_project,
+            settings.bq_dataset,
+            location=settings.bq_location,
+            emulator_host=settings.bigquery_emulator_host,
+        ),
+        secrets=SecretManagerSecrets(settings.gcp_project, endpoint=settings.secret_manager_emulator_host),
         settings=settings,
     )
 

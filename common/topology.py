@@ -66,3 +66,60 @@ def function(name: str) -> Function:
         if fn.name == name:
             return fn
     raise KeyError(name)
+
+
+# --- delivery through Pub/Sub (emulated and cloud modes) --------------------------------------------
+# Additive to the declaration above; terraform/topology.tf derives the same names.
+
+NOTIFICATION_TOPIC_SUFFIX = "-finalize"
+DEAD_LETTER_HOLD_SUFFIX = "-hold"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Pub/Sub redelivers a nacked push after minimum_backoff, doubling up to maximum_backoff.
+
+    Always set on push subscriptions: without one a failing push is retried at once, forever.
+    """
+
+    minimum_backoff_seconds: float = 10.0
+    maximum_backoff_seconds: float = 600.0
+
+
+CLOUD_RETRY_POLICY = RetryPolicy()
+PUSH_ACK_DEADLINE_SECONDS = 600  # a push must be answered within this; the functions' timeout is below it
+
+
+def notification_topic(bucket_role: str) -> str:
+    """The topic a bucket's OBJECT_FINALIZE notifications (payload JSON_API_V1) are published to."""
+    return f"{bucket_role}{NOTIFICATION_TOPIC_SUFFIX}"
+
+
+def source_topic(sub: Subscription) -> str:
+    """The topic a subscription reads: its own, or its bucket's notification topic."""
+    if sub.topic:
+        return sub.topic
+    if sub.bucket_role is None:
+        raise ValueError(f"subscription {sub.name} has neither a topic nor a bucket")
+    return notification_topic(sub.bucket_role)
+
+
+PUBSUB_MIN_DELIVERY_ATTEMPTS = 5  # Pub/Sub (and its emulator) refuse a DeadLetterPolicy below 5
+
+
+def pubsub_max_delivery_attempts(sub: Subscription) -> int:
+    """What a dead-letter policy can say. The code's own budget (MAX_DELIVERY_ATTEMPTS, counted in
+    Postgres) ends a poison file's work first: FAILED and raised on attempt 3, acknowledged on 4."""
+    return max(PUBSUB_MIN_DELIVERY_ATTEMPTS, sub.max_delivery_attempts)
+
+
+def dead_letter_hold_subscription(sub: Subscription) -> str:
+    """The pull subscription that keeps a dead-letter topic's events (a topic alone would drop them)."""
+    return f"{sub.dead_letter_topic}{DEAD_LETTER_HOLD_SUFFIX}"
+
+
+def subscription(name: str) -> Subscription:
+    for sub in SUBSCRIPTIONS:
+        if sub.name == name:
+            return sub
+    raise KeyError(name)

@@ -17,6 +17,7 @@ from common.models import ArtifactKind
 
 DEFAULT_DATA_DIR = Path(".minimeter")
 STACK_FILE = "stack.json"
+EMULATED_DATA_DIR = DEFAULT_DATA_DIR / "emulated"
 
 
 def _dump(payload: Any) -> str:
@@ -25,13 +26,14 @@ def _dump(payload: Any) -> str:
 
 def extraction_json(result: Extraction, with_rows: bool) -> dict[str, Any]:
     """The stable command-line contract of `extract`."""
-    if result.kind is ArtifactKind.BILL_PDF and result.bill is not None:
-        bill = result.bill.model_dump(mode="json")
+    if result.kind is ArtifactKind.BILL_PDF:
+        # A bill sent to review without a bill (no text layer, no period or total) keeps the same keys.
+        bill = result.bill.model_dump(mode="json") if result.bill is not None else {}
         return {
             "kind": "bill",
             "status": result.status.value,
             **{
-                k: bill[k]
+                k: bill.get(k)
                 for k in (
                     "provider",
                     "account_number",
@@ -45,12 +47,14 @@ def extraction_json(result: Extraction, with_rows: bool) -> dict[str, Any]:
                     "amount_due",
                     "previous_balance",
                     "payments_and_credits",
+                    "budget_billing",
                 )
             },
-            "usage": bill["usage"],
-            "line_items": bill["line_items"],
-            "audits": bill["audits"],
-            "provenance": bill["provenance"],
+            "usage": bill.get("usage", []),
+            "demand": bill.get("demand", []),
+            "line_items": bill.get("line_items", []),
+            "audits": [a.model_dump(mode="json") for a in result.audits],
+            "provenance": bill.get("provenance", {}),
         }
     payload: dict[str, Any] = {
         "kind": "intervals",
@@ -111,30 +115,51 @@ def _stack_info(data_dir: Path) -> dict[str, Any]:
     return info
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    from common.config import Settings
-    from local.router import replay_dead_letters
+def _admin_client(args: argparse.Namespace) -> Any:
+    from local.client import ApiClient
+    from local.stack import admin_key
 
     data_dir = Path(args.data_dir)
-    urls: dict[str, str] = _stack_info(data_dir)["function_urls"]
-    dead_letter_dir = Settings.model_validate({"LOCAL_DATA_DIR": str(data_dir)}).dead_letter_dir
-    counts = replay_dead_letters(dead_letter_dir, urls.get, ids=args.ids or None)
-    print(_dump(counts))
-    return 0 if counts["failed"] == 0 else 1
+    return ApiClient(args.api or _stack_info(data_dir)["api_url"], args.api_key or admin_key(data_dir))
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Reopen the failed work behind the dead letters and deliver them again (through the admin API)."""
+    body = {"ids": args.ids} if args.ids else {}
+    result = _admin_client(args).call("POST", "/admin/dead-letters/replay", json=body)
+    print(_dump(result))
+    return 0 if result["failed"] == 0 else 1
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    client = _admin_client(args)
+    if args.action == "show":
+        if not args.ids:
+            raise SystemExit("dead-letters show needs an id")
+        for dead_letter_id in args.ids:
+            print(json.dumps(client.call("GET", f"/admin/dead-letters/{dead_letter_id}"), indent=2))
+        return 0
+    if args.action == "replay":
+        return cmd_replay(args)
+    letters = client.call("GET", "/admin/dead-letters")["dead_letters"]
+    for letter in letters:
+        error = letter["last_error"].get("status") or letter["last_error"].get("body", "")[:60]
+        print(
+            f"{letter['id']}  {letter['function'] or '-':8s} attempts={letter['attempts']}  "
+            f"{letter['subject'] or letter['event_type']}  last error: {error}"
+        )
+    print(f"{len(letters)} dead letters")
+    return 0
 
 
 def cmd_drop(args: argparse.Namespace) -> int:
-    from local.client import ApiClient, collect_files, drop_files
+    from local.client import collect_files, drop_files
 
-    api_url = args.api or _stack_info(Path(args.data_dir))["api_url"]
     files = collect_files([Path(p) for p in args.paths])
     if not files:
         print("no files found", file=sys.stderr)
         return 1
-    from local.stack import admin_key
-
-    key = args.api_key or admin_key(Path(args.data_dir))
-    counts = drop_files(ApiClient(api_url, key), args.account, files, wait=not args.no_wait)
+    counts = drop_files(_admin_client(args), args.account, files, wait=not args.no_wait)
     print(_dump(counts))
     return 0
 
@@ -144,6 +169,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     summary = run_demo(Path(args.data_dir), corpus_dir=Path(args.corpus) if args.corpus else None, as_json=args.json)
     return 0 if summary["files"] > 0 else 1
+
+
+def cmd_emulate(args: argparse.Namespace) -> int:
+    """The demo through the emulators. They keep nothing between runs, so neither does the data dir."""
+    import shutil
+
+    from local.demo import run_demo
+
+    data_dir = Path(args.data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    corpus = Path(args.corpus) if args.corpus else None
+    summary = run_demo(data_dir, corpus_dir=corpus, as_json=args.json, mode="emulated")
+    return 0 if summary["files"] > 0 and summary["loaded"] > 0 else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,22 +196,27 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, help_text in (
         ("up", cmd_up, "run the embedded stack until Ctrl-C"),
         ("demo", cmd_demo, "run the whole pipeline on sandbox accounts and the corpus"),
-        ("replay", cmd_replay, "redeliver dead letters to the running stack"),
+        ("emulate", cmd_emulate, "the demo on the cloud code path: Pub/Sub, GCS, BigQuery emulators, PostgreSQL 15"),
+        ("replay", cmd_replay, "reopen and redeliver dead letters in the running stack"),
+        ("dead-letters", cmd_dead_letters, "list, show or replay the running stack's dead letters"),
         ("drop", cmd_drop, "upload files or folders for an account to the running stack"),
     ):
         command = sub.add_parser(name, help=help_text)
-        command.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+        command.add_argument("--data-dir", default=str(EMULATED_DATA_DIR if name == "emulate" else DEFAULT_DATA_DIR))
         command.set_defaults(func=func)
-        if name == "demo":
+        if name in ("demo", "emulate"):
             command.add_argument("--json", action="store_true", help="end with one JSON summary line")
             command.add_argument("--corpus", help="folder of files to upload (default: ../shared/corpus/greenbutton)")
-        if name == "replay":
+        if name in ("replay", "dead-letters", "drop"):
+            command.add_argument("--api", help="API URL (default: the running stack's)")
+            command.add_argument("--api-key", help="API key (default: the local stack's admin key)")
+        if name == "dead-letters":
+            command.add_argument("action", choices=("list", "show", "replay"), nargs="?", default="list")
+        if name in ("replay", "dead-letters"):
             command.add_argument("ids", nargs="*", help="dead-letter ids (default: all)")
         if name == "drop":
             command.add_argument("paths", nargs="+")
             command.add_argument("--account", required=True, help="utility account id")
-            command.add_argument("--api", help="API URL (default: the running stack's)")
-            command.add_argument("--api-key", help="API key (default: the local stack's admin key)")
             command.add_argument("--no-wait", action="store_true", help="do not wait for the pipeline")
     return parser
 

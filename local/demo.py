@@ -16,6 +16,7 @@ from typing import Any
 from common.config import Settings
 from common.connectors.sandbox import SANDBOX_AS_OF
 from common.models import NormalizedArtifact
+from common.ports import BlobStore
 from common.runtime import build_ports
 from local.client import ApiClient, collect_files
 from local.stack import REPO_ROOT, SANDBOX_SECRET_NAME, LocalStack
@@ -72,7 +73,7 @@ def _ensure_accounts(client: ApiClient, state_file: Path) -> dict[str, Any]:
     return state
 
 
-def _describe(settings: Settings, artifact: dict[str, Any]) -> dict[str, Any]:
+def _describe(settings: Settings, blobs: BlobStore, artifact: dict[str, Any]) -> dict[str, Any]:
     """One table row: read the normalized object the pipeline wrote for this artifact."""
     row = {
         "file": artifact.get("original_name") or artifact["object_name"].rsplit("/", 1)[-1],
@@ -85,8 +86,9 @@ def _describe(settings: Settings, artifact: dict[str, Any]) -> dict[str, Any]:
     }
     if not artifact.get("normalized_object"):
         return row
-    path = settings.buckets_dir / settings.normalized_bucket / artifact["normalized_object"]
-    normalized = NormalizedArtifact.model_validate_json(path.read_bytes())
+    normalized = NormalizedArtifact.model_validate_json(
+        blobs.read(settings.normalized_bucket, artifact["normalized_object"])
+    )
     if normalized.bill is not None:
         bill = normalized.bill
         row["period"] = f"{bill.bill_period_start} .. {bill.bill_period_end}"
@@ -113,44 +115,69 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         print("  ".join(str(row[c]).ljust(widths[c]) for c in columns))
 
 
-def run_demo(data_dir: Path, corpus_dir: Path | None = None, as_json: bool = False) -> dict[str, Any]:
+def demo_stack(data_dir: Path, mode: str) -> LocalStack:
+    """The embedded stack, or the emulated one (the cloud code path against real emulators)."""
+    if mode == "emulated":
+        from local.emulate import EmulatedStack
+
+        return EmulatedStack(data_dir)
+    if mode != "embedded":
+        raise ValueError(f"the demo runs embedded or emulated, not {mode!r}")
+    return LocalStack(data_dir)
+
+
+def run_demo(
+    data_dir: Path, corpus_dir: Path | None = None, as_json: bool = False, mode: str = "embedded"
+) -> dict[str, Any]:
+    with demo_stack(data_dir, mode) as stack:
+        summary, rows = demo_flow(stack, data_dir, corpus_dir)
+    print_summary(summary, rows, as_json)
+    return summary
+
+
+def demo_flow(
+    stack: LocalStack, data_dir: Path, corpus_dir: Path | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The demo's work on a running stack (either mode): its summary and one table row per file."""
     corpus = corpus_dir or DEFAULT_CORPUS
-    with LocalStack(data_dir) as stack:
-        client = ApiClient(stack.api_url, stack.admin_key)
-        state = _ensure_accounts(client, data_dir / "demo.json")
-        job_ids = []
-        for scenario, months in DEMO_ACCOUNTS:
-            body = {
-                "utility_account_id": state["accounts"][scenario],
-                "job_type": "FULL_PIPELINE",
-                "since_date": _months_back(months),
-            }
-            job_ids.append(client.call("POST", "/ingest/run", json=body)["job_id"])
-        for path in collect_files([corpus]) if corpus.exists() else []:
-            job_ids.append(client.upload(state["accounts"]["corpus"], path)["job_id"])
-        jobs = client.wait_for_jobs(job_ids, timeout=600)
-        stack.wait_idle(60)
-        settings = stack.settings()
-        artifacts = {a["id"]: a for job in jobs.values() for a in job["artifacts"]}
-        rows = [_describe(settings, a) for a in sorted(artifacts.values(), key=lambda a: a["object_name"])]
-        dashboard = client.call("GET", f"/customers/{state['customer_id']}/dashboard")
-        ports = build_ports(settings)
-        statuses = Counter(a["status"] for a in artifacts.values())
-        summary = {
-            "customer_id": state["customer_id"],
-            "jobs": dict(Counter(j["status"] for j in jobs.values())),
-            "files": len(artifacts),
-            "bills_loaded": len(ports.database.list_bills(state["customer_id"], limit=100_000)),
-            "interval_rows_loaded": ports.warehouse.count("interval_usage", state["customer_id"]),
-            "warehouse_bills": ports.warehouse.count("normalized_bills", state["customer_id"]),
-            "loaded": statuses.get("LOADED", 0),
-            "needs_review": statuses.get("NEEDS_REVIEW", 0),
-            "failed": statuses.get("FAILED", 0),
-            "open_problems": len(dashboard["open_problems"]),
-            "dead_letters": len(list(settings.dead_letter_dir.glob("*.json")))
-            if settings.dead_letter_dir.exists()
-            else 0,
+    client = ApiClient(stack.api_url, stack.admin_key)
+    state = _ensure_accounts(client, data_dir / "demo.json")
+    job_ids = []
+    for scenario, months in DEMO_ACCOUNTS:
+        body = {
+            "utility_account_id": state["accounts"][scenario],
+            "job_type": "FULL_PIPELINE",
+            "since_date": _months_back(months),
         }
+        job_ids.append(client.call("POST", "/ingest/run", json=body)["job_id"])
+    for path in collect_files([corpus]) if corpus.exists() else []:
+        job_ids.append(client.upload(state["accounts"]["corpus"], path)["job_id"])
+    jobs = client.wait_for_jobs(job_ids, timeout=600)
+    stack.wait_idle(60)
+    settings = stack.settings()
+    artifacts = {a["id"]: a for job in jobs.values() for a in job["artifacts"]}
+    ports = build_ports(settings)
+    ordered = sorted(artifacts.values(), key=lambda a: a["object_name"])
+    rows = [_describe(settings, ports.blobs, a) for a in ordered]
+    dashboard = client.call("GET", f"/customers/{state['customer_id']}/dashboard")
+    statuses = Counter(a["status"] for a in artifacts.values())
+    summary = {
+        "customer_id": state["customer_id"],
+        "jobs": dict(Counter(j["status"] for j in jobs.values())),
+        "files": len(artifacts),
+        "bills_loaded": len(ports.database.list_bills(state["customer_id"], limit=100_000)),
+        "interval_rows_loaded": ports.warehouse.count("interval_usage", state["customer_id"]),
+        "warehouse_bills": ports.warehouse.count("normalized_bills", state["customer_id"]),
+        "loaded": statuses.get("LOADED", 0),
+        "needs_review": statuses.get("NEEDS_REVIEW", 0),
+        "failed": statuses.get("FAILED", 0),
+        "open_problems": len(dashboard["open_problems"]),
+        "dead_letters": len(list(settings.dead_letter_dir.glob("*.json"))) if settings.dead_letter_dir.exists() else 0,
+    }
+    return summary, rows
+
+
+def print_summary(summary: dict[str, Any], rows: list[dict[str, Any]], as_json: bool) -> None:
     _print_table(rows)
     print(
         f"\n{summary['files']} files: {summary['loaded']} loaded, {summary['needs_review']} need review, "
@@ -161,4 +188,3 @@ def run_demo(data_dir: Path, corpus_dir: Path | None = None, as_json: bool = Fal
     if as_json:
         print(json.dumps(summary))
     sys.stdout.flush()
-    return summary

@@ -11,6 +11,7 @@ import base64
 import copy
 import json
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ from cloudevents.http import CloudEvent
 from common.adapters.env_secrets import EnvSecrets
 from common.adapters.local_blob import LocalBlobStore
 from common.config import Settings
-from common.ports import Publisher
+from common.errors import NotFound
+from common.models import DeadLetter
+from common.ports import DeadLetterStore, Publisher
 from common.runtime import Ports
 from common.topology import MAX_DELIVERY_ATTEMPTS
 
@@ -102,6 +105,52 @@ class Delivery:
     statuses: list[int] = field(default_factory=list)
 
 
+class InProcessDeadLetters(DeadLetterStore):
+    """The in-process platform's dead letters behind the same port as the router's files."""
+
+    def __init__(self) -> None:
+        self.platform: InProcessPlatform | None = None
+
+    def _letters(self) -> dict[str, tuple[Delivery, DeadLetter]]:
+        assert self.platform is not None
+        letters = {}
+        for index, delivery in enumerate(self.platform.dead_letters):
+            event = delivery.make_event(1)
+            letter_id = f"{delivery.function}-{index}-{event['id']}"
+            letters[letter_id] = (
+                delivery,
+                DeadLetter(
+                    id=letter_id,
+                    subscription=delivery.function,
+                    function=delivery.function,
+                    attempts=delivery.attempts,
+                    event_type=event["type"],
+                    subject=event.get("subject"),
+                    cloud_event={**event.get_attributes(), "data": event.data},
+                ),
+            )
+        return letters
+
+    def list(self) -> list[DeadLetter]:
+        return [letter for _, letter in self._letters().values()]
+
+    def get(self, dead_letter_id: str) -> DeadLetter:
+        try:
+            return self._letters()[dead_letter_id][1]
+        except KeyError:
+            raise NotFound(dead_letter_id) from None
+
+    def redeliver(self, dead_letter_ids: Sequence[str]) -> dict[str, int]:
+        assert self.platform is not None
+        letters = self._letters()
+        chosen = [letters[i][0] for i in dead_letter_ids]
+        succeeded = 0
+        for delivery in chosen:
+            self.platform.dead_letters.remove(delivery)
+            succeeded += self.platform.deliver(Delivery(delivery.function, delivery.make_event))
+        return {"replayed": len(chosen), "succeeded": succeeded, "failed": len(chosen) - succeeded}
+
+
 @dataclass
 class InProcessPlatform:
     """Delivers every message and finalize event to the real functions until nothing is left."""
@@ -114,6 +163,8 @@ class InProcessPlatform:
     delivered: list[Delivery] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if isinstance(self.ports.dead_letters, InProcessDeadLetters):
+            self.ports.dead_letters.platform = self
         self.clients = {
             "ingest": function_client("ingest", "cloudevent"),
             "extract": function_client("extract", "cloudevent"),
@@ -159,16 +210,26 @@ class InProcessPlatform:
 
 
 def make_ports(
-    tmp_path: Path, database: Any, warehouse: Any, **settings: Any
+    tmp_path: Path,
+    database: Any,
+    warehouse: Any,
+    blob_store: Callable[[Path, str], RecordingBlobStore] | None = None,
+    **settings: Any,
 ) -> tuple[Ports, RecordingPublisher, RecordingBlobStore]:
     config = Settings.model_validate(
         {"LOCAL_DATA_DIR": str(tmp_path / "data"), "SECRET_NAME": SANDBOX_SECRET, **settings}
     )
     publisher = RecordingPublisher()
-    blobs = RecordingBlobStore(config.buckets_dir, config.gcp_project)
+    blobs = (blob_store or RecordingBlobStore)(config.buckets_dir, config.gcp_project)
     secrets = EnvSecrets({}, _secrets_file(tmp_path))
     ports = Ports(
-        blobs=blobs, publisher=publisher, database=database, warehouse=warehouse, secrets=secrets, settings=config
+        blobs=blobs,
+        publisher=publisher,
+        database=database,
+        warehouse=warehouse,
+        secrets=secrets,
+        settings=config,
+        dead_letters=InProcessDeadLetters(),
     )
     return ports, publisher, blobs
 
@@ -185,3 +246,11 @@ def _secrets_file(tmp_path: Path) -> Path:
         )
     )
     return path
+
+
+def put_secret(tmp_path: Path, name: str, value: str) -> None:
+    """Add a secret known only at run time (e.g. a loopback stub's URL) to the file make_ports wrote."""
+    path = tmp_path / "secrets.json"
+    stored = json.loads(path.read_text())
+    stored[name] = value
+    path.write_text(json.dumps(stored))

@@ -9,32 +9,70 @@ Extensions are never installed or auto-loaded (nothing may reach the network); t
 built-in ``icu`` and ``json`` are enough. DuckDB needs ``pytz`` to hand TIMESTAMPTZ values to
 Python, which is not a dependency: reads convert them to UTC in SQL and attach ``timezone.utc``.
 
-Batches of interval rows are staged as ONE JSON document of columns (binding Python lists costs
-~0.15 ms per element; a JSON string parses in milliseconds) into a TEMP table, deduplicated (last
-row wins) and merged with a single ``INSERT … ON CONFLICT DO UPDATE`` that keeps ``created_at``.
+Interval rows arrive as the extract stage's Parquet object (common.intervals.table) and are loaded
+the way a warehouse wants them: the file is read with ``read_parquet`` into a TEMP stage, deduplicated
+within the file and merged with one ``INSERT … ON CONFLICT DO UPDATE`` (DuckDB's MERGE) on
+(utility_account_id, meter_id, direction, ts). Conflict policy, recorded on every row by
+``artifact_id``: an actual reading is never replaced by an estimated one; otherwise the file loaded
+last wins (within one file: actual first, then the later row). ``created_at`` is kept, ``updated_at``
+moves only when a row is replaced. The row path (``upsert_intervals``) stages an Arrow table and uses
+the same merge. Rows are inserted sorted by account, meter and time, so DuckDB's zone maps cluster
+them the way BigQuery's partitioning by day and clustering by account and meter do.
+
+``interval_reconciliation`` holds the bill-period reconciliation of common.intervals.reconcile, one
+row per (account, bill, commodity, unit), replaced whenever a load recomputes it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pyarrow as pa
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from common.errors import RetryableError
+from common.intervals.table import FACTOR_TYPE, VALUE_TYPE, read_parquet
+from common.intervals.table import SCHEMA as INTERVALS_SCHEMA
 from common.models import IntervalReading
-from common.ports import BillRecord, Warehouse
+from common.ports import BillRecord, IntervalBucket, IntervalLoad, ReconciliationRecord, Warehouse
 
 T = TypeVar("T")
 
 BILLS_TABLE = "normalized_bills"
 INTERVALS_TABLE = "interval_usage"
+RECONCILIATION_TABLE = "interval_reconciliation"
+BUCKET_SECONDS = 900
+
+_INTERVALS_DDL = f"""CREATE TABLE IF NOT EXISTS {INTERVALS_TABLE} (
+        customer_id VARCHAR NOT NULL,
+        utility_account_id VARCHAR NOT NULL,
+        meter_id VARCHAR NOT NULL,
+        direction VARCHAR NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        interval_seconds INTEGER NOT NULL,
+        value DECIMAL(38,9) NOT NULL,
+        unit VARCHAR NOT NULL,
+        commodity VARCHAR NOT NULL,
+        kwh DECIMAL(38,9),
+        quality VARCHAR NOT NULL,
+        cost DECIMAL(38,9),
+        local_zone VARCHAR,
+        source_unit VARCHAR,
+        unit_factor DECIMAL(38,12),
+        artifact_id VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (utility_account_id, meter_id, direction, ts)
+    )"""
 
 SCHEMA: tuple[str, ...] = (
     f"""CREATE TABLE IF NOT EXISTS {BILLS_TABLE} (
@@ -51,21 +89,24 @@ SCHEMA: tuple[str, ...] = (
         json_payload JSON NOT NULL,
         created_at TIMESTAMPTZ NOT NULL
     )""",
-    f"""CREATE TABLE IF NOT EXISTS {INTERVALS_TABLE} (
+    _INTERVALS_DDL,
+    f"""CREATE TABLE IF NOT EXISTS {RECONCILIATION_TABLE} (
         customer_id VARCHAR NOT NULL,
         utility_account_id VARCHAR NOT NULL,
-        meter_id VARCHAR NOT NULL,
-        direction VARCHAR NOT NULL,
-        ts TIMESTAMPTZ NOT NULL,
-        interval_seconds INTEGER NOT NULL,
-        value DECIMAL(18,6) NOT NULL,
-        unit VARCHAR NOT NULL,
+        bill_id VARCHAR NOT NULL,
         commodity VARCHAR NOT NULL,
-        kwh DECIMAL(18,6),
-        quality VARCHAR NOT NULL,
-        cost DECIMAL(18,6),
-        created_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (utility_account_id, meter_id, direction, ts)
+        unit VARCHAR NOT NULL,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        billed DECIMAL(38,9) NOT NULL,
+        interval_total DECIMAL(38,9),
+        difference DECIMAL(38,9),
+        coverage_ratio DECIMAL(12,6) NOT NULL,
+        status VARCHAR NOT NULL,
+        likely_cause VARCHAR,
+        details JSON NOT NULL,
+        computed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (utility_account_id, bill_id, commodity, unit)
     )""",
 )
 
@@ -73,23 +114,24 @@ SCHEMA: tuple[str, ...] = (
 ORDER_BY = {
     BILLS_TABLE: "customer_id, utility_account_id, bill_period_start, bill_period_end, bill_id",
     INTERVALS_TABLE: "customer_id, utility_account_id, meter_id, direction, ts",
+    RECONCILIATION_TABLE: "customer_id, utility_account_id, period_start, commodity, unit, bill_id",
 }
+# Load bookkeeping that differs from run to run: left out of rows().
+_VOLATILE_COLUMNS = frozenset({"created_at", "updated_at", "computed_at"})
 
-_STAGE_COLUMNS: dict[str, str] = {
-    "seq": "BIGINT",
-    "meter_id": "VARCHAR",
-    "direction": "VARCHAR",
-    "ts": "VARCHAR",
-    "interval_seconds": "INTEGER",
-    "value": "VARCHAR",
-    "unit": "VARCHAR",
-    "commodity": "VARCHAR",
-    "kwh": "VARCHAR",
-    "quality": "VARCHAR",
-    "cost": "VARCHAR",
-}
-_STAGE_JSON_SCHEMA = json.dumps({name: [typ] for name, typ in _STAGE_COLUMNS.items()})
-STAGE_CHUNK_ROWS = 50_000
+_MERGE_COLUMNS = (
+    "meter_id, direction, ts, interval_seconds, value, unit, commodity, kwh, quality, cost,"
+    " local_zone, source_unit, unit_factor, artifact_id"
+)
+# Rank inside one file: an actual row before an estimated one, then the later row.
+_STAGE_SELECT = (
+    "SELECT meter_id, direction, start AS ts, duration_seconds AS interval_seconds, value, unit, commodity,"
+    " CASE WHEN unit = 'kWh' THEN value END AS kwh, quality, cost, local_zone, source_unit, unit_factor,"
+    " ? AS artifact_id"
+    " FROM {source}"
+    " QUALIFY row_number() OVER (PARTITION BY meter_id, direction, start"
+    "   ORDER BY (quality = 'actual') DESC, {order} DESC) = 1"
+)
 
 _file_locks: dict[str, threading.Lock] = {}
 _file_locks_guard = threading.Lock()
@@ -110,7 +152,7 @@ def _dec(value: Decimal | None) -> str | None:
 
 
 class DuckDBWarehouse(Warehouse):
-    """normalized_bills and interval_usage in one DuckDB file; safe across threads and processes."""
+    """normalized_bills, interval_usage and interval_reconciliation in one DuckDB file."""
 
     def __init__(self, path: Path | str, *, lock_timeout_seconds: float = 5.0) -> None:
         self.path = Path(path)
@@ -164,6 +206,7 @@ class DuckDBWarehouse(Warehouse):
                 con.close()
 
     def _create_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        _migrate_interval_usage(con)
         for statement in SCHEMA:
             con.execute(statement)
         self._schema_ready = True
@@ -207,65 +250,107 @@ class DuckDBWarehouse(Warehouse):
 
         self._run(work)
 
+    def load_intervals(
+        self, customer_id: str, utility_account_id: str, artifact_id: str, parquet: bytes
+    ) -> IntervalLoad:
+        """A file load: the Parquet object is read by DuckDB itself, then merged (see the module doc)."""
+        rows = read_parquet(parquet).num_rows  # also refuses objects that are not this layout
+        if rows == 0:
+            return IntervalLoad(rows=0, inserted=0, replaced=0, kept=0)
+        handle, name = tempfile.mkstemp(suffix=".parquet", dir=self.path.parent if self.path.parent.exists() else None)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(parquet)
+            source = f"read_parquet('{_sql_path(name)}', file_row_number = true)"
+
+            def work(con: duckdb.DuckDBPyConnection) -> IntervalLoad:
+                return _merge(con, customer_id, utility_account_id, artifact_id, source, "file_row_number", rows)
+
+            return self._run(work)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
     def upsert_intervals(self, customer_id: str, utility_account_id: str, rows: Iterable[IntervalReading]) -> int:
-        """Merge on (account, meter, direction, ts); the last of duplicate rows in a batch wins."""
-        chunks: list[str] = []
-        columns: dict[str, list[Any]] = {name: [] for name in _STAGE_COLUMNS}
-        total = 0
-        for r in rows:
-            columns["seq"].append(total)
-            columns["meter_id"].append(r.meter_id)
-            columns["direction"].append(r.direction.value)
-            columns["ts"].append(r.start.astimezone(UTC).isoformat())
-            columns["interval_seconds"].append(r.duration_seconds)
-            columns["value"].append(_dec(r.value))
-            columns["unit"].append(r.unit)
-            columns["commodity"].append(r.commodity.value)
-            columns["kwh"].append(_dec(r.value) if r.unit.lower() == "kwh" else None)
-            columns["quality"].append(r.quality.value)
-            columns["cost"].append(_dec(r.cost))
-            total += 1
-            if len(columns["seq"]) >= STAGE_CHUNK_ROWS:
-                chunks.append(json.dumps(columns))
-                columns = {name: [] for name in _STAGE_COLUMNS}
-        if columns["seq"]:
-            chunks.append(json.dumps(columns))
-        if total == 0:
+        """Rows as models (the port's original path): staged as an Arrow table, merged like a file."""
+        table = _arrow_from_readings(rows)
+        if table.num_rows == 0:
             return 0
 
-        unnest = ", ".join(f"unnest(j.{name}) AS {name}" for name in _STAGE_COLUMNS)
-
         def work(con: duckdb.DuckDBPyConnection) -> None:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE interval_stage AS"
-                f" SELECT {unnest} FROM (SELECT from_json(?, ?) AS j) LIMIT 0",
-                [chunks[0], _STAGE_JSON_SCHEMA],
-            )
-            for doc in chunks:
-                con.execute(
-                    f"INSERT INTO interval_stage SELECT {unnest} FROM (SELECT from_json(?, ?) AS j)",
-                    [doc, _STAGE_JSON_SCHEMA],
-                )
-            con.execute(
-                f"INSERT INTO {INTERVALS_TABLE} (customer_id, utility_account_id, meter_id,"
-                " direction, ts, interval_seconds, value, unit, commodity, kwh, quality, cost,"
-                " created_at)"
-                " SELECT ?, ?, meter_id, direction, ts::TIMESTAMPTZ, interval_seconds,"
-                " value::DECIMAL(18,6), unit, commodity, kwh::DECIMAL(18,6), quality,"
-                " cost::DECIMAL(18,6), now()"
-                " FROM (SELECT * FROM interval_stage QUALIFY row_number() OVER"
-                "  (PARTITION BY meter_id, direction, ts::TIMESTAMPTZ ORDER BY seq DESC) = 1)"
-                " ON CONFLICT (utility_account_id, meter_id, direction, ts) DO UPDATE SET"
-                " customer_id = excluded.customer_id,"
-                " interval_seconds = excluded.interval_seconds, value = excluded.value,"
-                " unit = excluded.unit, commodity = excluded.commodity, kwh = excluded.kwh,"
-                " quality = excluded.quality, cost = excluded.cost",
-                [customer_id, utility_account_id],
-            )
-            con.execute("DROP TABLE interval_stage")
+            con.register("interval_rows_arrow", table)
+            try:
+                _merge(con, customer_id, utility_account_id, None, "interval_rows_arrow", "seq", table.num_rows)
+            finally:
+                con.unregister("interval_rows_arrow")
 
         self._run(work)
-        return total
+        return table.num_rows
+
+    def interval_buckets(self, utility_account_id: str, start: datetime, end: datetime) -> list[IntervalBucket]:
+        def work(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+            return con.execute(
+                f"SELECT CAST(floor(epoch(ts) / {BUCKET_SECONDS}) * {BUCKET_SECONDS} AS BIGINT) AS bucket,"
+                " direction, commodity, unit, sum(value), count(*), count(*) FILTER (WHERE quality = 'estimated'),"
+                " sum(interval_seconds), max(CAST(epoch(ts) AS BIGINT) + interval_seconds), min(local_zone)"
+                f" FROM {INTERVALS_TABLE} WHERE utility_account_id = ?"
+                " AND ts >= to_timestamp(?) AND ts < to_timestamp(?)"
+                " GROUP BY ALL ORDER BY 1, 2, 3, 4",
+                [utility_account_id, int(start.timestamp()), int(end.timestamp())],
+            ).fetchall()
+
+        return [
+            IntervalBucket(
+                start=datetime.fromtimestamp(bucket, tz=UTC),
+                direction=direction,
+                commodity=commodity,
+                unit=unit,
+                total=Decimal(total),
+                rows=int(count),
+                estimated_rows=int(estimated),
+                covered_seconds=int(covered),
+                last_end=datetime.fromtimestamp(last_end, tz=UTC),
+                local_zone=zone,
+            )
+            for bucket, direction, commodity, unit, total, count, estimated, covered, last_end, zone in self._run(work)
+        ]
+
+    def record_reconciliation(self, utility_account_id: str, results: Sequence[ReconciliationRecord]) -> None:
+        if not results:
+            return
+
+        def work(con: duckdb.DuckDBPyConnection) -> None:
+            bills = sorted({r.bill_id for r in results})
+            con.execute(
+                f"DELETE FROM {RECONCILIATION_TABLE} WHERE utility_account_id = ? AND list_contains(?, bill_id)",
+                [utility_account_id, bills],
+            )
+            con.executemany(
+                f"INSERT INTO {RECONCILIATION_TABLE} (customer_id, utility_account_id, bill_id, commodity, unit,"
+                " period_start, period_end, billed, interval_total, difference, coverage_ratio, status,"
+                " likely_cause, details, computed_at) VALUES (?, ?, ?, ?, ?, ?::DATE, ?::DATE, ?::DECIMAL(38,9),"
+                " ?::DECIMAL(38,9), ?::DECIMAL(38,9), ?::DECIMAL(12,6), ?, ?, ?::JSON, now())",
+                [
+                    [
+                        r.customer_id,
+                        utility_account_id,
+                        r.bill_id,
+                        r.commodity,
+                        r.unit,
+                        r.period_start.isoformat(),
+                        r.period_end.isoformat(),
+                        _dec(r.billed),
+                        _dec(r.interval_total),
+                        _dec(r.difference),
+                        _dec(r.coverage_ratio),
+                        r.status,
+                        r.likely_cause,
+                        json.dumps(r.details, default=str),
+                    ]
+                    for r in results
+                ],
+            )
+
+        self._run(work)
 
     def count(self, table: str, customer_id: str | None = None) -> int:
         _check_table(table)
@@ -280,15 +365,15 @@ class DuckDBWarehouse(Warehouse):
         return self._run(work)
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        """All rows ordered by natural key, WITHOUT created_at (it differs from run to run).
+        """All rows ordered by natural key, WITHOUT load timestamps (they differ from run to run).
 
-        Timestamps are aware UTC datetimes, money/values Decimal, json_payload a parsed dict.
+        Timestamps are aware UTC datetimes, money/values Decimal, JSON columns parsed.
         """
         _check_table(table)
 
         def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             described = con.execute(f"DESCRIBE {table}").fetchall()
-            names = [str(d[0]) for d in described if d[0] != "created_at"]
+            names = [str(d[0]) for d in described if d[0] not in _VOLATILE_COLUMNS]
             types = {str(d[0]): str(d[1]) for d in described}
             select = []
             for name in names:
@@ -312,6 +397,95 @@ class DuckDBWarehouse(Warehouse):
             return out
 
         return self._run(work)
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    customer_id: str,
+    utility_account_id: str,
+    artifact_id: str | None,
+    source: str,
+    order_column: str,
+    rows: int,
+) -> IntervalLoad:
+    """Stage, count what the policy will do, then one INSERT … ON CONFLICT DO UPDATE."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE interval_stage AS "
+        + _STAGE_SELECT.format(source=source, order=order_column)
+        + " ORDER BY meter_id, direction, ts",
+        [artifact_id],
+    )
+    counted = con.execute(
+        f"SELECT count(*) FILTER (WHERE t.ts IS NULL),"
+        " count(*) FILTER (WHERE t.ts IS NOT NULL AND NOT (t.quality = 'actual' AND s.quality = 'estimated')),"
+        " count(*) FILTER (WHERE t.quality = 'actual' AND s.quality = 'estimated')"
+        f" FROM interval_stage s LEFT JOIN {INTERVALS_TABLE} t ON t.utility_account_id = ?"
+        " AND t.meter_id = s.meter_id AND t.direction = s.direction AND t.ts = s.ts",
+        [utility_account_id],
+    ).fetchone()
+    inserted, replaced, kept = (int(v) for v in counted) if counted else (0, 0, 0)
+    con.execute(
+        f"INSERT INTO {INTERVALS_TABLE} (customer_id, utility_account_id, {_MERGE_COLUMNS}, created_at, updated_at)"
+        f" SELECT ?, ?, {_MERGE_COLUMNS}, now(), now() FROM interval_stage"
+        " ON CONFLICT (utility_account_id, meter_id, direction, ts) DO UPDATE SET"
+        " customer_id = excluded.customer_id, interval_seconds = excluded.interval_seconds,"
+        " value = excluded.value, unit = excluded.unit, commodity = excluded.commodity, kwh = excluded.kwh,"
+        " quality = excluded.quality, cost = excluded.cost, local_zone = excluded.local_zone,"
+        " source_unit = excluded.source_unit, unit_factor = excluded.unit_factor,"
+        " artifact_id = excluded.artifact_id, updated_at = excluded.updated_at"
+        " WHERE NOT (interval_usage.quality = 'actual' AND excluded.quality = 'estimated')",
+        [customer_id, utility_account_id],
+    )
+    con.execute("DROP TABLE interval_stage")
+    return IntervalLoad(rows=rows, inserted=inserted, replaced=replaced, kept=kept)
+
+
+def _arrow_from_readings(rows: Iterable[IntervalReading]) -> pa.Table:
+    columns: dict[str, list[Any]] = {name: [] for name in (*INTERVALS_SCHEMA.names, "seq")}
+    for seq, r in enumerate(rows):
+        columns["meter_id"].append(r.meter_id)
+        columns["commodity"].append(r.commodity.value)
+        columns["unit"].append(r.unit)
+        columns["direction"].append(r.direction.value)
+        columns["start"].append(r.start.astimezone(UTC))
+        columns["duration_seconds"].append(r.duration_seconds)
+        columns["value"].append(r.value)
+        columns["quality"].append(r.quality.value)
+        columns["cost"].append(r.cost)
+        columns["local_zone"].append(r.local_zone)
+        columns["source_unit"].append(r.unit)
+        columns["unit_factor"].append(Decimal(1))
+        columns["seq"].append(seq)
+    schema = INTERVALS_SCHEMA.append(pa.field("seq", pa.int64()))
+    try:
+        return pa.Table.from_pydict(columns, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ValueError(f"interval rows do not fit {VALUE_TYPE} / {FACTOR_TYPE}: {exc}") from exc
+
+
+def _migrate_interval_usage(con: duckdb.DuckDBPyConnection) -> None:
+    """Files made before the Parquet load keep their rows: the old table is rebuilt in the new shape."""
+    columns = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INTERVALS_TABLE]
+        ).fetchall()
+    }
+    if not columns or "artifact_id" in columns:
+        return
+    con.execute(f"ALTER TABLE {INTERVALS_TABLE} RENAME TO {INTERVALS_TABLE}_v0")
+    con.execute(_INTERVALS_DDL)
+    con.execute(
+        f"INSERT INTO {INTERVALS_TABLE} (customer_id, utility_account_id, meter_id, direction, ts, interval_seconds,"
+        " value, unit, commodity, kwh, quality, cost, source_unit, unit_factor, created_at, updated_at)"
+        " SELECT customer_id, utility_account_id, meter_id, direction, ts, interval_seconds, value, unit,"
+        f" commodity, kwh, quality, cost, unit, 1, created_at, created_at FROM {INTERVALS_TABLE}_v0"
+    )
+    con.execute(f"DROP TABLE {INTERVALS_TABLE}_v0")
+
+
+def _sql_path(name: str) -> str:
+    return name.replace("'", "''")
 
 
 def _check_table(table: str) -> None:

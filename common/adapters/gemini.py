@@ -1,4 +1,5 @@
-"""The Gemini planner: the agent's tools offered to the model as function declarations (google-genai).
+"""Gemini (google-genai): the agent's planner (tools as function declarations) and the bill reader of
+the extraction cascade (the PDF inline, a JSON response schema).
 
 The SDK is imported and its client built on the first call, then cached: importing this module or
 constructing the adapter never touches the network. Transient failures (429, 5xx, connection errors)
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import PermanentError, RetryableError
 from common.models import ToolSpec
-from common.ports import LLM, LLMToolCall
+from common.ports import LLM, BillReader, LLMToolCall
 
 if TYPE_CHECKING:
     from google.genai import Client
@@ -53,7 +54,7 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-class GeminiLLM(LLM):
+class GeminiLLM(LLM, BillReader):
     def __init__(
         self,
         api_key: str,
@@ -99,7 +100,7 @@ class GeminiLLM(LLM):
             return self._client
 
     def plan(self, goal: str, context: dict[str, Any], tools: Sequence[ToolSpec]) -> list[LLMToolCall]:
-        from google.genai import errors, types
+        from google.genai import types
 
         config = types.GenerateContentConfig(
             temperature=0,
@@ -119,17 +120,36 @@ class GeminiLLM(LLM):
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
         prompt = _PROMPT.format(goal=goal, context=json.dumps(context, sort_keys=True, default=str))
+        response = self._generate(prompt, config)
+        return [LLMToolCall(name=fc.name or "", arguments=dict(fc.args or {})) for fc in response.function_calls or []]
+
+    def extract_bill(self, pdf: bytes, response_schema: dict[str, Any], prompt: str) -> str:
+        """The bill PDF inline, a JSON response schema, temperature 0; returns the raw text, which the
+        caller validates itself (`.parsed` silently becomes None on invalid output)."""
+        from google.genai import types
+
+        config = types.GenerateContentConfig(
+            temperature=0,
+            response_mime_type="application/json",
+            response_json_schema=response_schema,
+        )
+        contents = [types.Part.from_bytes(data=pdf, mime_type="application/pdf"), prompt]
+        return self._generate(contents, config).text or ""
+
+    def _generate(self, contents: Any, config: Any) -> Any:
+        """One generateContent call (the SDK retries 429/5xx) with errors mapped to ours."""
+        from google.genai import errors
+
         client = self._get_client()
         try:
-            response = client.models.generate_content(model=self.model, contents=prompt, config=config)
+            return client.models.generate_content(model=self.model, contents=contents, config=config)
         except errors.APIError as exc:
             code = exc.code or 0
             detail = f"{self.name} answered {code} {exc.status or ''}: {exc.message or ''}".strip()
             if code in RETRYABLE_STATUS or code >= 500:
-                log.warning("gemini planner unavailable after %d attempts: %s", RETRY_ATTEMPTS, detail)
+                log.warning("gemini unavailable after %d attempts: %s", RETRY_ATTEMPTS, detail)
                 raise RetryableError(detail) from exc
             raise PermanentError(detail, "llm_request_rejected") from exc
         except _transport_errors() as exc:
-            log.warning("gemini planner unreachable: %s", type(exc).__name__)
+            log.warning("gemini unreachable: %s", type(exc).__name__)
             raise RetryableError(f"{self.name} unreachable: {type(exc).__name__}") from exc
-        return [LLMToolCall(name=fc.name or "", arguments=dict(fc.args or {})) for fc in response.function_calls or []]

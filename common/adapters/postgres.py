@@ -1143,3 +1143,35 @@ class PostgresDatabase(Database):
     def customer_for_api_key(self, key_hash: str) -> str | None:
         rows = self._fetch("SELECT customer_id FROM api_keys WHERE key_hash = %s AND revoked_at IS NULL", (key_hash,))
         return str(rows[0]["customer_id"]) if rows else None
+
+    def reopen_artifact(self, artifact_id: str) -> bool:
+        """FAILED → RETRYING with fresh attempt budgets; its FAILED jobs go back to RUNNING."""
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE artifacts SET status = %s, stage_attempts = '{}'::jsonb, updated_at = now()"
+                " WHERE id = %s AND status = %s RETURNING id",
+                (ArtifactStatus.RETRYING.value, artifact_id, ArtifactStatus.FAILED.value),
+            )
+            reopened = cur.fetchone() is not None
+            if reopened:
+                cur.execute(
+                    "UPDATE ingestion_jobs SET status = %s, finished_at = NULL, updated_at = now()"
+                    " WHERE status = %s AND id IN (SELECT job_id FROM job_artifacts WHERE artifact_id = %s)",
+                    (JobStatus.RUNNING.value, JobStatus.FAILED.value, artifact_id),
+                )
+            elif not self._exists(cur, "artifacts", artifact_id):
+                raise NotFound(f"artifact {artifact_id} not found")
+        return reopened
+
+    def reopen_job(self, job_id: str) -> bool:
+        """A FAILED fetch job → PENDING with a fresh attempt budget."""
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE ingestion_jobs SET status = %s, attempts = 0, finished_at = NULL, updated_at = now()"
+                " WHERE id = %s AND status = %s RETURNING id",
+                (JobStatus.PENDING.value, job_id, JobStatus.FAILED.value),
+            )
+            reopened = cur.fetchone() is not None
+            if not reopened and not self._exists(cur, "ingestion_jobs", job_id):
+                raise NotFound(f"job {job_id} not found")
+        return reopened

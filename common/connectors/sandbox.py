@@ -70,7 +70,7 @@ class SandboxConnector(Connector):
             bill = make_sandbox_bill(
                 "Sandbox Electric",
                 account.account_number,
-                f"{100 + _seed(account.id) % 800} Sandbox Way, Testville, CA 94000",
+                f"{100 + _seed(account.account_number) % 800} Sandbox Way, Testville, CA 94000",
                 start,
                 end,
                 seed=_seed(account.account_number, start),

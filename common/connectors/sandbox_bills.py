@@ -511,16 +511,23 @@ _RENDERERS: dict[str, Callable[[Canvas, NormalizedBill], None]] = {
 }
 
 
-def render_bill_pdf(bill: NormalizedBill, *, layout: str = "default") -> bytes:
-    """Render `bill` as a text PDF; same bill and layout give byte-identical output."""
+def render_on_canvas(canvas: Canvas, bill: NormalizedBill, *, layout: str = "default") -> None:
+    """Draw `bill` in one of the sandbox layouts on a canvas the caller owns (the corpus generator's)."""
     try:
         renderer = _RENDERERS[layout]
     except KeyError:
         raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}") from None
+    renderer(canvas, bill)
+
+
+def render_bill_pdf(bill: NormalizedBill, *, layout: str = "default") -> bytes:
+    """Render `bill` as a text PDF; same bill and layout give byte-identical output."""
+    if layout not in _RENDERERS:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=1)
     canvas.setTitle(f"{bill.provider} statement {format_date(bill.statement_date)}")
     canvas.setAuthor(bill.provider)
-    renderer(canvas, bill)
+    render_on_canvas(canvas, bill, layout=layout)
     canvas.save()
     return buffer.getvalue()

@@ -19,7 +19,7 @@ def normalized_object_name(customer_id: str, account_id: str, sha256: str) -> st
 
 
 def intervals_object_name(customer_id: str, account_id: str, sha256: str) -> str:
-    return f"normalized/{customer_id}/{account_id}/{sha256}.intervals.ndjson"
+    return f"normalized/{customer_id}/{account_id}/{sha256}.intervals.parquet"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from common.core.naming import (
 from common.errors import MiniMeterError, NotFound, PermanentError, RetryableError
 from common.extraction.classify import CONTENT_TYPES, classify
 from common.extraction.dispatch import extract_file
+from common.intervals.reconcile import bucket_range, reconcile
 from common.logs import stage_log
 from common.models import (
     Artifact,
@@ -40,8 +41,10 @@ from common.models import (
     sha256_hex,
     utcnow,
 )
-from common.ports import BillRecord, BlobStore, Database, Secrets, Warehouse
+from common.ports import BillReader, BillRecord, BlobStore, Database, Secrets, Warehouse
 from common.topology import MAX_DELIVERY_ATTEMPTS
+
+PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet"
 
 
 class StageFailed(MiniMeterError):
@@ -70,6 +73,9 @@ def run_ingest(
     db = ctx.database
     job = db.get_job(request.job_id)
     if job.status.terminal:
+        if job.status is JobStatus.FAILED:
+            deliveries = max(db.start_job_attempt(job.id).attempts, delivery_attempt)
+            _refuse_retries_of_failed(deliveries, f"job {job.id}")
         return job.status  # a redelivery of finished work changes nothing
     job = db.start_job_attempt(job.id)
     attempt = max(job.attempts, delivery_attempt)
@@ -150,6 +156,21 @@ def _retry_or_fail_job(db: Database, job_id: str, attempt: int, exc: Exception) 
     raise RetryableError(f"ingest attempt {attempt} failed: {exc}") from exc
 
 
+def _refuse_retries_of_failed(deliveries: int, what: str) -> None:
+    """Past the work budget, deliveries of a FAILED item are refused, not acknowledged.
+
+    Pub/Sub cannot dead-letter before its fifth delivery, while the work budget is three, and the
+    push envelope's attempt number does not survive functions-framework: so every delivery of a
+    FAILED item is counted in Postgres, and those beyond the budget (which do no work) are refused.
+    That is what carries the event to the dead-letter topic. A replay reopens the item and resets
+    the count; the local router, whose budget is the work budget, dead-letters on the third.
+    """
+    if deliveries > MAX_DELIVERY_ATTEMPTS:
+        raise StageFailed(
+            f"{what} already FAILED; refusing delivery {deliveries} so it is dead-lettered", "attempts_exhausted"
+        )
+
+
 # --- artifact failure policy -------------------------------------------------------------------
 
 
@@ -168,7 +189,9 @@ def _retry_or_fail_artifact(db: Database, artifact: Artifact, stage: str, attemp
 # --- extract ------------------------------------------------------------------------------------
 
 
-def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) -> ArtifactStatus:
+def run_extract(
+    obj: StorageObject, delivery_attempt: int, ctx: StageContext, bill_reader: BillReader | None = None
+) -> ArtifactStatus:
     db = ctx.database
     raw = parse_raw_name(obj.name)
     account = db.get_account(raw.account_id)
@@ -186,6 +209,9 @@ def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) ->
             kind=ArtifactKind.UNKNOWN,
         )
     if artifact.status.terminal:
+        if artifact.status is ArtifactStatus.FAILED:
+            deliveries = max(db.count_artifact_attempt(artifact.id, "extract"), delivery_attempt)
+            _refuse_retries_of_failed(deliveries, artifact.id)
         return artifact.status
     normalized_name = normalized_object_name(account.customer_id, account.id, raw.sha256)
     attempt = max(db.count_artifact_attempt(artifact.id, "extract"), delivery_attempt)
@@ -194,19 +220,19 @@ def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) ->
             data = ctx.blobs.read(obj.bucket, obj.name)
             if sha256_hex(data) != raw.sha256:
                 raise PermanentError("object content does not match its content-hash name", "hash_mismatch")
-            result = extract_file(data, artifact.original_name)
+            result = extract_file(data, artifact.original_name, bill_reader=bill_reader)
         except Exception as exc:
             outcome["reason_code"] = getattr(exc, "reason_code", "internal_error")
             _retry_or_fail_artifact(db, artifact, "extract", attempt, exc)
             raise
         intervals_name = None
-        if result.readings:
+        if len(result.intervals):
             intervals_name = intervals_object_name(account.customer_id, account.id, raw.sha256)
             ctx.blobs.write(
                 ctx.normalized_bucket,
                 intervals_name,
-                _ndjson(result.readings),
-                "application/x-ndjson",
+                result.intervals.to_parquet(),
+                PARQUET_CONTENT_TYPE,
                 {"artifact_id": artifact.id},
             )
         normalized = NormalizedArtifact(
@@ -239,11 +265,8 @@ def run_extract(obj: StorageObject, delivery_attempt: int, ctx: StageContext) ->
     return ArtifactStatus.EXTRACTED
 
 
-def _ndjson(readings: list[IntervalReading]) -> bytes:
-    return b"".join(r.model_dump_json().encode() + b"\n" for r in readings)
-
-
 def iter_ndjson(data: bytes) -> Iterator[IntervalReading]:
+    """Interval objects written before the Parquet format (``.intervals.ndjson``)."""
     for line in data.splitlines():
         if line.strip():
             yield IntervalReading.model_validate_json(line)
@@ -256,7 +279,7 @@ def run_load(
     obj: StorageObject, delivery_attempt: int, ctx: StageContext, warehouse: Warehouse
 ) -> ArtifactStatus | None:
     if not obj.name.endswith(".json"):
-        return None  # interval NDJSON is read through its artifact's JSON, not on its own event
+        return None  # interval Parquet is read through its artifact's JSON, not on its own event
     db = ctx.database
     try:
         normalized = NormalizedArtifact.model_validate_json(ctx.blobs.read(obj.bucket, obj.name))
@@ -266,6 +289,9 @@ def run_load(
         raise PermanentError(f"{obj.name} is not a normalized artifact: {exc}", "bad_normalized_object") from exc
     artifact = db.get_artifact(normalized.artifact_id)
     if artifact.status.terminal:
+        if artifact.status is ArtifactStatus.FAILED:
+            deliveries = max(db.count_artifact_attempt(artifact.id, "load"), delivery_attempt)
+            _refuse_retries_of_failed(deliveries, artifact.id)
         _finish_jobs(db, artifact.id)
         return artifact.status
     attempt = max(db.count_artifact_attempt(artifact.id, "load"), delivery_attempt)
@@ -279,8 +305,19 @@ def run_load(
                 )
             if normalized.intervals_object:
                 data = ctx.blobs.read(ctx.normalized_bucket, normalized.intervals_object)
-                rows = warehouse.upsert_intervals(artifact.customer_id, artifact.utility_account_id, iter_ndjson(data))
+                if normalized.intervals_object.endswith(".ndjson"):
+                    rows = warehouse.upsert_intervals(
+                        artifact.customer_id, artifact.utility_account_id, iter_ndjson(data)
+                    )
+                else:
+                    loaded = warehouse.load_intervals(
+                        artifact.customer_id, artifact.utility_account_id, artifact.id, data
+                    )
+                    rows = loaded.rows
+                    outcome.update(inserted=loaded.inserted, replaced=loaded.replaced, kept=loaded.kept)
                 db.upsert_interval_series(artifact, normalized.series)
+            if normalized.bill is not None or normalized.intervals_object:
+                outcome["reconciled"] = reconcile_account(db, warehouse, artifact.utility_account_id)
         except Exception as exc:
             outcome["reason_code"] = getattr(exc, "reason_code", "internal_error")
             _retry_or_fail_artifact(db, artifact, "load", attempt, exc)
@@ -299,6 +336,24 @@ def run_load(
         outcome.update(status=normalized.status.value, interval_rows=rows)
     _finish_jobs(db, artifact.id)
     return db.get_artifact(artifact.id).status
+
+
+def reconcile_account(db: Database, warehouse: Warehouse, utility_account_id: str) -> dict[str, int]:
+    """Bill periods vs interval sums for the whole account, recomputed after every bill or interval load
+    (either may arrive first) and stored through the warehouse (table interval_reconciliation)."""
+    bills = db.account_bills(utility_account_id)
+    window = bucket_range(bills)
+    if window is None:
+        return {}
+    buckets = warehouse.interval_buckets(utility_account_id, *window)
+    if buckets is None:
+        return {}
+    records = reconcile(bills, buckets)
+    warehouse.record_reconciliation(utility_account_id, records)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.status] = counts.get(record.status, 0) + 1
+    return counts
 
 
 def _finish_jobs(db: Database, artifact_id: str) -> None:

@@ -28,7 +28,7 @@ from common.models import (
     UtilityAccount,
     UtilityAccountCreate,
 )
-from common.ports import Database, Publisher, Secrets
+from common.ports import BillRecord, Database, Publisher, Secrets
 
 # A gap of more than this between one bill's end and the next one's start is a missing bill.
 MAX_BILL_GAP = timedelta(days=1)
@@ -109,7 +109,7 @@ def check_secrets(
 def dashboard(db: Database, customer_id: str) -> Dashboard:
     customer = db.get_customer(customer_id)
     accounts = db.list_accounts(customer_id)
-    bills = db.list_bills(customer_id)
+    bills = db.list_bills(customer_id, limit=10_000)  # once: the latest bills and the gap check share it
     latest = sorted(bills, key=lambda r: (r.bill.bill_period_end, r.utility_account_id), reverse=True)[:24]
     providers = {a.id: a.provider for a in accounts}
     latest_bills = [
@@ -135,11 +135,11 @@ def dashboard(db: Database, customer_id: str) -> Dashboard:
         latest_bills=latest_bills,
         monthly=monthly,
         interval_rows=db.interval_row_count(customer_id),
-        open_problems=open_problems(db, customer_id),
+        open_problems=open_problems(db, customer_id, bills),
     )
 
 
-def open_problems(db: Database, customer_id: str) -> list[Problem]:
+def open_problems(db: Database, customer_id: str, bills: list[BillRecord]) -> list[Problem]:
     problems: list[Problem] = []
     latest: dict[tuple[str, JobType], IngestionJob] = {}
     for job in sorted(db.list_jobs(customer_id), key=lambda j: j.created_at):
@@ -160,7 +160,7 @@ def open_problems(db: Database, customer_id: str) -> list[Problem]:
                 )
             )
     by_account = defaultdict(list)
-    for record in db.list_bills(customer_id, limit=10_000):
+    for record in bills:
         by_account[record.utility_account_id].append(record)
     for records in by_account.values():
         records.sort(key=lambda r: r.bill.bill_period_start)

@@ -6,18 +6,21 @@ warnings and info are shown but do not block loading.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from common.models import AuditResult, Commodity, NormalizedBill, ReadType, Severity
 
 MIN_PERIOD_DAYS = 20
 MAX_PERIOD_DAYS = 40
 
+DEMAND_UNITS = frozenset({"kw", "kva", "mw"})
+
 # Units we can normalize, per commodity (compared case-insensitively).
 KNOWN_UNITS: dict[Commodity, frozenset[str]] = {
     Commodity.ELECTRICITY: frozenset({"kwh", "mwh", "wh", "kw", "kvarh"}),
     Commodity.GAS: frozenset({"therm", "therms", "ccf", "mcf", "dth", "m3", "m³", "gj", "kwh"}),
-    Commodity.WATER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³", "l"}),
+    Commodity.WATER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³", "l", "kl"}),
     Commodity.SEWER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³"}),
     Commodity.STORMWATER: frozenset({"eru", "sqft", "acre"}),
     Commodity.OTHER: frozenset(),
@@ -30,6 +33,10 @@ def _error(code: str, message: str, **details: object) -> AuditResult:
 
 def _warning(code: str, message: str, **details: object) -> AuditResult:
     return AuditResult(code=code, severity=Severity.WARNING, message=message, details=details)
+
+
+def _info(code: str, message: str, **details: object) -> AuditResult:
+    return AuditResult(code=code, severity=Severity.INFO, message=message, details=details)
 
 
 def _check_line_items(bill: NormalizedBill) -> list[AuditResult]:
@@ -50,11 +57,38 @@ def _check_line_items(bill: NormalizedBill) -> list[AuditResult]:
 
 
 def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
+    """Amount due = previous balance - payments + new charges; budget billing replaces the new charges
+    by the instalment (third-party supplier charges are billed on top of it)."""
     if bill.amount_due is None or bill.previous_balance is None or bill.payments_and_credits is None:
         return []
-    expected = bill.previous_balance - bill.payments_and_credits + bill.total_amount
+    carried = bill.previous_balance - bill.payments_and_credits
+    expected = carried + bill.total_amount
     if expected == bill.amount_due:
-        return []
+        return [_info("credit_balance", f"the account is in credit: {bill.amount_due}")] if bill.amount_due < 0 else []
+    budget = bill.budget_billing
+    if budget is not None:
+        third_party = sum((item.amount for item in bill.line_items if item.third_party), Decimal(0))
+        budgeted = carried + budget.instalment + third_party
+        if budgeted == bill.amount_due:
+            return [
+                _info(
+                    "budget_billing_applied",
+                    f"amount due {bill.amount_due} is the budget instalment {budget.instalment}"
+                    f" plus {third_party} of third-party charges, not the new charges {bill.total_amount}",
+                    instalment=str(budget.instalment),
+                    third_party_charges=str(third_party),
+                )
+            ]
+        return [
+            _error(
+                "budget_billing_unexplained",
+                f"amount due {bill.amount_due} matches neither the new charges ({expected})"
+                f" nor the budget instalment plus third-party charges ({budgeted})",
+                expected_amount_due=str(expected),
+                budgeted_amount_due=str(budgeted),
+                amount_due=str(bill.amount_due),
+            )
+        ]
     return [
         _error(
             "balance_mismatch",
@@ -71,15 +105,18 @@ def _check_usage(bill: NormalizedBill) -> list[AuditResult]:
         meter = read.meter_number
         if read.start_read is not None and read.end_read is not None:
             multiplier = read.multiplier if read.multiplier is not None else Decimal(1)
-            expected = (read.end_read - read.start_read) * multiplier
+            factor = read.conversion_factor if read.conversion_factor is not None else Decimal(1)
+            exact = (read.end_read - read.start_read) * multiplier * factor
+            # Converted usage is printed rounded: compare at the printed precision, never looser.
+            expected = exact.quantize(read.quantity, rounding=ROUND_HALF_UP) if factor != 1 else exact
             if expected != read.quantity:
                 results.append(
                     _error(
                         "meter_read_mismatch",
-                        f"meter {meter}: ({read.end_read} - {read.start_read}) x {multiplier} = "
-                        f"{expected}, but billed usage is {read.quantity} {read.unit}",
+                        f"meter {meter}: ({read.end_read} - {read.start_read}) x {multiplier} x {factor} = "
+                        f"{exact}, but billed usage is {read.quantity} {read.unit}",
                         meter_number=meter,
-                        expected_quantity=str(expected),
+                        expected_quantity=str(exact),
                         quantity=str(read.quantity),
                     )
                 )
@@ -104,6 +141,21 @@ def _check_usage(bill: NormalizedBill) -> list[AuditResult]:
     return results
 
 
+def _check_future(bill: NormalizedBill, today: date) -> list[AuditResult]:
+    """A bill cannot cover days that have not happened, nor be dated after today."""
+    latest = max(d for d in (bill.bill_period_end, bill.statement_date) if d is not None)
+    if latest <= today:
+        return []
+    return [
+        _error(
+            "period_in_future",
+            f"the bill reaches {latest}, after today ({today})",
+            latest=latest.isoformat(),
+            today=today.isoformat(),
+        )
+    ]
+
+
 def _check_period(bill: NormalizedBill) -> list[AuditResult]:
     start, end = bill.bill_period_start, bill.bill_period_end
     if start >= end:
@@ -125,6 +177,15 @@ def _check_period(bill: NormalizedBill) -> list[AuditResult]:
                 end=end.isoformat(),
             )
         )
+    if bill.due_date is not None and bill.statement_date is not None and bill.due_date < bill.statement_date:
+        results.append(
+            _error(
+                "due_before_statement",
+                f"due {bill.due_date}, before the statement date {bill.statement_date}",
+                due_date=bill.due_date.isoformat(),
+                statement_date=bill.statement_date.isoformat(),
+            )
+        )
     days = (end - start).days
     if not MIN_PERIOD_DAYS <= days <= MAX_PERIOD_DAYS:
         results.append(
@@ -137,11 +198,39 @@ def _check_period(bill: NormalizedBill) -> list[AuditResult]:
     return results
 
 
-def audit_bill(bill: NormalizedBill) -> list[AuditResult]:
-    """Every audit of one bill, in a stable order."""
+def _check_demand(bill: NormalizedBill) -> list[AuditResult]:
+    return [
+        _warning(
+            "unknown_unit",
+            f"demand of meter {read.meter_number}: unit {read.unit!r} is not kW, kVA or MW",
+            meter_number=read.meter_number,
+            unit=read.unit,
+        )
+        for read in bill.demand
+        if read.unit.lower() not in DEMAND_UNITS
+    ]
+
+
+def audit_bill(bill: NormalizedBill, today: date | None = None) -> list[AuditResult]:
+    """Every audit of one bill, in a stable order. `today` defaults to the current UTC date."""
     return [
         *_check_line_items(bill),
         *_check_balance(bill),
         *_check_usage(bill),
+        *_check_demand(bill),
         *_check_period(bill),
+        *_check_future(bill, today or datetime.now(UTC).date()),
     ]
+
+
+def total_verified(bill: NormalizedBill, audits: list[AuditResult]) -> bool:
+    """Whether some cross-check confirmed the new charges: line items summing to them, or an account
+    summary reconciling with them. A total nothing confirms is a guess on an unknown layout."""
+    codes = {audit.code for audit in audits}
+    items_confirm = bool(bill.line_items) and "line_items_sum_mismatch" not in codes
+    balance_inputs = (bill.amount_due, bill.previous_balance, bill.payments_and_credits)
+    balance_confirms = all(v is not None for v in balance_inputs) and not codes & {
+        "balance_mismatch",
+        "budget_billing_unexplained",
+    }
+    return items_confirm or balance_confirms

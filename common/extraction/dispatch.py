@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from common.errors import RejectedInput
 from common.extraction.classify import classify
+from common.intervals.audits import plausibility_audits
+from common.intervals.table import IntervalTable
 from common.models import (
     ArtifactKind,
     AuditResult,
@@ -16,6 +18,7 @@ from common.models import (
     NormalizedBill,
     Severity,
 )
+from common.ports import BillReader
 
 
 @dataclass
@@ -23,34 +26,53 @@ class Extraction:
     kind: ArtifactKind
     status: ExtractionStatus
     bill: NormalizedBill | None = None
-    readings: list[IntervalReading] = field(default_factory=list)
+    intervals: IntervalTable = field(default_factory=IntervalTable)  # columns, not a model per row
     series: list[IntervalSeriesSummary] = field(default_factory=list)
     audits: list[AuditResult] = field(default_factory=list)
 
+    @property
+    def readings(self) -> list[IntervalReading]:
+        """One model per row, for the CLI's ``--rows`` and tests; the pipeline writes ``intervals``."""
+        return list(self.intervals.readings())
 
-def extract_file(data: bytes, filename: str | None = None) -> Extraction:
-    """Raises RejectedInput with a reason code for anything that cannot be read."""
+
+def extract_file(data: bytes, filename: str | None = None, *, bill_reader: BillReader | None = None) -> Extraction:
+    """Raises RejectedInput with a reason code for anything that cannot be read.
+
+    A bill that is readable but incomplete (no text layer, no period or total) is NEEDS_REVIEW with
+    `bill=None` and the reasons in `audits`; `bill_reader` (Gemini) is asked when configured.
+    """
     if not data:
         raise RejectedInput("the file is empty", "empty_file")
     kind = classify(data)
     if kind is ArtifactKind.BILL_PDF:
-        from common.extraction.pdf_bill import extract_bill_pdf
+        from common.extraction.bills.cascade import extract_bill
 
-        bill = extract_bill_pdf(data, filename=filename)
-        status = ExtractionStatus.OK if bill.status is BillStatus.OK else ExtractionStatus.NEEDS_REVIEW
-        return Extraction(kind=kind, status=status, bill=bill, audits=list(bill.audits))
+        bill_result = extract_bill(data, filename, bill_reader=bill_reader)
+        status = ExtractionStatus.OK if bill_result.status is BillStatus.OK else ExtractionStatus.NEEDS_REVIEW
+        return Extraction(kind=kind, status=status, bill=bill_result.bill, audits=list(bill_result.audits))
     if kind is ArtifactKind.ESPI_XML:
         from common.extraction.espi import parse_espi
 
         result = parse_espi(data)
-        failed = any(a.severity is Severity.ERROR for a in result.audits)
-        return Extraction(
-            kind=kind,
-            status=ExtractionStatus.NEEDS_REVIEW if failed else ExtractionStatus.OK,
-            readings=result.readings,
-            series=result.series,
-            audits=result.audits,
-        )
+        return _interval_extraction(kind, result.table, result.series, result.audits)
     if kind is ArtifactKind.UTILITY_CSV:
-        raise RejectedInput("utility CSV exports are not supported by this build", "unknown_csv_layout")
+        from common.extraction.csvfmt import parse_utility_csv
+
+        parsed = parse_utility_csv(data)
+        return _interval_extraction(kind, parsed.table, parsed.series, parsed.audits)
     raise RejectedInput("not a bill PDF, Green Button XML or utility CSV", "unsupported_file_type")
+
+
+def _interval_extraction(
+    kind: ArtifactKind, table: IntervalTable, series: list[IntervalSeriesSummary], audits: list[AuditResult]
+) -> Extraction:
+    audits = [*audits, *plausibility_audits(table)]
+    failed = any(a.severity is Severity.ERROR for a in audits)
+    return Extraction(
+        kind=kind,
+        status=ExtractionStatus.NEEDS_REVIEW if failed else ExtractionStatus.OK,
+        intervals=table,
+        series=series,
+        audits=audits,
+    )

@@ -16,7 +16,7 @@ from harness import CORPUS_DIR, REPO_ROOT
 from common.adapters.duckdb_warehouse import DuckDBWarehouse
 from local.client import ApiClient, collect_files, drop_files
 from local.demo import run_demo
-from local.router import list_dead_letters, replay_dead_letters
+from local.router import list_dead_letters
 from local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -59,13 +59,19 @@ def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
             ApiClient(stack.api_url, stack.admin_key), state["accounts"]["corpus"], collect_files([CORPUS_DIR])
         )
         assert counts == {"LOADED": 5}
-        dead_letter_dir = stack.settings().dead_letter_dir
-        [dead] = list_dead_letters(dead_letter_dir)
+        cli = ("--data-dir", str(data_dir), "--api", stack.api_url, "--api-key", stack.admin_key)
+        listed = _local("dead-letters", "list", *cli)
+        assert listed.returncode == 0, listed.stderr
+        assert "extract" in listed.stdout and "attempts=3" in listed.stdout and "1 dead letters" in listed.stdout
+        # A corrupt file stays corrupt: replay reopens it, it fails its three fresh attempts again and
+        # returns to the dead letters — nothing loops, nothing is loaded, nothing is lost.
+        replayed = _local("replay", *cli)
+        assert replayed.returncode == 1, replayed.stderr
+        result = json.loads(replayed.stdout)
+        assert (result["replayed"], result["succeeded"], result["failed"]) == (1, 0, 1)
+        assert len(result["reopened"]) == 1
+        [dead] = list_dead_letters(stack.settings().dead_letter_dir)
         assert dead["attempts"] == 3 and dead["subscription"] == "extract-on-raw-finalize"
-        replayed = replay_dead_letters(dead_letter_dir, stack.function_urls.get)
-        assert replayed == {"replayed": 1, "succeeded": 1, "failed": 0}
-        assert list_dead_letters(dead_letter_dir) == []
-        assert replay_dead_letters(dead_letter_dir, stack.function_urls.get)["replayed"] == 0
         dashboard = ApiClient(stack.api_url, stack.admin_key).call(
             "GET", f"/customers/{state['customer_id']}/dashboard"
         )
@@ -73,16 +79,15 @@ def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:
     assert _warehouse_rows(data_dir) == rows_after_first
 
 
+def _local(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "local", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def test_extract_command_line_contract(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "local", "extract", *args],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return _local("extract", *args)
 
     gas = run(str(CORPUS_DIR / "gas_direct.xml"), "--rows")
     assert gas.returncode == 0, gas.stderr

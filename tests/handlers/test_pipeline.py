@@ -115,9 +115,10 @@ def test_corrupt_file_fails_after_three_attempts_without_losing_neighbours(
     assert platform.ports.database.get_artifact(failed["id"]).attempts == 3
     assert len(platform.ports.database.list_bills(customer_id)) == 1
 
-    # Redelivering the dead letter changes nothing: the artifact is terminal and acknowledged.
-    assert platform.deliver(type(dead)(dead.function, dead.make_event))
+    # Redelivering the dead letter without a replay does no work: refused, back to the dead letters.
+    assert not platform.deliver(type(dead)(dead.function, dead.make_event))
     assert platform.ports.database.get_artifact(failed["id"]).status is ArtifactStatus.FAILED
+    assert len(platform.ports.database.list_bills(customer_id)) == 1
 
 
 def test_duplicate_delivery_is_one_artifact(platform: InProcessPlatform, api_client: Any) -> None:
@@ -229,3 +230,25 @@ def test_ingest_redelivery_after_the_job_ended_changes_nothing(platform: InProce
     assert platform.deliver(type(ingest)(ingest.function, ingest.make_event))
     again = api_client.get(f"/jobs/{job['id']}").json
     assert (again["status"], again["attempts"]) == (JobStatus.SUCCEEDED.value, 1)
+
+
+def test_retries_of_a_failed_event_beyond_the_budget_are_refused(platform: InProcessPlatform, api_client: Any) -> None:
+    """Pub/Sub dead-letters only after 5 deliveries: attempts 4 and 5 must be refused, without new work."""
+    customer_id = _customer(api_client)
+    account_id = _account(api_client, customer_id, "corrupt_file")
+    job = _run(api_client, platform, account_id, "FETCH_BILLS", since="2026-10-01")
+    assert job["status"] == "FAILED"
+    [dead] = platform.dead_letters
+    failed = platform.ports.database.get_artifact(job["artifacts"][0]["id"])
+    from cloudevents.conversion import to_binary
+
+    # Deliveries 4 and 5 (Pub/Sub's budget) carry no attempt number here: the count in Postgres refuses them.
+    for _ in range(2):
+        headers, body = to_binary(dead.make_event(1))
+        assert platform.clients["extract"].post("/", headers=headers, data=body).status_code == 500
+    after = platform.ports.database.get_artifact(failed.id)
+    assert (after.status, after.reason_code) == (ArtifactStatus.FAILED, "corrupt_pdf")  # no work was redone
+    # A replay reopens it with a fresh budget: three more real attempts, then the dead letters again.
+    assert platform.ports.database.reopen_artifact(failed.id)
+    assert not platform.deliver(type(dead)(dead.function, dead.make_event))
+    assert platform.ports.database.get_artifact(failed.id).status is ArtifactStatus.FAILED

@@ -64,8 +64,17 @@ REQUESTS: dict[tuple[str, str], Callable[[Any, Tenant], Any]] = {
     ("GET", "/secrets/check"): lambda c, v: c.get(f"/secrets/check?customer_id={v.customer}"),
     ("POST", "/agent/run"): lambda c, v: c.post("/agent/run", json={"utility_account_id": v.account, "goal": "bills"}),
     ("GET", "/agent/result/{job_id}"): lambda c, v: c.get(f"/agent/result/{v.agent_job}"),
+    ("GET", "/admin/dead-letters"): lambda c, v: c.get("/admin/dead-letters"),
+    ("GET", "/admin/dead-letters/{dead_letter_id}"): lambda c, v: c.get("/admin/dead-letters/any"),
+    ("POST", "/admin/dead-letters/replay"): lambda c, v: c.post("/admin/dead-letters/replay", json={}),
 }
-ADMIN_ONLY = {("POST", "/customers"), ("POST", "/customers/{customer_id}/api-keys")}
+ADMIN_ONLY = {
+    ("POST", "/customers"),
+    ("POST", "/customers/{customer_id}/api-keys"),
+    ("GET", "/admin/dead-letters"),
+    ("GET", "/admin/dead-letters/{dead_letter_id}"),
+    ("POST", "/admin/dead-letters/replay"),
+}
 
 
 @pytest.fixture

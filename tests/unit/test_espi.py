@@ -94,7 +94,8 @@ def test_coastal_hourly_year() -> None:
     assert first.start == datetime(2011, 1, 1, 8, tzinfo=UTC)
     assert first.value == Decimal("0.450") and first.unit == "kWh"
     assert first.commodity is Commodity.ELECTRICITY and first.direction is Direction.DELIVERED
-    assert first.local_zone == "UTC-08:00" and first.meter_id == "1"
+    # tzOffset -28800 with the North American DST rules: the zone is named, not just an offset.
+    assert first.local_zone == "America/Los_Angeles" and first.meter_id == "1"
     series = result.series[0]
     assert (series.interval_seconds, series.gaps, series.estimated_count) == (
         3600,
@@ -136,7 +137,7 @@ def test_direct_and_containerized_layouts_resolve_their_links() -> None:
     gas = parse_espi((CORPUS / "gas_direct.xml").read_bytes())
     assert {(r.meter_id, r.unit, r.commodity) for r in gas.readings} == {("NET_USAGE", "therm", Commodity.GAS)}
     electric = parse_espi((CORPUS / "electric_containerized.xml").read_bytes())
-    assert {(r.meter_id, r.unit, r.local_zone) for r in electric.readings} == {("1", "kWh", "UTC-08:00")}
+    assert {(r.meter_id, r.unit, r.local_zone) for r in electric.readings} == {("1", "kWh", "America/Los_Angeles")}
 
 
 def test_reading_type_after_interval_blocks_and_quality_codes() -> None:
@@ -182,7 +183,8 @@ def sandbox_readings(**overrides: object) -> list[IntervalReading]:
 def test_sandbox_round_trip_is_exact() -> None:
     readings = sandbox_readings()
     parsed = parse_espi(render_espi_xml("SBX-0042", readings))
-    assert parsed.readings == readings
+    # The sandbox labels rows with the bare offset; the feed's DST rules name the zone.
+    assert parsed.readings == [r.model_copy(update={"local_zone": "America/New_York"}) for r in readings]
     assert parsed.series[0].estimated_count == sum(r.quality is Quality.ESTIMATED for r in readings) > 0
     assert parsed.audits == []
 
@@ -192,8 +194,9 @@ def test_sandbox_round_trip_with_fifteen_minute_data_and_two_directions() -> Non
     received = [r.model_copy(update={"direction": Direction.RECEIVED}) for r in delivered[:96]]
     xml = render_espi_xml("SBX-0042", delivered + received, tz_offset_seconds=-28800)
     parsed = parse_espi(xml)
+    expected = [r.model_copy(update={"local_zone": "America/Los_Angeles"}) for r in delivered + received]
     assert sorted(parsed.readings, key=lambda r: (r.direction, r.start)) == sorted(
-        delivered + received, key=lambda r: (r.direction, r.start)
+        expected, key=lambda r: (r.direction, r.start)
     )
     assert {(s.direction, s.count) for s in parsed.series} == {
         (Direction.DELIVERED, 960),

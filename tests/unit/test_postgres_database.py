@@ -14,7 +14,7 @@ from typing import Any
 import pg8000.dbapi
 import pytest
 
-from common.adapters.postgres import PostgresDatabase, _translate, connect_url, parse_db_url
+from common.adapters.postgres import SCHEMA, PostgresDatabase, _translate, connect_url, parse_db_url
 from common.errors import NotFound, RetryableError
 from common.models import (
     ArtifactKind,
@@ -496,7 +496,8 @@ def test_migrate_is_idempotent_and_safe_concurrently(database: PostgresDatabase,
         tables = used[0]._fetch(
             "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()"
         )
-        assert tables[0]["n"] == 10
+        expected = sum(1 for statement in SCHEMA if statement.lstrip().startswith("CREATE TABLE"))
+        assert tables[0]["n"] == expected == 11
     finally:
         for db in used:
             db.close()

@@ -1,0 +1,1 @@
+"""Bill extraction benchmark: field precision/recall on the labelled corpus, speed and memory."""

@@ -1,0 +1,277 @@
+"""Benchmark the bill extractor on the labelled corpus; prints a table, then one JSON object.
+
+    .venv/bin/python -m bench.extract.run [--per-provider 40] [--json out.json] [--no-invoice2data]
+
+Per bill, in one loop on one pinned core (so machine load hits every contender alike):
+  floor        pypdfium2 raw text of every page, nothing else
+  engine       the full cascade (read, template/heuristics, audits), pdfium in-process
+  isolated     the same, pdfium in the sandboxed worker process, as the pipeline runs it
+  invoice2data 1.0.1 with one template per provider (bench/extract/invoice2data_templates), its
+               pypdfium2 input module, on the same files
+Accuracy: field precision/recall for seen providers (a template exists), unseen ones (heuristics), and
+the heuristics alone on every provider (templates switched off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from bench.extract.evaluate import Evaluation, Score
+from common.connectors.billgen import CorpusBill, corpus
+from common.errors import RejectedInput
+from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.models import Severity
+
+I2D_TEMPLATES = Path(__file__).with_name("invoice2data_templates")
+
+
+def floor(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        size = 0
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            size += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return size
+    finally:
+        document.close()
+
+
+def _vm_peak_mb(pid: int | str = "self") -> float:
+    """Peak resident memory (VmHWM) of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _record(evaluation: Evaluation, bill: CorpusBill, result: BillResult | None) -> None:
+    if result is None:
+        evaluation.record(bill.name, bill.truth, None, "rejected", [])
+        return
+    codes = [a.code for a in result.audits if a.severity is Severity.ERROR]
+    evaluation.record(bill.name, bill.truth, result.bill, result.method, codes)
+
+
+def _safe(call: Callable[[], BillResult]) -> BillResult | None:
+    try:
+        return call()
+    except RejectedInput:
+        return None
+
+
+class Invoice2Data:
+    """invoice2data 1.0.1, one template per provider, its pypdfium2 reader."""
+
+    def __init__(self) -> None:
+        import logging
+
+        from invoice2data.extract.loader import read_templates
+        from invoice2data.input import pdfium as i2d_pdfium
+
+        logging.getLogger("invoice2data").setLevel(logging.ERROR)
+        self.templates = read_templates(str(I2D_TEMPLATES))
+        self.module = i2d_pdfium
+
+    def extract(self, path: Path) -> dict[str, Any]:
+        from invoice2data import extract_data
+
+        result: dict[str, Any] = extract_data(str(path), templates=self.templates, input_module=self.module)
+        return result
+
+
+def _i2d_correct(bill: CorpusBill, got: dict[str, Any]) -> tuple[int, int]:
+    """(correct, compared) over the three fields every template has: total, statement date, account."""
+    if not got:
+        return 0, 3
+    correct = 0
+    amount = got.get("amount")
+    if amount is not None and Decimal(str(amount)).copy_abs() == bill.truth.total_amount.copy_abs():
+        correct += 1
+    when = got.get("date")
+    if when is not None and hasattr(when, "date") and when.date() == bill.truth.statement_date:
+        correct += 1
+    if str(got.get("invoice_number", "")).strip() == bill.truth.account_number:
+        correct += 1
+    return correct, 3
+
+
+def _pin_one_core() -> int | None:
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})  # the worker process inherits it
+        return cpu
+    except (AttributeError, OSError):
+        return None
+
+
+def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
+    cpu = _pin_one_core()
+    bills = list(corpus(per_provider))
+    inline = PdfTextReader("inline")
+    isolated = PdfTextReader("process")
+    i2d = Invoice2Data() if with_invoice2data else None
+    cascade = {True: Evaluation(), False: Evaluation()}
+    heuristics_only = {True: Evaluation(), False: Evaluation()}
+    seconds = {"floor": 0.0, "engine": 0.0, "isolated": 0.0, "invoice2data": 0.0}
+    i2d_correct = i2d_compared = i2d_matched = 0
+    with tempfile.TemporaryDirectory(prefix="bills-") as tmp:
+        paths = []
+        for bill in bills:
+            path = Path(tmp) / f"{bill.name}.pdf"
+            path.write_bytes(bill.pdf)
+            paths.append(path)
+        for bill in bills[:10]:  # warm-up: imports, template compilation, worker start
+            floor(bill.pdf)
+            _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=inline))
+            _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=isolated))
+        rss_before = _vm_peak_mb()
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        for bill, path in zip(bills, paths, strict=True):
+            started = time.perf_counter()
+            floor(bill.pdf)
+            seconds["floor"] += time.perf_counter() - started
+
+            started = time.perf_counter()
+            result = _safe(lambda b=bill: extract_bill(b.pdf, b.name, pdf_reader=inline))  # type: ignore[misc]
+            seconds["engine"] += time.perf_counter() - started
+            _record(cascade[bill.provider.seen], bill, result)
+
+            started = time.perf_counter()
+            _safe(lambda b=bill: extract_bill(b.pdf, b.name, pdf_reader=isolated))  # type: ignore[misc]
+            seconds["isolated"] += time.perf_counter() - started
+
+            if i2d is not None:
+                started = time.perf_counter()
+                got = i2d.extract(path)
+                seconds["invoice2data"] += time.perf_counter() - started
+                correct, compared = _i2d_correct(bill, got)
+                i2d_correct += correct
+                i2d_compared += compared
+                i2d_matched += bool(got)
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        worker_peak = _vm_peak_mb(isolated._process.pid) if isolated._process is not None else float("nan")
+        isolated.close()
+    for bill in bills:
+        _record(
+            heuristics_only[bill.provider.seen],
+            bill,
+            _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=inline, templates=())),  # type: ignore[misc]
+        )
+    count = len(bills)
+    per_bill_ms = {name: 1000 * total / count for name, total in seconds.items()}
+    return {
+        "bills": count,
+        "providers": sorted({b.provider.id for b in bills}),
+        "unseen_providers": sorted({b.provider.id for b in bills if not b.provider.seen}),
+        "pinned_cpu": cpu,
+        "ms_per_bill": {k: round(v, 3) for k, v in per_bill_ms.items() if seconds[k] > 0},
+        "ratio_to_floor": {k: round(v / per_bill_ms["floor"], 2) for k, v in per_bill_ms.items() if seconds[k] > 0},
+        "bills_per_second_one_core": round(1000 / per_bill_ms["engine"], 1),
+        "bills_per_second_isolated": round(1000 / per_bill_ms["isolated"], 1),
+        "cpu_seconds_in_loop": round(
+            (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime), 2
+        ),
+        "peak_rss_mb": {"bench_process": round(_vm_peak_mb(), 1), "before_loop": round(rss_before, 1)},
+        "worker_peak_rss_mb": round(worker_peak, 1),
+        "accuracy": {
+            "seen": _scores(cascade[True]),
+            "unseen": _scores(cascade[False]),
+            "heuristics_only_seen_layouts": _scores(heuristics_only[True]),
+            "heuristics_only_unseen_layouts": _scores(heuristics_only[False]),
+        },
+        "invoice2data": {
+            "matched": i2d_matched,
+            "field_accuracy_total_date_account": round(i2d_correct / i2d_compared, 4) if i2d_compared else None,
+        }
+        if i2d is not None
+        else None,
+    }
+
+
+def _scores(evaluation: Evaluation) -> dict[str, Any]:
+    total: Score = evaluation.total()
+    return {
+        "bills": evaluation.bills,
+        "ok": evaluation.ok,
+        "needs_review": evaluation.needs_review,
+        "rejected": evaluation.rejected,
+        "precision": round(total.precision, 5),
+        "recall": round(total.recall, 5),
+        "recall_including_review": round(total.recall_any, 5),
+        "review_reasons": dict(evaluation.review_reasons),
+        "methods": dict(evaluation.methods),
+        "wrong_in_ok_sample": [list(map(str, w)) for w in evaluation.wrong_in_ok[:5]],
+        "per_field": {
+            name: {"truth": s.truth, "precision": round(s.precision, 4), "recall": round(s.recall, 4)}
+            for name, s in sorted(evaluation.per_field.items())
+        },
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    acc = report["accuracy"]
+    print(f"{report['bills']} bills, providers {', '.join(report['providers'])}; unseen: {report['unseen_providers']}")
+    print(f"\n{'field':34s} {'seen P':>8s} {'seen R':>8s} {'unseen P':>9s} {'unseen R':>9s}")
+    fields = sorted(set(acc["seen"]["per_field"]) | set(acc["unseen"]["per_field"]))
+    for name in fields:
+        row = [acc[group]["per_field"].get(name) for group in ("seen", "unseen")]
+        cells = [f"{r['precision']:8.4f} {r['recall']:8.4f}" if r else f"{'-':>8s} {'-':>8s}" for r in row]
+        print(f"{name:34s} {cells[0]} {cells[1]:>18s}")
+    print()
+    for group, label in (
+        ("seen", "cascade, seen providers"),
+        ("unseen", "cascade, unseen providers"),
+        ("heuristics_only_seen_layouts", "heuristics alone, template layouts"),
+        ("heuristics_only_unseen_layouts", "heuristics alone, unseen layouts"),
+    ):
+        s = acc[group]
+        print(
+            f"{label:38s} ok {s['ok']:3d}/{s['bills']:3d}  precision {s['precision']:.4f}  recall {s['recall']:.4f}"
+            f"  (incl. review {s['recall_including_review']:.4f})  review: {s['review_reasons']}"
+        )
+    print("\ntime per bill (ms, one core):")
+    for name, ms in report["ms_per_bill"].items():
+        print(f"  {name:13s} {ms:8.3f}   x{report['ratio_to_floor'][name]:.2f} of the floor")
+    print(
+        f"bills/s on one core: {report['bills_per_second_one_core']} in-process, "
+        f"{report['bills_per_second_isolated']} isolated; peak RSS {report['peak_rss_mb']} MB, "
+        f"worker {report['worker_peak_rss_mb']} MB"
+    )
+    if report["invoice2data"]:
+        print(f"invoice2data: {report['invoice2data']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extract.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--per-provider", type=int, default=40)
+    parser.add_argument("--json", help="also write the JSON report to this file")
+    parser.add_argument("--no-invoice2data", action="store_true")
+    args = parser.parse_args(argv)
+    report = run(args.per_provider, with_invoice2data=not args.no_invoice2data)
+    print_table(report)
+    text = json.dumps(report, indent=None, default=str)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

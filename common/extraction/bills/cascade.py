@@ -1,0 +1,142 @@
+"""The cascade: safe read → provider template → generic heuristics → Gemini (when configured) → audits.
+
+Each step fills a Draft whose every value carries its provenance; the first result whose required
+fields are present and whose audits pass is the answer. Otherwise the best attempt is returned as
+NEEDS_REVIEW with the reasons: a bill is loaded as ok only when it is complete and consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from common.errors import RejectedInput
+from common.extraction.bill_audits import audit_bill, total_verified
+from common.extraction.bills import llm as llm_step
+from common.extraction.bills.draft import Draft, quality_audits
+from common.extraction.bills.guard import PdfTextReader, default_reader
+from common.extraction.bills.heuristics import extract_heuristic
+from common.extraction.bills.layout import Document
+from common.extraction.bills.templates import Template, apply_template, detect, load_templates
+from common.models import AuditResult, BillStatus, NormalizedBill, Severity
+from common.ports import BillReader
+
+BILL_SIGNALS = ("total_amount", "amount_due", "bill_period_start", "account_number")
+
+
+@dataclass
+class BillResult:
+    """The outcome for one PDF: a bill (possibly for review), or only the reasons and what was read."""
+
+    status: BillStatus
+    bill: NormalizedBill | None
+    audits: list[AuditResult]
+    method: str
+    found: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for audit in self.audits if audit.severity is Severity.ERROR)
+
+
+def _finish(draft: Draft, *, trusted: bool, extra: list[AuditResult] | None = None) -> BillResult:
+    """Audit a draft and decide its status. Untrusted methods must have their total confirmed."""
+    audits = [*(extra or []), *quality_audits(draft)]
+    bill = draft.to_bill()
+    if bill is None:
+        audits.append(
+            AuditResult(
+                code="partial_extraction",
+                severity=Severity.INFO,
+                message=f"{draft.method} read only some fields; see details",
+                details={"method": draft.method, "found": draft.found_summary()},
+            )
+        )
+        return BillResult(BillStatus.NEEDS_REVIEW, None, audits, draft.method, draft.found_summary())
+    bill_audits = audit_bill(bill)
+    audits.extend(bill_audits)
+    if not trusted and not total_verified(bill, bill_audits):
+        audits.append(
+            AuditResult(
+                code="total_unverified",
+                severity=Severity.ERROR,
+                message=f"{draft.method}: no line items or account summary confirm new charges of {bill.total_amount}",
+                details={"method": draft.method},
+            )
+        )
+    status = BillStatus.NEEDS_REVIEW if any(a.severity is Severity.ERROR for a in audits) else BillStatus.OK
+    return BillResult(status, bill.model_copy(update={"audits": audits, "status": status}), audits, draft.method)
+
+
+def _better(first: BillResult, second: BillResult) -> BillResult:
+    """Prefer an ok result, then one with a bill, then fewer errors; ties keep the earlier step."""
+
+    def rank(result: BillResult) -> tuple[int, int, int]:
+        return (result.status is BillStatus.OK, result.bill is not None, -result.errors)
+
+    return second if rank(second) > rank(first) else first
+
+
+def _no_text_layer(name: str) -> AuditResult:
+    return AuditResult(
+        code="no_text_layer",
+        severity=Severity.ERROR,
+        message=f"the PDF has no text layer{name}: it is a scan or an image and needs OCR or a person",
+        details={},
+    )
+
+
+def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[AuditResult]) -> BillResult | None:
+    answer = llm_step.ask(reader, data)
+    if answer.bill is None:
+        extra.extend(answer.audits)
+        return None
+    draft = llm_step.to_draft(answer.bill, document, reader.name)
+    return _finish(draft, trusted=False, extra=[*extra, *answer.audits])
+
+
+def extract_bill(
+    data: bytes,
+    filename: str | None = None,
+    *,
+    bill_reader: BillReader | None = None,
+    pdf_reader: PdfTextReader | None = None,
+    templates: tuple[Template, ...] | None = None,
+) -> BillResult:
+    """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill)."""
+    name = f" ({filename})" if filename else ""
+    document = (pdf_reader or default_reader()).read(data, filename)
+    if not document.has_text:
+        audits = [_no_text_layer(name)]
+        if bill_reader is not None:
+            read_by_model = _ask_model(bill_reader, data, document, audits)
+            if read_by_model is not None and read_by_model.bill is not None:
+                # Nothing on the page can confirm the model's values: a person reviews them.
+                reviewed = read_by_model.bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW})
+                return BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)
+        return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
+
+    template = detect(document, load_templates() if templates is None else templates)
+    result: BillResult | None = None
+    if template is not None:
+        result = _finish(apply_template(template, document), trusted=True)
+    if result is None or result.status is not BillStatus.OK:
+        draft = extract_heuristic(document)
+        if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS) and bill_reader is None:
+            raise RejectedInput(
+                f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"
+            )
+        heuristic = _finish(draft, trusted=False)
+        result = heuristic if result is None else _better(result, heuristic)
+    if result.status is not BillStatus.OK and bill_reader is not None:
+        notes: list[AuditResult] = []
+        asked = _ask_model(bill_reader, data, document, notes)
+        if asked is not None:
+            result = _better(result, asked)
+        else:
+            result.audits.extend(notes)
+            if result.bill is not None:
+                result.bill = result.bill.model_copy(update={"audits": result.audits})
+    model_failed = any(a.code.startswith("llm_") for a in result.audits)  # a model may read it later: review
+    if result.bill is None and not model_failed and not any(signal in result.found for signal in BILL_SIGNALS):
+        raise RejectedInput(f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill")
+    return result

@@ -1,0 +1,256 @@
+"""What a cascade step found, value by value with provenance, and how it becomes a NormalizedBill.
+
+Both the template engine and the heuristics fill a `Draft`; the cascade audits it and decides the
+status. Keeping the two on one structure is what lets every field say where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from common.extraction.bills.layout import Document, Line
+from common.models import (
+    AuditResult,
+    BudgetBilling,
+    DemandRead,
+    LineItem,
+    NormalizedBill,
+    Provenance,
+    Severity,
+    UsageRead,
+)
+
+REQUIRED = ("account_number", "bill_period_start", "bill_period_end", "total_amount")
+SCALARS = (
+    "provider",
+    "account_number",
+    "service_address",
+    "statement_date",
+    "due_date",
+    "bill_period_start",
+    "bill_period_end",
+    "currency",
+    "total_amount",
+    "amount_due",
+    "previous_balance",
+    "payments_and_credits",
+)
+BUDGET_FIELDS = ("budget_instalment", "budget_actual_charges", "budget_deferred_balance")
+MIN_CONFIDENCE = 0.7  # a required field below this sends the bill to review
+
+
+@dataclass
+class Found:
+    value: Any
+    provenance: Provenance
+
+
+@dataclass
+class Draft:
+    """Values found by one method; rows keep their own provenance."""
+
+    method: str
+    fields: dict[str, Found] = field(default_factory=dict)
+    line_items: list[tuple[LineItem, Provenance]] = field(default_factory=list)
+    usage: list[tuple[UsageRead, Provenance]] = field(default_factory=list)
+    demand: list[tuple[DemandRead, Provenance]] = field(default_factory=list)
+    notes: list[AuditResult] = field(default_factory=list)
+
+    def value(self, name: str) -> Any:
+        found = self.fields.get(name)
+        return found.value if found is not None else None
+
+    def missing_required(self) -> list[str]:
+        return [name for name in REQUIRED if name not in self.fields]
+
+    def provenance(self) -> dict[str, Provenance]:
+        result = {name: found.provenance for name, found in self.fields.items()}
+        for key, rows in (("line_items", self.line_items), ("usage", self.usage), ("demand", self.demand)):
+            for index, (_, provenance) in enumerate(rows):
+                result[f"{key}[{index}]"] = provenance
+        return result
+
+    def budget_billing(self) -> BudgetBilling | None:
+        instalment = self.value("budget_instalment")
+        if instalment is None:
+            return None
+        return BudgetBilling(
+            instalment=instalment,
+            actual_charges=self.value("budget_actual_charges"),
+            deferred_balance=self.value("budget_deferred_balance"),
+        )
+
+    def to_bill(self) -> NormalizedBill | None:
+        """The bill, or None while a period or total is missing (the account number may be blank)."""
+        if any(name not in self.fields for name in REQUIRED if name != "account_number"):
+            return None
+        values = {name: self.value(name) for name in SCALARS if name in self.fields}
+        values.setdefault("provider", "")
+        values.setdefault("account_number", "")
+        return NormalizedBill(
+            **values,
+            line_items=[item for item, _ in self.line_items],
+            usage=[read for read, _ in self.usage],
+            demand=[read for read, _ in self.demand],
+            budget_billing=self.budget_billing(),
+            provenance=self.provenance(),
+        )
+
+    def found_summary(self) -> dict[str, str]:
+        """What was read, as text, for a reviewer when the bill cannot be built."""
+        return {name: str(found.value) for name, found in self.fields.items()}
+
+
+def quality_audits(draft: Draft) -> list[AuditResult]:
+    """Required fields that are missing or too uncertain to load."""
+    audits = list(draft.notes)
+    for name in draft.missing_required():
+        audits.append(
+            AuditResult(
+                code="missing_required_field",
+                severity=Severity.ERROR,
+                message=f"no {name.replace('_', ' ')} found on the bill",
+                details={"field": name},
+            )
+        )
+    for name in REQUIRED:
+        found = draft.fields.get(name)
+        if found is not None and found.provenance.confidence < MIN_CONFIDENCE:
+            audits.append(
+                AuditResult(
+                    code="low_confidence_field",
+                    severity=Severity.ERROR,
+                    message=f"{name.replace('_', ' ')} {found.value} is uncertain "
+                    f"(confidence {found.provenance.confidence:.2f})",
+                    details={"field": name, "confidence": found.provenance.confidence},
+                )
+            )
+    return audits
+
+
+# --- locating values on the page --------------------------------------------------------------------
+
+LABEL_GAP = r"[ \t]*:?[ \t]*"  # between a label and a value in the same cell: spaces or a colon
+
+
+@dataclass
+class Hit:
+    """A value's text where it was printed."""
+
+    text: str
+    line: Line
+    start: int  # span of the value in line.text
+    end: int
+    label_line: Line
+    label_start: int
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def provenance(self, method: str, confidence: float) -> Provenance:
+        if self.label_line is self.line:
+            source = self.line.text[self.label_start : self.end]
+        else:
+            source = f"{self.label_line.text[self.label_start :].split(chr(9))[0]} / {self.text}"
+        return Provenance(
+            method=method,
+            page=self.line.page,
+            bbox=self.line.span_bbox(self.start, self.end),
+            source_text=source.replace("\t", " "),
+            confidence=confidence,
+        )
+
+
+def _below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
+    """Cells of the next two lines of the same page that sit under [left, right]."""
+    label_line = document.lines[index]
+    found: list[tuple[Line, int, int]] = []
+    height = max(segment.height for segment in label_line.segments)
+    for line in document.lines[index + 1 : index + 3]:
+        if line.page != label_line.page or label_line.top - line.top > 3 * height:
+            break
+        for segment in line.segments:
+            left_edge = segment.bbox[0]
+            if abs(left_edge - left) <= 6 or (left - 2 <= left_edge <= right and segment.bbox[2] >= left):
+                found.append((line, segment.start, segment.start + len(segment.text)))
+        if found:
+            break
+    return found
+
+
+def find_labelled(
+    document: Document,
+    label: re.Pattern[str],
+    value: re.Pattern[str],
+    *,
+    below: bool = True,
+    pages: tuple[int, ...] | None = None,
+    is_label: Callable[[str], bool] | None = None,
+) -> list[Hit]:
+    """Values that follow a label: in the same cell, else in the next cell, else in the cell underneath.
+
+    `label` is matched at the start of a cell; `value` must match the whole candidate text, so a
+    label's neighbour that is not of the expected type is never taken; `is_label` rejects a neighbour
+    that is itself a label (a row of headings above a row of values).
+    """
+    hits: list[Hit] = []
+    for index, line in enumerate(document.lines):
+        if pages is not None and line.page not in pages:
+            continue
+        for position, segment in enumerate(line.segments):
+            match = label.match(segment.text)
+            if match is None:
+                continue
+            label_start = segment.start
+            rest_start = segment.start + match.end()
+            rest_end = segment.start + len(segment.text)
+            candidates: list[tuple[Line, int, int]] = []
+            if line.text[rest_start:rest_end].strip():
+                stripped = len(line.text[rest_start:rest_end]) - len(line.text[rest_start:rest_end].lstrip())
+                candidates.append((line, rest_start + stripped, rest_end))
+            else:
+                if position + 1 < len(line.segments):
+                    following = line.segments[position + 1]
+                    candidates.append((line, following.start, following.start + len(following.text)))
+                if below:
+                    candidates.extend(_below(document, index, segment.bbox[0], segment.bbox[2]))
+            for cell_line, start, end in candidates:
+                text = cell_line.text[start:end].strip()
+                full = value.fullmatch(text)
+                if full is None or (is_label is not None and is_label(text)):
+                    continue
+                groups = {k: v for k, v in full.groupdict().items() if v is not None}
+                hits.append(Hit(text, cell_line, start, start + len(text), line, label_start, groups))
+                break
+    return hits
+
+
+def row_provenance(line: Line, method: str, confidence: float, extra: Line | None = None) -> Provenance:
+    bbox = line.span_bbox(0, len(line.text))
+    if extra is not None and extra is not line and extra.page == line.page:
+        other = extra.span_bbox(0, len(extra.text))
+        if bbox is not None and other is not None:
+            bbox = (
+                min(bbox[0], other[0]),
+                min(bbox[1], other[1]),
+                max(bbox[2], other[2]),
+                max(bbox[3], other[3]),
+            )
+    return Provenance(
+        method=method, page=line.page, bbox=bbox, source_text=line.text.replace("\t", " | "), confidence=confidence
+    )
+
+
+def agree(values: list[Any]) -> bool:
+    return len({repr(v) for v in values}) <= 1
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def as_date(value: Any) -> date | None:
+    return value if isinstance(value, date) else None

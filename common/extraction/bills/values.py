@@ -1,0 +1,153 @@
+"""Printed values to typed ones: money, dates, numbers, categories, commodities.
+
+Formats are data (a template names its date formats and decimal marks), so one parser serves every
+provider; the defaults cover the US and UK conventions the generic path meets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from common.models import Commodity, LineItemCategory, ReadType
+
+DEFAULT_DATE_FORMATS = ("%m/%d/%Y", "%b %d, %Y", "%B %d, %Y", "%b. %d, %Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d")
+
+# strptime directives as regex fragments, to turn a template's date formats into one pattern.
+_DIRECTIVES = {
+    "%m": r"\d{1,2}",
+    "%d": r"\d{1,2}",
+    "%Y": r"\d{4}",
+    "%y": r"\d{2}",
+    "%b": r"[A-Z][a-z]{2}",
+    "%B": r"[A-Z][a-z]{2,8}",
+}
+
+
+def date_regex(formats: tuple[str, ...]) -> str:
+    parts = []
+    for fmt in formats:
+        pattern = re.escape(fmt)
+        for directive, fragment in _DIRECTIVES.items():
+            pattern = pattern.replace(re.escape(directive), fragment)
+        parts.append(pattern)
+    return "(?:" + "|".join(sorted(set(parts), key=len, reverse=True)) + ")"
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """Decimal marks and how credits are printed: `-$5.00`, `($5.00)`, `$5.00 CR`."""
+
+    thousands: str = ","
+    point: str = "."
+    symbols: str = "$£€"
+
+    @property
+    def number(self) -> str:
+        t, p = re.escape(self.thousands), re.escape(self.point)
+        return rf"\d{{1,3}}(?:{t}\d{{3}})+(?:{p}\d+)?|\d+(?:{p}\d+)?"
+
+    @property
+    def money(self) -> str:
+        t, p = re.escape(self.thousands), re.escape(self.point)
+        amount = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+){p}\d{{2}}"
+        symbol = rf"[{re.escape(self.symbols)}]?"
+        return (
+            rf"(?:\(\s*-?{symbol}\s?{amount}\s*\)"
+            rf"|[-−]\s?{symbol}\s?{amount}(?:\s?CR\b)?"
+            rf"|{symbol}\s?[-−]?\s?{amount}(?:\s?(?:CR|cr|Cr)\b)?)"
+        )
+
+    def parse_number(self, text: str) -> Decimal:
+        cleaned = text.strip().replace(self.thousands, "").replace(self.point, ".")
+        try:
+            return Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {text!r}") from None
+
+    def parse_money(self, text: str) -> Decimal:
+        """Signed amount: a leading minus, parentheses or a trailing CR make it a credit."""
+        cleaned = text.strip()
+        upper = cleaned.upper()
+        negative = cleaned.startswith(("(", "-", "−")) or upper.endswith("CR") or "-" in cleaned[:3]
+        digits = re.sub(r"[^\d" + re.escape(self.point) + "]", "", upper.removesuffix("CR"))
+        value = self.parse_number(digits)
+        return -value if negative else value
+
+
+US = NumberFormat()
+
+
+def parse_money(text: str) -> Decimal:
+    return US.parse_money(text)
+
+
+def parse_number(text: str) -> Decimal:
+    return US.parse_number(text)
+
+
+def parse_date(text: str, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> date:
+    cleaned = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")
+    for fmt in formats:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
+
+
+# Keyword rules in priority order: a "tax surcharge" is a tax, a "supply credit" is a credit.
+CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
+    (LineItemCategory.TAX, re.compile(r"\b(tax(es)?|VAT|GST|HST)\b", re.IGNORECASE)),
+    (LineItemCategory.CREDIT, re.compile(r"\b(credit|rebate|discount)\b", re.IGNORECASE)),
+    (LineItemCategory.FEE, re.compile(r"\b(fee|surcharge|levy)s?\b", re.IGNORECASE)),
+    (LineItemCategory.SUPPLY, re.compile(r"\b(supply|generation|energy|commodity)\b", re.IGNORECASE)),
+    (
+        LineItemCategory.DELIVERY,
+        re.compile(
+            r"\b(delivery|distribution|transmission|demand|(?:customer|standing|basic|basic service|facility|"
+            r"service availability|meter|base) charge)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+def categorize(description: str) -> LineItemCategory:
+    for category, pattern in CATEGORY_RULES:
+        if pattern.search(description):
+            return category
+    return LineItemCategory.OTHER
+
+
+_COMMODITY_WORDS = (
+    ("electric", Commodity.ELECTRICITY),
+    ("power", Commodity.ELECTRICITY),
+    ("kwh", Commodity.ELECTRICITY),
+    ("gas", Commodity.GAS),
+    ("storm", Commodity.STORMWATER),
+    ("sewer", Commodity.SEWER),
+    ("wastewater", Commodity.SEWER),
+    ("water", Commodity.WATER),
+)
+
+
+def commodity_of(text: str) -> Commodity:
+    lowered = text.lower()
+    for keyword, commodity in _COMMODITY_WORDS:
+        if keyword in lowered:
+            return commodity
+    return Commodity.OTHER
+
+
+def read_type_of(text: str) -> ReadType:
+    cleaned = text.strip().strip("()").lower()
+    return ReadType.ESTIMATED if cleaned.startswith("est") or cleaned == "e" else ReadType.ACTUAL
+
+
+def tou_period_of(text: str) -> str | None:
+    """`On-Peak` → `on_peak`; the canonical names downstream code groups by."""
+    cleaned = re.sub(r"[^a-z]+", "_", text.strip().lower()).strip("_")
+    return cleaned or None

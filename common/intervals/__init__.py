@@ -1,0 +1,1 @@
+"""Interval-data semantics shared by every source: instants and zones, units, coverage, tables, reconciliation."""

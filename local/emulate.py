@@ -1,0 +1,209 @@
+"""The emulated stack: the cloud code path on this machine, every Google service a real emulator.
+
+Same shape as the embedded LocalStack (and a subclass of it): each function runs under
+functions-framework in its own process, the demo and the tests drive it through the API. What differs
+is everything behind the ports — the functions run with ``MINIMETER_MODE=emulated`` and so use the
+Google client libraries (common/adapters/gcs, pubsub, bigquery, secret_manager, cloudsql) against:
+
+- the Pub/Sub emulator (jar), with the topology of common/topology.py: push subscriptions to the
+  functions with retry policy, dead-letter topic and max delivery attempts, ``-hold`` subscriptions;
+- fake-gcs-server, publishing OBJECT_FINALIZE notifications into Pub/Sub;
+- bqemulator (its own virtualenv) for the warehouse;
+- Debian's PostgreSQL 15 (the Cloud SQL major version) in the data directory, on a loopback port;
+- loopback stubs for Secret Manager (REST) and Gemini, reached through the real clients.
+
+Dead letters are moved from the ``-hold`` subscriptions to ``<data dir>/dead-letters`` (the embedded
+router's format). Everything listens on 127.0.0.1 and everything started is stopped on exit, push
+subscriptions first.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.config import Settings
+from common.topology import FUNCTIONS
+from local.emulators.bigquery import BigQueryEmulator
+from local.emulators.gcs import FakeGcsServer
+from local.emulators.process import ServiceProcess, free_port
+from local.emulators.pubsub import (
+    EMULATED_RETRY_POLICY,
+    EMULATOR_STORAGE_TOPIC,
+    PubSubEmulator,
+    PubSubTopology,
+    apply_topology,
+    drain_dead_letters,
+)
+from local.emulators.stubs import GeminiStub, SecretManagerStub
+from local.emulators.toolchain import EMULATOR_VENV, ensure_emulator_venv, postgres15_bin_dir
+from local.postgres import LocalPostgres
+from local.stack import ADMIN_KEY_SECRET_NAME, DATABASE_NAME, SANDBOX_SECRET_NAME, LocalStack, wait_for_port
+
+EMULATED_PROJECT = "minimeter-emulated"
+GEMINI_STUB_KEY = "emulated-gemini-key"
+
+
+@dataclass
+class EmulatedStack(LocalStack):
+    """Start with `with EmulatedStack(data_dir) as stack:`; the same API as LocalStack."""
+
+    project: str = EMULATED_PROJECT
+    venv: Path = EMULATOR_VENV
+    services: list[ServiceProcess] = field(default_factory=list)
+    stubs: list[SecretManagerStub | GeminiStub] = field(default_factory=list)
+    topology: PubSubTopology | None = None
+    secret_stub: SecretManagerStub | None = None
+    gemini_stub: GeminiStub | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def _timed(self, name: str, started: float) -> None:
+        self.timings[name] = round(time.monotonic() - started, 3)
+
+    def start(self) -> None:
+        begin = time.monotonic()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        logs = self.data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        ensure_emulator_venv(self.venv)
+
+        t = time.monotonic()
+        self.postgres = LocalPostgres(self.data_dir / "pg15", bin_dir=postgres15_bin_dir()).start()
+        db_url = self.postgres.create_database(DATABASE_NAME)
+        self._timed("postgres", t)
+
+        t = time.monotonic()
+        pubsub = PubSubEmulator(logs / "pubsub-emulator.log")
+        self.services.append(pubsub)
+        pubsub.start()
+        ports = {fn.name: free_port() for fn in FUNCTIONS}
+        self.function_urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        # Topics first: fake-gcs-server drops events for a topic that does not exist yet.
+        self.topology = apply_topology(pubsub.address, self.project, self.function_urls)
+        self._timed("pubsub", t)
+
+        t = time.monotonic()
+        gcs = FakeGcsServer(
+            logs / "fake-gcs-server.log",
+            project=self.project,
+            topic=EMULATOR_STORAGE_TOPIC,
+            pubsub_host=pubsub.address,
+            venv=self.venv,
+        )
+        self.services.append(gcs)
+        gcs.start()
+        self._timed("fake_gcs", t)
+
+        t = time.monotonic()
+        bigquery = BigQueryEmulator(logs / "bqemulator.log", project=self.project, venv=self.venv)
+        self.services.append(bigquery)
+        bigquery.start()
+        self._timed("bqemulator", t)
+
+        admin_key = self._admin_key_value()
+        self.secret_stub = SecretManagerStub(
+            self.project, {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: admin_key}
+        )
+        self.gemini_stub = GeminiStub(GEMINI_STUB_KEY)
+        self.stubs += [self.secret_stub, self.gemini_stub]
+        secret_url = self.secret_stub.start()
+        gemini_url = self.gemini_stub.start()
+
+        self.env = {
+            "MINIMETER_MODE": "emulated",
+            "GCP_PROJECT": self.project,
+            "DB_URL": db_url,
+            "LOCAL_DATA_DIR": str(self.data_dir),
+            "SECRET_NAME": SANDBOX_SECRET_NAME,
+            "ADMIN_KEY_SECRET": ADMIN_KEY_SECRET_NAME,
+            "PUBSUB_EMULATOR_HOST": pubsub.address,
+            "STORAGE_EMULATOR_HOST": gcs.url,
+            "BIGQUERY_EMULATOR_HOST": bigquery.url,
+            "SECRET_MANAGER_EMULATOR_HOST": secret_url,
+            "GEMINI_API_KEY": GEMINI_STUB_KEY,
+            "GEMINI_BASE_URL": gemini_url,
+            "NO_PROXY": "127.0.0.1,localhost",
+            **self.extra_env,
+        }
+        t = time.monotonic()
+        self._provision(self.settings())
+        self._timed("provision", t)
+
+        t = time.monotonic()
+        for fn in FUNCTIONS:
+            self._start_function(fn.name, fn.target, fn.signature, ports[fn.name])
+        for fn in FUNCTIONS:
+            wait_for_port(ports[fn.name], self.processes[fn.name], 60, self._log_file(fn.name))
+        self._timed("functions", t)
+        self._timed("total", begin)
+
+    def _admin_key_value(self) -> str:
+        """Kept in <data dir>/secrets.json like the embedded stack's, so `admin_key(data_dir)` works."""
+        secrets_file = self.data_dir / "secrets.json"
+        stored: dict[str, str] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+        if ADMIN_KEY_SECRET_NAME not in stored:
+            stored = {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: secrets.token_urlsafe(32)}
+            secrets_file.write_text(json.dumps(stored))
+            secrets_file.chmod(0o600)
+        return stored[ADMIN_KEY_SECRET_NAME]
+
+    def _provision(self, settings: Settings) -> None:
+        """What Terraform creates in the cloud: the buckets, the schema, the warehouse tables."""
+        from common.adapters.gcs import GcsBlobStore
+        from common.runtime import build_ports
+
+        ports = build_ports(settings)
+        assert isinstance(ports.blobs, GcsBlobStore)
+        for bucket in (settings.raw_bucket, settings.normalized_bucket):
+            ports.blobs.ensure_bucket(bucket)
+        ports.database.migrate()
+        ports.warehouse.ensure_schema()
+
+    def drain_dead_letters(self) -> int:
+        if self.topology is None:
+            return 0
+        return drain_dead_letters(self.topology, self.settings().dead_letter_dir, self.function_urls)
+
+    def _activity(self) -> int:
+        total = 0
+        for fn in FUNCTIONS:
+            path = self._log_file(fn.name)
+            total += path.stat().st_size if path.exists() else 0
+        return total
+
+    def wait_idle(self, timeout: float = 120.0) -> bool:
+        """Idle: no function wrote a log line for longer than the longest retry backoff, and every
+        dead letter is on disk. (The emulator has no backlog metric to ask instead.)"""
+        quiet = EMULATED_RETRY_POLICY.maximum_backoff_seconds + 1.0
+        deadline = time.monotonic() + timeout
+        last, changed = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            moved = self.drain_dead_letters()
+            activity = self._activity()
+            if activity != last or moved:
+                last, changed = activity, time.monotonic()
+            elif time.monotonic() - changed >= quiet:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self) -> None:
+        if self.topology is not None:
+            try:
+                if self.env:
+                    self.drain_dead_letters()
+            finally:
+                self.topology.teardown()  # delete push subscriptions before their endpoints go away
+                self.topology = None
+        try:
+            super().stop()  # the functions and PostgreSQL
+        finally:
+            for stub in self.stubs:
+                stub.stop()
+            self.stubs.clear()
+            for service in reversed(self.services):
+                service.stop()
+            self.services.clear()

@@ -1,0 +1,235 @@
+"""The Pub/Sub emulator (the jar of the machine's google-cloud-cli) and MiniMeter's topology on it.
+
+:func:`apply_topology` creates, from common/topology.py, what Terraform creates in the cloud: every
+source topic, each dead-letter topic with its ``-hold`` pull subscription, and one push subscription
+per event function with the retry policy, dead-letter topic and maximum delivery attempts of its
+Subscription. The push endpoint carries ``/projects/P/topics/T`` in its path, so functions-framework
+gives the converted CloudEvent the right ``source``.
+
+fake-gcs-server publishes every bucket's notifications to ONE topic (``-event.pubsub-topic``), where
+the cloud has one notification topic per bucket; the bucket subscriptions therefore read that single
+topic here (each function acknowledges, without work, the other bucket's events). Filters would do the
+same in the cloud, but the emulator ignores them.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from common.topology import (
+    PUSH_ACK_DEADLINE_SECONDS,
+    SUBSCRIPTIONS,
+    RetryPolicy,
+    Subscription,
+    dead_letter_hold_subscription,
+    pubsub_max_delivery_attempts,
+    source_topic,
+)
+from local.emulators.process import ServiceProcess, free_port
+from local.emulators.toolchain import java, pubsub_emulator_jar
+
+EMULATOR_STORAGE_TOPIC = "storage-finalize"  # fake-gcs-server's single notification topic
+EMULATED_RETRY_POLICY = RetryPolicy(minimum_backoff_seconds=0.5, maximum_backoff_seconds=2.0)
+
+
+class PubSubEmulator(ServiceProcess):
+    def __init__(self, log_file: Path, port: int | None = None) -> None:
+        port = port or free_port()
+        argv = [java(), "-jar", str(pubsub_emulator_jar()), "--host=127.0.0.1", f"--port={port}"]
+        super().__init__("pubsub-emulator", argv, port=port, log_file=log_file)
+
+
+def _clients(host: str) -> tuple[Any, Any]:
+    import grpc
+    from google.cloud import pubsub_v1
+    from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+    from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
+
+    publisher = pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=grpc.insecure_channel(host)))
+    subscriber = pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=grpc.insecure_channel(host)))
+    return publisher, subscriber
+
+
+def emulated_topic(sub: Subscription) -> str:
+    return EMULATOR_STORAGE_TOPIC if sub.bucket_role else source_topic(sub)
+
+
+@dataclass
+class PubSubTopology:
+    """What apply_topology created, so teardown can delete the push subscriptions."""
+
+    host: str
+    project: str
+    push_subscriptions: list[str] = field(default_factory=list)
+    hold_subscriptions: dict[str, str] = field(default_factory=dict)  # hold subscription -> source subscription
+    topics: list[str] = field(default_factory=list)
+
+    def teardown(self) -> None:
+        """Delete push subscriptions first: a running emulator would keep pushing to stopped functions."""
+        _, subscriber = _clients(self.host)
+        try:
+            for name in self.push_subscriptions:
+                try:
+                    subscriber.delete_subscription(subscription=name, timeout=10)
+                except Exception as exc:  # noqa: BLE001 - the emulator may be gone already
+                    print(f"could not delete push subscription {name}: {exc!r}", file=sys.stderr)
+            self.push_subscriptions.clear()
+        finally:
+            subscriber.close()
+
+
+def apply_topology(
+    host: str,
+    project: str,
+    function_urls: Mapping[str, str],
+    *,
+    retry_policy: RetryPolicy = EMULATED_RETRY_POLICY,
+    subscriptions: tuple[Subscription, ...] = SUBSCRIPTIONS,
+) -> PubSubTopology:
+    from google.api_core.exceptions import AlreadyExists
+    from google.protobuf import duration_pb2
+    from google.pubsub_v1.types import DeadLetterPolicy, PushConfig
+    from google.pubsub_v1.types import RetryPolicy as PbRetryPolicy
+
+    publisher, subscriber = _clients(host)
+    result = PubSubTopology(host, project)
+    try:
+        topics = {emulated_topic(s) for s in subscriptions} | {s.dead_letter_topic for s in subscriptions}
+        for topic in sorted(topics):
+            try:
+                publisher.create_topic(name=publisher.topic_path(project, topic), timeout=10)
+            except AlreadyExists:
+                pass
+            result.topics.append(topic)
+
+        def seconds(value: float) -> duration_pb2.Duration:
+            whole = int(value)
+            return duration_pb2.Duration(seconds=whole, nanos=int((value - whole) * 1e9))
+
+        for sub in subscriptions:
+            topic = emulated_topic(sub)
+            hold = subscriber.subscription_path(project, dead_letter_hold_subscription(sub))
+            try:
+                subscriber.create_subscription(
+                    request={
+                        "name": hold,
+                        "topic": publisher.topic_path(project, sub.dead_letter_topic),
+                        "ack_deadline_seconds": 60,
+                    },
+                    timeout=10,
+                )
+            except AlreadyExists:
+                pass
+            result.hold_subscriptions[hold] = sub.name
+            name = subscriber.subscription_path(project, sub.name)
+            endpoint = f"{function_urls[sub.function].rstrip('/')}/projects/{project}/topics/{topic}"
+            request = {
+                "name": name,
+                "topic": publisher.topic_path(project, topic),
+                "push_config": PushConfig(push_endpoint=endpoint),
+                "ack_deadline_seconds": PUSH_ACK_DEADLINE_SECONDS,
+                "retry_policy": PbRetryPolicy(
+                    minimum_backoff=seconds(retry_policy.minimum_backoff_seconds),
+                    maximum_backoff=seconds(retry_policy.maximum_backoff_seconds),
+                ),
+                "dead_letter_policy": DeadLetterPolicy(
+                    dead_letter_topic=publisher.topic_path(project, sub.dead_letter_topic),
+                    max_delivery_attempts=pubsub_max_delivery_attempts(sub),
+                ),
+            }
+            try:
+                subscriber.create_subscription(request=request, timeout=10)
+            except AlreadyExists:
+                subscriber.delete_subscription(subscription=name, timeout=10)
+                subscriber.create_subscription(request=request, timeout=10)
+            result.push_subscriptions.append(name)
+    finally:
+        subscriber.close()
+        publisher.stop()
+    return result
+
+
+def drain_dead_letters(topology: PubSubTopology, dead_letter_dir: Path, function_urls: Mapping[str, str]) -> int:
+    """Move the dead-letter topics' held events into `dead_letter_dir`, in the event router's format.
+
+    So the embedded and emulated modes keep dead letters the same way on a laptop (and
+    ``local.router.replay_dead_letters`` can redeliver them). Returns how many were moved.
+    """
+    from local.router import PUBSUB_MESSAGE_PUBLISHED, write_dead_letter
+
+    _, subscriber = _clients(topology.host)
+    moved = 0
+    try:
+        for hold, source_name in topology.hold_subscriptions.items():
+            source = next(s for s in SUBSCRIPTIONS if s.name == source_name)
+            while True:
+                # return_immediately (deprecated for Pub/Sub, honoured by the emulator): an empty
+                # subscription answers at once instead of long-polling for ~10 s.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    response = subscriber.pull(
+                        request={"subscription": hold, "max_messages": 100, "return_immediately": True}, timeout=10
+                    )
+                if not response.received_messages:
+                    break
+                for received in response.received_messages:
+                    message = received.message
+                    attributes = dict(message.attributes)
+                    topic = emulated_topic(source)
+                    event = {
+                        "specversion": "1.0",
+                        "id": message.message_id,
+                        "type": PUBSUB_MESSAGE_PUBLISHED,
+                        "source": f"//pubsub.googleapis.com/projects/{topology.project}/topics/{topic}",
+                        "datacontenttype": "application/json",
+                    }
+                    if attributes.get("objectId"):
+                        event["subject"] = f"objects/{attributes['objectId']}"
+                    data = {
+                        "message": {
+                            "data": base64.b64encode(message.data).decode(),
+                            "attributes": {
+                                k: v for k, v in attributes.items() if not k.startswith("CloudPubSubDeadLetter")
+                            },
+                            "messageId": message.message_id,
+                        },
+                        "subscription": f"projects/{topology.project}/subscriptions/{source.name}",
+                    }
+                    write_dead_letter(
+                        dead_letter_dir,
+                        subscription=source.name,
+                        function=source.function,
+                        function_url=function_urls.get(source.function),
+                        attributes=event,
+                        data=data,
+                        attempts=int(attributes.get("CloudPubSubDeadLetterSourceDeliveryCount", "0") or 0),
+                        last_error={"status": None, "body": "dead-lettered by Pub/Sub"},
+                    )
+                    moved += 1
+                subscriber.acknowledge(
+                    request={"subscription": hold, "ack_ids": [r.ack_id for r in response.received_messages]},
+                    timeout=10,
+                )
+    finally:
+        subscriber.close()
+    return moved
+
+
+def wait_for_dead_letters(
+    topology: PubSubTopology, dead_letter_dir: Path, function_urls: Mapping[str, str], expected: int, timeout: float
+) -> int:
+    """Drain until at least `expected` dead letters are on disk or `timeout` passes; returns the count."""
+    deadline = time.monotonic() + timeout
+    while True:
+        drain_dead_letters(topology, dead_letter_dir, function_urls)
+        count = len(list(dead_letter_dir.glob("*.json"))) if dead_letter_dir.exists() else 0
+        if count >= expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.25)

@@ -1,0 +1,166 @@
+"""Hostile and broken PDFs: each gets a stable reason code, in bounded time and memory, and never takes
+the caller down (pdfium runs in a resource-limited worker process)."""
+
+from __future__ import annotations
+
+import resource
+import time
+import zlib
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
+from common.errors import RejectedInput
+from common.extraction.bills.guard import MAX_FILE_BYTES, PdfTextReader
+from common.extraction.dispatch import extract_file
+from common.models import ArtifactKind, ExtractionStatus
+
+TIME_LIMIT_S = 2.0  # the worker's deadline in these tests
+WALL_BUDGET_S = 6.0  # reading any hostile file, including a worker restart, stays under this
+
+
+def build_pdf(objects: list[bytes]) -> bytes:
+    """A syntactically valid PDF from object bodies (object 1 is the catalog)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def one_page(content: bytes, *, compress: bool = True) -> bytes:
+    raw = zlib.compress(content, 9) if compress else content
+    flate = b" /Filter /FlateDecode" if compress else b""
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d%s >>\nstream\n" % (len(raw), flate) + raw + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+
+
+def compression_bomb(megabytes: int) -> bytes:
+    """About 1 KB of deflate per MB of output: a 64 KB file that inflates to 64 MB."""
+    deflate = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    raw = b"".join(deflate.compress(chunk) for _ in range(megabytes)) + deflate.flush()
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(raw) + raw + b"\nendstream",
+        ]
+    )
+
+
+def deeply_nested(depth: int) -> bytes:
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Deep " + b"[" * depth + b"]" * depth + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ]
+    )
+
+
+def text_flood(runs: int) -> bytes:
+    """A few MB of content that pdfium turns into millions of characters (and a GB of memory)."""
+    return one_page(b"BT /F1 1 Tf " + b"(abcdefghij) Tj " * runs + b"ET")
+
+
+def real_bill() -> bytes:
+    from datetime import date
+
+    bill = make_sandbox_bill("Sandbox Electric", "H-1", "1 Main St", date(2026, 1, 1), date(2026, 1, 31), seed=5)
+    return render_bill_pdf(bill)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[PdfTextReader]:
+    guarded = PdfTextReader("process", timeout_s=TIME_LIMIT_S, memory_bytes=768 * 1024 * 1024)
+    try:
+        yield guarded
+    finally:
+        guarded.close()
+
+
+def reason(reader: PdfTextReader, data: bytes) -> tuple[str, float]:
+    started = time.monotonic()
+    with pytest.raises(RejectedInput) as caught:
+        reader.read(data, "hostile.pdf")
+    return caught.value.reason_code, time.monotonic() - started
+
+
+HOSTILE: dict[str, tuple[Callable[[], bytes], set[str]]] = {
+    "zero_bytes": (lambda: b"", {"empty_file"}),
+    "not_a_pdf": (lambda: b"GIF89a" + b"\x00" * 500, {"not_a_pdf"}),
+    "html_with_pdf_words": (lambda: b"<html>%%EOF</html>", {"not_a_pdf"}),
+    "truncated": (lambda: real_bill()[: len(real_bill()) // 2], {"corrupt_pdf"}),
+    "garbage_between_markers": (lambda: b"%PDF-1.7\n" + b"\x00garbage" * 200 + b"\n%%EOF\n", {"corrupt_pdf"}),
+    "oversized": (lambda: b"%PDF-1.7\n" + b" " * MAX_FILE_BYTES + b"\n%%EOF\n", {"file_too_large"}),
+    "compression_bomb_64mb": (lambda: compression_bomb(64), {"compressed_bomb"}),
+    "deeply_nested_100k": (lambda: deeply_nested(100_000), {"pdf_too_deeply_nested"}),
+    # Small enough to pass the byte checks, big enough to blow the worker's time or memory limit.
+    "text_flood": (lambda: text_flood(600_000), {"pdf_timeout", "pdf_resource_limit"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_pdf_gets_a_reason_code_in_bounded_time(reader: PdfTextReader, case: str) -> None:
+    make, codes = HOSTILE[case]
+    code, elapsed = reason(reader, make())
+    assert code in codes
+    assert elapsed < WALL_BUDGET_S
+
+
+def test_the_worker_survives_hostile_files_and_keeps_reading_bills(reader: PdfTextReader) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reason(reader, text_flood(600_000))  # kills the worker
+    document = reader.read(real_bill())  # a fresh worker reads the next file
+    assert any("Sandbox Electric" in line.text for line in document.lines)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, "the hostile file's memory was spent in the worker, not here"
+
+
+def test_encrypted_pdf_is_rejected(reader: PdfTextReader) -> None:
+    import io
+
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, encrypt=StandardEncryption("user-secret", ownerPassword="owner"))
+    canvas.drawString(72, 700, "Account Number: 1234")
+    canvas.showPage()
+    canvas.save()
+    assert reason(reader, buffer.getvalue())[0] == "encrypted_pdf"
+
+
+def test_inline_reader_applies_the_same_byte_checks() -> None:
+    inline = PdfTextReader("inline")
+    with pytest.raises(RejectedInput) as caught:
+        inline.read(compression_bomb(40))
+    assert caught.value.reason_code == "compressed_bomb"
+
+
+def test_a_scan_without_text_is_needs_review_not_rejected() -> None:
+    blank_scan = one_page(b"0 0 0 rg 72 400 300 200 re f", compress=False)  # shapes only, like an image
+
+    result = extract_file(blank_scan, "scan.pdf")
+
+    assert result.kind is ArtifactKind.BILL_PDF
+    assert result.status is ExtractionStatus.NEEDS_REVIEW
+    assert result.bill is None
+    assert [a.code for a in result.audits] == ["no_text_layer"]
