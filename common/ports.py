@@ -207,7 +207,8 @@ class Database(ABC):
     def list_bills(self, customer_id: str, limit: int = 100) -> list[BillRecord]: ...
 
     @abstractmethod
-    def account_bills(self, utility_account_id: str) -> list[BillRecord]: ...
+    def account_bills(self, utility_account_id: str, overlapping: tuple[date, date] | None = None) -> list[BillRecord]:
+        """Oldest period first; with `overlapping`, only bills whose period meets [first, last]."""
 
     @abstractmethod
     def upsert_interval_series(self, artifact: Artifact, series: Sequence[IntervalSeriesSummary]) -> None: ...

@@ -1025,12 +1025,14 @@ class PostgresDatabase(Database):
         )
         return [_bill_record(r) for r in rows]
 
-    def account_bills(self, utility_account_id: str) -> list[BillRecord]:
+    def account_bills(self, utility_account_id: str, overlapping: tuple[date, date] | None = None) -> list[BillRecord]:
         """Oldest billing period first."""
+        first, last = overlapping or (date.min, date.max)
         rows = self._fetch(
             "SELECT id, artifact_id, customer_id, utility_account_id, payload FROM bills"
-            " WHERE utility_account_id = %s ORDER BY bill_period_start, bill_period_end",
-            (utility_account_id,),
+            " WHERE utility_account_id = %s AND bill_period_end >= %s AND bill_period_start <= %s"
+            " ORDER BY bill_period_start, bill_period_end",
+            (utility_account_id, first, last),
         )
         return [_bill_record(r) for r in rows]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from common.connectors.base import ConnectorRegistry, FetchRequest
 from common.core.naming import (
@@ -316,8 +317,9 @@ def run_load(
                     rows = loaded.rows
                     outcome.update(inserted=loaded.inserted, replaced=loaded.replaced, kept=loaded.kept)
                 db.upsert_interval_series(artifact, normalized.series)
-            if normalized.bill is not None or normalized.intervals_object:
-                outcome["reconciled"] = reconcile_account(db, warehouse, artifact.utility_account_id)
+            window = _affected_days(normalized)
+            if window is not None:
+                outcome["reconciled"] = reconcile_account(db, warehouse, artifact.utility_account_id, window)
         except Exception as exc:
             outcome["reason_code"] = getattr(exc, "reason_code", "internal_error")
             _retry_or_fail_artifact(db, artifact, "load", attempt, exc)
@@ -338,10 +340,29 @@ def run_load(
     return db.get_artifact(artifact.id).status
 
 
-def reconcile_account(db: Database, warehouse: Warehouse, utility_account_id: str) -> dict[str, int]:
-    """Bill periods vs interval sums for the whole account, recomputed after every bill or interval load
-    (either may arrive first) and stored through the warehouse (table interval_reconciliation)."""
-    bills = db.account_bills(utility_account_id)
+def _affected_days(normalized: NormalizedArtifact) -> tuple[date, date] | None:
+    """The days a loaded artifact can change reconciliation for: its bill period, or its intervals' span
+    widened by a day each side for the meter's zone."""
+    spans: list[tuple[date, date]] = []
+    if normalized.bill is not None:
+        spans.append((normalized.bill.bill_period_start, normalized.bill.bill_period_end))
+    if normalized.series:
+        first = min(s.first_start for s in normalized.series).date() - timedelta(days=1)
+        last = max(s.last_end for s in normalized.series).date() + timedelta(days=1)
+        spans.append((first, last))
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def reconcile_account(
+    db: Database, warehouse: Warehouse, utility_account_id: str, window: tuple[date, date] | None = None
+) -> dict[str, int]:
+    """Bill periods vs interval sums, recomputed after every bill or interval load (either may arrive
+    first) for the bills the load can affect, and stored through the warehouse (interval_reconciliation,
+    which replaces a bill's earlier result). Recomputing only the window keeps a load's cost independent
+    of how many bills the account already has."""
+    bills = db.account_bills(utility_account_id, window)
     window = bucket_range(bills)
     if window is None:
         return {}

@@ -388,6 +388,11 @@ def test_bill_upsert_twice_keeps_id_and_replaces_children(database: PostgresData
         date(2024, 1, 31),
     ]
     assert len(database.list_bills(account.customer_id, limit=1)) == 1
+    periods = [
+        [r.bill.bill_period_start for r in database.account_bills(account.id, window)]
+        for window in ((date(2024, 1, 31), date(2024, 2, 1)), (date(2024, 2, 15), date(2024, 3, 1)), None)
+    ]
+    assert periods == [[date(2024, 1, 1), date(2024, 2, 1)], [date(2024, 2, 1)], [date(2024, 1, 1), date(2024, 2, 1)]]
 
 
 def test_monthly_usage_attributes_cost_to_first_commodity(database: PostgresDatabase) -> None:
