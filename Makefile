@@ -8,7 +8,7 @@ DATA_DIR ?= .minimeter
 CHECKOV_VENV ?= build/checkov-venv
 
 .PHONY: venv demo up test unit e2e lint typecheck format clean checkov-venv terraform-schemas terraform-check \
-	emulators emulator-packages emulate emulated bench-pipeline
+	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-intervals bench-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -104,3 +104,7 @@ bench-intervals: venv
 # Pipeline figures (not a test): 200 bills + 10 interval files, embedded vs emulated (bench/pipeline).
 bench-pipeline: emulators
 	$(PY) -m bench.pipeline --json bench-pipeline.json
+
+# API load figures (not a test): dashboard and upload requests/s, p50/p99 and errors on the embedded stack.
+bench-api: venv
+	$(PY) -m bench.api.run --seconds 10

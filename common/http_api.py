@@ -5,6 +5,7 @@ Every error leaves as `{"error": {"code", "message"}}` with a 4xx/5xx status —
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -44,6 +45,7 @@ from common.models import (
     DeadLetter,
     DeadLetterList,
     ErrorBody,
+    ErrorEnvelope,
     Health,
     IngestRunRequest,
     JobAccepted,
@@ -65,21 +67,14 @@ M = TypeVar("M", bound=BaseModel)
 app = Flask(__name__)  # used for its routing table only: see handle()
 
 
-def _json(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
-    if isinstance(model, BaseModel):
-        body = model.model_dump_json()
-    else:
-        from pydantic import TypeAdapter
-
-        body = TypeAdapter(type(model)).dump_json(model).decode()
+def _json(model: BaseModel | dict[str, Any], status: int = 200) -> Response:
+    body = model.model_dump_json() if isinstance(model, BaseModel) else json.dumps(model)
     return Response(body, status=status, mimetype="application/json")
 
 
 def _error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
-    body = ErrorBody(code=code, message=message, details=details)
-    return Response(
-        '{"error": ' + body.model_dump_json(exclude_none=True) + "}", status=status, mimetype="application/json"
-    )
+    envelope = ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details))
+    return Response(envelope.model_dump_json(exclude_none=True), status=status, mimetype="application/json")
 
 
 def _body(model: type[M]) -> M:

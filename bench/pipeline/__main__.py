@@ -9,6 +9,9 @@ waits until every job is terminal. Figures:
 - peak memory per function: VmHWM of each function's process tree (/proc);
 - work share: (extract + load stage time, from the functions' stage log lines) / summed drop→loaded
   latency; the rest is plumbing (event delivery, the API's write, queueing behind other files, waiting).
+  With every file dropped at once that share is mostly queueing, so a second, sequential phase drops
+  PROBES more bills one at a time (each waits for the previous to load): its work share is the cost of
+  the plumbing itself, with no queue.
 
 Prints a table and, with --json PATH, writes the figures as JSON. Loopback only; everything it starts
 is stopped.
@@ -32,6 +35,7 @@ from local.stack import LocalStack
 
 BILLS = 200
 INTERVAL_FILES = 10
+PROBES = 10
 
 
 def make_inputs(directory: Path, bills: int, interval_files: int) -> list[Path]:
@@ -57,6 +61,23 @@ def make_inputs(directory: Path, bills: int, interval_files: int) -> list[Path]:
         path.write_bytes(render_espi_xml(f"bench-meter-{i}", readings))
         files.append(path)
     return files
+
+
+def make_probe_inputs(directory: Path, count: int) -> list[Path]:
+    """Bills unlike the bulk ones (other seeds and years), so each is new work."""
+    from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        start = date(1995, 1 + i, 1)
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        bill = make_sandbox_bill(
+            "Sandbox Electric", "PROBE-001", "2 Probe Way, Testville, CA 94000", start, end, seed=50_000 + i
+        )
+        paths.append(directory / f"probe-{i:02d}.pdf")
+        paths[-1].write_bytes(render_bill_pdf(bill))
+    return paths
 
 
 def _descendants(pid: int) -> list[int]:
@@ -133,6 +154,14 @@ def run_mode(mode: str, files: list[Path], work: Path) -> dict[str, Any]:
             dropped[client.upload(account["id"], path)["job_id"]] = sent
         jobs = client.wait_for_jobs(list(dropped), timeout=1800, poll=0.5)
         stack.wait_idle(120)
+        probe_latency: dict[str, float] = {}
+        probe_artifacts: dict[str, str] = {}
+        for path in make_probe_inputs(work / f"{mode}-probes", PROBES):
+            sent = time.time()
+            job_id = client.upload(account["id"], path)["job_id"]
+            [job] = client.wait_for_jobs([job_id], timeout=300, poll=0.02).values()
+            probe_latency[job_id] = datetime.fromisoformat(job["finished_at"]).timestamp() - sent
+            probe_artifacts[job_id] = job["artifacts"][0]["id"]
         latencies: dict[str, float] = {}
         artifacts: dict[str, str] = {}
         for job_id, job in jobs.items():
@@ -149,6 +178,7 @@ def run_mode(mode: str, files: list[Path], work: Path) -> dict[str, Any]:
         max(datetime.fromisoformat(j["finished_at"]).timestamp() for j in jobs.values()),
     )
     work_seconds = sum(extract.get(a, 0.0) + load.get(a, 0.0) for a in artifacts.values())
+    probe_work = sum(extract.get(a, 0.0) + load.get(a, 0.0) for a in probe_artifacts.values())
     statuses: dict[str, int] = {}
     for job in jobs.values():
         statuses[job["status"]] = statuses.get(job["status"], 0) + 1
@@ -165,6 +195,8 @@ def run_mode(mode: str, files: list[Path], work: Path) -> dict[str, Any]:
         "extract_s": round(sum(extract.values()), 2),
         "load_s": round(sum(load.values()), 2),
         "work_share_of_latency": round(work_seconds / sum(latencies.values()), 3),
+        "sequential_p50_latency_s": round(_percentile(list(probe_latency.values()), 0.5), 3),
+        "sequential_work_share": round(probe_work / sum(probe_latency.values()), 3),
     }
 
 
@@ -180,6 +212,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
         ("extract stage, summed (s)", lambda r: str(r["extract_s"])),
         ("load stage, summed (s)", lambda r: str(r["load_s"])),
         ("extract+load / latency", lambda r: f"{r['work_share_of_latency']:.1%}"),
+        ("one at a time: p50 drop → loaded (s)", lambda r: str(r["sequential_p50_latency_s"])),
+        ("one at a time: extract+load / latency", lambda r: f"{r['sequential_work_share']:.1%}"),
     ]
     for name in sorted({n for r in results for n in r["peak_rss_mb"]}):
         rows.append((f"peak RSS {name} (MB)", lambda r, n=name: str(r["peak_rss_mb"].get(n, "-"))))
