@@ -91,6 +91,13 @@ def _ports() -> Ports:
 _admin_keys = AdminKeyCache()
 
 
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+        raise InvalidRequest("Idempotency-Key must be 1-200 printable characters", "invalid_idempotency_key")
+    return key
+
+
 def _principal() -> Principal:
     principal: Principal = g.principal
     return principal
@@ -213,9 +220,7 @@ def _own_account(ports: Ports, account_id: str) -> UtilityAccount:
 )
 def ingest_run() -> Response:
     ports = _ports()
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
-        raise InvalidRequest("Idempotency-Key must be 1-200 printable characters", "invalid_idempotency_key")
+    key = _idempotency_key()
     body = _body(IngestRunRequest)
     _own_account(ports, body.utility_account_id)
     accepted = service.request_ingest(ports.database, ports.publisher, ports.settings.pubsub_topic, body, key)
@@ -236,6 +241,7 @@ def get_job(job_id: str) -> Response:
     UploadAccepted,
     status=202,
     multipart={"utility_account_id": "string", "file": "binary"},
+    headers={"Idempotency-Key": "repeat an upload safely (e.g. after a dropped connection): the same job completes"},
 )
 def upload() -> Response:
     ports = _ports()
@@ -248,7 +254,7 @@ def upload() -> Response:
         raise InvalidRequest("a multipart field named 'file' is required", "missing_file")
     data = uploaded.read(ports.settings.max_upload_bytes + 1)
     accepted = service.upload_file(
-        ports.stage_context(), account_id, data, uploaded.filename, ports.settings.max_upload_bytes
+        ports.stage_context(), account_id, data, uploaded.filename, ports.settings.max_upload_bytes, _idempotency_key()
     )
     return _json(accepted, 202)
 

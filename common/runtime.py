@@ -72,6 +72,7 @@ def build_google_ports(settings: Settings) -> Ports:
     from common.adapters.cloudsql import database_from_settings
     from common.adapters.gcs import GcsBlobStore
     from common.adapters.pubsub import PubSubPublisher
+    from common.adapters.pubsub_dead_letters import PubSubDeadLetterStore
     from common.adapters.secret_manager import SecretManagerSecrets
 
     hosts = {name: getattr(settings, field) for name, field in EMULATOR_HOSTS.items()}
@@ -96,6 +97,8 @@ def build_google_ports(settings: Settings) -> Ports:
         ),
         secrets=SecretManagerSecrets(settings.gcp_project, endpoint=settings.secret_manager_emulator_host),
         settings=settings,
+        # The dead-letter topics' -hold pull subscriptions (common/topology.dead_letter_hold_subscription).
+        dead_letters=PubSubDeadLetterStore(settings.gcp_project, emulator_host=settings.pubsub_emulator_host),
     )
 
 

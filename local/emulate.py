@@ -20,13 +20,19 @@ subscriptions first.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import signal
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from common.config import Settings
-from common.topology import FUNCTIONS
+from common.topology import FUNCTIONS, function
 from local.emulators.bigquery import BigQueryEmulator
 from local.emulators.gcs import FakeGcsServer
 from local.emulators.process import ServiceProcess, free_port
@@ -47,6 +53,37 @@ EMULATED_PROJECT = "minimeter-emulated"
 GEMINI_STUB_KEY = "emulated-gemini-key"
 
 
+def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None) -> ThreadingHTTPServer:
+    """A dead function's port: 503 to every push, except those `acknowledge` accepts (204)."""
+
+    class Unavailable(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                envelope = json.loads(body or b"{}")
+            except ValueError:
+                envelope = {}
+            accepted = acknowledge is not None and isinstance(envelope, dict) and acknowledge(envelope)
+            self.send_response(204 if accepted else 503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:  # the killed process group's listening socket may take a moment to go
+            server = ThreadingHTTPServer(("127.0.0.1", port), Unavailable)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    threading.Thread(target=server.serve_forever, name=f"unavailable-{port}", daemon=True).start()
+    return server
+
+
 @dataclass
 class EmulatedStack(LocalStack):
     """Start with `with EmulatedStack(data_dir) as stack:`; the same API as LocalStack."""
@@ -59,6 +96,10 @@ class EmulatedStack(LocalStack):
     secret_stub: SecretManagerStub | None = None
     gemini_stub: GeminiStub | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # True: wait_idle leaves dead letters on the -hold subscriptions, where the admin API
+    # (PubSubDeadLetterStore) lists and replays them; stop() still moves what is left to files.
+    hold_dead_letters: bool = False
+    unavailable: dict[str, ThreadingHTTPServer] = field(default_factory=dict)  # stopped functions' ports
 
     def _timed(self, name: str, started: float) -> None:
         self.timings[name] = round(time.monotonic() - started, 3)
@@ -167,6 +208,34 @@ class EmulatedStack(LocalStack):
             return 0
         return drain_dead_letters(self.topology, self.settings().dead_letter_dir, self.function_urls)
 
+    def stop_function(self, name: str, acknowledge: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Kill one function's process (fault injection); its port then answers pushes with 503.
+
+        As Cloud Run answers for an instance that crashes. A refused connection would not do: the
+        Pub/Sub emulator retries it forever without counting delivery attempts. The emulator also
+        stops pushing to a subscription after ~20 failed pushes in a row (measured: 4 events reach
+        the dead-letter topic, 5 stall), so `acknowledge` may accept the push envelopes the function
+        would have acknowledged without work anyway (the other bucket's events).
+        """
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        self.unavailable[name] = _unavailable(self._port(name), acknowledge)
+
+    def start_function(self, name: str) -> None:
+        """Start a stopped function again on its port, and wait until it listens."""
+        server = self.unavailable.pop(name, None)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        fn = function(name)
+        self._start_function(fn.name, fn.target, fn.signature, self._port(name))
+        wait_for_port(self._port(name), self.processes[name], 60, self._log_file(name))
+
+    def _port(self, name: str) -> int:
+        return int(self.function_urls[name].rsplit(":", 1)[1])
+
     def _activity(self) -> int:
         total = 0
         for fn in FUNCTIONS:
@@ -181,7 +250,7 @@ class EmulatedStack(LocalStack):
         deadline = time.monotonic() + timeout
         last, changed = -1, time.monotonic()
         while time.monotonic() < deadline:
-            moved = self.drain_dead_letters()
+            moved = 0 if self.hold_dead_letters else self.drain_dead_letters()
             activity = self._activity()
             if activity != last or moved:
                 last, changed = activity, time.monotonic()
@@ -198,6 +267,10 @@ class EmulatedStack(LocalStack):
             finally:
                 self.topology.teardown()  # delete push subscriptions before their endpoints go away
                 self.topology = None
+        for server in self.unavailable.values():
+            server.shutdown()
+            server.server_close()
+        self.unavailable.clear()
         try:
             super().stop()  # the functions and PostgreSQL
         finally:

@@ -71,6 +71,29 @@ resource "google_pubsub_topic_iam_member" "api_publishes_ingestion_jobs" {
   member  = module.api.service_account_member
 }
 
+# api: the admin dead-letter endpoints (common/adapters/pubsub_dead_letters.py) pull the held events
+# of each -hold subscription, hand them back unacknowledged when listing, and acknowledge one once
+# its replay is published: roles/pubsub.subscriber on those subscriptions only.
+resource "google_pubsub_subscription_iam_member" "api_reads_dead_letters" {
+  for_each = local.dead_letter_topics
+
+  project      = var.project_id
+  subscription = google_pubsub_subscription.dead_letter_hold[each.value].name
+  role         = "roles/pubsub.subscriber"
+  member       = module.api.service_account_member
+}
+
+# api: replaying a dead letter publishes the event again to the topic its subscription reads: the
+# bucket notification topics here (ingestion-jobs is granted above).
+resource "google_pubsub_topic_iam_member" "api_replays_notifications" {
+  for_each = local.notification_topics
+
+  project = var.project_id
+  topic   = google_pubsub_topic.source[each.value].name
+  role    = "roles/pubsub.publisher"
+  member  = module.api.service_account_member
+}
+
 # --- BigQuery -----------------------------------------------------------------------------------
 
 # load: inserts and merges rows into the warehouse tables (this dataset only).

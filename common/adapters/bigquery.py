@@ -326,7 +326,6 @@ class BigQueryWarehouse(Warehouse):
         ]
 
     def record_reconciliation(self, utility_account_id: str, results: Sequence[ReconciliationRecord]) -> None:
-        from google.cloud.bigquery import ArrayQueryParameter, ScalarQueryParameter
 
         if not results:
             return
@@ -353,20 +352,21 @@ class BigQueryWarehouse(Warehouse):
             for r in results
         ]
         staging = self._stage("reconciliation", schema, "\n".join(lines).encode() + b"\n", "NEWLINE_DELIMITED_JSON")
-        names = ", ".join(f.name for f in schema)
+        names = [f.name for f in schema]
+        key = ("utility_account_id", "bill_id", "commodity", "unit")
         target = self.table_id(RECONCILIATION_TABLE)
+        # One MERGE, not DELETE then INSERT: two loads of the same account may reconcile the same bill at
+        # once, and two separate statements interleave into a doubled row; one statement cannot.
         try:
             self._query(
-                f"DELETE FROM `{target}` WHERE utility_account_id = @account AND bill_id IN UNNEST(@bills)",
-                [
-                    ScalarQueryParameter("account", "STRING", utility_account_id),
-                    ArrayQueryParameter("bills", "STRING", sorted({r.bill_id for r in results})),
-                ],
-                what="the reconciliation delete",
-            )
-            self._query(
-                f"INSERT INTO `{target}` ({names}, computed_at) SELECT {names}, CURRENT_TIMESTAMP() FROM `{staging}`",
-                what="the reconciliation insert",
+                f"MERGE `{target}` T USING `{staging}` S ON "
+                + " AND ".join(f"T.{k} = S.{k}" for k in key)
+                + " WHEN MATCHED THEN UPDATE SET "
+                + ", ".join(f"{n} = S.{n}" for n in names if n not in key)
+                + ", computed_at = CURRENT_TIMESTAMP()"
+                + f" WHEN NOT MATCHED THEN INSERT ({', '.join(names)}, computed_at)"
+                + f" VALUES ({', '.join('S.' + n for n in names)}, CURRENT_TIMESTAMP())",
+                what="the reconciliation merge",
             )
         finally:
             self._drop(staging)

@@ -79,15 +79,24 @@ def job_view(db: Database, job_id: str) -> JobView:
 
 
 def upload_file(
-    ctx: StageContext, account_id: str, data: bytes, filename: str | None, max_bytes: int
+    ctx: StageContext,
+    account_id: str,
+    data: bytes,
+    filename: str | None,
+    max_bytes: int,
+    idempotency_key: str | None = None,
 ) -> UploadAccepted:
+    """Store the file and let the pipeline take it. A client that lost the answer (or the connection,
+    mid-upload) repeats the request with the same key and completes the same job instead of leaving a
+    second one; without a key a retry is a new job for the same (content-addressed) artifact."""
     if not data:
         raise InvalidRequest("the uploaded file is empty", "empty_file")
     if len(data) > max_bytes:
         raise InvalidRequest(f"the file is larger than {max_bytes} bytes", "file_too_large")
     db = ctx.database
     account = db.get_account(account_id)
-    job, _ = db.create_job(account, JobType.UPLOAD)
+    key = f"upload:{idempotency_key}" if idempotency_key else None  # never collides with an ingest key
+    job, _ = db.create_job(account, JobType.UPLOAD, idempotency_key=key)
     db.transition_job(job.id, [JobStatus.PENDING], JobStatus.RUNNING)
     artifact = store_raw_file(ctx, account, job.id, data, filename)
     db.set_expected_artifacts(job.id, 1)

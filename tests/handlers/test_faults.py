@@ -6,6 +6,7 @@ snapshot of natural keys and values (ids and timestamps differ by construction).
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import tempfile
@@ -16,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import ADMIN_KEY, SANDBOX_SECRET, InProcessPlatform, RecordingBlobStore, function_client, make_ports
+from harness import (
+    ADMIN_KEY,
+    CORPUS_DIR,
+    SANDBOX_SECRET,
+    InProcessPlatform,
+    RecordingBlobStore,
+    function_client,
+    make_ports,
+)
 
 from common import runtime
 from common.adapters.duckdb_warehouse import DuckDBWarehouse
@@ -26,6 +35,7 @@ from common.ports import BillRecord
 from local.postgres import create_database, drop_database
 
 POINTS = (
+    "raw_before_write",  # ingest died writing a raw object: nothing written yet
     "raw_written",  # ingest wrote a raw object, then died before acknowledging
     "normalized_written",  # extract wrote the normalized object, then died before acknowledging
     "postgres_committed",  # load committed the bill to Postgres, then died before the warehouse
@@ -57,6 +67,8 @@ def faulty_blob_store(plan: FaultPlan) -> Any:
         def write(
             self, bucket: str, name: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None
         ) -> bool:
+            if name.startswith("raw/"):
+                plan.hit("raw_before_write")  # the API or ingest dies mid-upload, before the object exists
             created = super().write(bucket, name, data, content_type, metadata)
             if name.startswith("raw/"):
                 plan.hit("raw_written")
@@ -192,3 +204,33 @@ def test_random_fault_schedules(postgres_url: str, clean_run: dict[str, Any], se
     with fresh_platform(postgres_url, plan) as platform:
         result = run_scenario(platform, plan)
     assert result == clean_run
+
+
+def test_an_upload_that_dies_midway_is_completed_by_its_retry(postgres_url: str) -> None:
+    """The API registered the artifact and died before the object was written; the client retries."""
+
+    plan = FaultPlan({"raw_before_write": 1})
+    with fresh_platform(postgres_url, plan) as platform:
+        api = function_client("api", "http")
+        api.environ_base["HTTP_X_API_KEY"] = ADMIN_KEY
+        customer = api.post("/customers", json={"name": "Uploads"}).json["id"]
+        account = api.post(
+            "/utility-accounts", json={"customer_id": customer, "provider": "manual", "account_number": "U-1"}
+        ).json["id"]
+        data = (CORPUS_DIR / "gas_direct.xml").read_bytes()
+
+        def upload() -> Any:
+            return api.post(
+                "/uploads",
+                data={"utility_account_id": account, "file": (io.BytesIO(data), "gas.xml")},
+                headers={"Idempotency-Key": "upload-1"},
+            )
+
+        first = upload()
+        assert (first.status_code, first.json["error"]["code"]) == (500, "internal_error")
+        second = upload()
+        assert second.status_code == 202
+        platform.drain()
+        jobs = platform.ports.database.list_jobs(customer)
+        assert [(j.id, j.status.value) for j in jobs] == [(second.json["job_id"], "SUCCEEDED")]  # no orphan job
+        assert platform.ports.warehouse.count("interval_usage", customer) == 5
