@@ -13,11 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from common.config import Settings
 from common.topology import FUNCTIONS
@@ -52,6 +54,17 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float, l
     raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {timeout}s; see {log_file}")
 
 
+def _exit_on_sigterm() -> Any:
+    """Turn SIGTERM (e.g. `timeout`, a CI runner) into SystemExit so `with LocalStack(...)` unwinds and
+    stops its processes: they run in sessions of their own and would otherwise outlive us."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    return previous
+
+
 def admin_key(data_dir: Path) -> str:
     """The local admin API key, kept in the local secret store the functions read."""
     stored: dict[str, str] = json.loads((Path(data_dir) / "secrets.json").read_text())
@@ -70,6 +83,7 @@ class LocalStack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     function_urls: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    _previous_sigterm: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).absolute()
@@ -87,6 +101,7 @@ class LocalStack:
         return Settings.model_validate({k: v for k, v in self.env.items()})
 
     def __enter__(self) -> LocalStack:
+        self._previous_sigterm = _exit_on_sigterm()
         try:
             self.start()
         except BaseException:
@@ -97,7 +112,11 @@ class LocalStack:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            if self._previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, self._previous_sigterm)
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -117,3 +117,34 @@ def test_extract_command_line_contract(tmp_path: Path) -> None:
     rejected = run(str(broken))
     assert rejected.returncode == 2
     assert json.loads(rejected.stdout)["error"]["code"] == "corrupt_pdf"
+
+
+def test_a_terminated_stack_stops_everything_it_started(data_dir: Path) -> None:
+    """`timeout` or a CI runner sends SIGTERM: the functions and Postgres must not outlive the stack."""
+    import signal
+    import socket
+
+    script = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from local.stack import LocalStack\n"
+        "with LocalStack(Path(sys.argv[1])) as stack:\n"
+        "    print(json.dumps(stack.function_urls), flush=True)\n"
+        "    time.sleep(300)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(data_dir)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    urls = json.loads(process.stdout.readline())
+    ports = [int(url.rsplit(":", 1)[1]) for url in urls.values()]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    for port in ports:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
+    assert not (data_dir / "pg" / "postmaster.pid").exists()
