@@ -8,7 +8,6 @@ tests use the real multi-process stack instead.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -62,7 +61,7 @@ class RecordingBlobStore(LocalBlobStore):
 
 
 def golden_event(kind: str) -> dict[str, Any]:
-    return copy.deepcopy(json.loads((EVENTS_DIR / f"{kind}.json").read_text()))
+    return dict(json.loads((EVENTS_DIR / f"{kind}.json").read_text()))  # a fresh object on every call
 
 
 def storage_event(blobs: LocalBlobStore, bucket: str, name: str, form: str, attempt: int = 1) -> CloudEvent:

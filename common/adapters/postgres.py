@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pg8000.dbapi
+from pydantic import BaseModel
 from tenacity import (
     RetryError,
     Retrying,
@@ -391,6 +392,9 @@ SCHEMA: tuple[str, ...] = (
 )
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 # --- row mapping --------------------------------------------------------------------------------
 
 
@@ -411,56 +415,24 @@ def _json(value: Any) -> Any:
 
 
 def _customer(row: dict[str, Any]) -> Customer:
-    return Customer(id=row["id"], name=row["name"], email=row["email"], created_at=row["created_at"])
+    return _model(Customer, row)
+
+
+def _model(model: type[M], row: dict[str, Any], **overrides: Any) -> M:
+    """A row as its pydantic model: the columns are named after the fields, so the mapping is derived."""
+    return model.model_validate({name: row[name] for name in model.model_fields if name in row} | overrides)
 
 
 def _account(row: dict[str, Any]) -> UtilityAccount:
-    return UtilityAccount(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        provider=row["provider"],
-        account_number=row["account_number"],
-        credentials_secret_name=row["credentials_secret_name"],
-        scenario=row["scenario"],
-        created_at=row["created_at"],
-    )
+    return _model(UtilityAccount, row)
 
 
 def _job(row: dict[str, Any]) -> IngestionJob:
-    return IngestionJob(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        utility_account_id=row["utility_account_id"],
-        job_type=JobType(row["job_type"]),
-        status=JobStatus(row["status"]),
-        attempts=row["attempts"],
-        since_date=row["since_date"],
-        idempotency_key=row["idempotency_key"],
-        expected_artifacts=row["expected_artifacts"],
-        errors=[JobError.model_validate(e) for e in _json(row["errors"]) or []],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-    )
+    return _model(IngestionJob, row, errors=[JobError.model_validate(e) for e in _json(row["errors"]) or []])
 
 
 def _artifact(row: dict[str, Any]) -> Artifact:
-    return Artifact(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        utility_account_id=row["utility_account_id"],
-        sha256=row["sha256"],
-        object_name=row["object_name"],
-        original_name=row["original_name"],
-        kind=ArtifactKind(row["kind"]),
-        status=ArtifactStatus(row["status"]),
-        attempts=row["attempts"],
-        reason_code=row["reason_code"],
-        message=row["message"],
-        normalized_object=row["normalized_object"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return _model(Artifact, row)
 
 
 def _bill_record(row: dict[str, Any]) -> BillRecord:
