@@ -7,7 +7,7 @@ and times it.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pytest
 
 from bench.extract.evaluate import Evaluation, flatten
 from common.connectors.billgen import ALL_PROVIDERS, corpus, corpus_bill, write_corpus
+from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
@@ -174,6 +175,15 @@ def test_the_corpus_is_deterministic_and_written_with_ground_truth(tmp_path: Pat
     truth = json.loads((tmp_path / f"{bills[0].name}.json").read_text())
     assert truth["total_amount"] == str(bills[0].truth.total_amount)
     assert {p.id for p in ALL_PROVIDERS if not p.seen} == {"harborview", "lakeshore"}
+
+
+def test_every_corpus_bill_is_dated_in_the_past_however_large_the_corpus() -> None:
+    # A bill whose period has not ended is flagged period_in_future: a big benchmark corpus must not be.
+    for provider in ALL_PROVIDERS:
+        for index in (CORPUS_MONTHS - 1, CORPUS_MONTHS, 7 * CORPUS_MONTHS + 5):
+            bill = corpus_bill(provider, index)
+            assert bill.truth.bill_period_end < date.today(), bill.name
+            assert [a.code for a in audit_bill(bill.truth) if a.severity is Severity.ERROR] == [], bill.name
 
 
 def test_the_corpus_covers_what_the_issue_asks() -> None:

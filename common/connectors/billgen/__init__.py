@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen.draw import Sheet
 from common.connectors.billgen.providers import PROVIDERS, Provider
+from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.connectors.sandbox_bills import make_sandbox_bill, render_on_canvas
 from common.models import Commodity, NormalizedBill
 
@@ -30,7 +31,7 @@ _SANDBOX_COMMODITIES = (Commodity.ELECTRICITY, Commodity.GAS, Commodity.ELECTRIC
 
 
 def _sandbox_make(rng: random.Random, index: int) -> NormalizedBill:
-    start = date(2025, 1, 1) + timedelta(days=31 * index)
+    start = date(2025, 1, 1) + timedelta(days=31 * (index % CORPUS_MONTHS))
     return make_sandbox_bill(
         rng.choice(_SANDBOX_NAMES),
         f"{rng.randint(1000, 9999)}-{rng.randint(10000, 99999)}-{rng.randint(10, 99)}",

@@ -65,9 +65,14 @@ def tax(description: str, items: list[LineItem], percent: Decimal) -> LineItem:
     return fixed(description, cents(total(items) * percent / 100), LineItemCategory.TAX)
 
 
+# Bills cycle through this many months after the first period, so that every generated bill is dated
+# in the past however large the corpus: a period that has not ended yet is flagged `period_in_future`.
+CORPUS_MONTHS = 18
+
+
 def period(rng: random.Random, index: int, first: date) -> tuple[date, date, date, date]:
-    """(start, end, statement date, due date) of the index-th monthly bill after `first`."""
-    start = first + timedelta(days=30 * index + rng.randint(0, 3))
+    """(start, end, statement date, due date) of the index-th monthly bill after `first` (cycling)."""
+    start = first + timedelta(days=30 * (index % CORPUS_MONTHS) + rng.randint(0, 3))
     end = start + timedelta(days=rng.randint(27, 33))
     statement = end + timedelta(days=rng.randint(1, 6))
     return start, end, statement, statement + timedelta(days=rng.choice([14, 20, 21, 25]))
