@@ -252,3 +252,35 @@ def test_cli_prints_every_contract_key_for_a_bill(tmp_path: Path, capsys: pytest
     assert printed["total_amount"] == str(bill.truth.total_amount)
     assert {"commodity", "quantity", "unit", "meter_number", "read_type"} <= set(printed["usage"][0])
     assert printed["provenance"]["total_amount"]["method"] == "template:riverside@1"
+
+
+def test_the_label_prefilter_never_hides_a_label() -> None:
+    # find_labelled tries only the cells an alternation of all labels matches: the hits must be the same.
+    from common.extraction.bills import heuristics
+    from common.extraction.bills.draft import find_labelled
+    from common.extraction.bills.templates import _compiled
+
+    templates = load_templates()
+    compared = 0
+    for bill in corpus(2):
+        document = READER.read(bill.pdf)
+        for template in templates:
+            compiled = _compiled(template)
+            assert compiled.label_prefilter is not None
+            for rule in template.fields.values():
+                if not rule.label:
+                    continue
+                label, value = compiled.label(rule), compiled.value_pattern(rule)
+                every_cell = find_labelled(document, label, value, below=rule.below)
+                assert find_labelled(document, label, value, below=rule.below, prefilter=compiled.label_prefilter) == (
+                    every_cell
+                )
+                compared += len(every_cell)
+        for label, value, _ in heuristics._LABELS.values():
+            every_cell = find_labelled(document, label, value, is_label=heuristics.is_label)
+            prefiltered = find_labelled(
+                document, label, value, is_label=heuristics.is_label, prefilter=heuristics._FIELD_LABELS
+            )
+            assert prefiltered == every_cell
+            compared += len(every_cell)
+    assert compared > 200  # the comparison saw real hits, not only empty lists

@@ -3,6 +3,7 @@ the caller down (pdfium runs in a resource-limited worker process)."""
 
 from __future__ import annotations
 
+import json
 import resource
 import time
 import zlib
@@ -164,3 +165,36 @@ def test_a_scan_without_text_is_needs_review_not_rejected() -> None:
     assert result.status is ExtractionStatus.NEEDS_REVIEW
     assert result.bill is None
     assert [a.code for a in result.audits] == ["no_text_layer"]
+
+
+def test_the_worker_and_the_inline_reader_read_the_same_document(reader: PdfTextReader) -> None:
+    from common.connectors.billgen import ALL_PROVIDERS, corpus_bill
+
+    inline = PdfTextReader("inline")
+    for provider in ALL_PROVIDERS:
+        pdf = corpus_bill(provider, 3).pdf
+        assert reader.read(pdf) == inline.read(pdf), provider.id  # words, boxes and lines, exactly
+
+
+def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
+    from common.extraction.bills import pdf_worker
+    from common.extraction.bills.guard import decode_pages
+
+    pages, page_count = pdf_worker.read_words(real_bill(), max_pages=5, max_chars_per_page=50_000)
+    header_bytes, boxes = pdf_worker.encode_pages(pages, page_count)
+    header = json.loads(header_bytes)
+    assert decode_pages(header, boxes) == pages
+
+    with pytest.raises(ValueError):
+        decode_pages(header, boxes[:-4])  # one coordinate short
+    with pytest.raises(ValueError):
+        decode_pages({**header, "words_per_page": [len(pages[0]) + 1]}, boxes)
+    with pytest.raises(ValueError):
+        decode_pages({**header, "words": header["words"] + "\nextra"}, boxes)
+
+
+def test_nesting_spread_with_whitespace_is_still_refused() -> None:
+    nested = build_pdf([b"<< /Type /Catalog /Kids " + b"[ \n" * 200 + b"]" * 200 + b" >>"])
+    with pytest.raises(RejectedInput) as caught:
+        PdfTextReader("inline").read(nested)
+    assert caught.value.reason_code == "pdf_too_deeply_nested"

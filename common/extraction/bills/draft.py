@@ -7,7 +7,7 @@ status. Keeping the two on one structure is what lets every field say where it c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -189,42 +189,52 @@ def find_labelled(
     below: bool = True,
     pages: tuple[int, ...] | None = None,
     is_label: Callable[[str], bool] | None = None,
+    prefilter: re.Pattern[str] | None = None,
 ) -> list[Hit]:
     """Values that follow a label: in the same cell, else in the next cell, else in the cell underneath.
 
     `label` is matched at the start of a cell; `value` must match the whole candidate text, so a
     label's neighbour that is not of the expected type is never taken; `is_label` rejects a neighbour
-    that is itself a label (a row of headings above a row of values).
+    that is itself a label (a row of headings above a row of values). `prefilter`, when given, must
+    match every cell the label matches (an alternation of several fields' labels): only those cells
+    are tried.
     """
     hits: list[Hit] = []
-    for index, line in enumerate(document.lines):
+    lines = document.lines
+    cells: Iterable[tuple[int, int]] = (
+        document.cells_matching(prefilter)
+        if prefilter is not None
+        else ((index, position) for index, line in enumerate(lines) for position in range(len(line.segments)))
+    )
+    for index, position in cells:
+        line = lines[index]
         if pages is not None and line.page not in pages:
             continue
-        for position, segment in enumerate(line.segments):
-            match = label.match(segment.text)
-            if match is None:
+        segment = line.segments[position]
+        match = label.match(segment.text)
+        if match is None:
+            continue
+        label_start = segment.start
+        rest_start = segment.start + match.end()
+        rest_end = segment.start + len(segment.text)
+        candidates: list[tuple[Line, int, int]] = []
+        rest = line.text[rest_start:rest_end]
+        if rest.strip():
+            candidates.append((line, rest_start + len(rest) - len(rest.lstrip()), rest_end))
+        else:
+            if position + 1 < len(line.segments):
+                following = line.segments[position + 1]
+                candidates.append((line, following.start, following.start + len(following.text)))
+            if below:
+                candidates.extend(_below(document, index, segment.bbox[0], segment.bbox[2]))
+        for cell_line, start, end in candidates:
+            text = cell_line.text[start:end].strip()
+            full = value.fullmatch(text)
+            if full is None or (is_label is not None and is_label(text)):
                 continue
-            label_start = segment.start
-            rest_start = segment.start + match.end()
-            rest_end = segment.start + len(segment.text)
-            candidates: list[tuple[Line, int, int]] = []
-            if line.text[rest_start:rest_end].strip():
-                stripped = len(line.text[rest_start:rest_end]) - len(line.text[rest_start:rest_end].lstrip())
-                candidates.append((line, rest_start + stripped, rest_end))
-            else:
-                if position + 1 < len(line.segments):
-                    following = line.segments[position + 1]
-                    candidates.append((line, following.start, following.start + len(following.text)))
-                if below:
-                    candidates.extend(_below(document, index, segment.bbox[0], segment.bbox[2]))
-            for cell_line, start, end in candidates:
-                text = cell_line.text[start:end].strip()
-                full = value.fullmatch(text)
-                if full is None or (is_label is not None and is_label(text)):
-                    continue
-                groups = {k: v for k, v in full.groupdict().items() if v is not None}
-                hits.append(Hit(text, cell_line, start, start + len(text), line, label_start, groups))
-                break
+            groups = {k: v for k, v in full.groupdict().items() if v is not None}
+            hits.append(Hit(text, cell_line, start, start + len(text), line, label_start, groups))
+            break
     return hits
 
 

@@ -107,6 +107,9 @@ _ANY_LABEL = re.compile(
 )
 
 
+_FIELD_LABELS = re.compile("|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values()), re.IGNORECASE)
+
+
 def is_label(text: str) -> bool:
     """A cell that is itself one of the labels (a heading row above a row of values)."""
     return _ANY_LABEL.fullmatch(text.strip().rstrip(":")) is not None
@@ -126,7 +129,7 @@ def _parse(kind: str, text: str) -> Any:
 def _fields(document: Document, draft: Draft) -> None:
     for name, (label, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Provenance]] = []
-        for hit in find_labelled(document, label, value, is_label=is_label):
+        for hit in find_labelled(document, label, value, is_label=is_label, prefilter=_FIELD_LABELS):
             try:
                 result = _parse(kind, hit.text)
             except (ValueError, InvalidOperation):

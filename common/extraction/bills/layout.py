@@ -8,6 +8,7 @@ PDF drew them as one string or as two table cells.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,12 +21,17 @@ CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the word 
 
 def union(boxes: list[BBox]) -> BBox:
     """The smallest box around `boxes`, rounded to 0.01 pt for provenance."""
-    return (
-        round(min(b[0] for b in boxes), 2),
-        round(min(b[1] for b in boxes), 2),
-        round(max(b[2] for b in boxes), 2),
-        round(max(b[3] for b in boxes), 2),
-    )
+    left, bottom, right, top = boxes[0]
+    for b in boxes[1:]:
+        if b[0] < left:
+            left = b[0]
+        if b[1] < bottom:
+            bottom = b[1]
+        if b[2] > right:
+            right = b[2]
+        if b[3] > top:
+            top = b[3]
+    return (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
 
 
 @dataclass
@@ -65,10 +71,27 @@ class Line:
 class Document:
     lines: list[Line]
     page_count: int
+    _prefiltered: dict[re.Pattern[str], list[tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    def cells_matching(self, prefilter: re.Pattern[str]) -> list[tuple[int, int]]:
+        """(line index, segment position) of the cells that `prefilter` matches at their start, memoised.
+
+        Several fields' labels combined into one prefilter test each cell once instead of once per field.
+        """
+        cells = self._prefiltered.get(prefilter)
+        if cells is None:
+            match = prefilter.match
+            cells = self._prefiltered[prefilter] = [
+                (index, position)
+                for index, line in enumerate(self.lines)
+                for position, segment in enumerate(line.segments)
+                if match(segment.text)
+            ]
+        return cells
 
     @property
     def has_text(self) -> bool:

@@ -9,9 +9,11 @@ Why words and not characters: one ctypes call per character costs more than pdfi
 extraction. We take the page text in one call and ask for boxes only at word ends (2 calls a word),
 which keeps reading within twice the raw-text floor and still places every word exactly.
 
-Wire format (all lengths 4-byte big-endian): request = header JSON + PDF bytes; reply = JSON
-`{"pages": [[[word, left, bottom, right, top], ...], ...], "page_count": n}` or `{"error": {...}}`.
-JSON both ways, never pickle: the parent must not execute what a compromised worker sends.
+Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
+reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2..."}` then the word boxes as
+float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
+floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
+floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import re
 import struct
 import sys
+from array import array
 from typing import Any, BinaryIO
 
 import pypdfium2.raw as pdfium_c
@@ -38,31 +41,54 @@ class PdfReadError(Exception):
         self.message = message
 
 
+def _untyped(function: Any, *argtypes: Any) -> Any:
+    """The same pdfium function with plain pointer arguments: typed ctypes arguments cost a conversion per call."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(ctypes.c_int, *argtypes)(address)
+
+
+_CHAR_BOX = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+_TEXT_INDEX_TO_CHAR = _untyped(pdfium_c.FPDFText_GetCharIndexFromTextIndex, ctypes.c_void_p, ctypes.c_int)
+
+
 def _page_words(textpage: Any, max_chars: int) -> list[Word]:
     count = min(pdfium_c.FPDFText_CountChars(textpage), max_chars)
     if count <= 0:
         return []
-    buffer = ctypes.create_string_buffer((count + 1) * 2)
-    written = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
     # Text indices equal character indices unless some glyphs have no Unicode or need surrogates.
     aligned = len(text) == count
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
     rect = pdfium_c.FS_RECTF()
-    box = pdfium_c.FPDFText_GetLooseCharBox
-    to_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+    rect_address = ctypes.addressof(rect)
+    box, to_char = _CHAR_BOX, _TEXT_INDEX_TO_CHAR
     words: list[Word] = []
+    append = words.append
     for match in WORD.finditer(text):
-        first, last = match.start(), match.end() - 1
+        first, last = match.span()
+        last -= 1
         if not aligned:
-            first, last = to_char(textpage, first), to_char(textpage, last)
+            first, last = to_char(handle, first), to_char(handle, last)
             if first < 0 or last < 0:
                 continue
-        if not box(textpage, first, rect):
+        if not box(handle, first, rect_address):
             continue
         left, bottom, top = rect.left, rect.bottom, rect.top
-        if not box(textpage, last, rect):
+        if not box(handle, last, rect_address):
             continue
-        words.append((match.group(), left, min(bottom, rect.bottom), max(left, rect.right), max(top, rect.top)))
+        right, last_bottom, last_top = rect.right, rect.bottom, rect.top
+        append(
+            (
+                match.group(),
+                left,
+                last_bottom if last_bottom < bottom else bottom,
+                right if right > left else left,
+                last_top if last_top > top else top,
+            )
+        )
     return words
 
 
@@ -94,6 +120,17 @@ def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple
         return pages, page_count
     finally:
         pdfium_c.FPDF_CloseDocument(document)
+
+
+def encode_pages(pages: list[list[Word]], page_count: int) -> tuple[bytes, bytes]:
+    """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
+    header = {
+        "page_count": page_count,
+        "words_per_page": [len(page) for page in pages],
+        "words": "\n".join(word[0] for page in pages for word in page),
+    }
+    boxes = array("f", [value for page in pages for word in page for value in word[1:]])
+    return json.dumps(header, separators=(",", ":")).encode(), boxes.tobytes()
 
 
 # --- worker process ----------------------------------------------------------------------------------
@@ -143,16 +180,21 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         if header is None or data is None:
             return
         options = json.loads(header)
+        error: dict[str, str] | None = None
         try:
             pages, page_count = read_words(
                 data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
             )
-            reply: dict[str, Any] = {"pages": pages, "page_count": page_count}
+            words, boxes = encode_pages(pages, page_count)
         except PdfReadError as exc:
-            reply = {"error": {"code": exc.code, "message": exc.message}}
+            error = {"code": exc.code, "message": exc.message}
         except MemoryError:
-            reply = {"error": {"code": "pdf_resource_limit", "message": "the PDF exhausted the reader's memory limit"}}
-        write_frame(stdout, json.dumps(reply, separators=(",", ":")).encode())
+            error = {"code": "pdf_resource_limit", "message": "the PDF exhausted the reader's memory limit"}
+        if error is not None:
+            write_frame(stdout, json.dumps({"error": error}).encode())
+        else:
+            stdout.write(struct.pack(">I", len(words)) + words + struct.pack(">I", len(boxes)) + boxes)
+            stdout.flush()
 
 
 if __name__ == "__main__":

@@ -159,8 +159,27 @@ class _Compiled:
             pattern = pattern.replace(token, fragment)
         return pattern
 
+    @cached_property
+    def _patterns(self) -> dict[tuple[str, int], re.Pattern[str]]:
+        return {}
+
     def compile(self, pattern: str, flags: int = 0) -> re.Pattern[str]:
-        return _compile(self.expand(pattern), flags)
+        compiled = self._patterns.get((pattern, flags))
+        if compiled is None:
+            compiled = self._patterns[(pattern, flags)] = _compile(self.expand(pattern), flags)
+        return compiled
+
+    def label(self, rule: FieldRule) -> re.Pattern[str]:
+        return self.compile(rf"(?:{rule.label})[ \t]*:?[ \t]*", re.IGNORECASE)
+
+    @cached_property
+    def label_prefilter(self) -> re.Pattern[str] | None:
+        """Every field label in one alternation: a cell none of them starts is skipped by all fields."""
+        labels = [self.expand(rule.label) for rule in self.template.fields.values() if rule.label]
+        try:
+            return re.compile("|".join(f"(?:{label})" for label in labels), re.IGNORECASE) if labels else None
+        except re.error:  # e.g. the same group name in two labels: try every cell
+            return None
 
     def value_pattern(self, rule: FieldRule) -> re.Pattern[str]:
         if rule.value:
@@ -228,9 +247,15 @@ def _field(compiled: _Compiled, draft: Draft, name: str, rule: FieldRule, docume
     if rule.regex:
         hits = _regex_hits(document, compiled.compile(rule.regex), rule.pages)
     elif rule.label:
-        label = compiled.compile(rf"(?:{rule.label})[ \t]*:?[ \t]*", re.IGNORECASE)
         pages = tuple(rule.pages) if rule.pages else None
-        hits = find_labelled(document, label, compiled.value_pattern(rule), below=rule.below, pages=pages)
+        hits = find_labelled(
+            document,
+            compiled.label(rule),
+            compiled.value_pattern(rule),
+            below=rule.below,
+            pages=pages,
+            prefilter=compiled.label_prefilter,
+        )
     else:
         raise ValueError(f"template {compiled.template.id}: field {name} needs a label or a regex")
     parsed: list[tuple[Any, Hit]] = []
@@ -339,7 +364,7 @@ def _number(compiled: _Compiled, groups: dict[str, str], name: str) -> Decimal |
 
 def _category(template: Template, description: str) -> LineItemCategory:
     for rule in template.categories:
-        if re.search(rule.match, description, re.IGNORECASE):
+        if _compile(rule.match, re.IGNORECASE).search(description):
             return rule.category
     return categorize(description)
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from common.models import Commodity, LineItemCategory, ReadType
 
@@ -88,7 +89,9 @@ def parse_number(text: str) -> Decimal:
     return US.parse_number(text)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> date:
+    """Memoised: strptime is slow and a bill prints the same dates several times (dates are immutable)."""
     cleaned = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")
     for fmt in formats:
         try:
