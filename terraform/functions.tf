@@ -35,7 +35,8 @@ locals {
     }
   }
 
-  # GEMINI_API_KEY for the API's agent planner, only when a key secret is given.
+  # GEMINI_API_KEY, only when a key secret is given: the API's agent plans with it, and extract asks
+  # Gemini for the bills its templates and heuristics cannot read (step 4 of the bill cascade).
   gemini_secret_env = var.gemini_api_key_secret_id == null ? {} : {
     GEMINI_API_KEY = { secret = var.gemini_api_key_secret_id, version = "latest" }
   }
@@ -150,7 +151,7 @@ module "extract" {
   docker_repository     = google_artifact_registry_repository.functions.id
 
   environment        = local.function_env
-  secret_environment = local.function_secret_env
+  secret_environment = merge(local.function_secret_env, local.gemini_secret_env)
   project_roles      = local.project_roles["extract"]
 
   memory          = local.sizing["extract"].memory

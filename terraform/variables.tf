@@ -204,7 +204,7 @@ variable "admin_key_secret_id" {
 }
 
 variable "gemini_api_key_secret_id" {
-  description = "An existing Secret Manager secret holding a Gemini API key, given to the API as GEMINI_API_KEY for agent planning. Null: the deterministic planner only."
+  description = "An existing Secret Manager secret holding a Gemini API key, given as GEMINI_API_KEY to the API (agent planning) and to extract (bills the templates and heuristics cannot read). Null: the deterministic planner, and such bills go to review."
   type        = string
   default     = null
 
@@ -215,7 +215,7 @@ variable "gemini_api_key_secret_id" {
 }
 
 variable "gemini_model" {
-  description = "GEMINI_MODEL used by the API's planner when a Gemini key is configured."
+  description = "GEMINI_MODEL used by the agent planner and the bill cascade when a Gemini key is configured."
   type        = string
   default     = "gemini-2.5-flash"
 }

@@ -31,7 +31,7 @@ LOCAL_ONLY = {
 
 # Set only on some functions, or only when the operator opts in.
 OPTIONAL = {
-    "GEMINI_API_KEY": "only the API plans with Gemini, and only when var.gemini_api_key_secret_id names a key",
+    "GEMINI_API_KEY": "only api (agent) and extract (bill cascade) call Gemini, and only when a key secret is named",
 }
 
 # Values that must never be plain environment variables.
@@ -87,10 +87,11 @@ def test_secrets_are_secret_environment_variables(function: str) -> None:
     assert secret, f"{function}: no secret environment (DB_PASSWORD)"
 
 
-def test_gemini_key_only_reaches_the_api() -> None:
+def test_gemini_key_reaches_only_the_functions_that_ask_gemini() -> None:
+    # api: the agent's planner; extract: step 4 of the bill cascade. ingest and load never call a model.
     for function in FUNCTIONS:
         _, secret = function_environment(function)
-        assert ("GEMINI_API_KEY" in secret) == (function == "api"), function
+        assert ("GEMINI_API_KEY" in secret) == (function in ("api", "extract")), function
     assert "var.gemini_api_key_secret_id == null" in expr(ROOT.local("gemini_secret_env"))
 
 
