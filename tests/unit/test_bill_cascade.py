@@ -284,3 +284,74 @@ def test_the_label_prefilter_never_hides_a_label() -> None:
             assert prefiltered == every_cell
             compared += len(every_cell)
     assert compared > 200  # the comparison saw real hits, not only empty lists
+
+
+def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> bytes:
+    """A plain label/value bill from a provider no template knows, with the dates as given."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 20)
+    canvas.drawString(72, 760, "Fenland Water Company")
+    canvas.setFont("Helvetica", 10)
+    rows = [
+        ("Account Number", "8841 2209 17"),
+        ("Statement Date", statement),
+        ("Billing Period", f"{start} - {end}"),
+        ("Payment Due Date", due),
+        ("Service Address", "4 Mill Lane, Ely CB7 4AA"),
+        ("Previous Balance", "£40.00"),
+        ("Payments Received", "£40.00"),
+        ("New Charges", "£52.10"),
+        ("Amount Due", "£52.10"),
+        ("", ""),
+        ("Description", "Amount"),
+        ("Water supply charge", "£30.00"),
+        ("Standing charge", "£12.10"),
+        ("Wastewater charge", "£10.00"),
+        ("Total New Charges", "£52.10"),
+    ]
+    for row, (label, value) in enumerate(rows):
+        canvas.drawString(72, 720 - 16 * row, label)
+        canvas.drawString(300, 720 - 16 * row, value)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        # A day over 12 settles the order for the whole bill.
+        (("14/03/2025", "10/02/2025", "11/03/2025", "04/04/2025"), ("2025-03-14", "2025-02-10", "2025-03-11")),
+        (("03/14/2025", "02/10/2025", "03/11/2025", "04/04/2025"), ("2025-03-14", "2025-02-10", "2025-03-11")),
+        # Every date fits both orders; only day/month gives a one-month period ending before the statement.
+        (("02/12/2025", "01/11/2025", "01/12/2025", "12/12/2025"), ("2025-12-02", "2025-11-01", "2025-12-01")),
+        (("05/03/2025", "02/02/2025", "03/03/2025", "04/04/2025"), ("2025-03-05", "2025-02-02", "2025-03-03")),
+    ],
+)
+def test_unknown_providers_numeric_dates_are_read_in_the_order_the_bill_supports(
+    printed: tuple[str, str, str, str], expected: tuple[str, str, str]
+) -> None:
+    result = extract_bill(_unknown_provider_bill(*printed), pdf_reader=READER, templates=())
+
+    assert result.method == "heuristic" and result.status is BillStatus.OK, [a.code for a in result.audits]
+    assert result.bill is not None
+    read = (result.bill.statement_date, result.bill.bill_period_start, result.bill.bill_period_end)
+    assert tuple(d.isoformat() for d in read) == expected
+    assert (result.bill.total_amount, result.bill.currency) == (Decimal("52.10"), "GBP")
+
+
+def test_a_bill_whose_dates_read_sensibly_both_ways_goes_to_review() -> None:
+    # Month/day: period Jan 2 - Feb 3, statement Mar 4; day/month: 1 Feb - 2 Mar, statement 3 Apr.
+    result = extract_bill(
+        _unknown_provider_bill("03/04/2025", "01/02/2025", "02/03/2025", "04/05/2025"),
+        pdf_reader=READER,
+        templates=(),
+    )
+
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["ambiguous_date_order"]

@@ -115,23 +115,57 @@ def is_label(text: str) -> bool:
     return _ANY_LABEL.fullmatch(text.strip().rstrip(":")) is not None
 
 
-def _parse(kind: str, text: str) -> Any:
+def _parse(kind: str, text: str, date_formats: tuple[str, ...]) -> Any:
     if kind == "money":
         return US.parse_money(text)
     if kind == "date":
-        return parse_date(text)
+        return parse_date(text, date_formats)
     return " ".join(text.split())
+
+
+# --- numeric date order ------------------------------------------------------------------------------
+
+MONTH_FIRST = DEFAULT_DATE_FORMATS
+DAY_FIRST = tuple("%d/%m/%Y" if fmt == "%m/%d/%Y" else fmt for fmt in DEFAULT_DATE_FORMATS)
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def _date_orders(document: Document) -> list[tuple[str, ...]]:
+    """The readings of 03/04/2025 this document allows: a bill from an unknown provider may be day-first.
+
+    A date with a first number over 12 can only be day-first, one with a second number over 12 only
+    month-first. When every numeric date could be either, both readings are returned for the cascade
+    to judge by their consistency.
+    """
+    pairs = [(int(m.group(1)), int(m.group(2))) for m in _NUMERIC_DATE.finditer(document.text)]
+    month_first = all(first <= 12 for first, _ in pairs)
+    day_first = all(second <= 12 for _, second in pairs)
+    if all(first == second for first, second in pairs):  # no numeric dates, or all read the same either way
+        return [MONTH_FIRST]
+    orders = [order for order, possible in ((MONTH_FIRST, month_first), (DAY_FIRST, day_first)) if possible]
+    return orders or [MONTH_FIRST]  # dates that fit neither reading: the default, and the audits judge
+
+
+def _dates_consistent(draft: Draft) -> bool:
+    """Statement after the period, due after the statement, a period of about a month: a sane reading."""
+    start, end = draft.value("bill_period_start"), draft.value("bill_period_end")
+    statement, due = draft.value("statement_date"), draft.value("due_date")
+    if start is None or end is None or not 20 <= (end - start).days <= 40:
+        return False
+    if statement is not None and not 0 <= (statement - end).days <= 45:
+        return False
+    return due is None or statement is None or 0 < (due - statement).days <= 60
 
 
 # --- scalar fields -----------------------------------------------------------------------------------
 
 
-def _fields(document: Document, draft: Draft) -> None:
+def _fields(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> None:
     for name, (label, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Provenance]] = []
         for hit in find_labelled(document, label, value, is_label=is_label, prefilter=_FIELD_LABELS):
             try:
-                result = _parse(kind, hit.text)
+                result = _parse(kind, hit.text, date_formats)
             except (ValueError, InvalidOperation):
                 continue
             if name == "payments_and_credits" and isinstance(result, Decimal):
@@ -157,7 +191,7 @@ def _fields(document: Document, draft: Draft) -> None:
         draft.fields[name] = Found(value_found, provenance.model_copy(update={"confidence": confidence}))
 
 
-def _period(document: Document, draft: Draft) -> None:
+def _period(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> None:
     """A date range after a period label; failing that, the first date range on page 1."""
     hits = find_labelled(document, _PERIOD_LABEL, _RANGE)
     confidence = FOUND
@@ -170,7 +204,7 @@ def _period(document: Document, draft: Draft) -> None:
         confidence = 0.6
     for hit in hits:
         try:
-            start, end = parse_date(hit.groups["start"]), parse_date(hit.groups["end"])
+            start, end = parse_date(hit.groups["start"], date_formats), parse_date(hit.groups["end"], date_formats)
         except ValueError:
             continue
         s = hit.line.text.find(hit.groups["start"], hit.start)
@@ -499,12 +533,38 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
     draft.usage.append((read, row_provenance(lines[-1], METHOD, 0.75, extra=lines[0])))
 
 
+def _dated_fields(document: Document, draft: Draft) -> None:
+    """Scalar fields and the period, under the numeric date order the document's dates support."""
+    readings = []
+    for date_formats in _date_orders(document):
+        reading = Draft(method=METHOD)
+        _fields(document, reading, date_formats)
+        _period(document, reading, date_formats)
+        readings.append(reading)
+    chosen = readings[0]
+    if len(readings) > 1:
+        sane = [reading for reading in readings if _dates_consistent(reading)]
+        if len(sane) == 1:
+            chosen = sane[0]
+        else:
+            chosen.notes.append(
+                AuditResult(
+                    code="ambiguous_date_order",
+                    severity=Severity.ERROR,
+                    message="every numeric date on the bill reads as month/day and as day/month"
+                    + (", and both readings are plausible" if sane else ", and neither gives a sane period"),
+                    details={"readings": ["month/day", "day/month"], "plausible": len(sane)},
+                )
+            )
+    draft.fields.update(chosen.fields)
+    draft.notes.extend(chosen.notes)
+
+
 def extract_heuristic(document: Document) -> Draft:
     draft = Draft(method=METHOD)
     _provider(document, draft)
     _currency(document, draft)
-    _fields(document, draft)
-    _period(document, draft)
+    _dated_fields(document, draft)
     _line_items(document, draft)
     _usage_from_tables(document, draft)
     if not draft.usage:
