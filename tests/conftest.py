@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -13,6 +14,11 @@ import pytest
 from common.adapters.duckdb_warehouse import DuckDBWarehouse
 from common.adapters.postgres import PostgresDatabase
 from local.postgres import LocalPostgres, create_database, drop_database
+
+# Tests never reach a real model: a developer's GEMINI_API_KEY would make every extract and agent call
+# go out to Google. Tests that exercise Gemini start a loopback stub and set these themselves.
+for _name in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")

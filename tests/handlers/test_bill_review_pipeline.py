@@ -1,0 +1,368 @@
+"""Bills the templates and heuristics cannot read, through the whole pipeline (upload → extract → load).
+
+The real functions run in-process (tests/harness.py) on Postgres and DuckDB. Gemini is the real
+google-genai client behind `GeminiLLM`, wired by `common.runtime.get_llm()` from the process settings
+and pointed at a loopback stub of generateContent; without a key the cascade never asks a model.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from harness import InProcessPlatform
+from reportlab.pdfgen.canvas import Canvas
+from werkzeug.wrappers import Request, Response
+
+from common import runtime
+from common.adapters.gemini import GeminiLLM
+from common.config import get_settings
+from common.connectors.sandbox_bills import make_sandbox_bill
+from common.models import Artifact, NormalizedArtifact, NormalizedBill
+from local.emulators.stubs import LoopbackServer
+
+MODEL = "gemini-2.5-flash"
+API_KEY = "test-key-not-a-secret"
+GENERATE_PATH = f"/v1beta/models/{MODEL}:generateContent"
+
+
+# --- the loopback model ---------------------------------------------------------------------------
+
+
+def _text_reply(text: str) -> dict[str, Any]:
+    return {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
+        "modelVersion": f"{MODEL}-001",
+    }
+
+
+class BillModelStub(LoopbackServer):
+    """generateContent answering from a script of texts (the last one repeats); every body is kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replies: list[str] = []
+        self.bodies: list[dict[str, Any]] = []
+
+    def handle(self, request: Request) -> Response:
+        if request.method != "POST" or request.path != GENERATE_PATH:
+            return Response(json.dumps({"error": {"code": 404, "status": "NOT_FOUND"}}), status=404)
+        if request.headers.get("x-goog-api-key") != API_KEY:
+            return Response(json.dumps({"error": {"code": 400, "status": "INVALID_ARGUMENT"}}), status=400)
+        self.count("generateContent")
+        with self._lock:
+            self.bodies.append(json.loads(request.get_data() or b"{}"))
+            text = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return Response(json.dumps(_text_reply(text)), status=200, content_type="application/json")
+
+    def inline_pdfs(self) -> list[tuple[str, bytes]]:
+        """(mime type, bytes) of every inline part the model was sent."""
+        found = []
+        for body in self.bodies:
+            for content in body["contents"]:
+                for part in content["parts"]:
+                    inline = part.get("inlineData") or part.get("inline_data")
+                    if inline:
+                        data = inline["data"]
+                        mime = inline.get("mimeType", inline.get("mime_type"))
+                        found.append((mime, base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))))
+        return found
+
+
+def _use_llm_settings(monkeypatch: pytest.MonkeyPatch, **environment: str | None) -> None:
+    """get_llm() builds its model once from the process settings (both cached): set the environment,
+    drop both caches, and let monkeypatch restore the previous model cache afterwards."""
+    for name in ("GEMINI_API_KEY", "GEMINI_BASE_URL", "GEMINI_MODEL"):
+        value = environment.get(name)
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    monkeypatch.setattr(runtime, "_llm_built", False)
+    monkeypatch.setattr(runtime, "_llm", None)
+
+
+@pytest.fixture
+def gemini(monkeypatch: pytest.MonkeyPatch) -> Iterator[BillModelStub]:
+    stub = BillModelStub()
+    stub.start()
+    try:
+        _use_llm_settings(monkeypatch, GEMINI_API_KEY=API_KEY, GEMINI_BASE_URL=stub.url, GEMINI_MODEL=MODEL)
+        llm = runtime.get_llm()
+        assert isinstance(llm, GeminiLLM) and llm.base_url == stub.url and llm.name == f"gemini:{MODEL}"
+        yield stub
+    finally:
+        stub.stop()
+        get_settings.cache_clear()  # monkeypatch then restores the environment; the next call re-reads it
+
+
+@pytest.fixture
+def no_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    _use_llm_settings(monkeypatch)  # hermetic even where a developer has GEMINI_API_KEY set
+    assert runtime.get_llm() is None
+    try:
+        yield
+    finally:
+        get_settings.cache_clear()
+
+
+# --- bills --------------------------------------------------------------------------------------
+
+
+def truth() -> NormalizedBill:
+    return make_sandbox_bill("Sandbox Electric", "G-77", "9 Elm St", date(2026, 3, 1), date(2026, 3, 31), seed=11)
+
+
+def answer_for(bill: NormalizedBill, *, drop: tuple[str, ...] = ()) -> str:
+    """What a well-behaved model answers for `bill` (the LlmBill fields, amounts as strings)."""
+    payload = bill.model_dump(mode="json", exclude={"provenance", "audits", "status", "budget_billing", "demand"})
+    for read in payload["usage"]:
+        read.pop("read_unit")
+    for name in drop:
+        payload.pop(name)
+    return json.dumps(payload)
+
+
+def unlabelled_layout(bill: NormalizedBill) -> bytes:
+    """Every value the audits need printed on the page, but with no label: no template or heuristic can
+    place them (without a model the file is an unrecognized bill), while each value a model reports can
+    be found in the text layer."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    values = [
+        bill.provider,
+        bill.account_number,
+        bill.service_address,
+        bill.bill_period_start.strftime("%m/%d/%Y"),
+        bill.bill_period_end.strftime("%m/%d/%Y"),
+        f"{bill.total_amount}",
+        *(f"{item.amount}" for item in bill.line_items),
+    ]
+    for row, value in enumerate(values):
+        canvas.drawString(72, 760 - 14 * row, str(value))
+    canvas.save()
+    return buffer.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """One page of shapes and no text layer, like a scan (cf. tests/unit/test_bill_hostile.py)."""
+    content = b"0 0 0 rg 72 400 300 200 re f"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# --- driving the pipeline -----------------------------------------------------------------------
+
+
+@dataclass
+class Uploaded:
+    customer_id: str
+    account_id: str
+    job: dict[str, Any]
+    artifact: dict[str, Any]
+
+
+def _upload_and_drain(api: Any, platform: InProcessPlatform, filename: str, data: bytes) -> Uploaded:
+    customer = api.post("/customers", json={"name": "Review Energy", "email": "ops@review.example"})
+    assert customer.status_code == 201, customer.json
+    account = api.post(
+        "/utility-accounts",
+        json={"customer_id": customer.json["id"], "provider": "manual", "account_number": "G-77"},
+    )
+    assert account.status_code == 201, account.json
+    response = api.post(
+        "/uploads", data={"utility_account_id": account.json["id"], "file": (io.BytesIO(data), filename)}
+    )
+    assert response.status_code == 202, response.json
+    platform.drain()
+    job = api.get(f"/jobs/{response.json['job_id']}")
+    assert job.status_code == 200, job.json
+    [artifact] = job.json["artifacts"]
+    assert artifact["id"] == response.json["artifact_id"]
+    return Uploaded(customer.json["id"], account.json["id"], dict(job.json), dict(artifact))
+
+
+def _normalized(platform: InProcessPlatform, artifact_id: str) -> NormalizedArtifact:
+    artifact: Artifact = platform.ports.database.get_artifact(artifact_id)
+    assert artifact.normalized_object is not None
+    data = platform.ports.blobs.read(platform.ports.settings.normalized_bucket, artifact.normalized_object)
+    return NormalizedArtifact.model_validate_json(data)
+
+
+def _warehouse_bills(platform: InProcessPlatform, customer_id: str) -> list[dict[str, Any]]:
+    return [r for r in platform.ports.warehouse.rows("normalized_bills") if r["customer_id"] == customer_id]
+
+
+def _settled_without_dead_letters(platform: InProcessPlatform) -> None:
+    assert not platform.dead_letters
+    assert sorted(d.function for d in platform.delivered) == ["extract", "load"]
+    assert all(len(d.statuses) == 1 and d.statuses[0] < 300 for d in platform.delivered)  # no retries
+
+
+# --- 1. the Gemini step of the cascade ----------------------------------------------------------
+
+
+def test_gemini_reads_an_unlabelled_bill_and_the_audits_confirm_it(
+    platform: InProcessPlatform, api_client: Any, gemini: BillModelStub
+) -> None:
+    bill = truth()
+    pdf = unlabelled_layout(bill)
+    gemini.replies = [answer_for(bill)]
+
+    uploaded = _upload_and_drain(api_client, platform, "statement.pdf", pdf)
+
+    # The model was asked once, with the uploaded PDF inline, a JSON schema and temperature 0.
+    assert gemini.requests["generateContent"] == 1
+    assert gemini.inline_pdfs() == [("application/pdf", pdf)]
+    config = gemini.bodies[0]["generationConfig"]
+    assert config["temperature"] == 0
+    assert config["responseMimeType"] == "application/json"
+    # Every required value is printed and the line items sum to the new charges: loaded as ok.
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("LOADED", None)
+    assert uploaded.job["status"] == "SUCCEEDED"
+    [record] = platform.ports.database.list_bills(uploaded.customer_id)
+    loaded = record.bill
+    assert loaded.status.value == "ok" and loaded.audits == []
+    assert (loaded.account_number, loaded.total_amount, loaded.amount_due) == (
+        "G-77",
+        bill.total_amount,
+        bill.amount_due,
+    )
+    assert (loaded.bill_period_start, loaded.bill_period_end) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert sum((item.amount for item in loaded.line_items), Decimal(0)) == bill.total_amount
+    for name in ("account_number", "total_amount", "bill_period_start", "bill_period_end"):
+        provenance = loaded.provenance[name]
+        assert provenance.method == f"gemini:{MODEL}", name
+        assert provenance.page == 1 and provenance.bbox is not None and provenance.confidence >= 0.9, name
+    assert loaded.provenance["due_date"].confidence < 0.7  # not printed: the model's word only
+    [row] = _warehouse_bills(platform, uploaded.customer_id)
+    assert (row["status"], row["total_amount"], row["amount_due"]) == ("ok", bill.total_amount, bill.amount_due)
+    assert row["bill_id"] == record.id
+    _settled_without_dead_letters(platform)
+
+
+def test_a_model_total_nothing_on_the_page_confirms_goes_to_review(
+    platform: InProcessPlatform, api_client: Any, gemini: BillModelStub
+) -> None:
+    bill = truth()
+    # The same correct values, but neither line items nor an account summary to confirm the total.
+    gemini.replies = [answer_for(bill, drop=("line_items", "previous_balance", "payments_and_credits"))]
+
+    uploaded = _upload_and_drain(api_client, platform, "statement.pdf", unlabelled_layout(bill))
+
+    assert gemini.requests["generateContent"] == 1
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "total_unverified")
+    assert uploaded.job["status"] == "NEEDS_REVIEW"
+    [record] = platform.ports.database.list_bills(uploaded.customer_id)
+    assert record.bill.status.value == "needs_review"
+    assert (record.bill.total_amount, record.bill.line_items) == (bill.total_amount, [])
+    assert [a.code for a in record.bill.audits if a.severity.value == "error"] == ["total_unverified"]
+    assert record.bill.provenance["total_amount"].method == f"gemini:{MODEL}"
+    # Load keeps a review bill, flagged: it reaches the warehouse only with status needs_review.
+    assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"]
+    _settled_without_dead_letters(platform)
+
+
+def test_invalid_json_twice_is_a_review_not_a_crash(
+    platform: InProcessPlatform, api_client: Any, gemini: BillModelStub
+) -> None:
+    gemini.replies = ["not json at all", '{"provider": "half a bill"']
+
+    uploaded = _upload_and_drain(api_client, platform, "statement.pdf", unlabelled_layout(truth()))
+
+    assert gemini.requests["generateContent"] == 2  # the first answer and exactly one re-ask
+    reask = " ".join(p.get("text", "") for c in gemini.bodies[1]["contents"] for p in c["parts"])
+    assert "did not validate" in reask
+    assert uploaded.artifact["status"] == "NEEDS_REVIEW"
+    assert uploaded.artifact["reason_code"] == "missing_required_field"  # what the heuristics left
+    assert uploaded.job["status"] == "NEEDS_REVIEW"
+    normalized = _normalized(platform, uploaded.artifact["id"])
+    assert normalized.bill is None
+    assert "llm_invalid_output" in [a.code for a in normalized.audits]
+    assert platform.ports.database.list_bills(uploaded.customer_id) == []
+    assert _warehouse_bills(platform, uploaded.customer_id) == []
+    _settled_without_dead_letters(platform)
+
+
+# --- 2. and 3. a scan without a text layer ------------------------------------------------------
+
+
+def test_a_scan_without_gemini_waits_for_review_and_the_customer_sees_why(
+    platform: InProcessPlatform, api_client: Any, no_llm: None
+) -> None:
+    uploaded = _upload_and_drain(api_client, platform, "scan.pdf", scanned_pdf())
+
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "no_text_layer")
+    assert uploaded.artifact["kind"] == "bill_pdf"
+    assert "no text layer" in uploaded.artifact["message"]
+    assert uploaded.job["status"] == "NEEDS_REVIEW" and uploaded.job["errors"] == []
+    stored = platform.ports.database.get_artifact(uploaded.artifact["id"])
+    assert (stored.status.value, stored.reason_code) == ("NEEDS_REVIEW", "no_text_layer")
+    assert [a.code for a in _normalized(platform, stored.id).audits] == ["no_text_layer"]
+    # What the customer sees: the problem on the dashboard, and no bill.
+    dashboard = api_client.get(f"/customers/{uploaded.customer_id}/dashboard")
+    assert dashboard.status_code == 200, dashboard.json
+    problems = [(p["source"], p["id"], p["reason_code"]) for p in dashboard.json["open_problems"]]
+    assert problems == [("artifact", uploaded.artifact["id"], "no_text_layer")]
+    assert dashboard.json["latest_bills"] == []
+    assert platform.ports.database.list_bills(uploaded.customer_id) == []
+    assert platform.ports.warehouse.count("normalized_bills", uploaded.customer_id) == 0
+    _settled_without_dead_letters(platform)
+
+
+def test_a_scan_read_by_gemini_is_kept_but_stays_in_review(
+    platform: InProcessPlatform, api_client: Any, gemini: BillModelStub
+) -> None:
+    bill = truth()
+    scan = scanned_pdf()
+    gemini.replies = [answer_for(bill)]  # a perfect reading, line items and all
+
+    uploaded = _upload_and_drain(api_client, platform, "scan.pdf", scan)
+
+    assert gemini.requests["generateContent"] == 1
+    assert gemini.inline_pdfs() == [("application/pdf", scan)]
+    assert gemini.bodies[0]["generationConfig"]["temperature"] == 0
+    # Nothing on the page can confirm the model: the reading is kept for a person to check.
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "no_text_layer")
+    assert uploaded.job["status"] == "NEEDS_REVIEW"
+    [record] = platform.ports.database.list_bills(uploaded.customer_id)
+    kept = record.bill
+    assert kept.status.value == "needs_review"
+    assert (kept.account_number, kept.total_amount, kept.amount_due) == ("G-77", bill.total_amount, bill.amount_due)
+    assert "no_text_layer" in [a.code for a in kept.audits]
+    for name in ("account_number", "total_amount", "bill_period_start"):
+        provenance = kept.provenance[name]
+        assert provenance.method == f"gemini:{MODEL}", name
+        assert provenance.page is None and provenance.confidence < 0.7, name  # not found on any page
+    dashboard = api_client.get(f"/customers/{uploaded.customer_id}/dashboard").json
+    assert [(b["status"], Decimal(str(b["total_amount"]))) for b in dashboard["latest_bills"]] == [
+        ("needs_review", bill.total_amount)
+    ]
+    assert [p["reason_code"] for p in dashboard["open_problems"]] == ["no_text_layer"]
+    assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"]
+    _settled_without_dead_letters(platform)
