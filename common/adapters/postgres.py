@@ -39,6 +39,7 @@ from common.models import (
     Artifact,
     ArtifactKind,
     ArtifactStatus,
+    BillStatus,
     Customer,
     CustomerCreate,
     IngestionJob,
@@ -1059,7 +1060,8 @@ class PostgresDatabase(Database):
 
         ``usage`` sums every usage row (all meters and TOU periods) of those bills; ``cost`` is the
         bill's total_amount attributed entirely to the bill's FIRST usage row's commodity/unit, so a
-        dual-fuel bill's total is counted once (bills without usage rows are not reported).
+        dual-fuel bill's total is counted once (bills without usage rows are not reported). Only ok
+        bills count: a bill waiting for review (say, a model's reading of a scan) is not yet a fact.
         """
         rows = self._fetch(
             "SELECT to_char(b.bill_period_end, 'YYYY-MM') AS month, u.commodity, u.unit,"
@@ -1068,9 +1070,9 @@ class PostgresDatabase(Database):
             " FROM bills b JOIN bill_usage u ON u.bill_id = b.id"
             " JOIN (SELECT bill_id, MIN(position) AS first_position FROM bill_usage"
             "       GROUP BY bill_id) f ON f.bill_id = b.id"
-            " WHERE b.customer_id = %s"
+            " WHERE b.customer_id = %s AND b.status = %s"
             " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-            (customer_id,),
+            (customer_id, BillStatus.OK.value),
         )
         return [
             AccountUsageMonth(

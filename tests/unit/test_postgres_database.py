@@ -19,6 +19,7 @@ from common.errors import NotFound, RetryableError
 from common.models import (
     ArtifactKind,
     ArtifactStatus,
+    BillStatus,
     Commodity,
     Customer,
     CustomerCreate,
@@ -415,6 +416,15 @@ def test_monthly_usage_attributes_cost_to_first_commodity(database: PostgresData
             bill_period_start=date(2024, 2, 1),
             bill_period_end=date(2024, 2, 29),
             usage=[UsageRead(commodity=Commodity.GAS, quantity=Decimal("30"), unit="therm")],
+        ),
+    )
+    database.upsert_bill(  # waiting for review: not counted until a person confirms it
+        art,
+        _bill(
+            total="999.00",
+            bill_period_start=date(2024, 3, 1),
+            bill_period_end=date(2024, 3, 31),
+            status=BillStatus.NEEDS_REVIEW,
         ),
     )
     got = [(m.month, m.commodity, m.unit, m.usage, m.cost) for m in database.monthly_usage(account.customer_id)]
