@@ -8,6 +8,9 @@ Per bill, in one loop on one pinned core (so machine load hits every contender a
   isolated     the same, pdfium in the sandboxed worker process, as the pipeline runs it
   invoice2data 1.0.1 with one template per provider (bench/extract/invoice2data_templates), its
                pypdfium2 input module, on the same files
+and the engine's first stages alone, to show where its time goes:
+  words        pdfium's text plus a box for every word (pdf_worker.read_words)
+  layout       the byte checks, the words and the lines and cells rebuilt from them (reader.read)
 Accuracy: field precision/recall for seen providers (a template exists), unseen ones (heuristics), and
 the heuristics alone on every provider (templates switched off).
 """
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pypdfium2 as pdfium
 
@@ -32,9 +35,11 @@ from bench.extract.evaluate import Evaluation, Score
 from common.connectors.billgen import CorpusBill, corpus
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import BillResult, extract_bill
-from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.guard import MAX_CHARS_PER_PAGE, MAX_PAGES, PdfTextReader
+from common.extraction.bills.pdf_worker import PdfReadError, read_words
 from common.models import Severity
 
+T = TypeVar("T")
 I2D_TEMPLATES = Path(__file__).with_name("invoice2data_templates")
 
 
@@ -69,11 +74,18 @@ def _record(evaluation: Evaluation, bill: CorpusBill, result: BillResult | None)
     evaluation.record(bill.name, bill.truth, result.bill, result.method, codes)
 
 
-def _safe(call: Callable[[], BillResult]) -> BillResult | None:
+def _safe(call: Callable[[], T]) -> T | None:
     try:
         return call()
     except RejectedInput:
         return None
+
+
+def _safe_words(pdf: bytes) -> None:
+    try:
+        read_words(pdf, max_pages=MAX_PAGES, max_chars_per_page=MAX_CHARS_PER_PAGE)
+    except PdfReadError:
+        pass
 
 
 class Invoice2Data:
@@ -129,7 +141,7 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
     i2d = Invoice2Data() if with_invoice2data else None
     cascade = {True: Evaluation(), False: Evaluation()}
     heuristics_only = {True: Evaluation(), False: Evaluation()}
-    seconds = {"floor": 0.0, "engine": 0.0, "isolated": 0.0, "invoice2data": 0.0}
+    seconds = {"floor": 0.0, "words": 0.0, "layout": 0.0, "engine": 0.0, "isolated": 0.0, "invoice2data": 0.0}
     i2d_correct = i2d_compared = i2d_matched = 0
     with tempfile.TemporaryDirectory(prefix="bills-") as tmp:
         paths = []
@@ -147,6 +159,14 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             started = time.perf_counter()
             floor(bill.pdf)
             seconds["floor"] += time.perf_counter() - started
+
+            started = time.perf_counter()
+            _safe_words(bill.pdf)
+            seconds["words"] += time.perf_counter() - started
+
+            started = time.perf_counter()
+            _safe(lambda b=bill: inline.read(b.pdf))  # type: ignore[misc]
+            seconds["layout"] += time.perf_counter() - started
 
             started = time.perf_counter()
             result = _safe(lambda b=bill: extract_bill(b.pdf, b.name, pdf_reader=inline))  # type: ignore[misc]
