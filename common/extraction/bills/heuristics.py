@@ -226,7 +226,7 @@ def _provider(document: Document, draft: Draft) -> None:
         for line in document.lines
         if line.page == 1
         for segment in line.segments
-        if len(segment.text) >= 4 and sum(ch.isalpha() for ch in segment.text) >= 4
+        if len(segment.text) >= 4 and sum(map(str.isalpha, segment.text)) >= 4
     ]
     if not candidates:
         return
@@ -358,6 +358,8 @@ DEFAULT_UNITS = {Commodity.ELECTRICITY: "kWh", Commodity.GAS: "therm", Commodity
 
 
 def _header_columns(line: Line) -> dict[str, tuple[float, str]] | None:
+    if len(line.segments) < 3:  # start read, end read and usage need a cell each
+        return None
     columns: dict[str, tuple[float, str]] = {}
     for segment in line.segments:
         for name, pattern in COLUMN_WORDS:
