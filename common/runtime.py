@@ -117,19 +117,20 @@ def set_ports(ports: Ports | None) -> None:
         _ports = ports
 
 
-_llm_built = False
+_llm_settings: Settings | None = None
 _llm: LLM | None = None
 
 
 def get_llm() -> LLM | None:
-    """The configured language model, or None: the deterministic paths are the default."""
-    global _llm, _llm_built
+    """The language model the ports' settings configure, or None: the deterministic paths are the default."""
+    global _llm, _llm_settings
+    settings = get_ports().settings  # outside the lock: get_ports takes it
     with _lock:
-        if not _llm_built:
-            settings = get_settings()
+        if _llm_settings is not settings:
+            _llm = None
             if settings.gemini_api_key:
                 from common.adapters.gemini import GeminiLLM
 
                 _llm = GeminiLLM(settings.gemini_api_key, settings.gemini_model, settings.gemini_base_url)
-            _llm_built = True
+            _llm_settings = settings
         return _llm

@@ -1,13 +1,14 @@
 """Bills the templates and heuristics cannot read, through the whole pipeline (upload → extract → load).
 
 The real functions run in-process (tests/harness.py) on Postgres and DuckDB. Gemini is the real
-google-genai client behind `GeminiLLM`, wired by `common.runtime.get_llm()` from the process settings
+google-genai client behind `GeminiLLM`, wired by `common.runtime.get_llm()` from the ports' settings
 and pointed at a loopback stub of generateContent; without a key the cascade never asks a model.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from werkzeug.wrappers import Request, Response
 
 from common import runtime
 from common.adapters.gemini import GeminiLLM
-from common.config import get_settings
 from common.connectors.sandbox_bills import make_sandbox_bill
 from common.models import Artifact, NormalizedArtifact, NormalizedBill
 from local.emulators.stubs import LoopbackServer
@@ -76,45 +76,28 @@ class BillModelStub(LoopbackServer):
         return found
 
 
-def _use_llm_settings(monkeypatch: pytest.MonkeyPatch, **environment: str | None) -> None:
-    """get_llm() builds its model once from the process settings (both cached): set the environment,
-    drop both caches, and let monkeypatch restore the previous model cache afterwards."""
-    for name in ("GEMINI_API_KEY", "GEMINI_BASE_URL", "GEMINI_MODEL"):
-        value = environment.get(name)
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    monkeypatch.setattr(runtime, "_llm_built", False)
-    monkeypatch.setattr(runtime, "_llm", None)
-
-
 @pytest.fixture
-def gemini(monkeypatch: pytest.MonkeyPatch) -> Iterator[BillModelStub]:
+def gemini(platform: InProcessPlatform) -> Iterator[BillModelStub]:
+    """The platform's functions configured with a Gemini key, its model served by the loopback stub."""
     stub = BillModelStub()
     stub.start()
     try:
-        _use_llm_settings(monkeypatch, GEMINI_API_KEY=API_KEY, GEMINI_BASE_URL=stub.url, GEMINI_MODEL=MODEL)
+        settings = platform.ports.settings.model_copy(
+            update={"gemini_api_key": API_KEY, "gemini_base_url": stub.url, "gemini_model": MODEL}
+        )
+        platform.ports = dataclasses.replace(platform.ports, settings=settings)
+        runtime.set_ports(platform.ports)  # the platform fixture resets the ports afterwards
         llm = runtime.get_llm()
         assert isinstance(llm, GeminiLLM) and llm.base_url == stub.url and llm.name == f"gemini:{MODEL}"
         yield stub
     finally:
         stub.stop()
-        get_settings.cache_clear()  # monkeypatch then restores the environment; the next call re-reads it
 
 
 @pytest.fixture
-def no_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _use_llm_settings(monkeypatch)  # hermetic even where a developer has GEMINI_API_KEY set
-    assert runtime.get_llm() is None
-    try:
-        yield
-    finally:
-        get_settings.cache_clear()
-
-
-# --- bills --------------------------------------------------------------------------------------
+def no_llm(platform: InProcessPlatform) -> None:
+    assert platform.ports.settings.gemini_api_key is None
+    assert runtime.get_llm() is None  # tests/conftest.py drops a developer's GEMINI_API_KEY as well
 
 
 def truth() -> NormalizedBill:
