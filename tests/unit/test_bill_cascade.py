@@ -331,6 +331,8 @@ def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> by
         # Every date fits both orders; only day/month gives a one-month period ending before the statement.
         (("02/12/2025", "01/11/2025", "01/12/2025", "12/12/2025"), ("2025-12-02", "2025-11-01", "2025-12-01")),
         (("05/03/2025", "02/02/2025", "03/03/2025", "04/04/2025"), ("2025-03-05", "2025-02-02", "2025-03-03")),
+        # A two-month period: day/month would make it two days long.
+        (("04/05/2025", "02/01/2025", "04/01/2025", "05/01/2025"), ("2025-04-05", "2025-02-01", "2025-04-01")),
     ],
 )
 def test_unknown_providers_numeric_dates_are_read_in_the_order_the_bill_supports(

@@ -134,8 +134,8 @@ def _date_orders(document: Document) -> list[tuple[str, ...]]:
     """The readings of 03/04/2025 this document allows: a bill from an unknown provider may be day-first.
 
     A date with a first number over 12 can only be day-first, one with a second number over 12 only
-    month-first. When every numeric date could be either, both readings are returned for the cascade
-    to judge by their consistency.
+    month-first. When every numeric date could be either, both readings are returned, for
+    `_dated_fields` to judge by their consistency.
     """
     pairs = [(int(m.group(1)), int(m.group(2))) for m in _NUMERIC_DATE.finditer(document.text)]
     month_first = all(first <= 12 for first, _ in pairs)
@@ -147,10 +147,10 @@ def _date_orders(document: Document) -> list[tuple[str, ...]]:
 
 
 def _dates_consistent(draft: Draft) -> bool:
-    """Statement after the period, due after the statement, a period of about a month: a sane reading."""
+    """Statement after the period, due after the statement, a monthly to quarterly period: a sane reading."""
     start, end = draft.value("bill_period_start"), draft.value("bill_period_end")
     statement, due = draft.value("statement_date"), draft.value("due_date")
-    if start is None or end is None or not 20 <= (end - start).days <= 40:
+    if start is None or end is None or not 20 <= (end - start).days <= 100:
         return False
     if statement is not None and not 0 <= (statement - end).days <= 45:
         return False
