@@ -25,6 +25,7 @@ import secrets
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,10 +54,19 @@ EMULATED_PROJECT = "minimeter-emulated"
 GEMINI_STUB_KEY = "emulated-gemini-key"
 
 
-def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None) -> ThreadingHTTPServer:
+class UnavailableFunction(ThreadingHTTPServer):
+    """A dead function's port; it counts what it refused, by message id, to explain a stalled test."""
+
+    refused: Counter[str]
+    accepted: int
+
+
+def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None) -> UnavailableFunction:
     """A dead function's port: 503 to every push, except those `acknowledge` accepts (204)."""
 
     class Unavailable(BaseHTTPRequestHandler):
+        server: UnavailableFunction
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
@@ -64,6 +74,12 @@ def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None
             except ValueError:
                 envelope = {}
             accepted = acknowledge is not None and isinstance(envelope, dict) and acknowledge(envelope)
+            if accepted:
+                self.server.accepted += 1
+            else:
+                message = envelope.get("message", {}) if isinstance(envelope, dict) else {}
+                object_id = message.get("attributes", {}).get("objectId", "?") if isinstance(message, dict) else "?"
+                self.server.refused[f"{message.get('messageId', '?')} {object_id}"] += 1
             self.send_response(204 if accepted else 503)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -74,7 +90,8 @@ def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None
     deadline = time.monotonic() + 10
     while True:
         try:  # the killed process group's listening socket may take a moment to go
-            server = ThreadingHTTPServer(("127.0.0.1", port), Unavailable)
+            server = UnavailableFunction(("127.0.0.1", port), Unavailable)
+            server.refused, server.accepted = Counter(), 0
             break
         except OSError:
             if time.monotonic() > deadline:
@@ -99,7 +116,7 @@ class EmulatedStack(LocalStack):
     # True: wait_idle leaves dead letters on the -hold subscriptions, where the admin API
     # (PubSubDeadLetterStore) lists and replays them; stop() still moves what is left to files.
     hold_dead_letters: bool = False
-    unavailable: dict[str, ThreadingHTTPServer] = field(default_factory=dict)  # stopped functions' ports
+    unavailable: dict[str, UnavailableFunction] = field(default_factory=dict)  # stopped functions' ports
 
     def _timed(self, name: str, started: float) -> None:
         self.timings[name] = round(time.monotonic() - started, 3)

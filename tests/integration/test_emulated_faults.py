@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +65,14 @@ def _start_job(client: ApiClient) -> str:
     return str(job["job_id"])
 
 
-def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
+def _wait_for(predicate: Any, timeout: float, what: str, evidence: Callable[[], str] = lambda: "") -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} within {timeout}s")
+            raise TimeoutError(f"{what} within {timeout}s {evidence()}")
         time.sleep(0.5)
 
 
@@ -117,7 +117,13 @@ def test_load_dies_events_dead_letter_and_replay_lands_exactly_a_clean_run(work_
             letters: list[dict[str, Any]] = client.call("GET", "/admin/dead-letters")["dead_letters"]
             return letters if len(letters) >= objects else None
 
-        letters = _wait_for(held, 120, f"{objects} dead letters held")
+        load_port = stack.unavailable["load"]
+        letters = _wait_for(
+            held,
+            120,
+            f"{objects} dead letters held",
+            lambda: f"(load's port refused {dict(load_port.refused)}, accepted {load_port.accepted})",
+        )
         assert len(letters) == objects
         assert {letter["subscription"] for letter in letters} == {LOAD_SUBSCRIPTION}
         assert all(letter["attempts"] == 5 for letter in letters)
