@@ -39,6 +39,31 @@ class PubSubMessage:
     delivery_attempt: int
 
 
+def pubsub_event(
+    project: str, topic: str, subscription: str, message_id: str, data: bytes, attributes: Mapping[str, str]
+) -> dict[str, Any]:
+    """A Pub/Sub message as Eventarc delivers it: the CloudEvent attributes and, under `data`, the push
+    envelope. A GCS notification's object becomes the `subject`, as for a storage trigger."""
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": message_id,
+        "type": PUBSUB_PUBLISHED,
+        "source": f"//pubsub.googleapis.com/projects/{project}/topics/{topic}",
+        "datacontenttype": "application/json",
+    }
+    if attributes.get("objectId"):
+        event["subject"] = f"objects/{attributes['objectId']}"
+    event["data"] = {
+        "message": {
+            "data": base64.b64encode(data).decode("ascii"),
+            "attributes": dict(attributes),
+            "messageId": message_id,
+        },
+        "subscription": f"projects/{project}/subscriptions/{subscription}",
+    }
+    return event
+
+
 def _data_as_dict(event: CloudEventLike) -> dict[str, Any]:
     data = event.data
     if isinstance(data, (bytes, bytearray)):

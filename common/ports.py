@@ -369,9 +369,14 @@ class DeadLetterStore(ABC):
     @abstractmethod
     def list(self) -> list[DeadLetter]: ...
 
-    @abstractmethod
     def get(self, dead_letter_id: str) -> DeadLetter:
-        """Raise NotFound for an unknown id."""
+        """Raise NotFound for an unknown id. Stores list a handful of letters: a scan of `list` will do."""
+        from common.errors import NotFound
+
+        for letter in self.list():
+            if letter.id == dead_letter_id:
+                return letter
+        raise NotFound(f"dead letter {dead_letter_id} not found")
 
     @abstractmethod
     def redeliver(self, dead_letter_ids: Sequence[str]) -> dict[str, int]:

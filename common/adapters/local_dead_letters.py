@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from common.errors import NotFound, RetryableError
+from common.errors import RetryableError
 from common.models import DeadLetter
 from common.ports import DeadLetterStore
 
@@ -47,12 +47,6 @@ class LocalDeadLetterStore(DeadLetterStore):
 
     def list(self) -> list[DeadLetter]:
         return [_dead_letter(path, record) for path, record in self._records()]
-
-    def get(self, dead_letter_id: str) -> DeadLetter:
-        for letter in self.list():
-            if letter.id == dead_letter_id:
-                return letter
-        raise NotFound(f"dead letter {dead_letter_id} not found")
 
     def redeliver(self, dead_letter_ids: Sequence[str]) -> dict[str, int]:
         session = requests.Session()

@@ -22,7 +22,6 @@ talk over an insecure gRPC channel to that loopback address, without credentials
 
 from __future__ import annotations
 
-import base64
 import threading
 import warnings
 from collections.abc import Sequence
@@ -31,8 +30,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from common.adapters.pubsub import PUBLISH_TIMEOUT_SECONDS, publisher_client
-from common.errors import NotFound, RetryableError
-from common.events import PUBSUB_PUBLISHED
+from common.errors import RetryableError
+from common.events import PUBSUB_PUBLISHED, pubsub_event
 from common.logs import log
 from common.models import DeadLetter
 from common.ports import DeadLetterStore
@@ -225,25 +224,14 @@ class PubSubDeadLetterStore(DeadLetterStore):
     # --- the port -----------------------------------------------------------------------------------
 
     def _letter(self, item: _Held) -> DeadLetter:
-        topic = self._source_topic(item.source)
-        attributes = item.original_attributes
-        event: dict[str, Any] = {
-            "specversion": "1.0",
-            "id": item.message_id,
-            "type": PUBSUB_PUBLISHED,
-            "source": f"//pubsub.googleapis.com/projects/{self.project}/topics/{topic}",
-            "datacontenttype": "application/json",
-        }
-        if attributes.get("objectId"):
-            event["subject"] = f"objects/{attributes['objectId']}"
-        event["data"] = {
-            "message": {
-                "data": base64.b64encode(item.data).decode("ascii"),
-                "attributes": attributes,
-                "messageId": item.message_id,
-            },
-            "subscription": f"projects/{self.project}/subscriptions/{item.source.name}",
-        }
+        event = pubsub_event(
+            self.project,
+            self._source_topic(item.source),
+            item.source.name,
+            item.message_id,
+            item.data,
+            item.original_attributes,
+        )
         return DeadLetter(
             id=item.id,
             subscription=item.source.name,
@@ -262,12 +250,6 @@ class PubSubDeadLetterStore(DeadLetterStore):
             return [self._letter(item) for item in held]
         finally:
             self._release(held)
-
-    def get(self, dead_letter_id: str) -> DeadLetter:
-        for letter in self.list():
-            if letter.id == dead_letter_id:
-                return letter
-        raise NotFound(f"dead letter {dead_letter_id} not found")
 
     def redeliver(self, dead_letter_ids: Sequence[str]) -> dict[str, int]:
         """Publish each held event again to its source topic, then acknowledge the held copy.

@@ -14,7 +14,6 @@ same in the cloud, but the emulator ignores them.
 
 from __future__ import annotations
 
-import base64
 import sys
 import time
 import warnings
@@ -162,7 +161,9 @@ def drain_dead_letters(topology: PubSubTopology, dead_letter_dir: Path, function
     So the embedded and emulated modes keep dead letters the same way on a laptop (and
     ``local.router.replay_dead_letters`` can redeliver them). Returns how many were moved.
     """
-    from local.router import PUBSUB_MESSAGE_PUBLISHED, write_dead_letter
+    from common.adapters.pubsub_dead_letters import DEAD_LETTER_ATTRIBUTE_PREFIX, DELIVERY_COUNT_ATTRIBUTE
+    from common.events import pubsub_event
+    from local.router import write_dead_letter
 
     _, subscriber = _clients(topology.host)
     moved = 0
@@ -182,26 +183,15 @@ def drain_dead_letters(topology: PubSubTopology, dead_letter_dir: Path, function
                 for received in response.received_messages:
                     message = received.message
                     attributes = dict(message.attributes)
-                    topic = emulated_topic(source)
-                    event = {
-                        "specversion": "1.0",
-                        "id": message.message_id,
-                        "type": PUBSUB_MESSAGE_PUBLISHED,
-                        "source": f"//pubsub.googleapis.com/projects/{topology.project}/topics/{topic}",
-                        "datacontenttype": "application/json",
-                    }
-                    if attributes.get("objectId"):
-                        event["subject"] = f"objects/{attributes['objectId']}"
-                    data = {
-                        "message": {
-                            "data": base64.b64encode(message.data).decode(),
-                            "attributes": {
-                                k: v for k, v in attributes.items() if not k.startswith("CloudPubSubDeadLetter")
-                            },
-                            "messageId": message.message_id,
-                        },
-                        "subscription": f"projects/{topology.project}/subscriptions/{source.name}",
-                    }
+                    event = pubsub_event(
+                        topology.project,
+                        emulated_topic(source),
+                        source.name,
+                        message.message_id,
+                        message.data,
+                        {k: v for k, v in attributes.items() if not k.startswith(DEAD_LETTER_ATTRIBUTE_PREFIX)},
+                    )
+                    data = event.pop("data")
                     write_dead_letter(
                         dead_letter_dir,
                         subscription=source.name,
@@ -209,7 +199,7 @@ def drain_dead_letters(topology: PubSubTopology, dead_letter_dir: Path, function
                         function_url=function_urls.get(source.function),
                         attributes=event,
                         data=data,
-                        attempts=int(attributes.get("CloudPubSubDeadLetterSourceDeliveryCount", "0") or 0),
+                        attempts=int(attributes.get(DELIVERY_COUNT_ATTRIBUTE, "0") or 0),
                         last_error={"status": None, "body": "dead-lettered by Pub/Sub"},
                     )
                     moved += 1
