@@ -34,6 +34,18 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def work_dir() -> Iterator[Path]:
+    """A fresh directory for a whole stack, outside pytest's 0700 tmp root: the stack's PostgreSQL runs
+    as an unprivileged user and must reach it."""
+    path = Path(tempfile.mkdtemp(prefix="minimeter-stack-"))
+    path.chmod(0o711)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
 def database(postgres_url: str) -> Iterator[PostgresDatabase]:
     """A migrated PostgresDatabase on a brand-new database, dropped after the test."""
     name = f"test_{uuid.uuid4().hex[:16]}"

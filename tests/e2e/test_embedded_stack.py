@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +25,8 @@ def _warehouse_rows(data_dir: Path) -> tuple[list[dict[str, object]], list[dict[
 
 
 @pytest.fixture
-def data_dir() -> Iterator[Path]:
-    """Outside pytest's 0700 tmp root: Postgres runs as an unprivileged user and must reach it."""
-    path = Path(tempfile.mkdtemp(prefix="minimeter-e2e-"))
-    path.chmod(0o711)
-    try:
-        yield path / "stack"
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+def data_dir(work_dir: Path) -> Path:
+    return work_dir / "stack"
 
 
 def test_demo_twice_then_drop_and_replay(data_dir: Path) -> None:

@@ -11,10 +11,8 @@ clean run of the same account on the embedded stack: zero rows lost, zero double
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +30,6 @@ CUSTOMER = "Emulated Faults Co"
 ACCOUNT_NUMBER = "SBX-FAULTS-001"
 SINCE = "2026-10-01"  # one month: a bill PDF and an ESPI file with hourly intervals
 LOAD_SUBSCRIPTION = "load-on-normalized-finalize"
-
-
-@pytest.fixture
-def work_dir() -> Iterator[Path]:
-    """Outside pytest's 0700 tmp root: PostgreSQL runs as an unprivileged user and must reach it."""
-    path = Path(tempfile.mkdtemp(prefix="minimeter-emulated-faults-"))
-    path.chmod(0o711)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _start_job(client: ApiClient) -> str:

@@ -9,10 +9,7 @@ compares what each left in Postgres and in its warehouse with generated ids and 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,17 +22,6 @@ from local.emulate import EmulatedStack
 from local.stack import LocalStack
 
 pytestmark = pytest.mark.emulated
-
-
-@pytest.fixture
-def work_dir() -> Iterator[Path]:
-    """Outside pytest's 0700 tmp root: PostgreSQL runs as an unprivileged user and must reach it."""
-    path = Path(tempfile.mkdtemp(prefix="minimeter-emulated-"))
-    path.chmod(0o711)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _without(rows: list[str], column: str) -> list[str]:
