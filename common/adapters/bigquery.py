@@ -326,7 +326,6 @@ class BigQueryWarehouse(Warehouse):
         ]
 
     def record_reconciliation(self, utility_account_id: str, results: Sequence[ReconciliationRecord]) -> None:
-
         if not results:
             return
         schema = self._schema(RECONCILIATION_TABLE, skip=frozenset({"computed_at"}))

@@ -11,7 +11,7 @@ and decimal marks. Every value found this way carries the method `template:<id>@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -135,6 +135,7 @@ def detect(document: Document, templates: tuple[Template, ...]) -> Template | No
 @dataclass
 class _Compiled:
     template: Template
+    _patterns: dict[tuple[str, int], re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def fmt(self) -> NumberFormat:
@@ -158,10 +159,6 @@ class _Compiled:
         for token, fragment in self.placeholders.items():
             pattern = pattern.replace(token, fragment)
         return pattern
-
-    @cached_property
-    def _patterns(self) -> dict[tuple[str, int], re.Pattern[str]]:
-        return {}
 
     def compile(self, pattern: str, flags: int = 0) -> re.Pattern[str]:
         compiled = self._patterns.get((pattern, flags))
