@@ -15,7 +15,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.installed
+# The bill reader's per-word loop in C; pdf_worker.py falls back to Python where it is not built. In
+# build/, not beside its source: terraform ships every file of common/ and reads them as UTF-8 text.
+WORDBOXES := build/_wordboxes.so
+$(WORDBOXES): common/extraction/bills/wordboxes.c
+	mkdir -p $(@D)
+	$(CC) -O2 -shared -fPIC -o $@ $<
+
+venv: $(VENV)/.installed $(WORDBOXES)
 
 $(CHECKOV_VENV)/.installed: tests/terraform/requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)

@@ -6,8 +6,11 @@ worker that reads PDFs from stdin under hard resource limits, so a hostile file 
 It imports nothing but the standard library and pypdfium2, so it starts fast and trusts no project code.
 
 Why words and not characters: one ctypes call per character costs more than pdfium's whole text
-extraction. We take the page text in one call and ask for boxes only at word ends (2 calls a word),
-which keeps reading within twice the raw-text floor and still places every word exactly.
+extraction. We take the page text in one call and need boxes only at word ends. Even two ctypes calls a
+word cost a sixth of the raw-text floor, so wordboxes.c (built into build/_wordboxes.so by `make`) walks a
+page's words in one call; where it was not built (e.g. in a Cloud Functions build) the Python loop gives the
+same words and boxes. C's pages stay columns (texts, float32 boxes) until a caller wants tuples, so the
+worker sends its boxes as they came, without a Python float for every coordinate.
 
 Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
 reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2..."}` then the word boxes as
@@ -19,7 +22,9 @@ floats because encoding them as JSON cost more than reading them (pdfium's boxes
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
+import os
 import re
 import struct
 import sys
@@ -30,6 +35,7 @@ import pypdfium2.raw as pdfium_c
 
 WORD = re.compile(r"\S+")
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
+Columns = tuple[list[str], "array[float]"]  # a page's word texts, and their boxes as 4 float32 a word (as Word)
 
 
 class PdfReadError(Exception):
@@ -41,27 +47,89 @@ class PdfReadError(Exception):
         self.message = message
 
 
-def _untyped(function: Any, *argtypes: Any) -> Any:
-    """The same pdfium function with plain pointer arguments: typed ctypes arguments cost a conversion per call."""
+def _address(function: Any) -> int:
     address = ctypes.cast(function, ctypes.c_void_p).value
     assert address is not None
-    return ctypes.CFUNCTYPE(ctypes.c_int, *argtypes)(address)
+    return address
+
+
+def _untyped(function: Any, *argtypes: Any) -> Any:
+    """The same pdfium function with plain pointer arguments: typed ctypes arguments cost a conversion per call."""
+    return ctypes.CFUNCTYPE(ctypes.c_int, *argtypes)(_address(function))
 
 
 _CHAR_BOX = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 _TEXT_INDEX_TO_CHAR = _untyped(pdfium_c.FPDFText_GetCharIndexFromTextIndex, ctypes.c_void_p, ctypes.c_int)
+# wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
+_CHAR_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetLooseCharBox)
+_TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextIndex)
+# `make` builds it into the repository's build/: terraform ships common/ as text, so not beside this file.
+_NATIVE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "_wordboxes.so")
 
 
-def _page_words(textpage: Any, max_chars: int) -> list[Word]:
+@functools.cache
+def _native() -> Any | None:
+    """word_boxes() of _wordboxes.so, or None where it was not built (then _python_words does its work)."""
+    try:
+        library = ctypes.CDLL(_NATIVE_LIBRARY)
+    except OSError:
+        return None
+    function = library.word_boxes
+    pointer, integer = ctypes.c_void_p, ctypes.c_int
+    function.argtypes = (pointer, pointer, pointer, pointer, integer, integer, pointer, pointer, integer)
+    function.restype = integer
+    return function
+
+
+def _page(textpage: Any, max_chars: int) -> Columns | list[Word]:
+    """The page's words from wordboxes.c (columns) or, where it is missing or disagrees, the Python loop (tuples)."""
     count = min(pdfium_c.FPDFText_CountChars(textpage), max_chars)
     if count <= 0:
         return []
     buffer = (ctypes.c_ushort * (count + 1))()
-    written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
-    text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    # UTF-16 units less the NUL, never past the buffer: C and string_at read this many.
+    units = min(max(pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1, 0), count + 1)
+    text = ctypes.string_at(buffer, units * 2).decode("utf-16-le", errors="replace")
     # Text indices equal character indices unless some glyphs have no Unicode or need surrogates.
     aligned = len(text) == count
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
+    native = _native()
+    if native is not None:
+        columns = _native_columns(native, handle, buffer, units, text, aligned)
+        if columns is not None:
+            return columns
+    return _python_words(handle, text, aligned)
+
+
+def _native_columns(
+    native: Any, handle: int | None, buffer: Any, units: int, text: str, aligned: bool
+) -> Columns | None:
+    """One call to wordboxes.c for the page; None (use Python) in case its words are not str.split()'s."""
+    texts = text.split()
+    size = len(texts)
+    boxes = array("f", bytes(16 * size))
+    status = array("B", bytes(size))  # per word: 1 kept, 2 skipped (pdfium has no box), 0 never reached
+    kept = native(
+        handle,
+        _CHAR_BOX_ADDRESS,
+        _TEXT_INDEX_TO_CHAR_ADDRESS,
+        buffer,
+        units,
+        aligned,
+        boxes.buffer_info()[0],
+        status.buffer_info()[0],
+        size,
+    )
+    if kept == size:
+        return texts, boxes
+    if kept < 0 or status.count(0):
+        return None
+    del boxes[4 * kept :]
+    return [word for word, flag in zip(texts, status, strict=True) if flag == 1], boxes
+
+
+def _python_words(handle: int | None, text: str, aligned: bool) -> list[Word]:
+    """What wordboxes.c computes, with two ctypes calls a word: for where _wordboxes.so was not built."""
     rect = pdfium_c.FS_RECTF()
     rect_address = ctypes.addressof(rect)
     box, to_char = _CHAR_BOX, _TEXT_INDEX_TO_CHAR
@@ -92,8 +160,7 @@ def _page_words(textpage: Any, max_chars: int) -> list[Word]:
     return words
 
 
-def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[list[Word]], int]:
-    """The words of the first `max_pages` pages and the document's page count."""
+def _read_pages(data: bytes, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns | list[Word]], int]:
     document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
     if not document:
         error = pdfium_c.FPDF_GetLastError()
@@ -102,7 +169,7 @@ def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple
         raise PdfReadError("corrupt_pdf", f"pdfium cannot open the PDF (error {error})")
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
-        pages: list[list[Word]] = []
+        pages: list[Columns | list[Word]] = []
         for index in range(min(page_count, max_pages)):
             page = pdfium_c.FPDF_LoadPage(document, index)
             if not page:
@@ -112,7 +179,7 @@ def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple
                 if not textpage:
                     raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
                 try:
-                    pages.append(_page_words(textpage, max_chars_per_page))
+                    pages.append(_page(textpage, max_chars_per_page))
                 finally:
                     pdfium_c.FPDFText_ClosePage(textpage)
             finally:
@@ -122,15 +189,41 @@ def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple
         pdfium_c.FPDF_CloseDocument(document)
 
 
-def encode_pages(pages: list[list[Word]], page_count: int) -> tuple[bytes, bytes]:
+def _words(columns: Columns) -> list[Word]:
+    texts, boxes = columns
+    values = iter(boxes.tolist())
+    return list(zip(texts, values, values, values, values, strict=False))
+
+
+def _columns(words: list[Word]) -> Columns:
+    return [word[0] for word in words], array("f", [value for word in words for value in word[1:]])
+
+
+def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[list[Word]], int]:
+    """The words of the first `max_pages` pages and the document's page count."""
+    pages, page_count = _read_pages(data, max_pages, max_chars_per_page)
+    return [page if isinstance(page, list) else _words(page) for page in pages], page_count
+
+
+def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int]:
+    """read_words as columns, which the worker sends without making tuples of C's words."""
+    pages, page_count = _read_pages(data, max_pages, max_chars_per_page)
+    return [_columns(page) if isinstance(page, list) else page for page in pages], page_count
+
+
+def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]:
     """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
     header = {
         "page_count": page_count,
-        "words_per_page": [len(page) for page in pages],
-        "words": "\n".join(word[0] for page in pages for word in page),
+        "words_per_page": [len(texts) for texts, _ in pages],
+        "words": "\n".join([word for texts, _ in pages for word in texts]),
     }
-    boxes = array("f", [value for page in pages for word in page for value in word[1:]])
-    return json.dumps(header, separators=(",", ":")).encode(), boxes.tobytes()
+    return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes in pages])
+
+
+def encode_pages(pages: list[list[Word]], page_count: int) -> tuple[bytes, bytes]:
+    """encode_columns for pages of Word tuples."""
+    return encode_columns([_columns(page) for page in pages], page_count)
 
 
 # --- worker process ----------------------------------------------------------------------------------
@@ -182,10 +275,10 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         options = json.loads(header)
         error: dict[str, str] | None = None
         try:
-            pages, page_count = read_words(
+            pages, page_count = read_columns(
                 data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
             )
-            words, boxes = encode_pages(pages, page_count)
+            words, boxes = encode_columns(pages, page_count)
         except PdfReadError as exc:
             error = {"code": exc.code, "message": exc.message}
         except MemoryError:

@@ -1,0 +1,93 @@
+/* The word boxes of one pdfium text page, in one call from Python (pdf_worker._native_columns).
+ *
+ * Why C: two ctypes calls a word plus Python's field reads cost ~0.2 ms a bill, a sixth of pdfium's
+ * whole text extraction; here the loop costs about what pdfium's box lookups cost. It must give exactly
+ * what pdf_worker._python_words gives, so it splits the text as str.split() does and takes each word's
+ * box as that loop does. pdfium's functions come in as pointers from pypdfium2, so this file needs
+ * neither pdfium's nor Python's headers and links against nothing.
+ *
+ * Build: cc -O2 -shared -fPIC -o build/_wordboxes.so common/extraction/bills/wordboxes.c (`make` does it).
+ */
+#include <stdint.h>
+
+/* pdfium's FS_RECTF, in its declared order (fpdfview.h; pypdfium2.raw.FS_RECTF). */
+typedef struct {
+    float left, top, right, bottom;
+} rect_f;
+
+typedef int (*char_box_fn)(void *textpage, int index, rect_f *rect);
+typedef int (*char_index_fn)(void *textpage, int text_index);
+
+/* str.isspace() over the BMP: no code point past U+FFFF is whitespace, and no surrogate is. */
+static int is_space(uint16_t c) {
+    if (c <= 0x20)
+        return c == 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    if (c < 0x85)
+        return 0;
+    return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+/* Units in the code point at text[i]: 2 for a surrogate pair, else 1 (a lone surrogate decodes to one
+ * U+FFFD under Python's errors="replace", so it is one code point too). */
+static int units_at(const uint16_t *text, int i, int length) {
+    return (text[i] & 0xfc00) == 0xd800 && i + 1 < length && (text[i + 1] & 0xfc00) == 0xdc00 ? 2 : 1;
+}
+
+/* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
+ * to KEPT and append its box to boxes_out (left, bottom, right, top), or set it to SKIPPED when pdfium
+ * has no box for it. Word positions count code points, as the Python loop's str indices do (pdfium 159
+ * counts a surrogate pair as two text indices, so past a non-BMP character both paths take the box of a
+ * neighbour); when `aligned` is 0 they are mapped to character indices first. Returns the number of
+ * kept words, or -1 past max_words (nothing is written past max_words words): the caller knows every
+ * word was kept and none was missed when the result equals its own word count. */
+enum { KEPT = 1, SKIPPED = 2 };
+
+int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, const uint16_t *text, int length,
+               int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
+    int words = 0, kept = 0, i = 0, point = 0;
+    rect_f rect;
+    while (i < length) {
+        if (is_space(text[i])) {
+            i++;
+            point++;
+            continue;
+        }
+        int first = point, last = point;
+        while (i < length && !is_space(text[i])) {
+            last = point;
+            i += units_at(text, i, length);
+            point++;
+        }
+        if (words == max_words)
+            return -1;
+        int k = words++;
+        if (!aligned) {
+            first = char_index(textpage, first);
+            last = char_index(textpage, last);
+            if (first < 0 || last < 0) {
+                status_out[k] = SKIPPED;
+                continue;
+            }
+        }
+        if (!char_box(textpage, first, &rect)) {
+            status_out[k] = SKIPPED;
+            continue;
+        }
+        float left = rect.left, bottom = rect.bottom, top = rect.top;
+        if (!char_box(textpage, last, &rect)) {
+            status_out[k] = SKIPPED;
+            continue;
+        }
+        float right = rect.right, last_bottom = rect.bottom, last_top = rect.top;
+        /* The Python loop's comparisons, operand for operand, so NaNs fall the same way. */
+        boxes_out[0] = left;
+        boxes_out[1] = last_bottom < bottom ? last_bottom : bottom;
+        boxes_out[2] = right > left ? right : left;
+        boxes_out[3] = last_top > top ? last_top : top;
+        boxes_out += 4;
+        status_out[k] = KEPT;
+        kept++;
+    }
+    return kept;
+}

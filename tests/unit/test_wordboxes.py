@@ -1,0 +1,336 @@
+"""wordboxes.c (the bill reader's per-word loop in C) gives exactly the words and boxes of the Python loop.
+
+Both paths run on the same input: real pdfium pages, and crafted UTF-16 text over a fake pdfium whose
+boxes encode the character index, so a word split or index off by one changes the result. `make test`
+builds _wordboxes.so, so a missing library fails here instead of silently testing Python against itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from common.connectors.billgen import corpus
+from common.extraction.bills import pdf_worker
+from common.extraction.bills.guard import decode_pages
+
+LIMITS = {"max_pages": 50, "max_chars_per_page": 50_000}
+WHITESPACE = [code for code in range(0x110000) if chr(code).isspace()]
+NOT_WHITESPACE = [0x00, 0x1B, 0x21, 0x84, 0x180E, 0x200B, 0x2060, 0xFEFF, 0xFFFD, 0xFFFF]
+HANDLE = 0x5EED
+
+
+def build_pdf(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def stream(data: bytes) -> bytes:
+    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def astral_pdf() -> bytes:
+    """Helvetica whose ToUnicode maps A and Z past the BMP: pdfium's text has surrogate pairs, so the
+    text and character indices differ and both paths go through FPDFText_GetCharIndexFromTextIndex."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Astral def /CMapType 2 def\n"
+        b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+        b"3 beginbfchar <41> <D83DDE00> <42> <0062> <5A> <D834DD1E> endbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    content = b"BT /F1 12 Tf 72 700 Td (ABZ B AA xZ) Tj 0 -20 Td (ZZZ q) Tj 0 -20 Td (plain words) Tj ET"
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            stream(content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+            stream(cmap),
+        ]
+    )
+
+
+def empty_pdf() -> bytes:
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ]
+    )
+
+
+def refuse_fallback(*args: Any) -> Any:
+    raise AssertionError("the C path fell back to Python")
+
+
+def read_both(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> tuple[Any, Any]:
+    """read_columns through C (a fallback fails the test) and through the Python loop."""
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_python_words", refuse_fallback)
+        native = pdf_worker.read_columns(pdf, **LIMITS)
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_native", lambda: None)
+        python = pdf_worker.read_columns(pdf, **LIMITS)
+    return native, python
+
+
+def assert_same_pages(native: Any, python: Any) -> None:
+    (native_pages, native_count), (python_pages, python_count) = native, python
+    assert native_count == python_count
+    assert len(native_pages) == len(python_pages)
+    for (native_texts, native_boxes), (python_texts, python_boxes) in zip(native_pages, python_pages, strict=True):
+        assert native_texts == python_texts
+        assert native_boxes.tobytes() == python_boxes.tobytes()  # bit for bit, NaNs included
+
+
+def test_the_library_is_built() -> None:
+    assert pdf_worker._native() is not None, "run `make venv`: it compiles build/_wordboxes.so"
+
+
+def test_c_and_python_read_identical_words_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = 0
+    for bill in corpus(3):
+        native, python = read_both(monkeypatch, bill.pdf)
+        assert_same_pages(native, python)
+        words += sum(len(texts) for texts, _ in native[0])
+    assert words > 1000
+
+
+def test_c_and_python_agree_when_pdfium_text_has_surrogate_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    native, python = read_both(monkeypatch, astral_pdf())
+    assert_same_pages(native, python)
+    texts = native[0][0][0]
+    assert texts[:3] == ["\U0001f600b\U0001d11e", "b", "\U0001f600\U0001f600"]
+    assert texts[-2:] == ["plain", "words"]
+
+
+def test_an_empty_page_has_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    native, python = read_both(monkeypatch, empty_pdf())
+    assert_same_pages(native, python)
+    assert native == ([([], pdf_worker.array("f"))], 1)
+
+
+def test_the_worker_encoding_round_trips_through_the_parent() -> None:
+    pdf = next(iter(corpus(1))).pdf
+    header, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(pdf, **LIMITS))
+    words = pdf_worker.read_words(pdf, **LIMITS)
+    assert decode_pages(json.loads(header), boxes) == words[0]
+    assert pdf_worker.encode_pages(*words) == (header, boxes)
+
+
+def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pdf = next(iter(corpus(1))).pdf
+    expected = pdf_worker.read_words(pdf, **LIMITS)
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_NATIVE_LIBRARY", str(tmp_path / "_wordboxes.so"))
+        pdf_worker._native.cache_clear()
+        try:
+            assert pdf_worker._native() is None
+            assert pdf_worker.read_words(pdf, **LIMITS) == expected
+        finally:
+            pdf_worker._native.cache_clear()
+    assert pdf_worker._native() is not None
+
+
+@pytest.mark.parametrize("answer", [-1, 0])
+def test_a_count_that_disagrees_with_str_split_falls_back_to_python(
+    monkeypatch: pytest.MonkeyPatch, answer: int
+) -> None:
+    pdf = next(iter(corpus(1))).pdf
+    expected = pdf_worker.read_words(pdf, **LIMITS)
+    monkeypatch.setattr(pdf_worker, "_native", lambda: lambda *args: answer)  # leaves every word "never reached"
+    assert pdf_worker.read_words(pdf, **LIMITS) == expected
+
+
+# --- crafted text over a fake pdfium --------------------------------------------------------------------
+
+CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+
+
+class FakePdfium:
+    """FPDFText_GetLooseCharBox and FPDFText_GetCharIndexFromTextIndex over a made-up page.
+
+    A character's box derives from its index (right < left and the bottoms and tops vary, so the
+    min/max choices show); `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box.
+    """
+
+    def __init__(self) -> None:
+        self.no_box: set[int] = set()
+        self.nan_box: set[int] = set()
+        self.unmapped: set[int] = set()
+        self.char_box = CHAR_BOX(self._char_box)
+        self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
+
+    def _char_box(self, handle: int, index: int, address: int) -> int:
+        assert handle == HANDLE
+        if index in self.no_box:
+            return 0
+        rect = pdfium_c.FS_RECTF.from_address(address)
+        if index in self.nan_box:
+            rect.left = rect.top = rect.right = rect.bottom = float("nan")
+            return 1
+        rect.left = index + 0.25
+        rect.right = index + 1.5 - index % 3
+        rect.bottom = (index * 7) % 5 - 0.125
+        rect.top = rect.bottom + 10 + index % 4
+        return 1
+
+    def _text_index_to_char(self, handle: int, text_index: int) -> int:
+        assert handle == HANDLE
+        return -1 if text_index in self.unmapped else 3 * text_index + 1
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
+    pdfium = FakePdfium()
+    monkeypatch.setattr(pdf_worker, "_CHAR_BOX", pdfium.char_box)
+    monkeypatch.setattr(pdf_worker, "_TEXT_INDEX_TO_CHAR", pdfium.text_index_to_char)
+    monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
+    monkeypatch.setattr(
+        pdf_worker, "_TEXT_INDEX_TO_CHAR_ADDRESS", ctypes.cast(pdfium.text_index_to_char, ctypes.c_void_p).value
+    )
+    yield pdfium
+
+
+def utf16(units: list[int]) -> tuple[Any, str]:
+    buffer = (ctypes.c_ushort * (len(units) + 1))(*units)
+    return buffer, ctypes.string_at(buffer, 2 * len(units)).decode("utf-16-le", errors="replace")
+
+
+def both_paths(units: list[int], aligned: bool) -> tuple[list[str], list[float]]:
+    """Both paths on one page text; asserts they agree and returns the words and their boxes."""
+    buffer, text = utf16(units)
+    native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
+    python = pdf_worker._columns(pdf_worker._python_words(HANDLE, text, aligned))
+    assert native is not None, "C split the text unlike str.split()"
+    assert native[0] == python[0]
+    assert native[1].tobytes() == python[1].tobytes()
+    return native[0], native[1].tolist()
+
+
+def units_of(text: str) -> list[int]:
+    data = text.encode("utf-16-le", errors="surrogatepass")
+    return [int.from_bytes(data[i : i + 2], "little") for i in range(0, len(data), 2)]
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_every_unicode_whitespace_separates_words(fake: FakePdfium, aligned: bool) -> None:
+    assert max(WHITESPACE) < 0x10000  # wordboxes.c looks for whitespace in the BMP only
+    text = "".join(f"w{i}{chr(space)}" for i, space in enumerate(WHITESPACE)) + "end"
+    texts, _ = both_paths(units_of(" \t\u3000" + text + "\r\n\u2029"), aligned)
+    assert texts == [f"w{i}" for i in range(len(WHITESPACE))] + ["end"]
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_near_whitespace_stays_inside_words(fake: FakePdfium, aligned: bool) -> None:
+    text = "".join(f"a{chr(code)}b " for code in NOT_WHITESPACE)
+    texts, _ = both_paths(units_of(text), aligned)
+    assert texts == [f"a{chr(code)}b" for code in NOT_WHITESPACE]
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_surrogates_are_one_character_and_never_whitespace(fake: FakePdfium, aligned: bool) -> None:
+    high, low = 0xD83D, 0xDE00
+    units = [
+        *units_of("x "),
+        high, low, 0x20,  # a pair alone
+        0x41, high, low, 0x42, high, low, 0x20,  # pairs inside a word
+        high, 0x20,  # a lone high surrogate
+        low, 0x43, 0x20,  # a lone low surrogate
+        low, high, 0x20,  # reversed
+        high, high, low, 0x2003,  # a lone high, then a pair
+        0x44, high,  # a high surrogate at the end of the text
+    ]  # fmt: skip
+    texts, boxes = both_paths(units, aligned)
+    assert texts == [
+        "x",
+        "\U0001f600",
+        "A\U0001f600B\U0001f600",
+        "\ufffd",
+        "\ufffdC",
+        "\ufffd\ufffd",
+        "\ufffd\U0001f600",
+        "D\ufffd",
+    ]
+    # Boxes follow Python's code point indices: "A😀B😀" spans code points 4..7, whatever pdfium counts.
+    first, last = (4, 7) if aligned else (13, 22)
+    assert boxes[8] == first + 0.25
+    assert boxes[10] == max(last + 1.5 - last % 3, first + 0.25)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_words_without_a_box_are_skipped(fake: FakePdfium, aligned: bool) -> None:
+    text = "one two three four five six"
+    # The first character of "two", the last of "four" (text index x is character 3x + 1 when not aligned).
+    fake.no_box.update({4, 17} if aligned else {13, 52})
+    if not aligned:
+        fake.unmapped.add(26)  # the last of "six"
+    texts, boxes = both_paths(units_of(text), aligned)
+    assert texts == (["one", "three", "five", "six"] if aligned else ["one", "three", "five"])
+    assert len(boxes) == 4 * len(texts)
+
+
+def test_a_nan_box_falls_the_same_way_in_both(fake: FakePdfium) -> None:
+    fake.nan_box.update({0, 5})  # the first character of "abc", the last of "de"
+    texts, boxes = both_paths(units_of("abc de fg"), aligned=True)
+    assert texts == ["abc", "de", "fg"]
+    assert boxes[0] != boxes[0]  # "abc" starts with NaN
+    assert boxes[4] == boxes[6] == 4.25  # every comparison with "de"'s NaN end is False: its first box wins
+
+
+@pytest.mark.parametrize("text", ["", " ", "\u3000\t\n \u2028"])
+def test_a_blank_page_has_no_words(fake: FakePdfium, text: str) -> None:
+    assert both_paths(units_of(text), aligned=True) == ([], [])
+
+
+def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
+    buffer, text = utf16(units_of("one two three"))
+    boxes = pdf_worker.array("f", bytes(16 * 3))
+    status = pdf_worker.array("B", bytes(3))
+    native = pdf_worker._native()
+    assert native is not None
+    kept = native(
+        HANDLE,
+        pdf_worker._CHAR_BOX_ADDRESS,
+        pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
+        buffer,
+        len(text),
+        True,
+        boxes.buffer_info()[0],
+        status.buffer_info()[0],
+        1,
+    )
+    assert kept == -1
+    assert status.tolist() == [1, 0, 0]
+    assert boxes.tolist()[4:] == [0.0] * 8
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_utf16_splits_like_str_split(fake: FakePdfium, seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = [*WHITESPACE, *NOT_WHITESPACE, 0x41, 0x7A, 0xE9, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xD83D, 0xDE00]
+    fake.no_box.update(rng.sample(range(600), 30))
+    fake.unmapped.update(rng.sample(range(200), 10))
+    for _ in range(25):
+        units = [rng.choice(alphabet) for _ in range(rng.randrange(0, 200))]
+        for aligned in (True, False):
+            both_paths(units, aligned)
