@@ -1,0 +1,386 @@
+"""The optimised layout rebuild gives exactly the documents, boxes and rounding of the rebuild before it.
+
+`page_lines`, `union` and `Line.span_bbox` were rewritten for speed only: below is a copy of them as
+they were before optimisation, and every output is compared with it, down to the repr of each float (so
+-0.0, NaN and int-vs-float differences count), on the generated corpus, on crafted edge cases and on
+random pages.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import struct
+
+import pytest
+
+from common.connectors.billgen import corpus
+from common.extraction.bills.layout import (
+    CELL_GAP,
+    SAME_LINE,
+    BBox,
+    Document,
+    Line,
+    Segment,
+    Word,
+    build_document,
+    page_lines,
+    union,
+)
+from common.extraction.bills.pdf_worker import read_words
+
+# --- the rebuild as it was before optimisation --------------------------------------------------------
+
+
+def reference_union(boxes: list[BBox]) -> BBox:
+    left, bottom, right, top = boxes[0]
+    for b in boxes[1:]:
+        if b[0] < left:
+            left = b[0]
+        if b[1] < bottom:
+            bottom = b[1]
+        if b[2] > right:
+            right = b[2]
+        if b[3] > top:
+            top = b[3]
+    return (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
+
+
+def reference_span_bbox(line: Line, start: int, end: int) -> BBox | None:
+    boxes = [box for s, e, box in line.words if s < end and e > start]
+    return reference_union(boxes) if boxes else None
+
+
+def reference_page_lines(words: list[Word], page: int) -> list[Line]:
+    rows: list[list[Word]] = []
+    row_center = 0.0
+    for word in sorted(words, key=lambda w: -(w[2] + w[4])):
+        center = (word[2] + word[4]) / 2
+        height = word[4] - word[2]
+        if rows and abs(row_center - center) <= SAME_LINE * (height if height > 1.0 else 1.0):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+            row_center = center
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda w: w[1])
+        parts: list[str] = []
+        spans: list[tuple[int, int, BBox]] = []
+        segments: list[Segment] = []
+        offset = 0
+        cell_start = 0
+        cell_left = row[0][1]
+        cell_bottom, cell_right, cell_top, cell_height = row[0][2], row[0][3], row[0][4], 0.0
+        previous_right, previous_height = -1e9, 0.0
+        for text, left, bottom, right, top in row:
+            height = top - bottom
+            if spans:
+                scale = height if height > previous_height else previous_height
+                if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0):
+                    segments.append(
+                        Segment(
+                            "".join(parts)[cell_start:offset],
+                            (cell_left, cell_bottom, cell_right, cell_top),
+                            cell_height,
+                            cell_start,
+                        )
+                    )
+                    parts.append("\t")
+                    offset += 1
+                    cell_start, cell_left = offset, left
+                    cell_bottom, cell_right, cell_top, cell_height = bottom, right, top, 0.0
+                else:
+                    parts.append(" ")
+                    offset += 1
+            spans.append((offset, offset + len(text), (left, bottom, right, top)))
+            parts.append(text)
+            offset += len(text)
+            if bottom < cell_bottom:
+                cell_bottom = bottom
+            if top > cell_top:
+                cell_top = top
+            if right > cell_right:
+                cell_right = right
+            if height > cell_height:
+                cell_height = height
+            previous_right, previous_height = right, height
+        line_text = "".join(parts)
+        segments.append(
+            Segment(line_text[cell_start:], (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start)
+        )
+        lines.append(Line(page=page, text=line_text, segments=segments, words=spans))
+    return lines
+
+
+def reference_build_document(pages: list[list[Word]], page_count: int) -> Document:
+    lines: list[Line] = []
+    for index, words in enumerate(pages):
+        lines.extend(reference_page_lines(words, index + 1))
+    return Document(lines=lines, page_count=page_count)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def assert_same_document(pages: list[list[Word]], page_count: int = 1) -> Document:
+    """Rebuild `pages` both ways and compare them exactly; the repr also tells -0.0, NaN and ints apart."""
+    expected = reference_build_document([list(words) for words in pages], page_count)
+    actual = build_document([list(words) for words in pages], page_count)
+    assert repr(actual) == repr(expected)
+    assert len(actual.lines) == len(expected.lines)
+    for got, want in zip(actual.lines, expected.lines, strict=True):
+        assert type(got) is Line
+        assert all(type(segment) is Segment for segment in got.segments)
+        assert got.page == want.page and got.text == want.text and got.cells == want.cells
+        assert [(s.text, s.start) for s in got.segments] == [(s.text, s.start) for s in want.segments]
+        assert [(s, e) for s, e, _ in got.words] == [(s, e) for s, e, _ in want.words]
+    if not any(math.isnan(value) for words in pages for word in words for value in word[1:]):
+        assert actual == expected  # dataclass equality, field by field (NaN is never equal to itself)
+    assert actual.text == expected.text
+    assert actual.page_count == expected.page_count
+    return actual
+
+
+def assert_same_spans(line: Line, spans: list[tuple[int, int]]) -> None:
+    for start, end in spans:
+        assert repr(line.span_bbox(start, end)) == repr(reference_span_bbox(line, start, end)), (line, start, end)
+
+
+def spans_to_check(line: Line) -> list[tuple[int, int]]:
+    """Every word, every cell, the whole line, the empty and out-of-range spans, and pairs of word edges."""
+    spans = [(start, end) for start, end, _ in line.words]
+    spans += [(s.start, s.start + len(s.text)) for s in line.segments]
+    spans += [(0, len(line.text)), (0, 0), (len(line.text), len(line.text) + 5), (-3, 1), (5, 2)]
+    edges = sorted({edge for start, end, _ in line.words for edge in (start, end, start + 1, end - 1)})
+    spans += [(a, b) for a in edges[:6] for b in edges[-6:]]
+    return spans
+
+
+def f32(value: float) -> float:
+    """pdfium's boxes are float32 values widened to float."""
+    return float(struct.unpack("f", struct.pack("f", value))[0])
+
+
+# --- the generated corpus -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_pages() -> list[tuple[list[list[Word]], int]]:
+    return [read_words(bill.pdf, max_pages=50, max_chars_per_page=50000) for bill in corpus(5)]
+
+
+def test_corpus_documents_are_identical(corpus_pages: list[tuple[list[list[Word]], int]]) -> None:
+    assert len(corpus_pages) > 20
+    cells = 0
+    for pages, page_count in corpus_pages:
+        document = assert_same_document(pages, page_count)
+        assert document.has_text
+        cells += sum(len(line.segments) for line in document.lines)
+    assert cells > 1000  # the corpus really has multi-cell lines to compare
+
+
+def test_corpus_span_boxes_are_identical(corpus_pages: list[tuple[list[list[Word]], int]]) -> None:
+    for pages, page_count in corpus_pages:
+        for line in build_document(pages, page_count).lines:
+            assert_same_spans(line, spans_to_check(line))
+
+
+# --- crafted pages ------------------------------------------------------------------------------------
+
+CRAFTED: dict[str, list[list[Word]]] = {
+    "empty page": [[]],
+    "no pages": [],
+    "empty pages around one word": [[], [("Total", 72.0, 700.0, 100.0, 710.0)], []],
+    "one word": [[("Total", 72.0, 700.0, 100.0, 710.0)]],
+    "zero height words": [
+        [
+            ("a", 10.0, 500.0, 12.0, 500.0),
+            ("b", 12.5, 500.0, 14.0, 500.0),
+            ("c", 20.0, 500.0, 22.0, 500.0),
+            ("d", 10.0, 499.0, 12.0, 499.0),
+            ("e", 10.0, 498.6, 12.0, 498.6),
+        ]
+    ],
+    "negative height": [
+        [
+            ("up", 10.0, 510.0, 30.0, 500.0),
+            ("down", 31.0, 500.0, 60.0, 510.0),
+            ("flipped", 90.0, 509.0, 120.0, 501.0),  # starts a cell: its height counts as 0.0
+        ]
+    ],
+    "overlapping words": [
+        [
+            ("Amount", 100.0, 600.0, 140.0, 610.0),
+            ("Due", 130.0, 600.5, 150.0, 609.5),
+            ("Due", 130.0, 600.5, 150.0, 609.5),
+            ("$12.00", 100.0, 600.0, 140.0, 610.0),
+        ]
+    ],
+    "right-aligned value drawn before its label": [
+        [
+            ("$1,234.56", 500.0, 650.0, 560.0, 660.0),
+            ("$88.10", 500.0, 630.0, 540.0, 640.0),
+            ("Total", 72.0, 650.2, 100.0, 659.8),
+            ("amount", 102.0, 650.2, 140.0, 659.8),
+            ("due", 142.0, 650.2, 160.0, 659.8),
+            ("Taxes", 72.0, 630.0, 100.0, 640.0),
+        ]
+    ],
+    "near-equal baselines": [
+        [
+            ("A", 10.0, 700.0, 20.0, 710.0),
+            ("B", 21.0, 696.5, 31.0, 706.5),  # center 3.5 below: exactly SAME_LINE * 10, joins
+            ("C", 32.0, 696.49, 42.0, 706.49),  # 3.51 below A: too far, joins D's row
+            ("D", 43.0, 696.4901, 53.0, 706.4901),  # 3.5099 below A: starts a row
+            ("F", 5.0, 700.0, 9.0, 710.0),
+        ]
+    ],
+    "the highest word sets the row's center": [
+        [
+            ("A", 10.0, 700.0, 20.0, 710.0),
+            ("B", 21.0, 696.5, 31.0, 706.5),  # 3.5 below A but 3.5000001 below E: a row of its own
+            ("E", 5.0, 700.0000001, 9.0, 710.0000001),
+        ]
+    ],
+    "equal centers keep drawing order": [
+        [
+            ("x", 50.0, 100.0, 60.0, 110.0),
+            ("y", 50.0, 100.0, 60.0, 110.0),
+            ("z", 50.0, 101.0, 60.0, 109.0),
+            ("w", 10.0, 102.0, 20.0, 108.0),
+        ]
+    ],
+    "small words use a one-point floor": [
+        [
+            ("tiny", 10.0, 100.0, 12.0, 100.5),
+            ("gap", 12.95, 100.0, 14.0, 100.5),
+            ("wide", 14.91, 100.0, 16.0, 100.5),
+            ("low", 10.0, 99.66, 12.0, 100.16),
+        ]
+    ],
+    "many cells": [[(f"c{i}", 10.0 + 30.0 * i, 400.0, 20.0 + 30.0 * i, 410.0) for i in range(40)]],
+    "gap exactly at the threshold": [
+        [
+            ("one", 10.0, 300.0, 20.0, 310.0),
+            ("two", 29.0, 300.0, 40.0, 310.0),  # gap 9.0 == CELL_GAP * 10: same cell
+            ("three", 49.000001, 300.0, 60.0, 310.0),  # a hair wider: new cell
+        ]
+    ],
+    "taller neighbour sets the gap": [
+        [
+            ("big", 10.0, 300.0, 40.0, 330.0),
+            ("s", 60.0, 312.0, 62.0, 318.0),
+            ("t", 63.0, 312.0, 65.0, 318.0),
+            ("u", 90.0, 312.0, 92.0, 318.0),
+        ]
+    ],
+    "ints and negative coordinates": [
+        [("int", 10, 100, 20, 110), ("neg", -30.004, -10.006, -0.001, -0.0), ("z", -0.0, -0.004, 0.004, 0.0)]
+    ],
+    "signed zeros: the first of equal values wins": [
+        [
+            ("a", 0.0, 0.0, 0.0, 10.0),
+            ("b", -0.0, -0.0, -0.0, 10.0),
+            ("c", -0.0, 0.0, -0.0, 10.0),
+            ("d", 20.0, -0.0, 30.0, 10.0),
+            ("e", 30.0, 0.0, 40.0, 10.0),
+        ]
+    ],
+    "texts with spaces and empty texts": [
+        [
+            ("two words", 10.0, 100.0, 40.0, 110.0),
+            ("", 41.0, 100.0, 41.0, 110.0),
+            ("tab\there", 80.0, 100.0, 120.0, 110.0),
+        ]
+    ],
+    "NaN and infinite boxes": [
+        [
+            ("nan", math.nan, 100.0, 20.0, 110.0),
+            ("ok", 30.0, 100.0, 40.0, 110.0),
+            ("nanb", 50.0, math.nan, 60.0, 110.0),
+            ("inf", 10.0, -math.inf, 20.0, math.inf),
+            ("inf2", 10.0, 100.0, math.inf, 110.0),
+            ("ok2", 10.0, 50.0, 20.0, 60.0),
+            ("nant", 70.0, 100.0, 80.0, math.nan),
+            ("sky", 1.0, 100.0, 2.0, math.inf),  # infinite centers are never within the tolerance
+            ("sky2", 3.0, 100.0, 4.0, math.inf),
+            ("abyss", 1.0, -math.inf, 2.0, 100.0),
+            ("abyss2", 3.0, -math.inf, 4.0, 100.0),
+        ]
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(CRAFTED))
+def test_crafted_pages_are_identical(name: str) -> None:
+    pages = CRAFTED[name]
+    document = assert_same_document(pages, len(pages))
+    for line in document.lines:
+        assert_same_spans(line, spans_to_check(line))
+
+
+def test_crafted_pages_read_as_intended() -> None:
+    """The crafted cases hit the paths they are named for (so the comparison above is not vacuous)."""
+    out_of_order = build_document(CRAFTED["right-aligned value drawn before its label"], 1)
+    assert [line.cells for line in out_of_order.lines] == [["Total amount due", "$1,234.56"], ["Taxes", "$88.10"]]
+    assert out_of_order.lines[0].segments[1].start == len("Total amount due") + 1
+    near = build_document(CRAFTED["near-equal baselines"], 1)
+    assert [line.text for line in near.lines] == ["F A B", "C D"]
+    highest = build_document(CRAFTED["the highest word sets the row's center"], 1)
+    assert [line.text for line in highest.lines] == ["E A", "B"]
+    overlapping = build_document(CRAFTED["overlapping words"], 1)
+    assert overlapping.lines[0].text == "Amount $12.00 Due Due"  # equal lefts keep drawing order
+    assert build_document([[]], 1).lines == [] and not build_document([[]], 1).has_text
+    assert len(build_document(CRAFTED["many cells"], 1).lines[0].segments) == 40
+    gap = build_document(CRAFTED["gap exactly at the threshold"], 1).lines[0]
+    assert gap.cells == ["one two", "three"]
+    assert page_lines([], 3) == []
+
+
+# --- random pages -------------------------------------------------------------------------------------
+
+
+def random_page(rng: random.Random) -> list[Word]:
+    words: list[Word] = []
+    baseline = f32(rng.uniform(600.0, 800.0))
+    for _ in range(rng.randint(0, 12)):
+        baseline -= rng.choice([0.0, 0.5, 2.0, 3.4, 3.6, 8.0, 12.0, 14.0])
+        size = rng.choice([-3.0, 0.0, 0.4, 1.0, 6.0, 8.0, 10.0, 10.0, 14.0])
+        x = f32(rng.uniform(20.0, 80.0))
+        for _ in range(rng.randint(1, 9)):
+            width = rng.uniform(0.0, 60.0)
+            jitter = rng.choice([0.0, 0.0, 0.1, -0.1, 1.5, -2.5])
+            bottom = f32(baseline + jitter)
+            words.append(("w" * rng.randint(0, 6), x, bottom, f32(x + width), f32(bottom + size)))
+            x = f32(x + width + rng.choice([-5.0, 0.0, 0.8, 2.5, 5.0, 9.0, 12.0, 40.0]))
+    if rng.random() < 0.5:  # drawing order is not reading order
+        rng.shuffle(words)
+    return words
+
+
+def test_random_pages_are_identical() -> None:
+    rng = random.Random(2026)
+    for _ in range(600):
+        pages = [random_page(rng) for _ in range(rng.randint(1, 3))]
+        document = assert_same_document(pages, len(pages) + rng.randint(0, 2))
+        for line in document.lines[:6]:
+            assert_same_spans(line, spans_to_check(line)[:12])
+
+
+# --- union and rounding -------------------------------------------------------------------------------
+
+
+def test_union_matches_reference() -> None:
+    rng = random.Random(7)
+    values = [0.0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.125, -0.125, 2.675, 1e-300, 999999.995, 12, -7]
+
+    def coordinate() -> float:
+        return f32(rng.uniform(-50.0, 900.0)) if rng.random() < 0.6 else rng.choice(values)
+
+    for _ in range(3000):
+        boxes: list[BBox] = [(coordinate(), coordinate(), coordinate(), coordinate()) for _ in range(rng.randint(1, 5))]
+        assert repr(union(boxes)) == repr(reference_union(boxes))
+    for box in [(math.nan, 1.0, 2.0, 3.0), (1.0, math.inf, -math.inf, 2.0), (1e7, -1e7, 1e300, 5.5)]:
+        assert repr(union([box, (0.5, 0.25, 0.125, 0.0)])) == repr(reference_union([box, (0.5, 0.25, 0.125, 0.0)]))
+        assert repr(union([(0.5, 0.25, 0.125, 0.0), box])) == repr(reference_union([(0.5, 0.25, 0.125, 0.0), box]))
