@@ -198,3 +198,19 @@ def test_nesting_spread_with_whitespace_is_still_refused() -> None:
     with pytest.raises(RejectedInput) as caught:
         PdfTextReader("inline").read(nested)
     assert caught.value.reason_code == "pdf_too_deeply_nested"
+
+
+@pytest.mark.parametrize("separator", [b"", b" ", b"\n", b"\r\n", b"\t", b"\x0b", b"\x0c", b" \n\t"])
+def test_the_nesting_limit_is_exact_whatever_separates_the_openers(separator: bytes) -> None:
+    # check_structure first looks for a run of MAX_NESTING openers-or-whitespace with a plain substring
+    # search: it must refuse exactly what the regexes refuse, at the limit and one below it.
+    from common.extraction.bills.guard import MAX_NESTING, check_structure
+
+    def nested(depth: int) -> bytes:
+        openers = separator.join([b"[", b"<<"] * (depth // 2) + [b"["] * (depth % 2))
+        return b"%PDF-1.4\n1 0 obj\n" + openers + b" 0 " + b"]" * depth + b"\nendobj\n%%EOF\n"
+
+    check_structure(nested(MAX_NESTING - 1))
+    with pytest.raises(RejectedInput) as caught:
+        check_structure(nested(MAX_NESTING))
+    assert caught.value.reason_code == "pdf_too_deeply_nested"
