@@ -254,36 +254,40 @@ def test_cli_prints_every_contract_key_for_a_bill(tmp_path: Path, capsys: pytest
     assert printed["provenance"]["total_amount"]["method"] == "template:riverside@1"
 
 
-def test_the_label_prefilter_never_hides_a_label() -> None:
-    # find_labelled tries only the cells an alternation of all labels matches: the hits must be the same.
+def test_one_pass_over_the_cells_finds_every_label_each_field_would() -> None:
+    # LabelSet tries all labels in one regex call per cell: the cells and label ends must be exactly
+    # those of one `label.match` per field and cell.
+    import copy
+
     from common.extraction.bills import heuristics
-    from common.extraction.bills.draft import find_labelled
     from common.extraction.bills.templates import _compiled
 
-    templates = load_templates()
+    label_sets = [_compiled(template).label_set for template in load_templates()] + [heuristics._FIELD_LABELS]
+    assert all(label_set.combined is not None for label_set in label_sets)  # the one-pass path is the one used
     compared = 0
     for bill in corpus(2):
         document = READER.read(bill.pdf)
-        for template in templates:
-            compiled = _compiled(template)
-            assert compiled.label_prefilter is not None
-            for rule in template.fields.values():
-                if not rule.label:
-                    continue
-                label, value = compiled.label(rule), compiled.value_pattern(rule)
-                every_cell = find_labelled(document, label, value, below=rule.below)
-                assert find_labelled(document, label, value, below=rule.below, prefilter=compiled.label_prefilter) == (
-                    every_cell
-                )
-                compared += len(every_cell)
-        for label, value, _ in heuristics._LABELS.values():
-            every_cell = find_labelled(document, label, value, is_label=heuristics.is_label)
-            prefiltered = find_labelled(
-                document, label, value, is_label=heuristics.is_label, prefilter=heuristics._FIELD_LABELS
-            )
-            assert prefiltered == every_cell
-            compared += len(every_cell)
-    assert compared > 200  # the comparison saw real hits, not only empty lists
+        for label_set in label_sets:
+            one_by_one = copy.copy(label_set)
+            one_by_one.combined = None
+            expected = one_by_one.scan(document)
+            assert label_set.scan(document) == expected
+            compared += sum(map(len, expected.values()))
+    assert compared > 200  # the comparison saw real labels, not only empty lists
+
+
+def test_labels_that_cannot_share_a_regex_are_tried_one_by_one() -> None:
+    import re
+
+    from common.extraction.bills.draft import LabelSet
+
+    document = READER.read(next(iter(corpus(1))).pdf)
+    mixed_flags = LabelSet({"a": re.compile("Account", re.I), "b": re.compile("Total")})
+    backreference = LabelSet({"a": re.compile(r"(A)\1"), "b": re.compile("Total")})
+    clashing = LabelSet({"a": re.compile("(?P<x>Account)"), "b": re.compile("(?P<x>Total)")})
+    for label_set in (mixed_flags, backreference, clashing):
+        assert label_set.combined is None
+    assert mixed_flags.scan(document)["a"]  # still found, by the one-by-one path
 
 
 def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> bytes:

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from common.extraction.bills.layout import Document, Line
+from common.extraction.bills.layout import Document, Line, union
 from common.models import (
     AuditResult,
     BudgetBilling,
@@ -150,15 +150,17 @@ class Hit:
     label_start: int
     groups: dict[str, str] = field(default_factory=dict)
 
-    def provenance(self, method: str, confidence: float) -> Provenance:
+    def provenance(self, method: str, confidence: float, span: tuple[int, int] | None = None) -> Provenance:
+        """Where the value was read; `span` narrows the box to part of it (one date of a range)."""
         if self.label_line is self.line:
             source = self.line.text[self.label_start : self.end]
         else:
             source = f"{self.label_line.text[self.label_start :].split(chr(9))[0]} / {self.text}"
+        start, end = span or (self.start, self.end)
         return Provenance(
             method=method,
             page=self.line.page,
-            bbox=self.line.span_bbox(self.start, self.end),
+            bbox=self.line.span_bbox(start, end),
             source_text=source.replace("\t", " "),
             confidence=confidence,
         )
@@ -181,6 +183,57 @@ def _below(document: Document, index: int, left: float, right: float) -> list[tu
     return found
 
 
+LabelCell = tuple[int, int, int]  # line index, segment position, end of the label in the segment's text
+
+
+class LabelSet:
+    """Several fields' labels tried with one regex call per cell, instead of one call per field and cell.
+
+    Each label becomes an optional lookahead with a group of its own, so one match at the start of a
+    cell reports every label that matches there and where each ends, exactly as each label's own
+    `match` would (a lookahead keeps its first match). Labels that cannot be combined (different flags,
+    backreferences, clashing group names) are tried one by one.
+    """
+
+    def __init__(self, labels: dict[str, re.Pattern[str]]) -> None:
+        self.labels = labels
+        self.groups = {f"_label{index}": name for index, name in enumerate(labels)}
+        self.combined: re.Pattern[str] | None = None
+        flags = {pattern.flags for pattern in labels.values()}
+        if labels and len(flags) == 1 and not any(_BACKREFERENCE.search(p.pattern) for p in labels.values()):
+            try:
+                self.combined = re.compile(
+                    "".join(f"(?:(?=(?P<{g}>{labels[n].pattern})))?" for g, n in self.groups.items()), flags.pop()
+                )
+            except re.error:
+                pass
+
+    def scan(self, document: Document) -> dict[str, list[LabelCell]]:
+        """The cells each label starts, in reading order."""
+        found: dict[str, list[LabelCell]] = {name: [] for name in self.labels}
+        if self.combined is None:
+            for name, label in self.labels.items():
+                cells = found[name]
+                for index, line in enumerate(document.lines):
+                    for position, segment in enumerate(line.segments):
+                        if (match := label.match(segment.text)) is not None:
+                            cells.append((index, position, match.end()))
+            return found
+        combined, groups = self.combined.match, self.groups
+        for index, line in enumerate(document.lines):
+            for position, segment in enumerate(line.segments):
+                match = combined(segment.text)
+                if match is None or match.lastindex is None:  # every part is optional: no group, no label
+                    continue
+                for group, text in match.groupdict().items():
+                    if text is not None:
+                        found[groups[group]].append((index, position, match.end(group)))
+        return found
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
 def find_labelled(
     document: Document,
     label: re.Pattern[str],
@@ -189,34 +242,45 @@ def find_labelled(
     below: bool = True,
     pages: tuple[int, ...] | None = None,
     is_label: Callable[[str], bool] | None = None,
-    prefilter: re.Pattern[str] | None = None,
 ) -> list[Hit]:
     """Values that follow a label: in the same cell, else in the next cell, else in the cell underneath.
 
-    `label` is matched at the start of a cell; `value` must match the whole candidate text, so a
-    label's neighbour that is not of the expected type is never taken; `is_label` rejects a neighbour
-    that is itself a label (a row of headings above a row of values). `prefilter`, when given, must
-    match every cell the label matches (an alternation of several fields' labels): only those cells
-    are tried.
+    `label` is matched at the start of a cell; see `values_after` for the rest.
+    """
+    cells = (
+        (index, position, match.end())
+        for index, line in enumerate(document.lines)
+        for position, segment in enumerate(line.segments)
+        if (match := label.match(segment.text)) is not None
+    )
+    return values_after(document, cells, value, below=below, pages=pages, is_label=is_label)
+
+
+def values_after(
+    document: Document,
+    label_cells: Iterable[LabelCell],
+    value: re.Pattern[str],
+    *,
+    below: bool = True,
+    pages: tuple[int, ...] | None = None,
+    is_label: Callable[[str], bool] | None = None,
+) -> list[Hit]:
+    """The value after each label: in the same cell, else in the next cell, else in the cell underneath.
+
+    `value` must match the whole candidate text, so a label's neighbour that is not of the expected type
+    is never taken; `is_label` rejects a neighbour that is itself a label (a row of headings above a row
+    of values).
     """
     hits: list[Hit] = []
     lines = document.lines
-    cells: Iterable[tuple[int, int]] = (
-        document.cells_matching(prefilter)
-        if prefilter is not None
-        else ((index, position) for index, line in enumerate(lines) for position in range(len(line.segments)))
-    )
-    for index, position in cells:
+    for index, position, label_end in label_cells:
         line = lines[index]
         if pages is not None and line.page not in pages:
             continue
         segment = line.segments[position]
-        match = label.match(segment.text)
-        if match is None:
-            continue
         label_start = segment.start
-        rest_start = segment.start + match.end()
-        rest_end = segment.start + len(segment.text)
+        rest_start = label_start + label_end
+        rest_end = label_start + len(segment.text)
         candidates: list[tuple[Line, int, int]] = []
         rest = line.text[rest_start:rest_end]
         if rest.strip():
@@ -239,9 +303,9 @@ def find_labelled(
 
 
 def row_provenance(line: Line, method: str, confidence: float, extra: Line | None = None) -> Provenance:
-    bbox = line.span_bbox(0, len(line.text))
+    bbox = union([segment.bbox for segment in line.segments])  # the box of every word, from fewer boxes
     if extra is not None and extra is not line and extra.page == line.page:
-        other = extra.span_bbox(0, len(extra.text))
+        other = union([segment.bbox for segment in extra.segments])
         if bbox is not None and other is not None:
             bbox = (
                 min(bbox[0], other[0]),
@@ -255,7 +319,7 @@ def row_provenance(line: Line, method: str, confidence: float, extra: Line | Non
 
 
 def agree(values: list[Any]) -> bool:
-    return len({repr(v) for v in values}) <= 1
+    return len(values) < 2 or len({repr(v) for v in values}) == 1
 
 
 def as_decimal(value: Any) -> Decimal | None:

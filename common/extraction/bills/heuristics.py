@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from common.extraction.bills.draft import Draft, Found, find_labelled, row_provenance
+from common.extraction.bills.draft import (
+    Draft,
+    Found,
+    Hit,
+    LabelCell,
+    LabelSet,
+    find_labelled,
+    row_provenance,
+    values_after,
+)
 from common.extraction.bills.layout import Document, Line, Segment
 from common.extraction.bills.values import (
     DEFAULT_DATE_FORMATS,
@@ -107,7 +116,7 @@ _ANY_LABEL = re.compile(
 )
 
 
-_FIELD_LABELS = re.compile("|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values()), re.IGNORECASE)
+_FIELD_LABELS = LabelSet({**{name: label for name, (label, _, _) in _LABELS.items()}, "bill_period": _PERIOD_LABEL})
 
 
 def is_label(text: str) -> bool:
@@ -160,22 +169,23 @@ def _dates_consistent(draft: Draft) -> bool:
 # --- scalar fields -----------------------------------------------------------------------------------
 
 
-def _fields(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> None:
-    for name, (label, value, kind) in _LABELS.items():
-        parsed: list[tuple[Any, Provenance]] = []
-        for hit in find_labelled(document, label, value, is_label=is_label, prefilter=_FIELD_LABELS):
+def _fields(
+    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: dict[str, list[LabelCell]]
+) -> None:
+    for name, (_, value, kind) in _LABELS.items():
+        parsed: list[tuple[Any, Hit]] = []
+        for hit in values_after(document, label_cells[name], value, is_label=is_label):
             try:
                 result = _parse(kind, hit.text, date_formats)
             except (ValueError, InvalidOperation):
                 continue
             if name == "payments_and_credits" and isinstance(result, Decimal):
                 result = abs(result)  # printed as a credit or a positive amount: the model keeps it positive
-            parsed.append((result, hit.provenance(METHOD, FOUND)))
+            parsed.append((result, hit))
         if not parsed:
             continue
-        distinct = {repr(v) for v, _ in parsed}
-        value_found, provenance = parsed[0]
-        if len(distinct) > 1:
+        value_found, hit = parsed[0]
+        if len(parsed) > 1 and len({repr(v) for v, _ in parsed}) > 1:
             confidence = CONFLICTED
             draft.notes.append(
                 AuditResult(
@@ -188,12 +198,12 @@ def _fields(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> 
             )
         else:
             confidence = CONFIRMED if len(parsed) > 1 else FOUND
-        draft.fields[name] = Found(value_found, provenance.model_copy(update={"confidence": confidence}))
+        draft.fields[name] = Found(value_found, hit.provenance(METHOD, confidence))
 
 
-def _period(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> None:
+def _period(document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: list[LabelCell]) -> None:
     """A date range after a period label; failing that, the first date range on page 1."""
-    hits = find_labelled(document, _PERIOD_LABEL, _RANGE)
+    hits = values_after(document, label_cells, _RANGE)
     confidence = FOUND
     if not hits:
         hits = [
@@ -209,28 +219,32 @@ def _period(document: Document, draft: Draft, date_formats: tuple[str, ...]) -> 
             continue
         s = hit.line.text.find(hit.groups["start"], hit.start)
         e = hit.line.text.find(hit.groups["end"], s + len(hit.groups["start"]))
-        base = hit.provenance(METHOD, confidence)
         draft.fields["bill_period_start"] = Found(
-            start, base.model_copy(update={"bbox": hit.line.span_bbox(s, s + len(hit.groups["start"]))})
+            start, hit.provenance(METHOD, confidence, span=(s, s + len(hit.groups["start"])))
         )
         draft.fields["bill_period_end"] = Found(
-            end, base.model_copy(update={"bbox": hit.line.span_bbox(e, e + len(hit.groups["end"]))})
+            end, hit.provenance(METHOD, confidence, span=(e, e + len(hit.groups["end"])))
         )
         return
 
 
 def _provider(document: Document, draft: Draft) -> None:
     """The biggest type on page 1 is the utility's name (logos are shapes or initials)."""
-    candidates: list[tuple[Segment, Line]] = [
-        (segment, line)
-        for line in document.lines
-        if line.page == 1
-        for segment in line.segments
-        if len(segment.text) >= 4 and sum(map(str.isalpha, segment.text)) >= 4
-    ]
-    if not candidates:
+    best: tuple[float, float] | None = None
+    found: tuple[Segment, Line] | None = None
+    for line in document.lines:
+        if line.page != 1:
+            continue
+        for segment in line.segments:
+            if len(segment.text) < 4:
+                continue
+            key = (round(segment.height, 1), segment.bbox[3])
+            # the first of equal keys wins, as max() would; the letter count only for a new leader
+            if (best is None or key > best) and sum(map(str.isalpha, segment.text)) >= 4:
+                best, found = key, (segment, line)
+    if found is None:
         return
-    segment, line = max(candidates, key=lambda pair: (round(pair[0].height, 1), pair[0].bbox[3]))
+    segment, line = found
     draft.fields["provider"] = Found(
         segment.text,
         Provenance(
@@ -357,16 +371,30 @@ READ_CELL = re.compile(rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\(?(?:est|e|estimat
 DEFAULT_UNITS = {Commodity.ELECTRICITY: "kWh", Commodity.GAS: "therm", Commodity.WATER: "gal"}
 
 
+# Every column heading in one alternation, in COLUMN_WORDS order: as each is anchored at both ends, the
+# alternative that matches is the first pattern that would, and one call per cell replaces ten.
+_ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in COLUMN_WORDS), re.IGNORECASE)
+
+
 def _header_columns(line: Line) -> dict[str, tuple[float, str]] | None:
     if len(line.segments) < 3:  # start read, end read and usage need a cell each
         return None
     columns: dict[str, tuple[float, str]] = {}
     for segment in line.segments:
-        for name, pattern in COLUMN_WORDS:
-            match = pattern.match(segment.text.strip())
-            if match and name not in columns:
-                columns[name] = (segment.bbox[0], (match.groupdict().get("unit") or ""))
-                break
+        text = segment.text.strip()
+        match = _ANY_COLUMN.match(text)
+        if match is None:
+            continue
+        name = match.lastgroup
+        if name in columns or name is None:  # taken already: a later heading pattern may still fit
+            for name, pattern in COLUMN_WORDS:
+                match = pattern.match(text)
+                if match and name not in columns:
+                    break
+            else:
+                continue
+        assert match is not None
+        columns[name] = (segment.bbox[0], (match.groupdict().get("unit") or ""))
     if "start_read" in columns and "end_read" in columns and "usage" in columns:
         return columns
     return None
@@ -510,6 +538,9 @@ PROSE_USED = re.compile(
 
 def _usage_from_prose(document: Document, draft: Draft) -> None:
     """One meter told in sentences: serial number, previous and latest readings, and the conversion."""
+    text = document.text
+    if not (PROSE_USED.search(text) and PROSE_START.search(text) and PROSE_END.search(text)):
+        return  # a search of the whole text is ten times cheaper than one per line, and most bills stop here
     found: dict[str, re.Match[str]] = {}
     lines: list[Line] = []
     for line in document.lines:
@@ -538,10 +569,11 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
 def _dated_fields(document: Document, draft: Draft) -> None:
     """Scalar fields and the period, under the numeric date order the document's dates support."""
     readings = []
+    label_cells = _FIELD_LABELS.scan(document)
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
-        _fields(document, reading, date_formats)
-        _period(document, reading, date_formats)
+        _fields(document, reading, date_formats, label_cells)
+        _period(document, reading, date_formats, label_cells["bill_period"])
         readings.append(reading)
     chosen = readings[0]
     if len(readings) > 1:

@@ -8,7 +8,6 @@ PDF drew them as one string or as two table cells.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -93,27 +92,10 @@ class Line:
 class Document:
     lines: list[Line]
     page_count: int
-    _prefiltered: dict[re.Pattern[str], list[tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
-
-    def cells_matching(self, prefilter: re.Pattern[str]) -> list[tuple[int, int]]:
-        """(line index, segment position) of the cells that `prefilter` matches at their start, memoised.
-
-        Several fields' labels combined into one prefilter test each cell once instead of once per field.
-        """
-        cells = self._prefiltered.get(prefilter)
-        if cells is None:
-            match = prefilter.match
-            cells = self._prefiltered[prefilter] = [
-                (index, position)
-                for index, line in enumerate(self.lines)
-                for position, segment in enumerate(line.segments)
-                if match(segment.text)
-            ]
-        return cells
 
     @property
     def has_text(self) -> bool:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.extraction.bills.draft import Draft, Found, Hit, agree, find_labelled, row_provenance
+from common.extraction.bills.draft import Draft, Found, Hit, LabelCell, LabelSet, agree, row_provenance, values_after
 from common.extraction.bills.layout import Document, Line
 from common.extraction.bills.values import (
     NumberFormat,
@@ -170,29 +170,28 @@ class _Compiled:
         return self.compile(rf"(?:{rule.label})[ \t]*:?[ \t]*", re.IGNORECASE)
 
     @cached_property
-    def label_prefilter(self) -> re.Pattern[str] | None:
-        """Every field label in one alternation: a cell none of them starts is skipped by all fields."""
-        labels = [self.expand(rule.label) for rule in self.template.fields.values() if rule.label]
-        try:
-            return re.compile("|".join(f"(?:{label})" for label in labels), re.IGNORECASE) if labels else None
-        except re.error:  # e.g. the same group name in two labels: try every cell
-            return None
+    def label_set(self) -> LabelSet:
+        """Every field label, tried in one pass over the cells for all fields."""
+        return LabelSet({name: self.label(rule) for name, rule in self.template.fields.items() if rule.label})
+
+    @cached_property
+    def categories(self) -> list[tuple[re.Pattern[str], LineItemCategory]]:
+        return [(_compile(rule.match, re.IGNORECASE), rule.category) for rule in self.template.categories]
+
+    @cached_property
+    def type_patterns(self) -> dict[ValueType, re.Pattern[str]]:
+        date = self.placeholders["{date}"]
+        return {
+            "money": _compile(self.placeholders["{money}"]),
+            "date": _compile(date),
+            "number": _compile(self.placeholders["{number}"]),
+            "account": _compile(self.placeholders["{account}"]),
+            "text": _compile(r".+"),
+            "date_range": _compile(rf"(?P<start>{date})\s*(?:-|–|to|through|thru)\s*(?P<end>{date})", re.IGNORECASE),
+        }
 
     def value_pattern(self, rule: FieldRule) -> re.Pattern[str]:
-        if rule.value:
-            return self.compile(rule.value)
-        if rule.type == "date_range":
-            date = self.placeholders["{date}"]
-            return _compile(rf"(?P<start>{date})\s*(?:-|–|to|through|thru)\s*(?P<end>{date})", re.IGNORECASE)
-        return _compile(
-            {
-                "money": self.placeholders["{money}"],
-                "date": self.placeholders["{date}"],
-                "number": self.placeholders["{number}"],
-                "account": self.placeholders["{account}"],
-                "text": r".+",
-            }[rule.type]
-        )
+        return self.compile(rule.value) if rule.value else self.type_patterns[rule.type]
 
     def parse(self, kind: ValueType, text: str) -> Any:
         if kind == "money":
@@ -240,19 +239,14 @@ def _regex_hits(document: Document, pattern: re.Pattern[str], pages: list[int] |
     return hits
 
 
-def _field(compiled: _Compiled, draft: Draft, name: str, rule: FieldRule, document: Document) -> None:
+def _field(
+    compiled: _Compiled, draft: Draft, name: str, rule: FieldRule, document: Document, label_cells: list[LabelCell]
+) -> None:
     if rule.regex:
         hits = _regex_hits(document, compiled.compile(rule.regex), rule.pages)
     elif rule.label:
         pages = tuple(rule.pages) if rule.pages else None
-        hits = find_labelled(
-            document,
-            compiled.label(rule),
-            compiled.value_pattern(rule),
-            below=rule.below,
-            pages=pages,
-            prefilter=compiled.label_prefilter,
-        )
+        hits = values_after(document, label_cells, compiled.value_pattern(rule), below=rule.below, pages=pages)
     else:
         raise ValueError(f"template {compiled.template.id}: field {name} needs a label or a regex")
     parsed: list[tuple[Any, Hit]] = []
@@ -285,20 +279,18 @@ def _field(compiled: _Compiled, draft: Draft, name: str, rule: FieldRule, docume
                 details={"field": name, "values": sorted({str(v) for v, _ in parsed})},
             )
         )
-    provenance = hit.provenance(draft.method, confidence)
     if rule.type == "date_range":
-        start_hit = hit.line.text.find(hit.groups["start"], hit.start)
-        end_hit = hit.line.text.find(hit.groups["end"], start_hit + len(hit.groups["start"]))
+        start, end = hit.groups["start"], hit.groups["end"]
+        start_at = hit.line.text.find(start, hit.start)
+        end_at = hit.line.text.find(end, start_at + len(start))
         draft.fields["bill_period_start"] = Found(
-            value[0],
-            provenance.model_copy(update={"bbox": hit.line.span_bbox(start_hit, start_hit + len(hit.groups["start"]))}),
+            value[0], hit.provenance(draft.method, confidence, span=(start_at, start_at + len(start)))
         )
         draft.fields["bill_period_end"] = Found(
-            value[1],
-            provenance.model_copy(update={"bbox": hit.line.span_bbox(end_hit, end_hit + len(hit.groups["end"]))}),
+            value[1], hit.provenance(draft.method, confidence, span=(end_at, end_at + len(end)))
         )
     else:
-        draft.fields[name] = Found(value, provenance)
+        draft.fields[name] = Found(value, hit.provenance(draft.method, confidence))
 
 
 # --- sections -----------------------------------------------------------------------------------------
@@ -359,10 +351,10 @@ def _number(compiled: _Compiled, groups: dict[str, str], name: str) -> Decimal |
     return compiled.fmt.parse_number(text) if text else None
 
 
-def _category(template: Template, description: str) -> LineItemCategory:
-    for rule in template.categories:
-        if _compile(rule.match, re.IGNORECASE).search(description):
-            return rule.category
+def _category(compiled: _Compiled, description: str) -> LineItemCategory:
+    for pattern, category in compiled.categories:
+        if pattern.search(description):
+            return category
     return categorize(description)
 
 
@@ -377,7 +369,7 @@ def _line_items(compiled: _Compiled, draft: Draft, document: Document) -> None:
                 amount=compiled.fmt.parse_money(groups["amount"]),
                 category=LineItemCategory(groups["category"])
                 if "category" in groups
-                else _category(compiled.template, description),
+                else _category(compiled, description),
                 quantity=_number(compiled, groups, "quantity"),
                 unit=groups.get("unit"),
                 rate=rate * rule.rate_scale if rate is not None else None,
@@ -439,8 +431,9 @@ def apply_template(template: Template, document: Document) -> Draft:
     """Every value the template's rules find; what they miss is simply absent (the cascade decides)."""
     compiled = _compiled(template)
     draft = Draft(method=template.method)
+    label_cells = compiled.label_set.scan(document)
     for name, rule in template.fields.items():
-        _field(compiled, draft, name, rule, document)
+        _field(compiled, draft, name, rule, document, label_cells.get(name, []))
     provider_line = next((line for line in document.lines if template.provider in line.text), None)
     start = provider_line.text.find(template.provider) if provider_line else -1
     draft.fields.setdefault(

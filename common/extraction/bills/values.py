@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from common.models import Commodity, LineItemCategory, ReadType
 
@@ -68,13 +68,16 @@ class NumberFormat:
         except InvalidOperation:
             raise ValueError(f"not a number: {text!r}") from None
 
+    @cached_property
+    def _not_digits(self) -> re.Pattern[str]:
+        return re.compile(r"[^\d" + re.escape(self.point) + "]")
+
     def parse_money(self, text: str) -> Decimal:
         """Signed amount: a leading minus, parentheses or a trailing CR make it a credit."""
         cleaned = text.strip()
         upper = cleaned.upper()
         negative = cleaned.startswith(("(", "-", "−")) or upper.endswith("CR") or "-" in cleaned[:3]
-        digits = re.sub(r"[^\d" + re.escape(self.point) + "]", "", upper.removesuffix("CR"))
-        value = self.parse_number(digits)
+        value = self.parse_number(self._not_digits.sub("", upper.removesuffix("CR")))
         return -value if negative else value
 
 
