@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,16 +45,25 @@ def stream(data: bytes) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
+ASTRAL_LINES = [(72, 700, "ABZ B AA xZ"), (72, 680, "ZZZ q"), (72, 660, "plain words")]  # x, y, string drawn
+# Helvetica's advances (1/1000 em) of the glyphs that come before a word in ASTRAL_LINES.
+HELVETICA_WIDTHS = {" ": 278, "A": 667, "B": 667, "Z": 611, "a": 556, "i": 222, "l": 222, "n": 556, "p": 556}
+
+
 def astral_pdf() -> bytes:
-    """Helvetica whose ToUnicode maps A and Z past the BMP: pdfium's text has surrogate pairs, so the
-    text and character indices differ and both paths go through FPDFText_GetCharIndexFromTextIndex."""
+    """Helvetica whose ToUnicode maps A and Z past the BMP: pdfium's text has surrogate pairs, and pdfium
+    counts each pair as two characters (both with the glyph's box), so a word after one starts further
+    into the text's UTF-16 units than into its str."""
     cmap = (
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Astral def /CMapType 2 def\n"
         b"1 begincodespacerange <00> <FF> endcodespacerange\n"
         b"3 beginbfchar <41> <D83DDE00> <42> <0062> <5A> <D834DD1E> endbfchar\n"
         b"endcmap CMapName currentdict /CMap defineresource pop end end"
     )
-    content = b"BT /F1 12 Tf 72 700 Td (ABZ B AA xZ) Tj 0 -20 Td (ZZZ q) Tj 0 -20 Td (plain words) Tj ET"
+    content = b"BT /F1 12 Tf " + b" ".join(
+        b"1 0 0 1 %d %d Tm (%s) Tj" % (x, y, line.encode()) for x, y, line in ASTRAL_LINES
+    )
+    content += b" ET"
     return build_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -122,6 +132,62 @@ def test_c_and_python_agree_when_pdfium_text_has_surrogate_pairs(monkeypatch: py
     assert texts[-2:] == ["plain", "words"]
 
 
+def pdfium_page_chars(pdf: bytes) -> tuple[str, list[tuple[float, float, float, float]]]:
+    """The first page's text and each character's loose box (left, bottom, right, top), straight from pdfium."""
+    document = pdfium_c.FPDF_LoadMemDocument64(pdf, len(pdf), None)
+    page = pdfium_c.FPDF_LoadPage(document, 0)
+    textpage = pdfium_c.FPDFText_LoadPage(page)
+    try:
+        count = pdfium_c.FPDFText_CountChars(textpage)
+        buffer = (ctypes.c_ushort * (count + 1))()
+        units = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1
+        # What the fix relies on: pdfium's characters are the text's UTF-16 units, one for one.
+        assert units == count
+        assert [pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage, i) for i in range(units)] == list(range(units))
+        boxes = []
+        for index in range(count):
+            rect = pdfium_c.FS_RECTF()
+            assert pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect)
+            boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        return ctypes.string_at(buffer, 2 * units).decode("utf-16-le"), boxes
+    finally:
+        pdfium_c.FPDFText_ClosePage(textpage)
+        pdfium_c.FPDF_ClosePage(page)
+        pdfium_c.FPDF_CloseDocument(document)
+
+
+def test_past_a_surrogate_pair_every_word_gets_its_own_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    pdf = astral_pdf()
+    text, chars = pdfium_page_chars(pdf)
+    assert len(text) < len(chars)  # the page has surrogate pairs
+    expected = []
+    for match in re.finditer(r"\S+", text):
+        # The word's characters: its UTF-16 units, counted independently of pdf_worker.
+        start = len(text[: match.start()].encode("utf-16-le")) // 2
+        end = start + len(match.group().encode("utf-16-le")) // 2
+        boxes = chars[start:end]
+        left, bottom = min(box[0] for box in boxes), min(box[1] for box in boxes)
+        right, top = max(box[2] for box in boxes), max(box[3] for box in boxes)
+        expected.append((match.group(), left, bottom, right, top))
+    for pages, _ in read_both(monkeypatch, pdf):
+        assert pdf_worker._words(pages[0]) == expected
+
+
+def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = []  # each word's drawn origin: its line's start plus the advances of the glyphs before it
+    for x, y, line in ASTRAL_LINES:
+        for match in re.finditer(r"\S+", line):
+            drawn.append((x + sum(HELVETICA_WIDTHS[glyph] for glyph in line[: match.start()]) * 12 / 1000, y))
+    for pages, _ in read_both(monkeypatch, astral_pdf()):
+        words = pdf_worker._words(pages[0])
+        assert [word[0] for word in words][4:6] == ["\U0001d11e" * 3, "q"]  # "q" comes after three pairs
+        assert len(words) == len(drawn)
+        for (_, left, bottom, right, top), (x, y) in zip(words, drawn, strict=True):
+            assert left == pytest.approx(x, abs=1e-3)
+            assert bottom < y < top
+            assert right > left
+
+
 def test_an_empty_page_has_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
     native, python = read_both(monkeypatch, empty_pdf())
     assert_same_pages(native, python)
@@ -169,8 +235,9 @@ TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_in
 class FakePdfium:
     """FPDFText_GetLooseCharBox and FPDFText_GetCharIndexFromTextIndex over a made-up page.
 
-    A character's box derives from its index (right < left and the bottoms and tops vary, so the
-    min/max choices show); `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box.
+    Indices count UTF-16 units, as pdfium's do: a character past U+FFFF is two positions. A character's
+    box derives from its index (right < left and the bottoms and tops vary, so the min/max choices show);
+    `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box.
     """
 
     def __init__(self) -> None:
@@ -220,7 +287,7 @@ def both_paths(units: list[int], aligned: bool) -> tuple[list[str], list[float]]
     """Both paths on one page text; asserts they agree and returns the words and their boxes."""
     buffer, text = utf16(units)
     native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
-    python = pdf_worker._columns(pdf_worker._python_words(HANDLE, text, aligned))
+    python = pdf_worker._columns(pdf_worker._python_words(HANDLE, text, len(units), aligned))
     assert native is not None, "C split the text unlike str.split()"
     assert native[0] == python[0]
     assert native[1].tobytes() == python[1].tobytes()
@@ -271,10 +338,27 @@ def test_surrogates_are_one_character_and_never_whitespace(fake: FakePdfium, ali
         "\ufffd\U0001f600",
         "D\ufffd",
     ]
-    # Boxes follow Python's code point indices: "A😀B😀" spans code points 4..7, whatever pdfium counts.
-    first, last = (4, 7) if aligned else (13, 22)
-    assert boxes[8] == first + 0.25
-    assert boxes[10] == max(last + 1.5 - last % 3, first + 0.25)
+    # Boxes follow UTF-16 units, as pdfium counts: "A😀B😀" spans units 5..10, its last code point starts at 9.
+    first, last = (5, 9) if aligned else (16, 28)
+    assert (boxes[8], boxes[10]) == fake_box(first, last)
+
+
+def fake_box(first: int, last: int) -> tuple[float, float]:
+    """The left and right FakePdfium gives a word from its first and last character indices."""
+    return first + 0.25, max(last + 1.5 - last % 3, first + 0.25)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_word_positions_count_utf16_units(fake: FakePdfium, aligned: bool) -> None:
+    text = "\U0001f600 ab \U0001d11e\U0001d11e c\U0001f600d e\ud800f g"
+    texts, boxes = both_paths(units_of(text), aligned)
+    assert texts == ["\U0001f600", "ab", "\U0001d11e\U0001d11e", "c\U0001f600d", "e\ufffdf", "g"]
+    # Each word's first unit, and the first unit of its last code point (a lone surrogate is one unit).
+    positions = [(0, 0), (3, 4), (6, 8), (11, 14), (16, 18), (20, 20)]
+    for word, (first, last) in enumerate(positions):
+        if not aligned:
+            first, last = 3 * first + 1, 3 * last + 1
+        assert (boxes[4 * word], boxes[4 * word + 2]) == fake_box(first, last)
 
 
 @pytest.mark.parametrize("aligned", [True, False])

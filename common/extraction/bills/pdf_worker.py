@@ -29,11 +29,13 @@ import re
 import struct
 import sys
 from array import array
+from bisect import bisect_left
 from typing import Any, BinaryIO
 
 import pypdfium2.raw as pdfium_c
 
 WORD = re.compile(r"\S+")
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # one str index, two UTF-16 units (surrogates)
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
 Columns = tuple[list[str], "array[float]"]  # a page's word texts, and their boxes as 4 float32 a word (as Word)
 
@@ -90,15 +92,16 @@ def _page(textpage: Any, max_chars: int) -> Columns | list[Word]:
     # UTF-16 units less the NUL, never past the buffer: C and string_at read this many.
     units = min(max(pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1, 0), count + 1)
     text = ctypes.string_at(buffer, units * 2).decode("utf-16-le", errors="replace")
-    # Text indices equal character indices unless some glyphs have no Unicode or need surrogates.
-    aligned = len(text) == count
+    # Text indices are UTF-16 units, as are pdfium's character indices (a surrogate pair is two characters),
+    # so they are equal unless some glyphs have no Unicode.
+    aligned = units == count
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     native = _native()
     if native is not None:
         columns = _native_columns(native, handle, buffer, units, text, aligned)
         if columns is not None:
             return columns
-    return _python_words(handle, text, aligned)
+    return _python_words(handle, text, units, aligned)
 
 
 def _native_columns(
@@ -128,16 +131,25 @@ def _native_columns(
     return [word for word, flag in zip(texts, status, strict=True) if flag == 1], boxes
 
 
-def _python_words(handle: int | None, text: str, aligned: bool) -> list[Word]:
-    """What wordboxes.c computes, with two ctypes calls a word: for where _wordboxes.so was not built."""
+def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> list[Word]:
+    """What wordboxes.c computes, with two ctypes calls a word: for where _wordboxes.so was not built.
+
+    `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
+    """
     rect = pdfium_c.FS_RECTF()
     rect_address = ctypes.addressof(rect)
     box, to_char = _CHAR_BOX, _TEXT_INDEX_TO_CHAR
     words: list[Word] = []
     append = words.append
+    # Str index k is unit k plus the surrogate pairs before it; a page without pairs (the usual one, where
+    # units == len(text)) skips the search. A lone surrogate decoded to one U+FFFD: one index, one unit.
+    astral = [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
     for match in WORD.finditer(text):
         first, last = match.span()
         last -= 1
+        if astral:
+            first += bisect_left(astral, first)
+            last += bisect_left(astral, last)
         if not aligned:
             first, last = to_char(handle, first), to_char(handle, last)
             if first < 0 or last < 0:

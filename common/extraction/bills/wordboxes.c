@@ -29,35 +29,33 @@ static int is_space(uint16_t c) {
 }
 
 /* Units in the code point at text[i]: 2 for a surrogate pair, else 1 (a lone surrogate decodes to one
- * U+FFFD under Python's errors="replace", so it is one code point too). */
+ * U+FFFD under Python's errors="replace", so it is one code point of one unit, as in pdf_worker). */
 static int units_at(const uint16_t *text, int i, int length) {
     return (text[i] & 0xfc00) == 0xd800 && i + 1 < length && (text[i + 1] & 0xfc00) == 0xdc00 ? 2 : 1;
 }
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
  * to KEPT and append its box to boxes_out (left, bottom, right, top), or set it to SKIPPED when pdfium
- * has no box for it. Word positions count code points, as the Python loop's str indices do (pdfium 159
- * counts a surrogate pair as two text indices, so past a non-BMP character both paths take the box of a
- * neighbour); when `aligned` is 0 they are mapped to character indices first. Returns the number of
- * kept words, or -1 past max_words (nothing is written past max_words words): the caller knows every
- * word was kept and none was missed when the result equals its own word count. */
+ * has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its
+ * first and last code points start, since pdfium counts a surrogate pair as two text indices; when
+ * `aligned` is 0 they are mapped to character indices first. Returns the number of kept words, or -1
+ * past max_words (nothing is written past max_words words): the caller knows every word was kept and
+ * none was missed when the result equals its own word count. */
 enum { KEPT = 1, SKIPPED = 2 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, const uint16_t *text, int length,
                int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
-    int words = 0, kept = 0, i = 0, point = 0;
+    int words = 0, kept = 0, i = 0;
     rect_f rect;
     while (i < length) {
         if (is_space(text[i])) {
             i++;
-            point++;
             continue;
         }
-        int first = point, last = point;
+        int first = i, last = i;
         while (i < length && !is_space(text[i])) {
-            last = point;
+            last = i;
             i += units_at(text, i, length);
-            point++;
         }
         if (words == max_words)
             return -1;
