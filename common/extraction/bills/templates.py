@@ -136,6 +136,8 @@ def detect(document: Document, templates: tuple[Template, ...]) -> Template | No
 class _Compiled:
     template: Template
     _patterns: dict[tuple[str, int], re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
+    # _category's memo: a provider prints the same few descriptions on every bill
+    category_of: dict[str, LineItemCategory] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def fmt(self) -> NumberFormat:
@@ -325,7 +327,7 @@ def _rows(compiled: _Compiled, rule: SectionRule, document: Document) -> list[_R
         if end is not None and end.search(line.text):
             active = False
             continue
-        if any(s.search(line.text) for s in skips):
+        if skips and any(s.search(line.text) for s in skips):
             continue
         for pattern in rows:
             match = pattern.search(line.text)
@@ -352,10 +354,13 @@ def _number(compiled: _Compiled, groups: dict[str, str], name: str) -> Decimal |
 
 
 def _category(compiled: _Compiled, description: str) -> LineItemCategory:
-    for pattern, category in compiled.categories:
-        if pattern.search(description):
-            return category
-    return categorize(description)
+    category = compiled.category_of.get(description)
+    if category is None:
+        if len(compiled.category_of) > 4096:  # unique descriptions (a hostile file) never pile up
+            compiled.category_of.clear()
+        category = next((c for pattern, c in compiled.categories if pattern.search(description)), None)
+        category = compiled.category_of[description] = category or categorize(description)
+    return category
 
 
 def _line_items(compiled: _Compiled, draft: Draft, document: Document) -> None:

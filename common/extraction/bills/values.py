@@ -121,7 +121,9 @@ CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def categorize(description: str) -> LineItemCategory:
+    """Memoised: a provider prints the same few descriptions on every bill."""
     for category, pattern in CATEGORY_RULES:
         if pattern.search(description):
             return category
