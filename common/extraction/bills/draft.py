@@ -184,6 +184,7 @@ def _below(document: Document, index: int, left: float, right: float) -> list[tu
 
 
 LabelCell = tuple[int, int, int]  # line index, segment position, end of the label in the segment's text
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")  # group numbers shift once combined: such labels go one by one
 
 
 class LabelSet:
@@ -235,9 +236,6 @@ class LabelSet:
                     if text is not None:
                         found[groups[group]].append((index, position, match.end(group)))
         return found
-
-
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def find_labelled(
@@ -312,13 +310,7 @@ def row_provenance(line: Line, method: str, confidence: float, extra: Line | Non
     bbox = union([segment.bbox for segment in line.segments])  # the box of every word, from fewer boxes
     if extra is not None and extra is not line and extra.page == line.page:
         other = union([segment.bbox for segment in extra.segments])
-        if bbox is not None and other is not None:
-            bbox = (
-                min(bbox[0], other[0]),
-                min(bbox[1], other[1]),
-                max(bbox[2], other[2]),
-                max(bbox[3], other[3]),
-            )
+        bbox = (min(bbox[0], other[0]), min(bbox[1], other[1]), max(bbox[2], other[2]), max(bbox[3], other[3]))
     return Provenance(
         method=method, page=line.page, bbox=bbox, source_text=line.text.replace("\t", " | "), confidence=confidence
     )
