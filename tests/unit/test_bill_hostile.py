@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 import pytest
+from pdfs import build_pdf
 
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.errors import RejectedInput
@@ -19,21 +20,6 @@ from common.models import ArtifactKind, ExtractionStatus
 
 TIME_LIMIT_S = 2.0  # the worker's deadline in these tests
 WALL_BUDGET_S = 6.0  # reading any hostile file, including a worker restart, stays under this
-
-
-def build_pdf(objects: list[bytes]) -> bytes:
-    """A syntactically valid PDF from object bodies (object 1 is the catalog)."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def one_page(content: bytes, *, compress: bool = True) -> bytes:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 import pytest
+from pdfs import build_pdf
 
 from common.connectors.billgen import corpus
 from common.extraction.bills import pdf_worker
@@ -26,19 +27,6 @@ LIMITS = {"max_pages": 50, "max_chars_per_page": 50_000}
 WHITESPACE = [code for code in range(0x110000) if chr(code).isspace()]
 NOT_WHITESPACE = [0x00, 0x1B, 0x21, 0x84, 0x180E, 0x200B, 0x2060, 0xFEFF, 0xFFFD, 0xFFFF]
 HANDLE = 0x5EED
-
-
-def build_pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def stream(data: bytes) -> bytes:

@@ -1,0 +1,17 @@
+"""Hand-built PDFs for tests that need exact objects (hostile structures, custom fonts and ToUnicode maps)."""
+
+from __future__ import annotations
+
+
+def build_pdf(objects: list[bytes]) -> bytes:
+    """A syntactically valid PDF from object bodies (object 1 is the catalog), with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
