@@ -45,6 +45,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from common.events import PUBSUB_PUBLISHED, STORAGE_FINALIZED
 from common.topology import (
     MAX_DELIVERY_ATTEMPTS,
     NORMALIZED_BUCKET_ROLE,
@@ -53,8 +54,6 @@ from common.topology import (
     Subscription,
 )
 
-PUBSUB_MESSAGE_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
-STORAGE_OBJECT_FINALIZED = "google.cloud.storage.object.v1.finalized"
 # CloudEvents extension names must be lowercase alphanumerics; binary mode sends it as a header
 # (ce-deliveryattempt), so functions-framework hands it to the function as a *string*.
 DELIVERY_ATTEMPT_EXTENSION = "deliveryattempt"
@@ -233,7 +232,7 @@ def _event_for_attempt(attributes: Mapping[str, Any], data: Any, attempt: int) -
     """Stamp the attempt number where Pub/Sub and Eventarc put it: data and an extension."""
     attrs = {key: str(value) for key, value in attributes.items()}
     attrs[DELIVERY_ATTEMPT_EXTENSION] = str(attempt)
-    if attrs.get("type") == PUBSUB_MESSAGE_PUBLISHED and isinstance(data, dict):
+    if attrs.get("type") == PUBSUB_PUBLISHED and isinstance(data, dict):
         data = {**data, "deliveryAttempt": attempt}
     return attrs, data
 
@@ -703,7 +702,7 @@ class EventRouter:
                 attributes = {
                     "specversion": "1.0",
                     "id": message_id,
-                    "type": PUBSUB_MESSAGE_PUBLISHED,
+                    "type": PUBSUB_PUBLISHED,
                     "source": source,
                     "time": published,
                     "datacontenttype": "application/json",
@@ -732,7 +731,7 @@ class EventRouter:
         attributes = {
             "specversion": "1.0",
             "id": event_id,
-            "type": STORAGE_OBJECT_FINALIZED,
+            "type": STORAGE_FINALIZED,
             "source": f"//storage.googleapis.com/projects/_/buckets/{bucket}",
             "subject": f"objects/{name}",
             "time": str(moment),

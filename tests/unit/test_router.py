@@ -28,10 +28,9 @@ import pytest
 import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from common.events import PUBSUB_PUBLISHED, STORAGE_FINALIZED
 from common.topology import INGESTION_TOPIC
 from local.router import (
-    PUBSUB_MESSAGE_PUBLISHED,
-    STORAGE_OBJECT_FINALIZED,
     EventRouter,
     RouterConfig,
     replay_dead_letters,
@@ -223,9 +222,9 @@ def test_publish_delivers_binary_pubsub_cloudevents(router: EventRouter, subscri
         attributes, data, headers = event["attributes"], event["data"], event["headers"]
         assert event["path"] == "/ingest"
         # Binary mode: attributes travel as ce-* headers, the body is the bare data.
-        assert headers["ce-type"] == PUBSUB_MESSAGE_PUBLISHED
+        assert headers["ce-type"] == PUBSUB_PUBLISHED
         assert headers["content-type"] == "application/json"
-        assert attributes["type"] == PUBSUB_MESSAGE_PUBLISHED
+        assert attributes["type"] == PUBSUB_PUBLISHED
         assert attributes["source"] == f"//pubsub.googleapis.com/projects/{PROJECT}/topics/{INGESTION_TOPIC}"
         assert attributes["specversion"] == "1.0"
         assert attributes["deliveryattempt"] == "1"  # extensions arrive as strings
@@ -305,7 +304,7 @@ def test_finalize_delivers_storage_cloudevent_to_the_bucket_subscriber(
     attributes = event["attributes"]
     assert event["path"] == f"/{function}"
     assert event["headers"]["ce-subject"] == "objects/raw/c-1/a-1/abc123.pdf"
-    assert attributes["type"] == STORAGE_OBJECT_FINALIZED
+    assert attributes["type"] == STORAGE_FINALIZED
     assert attributes["source"] == f"//storage.googleapis.com/projects/_/buckets/{bucket}"
     assert attributes["subject"] == "objects/raw/c-1/a-1/abc123.pdf"
     assert attributes["id"] == response.json()["eventId"]
@@ -368,7 +367,7 @@ def test_failing_subscriber_is_dead_lettered_then_replayed(router: EventRouter, 
     assert len(letter["last_error"]["body"]) <= 2048
     assert datetime.fromisoformat(letter["dead_lettered_at"]).tzinfo is not None
     cloud_event = letter["cloud_event"]
-    assert cloud_event["type"] == PUBSUB_MESSAGE_PUBLISHED
+    assert cloud_event["type"] == PUBSUB_PUBLISHED
     assert cloud_event["id"] == message_id
     assert base64.b64decode(cloud_event["data"]["message"]["data"]) == payload
     assert cloud_event["data"]["message"]["attributes"] == {"mode": "broken"}
