@@ -3,7 +3,8 @@
 pdfium inflates whatever a file asks for: a 1 MB compressed stream becomes 1 GB of memory, a 60 KB
 content stream becomes 20 million characters and 24 s of work. Run as a script, this module is a
 worker that reads PDFs from stdin under hard resource limits, so a hostile file kills only the worker.
-It imports nothing but the standard library and pypdfium2, so it starts fast and trusts no project code.
+It imports nothing but the standard library and pypdfium2 (and loads wordboxes.c's loop through ctypes),
+so it starts fast and runs no other project code.
 
 Why words and not characters: one ctypes call per character costs more than pdfium's whole text
 extraction. We take the page text in one call and need boxes only at word ends. Even two ctypes calls a
