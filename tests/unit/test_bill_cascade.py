@@ -361,3 +361,33 @@ def test_a_bill_whose_dates_read_sensibly_both_ways_goes_to_review() -> None:
 
     assert result.status is BillStatus.NEEDS_REVIEW
     assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["ambiguous_date_order"]
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        ["Meter", "Start Read", "End Read", "Usage"],
+        ["Meter", "Meter No.", "Previous", "Present", "kWh Used", "Used"],  # a heading taken twice
+        ["Service", "Period", "Beginning", "Current Reading", "Energy", "Demand", "Mult.", "Factor", "Type"],
+        ["Description", "Start Read", "End Read"],  # no usage column: not a meter table
+        ["start reading", "END READING", "therms used"],  # case, and the unit in the usage heading
+    ],
+)
+def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(headings: list[str]) -> None:
+    # _header_columns tries all heading patterns in one alternation; the reference is the loop it replaced.
+    from common.extraction.bills import heuristics
+    from common.extraction.bills.layout import page_lines
+
+    words = [(text, 100.0 * index, 700.0, 100.0 * index + 60.0, 710.0) for index, text in enumerate(headings)]
+    (line,) = page_lines(words, 1)  # one word a cell: far apart on one baseline
+    assert [segment.text for segment in line.segments] == headings
+
+    expected: dict[str, tuple[float, str]] = {}
+    for segment in line.segments:
+        for name, pattern in heuristics.COLUMN_WORDS:
+            match = pattern.match(segment.text.strip())
+            if match and name not in expected:
+                expected[name] = (segment.bbox[0], (match.groupdict().get("unit") or ""))
+                break
+    complete = {"start_read", "end_read", "usage"} <= expected.keys()
+    assert heuristics._header_columns(line) == (expected if complete else None)
