@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from common.errors import NotFound
 from common.models import (
     Artifact,
     ArtifactKind,
@@ -371,8 +372,6 @@ class DeadLetterStore(ABC):
 
     def get(self, dead_letter_id: str) -> DeadLetter:
         """Raise NotFound for an unknown id. Stores list a handful of letters: a scan of `list` will do."""
-        from common.errors import NotFound
-
         for letter in self.list():
             if letter.id == dead_letter_id:
                 return letter
