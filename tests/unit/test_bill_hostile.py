@@ -189,7 +189,7 @@ def test_nesting_spread_with_whitespace_is_still_refused() -> None:
 @pytest.mark.parametrize("separator", [b"", b" ", b"\n", b"\r\n", b"\t", b"\x0b", b"\x0c", b" \n\t"])
 def test_the_nesting_limit_is_exact_whatever_separates_the_openers(separator: bytes) -> None:
     # check_structure first looks for a run of MAX_NESTING openers-or-whitespace with a plain substring
-    # search: it must refuse exactly what the regexes refuse, at the limit and one below it.
+    # search: it must refuse exactly what the nesting regex refuses, at the limit and one below it.
     from common.extraction.bills.guard import MAX_NESTING, check_structure
 
     def nested(depth: int) -> bytes:
