@@ -166,8 +166,9 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     from common.extraction.bills import pdf_worker
     from common.extraction.bills.guard import decode_pages
 
-    pages, page_count = pdf_worker.read_words(real_bill(), max_pages=5, max_chars_per_page=50_000)
-    header_bytes, boxes = pdf_worker.encode_pages(pages, page_count)
+    limits = {"max_pages": 5, "max_chars_per_page": 50_000}
+    pages, _ = pdf_worker.read_words(real_bill(), **limits)
+    header_bytes, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(real_bill(), **limits))
     header = json.loads(header_bytes)
     assert decode_pages(header, boxes) == pages
 

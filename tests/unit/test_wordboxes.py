@@ -187,7 +187,6 @@ def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     header, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(pdf, **LIMITS))
     words = pdf_worker.read_words(pdf, **LIMITS)
     assert decode_pages(json.loads(header), boxes) == words[0]
-    assert pdf_worker.encode_pages(*words) == (header, boxes)
 
 
 def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -84,11 +84,11 @@ def _native() -> Any | None:
     return function
 
 
-def _page(textpage: Any, max_chars: int) -> Columns | list[Word]:
-    """The page's words from wordboxes.c (columns) or, where it is missing or disagrees, the Python loop (tuples)."""
+def _page(textpage: Any, max_chars: int) -> Columns:
+    """The page's words from wordboxes.c or, where it is missing or disagrees, from the Python loop."""
     count = min(pdfium_c.FPDFText_CountChars(textpage), max_chars)
     if count <= 0:
-        return []
+        return [], array("f")
     buffer = (ctypes.c_ushort * (count + 1))()
     # UTF-16 units less the NUL, never past the buffer: C and string_at read this many.
     units = min(max(pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1, 0), count + 1)
@@ -102,7 +102,7 @@ def _page(textpage: Any, max_chars: int) -> Columns | list[Word]:
         columns = _native_columns(native, handle, buffer, units, text, aligned)
         if columns is not None:
             return columns
-    return _python_words(handle, text, units, aligned)
+    return _columns(_python_words(handle, text, units, aligned))
 
 
 def _native_columns(
@@ -173,7 +173,11 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> l
     return words
 
 
-def _read_pages(data: bytes, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns | list[Word]], int]:
+def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int]:
+    """The words of the first `max_pages` pages as columns, and the document's page count.
+
+    Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
+    """
     document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
     if not document:
         error = pdfium_c.FPDF_GetLastError()
@@ -182,7 +186,7 @@ def _read_pages(data: bytes, max_pages: int, max_chars_per_page: int) -> tuple[l
         raise PdfReadError("corrupt_pdf", f"pdfium cannot open the PDF (error {error})")
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
-        pages: list[Columns | list[Word]] = []
+        pages: list[Columns] = []
         for index in range(min(page_count, max_pages)):
             page = pdfium_c.FPDF_LoadPage(document, index)
             if not page:
@@ -214,14 +218,8 @@ def _columns(words: list[Word]) -> Columns:
 
 def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[list[Word]], int]:
     """The words of the first `max_pages` pages and the document's page count."""
-    pages, page_count = _read_pages(data, max_pages, max_chars_per_page)
-    return [page if isinstance(page, list) else _words(page) for page in pages], page_count
-
-
-def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int]:
-    """read_words as columns, which the worker sends without making tuples of C's words."""
-    pages, page_count = _read_pages(data, max_pages, max_chars_per_page)
-    return [_columns(page) if isinstance(page, list) else page for page in pages], page_count
+    pages, page_count = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
+    return [_words(page) for page in pages], page_count
 
 
 def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]:
@@ -232,11 +230,6 @@ def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]
         "words": "\n".join([word for texts, _ in pages for word in texts]),
     }
     return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes in pages])
-
-
-def encode_pages(pages: list[list[Word]], page_count: int) -> tuple[bytes, bytes]:
-    """encode_columns for pages of Word tuples."""
-    return encode_columns([_columns(page) for page in pages], page_count)
 
 
 # --- worker process ----------------------------------------------------------------------------------
