@@ -54,30 +54,9 @@ class Line:
     words: list[tuple[int, int, BBox]] = field(default_factory=list)  # (start, end) in text, box
 
     def span_bbox(self, start: int, end: int) -> BBox | None:
-        """The box of the words that the text span [start, end) touches.
-
-        `union` inlined: this runs for every value's provenance, and most spans touch a single word.
-        """
-        found = False
-        left = bottom = right = top = 0.0
-        for word_start, word_end, box in self.words:
-            if word_start < end and word_end > start:
-                if not found:
-                    found = True
-                    left, bottom, right, top = box
-                else:
-                    box_left, box_bottom, box_right, box_top = box
-                    if box_left < left:
-                        left = box_left
-                    if box_bottom < bottom:
-                        bottom = box_bottom
-                    if box_right > right:
-                        right = box_right
-                    if box_top > top:
-                        top = box_top
-        if not found:
-            return None
-        return (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
+        """The box of the words that the text span [start, end) touches."""
+        boxes = [box for word_start, word_end, box in self.words if word_start < end and word_end > start]
+        return union(boxes) if boxes else None
 
     @property
     def cells(self) -> list[str]:
