@@ -235,7 +235,8 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
         "ms_per_bill": {k: round(v, 3) for k, v in per_bill_ms.items() if seconds[k] > 0},
         "ratio_to_floor": {k: round(v / per_bill_ms["floor"], 2) for k, v in per_bill_ms.items() if seconds[k] > 0},
         # What each contender's time buys: the values it delivers per bill (the engine's: those of the bills
-        # it loads as ok, each with its page, box and source text).
+        # it loads as ok, each with its page, box and source text; invoice2data's 3-field templates: total,
+        # statement date and account, plus line-item strings).
         "fields_per_bill": {
             "engine": round(engine.extracted_ok / count, 1),
             **({"invoice2data": 3, "invoice2data_full": round(full.extracted_ok / count, 1)} if i2d else {}),
@@ -257,10 +258,6 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
         "invoice2data": {
             "matched": i2d_matched,
             "field_accuracy_total_date_account": round(i2d_correct / i2d_compared, 4) if i2d_compared else None,
-            # invoice2data's 3-field templates read three fields and line-item strings; the engine reads
-            # every labelled field (this many per bill), each with its page, box and source text.
-            "fields_per_bill": 3,
-            "engine_fields_per_bill": round(engine.truth / count, 1),
         }
         if i2d is not None
         else None,
@@ -268,7 +265,6 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
         # print (line item categories; the commodity or read type of some meters), which the engine infers.
         "invoice2data_full": {
             "matched": i2d_full_scores.ok,
-            "fields_per_bill": round(full.extracted_ok / count, 1),
             "correct_fields_per_bill": round(full.correct_ok / count, 1),
             "truth_fields_per_bill": round(full.truth / count, 1),
             **_scores(i2d_full_scores),

@@ -1,6 +1,6 @@
 """The optimised layout rebuild gives exactly the documents, boxes and rounding of the rebuild before it.
 
-`page_lines`, `union` and `Line.span_bbox` were rewritten for speed only: below is a copy of them as
+`page_lines` and `union` were rewritten for speed only: below is a copy of them (and of `Line.span_bbox`) as
 they were before optimisation, and every output is compared with it, down to the repr of each float (so
 -0.0, NaN and int-vs-float differences count), on the generated corpus, on crafted edge cases and on
 random pages.
