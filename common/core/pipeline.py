@@ -329,11 +329,14 @@ def run_load(
         else:
             failing = [a for a in normalized.audits if a.severity is Severity.ERROR]
             reason = failing[0].code if failing else "needs_review"
+            # Why the model fallback did not settle it (down, or answering nonsense) is a warning on the
+            # bill, but the reviewer needs it beside the reason.
+            fallback = [a for a in normalized.audits if a.code.startswith("llm_") and a not in failing]
             db.set_artifact_status(
                 artifact.id,
                 ArtifactStatus.NEEDS_REVIEW,
                 reason_code=reason,
-                message="; ".join(a.message for a in failing)[:500] or None,
+                message="; ".join(a.message for a in [*failing, *fallback])[:500] or None,
             )
         outcome.update(status=normalized.status.value, interval_rows=rows)
     _finish_jobs(db, artifact.id)

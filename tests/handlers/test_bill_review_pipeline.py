@@ -269,6 +269,7 @@ def test_invalid_json_twice_is_a_review_not_a_crash(
     assert "did not validate" in reask
     assert uploaded.artifact["status"] == "NEEDS_REVIEW"
     assert uploaded.artifact["reason_code"] == "missing_required_field"  # what the heuristics left
+    assert uploaded.artifact["message"].endswith("answered JSON that does not validate, twice")  # and why
     assert uploaded.job["status"] == "NEEDS_REVIEW"
     normalized = _normalized(platform, uploaded.artifact["id"])
     assert normalized.bill is None
