@@ -8,7 +8,7 @@ DATA_DIR ?= .minimeter
 CHECKOV_VENV ?= build/checkov-venv
 
 .PHONY: venv demo up test unit e2e lint typecheck format clean checkov-venv terraform-schemas terraform-check \
-	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-intervals bench-api
+	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-wild bench-intervals bench-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,11 @@ clean:
 # against the pypdfium2 floor and invoice2data 1.0.1 (bench/extract).
 bench-extract: venv
 	$(PY) -m bench.extract.run --json bench-extract.json
+
+# The generic heuristics on 1,000 random layouts no template knows (not a test): precision in bills loaded
+# as ok, recall per field, review reasons (bench/extract/wild.py).
+bench-wild: venv
+	$(PY) -m bench.extract.wild --bills 1000 --json bench-wild.json
 
 # Interval parsing figures (not a test): rows/s and peak memory against greenbutton-objects and lxml.
 bench-intervals: venv
