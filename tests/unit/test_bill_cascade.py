@@ -382,12 +382,14 @@ def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(he
     (line,) = page_lines(words, 1)  # one word a cell: far apart on one baseline
     assert [segment.text for segment in line.segments] == headings
 
-    expected: dict[str, tuple[float, str]] = {}
+    expected: dict[str, heuristics.Column] = {}
     for segment in line.segments:
         for name, pattern in heuristics.COLUMN_WORDS:
             match = pattern.match(segment.text.strip())
             if match and name not in expected:
-                expected[name] = (segment.bbox[0], (match.groupdict().get("unit") or ""))
+                expected[name] = heuristics.Column(
+                    segment.bbox[0], segment.bbox[2], match.groupdict().get("unit") or ""
+                )
                 break
     complete = {"start_read", "end_read", "usage"} <= expected.keys()
     assert heuristics._header_columns(line) == (expected if complete else None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from common.extraction.bills.draft import (
     Draft,
@@ -24,7 +24,7 @@ from common.extraction.bills.draft import (
     row_provenance,
     values_after,
 )
-from common.extraction.bills.layout import Document, Line, Segment
+from common.extraction.bills.layout import Document, Line, Segment, union
 from common.extraction.bills.values import (
     DEFAULT_DATE_FORMATS,
     US,
@@ -35,7 +35,7 @@ from common.extraction.bills.values import (
     read_type_of,
     tou_period_of,
 )
-from common.models import AuditResult, Commodity, DemandRead, LineItem, Provenance, Severity, UsageRead
+from common.models import AuditResult, Commodity, DemandRead, LineItem, Provenance, ReadType, Severity, UsageRead
 
 METHOD = "heuristic"
 FOUND = 0.85
@@ -69,7 +69,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "due_date": (r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date)?|Due By|Please Pay By", DATE, "date"),
     "previous_balance": (
         r"Previous Balance|Balance from last bill|Prior Balance|Balance Forward|Balance brought forward|"
-        r"Last Bill Amount",
+        r"Last Bill(?: Amount)?",
         MONEY,
         "money",
     ),
@@ -80,7 +80,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "total_amount": (
-        r"(?:Total )?New Charges|(?:Total )?Current Charges|Total Charges This (?:Period|Bill)|"
+        r"(?:Total )?New Charges|(?:Total )?Current Charges|(?:Total )?Charges This (?:Period|Bill)|"
         r"Current Invoice Charges|Total charges this bill",
         MONEY,
         "money",
@@ -96,7 +96,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
 }
 PERIOD_LABELS = (
     r"Service Period|Billing Period|Service From|Period of Service|Billing Dates|Service Dates|Bill Period|"
-    r"Billing Cycle|Period"
+    r"Billing Cycle|For Service(?: From)?|Period"
 )
 
 _LABELS = {
@@ -117,6 +117,43 @@ _ANY_LABEL = re.compile(
 
 
 _FIELD_LABELS = LabelSet({**{name: label for name, (label, _, _) in _LABELS.items()}, "bill_period": _PERIOD_LABEL})
+
+
+# Several `Label: value` pairs drawn as one string (`Account No.: 123   Bill Date: 01/06/2025`): a label
+# inside a cell counts only with its colon, and its value runs to the next such label.
+_INLINE_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?:"
+    + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
+    + f"|(?P<bill_period>{PERIOD_LABELS}))[ \t]*:",
+    re.IGNORECASE,
+)
+_INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "bill_period": _RANGE}
+
+
+def _inline_hits(document: Document) -> dict[str, list[Hit]]:
+    """Values of the pairs in cells that hold two or more of them, by field."""
+    hits: dict[str, list[Hit]] = {}
+    for line in document.lines:
+        for segment in line.segments:
+            if segment.text.count(":") < 2:
+                continue
+            labels = list(_INLINE_LABEL.finditer(segment.text))
+            if len(labels) < 2:
+                continue
+            for label, following in zip(labels, [*labels[1:], None], strict=True):
+                name = label.lastgroup
+                assert name is not None
+                end = following.start() if following is not None else len(segment.text)
+                raw = segment.text[label.end() : end]
+                text = raw.strip()
+                value = _INLINE_VALUES[name].fullmatch(text)
+                if value is None:
+                    continue
+                start = segment.start + label.end() + len(raw) - len(raw.lstrip())
+                groups = {k: v for k, v in value.groupdict().items() if v is not None}
+                hit = Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups)
+                hits.setdefault(name, []).append(hit)
+    return hits
 
 
 def is_label(text: str) -> bool:
@@ -170,11 +207,15 @@ def _dates_consistent(draft: Draft) -> bool:
 
 
 def _fields(
-    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: dict[str, list[LabelCell]]
+    document: Document,
+    draft: Draft,
+    date_formats: tuple[str, ...],
+    label_cells: dict[str, list[LabelCell]],
+    inline: dict[str, list[Hit]],
 ) -> None:
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
-        for hit in values_after(document, label_cells[name], value, is_label=is_label):
+        for hit in [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]:
             try:
                 result = _parse(kind, hit.text, date_formats)
             except (ValueError, InvalidOperation):
@@ -198,12 +239,53 @@ def _fields(
             )
         else:
             confidence = CONFIRMED if len(parsed) > 1 else FOUND
-        draft.fields[name] = Found(value_found, hit.provenance(METHOD, confidence))
+        provenance = hit.provenance(METHOD, confidence)
+        if name == "service_address":
+            value_found, provenance = _address_with_locality(document, hit, value_found, provenance)
+        draft.fields[name] = Found(value_found, provenance)
 
 
-def _period(document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: list[LabelCell]) -> None:
+# The town line of an address: `Fairhaven, OR 97123`, `Kelowna, BC V1Y 2K7`, `Bristol BS8 1TH`.
+_POSTCODE = r"(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{2} [A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})"
+_ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
+_LOCALITY = re.compile(rf"[A-Za-z][A-Za-z .'-]*,? {_POSTCODE}")
+ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
+
+
+def _address_with_locality(
+    document: Document, hit: Hit, address: str, provenance: Provenance
+) -> tuple[str, Provenance]:
+    """An address printed on two lines: the street after the label, the town and postcode under it."""
+    if _ENDS_WITH_POSTCODE.search(address) or provenance.bbox is None:
+        return address, provenance
+    left, bottom, right, top = provenance.bbox
+    lefts = {left}
+    if hit.label_line is hit.line:  # `Service at: 12 Oak St` over `Town AB1 2CD`: the town starts under the label
+        label_box = hit.line.span_bbox(hit.label_start, hit.label_start + 1)
+        if label_box is not None:
+            lefts.add(label_box[0])
+    index = next(i for i, line in enumerate(document.lines) if line is hit.line)
+    if index + 1 >= len(document.lines):
+        return address, provenance
+    below = document.lines[index + 1]
+    if below.page != hit.line.page or top - below.top > 2.5 * (top - bottom):
+        return address, provenance
+    for segment in below.segments:
+        seg_left, _, seg_right, _ = segment.bbox
+        aligned = abs(seg_right - right) <= ALIGNED or any(abs(seg_left - x) <= ALIGNED for x in lefts)
+        if aligned and _LOCALITY.fullmatch(segment.text.strip()):
+            box = union([provenance.bbox, segment.bbox])
+            return f"{address}, {segment.text.strip()}", provenance.model_copy(
+                update={"bbox": box, "source_text": f"{provenance.source_text} / {segment.text.strip()}"}
+            )
+    return address, provenance
+
+
+def _period(
+    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: list[LabelCell], inline: list[Hit]
+) -> None:
     """A date range after a period label; failing that, the first date range on page 1."""
-    hits = values_after(document, label_cells, _RANGE)
+    hits = [*values_after(document, label_cells, _RANGE), *inline]
     confidence = FOUND
     if not hits:
         hits = [
@@ -228,15 +310,19 @@ def _period(document: Document, draft: Draft, date_formats: tuple[str, ...], lab
         return
 
 
+# A page title ("Your Energy Statement", "Electricity Bill") is often printed bigger than the utility's name.
+_DOCUMENT_TITLE = re.compile(r"^your\b|\b(?:statement|bill|invoice|notice|summary)\b", re.IGNORECASE)
+
+
 def _provider(document: Document, draft: Draft) -> None:
-    """The biggest type on page 1 is the utility's name (logos are shapes or initials)."""
+    """The biggest type on page 1 is the utility's name (logos are shapes or initials), titles aside."""
     best: tuple[float, float] | None = None
     found: tuple[Segment, Line] | None = None
     for line in document.lines:
         if line.page != 1:
             continue
         for segment in line.segments:
-            if len(segment.text) < 4:
+            if len(segment.text) < 4 or _DOCUMENT_TITLE.search(segment.text):
                 continue
             key = (round(segment.height, 1), segment.bbox[3])
             # the first of equal keys wins, as max() would; the letter count only for a new leader
@@ -257,16 +343,32 @@ def _provider(document: Document, draft: Draft) -> None:
     )
 
 
+# Printed codes and prefixed dollars say which dollar; a bare `$` is told apart by the country of the
+# addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
+_CURRENCY_CODE = re.compile(r"\b(USD|CAD|AUD|NZD|GBP|EUR)\b|\b(US|C|CA|CDN|A|AU|NZ)\$")
+_DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
+_CANADIAN_PLACE = re.compile(r"\b(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b")
+_US_PLACE = re.compile(r"\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
+
+
 def _currency(document: Document, draft: Draft) -> None:
     text = document.text
+    codes = [match.group(1) or _DOLLAR_PREFIXES[match.group(2)] for match in _CURRENCY_CODE.finditer(text)]
     pounds, euros, dollars = text.count("£"), text.count("€"), text.count("$")
-    currency = "GBP" if pounds > dollars and pounds >= euros else "EUR" if euros > dollars else "USD"
+    if codes:
+        currency = max(sorted(set(codes)), key=codes.count)
+        reason = f"currency codes in the text: {currency}"
+    elif pounds > dollars and pounds >= euros:
+        currency, reason = "GBP", "currency symbols in the text: GBP"
+    elif euros > dollars:
+        currency, reason = "EUR", "currency symbols in the text: EUR"
+    elif dollars and _CANADIAN_PLACE.search(text) and not _US_PLACE.search(text):
+        currency, reason = "CAD", "dollar amounts and Canadian addresses: CAD"
+    else:
+        currency, reason = "USD", "currency symbols in the text: USD"
     first = document.lines[0]
     draft.fields["currency"] = Found(
-        currency,
-        Provenance(
-            method=METHOD, page=first.page, source_text=f"currency symbols in the text: {currency}", confidence=0.8
-        ),
+        currency, Provenance(method=METHOD, page=first.page, source_text=reason, confidence=0.8)
     )
 
 
@@ -274,40 +376,50 @@ def _currency(document: Document, draft: Draft) -> None:
 
 CHARGES_HEADER = re.compile(
     r"^(?:(?:Detail(?:s)? of |Summary of )?(?:Current |New )?Charges(?: Detail(?:s)?)?|Charge Details|Your Charges|"
-    r"Current Charges|Detail of New Charges|Charges this bill)$",
+    r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges)$",
     re.IGNORECASE,
 )
 CHARGES_TOTAL = re.compile(
-    r"^Total (?:New |Current )?(?:Invoice )?Charges|^Total charges this|^Current Invoice Charges\t", re.IGNORECASE
+    r"^Total (?:New |Current )?(?:Invoice )?Charges|^Total charges this|^Current Invoice Charges\t|"
+    r"^(?:Current |New )?Charges Total\b",
+    re.IGNORECASE,
 )
 SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
 SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
-DETAIL = re.compile(
-    rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)\s*(?:@|x|at|×)\s*[$£€]?(?P<rate>\d*\.\d+|\d+)(?P<pence>p)?"
-    rf"(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?\)?$"
-)
-QUANTITY_ONLY = re.compile(rf"^(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)$")
-RATE_ONLY = re.compile(r"^(?:@\s*)?[$£€]?(?P<rate>\d*\.\d+)(?P<pence>p)?(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?$")
+_RATE = r"[$£€]?(?P<rate>\d*\.\d+|\d+)(?P<pence>[p¢])?(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?"
+DETAIL = re.compile(rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)\s*(?:@|x|at|×)\s*{_RATE}\)?$")
+# The cells between a description and its amount, read as one string: `12 kWh | $0.1/kWh`, `12 | kWh | 9.5¢`,
+# `12 kWh @ 9.5p/kWh`, or a quantity alone.
+DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>[A-Za-z³]+)(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
+
+
+def _detail(match: re.Match[str]) -> tuple[Decimal, str, Decimal | None]:
+    rate = match.group("rate")
+    return (
+        US.parse_number(match.group("quantity")),
+        match.group("unit"),
+        Decimal(rate).scaleb(-2 if match.group("pence") else 0) if rate is not None else None,
+    )
 
 
 def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal | None, str]:
-    """Quantity, unit and rate of a charge row, in its description (`... 12 kWh @ $0.1`) or its own cells."""
-    quantity = unit = rate = None
-    description = " ".join(cells).strip()
+    """Quantity, unit and rate of a charge row, in cells of their own or in its description (`... 12 kWh @ $0.1`)."""
+    first, *rest = (cell.strip() for cell in cells)
     try:
-        if len(cells) == 3 and (q := QUANTITY_ONLY.match(cells[1])) and (r := RATE_ONLY.match(cells[2])):
-            description = cells[0].strip()
-            quantity, unit = US.parse_number(q.group("quantity")), q.group("unit")
-            rate = Decimal(r.group("rate")).scaleb(-2 if r.group("pence") else 0)
-        elif (detail := DETAIL.search(description)) is not None and detail.start() > 0:
-            description = description[: detail.start()].strip()
-            quantity, unit = US.parse_number(detail.group("quantity")), detail.group("unit")
-            rate = Decimal(detail.group("rate")).scaleb(-2 if detail.group("pence") else 0)
+        if rest:
+            details = " ".join(rest)
+            if (match := DETAIL_CELLS.match(details)) is not None:
+                return *_detail(match), first
+            if any(character.isdigit() for character in details):
+                return None, None, None, first  # figures we cannot read are not part of the name
+        description = " ".join([first, *rest])
+        if (match := DETAIL.search(description)) is not None and match.start() > 0:
+            return *_detail(match), description[: match.start()].strip()
     except (ValueError, InvalidOperation):
-        return None, None, None, " ".join(cells).strip()
-    return quantity, unit, rate, description
+        pass
+    return None, None, None, " ".join(cells).strip()
 
 
 def _line_items(document: Document, draft: Draft) -> None:
@@ -343,32 +455,68 @@ def _line_items(document: Document, draft: Draft) -> None:
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start_read",
-        re.compile(r"^(?:Start(?:ing)? Read(?:ing)?|Previous(?: Read(?:ing)?)?|Prior Read(?:ing)?|Beginning)$", re.I),
+        re.compile(
+            r"^(?:Start(?:ing)? Read(?:ing)?|Previous(?: Read(?:ing)?)?|Prior Read(?:ing)?|Last Read(?:ing)?|"
+            r"Beginning)$",
+            re.I,
+        ),
     ),
     (
         "end_read",
         re.compile(
-            r"^(?:End(?:ing)? Read(?:ing)?|Present(?: Read(?:ing)?)?|Current Read(?:ing)?|Latest Read(?:ing)?)$", re.I
-        ),
-    ),
-    ("meter", re.compile(r"^Meter(?: Number| No\.?| #| ID)?$", re.I)),
-    ("multiplier", re.compile(r"^(?:Mult(?:iplier)?\.?|Constant|Meter Multiplier)$", re.I)),
-    ("conversion_factor", re.compile(r"^(?:Factor|Conversion(?: Factor)?|Therm Factor)$", re.I)),
-    ("demand", re.compile(r"^(?:Max(?:imum)? Demand|Demand|Peak Demand|kW)$", re.I)),
-    (
-        "usage",
-        re.compile(
-            r"^(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?P<unit>kWh|CCF|therms?|gal) Used|Used)$",
+            r"^(?:End(?:ing)? Read(?:ing)?|Present(?: Read(?:ing)?)?|Current Read(?:ing)?|Latest Read(?:ing)?|"
+            r"This Read(?:ing)?)$",
             re.I,
         ),
     ),
-    ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type)$", re.I)),
+    ("meter", re.compile(r"^Meter(?: Number| No\.?| #| ID)?$", re.I)),
+    ("multiplier", re.compile(r"^(?:Mult(?:iplier)?\.?|(?:Meter )?Constant|Meter Multiplier)$", re.I)),
+    ("conversion_factor", re.compile(r"^(?:Factor|Conv(?:\.|ersion)(?: Factor)?|Therm Factor)$", re.I)),
+    ("demand", re.compile(r"^(?:Max(?:imum)? Demand|Demand|Peak Demand|(?:Peak )?kW)$", re.I)),
+    (
+        "usage",
+        re.compile(
+            r"^(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?P<unit>kWh|CCF|therms?|gal) Used|"
+            r"(?:Units )?Used)$",
+            re.I,
+        ),
+    ),
+    ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
+    ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
     ("service", re.compile(r"^(?:Service|Commodity|Utility)$", re.I)),
-    ("period", re.compile(r"^(?:Period|TOU Period|Time of Use)$", re.I)),
+    ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|Rate Period)$", re.I)),
 )
 QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>[A-Za-z³]+))?$")
-READ_CELL = re.compile(rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\(?(?:est|e|estimated|a|act|actual)\)?))?$", re.I)
-DEFAULT_UNITS = {Commodity.ELECTRICITY: "kWh", Commodity.GAS: "therm", Commodity.WATER: "gal"}
+READ_CELL = re.compile(rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?$", re.I)
+STAR_MEANS_ESTIMATED = re.compile(r"\*\s*(?:=\s*|-\s*)?estimated", re.I)  # the legend under a table
+
+
+class Column(NamedTuple):
+    left: float
+    right: float
+    unit: str  # from a heading such as `kWh Used`
+
+
+# What a unit can measure, and what it measures when nothing on the bill says otherwise: kWh is also how
+# gas is billed in Britain, and a hundred cubic feet may be gas, water or the sewer volume billed on it.
+_UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
+    **dict.fromkeys(("kwh", "mwh"), (Commodity.ELECTRICITY, frozenset({Commodity.ELECTRICITY, Commodity.GAS}))),
+    **dict.fromkeys(("kw", "kva", "kvarh"), (Commodity.ELECTRICITY, frozenset({Commodity.ELECTRICITY}))),
+    **dict.fromkeys(("therm", "therms", "dth", "mmbtu", "mcf"), (Commodity.GAS, frozenset({Commodity.GAS}))),
+    **dict.fromkeys(
+        ("ccf", "hcf", "cf", "m3", "m³", "ft3", "ft³"),
+        (None, frozenset({Commodity.GAS, Commodity.WATER, Commodity.SEWER})),
+    ),
+    **dict.fromkeys(("gal", "gallons", "kgal"), (Commodity.WATER, frozenset({Commodity.WATER, Commodity.SEWER}))),
+    "eru": (Commodity.STORMWATER, frozenset({Commodity.STORMWATER})),
+}
+_MENTIONS = {
+    Commodity.ELECTRICITY: re.compile(r"\belectric(?:ity)?\b", re.I),
+    Commodity.GAS: re.compile(r"\bgas\b", re.I),
+    Commodity.WATER: re.compile(r"\bwater\b", re.I),
+    Commodity.SEWER: re.compile(r"\b(?:sewer|wastewater)\b", re.I),
+    Commodity.STORMWATER: re.compile(r"\bstorm ?water\b", re.I),
+}
 
 
 # Every column heading in one alternation, in COLUMN_WORDS order: as each is anchored at both ends, the
@@ -376,10 +524,10 @@ DEFAULT_UNITS = {Commodity.ELECTRICITY: "kWh", Commodity.GAS: "therm", Commodity
 _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in COLUMN_WORDS), re.IGNORECASE)
 
 
-def _header_columns(line: Line) -> dict[str, tuple[float, str]] | None:
+def _header_columns(line: Line) -> dict[str, Column] | None:
     if len(line.segments) < 3:  # start read, end read and usage need a cell each
         return None
-    columns: dict[str, tuple[float, str]] = {}
+    columns: dict[str, Column] = {}
     for segment in line.segments:
         text = segment.text.strip()
         match = _ANY_COLUMN.match(text)
@@ -394,25 +542,30 @@ def _header_columns(line: Line) -> dict[str, tuple[float, str]] | None:
             else:
                 continue
         assert match is not None
-        columns[name] = (segment.bbox[0], (match.groupdict().get("unit") or ""))
+        columns[name] = Column(segment.bbox[0], segment.bbox[2], match.groupdict().get("unit") or "")
     if "start_read" in columns and "end_read" in columns and "usage" in columns:
         return columns
     return None
 
 
-def _cells_by_column(line: Line, columns: dict[str, tuple[float, str]]) -> dict[str, str]:
-    """Each cell goes to the column whose heading starts nearest to the cell's left edge."""
-    lefts = sorted((x, name) for name, (x, _) in columns.items())
+def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
+    """Each cell goes to the heading it overlaps most (numbers may be right-aligned under a wider heading),
+    else to the heading whose left edge is nearest within 25 pt."""
     cells: dict[str, str] = {}
     for segment in line.segments:
-        x = segment.bbox[0]
-        best = min(lefts, key=lambda pair: abs(pair[0] - x))
-        if abs(best[0] - x) <= 25 and best[1] not in cells:
-            cells[best[1]] = segment.text.strip()
+        left, _, right, _ = segment.bbox
+        overlaps = [(min(right, c.right) - max(left, c.left), name) for name, c in columns.items()]
+        overlap, name = max(overlaps)
+        if overlap <= 0:
+            distance, name = min((abs(c.left - left), name) for name, c in columns.items())
+            if distance > 25:
+                continue
+        if name not in cells:
+            cells[name] = segment.text.strip()
     return cells
 
 
-def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, tuple[float, str]], Line]]:
+def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, Column], Line]]:
     lines = document.lines
     for index, line in enumerate(lines):
         columns = _header_columns(line)
@@ -427,6 +580,15 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
             yield cells, columns, row
 
 
+def _unreadable(row: Line, why: str) -> AuditResult:
+    return AuditResult(
+        code="usage_row_unreadable",
+        severity=Severity.ERROR,
+        message=f"a meter row could not be read ({why}): {row.text.replace(chr(9), ' | ')}",
+        details={"page": row.page, "why": why},
+    )
+
+
 def _usage_from_tables(document: Document, draft: Draft) -> None:
     for cells, columns, row in _table_rows(document):
         usage = QUANTITY_CELL.match(cells["usage"])
@@ -434,9 +596,22 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         try:
             read = _read_from_cells(cells, columns, usage)
         except (ValueError, InvalidOperation):
+            draft.notes.append(_unreadable(row, "a number does not parse"))
             continue
         if read is None:
+            draft.notes.append(_unreadable(row, "no unit"))
             continue
+        commodity = _commodity(cells.get("service", ""), read, draft, document)
+        if commodity is None:
+            draft.notes.append(_unreadable(row, f"{read.unit} could measure several services"))
+            continue
+        mark = _mark(cells, row)
+        if mark == "*" and not STAR_MEANS_ESTIMATED.search(document.text):
+            draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
+            continue
+        read = read.model_copy(
+            update={"commodity": commodity, "read_type": ReadType.ESTIMATED if mark == "*" else read_type_of(mark)}
+        )
         draft.usage.append((read, row_provenance(row, METHOD, 0.8)))
         if "demand" in cells and (demand := QUANTITY_CELL.match(cells["demand"])) is not None:
             try:
@@ -454,29 +629,64 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
                 pass
 
 
-def _read_from_cells(
-    cells: dict[str, str], columns: dict[str, tuple[float, str]], usage: re.Match[str]
-) -> UsageRead | None:
+ESTIMATE_WORD = re.compile(r"\(?(?:est\.?|estimated|estimate)\)?", re.I)
+
+
+def _mark(cells: dict[str, str], row: Line) -> str:
+    """An estimate's mark: after the end read (`1234 E`, `1234*`), in a read-type column, or in a cell of
+    its own under a heading we do not know."""
+    end = READ_CELL.match(cells.get("end_read", ""))
+    mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
+    if not mark and any(ESTIMATE_WORD.fullmatch(segment.text.strip()) for segment in row.segments):
+        return "estimated"
+    return mark
+
+
+def _commodity(service: str, read: UsageRead, draft: Draft, document: Document) -> Commodity | None:
+    """What a meter row measures: its service column, else what its unit allows as told apart by its charge
+    lines, else the unit's usual commodity, else the one the bill names; None when the page leaves it open.
+
+    A utility's name is no evidence (a gas company may sell electricity), so the bill's words count only
+    for units without a usual commodity.
+    """
+    if service and (named := commodity_of(service)) is not Commodity.OTHER:
+        return named
+    unit = read.unit.lower()
+    default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    if read.conversion_factor is not None and Commodity.GAS in candidates:
+        return Commodity.GAS  # a volume turned into energy by a calorific factor: a gas meter
+    billed = {
+        commodity_of(item.description)
+        for item, _ in draft.line_items
+        if item.quantity == read.quantity and (item.unit or "").lower() == unit
+    }
+    charged = {commodity_of(item.description) for item, _ in draft.line_items}
+    for evidence in (billed, charged):
+        if len(possible := evidence & candidates) == 1:
+            return next(iter(possible))
+    if default is not None:
+        return default
+    mentioned = {commodity for commodity in candidates if _MENTIONS[commodity].search(document.text)}
+    return next(iter(mentioned)) if len(mentioned) == 1 else None
+
+
+def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> UsageRead | None:
+    """The row's numbers and unit; the commodity and read type are settled by the caller, from the whole bill."""
     start = READ_CELL.match(cells.get("start_read", ""))
     end = READ_CELL.match(cells.get("end_read", ""))
-    unit = usage.group("unit") or columns["usage"][1]
+    unit = usage.group("unit") or cells.get("uom", "") or columns["usage"].unit
     service = cells.get("service", "")
-    commodity = commodity_of(service) if service else Commodity.OTHER
-    if commodity is Commodity.OTHER and unit:
-        commodity = commodity_of(unit) if unit.lower() != "ccf" else Commodity.GAS
-        if unit.lower() in ("therm", "therms"):
-            commodity = Commodity.GAS
-    if not unit:
-        unit = DEFAULT_UNITS.get(commodity, "")
+    if not unit and commodity_of(service) is Commodity.ELECTRICITY:
+        unit = "kWh"  # the one unit electricity is sold in; gas and water have several
     if not unit:
         return None
-    mark = (end.group("mark") if end else None) or cells.get("read_type", "")
     return UsageRead(
-        commodity=commodity,
+        commodity=Commodity.OTHER,
         quantity=US.parse_number(usage.group("quantity")),
         unit=unit,
         meter_number=cells.get("meter") or None,
-        read_type=read_type_of(mark or ""),
         start_read=US.parse_number(start.group("value")) if start else None,
         end_read=US.parse_number(end.group("value")) if end else None,
         multiplier=US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
@@ -570,10 +780,11 @@ def _dated_fields(document: Document, draft: Draft) -> None:
     """Scalar fields and the period, under the numeric date order the document's dates support."""
     readings = []
     label_cells = _FIELD_LABELS.scan(document)
+    inline = _inline_hits(document)
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
-        _fields(document, reading, date_formats, label_cells)
-        _period(document, reading, date_formats, label_cells["bill_period"])
+        _fields(document, reading, date_formats, label_cells, inline)
+        _period(document, reading, date_formats, label_cells["bill_period"], inline.get("bill_period", []))
         readings.append(reading)
     chosen = readings[0]
     if len(readings) > 1:

@@ -109,7 +109,12 @@ CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
     (LineItemCategory.TAX, re.compile(r"\b(tax(es)?|VAT|GST|HST)\b", re.IGNORECASE)),
     (LineItemCategory.CREDIT, re.compile(r"\b(credit|rebate|discount)\b", re.IGNORECASE)),
     (LineItemCategory.FEE, re.compile(r"\b(fee|surcharge|levy)s?\b", re.IGNORECASE)),
-    (LineItemCategory.SUPPLY, re.compile(r"\b(supply|generation|energy|commodity)\b", re.IGNORECASE)),
+    # Sewer is a service of taking away, even when billed by the volume of water used.
+    (LineItemCategory.DELIVERY, re.compile(r"\b(sewer|wastewater|sewage)\b", re.IGNORECASE)),
+    (
+        LineItemCategory.SUPPLY,
+        re.compile(r"\b(supply|generation|energy|commodity|usage|used|consumption)\b", re.IGNORECASE),
+    ),
     (
         LineItemCategory.DELIVERY,
         re.compile(

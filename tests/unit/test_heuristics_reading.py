@@ -1,0 +1,299 @@
+"""What the generic heuristics read from layouts no template knows, one trait of real bills at a time.
+
+Each test draws a small bill that differs from a plain one in one way (a Canadian address, a title bigger
+than the utility's name, a two-line address, figures in cells of their own, a meter table that leaves
+the service open) and checks the value read, or that the bill goes to review instead of being loaded
+with a guess. `tests/unit/test_heuristics_wild.py` measures the same on hundreds of random layouts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.values import categorize
+from common.models import BillStatus, Commodity, LineItemCategory, ReadType
+
+READER = PdfTextReader("inline")  # trusted, generated files
+Row = tuple[float, str] | tuple[float, str, float, str]  # (x, text) or (x, text, right edge, right-aligned text)
+CHARGES = [("Basic Charge", "$10.00"), ("Energy Charge", "$40.00")]
+SUMMARY = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), ("Current Charges", "$50.00")]
+
+
+def bill(
+    *,
+    address: Sequence[Row] = ((72, "Service Address: 12 Oak St, Fairhaven, OR 97123"),),
+    currency: str = "$",
+    title: tuple[str, float] | None = None,
+    charges: Sequence[Sequence[Row]] | None = None,
+    meters: Sequence[Sequence[Row]] = (),
+    extra: Sequence[Sequence[Row]] = (),
+    header: Sequence[Sequence[Row]] | None = None,
+) -> bytes:
+    """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, 760, "Acme Valley Utilities")
+    if title is not None:
+        canvas.setFont("Helvetica-Bold", title[1])
+        canvas.drawRightString(540, 736, title[0])
+    rows: list[Sequence[Row]] = list(
+        header
+        or [
+            [(72, "Account Number: 1234-5678")],
+            [(72, "Statement Date: 02/07/2025")],
+            [(72, "Due Date: 02/21/2025")],
+            [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        ]
+    )
+    rows += [[row] for row in address]
+    rows += [[]]
+    rows += [[(72, label, 300, value.replace("$", currency))] for label, value in SUMMARY]
+    rows += [[(72, "Amount Due", 300, f"{currency}50.00")], []]
+    rows += [[(72, "Current Charges")]]
+    default = [[(72, text, 540, amount.replace("$", currency))] for text, amount in CHARGES]
+    rows += list(charges if charges is not None else default)
+    rows += [[(72, "Total Current Charges", 540, f"{currency}50.00")], []]
+    rows += [*meters, [], *extra]
+    canvas.setFont("Helvetica", 9)
+    for index, row in enumerate(rows):
+        y = 720 - 14 * index
+        for cell in row:
+            canvas.drawString(cell[0], y, cell[1])
+            if len(cell) == 4:
+                canvas.drawRightString(cell[2], y, cell[3])
+    canvas.save()
+    return buffer.getvalue()
+
+
+def read(pdf: bytes) -> BillResult:
+    return extract_bill(pdf, pdf_reader=READER, templates=())
+
+
+def loaded(pdf: bytes) -> BillResult:
+    result = read(pdf)
+    assert result.status is BillStatus.OK, [(a.code, a.message) for a in result.audits]
+    assert result.bill is not None
+    return result
+
+
+def test_the_plain_bill_is_read_whole() -> None:
+    result = loaded(bill())
+    assert result.bill is not None
+    assert (result.bill.provider, result.bill.account_number, result.bill.currency) == (
+        "Acme Valley Utilities",
+        "1234-5678",
+        "USD",
+    )
+    assert result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
+    assert [(item.description, item.amount) for item in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "extra", "expected"),
+    [
+        ("12 Oak St, Kelowna, BC V1Y 2K7", (), "CAD"),  # a bare $ beside a Canadian postal code
+        ("12 Oak St, Fairhaven, OR 97123", (), "USD"),
+        ("12 Oak St, Kelowna, BC V1Y 2K7", [[(72, "All amounts in USD")]], "USD"),  # a printed code wins
+        ("12 Oak St, Fairhaven, OR 97123", [[(72, "Amounts shown in C$")]], "CAD"),
+    ],
+)
+def test_which_dollar_a_bill_charges_in(address: str, extra: list[list[Row]], expected: str) -> None:
+    result = loaded(bill(address=[(72, f"Service Address: {address}")], extra=extra))
+    assert result.bill is not None and result.bill.currency == expected
+
+
+def test_pounds_are_gbp() -> None:
+    result = loaded(bill(currency="£", address=[(72, "Service Address: 4 Mill Lane, Leeds LS6 3QW")]))
+    assert result.bill is not None and result.bill.currency == "GBP"
+
+
+@pytest.mark.parametrize("title", ["Your Energy Statement", "Electricity Bill", "Invoice"])
+def test_a_title_bigger_than_the_utilitys_name_is_not_the_provider(title: str) -> None:
+    result = loaded(bill(title=(title, 20)))
+    assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # after the label, the town under the label
+        [(72, "Service Address: 779 Harbour Road"), (72, "Bristol BS8 1TH")],
+        # under the label, the town under the street
+        [(72, "Service Address"), (72, "779 Harbour Road"), (72, "Bristol BS8 1TH")],
+    ],
+)
+def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> None:
+    result = loaded(bill(address=address))
+    assert result.bill is not None and result.bill.service_address == "779 Harbour Road, Bristol BS8 1TH"
+    box = result.bill.provenance["service_address"].bbox
+    assert box is not None and box[3] - box[1] > 14  # the box covers both lines
+
+
+def test_the_line_under_a_complete_address_is_not_added_to_it() -> None:
+    address = [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123"), (72, "Bristol BS8 1TH")]
+    result = loaded(bill(address=address))
+    assert result.bill is not None and result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
+
+
+@pytest.mark.parametrize(
+    ("cells", "quantity", "unit", "rate"),
+    [
+        ([(250, "400 kWh"), (350, "$0.10/kWh")], "400", "kWh", "0.10"),
+        ([(250, "400"), (300, "kWh"), (350, "$0.10")], "400", "kWh", "0.10"),  # the unit in a column of its own
+        ([(250, "400 kWh"), (350, "10¢/kWh")], "400", "kWh", "0.10"),  # cents
+        ([(250, "400 kWh"), (350, "10p/kWh")], "400", "kWh", "0.10"),  # pence
+        ([(250, "400 kWh @ $0.10/kWh")], "400", "kWh", "0.10"),
+    ],
+)
+def test_quantity_and_rate_cells_are_read_apart_from_the_description(
+    cells: list[tuple[float, str]], quantity: str, unit: str, rate: str
+) -> None:
+    energy: list[Row] = [(72, "Energy Charge"), *cells, (72, "", 540, "$40.00")]
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], energy]))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity, item.unit, item.rate) == (
+        "Energy Charge",
+        Decimal(quantity),
+        unit,
+        Decimal(rate),
+    )
+
+
+def test_figures_that_do_not_read_as_quantity_and_rate_stay_out_of_the_description() -> None:
+    energy: list[Row] = [(72, "Energy Charge"), (250, "400 kWh"), (350, "tier 2 of 3"), (72, "", 540, "$40.00")]
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], energy]))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity, item.rate) == ("Energy Charge", None, None)
+
+
+def test_several_pairs_in_one_string_are_each_read() -> None:
+    header = [
+        [(72, "Account No.: 1234-5678   Bill Date: 02/07/2025   Due Date: 02/21/2025")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+    ]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (result.bill.account_number, str(result.bill.statement_date), str(result.bill.due_date)) == (
+        "1234-5678",
+        "2025-02-07",
+        "2025-02-21",
+    )
+    provenance = result.bill.provenance["statement_date"]
+    assert provenance.source_text == "Bill Date: 02/07/2025"
+
+
+def meter_table(heading: list[str], rows: list[list[str]], right: bool = False) -> list[list[Row]]:
+    """A meter table, columns 80 pt apart, cells left-aligned or right-aligned to the heading's end."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[list[Row]] = [[(72 + 80 * i, text) for i, text in enumerate(heading)]]
+    for row in rows:
+        cells: list[Row] = []
+        for i, text in enumerate(row):
+            x = 72 + 80 * i
+            if right:
+                cells.append((x, "", x + stringWidth(heading[i], "Helvetica", 9), text))
+            else:
+                cells.append((x, text))
+        lines.append(cells)
+    return lines
+
+
+def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
+    table = meter_table(
+        ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.GAS, Decimal("4320"), "kWh")]
+
+
+def test_an_electricity_meter_in_kwh_is_electricity_even_from_a_gas_company() -> None:
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E123", "1000", "1400", "400 kWh"]])
+    result = loaded(bill(meters=table, extra=[[(72, "Thank you for choosing Acme Gas & Power")]]))
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY]
+
+
+def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:
+    charges = [
+        [(72, "Water Usage"), (250, "23 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$23.00")],
+        [(72, "Sewer Volume Charge"), (250, "23 CCF"), (350, "$1.17/CCF"), (72, "", 540, "$27.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
+    result = read(bill(charges=charges, meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+def test_a_meter_in_ccf_on_a_water_bill_is_water() -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Water Usage"), (250, "40 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$40.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3930", "40 CCF"]])
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.WATER]
+
+
+@pytest.mark.parametrize(
+    ("end", "legend", "expected"),
+    [
+        ("1400*", "* estimated reading", ReadType.ESTIMATED),
+        ("1400 E", "", ReadType.ESTIMATED),
+        ("1400", "", ReadType.ACTUAL),
+    ],
+)
+def test_estimated_reads_are_recognised_by_their_mark(end: str, legend: str, expected: ReadType) -> None:
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", end, "400 kWh"]], right=True)
+    result = loaded(bill(meters=table, extra=[[(72, legend)]] if legend else ()))
+    assert result.bill is not None
+    assert [(r.read_type, r.end_read) for r in result.bill.usage] == [(expected, Decimal("1400"))]
+
+
+def test_a_star_no_legend_explains_goes_to_review() -> None:
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1400*", "400 kWh"]])
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+def test_an_estimate_under_a_heading_not_known_is_still_seen() -> None:
+    table = meter_table(
+        ["Meter", "Previous", "Present", "Usage", "Status"], [["E1", "1000", "1400", "400 kWh", "Estimated"]]
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None and [r.read_type for r in result.bill.usage] == [ReadType.ESTIMATED]
+
+
+def test_a_gas_or_water_meter_without_a_unit_is_not_given_one() -> None:
+    table = meter_table(["Service", "Meter", "Previous", "Present", "Usage"], [["Gas", "G1", "100", "140", "40"]])
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("Gas used", LineItemCategory.SUPPLY),
+        ("Water Usage", LineItemCategory.SUPPLY),
+        ("Sewer Volume Charge", LineItemCategory.DELIVERY),
+        ("Wastewater Treatment", LineItemCategory.DELIVERY),
+        ("Sewer Tax", LineItemCategory.TAX),
+    ],
+)
+def test_usage_lines_are_supply_and_sewer_lines_delivery(description: str, category: LineItemCategory) -> None:
+    assert categorize(description) is category
