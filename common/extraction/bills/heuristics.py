@@ -322,11 +322,15 @@ def _provider(document: Document, draft: Draft) -> None:
         if line.page != 1:
             continue
         for segment in line.segments:
-            if len(segment.text) < 4 or _DOCUMENT_TITLE.search(segment.text):
+            if len(segment.text) < 4:
                 continue
             key = (round(segment.height, 1), segment.bbox[3])
-            # the first of equal keys wins, as max() would; the letter count only for a new leader
-            if (best is None or key > best) and sum(map(str.isalpha, segment.text)) >= 4:
+            # the first of equal keys wins, as max() would; letters and titles are checked for a new leader only
+            if (
+                (best is None or key > best)
+                and sum(map(str.isalpha, segment.text)) >= 4
+                and not _DOCUMENT_TITLE.search(segment.text)
+            ):
                 best, found = key, (segment, line)
     if found is None:
         return
@@ -345,15 +349,19 @@ def _provider(document: Document, draft: Draft) -> None:
 
 # Printed codes and prefixed dollars say which dollar; a bare `$` is told apart by the country of the
 # addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
-_CURRENCY_CODE = re.compile(r"\b(USD|CAD|AUD|NZD|GBP|EUR)\b|\b(US|C|CA|CDN|A|AU|NZ)\$")
+_CURRENCY_CODE = re.compile(r"(?<![A-Za-z])(?:(USD|CAD|AUD|NZD|GBP|EUR)(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
 _DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
-_CANADIAN_PLACE = re.compile(r"\b(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b")
-_US_PLACE = re.compile(r"\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
+_CANADIAN_PLACE = re.compile(r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b")
+_US_PLACE = re.compile(r"(?<![A-Za-z])[A-Z]{2} \d{5}(?:-\d{4})?\b")
+# One cheap scan for anything the patterns above could match (most bills have none of it): a capital
+# followed by `$`, by the rest of a code, or by the rest of a Canadian postal code.
+_CURRENCY_CUE = re.compile(r"[A-Z](?:\$|SD|AD|UD|ZD|BP|UR|\d[A-Z] ?\d[A-Z]\d)")
 
 
 def _currency(document: Document, draft: Draft) -> None:
     text = document.text
-    codes = [match.group(1) or _DOLLAR_PREFIXES[match.group(2)] for match in _CURRENCY_CODE.finditer(text)]
+    cue = _CURRENCY_CUE.search(text) is not None
+    codes = [m.group(1) or _DOLLAR_PREFIXES[m.group(2)] for m in _CURRENCY_CODE.finditer(text)] if cue else []
     pounds, euros, dollars = text.count("£"), text.count("€"), text.count("$")
     if codes:
         currency = max(sorted(set(codes)), key=codes.count)
@@ -362,7 +370,7 @@ def _currency(document: Document, draft: Draft) -> None:
         currency, reason = "GBP", "currency symbols in the text: GBP"
     elif euros > dollars:
         currency, reason = "EUR", "currency symbols in the text: EUR"
-    elif dollars and _CANADIAN_PLACE.search(text) and not _US_PLACE.search(text):
+    elif dollars and cue and _CANADIAN_PLACE.search(text) and not _US_PLACE.search(text):
         currency, reason = "CAD", "dollar amounts and Canadian addresses: CAD"
     else:
         currency, reason = "USD", "currency symbols in the text: USD"
@@ -554,14 +562,19 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
     cells: dict[str, str] = {}
     for segment in line.segments:
         left, _, right, _ = segment.bbox
-        overlaps = [(min(right, c.right) - max(left, c.left), name) for name, c in columns.items()]
-        overlap, name = max(overlaps)
-        if overlap <= 0:
-            distance, name = min((abs(c.left - left), name) for name, c in columns.items())
+        best: str | None = None
+        most = 0.0
+        for name, (column_left, column_right, _) in columns.items():
+            # conditionals, not min() and max(): this runs for every cell and heading of every candidate row
+            overlap = (right if right < column_right else column_right) - (left if left > column_left else column_left)
+            if overlap > most:
+                best, most = name, overlap
+        if best is None:
+            distance, best = min((abs(column.left - left), name) for name, column in columns.items())
             if distance > 25:
                 continue
-        if name not in cells:
-            cells[name] = segment.text.strip()
+        if best not in cells:
+            cells[best] = segment.text.strip()
     return cells
 
 
@@ -594,24 +607,23 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
         try:
-            read = _read_from_cells(cells, columns, usage)
+            values = _read_from_cells(cells, columns, usage)
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(row, "a number does not parse"))
             continue
-        if read is None:
+        if values is None:
             draft.notes.append(_unreadable(row, "no unit"))
             continue
-        commodity = _commodity(cells.get("service", ""), read, draft, document)
+        commodity = _commodity(cells.get("service", ""), values, draft, document)
         if commodity is None:
-            draft.notes.append(_unreadable(row, f"{read.unit} could measure several services"))
+            draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
         mark = _mark(cells, row)
         if mark == "*" and not STAR_MEANS_ESTIMATED.search(document.text):
             draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
             continue
-        read = read.model_copy(
-            update={"commodity": commodity, "read_type": ReadType.ESTIMATED if mark == "*" else read_type_of(mark)}
-        )
+        read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
+        read = UsageRead(**values, commodity=commodity, read_type=read_type)
         draft.usage.append((read, row_provenance(row, METHOD, 0.8)))
         if "demand" in cells and (demand := QUANTITY_CELL.match(cells["demand"])) is not None:
             try:
@@ -629,7 +641,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
                 pass
 
 
-ESTIMATE_WORD = re.compile(r"\(?(?:est\.?|estimated|estimate)\)?", re.I)
+ESTIMATE_CELL = re.compile(r"(?:^|\t)\s*\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
 
 
 def _mark(cells: dict[str, str], row: Line) -> str:
@@ -637,12 +649,12 @@ def _mark(cells: dict[str, str], row: Line) -> str:
     its own under a heading we do not know."""
     end = READ_CELL.match(cells.get("end_read", ""))
     mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
-    if not mark and any(ESTIMATE_WORD.fullmatch(segment.text.strip()) for segment in row.segments):
+    if not mark and ESTIMATE_CELL.search(row.text):
         return "estimated"
     return mark
 
 
-def _commodity(service: str, read: UsageRead, draft: Draft, document: Document) -> Commodity | None:
+def _commodity(service: str, values: dict[str, Any], draft: Draft, document: Document) -> Commodity | None:
     """What a meter row measures: its service column, else what its unit allows as told apart by its charge
     lines, else the unit's usual commodity, else the one the bill names; None when the page leaves it open.
 
@@ -651,48 +663,48 @@ def _commodity(service: str, read: UsageRead, draft: Draft, document: Document) 
     """
     if service and (named := commodity_of(service)) is not Commodity.OTHER:
         return named
-    unit = read.unit.lower()
+    unit = values["unit"].lower()
     default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
     if len(candidates) == 1:
         return next(iter(candidates))
-    if read.conversion_factor is not None and Commodity.GAS in candidates:
+    if values["conversion_factor"] is not None and Commodity.GAS in candidates:
         return Commodity.GAS  # a volume turned into energy by a calorific factor: a gas meter
+    quantity = values["quantity"]
     billed = {
         commodity_of(item.description)
         for item, _ in draft.line_items
-        if item.quantity == read.quantity and (item.unit or "").lower() == unit
+        if item.quantity == quantity and (item.unit or "").lower() == unit
     }
+    if len(possible := billed & candidates) == 1:
+        return next(iter(possible))
     charged = {commodity_of(item.description) for item, _ in draft.line_items}
-    for evidence in (billed, charged):
-        if len(possible := evidence & candidates) == 1:
-            return next(iter(possible))
+    if len(possible := charged & candidates) == 1:
+        return next(iter(possible))
     if default is not None:
         return default
     mentioned = {commodity for commodity in candidates if _MENTIONS[commodity].search(document.text)}
     return next(iter(mentioned)) if len(mentioned) == 1 else None
 
 
-def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> UsageRead | None:
-    """The row's numbers and unit; the commodity and read type are settled by the caller, from the whole bill."""
+def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> dict[str, Any] | None:
+    """The row's numbers and unit, for a UsageRead whose commodity and read type the caller settles."""
     start = READ_CELL.match(cells.get("start_read", ""))
     end = READ_CELL.match(cells.get("end_read", ""))
     unit = usage.group("unit") or cells.get("uom", "") or columns["usage"].unit
-    service = cells.get("service", "")
-    if not unit and commodity_of(service) is Commodity.ELECTRICITY:
+    if not unit and commodity_of(cells.get("service", "")) is Commodity.ELECTRICITY:
         unit = "kWh"  # the one unit electricity is sold in; gas and water have several
     if not unit:
         return None
-    return UsageRead(
-        commodity=Commodity.OTHER,
-        quantity=US.parse_number(usage.group("quantity")),
-        unit=unit,
-        meter_number=cells.get("meter") or None,
-        start_read=US.parse_number(start.group("value")) if start else None,
-        end_read=US.parse_number(end.group("value")) if end else None,
-        multiplier=US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
-        period=tou_period_of(cells["period"]) if cells.get("period") else None,
-        conversion_factor=US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
-    )
+    return {
+        "quantity": US.parse_number(usage.group("quantity")),
+        "unit": unit,
+        "meter_number": cells.get("meter") or None,
+        "start_read": US.parse_number(start.group("value")) if start else None,
+        "end_read": US.parse_number(end.group("value")) if end else None,
+        "multiplier": US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
+        "period": tou_period_of(cells["period"]) if cells.get("period") else None,
+        "conversion_factor": US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
+    }
 
 
 METER_HEADLINE = re.compile(r"(?:^|\t)Meter (?P<meter>[A-Z0-9-]+) - (?P<service>[^\t]+)(?=\t|$)")

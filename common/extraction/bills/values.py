@@ -147,7 +147,9 @@ _COMMODITY_WORDS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def commodity_of(text: str) -> Commodity:
+    """Memoised: the same few service names and charge descriptions recur on every bill."""
     lowered = text.lower()
     for keyword, commodity in _COMMODITY_WORDS:
         if keyword in lowered:
