@@ -623,6 +623,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
             draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
             continue
         read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
+        if values["conversion_factor"] is not None and (note := READ_UNIT_NOTE.search(document.text)):
+            values["read_unit"] = note.group("unit")  # the meter counts volume; the factor turns it into the unit
         read = UsageRead(**values, commodity=commodity, read_type=read_type)
         draft.usage.append((read, row_provenance(row, METHOD, 0.8)))
         if "demand" in cells and (demand := QUANTITY_CELL.match(cells["demand"])) is not None:
@@ -641,6 +643,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
                 pass
 
 
+READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
 ESTIMATE_CELL = re.compile(r"(?:^|\t)\s*\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
 
 
