@@ -218,7 +218,18 @@ def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     )
     result = loaded(bill(meters=table))
     assert result.bill is not None
-    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.GAS, Decimal("4320"), "kWh")]
+    assert [(r.commodity, r.quantity, r.unit, r.read_unit) for r in result.bill.usage] == [
+        (Commodity.GAS, Decimal("4320"), "kWh", None)
+    ]
+
+
+def test_the_unit_a_converted_meter_counts_in_comes_from_the_note_under_its_table() -> None:
+    table = meter_table(
+        ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]
+    )
+    result = loaded(bill(meters=[*table, [(72, "Readings in m³, converted at the factor shown")]]))
+    assert result.bill is not None
+    assert [(r.read_unit, r.conversion_factor) for r in result.bill.usage] == [("m³", Decimal("10.99338"))]
 
 
 def test_an_electricity_meter_in_kwh_is_electricity_even_from_a_gas_company() -> None:
