@@ -1,0 +1,85 @@
+"""The held-out bill generator (common/connectors/billgen/heldout.py): deterministic, and its truth true.
+
+The held-out layouts measure whether the generic heuristics generalise beyond the layouts they were tuned
+on; that measurement is only honest if every truth value is consistent and printed on the page. The
+engine's score on them is the bench's business (`python -m bench.extract.wild --family heldout`), not
+this test's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pypdfium2 as pdfium
+import pytest
+
+from common.connectors.billgen.heldout import heldout_bill, heldout_bills
+from common.connectors.billgen.wild import WildBill
+from common.extraction.bill_audits import audit_bill
+from common.models import Severity
+
+SEED = 1
+BILLS = 150  # ~3 s: every locale, service and layout choice appears many times
+
+
+@pytest.fixture(scope="module")
+def bills() -> list[WildBill]:
+    return heldout_bills(BILLS, SEED)
+
+
+def _page_text(pdf: bytes) -> str:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return " ".join(document[page].get_textpage().get_text_range() for page in range(len(document)))
+    finally:
+        document.close()
+
+
+def test_generator_is_deterministic() -> None:
+    first, again, other = heldout_bill(5, SEED), heldout_bill(5, SEED), heldout_bill(6, SEED)
+    assert first.pdf == again.pdf
+    assert first.truth == again.truth and first.choices == again.choices
+    assert first.name == again.name != other.name
+    assert first.pdf != other.pdf
+    assert heldout_bill(5, SEED + 1).pdf != first.pdf
+
+
+def test_truth_is_consistent(bills: list[WildBill]) -> None:
+    """Items sum to the new charges, the summary balances, dates are sane, no audit error on the truth."""
+    for bill in bills:
+        truth = bill.truth
+        assert sum((item.amount for item in truth.line_items), Decimal(0)) == truth.total_amount, bill.name
+        if truth.previous_balance is not None:
+            assert truth.payments_and_credits is not None and truth.amount_due is not None
+            assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due
+        else:  # a bill without an account summary: what is due is this bill
+            assert truth.payments_and_credits is None and truth.amount_due == truth.total_amount
+        assert 25 <= (truth.bill_period_end - truth.bill_period_start).days <= 35, bill.name
+        if truth.statement_date is not None:
+            assert 1 <= (truth.statement_date - truth.bill_period_end).days <= 10, bill.name
+            if truth.due_date is not None:
+                assert 10 <= (truth.due_date - truth.statement_date).days <= 25, bill.name
+        errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
+        assert errors == [], (bill.name, errors)
+
+
+def test_truth_is_printed(bills: list[WildBill]) -> None:
+    """What the truth names is on the page: provider, account, every line item, meters, units, address."""
+    for bill in bills:
+        truth = bill.truth
+        text = " ".join(_page_text(bill.pdf).split())
+        printed = [truth.provider, truth.account_number, *(item.description for item in truth.line_items)]
+        printed += [read.meter_number for read in truth.usage if read.meter_number]
+        printed += [unit for read in truth.usage for unit in (read.unit, read.read_unit) if unit]
+        printed += [item.third_party for item in truth.line_items if item.third_party]
+        printed += truth.service_address.split(", ") if truth.service_address else []
+        missing = [value for value in printed if value not in text]
+        assert missing == [], (bill.name, missing)
+
+
+def test_layouts_vary(bills: list[WildBill]) -> None:
+    """The sample is wide: every country, service and placement family appears."""
+    for key in ("locale", "make", "header", "summary", "charges_style", "meter_style", "date_format", "est_style"):
+        assert len({bill.choices[key] for bill in bills}) >= 4, key
+    assert {bill.truth.currency for bill in bills} == {"USD", "CAD", "GBP", "EUR", "AUD"}
+    assert any(int(bill.choices["pages_drawn"]) > 1 for bill in bills)
