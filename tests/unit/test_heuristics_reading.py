@@ -308,3 +308,104 @@ def test_a_gas_or_water_meter_without_a_unit_is_not_given_one() -> None:
 )
 def test_usage_lines_are_supply_and_sewer_lines_delivery(description: str, category: LineItemCategory) -> None:
     assert categorize(description) is category
+
+
+@pytest.mark.parametrize(
+    ("address", "extra", "expected"),
+    [
+        ("4043 Esplanade, Brunswick VIC 3056", (), "AUD"),
+        ("PO Box 1500, Fremantle WA 6160", (), "AUD"),  # WA and four digits: Western Australia, not Washington
+        ("12 Oak St, Seattle, WA 98101", (), "USD"),
+        ("Unit 4, Mill Road", [[(72, "GST/HST registration no. 81234 5678 RT0001")]], "CAD"),
+    ],
+)
+def test_australian_and_canadian_dollars_are_told_from_us_dollars(
+    address: str, extra: list[list[Row]], expected: str
+) -> None:
+    result = loaded(bill(address=[(72, f"Service Address: {address}")], extra=extra))
+    assert result.bill is not None and result.bill.currency == expected
+
+
+@pytest.mark.parametrize(
+    ("street", "town"),
+    [("3186 Sydney Rd", "Brunswick VIC 3056"), ("1431 Seaview Park", "Rathmines, Dublin 6 D06 F2K7")],
+)
+def test_australian_and_irish_town_lines_are_joined(street: str, town: str) -> None:
+    result = loaded(bill(address=[(72, f"Service Address: {street}"), (72, town)]))
+    assert result.bill is not None and result.bill.service_address == f"{street}, {town}"
+
+
+@pytest.mark.parametrize("headline", ["Amount due: $50.00", "Please pay $50.00", "by 21 Feb 2025"])
+def test_a_headline_amount_or_date_is_not_the_provider(headline: str) -> None:
+    result = loaded(bill(title=(headline, 24)))
+    assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
+
+
+@pytest.mark.parametrize(
+    ("energy", "description", "quantity", "rate"),
+    [
+        ("Energy Charge 400 kWh (10c)", "Energy Charge", "400", "0.10"),
+        ("Energy Charge 400 kWh at 10c", "Energy Charge", "400", "0.10"),
+        ("Energy Charge 400 days (£0.10 per day)", "Energy Charge", "400", "0.10"),
+        ("ON-PEAK ENERGY 400 kWh", "ON-PEAK ENERGY", "400", None),
+    ],
+)
+def test_figures_after_a_name_in_one_cell_are_read_off_it(
+    energy: str, description: str, quantity: str, rate: str | None
+) -> None:
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], [(72, energy, 540, "$40.00")]]))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity, item.rate) == (
+        description,
+        Decimal(quantity),
+        Decimal(rate) if rate else None,
+    )
+
+
+def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge")], [(84, "400 kWh @ $0.10", 540, "$40.00")]]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [(i.description, i.quantity) for i in result.bill.line_items][1] == ("Energy Charge", Decimal("400"))
+
+
+def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review() -> None:
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 400 kWh tier 2 $0.10", 540, "$40.00")]]
+    result = read(bill(charges=charges))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "line_item_unreadable" in [a.code for a in result.audits]
+
+
+def test_a_water_meter_converted_from_cubic_feet_is_not_taken_for_gas() -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Water Usage"), (250, "40 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$40.00")],
+    ]
+    table = meter_table(
+        ["Meter", "Previous", "Present", "Factor", "Usage"], [["W1", "389000", "393000", "0.01", "40 CCF"]]
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.WATER]
+
+
+def test_a_meter_matched_only_by_the_sewer_charge_billed_on_it_goes_to_review() -> None:
+    charges = [
+        [(72, "Water tier 1"), (250, "20 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$20.00")],
+        [(72, "Water tier 2"), (250, "10 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$10.00")],
+        [(72, "Sewer charge"), (250, "30 CCF"), (350, "$0.6667/CCF"), (72, "", 540, "$20.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3920", "30 CCF"]])
+    result = read(bill(charges=charges, meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+def test_day_and_night_units_beside_gas_units_stay_electricity() -> None:
+    charges = [
+        [(72, "Day units"), (250, "300 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$30.00")],
+        [(72, "Gas units"), (250, "100 kWh"), (350, "$0.20/kWh"), (72, "", 540, "$20.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1300", "300 kWh"]])
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY]

@@ -245,10 +245,13 @@ def _fields(
         draft.fields[name] = Found(value_found, provenance)
 
 
-# The town line of an address: `Fairhaven, OR 97123`, `Kelowna, BC V1Y 2K7`, `Bristol BS8 1TH`.
-_POSTCODE = r"(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{2} [A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})"
+# The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode) or Australian postcode.
+_POSTCODE = (
+    r"(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{2} [A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|"
+    r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4})"
+)
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
-_LOCALITY = re.compile(rf"[A-Za-z][A-Za-z .'-]*,? {_POSTCODE}")
+_LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}")
 ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
 
 
@@ -265,19 +268,18 @@ def _address_with_locality(
         if label_box is not None:
             lefts.add(label_box[0])
     index = next(i for i, line in enumerate(document.lines) if line is hit.line)
-    if index + 1 >= len(document.lines):
-        return address, provenance
-    below = document.lines[index + 1]
-    if below.page != hit.line.page or top - below.top > 2.5 * (top - bottom):
-        return address, provenance
-    for segment in below.segments:
-        seg_left, _, seg_right, _ = segment.bbox
-        aligned = abs(seg_right - right) <= ALIGNED or any(abs(seg_left - x) <= ALIGNED for x in lefts)
-        if aligned and _LOCALITY.fullmatch(segment.text.strip()):
-            box = union([provenance.bbox, segment.bbox])
-            return f"{address}, {segment.text.strip()}", provenance.model_copy(
-                update={"bbox": box, "source_text": f"{provenance.source_text} / {segment.text.strip()}"}
-            )
+    # the next lines down, as a line of another column may sit between the street and the town
+    for below in document.lines[index + 1 : index + 4]:
+        if below.page != hit.line.page or top - below.top > 2.5 * (top - bottom):
+            break
+        for segment in below.segments:
+            seg_left, _, seg_right, _ = segment.bbox
+            aligned = abs(seg_right - right) <= ALIGNED or any(abs(seg_left - x) <= ALIGNED for x in lefts)
+            if aligned and _LOCALITY.fullmatch(segment.text.strip()):
+                box = union([provenance.bbox, segment.bbox])
+                return f"{address}, {segment.text.strip()}", provenance.model_copy(
+                    update={"bbox": box, "source_text": f"{provenance.source_text} / {segment.text.strip()}"}
+                )
     return address, provenance
 
 
@@ -311,7 +313,10 @@ def _period(
 
 
 # A page title ("Your Energy Statement", "Electricity Bill") is often printed bigger than the utility's name.
-_DOCUMENT_TITLE = re.compile(r"^your\b|\b(?:statement|bill|invoice|notice|summary)\b", re.IGNORECASE)
+# Nor is a headline amount (`Amount due: $248.10`): no utility's name holds a colon or a sum of money.
+_DOCUMENT_TITLE = re.compile(
+    rf"^your\b|\b(?:statement|bill|invoice|notice|summary)\b|:|[$£€]\s?\d|^(?-i:[a-z])|{DATE}", re.IGNORECASE
+)
 
 
 def _provider(document: Document, draft: Draft) -> None:
@@ -351,11 +356,27 @@ def _provider(document: Document, draft: Draft) -> None:
 # addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
 _CURRENCY_CODE = re.compile(r"(?<![A-Za-z])(?:(USD|CAD|AUD|NZD|GBP|EUR)(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
 _DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
-_CANADIAN_PLACE = re.compile(r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b")
+_CANADIAN_PLACE = re.compile(
+    r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b|\bHST\b"  # HST: Canada's only
+)
+_AUSTRALIAN_PLACE = re.compile(r"(?<![A-Za-z])(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}(?!\d)|\bABN\b")
 _US_PLACE = re.compile(r"(?<![A-Za-z])[A-Z]{2} \d{5}(?:-\d{4})?\b")
 # One cheap scan for anything the patterns above could match (most bills have none of it): a capital
-# followed by `$`, by the rest of a code, or by the rest of a Canadian postal code.
-_CURRENCY_CUE = re.compile(r"[A-Z](?:\$|SD|AD|UD|ZD|BP|UR|\d[A-Z] ?\d[A-Z]\d)")
+# followed by `$`, by the rest of a code, of a Canadian postal code, of an Australian state and postcode,
+# of ABN or of HST.
+_CURRENCY_CUE = re.compile(r"[A-Z](?:\$|SD|AD|UD|ZD|BP|UR|\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2} \d{4}(?!\d)|BN\b|ST\b)")
+
+
+def _dollar_country(text: str) -> tuple[str, str] | None:
+    """CAD or AUD when the page's addresses are Canadian or Australian only; else None (US dollars)."""
+    if _US_PLACE.search(text):
+        return None
+    canadian, australian = _CANADIAN_PLACE.search(text), _AUSTRALIAN_PLACE.search(text)
+    if canadian and not australian:
+        return "CAD", "dollar amounts and Canadian addresses: CAD"
+    if australian and not canadian:
+        return "AUD", "dollar amounts and an Australian address or ABN: AUD"
+    return None
 
 
 def _currency(document: Document, draft: Draft) -> None:
@@ -370,8 +391,8 @@ def _currency(document: Document, draft: Draft) -> None:
         currency, reason = "GBP", "currency symbols in the text: GBP"
     elif euros > dollars:
         currency, reason = "EUR", "currency symbols in the text: EUR"
-    elif dollars and cue and _CANADIAN_PLACE.search(text) and not _US_PLACE.search(text):
-        currency, reason = "CAD", "dollar amounts and Canadian addresses: CAD"
+    elif dollars and cue and (country := _dollar_country(text)) is not None:
+        currency, reason = country
     else:
         currency, reason = "USD", "currency symbols in the text: USD"
     first = document.lines[0]
@@ -396,19 +417,37 @@ SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
 SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
-_RATE = r"[$£€]?(?P<rate>\d*\.\d+|\d+)(?P<pence>[p¢])?(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?"
-DETAIL = re.compile(rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)\s*(?:@|x|at|×)\s*{_RATE}\)?$")
+
+
+def _rate(suffix: str = "") -> str:
+    """A price per unit: `$0.1234`, `9.5¢`, `24.5p`, `40.9c`, with `/kWh` or ` per day` after it."""
+    return rf"[$£€]?(?P<rate{suffix}>\d*\.\d+|\d+)(?P<pence{suffix}>[p¢c])?(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?"
+
+
+_RATE = _rate()
+# `12 kWh @ $0.1`, `12 kWh at 9.5c`, `29 days (£0.6557 per day)`, `(12 kWh x 9.5p/kWh)`: after a description.
+DETAIL = re.compile(
+    rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)\s*"
+    rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\))\)?$"
+)
 # The cells between a description and its amount, read as one string: `12 kWh | $0.1/kWh`, `12 | kWh | 9.5¢`,
 # `12 kWh @ 9.5p/kWh`, or a quantity alone.
 DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>[A-Za-z³]+)(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
+UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ|ERU|days?"
+QUANTITY_TAIL = re.compile(rf"\s(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})$", re.IGNORECASE)
+# What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
+# is a layout we did not read, so the bill goes to review rather than loading a wrong name.
+DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s*[cp](?:\s*/|\s+per\b|$)", re.IGNORECASE)
 
 
 def _detail(match: re.Match[str]) -> tuple[Decimal, str, Decimal | None]:
-    rate = match.group("rate")
+    groups = match.groupdict()
+    rate = groups.get("rate") or groups.get("rate2")
+    pence = groups.get("pence") or groups.get("pence2")
     return (
         US.parse_number(match.group("quantity")),
         match.group("unit"),
-        Decimal(rate).scaleb(-2 if match.group("pence") else 0) if rate is not None else None,
+        Decimal(rate).scaleb(-2 if pence else 0) if rate is not None else None,
     )
 
 
@@ -423,7 +462,9 @@ def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal 
             if any(character.isdigit() for character in details):
                 return None, None, None, first  # figures we cannot read are not part of the name
         description = " ".join([first, *rest])
-        if (match := DETAIL.search(description)) is not None and match.start() > 0:
+        if (match := DETAIL.search(description)) is not None:
+            return *_detail(match), description[: match.start()].strip()
+        if (match := QUANTITY_TAIL.search(description)) is not None:
             return *_detail(match), description[: match.start()].strip()
     except (ValueError, InvalidOperation):
         pass
@@ -435,6 +476,7 @@ def _line_items(document: Document, draft: Draft) -> None:
     if start is None:
         return
     supplier: str | None = None
+    name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
     for line in document.lines[start + 1 :]:
         if CHARGES_TOTAL.match(line.text):
             break
@@ -442,10 +484,25 @@ def _line_items(document: Document, draft: Draft) -> None:
         if len(cells) == 1:
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier = match.group("supplier").strip()
+            name = cells[0].strip()
             continue  # group headings and page furniture
         if not AMOUNT_CELL.match(cells[-1]) or PAGE_FURNITURE.match(cells[0]) or SUBTOTAL.search(cells[0]):
+            name = None
             continue
         quantity, unit, rate, description = _item_detail(cells[:-1])
+        if not description and name:  # `Basic charge` over `26 days @ $0.2475    $6.44`
+            description = name
+        name = None
+        if not description or DETAIL_LEFT.search(description):
+            draft.notes.append(
+                AuditResult(
+                    code="line_item_unreadable",
+                    severity=Severity.ERROR,
+                    message="a charge line could not be told apart from its figures: " + line.text.replace("\t", " | "),
+                    details={"page": line.page, "description": description},
+                )
+            )
+            continue
         item = LineItem(
             description=description,
             amount=US.parse_money(cells[-1]),
@@ -518,6 +575,7 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
     **dict.fromkeys(("gal", "gallons", "kgal"), (Commodity.WATER, frozenset({Commodity.WATER, Commodity.SEWER}))),
     "eru": (Commodity.STORMWATER, frozenset({Commodity.STORMWATER})),
 }
+_ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
 _MENTIONS = {
     Commodity.ELECTRICITY: re.compile(r"\belectric(?:ity)?\b", re.I),
     Commodity.GAS: re.compile(r"\bgas\b", re.I),
@@ -670,18 +728,22 @@ def _commodity(service: str, values: dict[str, Any], draft: Draft, document: Doc
     default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
     if len(candidates) == 1:
         return next(iter(candidates))
-    if values["conversion_factor"] is not None and Commodity.GAS in candidates:
+    if values["conversion_factor"] is not None and unit in _ENERGY_UNITS and Commodity.GAS in candidates:
         return Commodity.GAS  # a volume turned into energy by a calorific factor: a gas meter
     quantity = values["quantity"]
+    same_unit = [commodity_of(item.description) for item, _ in draft.line_items if (item.unit or "").lower() == unit]
     billed = {
         commodity_of(item.description)
         for item, _ in draft.line_items
         if item.quantity == quantity and (item.unit or "").lower() == unit
     }
+    if billed == {Commodity.SEWER} and Commodity.WATER in candidates:
+        billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume
     if len(possible := billed & candidates) == 1:
         return next(iter(possible))
-    charged = {commodity_of(item.description) for item, _ in draft.line_items}
-    if len(possible := charged & candidates) == 1:
+    # The charges name the service only when every line in this unit does (`Day units` names none).
+    charged = set(same_unit) if same_unit else {commodity_of(item.description) for item, _ in draft.line_items}
+    if (not same_unit or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
         return next(iter(possible))
     if default is not None:
         return default
