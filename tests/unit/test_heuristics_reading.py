@@ -367,7 +367,8 @@ def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
     charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge")], [(84, "400 kWh @ $0.10", 540, "$40.00")]]
     result = loaded(bill(charges=charges))
     assert result.bill is not None
-    assert [(i.description, i.quantity) for i in result.bill.line_items][1] == ("Energy Charge", Decimal("400"))
+    second = result.bill.line_items[1]
+    assert (second.description, second.quantity) == ("Energy Charge", Decimal("400"))
 
 
 def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review() -> None:
@@ -409,3 +410,93 @@ def test_day_and_night_units_beside_gas_units_stay_electricity() -> None:
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1300", "300 kWh"]])
     result = loaded(bill(charges=charges, meters=table))
     assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "Jan 6 - Feb 5, 2025",  # the year once, on the end date
+        "6 Jan to 5 Feb 2025",
+        "JAN 06 2025 - FEB 05 2025",
+        "06-Jan-2025 to 05-Feb-2025 (31 days)",
+        "6th January 2025 to 5th February 2025",
+        "2025/01/06 - 2025/02/05",
+    ],
+)
+def test_periods_in_the_formats_real_bills_print(period: str) -> None:
+    header = [[(72, "Account Number: 1234-5678")], [(72, f"Billing Period: {period}")]]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+
+
+def test_a_period_across_new_year_printed_with_one_year() -> None:
+    header = [[(72, "Account Number: 1234-5678")], [(72, "Billing Period: Dec 6 - Jan 5, 2025")]]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2024-12-06", "2025-01-05")
+
+
+def test_values_after_dotted_leaders_are_read() -> None:
+    header = [[(72, "ACCOUNT NUMBER ........ 1234-5678")], [(72, "BILLING PERIOD ........ 01/06/2025 - 02/05/2025")]]
+    charges = [
+        [(72, "Basic Charge ...................................... $10.00")],
+        [(72, "Energy Charge", 540, "$40.00")],
+    ]
+    result = loaded(bill(header=header, charges=charges))
+    assert result.bill is not None and result.bill.account_number == "1234-5678"
+    first = result.bill.line_items[0]
+    assert (first.description, first.amount) == ("Basic Charge", Decimal("10.00"))
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"), [("ACCOUNT NUMBER91605060", "91605060"), ("Account: 55-1234", "55-1234")]
+)
+def test_an_account_number_glued_to_its_label_or_after_a_bare_account(printed: str, expected: str) -> None:
+    result = loaded(bill(header=[[(72, printed)], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]))
+    assert result.bill is not None and result.bill.account_number == expected
+
+
+def test_a_longer_label_glued_to_a_lettered_value_is_not_read_as_a_bare_account() -> None:
+    result = read(bill(header=[[(72, "ACCOUNT NUMBERA-83B87C68")], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is None or result.bill.account_number != "NUMBERA-83B87C68"
+
+
+def test_the_end_of_a_wrapped_label_is_not_a_label() -> None:
+    """`Payments since` over `last bill`: not the label `Last bill` with the payment under it."""
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Previous Balance"), (200, "Payments since")],
+        [(200, "last bill")],
+        [(72, "$50.00"), (200, "$50.00 CR")],
+    ]
+    result = read(bill(header=header))
+    assert result.bill is not None and result.bill.previous_balance == Decimal("50.00")
+
+
+def test_the_charges_end_at_the_remittance_slip_and_summary_rows_are_not_charges() -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge", 540, "$40.00")],
+        [(72, "Balance to pay", 540, "$50.00")],
+    ]
+    extra = [
+        [(72, "Please detach and return this portion with your payment")],
+        [(72, "Acme", 300, "Fee"), (540, "$9.99")],
+    ]
+    result = loaded(bill(charges=charges, extra=extra))
+    assert result.bill is not None
+    assert [i.description for i in result.bill.line_items] == ["Basic Charge", "Energy Charge"]
+
+
+def test_a_kwh_meter_beside_a_converted_gas_meter_is_electricity() -> None:
+    charges = [[(72, "Energy used", 540, "$30.00")], [(72, "Gas used", 540, "$20.00")]]
+    table = meter_table(
+        ["Meter", "Previous", "Present", "Factor", "Usage"],
+        [["E1", "1000", "1300", "", "300 kWh"], ["G1", "500", "540", "11.3939", "455.8 kWh"]],
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY, Commodity.GAS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -46,13 +47,19 @@ DATE = date_regex(DEFAULT_DATE_FORMATS)
 MONEY = US.money
 NUMBER = rf"(?:{US.number})"
 ACCOUNT = r"(?=[A-Za-z -]*\d)[A-Za-z0-9][A-Za-z0-9 ./-]{0,40}[A-Za-z0-9]"  # an account number holds a digit
-RANGE = rf"(?P<start>{DATE})\s*(?:-|–|to|through|thru)\s*(?P<end>{DATE})"
+# `Jan 6 - Feb 5, 2025` and `6 Jan to 5 Feb 2025` print the year once, on the end date.
+MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8})"
+RANGE = (
+    rf"(?P<start>{DATE}|(?P<month_day>{MONTH_DAY}))\s*(?:-|–|to|through|thru|until)\s*(?P<end>{DATE})"
+    r"(?:\s*\(\d+ days?\))?"
+)
 
 # field -> (label alternatives, value pattern, kind)
 VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
-        r"Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?|Customer Account(?: Number)?|"
-        r"Account ID|Account(?=:)",
+        r"(?:Your )?Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?|"
+        r"Customer Account(?: Number| No\.?)?|Customer (?:Number|No\.?)|Billing Account(?: Number)?|"
+        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|$))",
         ACCOUNT,
         "account",
     ),
@@ -62,31 +69,40 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "text",
     ),
     "statement_date": (
-        r"Statement Date|Bill Date|Billing Date|Invoice Date|Date of Bill|Date Issued|Date Mailed",
+        r"Statement Date|Bill Date|Billing Date|Invoice Date|Date of Bill|Date Issued|Date Mailed|Issue Date|"
+        r"Date of Issue|Bill Issued|Statement Issued|Date Prepared",
         DATE,
         "date",
     ),
-    "due_date": (r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date)?|Due By|Please Pay By", DATE, "date"),
+    "due_date": (
+        r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|Pay By Date",
+        DATE,
+        "date",
+    ),
     "previous_balance": (
         r"Previous Balance|Balance from last bill|Prior Balance|Balance Forward|Balance brought forward|"
-        r"Last Bill(?: Amount)?",
+        r"Last Bill(?: Amount)?|Opening Balance|Amount of (?:your )?last bill|Previous Bill(?: Amount)?|"
+        r"Your last bill",
         MONEY,
         "money",
     ),
     "payments_and_credits": (
         r"Payments?(?: Received| Applied)?(?: - Thank You)?|Payments/Credits|Payments and Credits|"
-        r"Payment received(?: - thank you)?|Total Payments",
+        r"Payment received(?: - thank you)?|Total Payments|Less Payments?|Paid since last bill|"
+        r"Payments? since last bill",
         MONEY,
         "money",
     ),
     "total_amount": (
         r"(?:Total )?New Charges|(?:Total )?Current Charges|(?:Total )?Charges This (?:Period|Bill)|"
-        r"Current Invoice Charges|Total charges this bill",
+        r"Current Invoice Charges|Total charges this bill|(?:Total )?Charges for this (?:period|bill)|"
+        r"(?:Total )?Cost of this bill|This bill|Total this bill|Total for this bill",
         MONEY,
         "money",
     ),
     "amount_due": (
-        r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|Balance Due|Balance to Pay|Amount to Pay",
+        r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|Balance Due|Balance to Pay|Amount to Pay|"
+        r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount",
         MONEY,
         "money",
     ),
@@ -96,19 +112,19 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
 }
 PERIOD_LABELS = (
     r"Service Period|Billing Period|Service From|Period of Service|Billing Dates|Service Dates|Bill Period|"
-    r"Billing Cycle|For Service(?: From)?|Period"
+    r"Billing Cycle|For Service(?: From)?|Supply Period|Period Covered|Usage Period|For the Period|Period"
 )
 
 _LABELS = {
     name: (
-        re.compile(rf"(?:{labels})(?![\w/])[ \t]*:?[ \t]*", re.IGNORECASE),
+        re.compile(rf"(?:{labels})(?![A-Za-z/])[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE),  # leaders too
         re.compile(value, re.IGNORECASE if kind in ("date",) else 0),
         kind,
     )
     for name, (labels, value, kind) in VOCABULARY.items()
 }
-_PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*", re.IGNORECASE)
-_RANGE = re.compile(RANGE)
+_PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
+_RANGE = re.compile(RANGE, re.IGNORECASE)
 
 
 _ANY_LABEL = re.compile(
@@ -172,8 +188,8 @@ def _parse(kind: str, text: str, date_formats: tuple[str, ...]) -> Any:
 # --- numeric date order ------------------------------------------------------------------------------
 
 MONTH_FIRST = DEFAULT_DATE_FORMATS
-DAY_FIRST = tuple("%d/%m/%Y" if fmt == "%m/%d/%Y" else fmt for fmt in DEFAULT_DATE_FORMATS)
-_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+DAY_FIRST = tuple(fmt.replace("%m/%d/", "%d/%m/") for fmt in DEFAULT_DATE_FORMATS)
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])")
 
 
 def _date_orders(document: Document) -> list[tuple[str, ...]]:
@@ -283,6 +299,18 @@ def _address_with_locality(
     return address, provenance
 
 
+_MONTH_DAY_FORMATS = ("%b %d %Y", "%B %d %Y", "%b. %d %Y", "%d %b %Y", "%d %B %Y")
+
+
+def _range_dates(groups: dict[str, str], date_formats: tuple[str, ...]) -> tuple[date, date]:
+    """Both ends of a period; a start printed without its year takes the end's (or the year before)."""
+    end = parse_date(groups["end"], date_formats)
+    if "month_day" not in groups:
+        return parse_date(groups["start"], date_formats), end
+    start = parse_date(f"{groups['month_day']} {end.year}", _MONTH_DAY_FORMATS)
+    return (start.replace(year=end.year - 1) if start > end else start), end
+
+
 def _period(
     document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: list[LabelCell], inline: list[Hit]
 ) -> None:
@@ -298,7 +326,7 @@ def _period(
         confidence = 0.6
     for hit in hits:
         try:
-            start, end = parse_date(hit.groups["start"], date_formats), parse_date(hit.groups["end"], date_formats)
+            start, end = _range_dates(hit.groups, date_formats)
         except ValueError:
             continue
         s = hit.line.text.find(hit.groups["start"], hit.start)
@@ -405,7 +433,8 @@ def _currency(document: Document, draft: Draft) -> None:
 
 CHARGES_HEADER = re.compile(
     r"^(?:(?:Detail(?:s)? of |Summary of )?(?:Current |New )?Charges(?: Detail(?:s)?)?|Charge Details|Your Charges|"
-    r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges)$",
+    r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges|Breakdown of (?:your )?charges|"
+    r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail))$",
     re.IGNORECASE,
 )
 CHARGES_TOTAL = re.compile(
@@ -413,6 +442,9 @@ CHARGES_TOTAL = re.compile(
     r"^(?:Current |New )?Charges Total\b",
     re.IGNORECASE,
 )
+LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")
+# The tear-off slip ends the charges, whatever figures it repeats.
+REMITTANCE = re.compile(r"\bdetach\b|return this (?:portion|slip|part)|\bremittance\b|amount enclosed", re.IGNORECASE)
 SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
 SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
@@ -478,9 +510,12 @@ def _line_items(document: Document, draft: Draft) -> None:
     supplier: str | None = None
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
     for line in document.lines[start + 1 :]:
-        if CHARGES_TOTAL.match(line.text):
+        if CHARGES_TOTAL.match(line.text) or REMITTANCE.search(line.text):
             break
-        cells = line.cells
+        cells = [cell for cell in LEADERS.split(line.text) if cell]  # `Name ........ $1.00` is two cells
+        if len(cells) > 1 and any(is_label(cell) for cell in cells[:-1]):
+            name = None
+            continue  # `Balance to pay | $92.46`: a summary figure, not a charge
         if len(cells) == 1:
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier = match.group("supplier").strip()
@@ -661,6 +696,7 @@ def _unreadable(row: Line, why: str) -> AuditResult:
 
 
 def _usage_from_tables(document: Document, draft: Draft) -> None:
+    rows: list[tuple[dict[str, str], Line, dict[str, Any]]] = []
     for cells, columns, row in _table_rows(document):
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
@@ -672,7 +708,12 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         if values is None:
             draft.notes.append(_unreadable(row, "no unit"))
             continue
-        commodity = _commodity(cells.get("service", ""), values, draft, document)
+        rows.append((cells, row, values))
+    # A meter that can only be one thing (therms, or a volume converted into kWh: gas) accounts for the
+    # charges naming that thing.
+    taken = {commodity for _, _, values in rows if (commodity := _by_unit(values)) is not None}
+    for cells, row, values in rows:
+        commodity = _commodity(cells.get("service", ""), values, draft, document, taken)
         if commodity is None:
             draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
@@ -715,21 +756,34 @@ def _mark(cells: dict[str, str], row: Line) -> str:
     return mark
 
 
-def _commodity(service: str, values: dict[str, Any], draft: Draft, document: Document) -> Commodity | None:
-    """What a meter row measures: its service column, else what its unit allows as told apart by its charge
-    lines, else the unit's usual commodity, else the one the bill names; None when the page leaves it open.
-
-    A utility's name is no evidence (a gas company may sell electricity), so the bill's words count only
-    for units without a usual commodity.
-    """
-    if service and (named := commodity_of(service)) is not Commodity.OTHER:
-        return named
+def _by_unit(values: dict[str, Any]) -> Commodity | None:
+    """The commodity a row's unit alone settles: the only one it measures, or gas for a volume converted
+    into energy by a calorific factor."""
     unit = values["unit"].lower()
-    default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
+    candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))[1]
     if len(candidates) == 1:
         return next(iter(candidates))
     if values["conversion_factor"] is not None and unit in _ENERGY_UNITS and Commodity.GAS in candidates:
-        return Commodity.GAS  # a volume turned into energy by a calorific factor: a gas meter
+        return Commodity.GAS
+    return None
+
+
+def _commodity(
+    service: str, values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity]
+) -> Commodity | None:
+    """What a meter row measures: its service column, else what its unit allows as told apart by its charge
+    lines, else the unit's usual commodity unless the charges name another it could be, else the one the
+    bill names; None when the page leaves it open.
+
+    A utility's name is no evidence (a gas company may sell electricity), so the bill's words count only
+    for units without a usual commodity. `taken`: commodities other meters of the bill account for.
+    """
+    if service and (named := commodity_of(service)) is not Commodity.OTHER:
+        return named
+    if (by_unit := _by_unit(values)) is not None:
+        return by_unit
+    unit = values["unit"].lower()
+    default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
     quantity = values["quantity"]
     same_unit = [commodity_of(item.description) for item, _ in draft.line_items if (item.unit or "").lower() == unit]
     billed = {
@@ -743,10 +797,16 @@ def _commodity(service: str, values: dict[str, Any], draft: Draft, document: Doc
         return next(iter(possible))
     # The charges name the service only when every line in this unit does (`Day units` names none).
     charged = set(same_unit) if same_unit else {commodity_of(item.description) for item, _ in draft.line_items}
+    charged -= taken
     if (not same_unit or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
         return next(iter(possible))
     if default is not None:
-        return default
+        # kWh on a bill whose charges also name gas, with nothing to say which meter is which: open; unless
+        # this meter's quantity is billed on lines, and the gas lines bill another quantity
+        rivals = (charged & candidates) - {default}
+        if billed:
+            rivals -= set(same_unit) - billed
+        return None if rivals else default
     mentioned = {commodity for commodity in candidates if _MENTIONS[commodity].search(document.text)}
     return next(iter(mentioned)) if len(mentioned) == 1 else None
 
@@ -853,10 +913,16 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
     draft.usage.append((read, row_provenance(lines[-1], METHOD, 0.75, extra=lines[0])))
 
 
+def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
+    """Labels that start a cell with a capital: `last bill` under `Payments since` is the end of a wrapped
+    label, not the label `Last bill`."""
+    return [cell for cell in cells if not document.lines[cell[0]].segments[cell[1]].text[:1].islower()]
+
+
 def _dated_fields(document: Document, draft: Draft) -> None:
     """Scalar fields and the period, under the numeric date order the document's dates support."""
     readings = []
-    label_cells = _FIELD_LABELS.scan(document)
+    label_cells = {name: _capitalised(document, cells) for name, cells in _FIELD_LABELS.scan(document).items()}
     inline = _inline_hits(document)
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)

@@ -14,12 +14,25 @@ from functools import cached_property, lru_cache
 
 from common.models import Commodity, LineItemCategory, ReadType
 
-DEFAULT_DATE_FORMATS = ("%m/%d/%Y", "%b %d, %Y", "%B %d, %Y", "%b. %d, %Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d")
+DEFAULT_DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b. %d, %Y",
+    "%b %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+)
 
 # strptime directives as regex fragments, to turn a template's date formats into one pattern.
 _DIRECTIVES = {
     "%m": r"\d{1,2}",
-    "%d": r"\d{1,2}",
+    "%d": r"\d{1,2}(?:st|nd|rd|th)?",  # `6th January 2025`: parse_date drops the suffix
     "%Y": r"\d{4}",
     "%y": r"\d{2}",
     "%b": r"[A-Z][a-z]{2}",
@@ -92,10 +105,13 @@ def parse_number(text: str) -> Decimal:
     return US.parse_number(text)
 
 
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+
+
 @lru_cache(maxsize=4096)
 def parse_date(text: str, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> date:
     """Memoised: strptime is slow and a bill prints the same dates several times (dates are immutable)."""
-    cleaned = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")
+    cleaned = _ORDINAL.sub("", " ".join(text.replace(",", ", ").split()).replace(" ,", ","))
     for fmt in formats:
         try:
             return datetime.strptime(cleaned, fmt).date()
