@@ -500,3 +500,28 @@ def test_a_kwh_meter_beside_a_converted_gas_meter_is_electricity() -> None:
     result = loaded(bill(charges=charges, meters=table))
     assert result.bill is not None
     assert [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY, Commodity.GAS]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tax invoice for the period 4 January to 5 February 2025",
+        "STATEMENT FOR 4 January 2025 - 5 February 2025",
+        "Period of supply ........ 04-Jan-2025 – 05-Feb-2025",
+    ],
+)
+def test_a_period_in_a_title_line_or_after_leaders(line: str) -> None:
+    result = loaded(bill(header=[[(72, "Account Number: 1234-5678")], [(72, line)]]))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-04", "2025-02-05")
+    assert result.bill.provenance["bill_period_start"].confidence >= 0.8  # read after its label, not guessed
+
+
+def test_a_customer_number_is_not_the_account_number() -> None:
+    header = [
+        [(72, "Customer number ........ 9620468352")],
+        [(72, "Account ........ 0005 058 908")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+    ]
+    result = loaded(bill(header=header))
+    assert result.bill is not None and result.bill.account_number == "0005 058 908"

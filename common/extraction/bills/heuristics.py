@@ -58,8 +58,8 @@ RANGE = (
 VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
         r"(?:Your )?Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?|"
-        r"Customer Account(?: Number| No\.?)?|Customer (?:Number|No\.?)|Billing Account(?: Number)?|"
-        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|$))",
+        r"Customer Account(?: Number| No\.?)?|Billing Account(?: Number)?|"  # a customer number is another id
+        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|\.{3,}|$))",
         ACCOUNT,
         "account",
     ),
@@ -112,7 +112,9 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
 }
 PERIOD_LABELS = (
     r"Service Period|Billing Period|Service From|Period of Service|Billing Dates|Service Dates|Bill Period|"
-    r"Billing Cycle|For Service(?: From)?|Supply Period|Period Covered|Usage Period|For the Period|Period"
+    r"Billing Cycle|For Service(?: From)?|Supply Period|Period Covered|Usage Period|Period of Supply|"
+    r"This Bill Covers|(?:Tax )?Invoice for the Period|(?:Statement|Charges|Bill|Invoice) for(?: the Period)?|"
+    r"For the Period|Period"
 )
 
 _LABELS = {
