@@ -444,7 +444,7 @@ CHARGES_TOTAL = re.compile(
     r"^(?:Current |New )?Charges Total\b",
     re.IGNORECASE,
 )
-LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")
+LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")  # dotted leaders between a name and its amount, or a tab
 # The tear-off slip ends the charges, whatever figures it repeats.
 REMITTANCE = re.compile(r"\bdetach\b|return this (?:portion|slip|part)|\bremittance\b|amount enclosed", re.IGNORECASE)
 SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b", re.IGNORECASE)
@@ -505,25 +505,36 @@ def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal 
     return None, None, None, " ".join(cells).strip()
 
 
+def _remittance_line(document: Document, after: int) -> int:
+    """The index of the first line of the tear-off slip after line `after` (or the end): one search of the
+    text, as a search of every line costs ten times more."""
+    offset = sum(len(line.text) + 1 for line in document.lines[: after + 1])
+    found = REMITTANCE.search(document.text, offset)
+    return len(document.lines) if found is None else document.text.count("\n", 0, found.start())
+
+
 def _line_items(document: Document, draft: Draft) -> None:
     start = next((i for i, line in enumerate(document.lines) if CHARGES_HEADER.match(line.text)), None)
     if start is None:
         return
     supplier: str | None = None
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
-    for line in document.lines[start + 1 :]:
-        if CHARGES_TOTAL.match(line.text) or REMITTANCE.search(line.text):
+    for line in document.lines[start + 1 : _remittance_line(document, start)]:
+        if CHARGES_TOTAL.match(line.text):
             break
-        cells = [cell for cell in LEADERS.split(line.text) if cell]  # `Name ........ $1.00` is two cells
-        if len(cells) > 1 and any(is_label(cell) for cell in cells[:-1]):
-            name = None
-            continue  # `Balance to pay | $92.46`: a summary figure, not a charge
+        # `Name ........ $1.00` is two cells
+        cells = [cell for cell in LEADERS.split(line.text) if cell] if "..." in line.text else line.cells
         if len(cells) == 1:
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier = match.group("supplier").strip()
             name = cells[0].strip()
             continue  # group headings and page furniture
-        if not AMOUNT_CELL.match(cells[-1]) or PAGE_FURNITURE.match(cells[0]) or SUBTOTAL.search(cells[0]):
+        if (
+            not AMOUNT_CELL.match(cells[-1])
+            or PAGE_FURNITURE.match(cells[0])
+            or SUBTOTAL.search(cells[0])
+            or any(is_label(cell) for cell in cells[:-1])  # `Balance to pay | $92.46`: a summary, not a charge
+        ):
             name = None
             continue
         quantity, unit, rate, description = _item_detail(cells[:-1])
