@@ -709,7 +709,7 @@ def _unreadable(row: Line, why: str) -> AuditResult:
 
 
 def _usage_from_tables(document: Document, draft: Draft) -> None:
-    rows: list[tuple[dict[str, str], Line, dict[str, Any]]] = []
+    rows: list[tuple[dict[str, str], Line, dict[str, Any], Commodity | None]] = []
     for cells, columns, row in _table_rows(document):
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
@@ -721,22 +721,27 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         if values is None:
             draft.notes.append(_unreadable(row, "no unit"))
             continue
-        rows.append((cells, row, values))
+        rows.append((cells, row, values, _by_unit(values)))
+    if not rows:
+        return
     # A meter that can only be one thing (therms, or a volume converted into kWh: gas) accounts for the
     # charges naming that thing.
-    taken = {commodity for _, _, values in rows if (commodity := _by_unit(values)) is not None}
-    for cells, row, values in rows:
-        commodity = _commodity(cells.get("service", ""), values, draft, document, taken)
+    taken = {by_unit for _, _, _, by_unit in rows if by_unit is not None}
+    star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
+    read_unit = READ_UNIT_NOTE.search(document.text)
+    for cells, row, values, by_unit in rows:
+        named = commodity_of(cells.get("service", ""))  # a service column says it outright
+        commodity = (named if named is not Commodity.OTHER else by_unit) or _commodity(values, draft, document, taken)
         if commodity is None:
             draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
         mark = _mark(cells, row)
-        if mark == "*" and not STAR_MEANS_ESTIMATED.search(document.text):
+        if mark == "*" and not star_is_estimate:
             draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
             continue
         read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
-        if values["conversion_factor"] is not None and (note := READ_UNIT_NOTE.search(document.text)):
-            values["read_unit"] = note.group("unit")  # the meter counts volume; the factor turns it into the unit
+        if values["conversion_factor"] is not None and read_unit is not None:
+            values["read_unit"] = read_unit.group("unit")  # the meter counts volume; the factor turns it into the unit
         read = UsageRead(**values, commodity=commodity, read_type=read_type)
         draft.usage.append((read, row_provenance(row, METHOD, 0.8)))
         if "demand" in cells and (demand := QUANTITY_CELL.match(cells["demand"])) is not None:
@@ -781,44 +786,34 @@ def _by_unit(values: dict[str, Any]) -> Commodity | None:
     return None
 
 
-def _commodity(
-    service: str, values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity]
-) -> Commodity | None:
-    """What a meter row measures: its service column, else what its unit allows as told apart by its charge
-    lines, else the unit's usual commodity unless the charges name another it could be, else the one the
-    bill names; None when the page leaves it open.
+def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity]) -> Commodity | None:
+    """What a meter row measures when neither a service column nor its unit alone (see _by_unit) says: what
+    its unit allows as told apart by its charge lines, else the unit's usual commodity unless the charges
+    name another it could be, else the one the bill names; None when the page leaves it open.
 
     A utility's name is no evidence (a gas company may sell electricity), so the bill's words count only
     for units without a usual commodity. `taken`: commodities other meters of the bill account for.
     """
-    if service and (named := commodity_of(service)) is not Commodity.OTHER:
-        return named
-    if (by_unit := _by_unit(values)) is not None:
-        return by_unit
     unit = values["unit"].lower()
     default, candidates = _UNIT_COMMODITIES.get(unit, (None, frozenset()))
-    quantity = values["quantity"]
-    same_unit = [commodity_of(item.description) for item, _ in draft.line_items if (item.unit or "").lower() == unit]
-    billed = {
-        commodity_of(item.description)
-        for item, _ in draft.line_items
-        if item.quantity == quantity and (item.unit or "").lower() == unit
-    }
+    # what the charges billed in this unit name, and of those, the ones billing this meter's quantity
+    lines = [(commodity_of(i.description), i.quantity) for i, _ in draft.line_items if (i.unit or "").lower() == unit]
+    same_unit = {commodity for commodity, _ in lines}
+    billed = {commodity for commodity, quantity in lines if quantity == values["quantity"]}
     if billed == {Commodity.SEWER} and Commodity.WATER in candidates:
         billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume
     if len(possible := billed & candidates) == 1:
         return next(iter(possible))
     # The charges name the service only when every line in this unit does (`Day units` names none).
-    charged = set(same_unit) if same_unit else {commodity_of(item.description) for item, _ in draft.line_items}
-    charged -= taken
-    if (not same_unit or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
+    charged = (same_unit if lines else {commodity_of(item.description) for item, _ in draft.line_items}) - taken
+    if (not lines or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
         return next(iter(possible))
     if default is not None:
         # kWh on a bill whose charges also name gas, with nothing to say which meter is which: open; unless
         # this meter's quantity is billed on lines, and the gas lines bill another quantity
         rivals = (charged & candidates) - {default}
         if billed:
-            rivals -= set(same_unit) - billed
+            rivals -= same_unit - billed
         return None if rivals else default
     mentioned = {commodity for commodity in candidates if _MENTIONS[commodity].search(document.text)}
     return next(iter(mentioned)) if len(mentioned) == 1 else None
