@@ -331,7 +331,7 @@ def run_load(
             reason = failing[0].code if failing else "needs_review"
             # Why the model fallback did not settle it (down, or answering nonsense) is a warning on the
             # bill, but the reviewer needs it beside the reason.
-            fallback = [a for a in normalized.audits if a.code.startswith("llm_") and a not in failing]
+            fallback = [a for a in normalized.audits if a.code.startswith("llm_") and a.severity is not Severity.ERROR]
             db.set_artifact_status(
                 artifact.id,
                 ArtifactStatus.NEEDS_REVIEW,
