@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pypdfium2 as pdfium
+
 
 def build_pdf(objects: list[bytes]) -> bytes:
     """A syntactically valid PDF from object bodies (object 1 is the catalog), with a correct xref table."""
@@ -15,3 +17,12 @@ def build_pdf(objects: list[bytes]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Every page's raw pdfium text: what a generated page prints, read without the engine under test."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return " ".join(document[page].get_textpage().get_text_range() for page in range(len(document)))
+    finally:
+        document.close()

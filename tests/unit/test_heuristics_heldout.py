@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pypdfium2 as pdfium
 import pytest
 
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
 from common.connectors.billgen.wild import WildBill
 from common.extraction.bill_audits import audit_bill
 from common.models import Severity
+from tests.pdfs import pdf_text
 
 SEED = 1
 BILLS = 150  # ~3 s: every locale, service and layout choice appears many times
@@ -25,14 +25,6 @@ BILLS = 150  # ~3 s: every locale, service and layout choice appears many times
 @pytest.fixture(scope="module")
 def bills() -> list[WildBill]:
     return heldout_bills(BILLS, SEED)
-
-
-def _page_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return " ".join(document[page].get_textpage().get_text_range() for page in range(len(document)))
-    finally:
-        document.close()
 
 
 def test_generator_is_deterministic() -> None:
@@ -67,7 +59,7 @@ def test_truth_is_printed(bills: list[WildBill]) -> None:
     """What the truth names is on the page: provider, account, every line item, meters, units, address."""
     for bill in bills:
         truth = bill.truth
-        text = " ".join(_page_text(bill.pdf).split())
+        text = " ".join(pdf_text(bill.pdf).split())
         printed = [truth.provider, truth.account_number, *(item.description for item in truth.line_items)]
         printed += [read.meter_number for read in truth.usage if read.meter_number]
         printed += [unit for read in truth.usage for unit in (read.unit, read.read_unit) if unit]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from common.extraction.bills.cascade import BillResult, extract_bill
@@ -197,8 +198,6 @@ def test_several_pairs_in_one_string_are_each_read() -> None:
 
 def meter_table(heading: list[str], rows: list[list[str]], right: bool = False) -> list[list[Row]]:
     """A meter table, columns 80 pt apart, cells left-aligned or right-aligned to the heading's end."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     lines: list[list[Row]] = [[(72 + 80 * i, text) for i, text in enumerate(heading)]]
     for row in rows:
         cells: list[Row] = []

@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 
 from bench.extract.evaluate import Evaluation, field_group
@@ -23,6 +22,7 @@ from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
 from common.models import Severity
+from tests.pdfs import pdf_text
 
 SEED = 7
 BILLS = 240  # ~5 s: enough layouts to meet every choice many times over
@@ -62,14 +62,6 @@ def _report(wrong: list[tuple[str, str, Any, Any]], wild: list[WildBill]) -> str
     return "\n".join(lines)
 
 
-def _page_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return " ".join(document[page].get_textpage().get_text_range() for page in range(len(document)))
-    finally:
-        document.close()
-
-
 def test_generator_is_deterministic() -> None:
     first, again, other = wild_bill(3, SEED), wild_bill(3, SEED), wild_bill(4, SEED)
     assert first.pdf == again.pdf
@@ -89,7 +81,7 @@ def test_truth_is_consistent_and_printed(wild: list[WildBill]) -> None:
         assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due
         errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
         assert errors == [], (bill.name, errors)
-        text = " ".join(_page_text(bill.pdf).split())
+        text = " ".join(pdf_text(bill.pdf).split())
         printed = [truth.provider, truth.account_number, *(item.description for item in truth.line_items)]
         printed += [read.meter_number for read in truth.usage if read.meter_number]
         printed += [unit for read in truth.usage for unit in (read.unit, read.read_unit) if unit]
