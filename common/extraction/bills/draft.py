@@ -7,7 +7,7 @@ status. Keeping the two on one structure is what lets every field say where it c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -187,6 +187,14 @@ LabelCell = tuple[int, int, int]  # line index, segment position, end of the lab
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")  # group numbers shift once combined: such labels go one by one
 
 
+def cells_starting(document: Document, label: re.Pattern[str]) -> Iterator[LabelCell]:
+    """The cells `label` matches at the start of, in reading order."""
+    for index, line in enumerate(document.lines):
+        for position, segment in enumerate(line.segments):
+            if (match := label.match(segment.text)) is not None:
+                yield index, position, match.end()
+
+
 class LabelSet:
     """Several fields' labels tried with one regex call per cell, instead of one call per field and cell.
 
@@ -214,15 +222,9 @@ class LabelSet:
 
     def scan(self, document: Document) -> dict[str, list[LabelCell]]:
         """The cells each label starts, in reading order."""
-        found: dict[str, list[LabelCell]] = {name: [] for name in self.labels}
         if self.combined is None:
-            for name, label in self.labels.items():
-                cells = found[name]
-                for index, line in enumerate(document.lines):
-                    for position, segment in enumerate(line.segments):
-                        if (match := label.match(segment.text)) is not None:
-                            cells.append((index, position, match.end()))
-            return found
+            return {name: list(cells_starting(document, label)) for name, label in self.labels.items()}
+        found: dict[str, list[LabelCell]] = {name: [] for name in self.labels}
         assert self.prefilter is not None
         combined, groups, prefilter = self.combined.match, self.groups, self.prefilter.match
         for index, line in enumerate(document.lines):
@@ -251,13 +253,7 @@ def find_labelled(
 
     `label` is matched at the start of a cell; see `values_after` for the rest.
     """
-    cells = (
-        (index, position, match.end())
-        for index, line in enumerate(document.lines)
-        for position, segment in enumerate(line.segments)
-        if (match := label.match(segment.text)) is not None
-    )
-    return values_after(document, cells, value, below=below, pages=pages, is_label=is_label)
+    return values_after(document, cells_starting(document, label), value, below=below, pages=pages, is_label=is_label)
 
 
 def values_after(
