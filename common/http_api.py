@@ -187,7 +187,8 @@ def get_customer(customer_id: str) -> Response:
 @route("GET", "/customers/<customer_id>/dashboard", "Accounts, bills, usage, cost and open problems", Dashboard)
 def get_dashboard(customer_id: str) -> Response:
     authorize_customer(_principal(), customer_id)
-    return _json(service.dashboard(_ports().database, customer_id))
+    ports = _ports()
+    return _json(service.dashboard(ports.database, ports.warehouse, customer_id))
 
 
 @route("POST", "/utility-accounts", "Link a utility account", UtilityAccount, status=201, body=UtilityAccountCreate)

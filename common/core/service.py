@@ -28,7 +28,7 @@ from common.models import (
     UtilityAccount,
     UtilityAccountCreate,
 )
-from common.ports import BillRecord, Database, Publisher, Secrets
+from common.ports import BillRecord, Database, Publisher, Secrets, Warehouse
 
 # A gap of more than this between one bill's end and the next one's start is a missing bill.
 MAX_BILL_GAP = timedelta(days=1)
@@ -115,7 +115,8 @@ def check_secrets(
     return [SecretCheck(name=n, present=secrets.exists(n)) for n in sorted(names)]
 
 
-def dashboard(db: Database, customer_id: str) -> Dashboard:
+def dashboard(db: Database, warehouse: Warehouse, customer_id: str) -> Dashboard:
+    """`interval_rows` comes from the warehouse, which merges on the interval: overlapping files count once."""
     customer = db.get_customer(customer_id)
     accounts = db.list_accounts(customer_id)
     bills = db.list_bills(customer_id, limit=10_000)  # once: the latest bills and the gap check share it
@@ -143,7 +144,7 @@ def dashboard(db: Database, customer_id: str) -> Dashboard:
         accounts=accounts,
         latest_bills=latest_bills,
         monthly=monthly,
-        interval_rows=db.interval_row_count(customer_id),
+        interval_rows=warehouse.count("interval_usage", customer_id),
         open_problems=open_problems(db, customer_id, bills),
     )
 

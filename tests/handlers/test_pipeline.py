@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -195,6 +196,27 @@ def test_upload_twice_and_corpus_file(platform: InProcessPlatform, api_client: A
     assert jobs[0]["artifacts"][0]["id"] == jobs[1]["artifacts"][0]["id"]
     assert jobs[0]["artifacts"][0]["original_name"] == path.name
     assert platform.ports.warehouse.count("interval_usage", customer_id) == 8760
+
+
+def test_overlapping_files_count_their_intervals_once_on_the_dashboard(
+    platform: InProcessPlatform, api_client: Any
+) -> None:
+    customer_id = _customer(api_client)
+    account_id = _account(api_client, customer_id, provider="manual", secret=None)
+    path = CORPUS_DIR / "Coastal_Multi_Family_Jan_1_2011_to_Jan_1_2012_RetailCustomer_5.xml"
+    original = path.read_bytes()
+    # The same readings in a second file (one more byte, so another artifact): a re-export that overlaps.
+    for name, content in ((path.name, original), ("re-export.xml", original + b"\n")):
+        response = api_client.post(
+            "/uploads", data={"utility_account_id": account_id, "file": (io.BytesIO(content), name)}
+        )
+        assert response.status_code == 202, response.json
+        platform.drain()
+        assert api_client.get(f"/jobs/{response.json['job_id']}").json["status"] == "SUCCEEDED"
+    assert len(platform.ports.database.list_artifacts(customer_id)) == 2
+    assert platform.ports.database.interval_row_count(customer_id) == 2 * 8760  # each file's own series
+    dashboard = api_client.get(f"/customers/{customer_id}/dashboard").json
+    assert dashboard["interval_rows"] == 8760
 
 
 def test_a_file_dropped_straight_into_the_bucket_is_processed(platform: InProcessPlatform, api_client: Any) -> None:
