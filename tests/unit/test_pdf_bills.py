@@ -346,6 +346,23 @@ def test_parse_money(text: str, value: Decimal) -> None:
         ("Late Payment Fee", LineItemCategory.FEE),
         ("Net Metering Credit", LineItemCategory.CREDIT),
         ("Power Cost Adjustment", LineItemCategory.OTHER),
+        # wordings of other countries and municipal bills
+        ("Day units", LineItemCategory.SUPPLY),
+        ("Unit charge", LineItemCategory.SUPPLY),
+        ("Controlled load 2", LineItemCategory.SUPPLY),
+        ("Off-peak electricity", LineItemCategory.SUPPLY),
+        ("On-peak demand", LineItemCategory.DELIVERY),
+        ("Cost of gas", LineItemCategory.SUPPLY),
+        ("Water volume charge", LineItemCategory.SUPPLY),
+        ("Transportation", LineItemCategory.DELIVERY),
+        ("Monthly service charge", LineItemCategory.DELIVERY),
+        ("Water fixed charge", LineItemCategory.DELIVERY),
+        ("Climate Change Levy", LineItemCategory.TAX),
+        ("Federal carbon charge", LineItemCategory.TAX),
+        ("Surface water drainage", LineItemCategory.FEE),
+        ("Refuse collection", LineItemCategory.FEE),
+        ("Electricity Costs Emergency Benefit", LineItemCategory.CREDIT),
+        ("Rate rider", LineItemCategory.OTHER),
     ],
 )
 def test_categorize(description: str, category: LineItemCategory) -> None:

@@ -122,20 +122,33 @@ def parse_date(text: str, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> da
 
 # Keyword rules in priority order: a "tax surcharge" is a tax, a "supply credit" is a credit.
 CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
-    (LineItemCategory.TAX, re.compile(r"\b(tax(es)?|VAT|GST|HST)\b", re.IGNORECASE)),
-    (LineItemCategory.CREDIT, re.compile(r"\b(credit|rebate|discount)\b", re.IGNORECASE)),
-    (LineItemCategory.FEE, re.compile(r"\b(fee|surcharge|levy)s?\b", re.IGNORECASE)),
+    # The UK's Climate Change Levy and Canada's federal carbon charge are taxes whatever they are called.
+    (
+        LineItemCategory.TAX,
+        re.compile(r"\b(tax(es)?|VAT|GST|HST|climate change levy|carbon charge)\b", re.IGNORECASE),
+    ),
+    (LineItemCategory.CREDIT, re.compile(r"\b(credit|rebate|discount|benefit)\b", re.IGNORECASE)),
+    # Municipal services billed beside water, like the stormwater fee.
+    (
+        LineItemCategory.FEE,
+        re.compile(r"\b(fee|surcharge|levy|drainage|refuse|solid waste|trash|recycling)s?\b", re.IGNORECASE),
+    ),
     # Sewer is a service of taking away, even when billed by the volume of water used.
     (LineItemCategory.DELIVERY, re.compile(r"\b(sewer|wastewater|sewage)\b", re.IGNORECASE)),
+    # What was consumed, by whatever name: units (UK/IE kWh), time-of-use blocks, a controlled load, a volume.
     (
         LineItemCategory.SUPPLY,
-        re.compile(r"\b(supply|generation|energy|commodity|usage|used|consumption)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(supply|generation|energy|commodity|usage|used|consumption|units?|(?:on|off|mid)[- ]?peak "
+            r"electricity|controlled load|cost of gas|volume charge)\b",
+            re.IGNORECASE,
+        ),
     ),
     (
         LineItemCategory.DELIVERY,
         re.compile(
-            r"\b(delivery|distribution|transmission|demand|(?:customer|standing|basic|basic service|facility|"
-            r"service availability|meter|base) charge)\b",
+            r"\b(delivery|distribution|transmission|transportation|demand|(?:customer|standing|basic|basic service|"
+            r"facility|service availability|service|fixed|meter|base) charge)\b",
             re.IGNORECASE,
         ),
     ),
