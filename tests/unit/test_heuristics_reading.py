@@ -524,3 +524,41 @@ def test_a_customer_number_is_not_the_account_number() -> None:
     ]
     result = loaded(bill(header=header))
     assert result.bill is not None and result.bill.account_number == "0005 058 908"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        [[(72, "Period from: 01/06/2025")], [(72, "Period to: 02/05/2025")]],
+        [[(72, "Period from ........ Jan 6, 2025")], [(72, "Period to ........ Feb 5, 2025")]],
+        [[(72, "FROM"), (180, "January 6, 2025")], [(72, "TO"), (180, "February 5, 2025")]],
+        # a sentence that starts with `From` is not a third end
+        [[(72, "From: 01/06/2025")], [(72, "To: 02/05/2025")], [(72, "From 03/01/2025 our rates change")]],
+        # a row of headings over a row of values
+        [
+            [(72, "Account"), (200, "Period from"), (320, "Period to")],
+            [(72, ""), (200, "2025-01-06"), (320, "2025-02-05")],
+        ],
+    ],
+)
+def test_a_period_printed_as_two_fields(header: list[list[Row]]) -> None:
+    result = loaded(bill(header=[[(72, "Account Number: 1234-5678")], *header]))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+    assert result.bill.provenance["bill_period_end"].confidence >= 0.8  # read after its label, not guessed
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # two different dates after `From`: which one is the period's is not the page's to say
+        [[(72, "From: 01/06/2025")], [(72, "To: 02/05/2025")], [(72, "From: 12/01/2024")]],
+        [[(72, "Period from: Feb 5, 2025")], [(72, "Period to: Jan 6, 2025")]],  # ends the wrong way round
+        [[(72, "Period from: 01/06/2025")]],  # no end
+    ],
+)
+def test_a_split_period_that_the_page_leaves_open_is_not_read(header: list[list[Row]]) -> None:
+    result = read(bill(header=[[(72, "Account Number: 1234-5678")], *header]))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    if result.bill is not None:  # a range found elsewhere must not be one of these guesses
+        assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) != ("2025-01-06", "2025-02-05")

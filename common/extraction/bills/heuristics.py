@@ -113,28 +113,55 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
 PERIOD_LABELS = (
     r"Service Period|Billing Period|Service From|Period of Service|Billing Dates|Service Dates|Bill Period|"
     r"Billing Cycle|For Service(?: From)?|Supply Period|Period Covered|Usage Period|Period of Supply|"
-    r"This Bill Covers|(?:Tax )?Invoice for the Period|(?:Statement|Charges|Bill|Invoice) for(?: the Period)?|"
-    r"For the Period|Period"
+    r"This Bill Covers|(?:Tax )?Invoice for the Period|"
+    r"(?:Your )?(?:Statement|Charges|Bill|Invoice) for(?: the Period)?|For the Period|Period"
 )
+
+
+def _label_pattern(labels: str) -> re.Pattern[str]:
+    """Labels at the start of a cell, then spaces, a colon or dotted leaders; never the start of a longer word."""
+    return re.compile(rf"(?:{labels})(?![A-Za-z/])[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
+
 
 _LABELS = {
     name: (
-        re.compile(rf"(?:{labels})(?![A-Za-z/])[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE),  # leaders too
+        _label_pattern(labels),
         re.compile(value, re.IGNORECASE if kind in ("date",) else 0),
         kind,
     )
     for name, (labels, value, kind) in VOCABULARY.items()
 }
-_PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
-_RANGE = re.compile(RANGE, re.IGNORECASE)
-
-
-_ANY_LABEL = re.compile(
-    "|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values()) + f"|(?:{PERIOD_LABELS})", re.IGNORECASE
+# A period printed as two fields: `Period from: 09/01/24` over `Period to: 04/02/24`, or `FROM` / `TO` cells.
+PERIOD_START_LABELS = (
+    r"(?:(?:Service|Billing|Bill|Supply|Usage|Read) )?Period From|(?:Period|Service|Billing) Start(?: Date)?|"
+    r"Service From|Start Date|From(?: Date)?"
+)
+PERIOD_END_LABELS = (
+    r"(?:(?:Service|Billing|Bill|Supply|Usage|Read) )?Period To|(?:Period|Service|Billing) End(?:ing)?(?: Date)?|"
+    r"Service To|End Date|To(?: Date)?|Through|Thru"
 )
 
 
-_FIELD_LABELS = LabelSet({**{name: label for name, (label, _, _) in _LABELS.items()}, "bill_period": _PERIOD_LABEL})
+_PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
+_RANGE = re.compile(RANGE, re.IGNORECASE)
+_DATE = re.compile(DATE, re.IGNORECASE)
+
+
+_ANY_LABEL = re.compile(
+    "|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values())
+    + f"|(?:{PERIOD_LABELS})|(?:{PERIOD_START_LABELS})|(?:{PERIOD_END_LABELS})",
+    re.IGNORECASE,
+)
+
+
+_FIELD_LABELS = LabelSet(
+    {
+        **{name: label for name, (label, _, _) in _LABELS.items()},
+        "bill_period": _PERIOD_LABEL,
+        "period_start": _label_pattern(PERIOD_START_LABELS),
+        "period_end": _label_pattern(PERIOD_END_LABELS),
+    }
+)
 
 
 # Several `Label: value` pairs drawn as one string (`Account No.: 123   Bill Date: 01/06/2025`): a label
@@ -313,12 +340,41 @@ def _range_dates(groups: dict[str, str], date_formats: tuple[str, ...]) -> tuple
     return (start.replace(year=end.year - 1) if start > end else start), end
 
 
+def _split_period(
+    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: dict[str, list[LabelCell]]
+) -> bool:
+    """The period's ends printed as two fields (`Period from` / `Period to`): both, each read once, or neither."""
+    ends: dict[str, Found] = {}
+    for name, field in (("period_start", "bill_period_start"), ("period_end", "bill_period_end")):
+        values: dict[date, Hit] = {}
+        for hit in values_after(document, label_cells[name], _DATE, is_label=is_label):
+            try:
+                values.setdefault(parse_date(hit.text, date_formats), hit)
+            except ValueError:
+                continue
+        if len(values) != 1:  # none, or `From` / `To` of something else besides: not this reading's to make
+            return False
+        (value, hit), *_ = values.items()
+        ends[field] = Found(value, hit.provenance(METHOD, FOUND))
+    if ends["bill_period_start"].value >= ends["bill_period_end"].value:
+        return False
+    draft.fields.update(ends)
+    return True
+
+
 def _period(
-    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: list[LabelCell], inline: list[Hit]
+    document: Document,
+    draft: Draft,
+    date_formats: tuple[str, ...],
+    label_cells: dict[str, list[LabelCell]],
+    inline: list[Hit],
 ) -> None:
-    """A date range after a period label; failing that, the first date range on page 1."""
-    hits = [*values_after(document, label_cells, _RANGE), *inline]
+    """A date range after a period label, or its two ends after their own labels; failing those, the first
+    date range on page 1."""
+    hits = [*values_after(document, label_cells["bill_period"], _RANGE), *inline]
     confidence = FOUND
+    if not hits and _split_period(document, draft, date_formats, label_cells):
+        return
     if not hits:
         hits = [
             hit
@@ -935,7 +991,7 @@ def _dated_fields(document: Document, draft: Draft) -> None:
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
         _fields(document, reading, date_formats, label_cells, inline)
-        _period(document, reading, date_formats, label_cells["bill_period"], inline.get("bill_period", []))
+        _period(document, reading, date_formats, label_cells, inline.get("bill_period", []))
         readings.append(reading)
     chosen = readings[0]
     if len(readings) > 1:
