@@ -36,6 +36,8 @@ def bill(
     meters: Sequence[Sequence[Row]] = (),
     extra: Sequence[Sequence[Row]] = (),
     header: Sequence[Sequence[Row]] | None = None,
+    charges_title: str = "Current Charges",
+    total_label: str = "Total Current Charges",
 ) -> bytes:
     """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down."""
     buffer = io.BytesIO()
@@ -58,10 +60,10 @@ def bill(
     rows += [[]]
     rows += [[(72, label, 300, value.replace("$", currency))] for label, value in SUMMARY]
     rows += [[(72, "Amount Due", 300, f"{currency}50.00")], []]
-    rows += [[(72, "Current Charges")]]
+    rows += [[(72, charges_title)]]
     default = [[(72, text, 540, amount.replace("$", currency))] for text, amount in CHARGES]
     rows += list(charges if charges is not None else default)
-    rows += [[(72, "Total Current Charges", 540, f"{currency}50.00")], []]
+    rows += [[(72, total_label, 540, f"{currency}50.00")], []]
     rows += [*meters, [], *extra]
     canvas.setFont("Helvetica", 9)
     for index, row in enumerate(rows):
@@ -562,3 +564,52 @@ def test_a_split_period_that_the_page_leaves_open_is_not_read(header: list[list[
     assert result.status is BillStatus.NEEDS_REVIEW
     if result.bill is not None:  # a range found elsewhere must not be one of these guesses
         assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) != ("2025-01-06", "2025-02-05")
+
+
+@pytest.mark.parametrize(
+    ("charges_title", "total_label"),
+    [
+        ("Details of your bill", "Total amount of this bill"),
+        ("WHAT YOU ARE PAYING FOR", "TOTAL OF THIS BILL"),
+        ("Charges for this billing period", "Total charges this period (incl. GST)"),
+        ("Account charges", "Total charges"),
+    ],
+)
+def test_charges_under_other_headings_and_totals(charges_title: str, total_label: str) -> None:
+    extra = [[(72, "Your next bill", 540, "$99.00")]]  # after the total: not a charge
+    result = read(bill(charges_title=charges_title, total_label=total_label, extra=extra))
+    assert result.bill is not None
+    assert [(i.description, i.amount) for i in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
+    assert result.status is BillStatus.OK, [(a.code, a.message) for a in result.audits]
+
+
+@pytest.mark.parametrize(
+    ("charges", "expected"),
+    [
+        # the figures alone under the name
+        (
+            [[(72, "Basic Charge", 540, "$10.00")], [(72, "Water usage tier 1")], [(84, "4 ccf", 540, "$40.00")]],
+            ("Water usage tier 1", Decimal("4"), "ccf"),
+        ),
+        # a quantity in brackets before dotted leaders
+        (
+            [[(72, "Basic Charge", 540, "$10.00")], [(72, "Peak usage (268 kWh) ............ $40.00")]],
+            ("Peak usage", Decimal("268"), "kWh"),
+        ),
+        # a tax printed with the sum it is levied on keeps that sum in its name
+        (
+            [[(72, "Basic Charge", 540, "$10.00")], [(72, "VAT @ 9% on $444.44", 540, "$40.00")]],
+            ("VAT @ 9% on $444.44", None, None),
+        ),
+    ],
+)
+def test_charge_shapes_of_other_countries(
+    charges: list[list[Row]], expected: tuple[str, Decimal | None, str | None]
+) -> None:
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    second = result.bill.line_items[1]
+    assert (second.description, second.quantity, second.unit) == expected

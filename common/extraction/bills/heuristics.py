@@ -94,9 +94,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "total_amount": (
-        r"(?:Total )?New Charges|(?:Total )?Current Charges|(?:Total )?Charges This (?:Period|Bill)|"
+        r"(?:Total )?New Charges|(?:Total )?Current Charges|(?:Your )?(?:Total )?Charges This (?:Period|Bill)|"
         r"Current Invoice Charges|Total charges this bill|(?:Total )?Charges for this (?:period|bill)|"
-        r"(?:Total )?Cost of this bill|This bill|Total this bill|Total for this bill",
+        r"(?:Total )?Cost of this bill|This bill|Total this bill|Total for this bill|Total (?:amount )?of this bill|"
+        r"Total Charges(?=[ \t]*(?::|\.{3,}|\(|$))",
         MONEY,
         "money",
     ),
@@ -120,7 +121,11 @@ PERIOD_LABELS = (
 
 def _label_pattern(labels: str) -> re.Pattern[str]:
     """Labels at the start of a cell, then spaces, a colon or dotted leaders; never the start of a longer word."""
-    return re.compile(rf"(?:{labels})(?![A-Za-z/])[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
+    return re.compile(
+        rf"(?:{labels})(?![A-Za-z/])(?:[ \t]*\((?:incl|inc|including|excl|excluding)\b[^)]*\))?"
+        r"[ \t]*:?[ \t]*(?:\.{3,}[ \t]*)?",
+        re.IGNORECASE,
+    )
 
 
 _LABELS = {
@@ -492,12 +497,14 @@ def _currency(document: Document, draft: Draft) -> None:
 CHARGES_HEADER = re.compile(
     r"^(?:(?:Detail(?:s)? of |Summary of )?(?:Current |New )?Charges(?: Detail(?:s)?)?|Charge Details|Your Charges|"
     r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges|Breakdown of (?:your )?charges|"
-    r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail))$",
+    r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail)|"
+    r"Details? of your (?:bill|charges)|Charges for this (?:billing )?period|What you are paying for|"
+    r"(?:Current )?Billing details?|Bill details|Account charges)$",
     re.IGNORECASE,
 )
 CHARGES_TOTAL = re.compile(
     r"^Total (?:New |Current )?(?:Invoice )?Charges|^Total charges this|^Current Invoice Charges\t|"
-    r"^(?:Current |New )?Charges Total\b",
+    r"^(?:Current |New )?Charges Total\b|^Total (?:amount )?of this bill\b",
     re.IGNORECASE,
 )
 LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")  # dotted leaders between a name and its amount, or a tab
@@ -524,7 +531,10 @@ DETAIL = re.compile(
 # `12 kWh @ 9.5p/kWh`, or a quantity alone.
 DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>[A-Za-z³]+)(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
 UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ|ERU|days?"
-QUANTITY_TAIL = re.compile(rf"\s(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})$", re.IGNORECASE)
+# `Peak usage (268 kWh)`, `Supply charge 30 days`, or the figures alone under a name printed over them.
+QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
+# A tax printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of the name.
+TAX_ON_BASE = re.compile(rf"^(?:VAT|GST|HST|(?:sales )?tax)\b[^$£€]*\bon [$£€]?{NUMBER}$", re.IGNORECASE)
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
 # is a layout we did not read, so the bill goes to review rather than loading a wrong name.
 DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s*[cp](?:\s*/|\s+per\b|$)", re.IGNORECASE)
@@ -597,7 +607,7 @@ def _line_items(document: Document, draft: Draft) -> None:
         if not description and name:  # `Basic charge` over `26 days @ $0.2475    $6.44`
             description = name
         name = None
-        if not description or DETAIL_LEFT.search(description):
+        if not description or (DETAIL_LEFT.search(description) and not TAX_ON_BASE.match(description)):
             draft.notes.append(
                 AuditResult(
                     code="line_item_unreadable",
