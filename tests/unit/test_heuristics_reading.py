@@ -239,15 +239,51 @@ def test_an_electricity_meter_in_kwh_is_electricity_even_from_a_gas_company() ->
     assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.ELECTRICITY]
 
 
-def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:
+def test_a_meter_whose_volume_both_water_and_sewer_are_billed_on_is_the_water_meter() -> None:
     charges = [
         [(72, "Water Usage"), (250, "23 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$23.00")],
         [(72, "Sewer Volume Charge"), (250, "23 CCF"), (350, "$1.17/CCF"), (72, "", 540, "$27.00")],
     ]
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.WATER]
+
+
+def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:
+    # the charges name water and sewer, neither on this meter's volume
+    charges = [
+        [(72, "Water Usage"), (250, "20 CCF"), (350, "$1.15/CCF"), (72, "", 540, "$23.00")],
+        [(72, "Sewer Volume Charge"), (250, "18 CCF"), (350, "$1.50/CCF"), (72, "", 540, "$27.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
     result = read(bill(charges=charges, meters=table))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+@pytest.mark.parametrize(
+    ("heading", "row", "expected"),
+    [
+        # a unit in brackets after the heading, a bare `Current`, and the dates of the reads in columns of their own
+        (
+            ["Meter no.", "Prev. read date", "Previous", "Read date", "Current", "Usage (kWh)"],
+            ["E1", "01/06/2025", "14,907 (A)", "02/05/2025", "15,534 (A)", "627"],
+            ("E1", Decimal("14907"), Decimal("15534"), Decimal("627"), "kWh"),
+        ),
+        (  # gigajoules are gas
+            ["Meter", "Previous", "Present", "Factor", "Usage (GJ)"],
+            ["G7", "43933", "44324", "0.04", "15.64"],
+            ("G7", Decimal("43933"), Decimal("44324"), Decimal("15.64"), "GJ"),
+        ),
+    ],
+)
+def test_meter_columns_of_other_layouts(heading: list[str], row: list[str], expected: tuple[object, ...]) -> None:
+    table = meter_table(heading, [row])
+    table.append([(72, "Maximum demand (kW)"), (312, "18.9")])  # under the table, not a meter
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [expected]
+    assert result.bill.usage[0].commodity is (Commodity.GAS if expected[4] == "GJ" else Commodity.ELECTRICITY)
 
 
 def test_a_meter_in_ccf_on_a_water_bill_is_water() -> None:

@@ -643,7 +643,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "end_read",
         re.compile(
-            r"^(?:End(?:ing)? Read(?:ing)?|Present(?: Read(?:ing)?)?|Current Read(?:ing)?|Latest Read(?:ing)?|"
+            r"^(?:End(?:ing)? Read(?:ing)?|Present(?: Read(?:ing)?)?|Current(?: Read(?:ing)?)?|Latest Read(?:ing)?|"
             r"This Read(?:ing)?)$",
             re.I,
         ),
@@ -655,10 +655,15 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "usage",
         re.compile(
-            r"^(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?P<unit>kWh|CCF|therms?|gal) Used|"
-            r"(?:Units )?Used)$",
+            r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?:Units )?Used)"
+            r"(?: \((?P<unit>kWh|CCF|HCF|therms?|gal|kL|m³|m3|MJ|GJ)\))?|(?P<unit_used>kWh|CCF|therms?|gal) Used)$",
             re.I,
         ),
+    ),
+    # the dates of the two reads: columns of their own, so that no date lands under a read's heading
+    (
+        "read_date",
+        re.compile(r"^(?:(?:Prev(?:ious)?\.?|Current|Present|Last|This|Start|End) )?Read(?:ing)? Date$", re.I),
     ),
     ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
     ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
@@ -681,7 +686,9 @@ class Column(NamedTuple):
 _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
     **dict.fromkeys(("kwh", "mwh"), (Commodity.ELECTRICITY, frozenset({Commodity.ELECTRICITY, Commodity.GAS}))),
     **dict.fromkeys(("kw", "kva", "kvarh"), (Commodity.ELECTRICITY, frozenset({Commodity.ELECTRICITY}))),
-    **dict.fromkeys(("therm", "therms", "dth", "mmbtu", "mcf"), (Commodity.GAS, frozenset({Commodity.GAS}))),
+    **dict.fromkeys(
+        ("therm", "therms", "dth", "mmbtu", "mcf", "gj", "mj"), (Commodity.GAS, frozenset({Commodity.GAS}))
+    ),
     **dict.fromkeys(
         ("ccf", "hcf", "cf", "m3", "m³", "ft3", "ft³"),
         (None, frozenset({Commodity.GAS, Commodity.WATER, Commodity.SEWER})),
@@ -722,7 +729,8 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
             else:
                 continue
         assert match is not None
-        columns[name] = Column(segment.bbox[0], segment.bbox[2], match.groupdict().get("unit") or "")
+        groups = match.groupdict()
+        columns[name] = Column(segment.bbox[0], segment.bbox[2], groups.get("unit") or groups.get("unit_used") or "")
     if "start_read" in columns and "end_read" in columns and "usage" in columns:
         return columns
     return None
@@ -761,6 +769,8 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
                 break
             cells = _cells_by_column(row, columns)
             if "usage" not in cells or not QUANTITY_CELL.match(cells["usage"]):
+                break
+            if "start_read" not in cells and "end_read" not in cells:  # `Demand (kW) | 15.3` under the table
                 break
             yield cells, columns, row
 
@@ -867,7 +877,9 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     same_unit = {commodity for commodity, _ in lines}
     billed = {commodity for commodity, quantity in lines if quantity == values["quantity"]}
     if billed == {Commodity.SEWER} and Commodity.WATER in candidates:
-        billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume
+        billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume, or its own
+    elif billed == {Commodity.SEWER, Commodity.WATER}:
+        billed = {Commodity.WATER}  # water and sewer billed on one volume: the water meter's
     if len(possible := billed & candidates) == 1:
         return next(iter(possible))
     # The charges name the service only when every line in this unit does (`Day units` names none).
