@@ -249,6 +249,21 @@ def test_a_meter_whose_volume_both_water_and_sewer_are_billed_on_is_the_water_me
     assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.WATER]
 
 
+def test_the_sewer_volume_under_the_water_meter_is_not_taken_for_water() -> None:
+    charges = [
+        [(72, "Water Usage"), (250, "23 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$23.00")],
+        [(72, "Sewer Volume Charge"), (250, "23 CCF"), (350, "$1.17/CCF"), (72, "", 540, "$27.00")],
+    ]
+    # the sewer's row has no meter and no reads, only the volume it is billed on
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
+    table.append([(312, "23 CCF")])
+    result = read(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    # the meter is water's; the volume under it is left open for review rather than read as water twice
+    assert [(r.commodity, r.meter_number) for r in result.bill.usage] == [(Commodity.WATER, "W1")]
+    assert result.status is BillStatus.NEEDS_REVIEW
+
+
 def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:
     # the charges name water and sewer, neither on this meter's volume
     charges = [

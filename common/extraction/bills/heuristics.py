@@ -768,9 +768,11 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
             if row.page != line.page:
                 break
             cells = _cells_by_column(row, columns)
-            if "usage" not in cells or not QUANTITY_CELL.match(cells["usage"]):
+            if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
                 break
-            if "start_read" not in cells and "end_read" not in cells:  # `Demand (kW) | 15.3` under the table
+            # A row without reads is a meter's only with a unit (`Sewer | 23 CCF`): `Demand (kW) | 15.3` under
+            # the table is not one.
+            if "start_read" not in cells and "end_read" not in cells and not usage.group("unit"):
                 break
             yield cells, columns, row
 
@@ -878,8 +880,8 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     billed = {commodity for commodity, quantity in lines if quantity == values["quantity"]}
     if billed == {Commodity.SEWER} and Commodity.WATER in candidates:
         billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume, or its own
-    elif billed == {Commodity.SEWER, Commodity.WATER}:
-        billed = {Commodity.WATER}  # water and sewer billed on one volume: the water meter's
+    elif billed == {Commodity.SEWER, Commodity.WATER} and values["end_read"] is not None:
+        billed = {Commodity.WATER}  # a meter whose volume water and sewer are both billed on: the water meter
     if len(possible := billed & candidates) == 1:
         return next(iter(possible))
     # The charges name the service only when every line in this unit does (`Day units` names none).
