@@ -664,3 +664,35 @@ def test_charge_shapes_of_other_countries(
     assert result.bill is not None
     second = result.bill.line_items[1]
     assert (second.description, second.quantity, second.unit) == expected
+
+
+def _meter_block(title: str, usage: str, end: str = "006853") -> list[list[Row]]:
+    return [
+        [(72, title)],
+        [(72, "Previous reading (01/06/2025)"), (250, "006198")],
+        [(72, "Current reading (02/05/2025)"), (250, end)],
+        [(72, "Units used"), (250, usage)],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (_meter_block("Electric meter G41B76873332", "655 kWh"), (Commodity.ELECTRICITY, "kWh", ReadType.ACTUAL)),
+        (_meter_block("Gas meter G97377147", "655 m³", end="006853 E"), (Commodity.GAS, "m³", ReadType.ESTIMATED)),
+        (_meter_block("Meter no. E1234567", "655 kWh"), (Commodity.ELECTRICITY, "kWh", ReadType.ACTUAL)),
+    ],
+)
+def test_a_meter_printed_as_a_block_of_lines(block: list[list[Row]], expected: tuple[object, ...]) -> None:
+    result = loaded(bill(meters=block))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.start_read, read.end_read, read.quantity) == (Decimal("6198"), Decimal("6853"), Decimal("655"))
+    assert (read.commodity, read.unit, read.read_type) == expected
+    assert read.meter_number == block[0][0][1].split()[-1]
+
+
+def test_a_meter_block_without_a_unit_goes_to_review() -> None:
+    result = read(bill(meters=_meter_block("Meter G41B76873332", "655")))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]

@@ -920,6 +920,109 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
     }
 
 
+# A meter described as a block of `key  value` lines under its number, as many British and Australian bills do:
+#     Gas meter G97377147
+#     Previous reading (Dec 4, 2024)    87196
+#     Current reading (Jan 5, 2025)     87243 E
+#     Units used                        47 m³
+BLOCK_METER = re.compile(
+    r"^(?:(?P<service>Electric(?:ity)?|Gas|Water|Sewer)\s+)?Meter(?:\s+(?:no\.?|number|#|serial(?: number| no\.?)?))?"
+    r":?[ \t]+(?P<meter>[A-Z]*\d[A-Z0-9-]{3,})$",
+    re.IGNORECASE,
+)
+BLOCK_KEYS = re.compile(
+    r"^(?:(?P<start_read>(?:Previous|Prior|Last|Opening|Start(?:ing)?) read(?:ing)?)|"
+    r"(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?)|"
+    r"(?P<read_type>Read(?:ing)? type)|(?P<multiplier>Multiplier|(?:Meter )?constant)|"
+    r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
+    r"(?P<usage>Units used|Usage|Consumption|Total usage|Billed usage|Used|(?:Electricity|Gas|Water|Energy) used))"
+    r"(?:\s*\([^)]*\))?[ \t]*:?[ \t]*",
+    re.IGNORECASE,
+)
+
+
+def _block_values(line: Line) -> tuple[str, str] | None:
+    """A block line's key and its value: in the next cell, or after the key in the same cell."""
+    first = line.segments[0].text
+    key = BLOCK_KEYS.match(first)
+    if key is None or key.lastgroup is None:
+        return None
+    rest = first[key.end() :].strip()
+    if rest and len(line.segments) == 1:
+        return key.lastgroup, rest
+    if not rest and len(line.segments) == 2:
+        return key.lastgroup, line.segments[1].text.strip()
+    return None
+
+
+def _usage_from_blocks(document: Document, draft: Draft) -> None:
+    """Meters printed as blocks (see BLOCK_METER): each block's reads, factors and usage, told apart as a
+    table's rows are; a block whose usage or commodity the page leaves open goes to review."""
+    lines = document.lines
+    blocks: list[tuple[Line, Line, dict[str, str], str]] = []
+    for index, line in enumerate(lines):
+        if (headline := BLOCK_METER.match(line.text)) is None:
+            continue
+        found: dict[str, str] = {}
+        last = line
+        for below in lines[index + 1 : index + 8]:
+            if below.page != line.page or (pair := _block_values(below)) is None or pair[0] in found:
+                break
+            found[pair[0]] = pair[1]
+            last = below
+        if "usage" in found:
+            blocks.append((line, last, {**found, "meter": headline.group("meter")}, headline.group("service") or ""))
+    if not blocks:
+        return
+    star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
+    read: list[tuple[Line, Line, dict[str, Any], str, str]] = []
+    for first, last, found, service in blocks:
+        usage = QUANTITY_CELL.match(found["usage"])
+        start, end = READ_CELL.match(found.get("start_read", "")), READ_CELL.match(found.get("end_read", ""))
+        if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
+            draft.notes.append(_unreadable(last, "a figure of the meter's block does not parse"))
+            continue
+        if not usage.group("unit"):
+            draft.notes.append(_unreadable(last, "no unit"))
+            continue
+        try:
+            values: dict[str, Any] = {
+                "quantity": US.parse_number(usage.group("quantity")),
+                "unit": usage.group("unit"),
+                "meter_number": found["meter"],
+                "start_read": US.parse_number(start.group("value")) if start else None,
+                "end_read": US.parse_number(end.group("value")) if end else None,
+                "multiplier": US.parse_number(found["multiplier"]) if "multiplier" in found else None,
+                "conversion_factor": (
+                    US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
+                ),
+            }
+        except (ValueError, InvalidOperation):
+            draft.notes.append(_unreadable(last, "a number does not parse"))
+            continue
+        mark = ((end.group("mark") if end else None) or found.get("read_type", "")).strip()
+        read.append((first, last, values, service, mark))
+    taken = {by_unit for _, _, values, _, _ in read if (by_unit := _by_unit(values)) is not None}
+    for first, last, values, service, mark in read:
+        named = commodity_of(service) if service else Commodity.OTHER
+        commodity = (named if named is not Commodity.OTHER else _by_unit(values)) or _commodity(
+            values, draft, document, taken
+        )
+        if commodity is None:
+            draft.notes.append(_unreadable(last, f"{values['unit']} could measure several services"))
+            continue
+        if mark == "*" and not star_is_estimate:
+            draft.notes.append(_unreadable(last, "a reading is marked * and no legend says what that means"))
+            continue
+        read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
+        draft.usage.append(
+            (
+                UsageRead(**values, commodity=commodity, read_type=read_type),
+                row_provenance(last, METHOD, 0.75, extra=first),
+            )
+        )
+
+
 METER_HEADLINE = re.compile(r"(?:^|\t)Meter (?P<meter>[A-Z0-9-]+) - (?P<service>[^\t]+)(?=\t|$)")
 METER_READS = re.compile(
     rf"(?:^|\t)Reads (?P<start>{NUMBER}) to (?P<end>{NUMBER}) \((?P<kind>actual|estimated)\)"
@@ -1043,6 +1146,8 @@ def extract_heuristic(document: Document) -> Draft:
     _dated_fields(document, draft)
     _line_items(document, draft)
     _usage_from_tables(document, draft)
+    if not draft.usage:
+        _usage_from_blocks(document, draft)
     if not draft.usage:
         _usage_from_sentences(document, draft)
     if not draft.usage:
