@@ -38,6 +38,7 @@ def bill(
     header: Sequence[Sequence[Row]] | None = None,
     charges_title: str = "Current Charges",
     total_label: str = "Total Current Charges",
+    summary: Sequence[tuple[str, str]] = (*SUMMARY, ("Amount Due", "$50.00")),
 ) -> bytes:
     """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down."""
     buffer = io.BytesIO()
@@ -58,8 +59,8 @@ def bill(
     )
     rows += [[row] for row in address]
     rows += [[]]
-    rows += [[(72, label, 300, value.replace("$", currency))] for label, value in SUMMARY]
-    rows += [[(72, "Amount Due", 300, f"{currency}50.00")], []]
+    rows += [[(72, label, 300, value.replace("$", currency))] for label, value in summary]
+    rows += [[]]
     rows += [[(72, charges_title)]]
     default = [[(72, text, 540, amount.replace("$", currency))] for text, amount in CHARGES]
     rows += list(charges if charges is not None else default)
@@ -696,3 +697,29 @@ def test_a_meter_block_without_a_unit_goes_to_review() -> None:
     result = read(bill(meters=_meter_block("Meter G41B76873332", "655")))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+@pytest.mark.parametrize(
+    ("printed", "field", "expected"),
+    [
+        ("Pay on or before: 02/21/2025", "due_date", "2025-02-21"),
+        ("Please pay before: 02/21/2025", "due_date", "2025-02-21"),
+        ("Amount due by: 02/21/2025", "due_date", "2025-02-21"),
+        ("Address of supply: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),
+        ("Property address: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),
+        ("Site address: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),
+        ("Payments since last bill: $50.00", "payments_and_credits", "50.00"),  # not the label `Payments`
+        ("Payments and Credits: -$50.00", "payments_and_credits", "50.00"),
+        ("Thank you for your payment: -$50.00", "payments_and_credits", "50.00"),
+        ("New balance: $50.00", "amount_due", "50.00"),
+    ],
+)
+def test_more_wordings_of_the_summary_fields(printed: str, field: str, expected: str) -> None:
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, printed)],
+    ]
+    result = read(bill(header=header, address=(), summary=[]))  # the summary is the printed line alone
+    assert result.bill is not None
+    assert str(getattr(result.bill, field)) == expected

@@ -64,7 +64,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "account",
     ),
     "service_address": (
-        r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises",
+        r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
+        r"Property address|Site address|Installation address|Supply point address",
         r"[^\t]{5,200}",
         "text",
     ),
@@ -75,7 +76,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "date",
     ),
     "due_date": (
-        r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|Pay By Date",
+        r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|Pay By Date|"
+        r"(?:Please )?Pay (?:on or )?before|Amount due by|Amount due on",
         DATE,
         "date",
     ),
@@ -87,9 +89,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "payments_and_credits": (
-        r"Payments?(?: Received| Applied)?(?: - Thank You)?|Payments/Credits|Payments and Credits|"
-        r"Payment received(?: - thank you)?|Total Payments|Less Payments?|Paid since last bill|"
-        r"Payments? since last bill",
+        # longer wordings first: the first alternative that matches at a cell's start is the label
+        r"Payments? since last bill|Payments and Credits|Payments/Credits|Payment received(?: - thank you)?|"
+        r"Payments?(?: Received| Applied)?(?: - Thank You)?|Total Payments|Less Payments?|Paid since last bill|"
+        r"Thank you for your payment",
         MONEY,
         "money",
     ),
@@ -103,7 +106,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "amount_due": (
         r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|Balance Due|Balance to Pay|Amount to Pay|"
-        r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount",
+        r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
         MONEY,
         "money",
     ),
