@@ -705,6 +705,7 @@ def test_a_meter_block_without_a_unit_goes_to_review() -> None:
         ("Pay on or before: 02/21/2025", "due_date", "2025-02-21"),
         ("Please pay before: 02/21/2025", "due_date", "2025-02-21"),
         ("Amount due by: 02/21/2025", "due_date", "2025-02-21"),
+        ("Pay By Date: 02/21/2025", "due_date", "2025-02-21"),  # not the label `Pay By`
         ("Address of supply: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),
         ("Property address: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),
         ("Site address: 9 Elm Rd, Fairhaven, OR 97123", "service_address", "9 Elm Rd, Fairhaven, OR 97123"),

@@ -76,7 +76,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "date",
     ),
     "due_date": (
-        r"(?:Payment )?Due Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|Pay By Date|"
+        r"(?:Payment )?Due Date|Pay By Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|"
         r"(?:Please )?Pay (?:on or )?before|Amount due by|Amount due on",
         DATE,
         "date",
