@@ -1,13 +1,14 @@
 """How honest and how complete the generic heuristics are on layouts they have never seen.
 
-    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json] [--family heldout]
+    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json] [--family heldout|third]
 
 Each wild bill (common/connectors/billgen/wild.py; with --family heldout, a second author's layouts from
-common/connectors/billgen/heldout.py) goes through the cascade with templates switched off, so only the
-heuristics read it. Printed: status counts; precision over the fields of bills loaded as ok,
-with every wrong value listed beside the layout choices that bear on it (a wrong value in an ok bill
-breaks the promise); recall per field, in ok bills and, separately, values that were right but sat in
-bills sent to review; review reasons; ok rate by layout choice. Then one JSON object.
+common/connectors/billgen/heldout.py; with --family third, a third author's from third.py) goes through
+the cascade with templates switched off, so only the heuristics read it. Printed: status counts;
+precision over the fields of bills loaded as ok, with every wrong value listed beside the layout choices
+that bear on it (a wrong value in an ok bill breaks the promise); recall per field, in ok bills and,
+separately, values that were right but sat in bills sent to review; review reasons; ok rate by layout
+choice. Then one JSON object.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from bench.extract.evaluate import Evaluation, Score, field_group
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
+from common.connectors.billgen.third import third_bills
 from common.connectors.billgen.wild import WildBill, wild_bills
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import extract_bill
@@ -46,23 +48,29 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "demand": USAGE_CHOICES,
 }
 TABLES = ("line_items", "usage", "demand")
-BY_CHOICE = ("locale", "make", "header", "summary", "charges_style", "charges_total", "num_align", "address_lines")
+# the layout choices the ok rate is broken down by; each author named their choices in their own way
+BY_CHOICE = {
+    "wild": ("locale", "make", "header", "summary", "charges_style", "charges_total", "num_align", "address_lines"),
+    "heldout": ("locale", "make", "header", "summary", "charges_style", "charges_total", "num_align", "address_lines"),
+    "third": ("locale", "kind", "header", "facts", "summary.style", "charges.style", "meter.style", "font"),
+}
 
 
 def relevant_choices(path: str, choices: dict[str, str]) -> dict[str, str]:
     """The layout decisions that bear on one field, to explain a misread."""
     keys = RELEVANT.get(path.split("[")[0].split(".")[0], ())
-    picked = {"locale": choices["locale"], "make": choices["make"]}
+    picked = {key: choices[key] for key in ("locale", "make", "kind") if key in choices}
     for key in keys:
         if key.endswith("*"):
             picked.update({k: v for k, v in choices.items() if k.startswith(key[:-1])})
         else:
-            picked[key] = choices[key]
+            picked[key] = choices.get(key, "-")
     return picked
 
 
 # heldout: a second author's layouts, written without reading the heuristics (since used to diagnose them)
-FAMILIES = {"wild": wild_bills, "heldout": heldout_bills}
+# third: a third author's layouts (US, CA, UK, AU, NZ, IE), also written without reading the heuristics
+FAMILIES = {"wild": wild_bills, "heldout": heldout_bills, "third": third_bills}
 
 
 def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | None = None) -> dict[str, Any]:
@@ -92,8 +100,8 @@ def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | N
                 rows[bill.name] = {t: (len(getattr(result.bill, t)), len(getattr(bill.truth, t))) for t in TABLES}
             status = "ok" if result.status is BillStatus.OK and result.bill is not None else "needs_review"
         statuses[status] += 1
-        for key in BY_CHOICE:
-            by_choice[key][bill.choices[key]][status] += 1
+        for key in BY_CHOICE[family]:
+            by_choice[key][bill.choices.get(key, "-")][status] += 1
     wrong: list[dict[str, Any]] = [
         {
             "bill": name,
