@@ -387,9 +387,9 @@ def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(he
         for name, pattern in heuristics.COLUMN_WORDS:
             match = pattern.match(segment.text.strip())
             if match and name not in expected:
-                expected[name] = heuristics.Column(
-                    segment.bbox[0], segment.bbox[2], match.groupdict().get("unit") or ""
-                )
+                groups = match.groupdict()  # `Usage (kWh)` or `kWh Used`
+                unit = groups.get("unit") or groups.get("unit_used") or ""
+                expected[name] = heuristics.Column(segment.bbox[0], segment.bbox[2], unit)
                 break
     complete = {"start_read", "end_read", "usage"} <= expected.keys()
     assert heuristics._header_columns(line) == (expected if complete else None)

@@ -138,7 +138,7 @@ def test_a_title_bigger_than_the_utilitys_name_is_not_the_provider(title: str) -
     ],
 )
 def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> None:
-    result = loaded(bill(address=address))
+    result = loaded(bill(address=address, currency="£"))
     assert result.bill is not None and result.bill.service_address == "779 Harbour Road, Bristol BS8 1TH"
     box = result.bill.provenance["service_address"].bbox
     assert box is not None and box[3] - box[1] > 14  # the box covers both lines
@@ -380,11 +380,11 @@ def test_australian_and_canadian_dollars_are_told_from_us_dollars(
 
 
 @pytest.mark.parametrize(
-    ("street", "town"),
-    [("3186 Sydney Rd", "Brunswick VIC 3056"), ("1431 Seaview Park", "Rathmines, Dublin 6 D06 F2K7")],
+    ("street", "town", "currency"),
+    [("3186 Sydney Rd", "Brunswick VIC 3056", "$"), ("1431 Seaview Park", "Rathmines, Dublin 6 D06 F2K7", "€")],
 )
-def test_australian_and_irish_town_lines_are_joined(street: str, town: str) -> None:
-    result = loaded(bill(address=[(72, f"Service Address: {street}"), (72, town)]))
+def test_australian_and_irish_town_lines_are_joined(street: str, town: str, currency: str) -> None:
+    result = loaded(bill(address=[(72, f"Service Address: {street}"), (72, town)], currency=currency))
     assert result.bill is not None and result.bill.service_address == f"{street}, {town}"
 
 
@@ -724,3 +724,72 @@ def test_more_wordings_of_the_summary_fields(printed: str, field: str, expected:
     result = read(bill(header=header, address=(), summary=[]))  # the summary is the printed line alone
     assert result.bill is not None
     assert str(getattr(result.bill, field)) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("12 Rata Street, Karori, Wellington 6012", None),  # four bare digits: no country on their own
+        ("12 Oak St, Fairhaven, OR 97123", "USD"),
+        ("12 Oak St, Kelowna, BC V1Y 2K7", "CAD"),
+    ],
+)
+def test_a_dollar_whose_country_the_page_does_not_name_goes_to_review(address: str, expected: str | None) -> None:
+    result = read(bill(address=[(72, f"Service Address: {address}")]))
+    assert result.bill is not None
+    unsettled = "currency_unsettled" in [a.code for a in result.audits]
+    assert unsettled is (expected is None)
+    if expected is not None:
+        assert result.status is BillStatus.OK and result.bill.currency == expected
+
+
+def test_a_new_zealand_web_address_makes_the_dollar_nzd() -> None:
+    address = [(72, "Service Address: 12 Rata Street, Karori, Wellington 6012")]
+    result = loaded(bill(address=address, extra=[[(72, "www.harbourcity.co.nz | 0800 408 642")]]))
+    assert result.bill is not None and result.bill.currency == "NZD"
+
+
+@pytest.mark.parametrize(
+    ("lines", "currency", "expected"),
+    [
+        (
+            ["17 Main Street", "Ballincollig", "Co. Cork", "P31 19EE"],
+            "€",
+            "17 Main Street, Ballincollig, Co. Cork, P31 19EE",
+        ),
+        (["123 Station Road", "NORWICH", "NR9 2TZ"], "£", "123 Station Road, NORWICH, NR9 2TZ"),
+        (
+            ["15 Greenfield Road", "Rathmines", "Dublin 6", "D06 2H8T"],
+            "€",
+            "15 Greenfield Road, Rathmines, Dublin 6, D06 2H8T",
+        ),
+        (["95 Pohutukawa Avenue", "Roslyn", "Dunedin 9010"], "$", "95 Pohutukawa Avenue, Roslyn, Dunedin 9010"),
+    ],
+)
+def test_an_address_over_several_lines_down_to_its_postcode(lines: list[str], currency: str, expected: str) -> None:
+    address: list[Row] = [(72, "Supply address:"), *((72, line) for line in lines)]
+    result = loaded(bill(address=address, currency=currency, extra=[[(72, "www.example.co.nz")]]))
+    assert result.bill is not None and result.bill.service_address == expected
+
+
+def test_lines_under_a_street_that_end_in_no_postcode_are_not_joined() -> None:
+    address: list[Row] = [(72, "Supply address:"), (72, "17 Main Street"), (72, "Account summary"), (72, "Questions")]
+    result = loaded(bill(address=address, currency="€"))
+    assert result.bill is not None and result.bill.service_address == "17 Main Street"
+
+
+def test_the_next_label_under_an_address_label_is_not_the_address() -> None:
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service at")],
+        [(72, "Invoice number"), (300, "56245535")],
+    ]
+    result = loaded(bill(header=header, address=(), currency="£"))
+    assert result.bill is not None and result.bill.service_address is None
+
+
+@pytest.mark.parametrize("title", ["Account Activity", "Details of your charges", "Usage history"])
+def test_a_section_heading_in_big_type_is_not_the_provider(title: str) -> None:
+    result = loaded(bill(title=(title, 20)))
+    assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"

@@ -66,7 +66,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "service_address": (
         r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
         r"Property address|Site address|Installation address|Supply point address",
-        r"[^\t]{5,200}",
+        r"(?=[^\t]*\d)[^\t]{5,200}",  # a house number or a postcode: not the next label (`Invoice number`)
         "text",
     ),
     "statement_date": (
@@ -298,20 +298,24 @@ def _fields(
         draft.fields[name] = Found(value_found, provenance)
 
 
-# The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode) or Australian postcode.
+# The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode), Australian or New
+# Zealand postcode (four bare digits after a town's name).
 _POSTCODE = (
     r"(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{2} [A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|"
-    r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4})"
+    r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}|(?<=[a-z] )(?<!Box )\d{4})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
-_LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}")
+_LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
+# A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
+_ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
 ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
 
 
 def _address_with_locality(
     document: Document, hit: Hit, address: str, provenance: Provenance
 ) -> tuple[str, Provenance]:
-    """An address printed on two lines: the street after the label, the town and postcode under it."""
+    """An address printed on several lines: the street after the label, then the suburb, town or county
+    lines under it, down to the one that ends in a postcode. Without that postcode, only the street."""
     if _ENDS_WITH_POSTCODE.search(address) or provenance.bbox is None:
         return address, provenance
     left, bottom, right, top = provenance.bbox
@@ -321,18 +325,34 @@ def _address_with_locality(
         if label_box is not None:
             lefts.add(label_box[0])
     index = next(i for i, line in enumerate(document.lines) if line is hit.line)
+    parts: list[Segment] = []
+    last_top = top
     # the next lines down, as a line of another column may sit between the street and the town
-    for below in document.lines[index + 1 : index + 4]:
-        if below.page != hit.line.page or top - below.top > 2.5 * (top - bottom):
+    for below in document.lines[index + 1 : index + 7]:
+        if below.page != hit.line.page or last_top - below.top > 2.5 * (top - bottom):
             break
-        for segment in below.segments:
-            seg_left, _, seg_right, _ = segment.bbox
-            aligned = abs(seg_right - right) <= ALIGNED or any(abs(seg_left - x) <= ALIGNED for x in lefts)
-            if aligned and _LOCALITY.fullmatch(segment.text.strip()):
-                box = union([provenance.bbox, segment.bbox])
-                return f"{address}, {segment.text.strip()}", provenance.model_copy(
-                    update={"bbox": box, "source_text": f"{provenance.source_text} / {segment.text.strip()}"}
-                )
+        segment = next(
+            (
+                segment
+                for segment in below.segments
+                if abs(segment.bbox[2] - right) <= ALIGNED or any(abs(segment.bbox[0] - x) <= ALIGNED for x in lefts)
+            ),
+            None,
+        )
+        if segment is None:
+            continue
+        text = segment.text.strip()
+        last_top = below.top
+        if _LOCALITY.fullmatch(text):
+            parts.append(segment)
+            box = union([provenance.bbox, *(part.bbox for part in parts)])
+            lines = [part.text.strip() for part in parts]
+            return ", ".join([address, *lines]), provenance.model_copy(
+                update={"bbox": box, "source_text": " / ".join([provenance.source_text or "", *lines])}
+            )
+        if len(parts) == 3 or not _ADDRESS_PART.fullmatch(text):
+            break
+        parts.append(segment)
     return address, provenance
 
 
@@ -409,7 +429,9 @@ def _period(
 # A page title ("Your Energy Statement", "Electricity Bill") is often printed bigger than the utility's name.
 # Nor is a headline amount (`Amount due: $248.10`): no utility's name holds a colon or a sum of money.
 _DOCUMENT_TITLE = re.compile(
-    rf"^your\b|\b(?:statement|bill|invoice|notice|summary)\b|:|[$£€]\s?\d|^(?-i:[a-z])|{DATE}", re.IGNORECASE
+    rf"^your\b|\b(?:statement|bill|invoice|notice|summary|activity|details?|charges|explained|overview|breakdown|"
+    rf"messages|history)\b|:|[$£€]\s?\d|^(?-i:[a-z])|{DATE}",
+    re.IGNORECASE,
 )
 
 
@@ -455,22 +477,27 @@ _CANADIAN_PLACE = re.compile(
 )
 _AUSTRALIAN_PLACE = re.compile(r"(?<![A-Za-z])(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}(?!\d)|\bABN\b")
 _US_PLACE = re.compile(r"(?<![A-Za-z])[A-Z]{2} \d{5}(?:-\d{4})?\b")
-# One cheap scan for anything the patterns above could match (most bills have none of it): a capital
+_NEW_ZEALAND_PLACE = re.compile(r"\.nz\b|\bNew Zealand\b")  # its postcodes are four bare digits: the web address
+# One cheap scan for anything the foreign patterns could match (most bills have none of it): a capital
 # followed by `$`, by the rest of a code, of a Canadian postal code, of an Australian state and postcode,
-# of ABN or of HST.
-_CURRENCY_CUE = re.compile(r"[A-Z](?:\$|SD|AD|UD|ZD|BP|UR|\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2} \d{4}(?!\d)|BN\b|ST\b)")
+# of ABN or of HST; or a New Zealand web address.
+_CURRENCY_CUE = re.compile(
+    r"[A-Z](?:\$|SD|AD|UD|ZD|BP|UR|\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2} \d{4}(?!\d)|BN\b|ST\b)|\.nz\b|Zealand"
+)
+_DOLLAR_PLACES = (
+    ("CAD", "dollar amounts and Canadian addresses or HST: CAD", _CANADIAN_PLACE),
+    ("AUD", "dollar amounts and an Australian address or ABN: AUD", _AUSTRALIAN_PLACE),
+    ("NZD", "dollar amounts and a New Zealand address: NZD", _NEW_ZEALAND_PLACE),
+)
 
 
-def _dollar_country(text: str) -> tuple[str, str] | None:
-    """CAD or AUD when the page's addresses are Canadian or Australian only; else None (US dollars)."""
-    if _US_PLACE.search(text):
-        return None
-    canadian, australian = _CANADIAN_PLACE.search(text), _AUSTRALIAN_PLACE.search(text)
-    if canadian and not australian:
-        return "CAD", "dollar amounts and Canadian addresses: CAD"
-    if australian and not canadian:
-        return "AUD", "dollar amounts and an Australian address or ABN: AUD"
-    return None
+def _dollar_country(text: str, cue: bool) -> tuple[str, str] | None:
+    """Which dollar a bare `$` is, by the one country the page's addresses (or tax numbers) name; None when
+    they name none or several."""
+    found = [("USD", "dollar amounts and US addresses: USD")] if _US_PLACE.search(text) else []
+    if cue:
+        found += [(currency, reason) for currency, reason, place in _DOLLAR_PLACES if place.search(text)]
+    return found[0] if len(found) == 1 else None
 
 
 def _currency(document: Document, draft: Draft) -> None:
@@ -478,20 +505,27 @@ def _currency(document: Document, draft: Draft) -> None:
     cue = _CURRENCY_CUE.search(text) is not None
     codes = [m.group(1) or _DOLLAR_PREFIXES[m.group(2)] for m in _CURRENCY_CODE.finditer(text)] if cue else []
     pounds, euros, dollars = text.count("£"), text.count("€"), text.count("$")
+    settled: tuple[str, str] | None
     if codes:
         currency = max(sorted(set(codes)), key=codes.count)
-        reason = f"currency codes in the text: {currency}"
+        settled = currency, f"currency codes in the text: {currency}"
     elif pounds > dollars and pounds >= euros:
-        currency, reason = "GBP", "currency symbols in the text: GBP"
+        settled = "GBP", "currency symbols in the text: GBP"
     elif euros > dollars:
-        currency, reason = "EUR", "currency symbols in the text: EUR"
-    elif dollars and cue and (country := _dollar_country(text)) is not None:
-        currency, reason = country
+        settled = "EUR", "currency symbols in the text: EUR"
     else:
-        currency, reason = "USD", "currency symbols in the text: USD"
+        settled = _dollar_country(text, cue) if dollars else None
     first = document.lines[0]
+    confidence = 0.8
+    if settled is None:
+        # `$` with no country, or several, or no currency printed at all: USD would be a guess
+        reason = "dollar amounts, and the page does not say which dollar" if dollars else "no currency printed"
+        draft.notes.append(AuditResult(code="currency_unsettled", severity=Severity.ERROR, message=reason, details={}))
+        settled, confidence = ("USD", reason), 0.5
+    currency, reason = settled
     draft.fields["currency"] = Found(
-        currency, Provenance(method=METHOD, page=first.page, source_text=reason, confidence=0.8)
+        currency,
+        Provenance(method=METHOD, page=first.page, source_text=reason, confidence=confidence),
     )
 
 
