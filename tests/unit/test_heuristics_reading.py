@@ -793,3 +793,47 @@ def test_the_next_label_under_an_address_label_is_not_the_address() -> None:
 def test_a_section_heading_in_big_type_is_not_the_provider(title: str) -> None:
     result = loaded(bill(title=(title, 20)))
     assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
+
+
+@pytest.mark.parametrize("label", ["Customer number", "CUSTOMER NO.", "Customer reference"])
+def test_a_customer_number_is_the_account_when_the_bill_prints_no_account_number(label: str) -> None:
+    header = [[(72, f"{label}: 9620468352")], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]
+    result = loaded(bill(header=header))
+    assert result.bill is not None and result.bill.account_number == "9620468352"
+
+
+def test_a_customer_number_is_not_the_account_when_an_account_number_is_printed_unread() -> None:
+    # the account number's label is one the heuristics do not know; its wording is still on the page
+    header = [
+        [(72, "Customer number: 9620468352")],
+        [(72, "Account number (see overleaf)")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+    ]
+    result = read(bill(header=header))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is None or result.bill.account_number != "9620468352"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Details of your charges Service period Jan 6, 2025 through Feb 5, 2025 (31 days)",
+        "Current charges For The Period JAN 6, 2025 – FEB 5, 2025",
+        "Charge details Billing Dates 1/6/2025 – 2/5/2025",
+    ],
+)
+def test_a_period_label_inside_a_heading(line: str) -> None:
+    result = loaded(bill(header=[[(72, "Account Number: 1234-5678")], [(72, line)]]))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+
+
+def test_billing_from_and_billing_to() -> None:
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing from:"), (200, "JAN 6, 2025")],
+        [(72, "Billing to:"), (200, "FEB 5, 2025")],
+    ]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -469,3 +470,28 @@ def test_a_bill_reaching_past_today_goes_to_review() -> None:
     assert [(a.code, a.severity) for a in the_day_before if a.code == "period_in_future"] == [
         ("period_in_future", Severity.ERROR)
     ]
+
+
+def test_a_date_is_found_whole_in_every_process() -> None:
+    # The date pattern's alternatives once came in the order of a set of strings, which changes with each
+    # process's hash seed: in some processes `10/13/2023` was found as `10/13/20`, the year 2020.
+    import subprocess
+    import sys
+
+    script = (
+        "import re; from common.extraction.bills.values import DEFAULT_DATE_FORMATS, date_regex; "
+        "print(re.search(date_regex(DEFAULT_DATE_FORMATS), 'Charges for 9/17/2023 - 10/13/2023 (27 days)')"
+        ".group(), date_regex(DEFAULT_DATE_FORMATS))"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(answers) == 1
+    assert answers.pop().startswith("9/17/2023 ")

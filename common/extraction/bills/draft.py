@@ -107,8 +107,9 @@ class Draft:
 
 
 def quality_audits(draft: Draft) -> list[AuditResult]:
-    """Required fields that are missing or too uncertain to load."""
-    audits = list(draft.notes)
+    """Required fields that are missing or too uncertain to load, then what the method noted: a missing
+    field is the first reason a reviewer reads."""
+    audits: list[AuditResult] = []
     for name in draft.missing_required():
         audits.append(
             AuditResult(
@@ -130,7 +131,7 @@ def quality_audits(draft: Draft) -> list[AuditResult]:
                     details={"field": name, "confidence": found.provenance.confidence},
                 )
             )
-    return audits
+    return [*audits, *draft.notes]
 
 
 # --- locating values on the page --------------------------------------------------------------------

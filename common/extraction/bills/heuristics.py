@@ -142,11 +142,11 @@ _LABELS = {
 # A period printed as two fields: `Period from: 09/01/24` over `Period to: 04/02/24`, or `FROM` / `TO` cells.
 PERIOD_START_LABELS = (
     r"(?:(?:Service|Billing|Bill|Supply|Usage|Read) )?Period From|(?:Period|Service|Billing) Start(?: Date)?|"
-    r"Service From|Start Date|From(?: Date)?"
+    r"(?:Service|Billing|Supply) From|Start Date|From(?: Date)?"
 )
 PERIOD_END_LABELS = (
     r"(?:(?:Service|Billing|Bill|Supply|Usage|Read) )?Period To|(?:Period|Service|Billing) End(?:ing)?(?: Date)?|"
-    r"Service To|End Date|To(?: Date)?|Through|Thru"
+    r"(?:Service|Billing|Supply) (?:To|Through)|End Date|To(?: Date)?|Through|Thru"
 )
 
 
@@ -155,9 +155,14 @@ _RANGE = re.compile(RANGE, re.IGNORECASE)
 _DATE = re.compile(DATE, re.IGNORECASE)
 
 
+# Many utilities (in Britain, Ireland, Australia, New Zealand) call the account a customer number. Where a
+# bill also prints an account number, that is the account and the customer number another id.
+CUSTOMER_NUMBER_LABELS = r"Customer (?:Number|No\.?|#|ID|Reference|Ref\.?)"
+_ACCOUNT_WORDING = re.compile(r"\b(?:account|acct)\.?\s*(?:number|no\b|#|ref|reference|id\b)", re.IGNORECASE)
+
 _ANY_LABEL = re.compile(
     "|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values())
-    + f"|(?:{PERIOD_LABELS})|(?:{PERIOD_START_LABELS})|(?:{PERIOD_END_LABELS})",
+    + f"|(?:{PERIOD_LABELS})|(?:{PERIOD_START_LABELS})|(?:{PERIOD_END_LABELS})|(?:{CUSTOMER_NUMBER_LABELS})",
     re.IGNORECASE,
 )
 
@@ -168,6 +173,7 @@ _FIELD_LABELS = LabelSet(
         "bill_period": _PERIOD_LABEL,
         "period_start": _label_pattern(PERIOD_START_LABELS),
         "period_end": _label_pattern(PERIOD_END_LABELS),
+        "customer_number": _label_pattern(CUSTOMER_NUMBER_LABELS),
     }
 )
 
@@ -268,7 +274,10 @@ def _fields(
 ) -> None:
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
-        for hit in [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]:
+        hits = [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]
+        if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
+            hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
+        for hit in hits:
             try:
                 result = _parse(kind, hit.text, date_formats)
             except (ValueError, InvalidOperation):
@@ -390,6 +399,23 @@ def _split_period(
     return True
 
 
+# A period label inside a heading: `Details of your charges  Service period Oct 29, 2024 through Nov 30, 2024`.
+_TITLED_RANGE = re.compile(rf"\b(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?P<range>{RANGE})", re.IGNORECASE)
+
+
+def _period_in_a_title(document: Document) -> list[Hit]:
+    """Ranges after a period label that does not start its cell, as Hits of the range."""
+    hits: list[Hit] = []
+    for line in document.lines:
+        if line.page != 1 and hits:
+            break
+        for match in _TITLED_RANGE.finditer(line.text):
+            groups = {k: v for k, v in match.groupdict().items() if v is not None and k != "range"}
+            start, end = match.span("range")
+            hits.append(Hit(match.group("range"), line, start, end, line, match.start(), groups))
+    return hits
+
+
 def _period(
     document: Document,
     draft: Draft,
@@ -403,6 +429,8 @@ def _period(
     confidence = FOUND
     if not hits and _split_period(document, draft, date_formats, label_cells):
         return
+    if not hits:
+        hits = _period_in_a_title(document)
     if not hits:
         hits = [
             hit

@@ -34,7 +34,7 @@ _DIRECTIVES = {
     "%m": r"\d{1,2}",
     "%d": r"\d{1,2}(?:st|nd|rd|th)?",  # `6th January 2025`: parse_date drops the suffix
     "%Y": r"\d{4}",
-    "%y": r"\d{2}",
+    "%y": r"\d{2}(?!\d)",  # never the first half of a four-digit year
     "%b": r"[A-Z][a-z]{2}",
     "%B": r"[A-Z][a-z]{2,8}",
 }
@@ -47,7 +47,9 @@ def date_regex(formats: tuple[str, ...]) -> str:
         for directive, fragment in _DIRECTIVES.items():
             pattern = pattern.replace(re.escape(directive), fragment)
         parts.append(pattern)
-    return "(?:" + "|".join(sorted(set(parts), key=len, reverse=True)) + ")"
+    # longest first, ties in the formats' order: the order of a set's strings changes with each process's hash
+    # seed, and the first alternative that matches is the one a search takes
+    return "(?:" + "|".join(sorted(dict.fromkeys(parts), key=len, reverse=True)) + ")"
 
 
 @dataclass(frozen=True)
