@@ -837,3 +837,21 @@ def test_billing_from_and_billing_to() -> None:
     result = loaded(bill(header=header))
     assert result.bill is not None
     assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+
+
+def test_a_read_type_printed_against_the_meter_number_under_the_table() -> None:
+    table = meter_table(["Meter Serial", "Previous", "Present", "Consumption"], [["M627", "100", "140", "40 kWh"]])
+    extra = [[(72, "Reading type - M627: E")], [(72, "A = Actual reading E = Estimated reading")]]
+    result = loaded(bill(meters=table, extra=extra))
+    assert result.bill is not None
+    assert [(r.meter_number, r.read_type) for r in result.bill.usage] == [("M627", ReadType.ESTIMATED)]
+
+
+def test_a_meter_line_naming_a_register_takes_its_commodity_from_the_unit() -> None:
+    meters = [
+        [(72, "Meter E70K64209 - Day")],
+        [(72, "Billed usage 648 kWh")],
+    ]
+    result = loaded(bill(meters=meters))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity) for r in result.bill.usage] == [(Commodity.ELECTRICITY, Decimal("648"))]

@@ -713,7 +713,10 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("meter", re.compile(r"^Meter(?: Number| No\.?| #| ID)?$", re.I)),
+    (
+        "meter",
+        re.compile(r"^(?:Meter(?: Number| No\.?| #| ID| Serial(?: No\.?| Number)?)?|Serial (?:No\.?|Number))$", re.I),
+    ),
     ("multiplier", re.compile(r"^(?:Mult(?:iplier)?\.?|(?:Meter )?Constant|Meter Multiplier)$", re.I)),
     ("conversion_factor", re.compile(r"^(?:Factor|Conv(?:\.|ersion)(?: Factor)?|Therm Factor)$", re.I)),
     ("demand", re.compile(r"^(?:Max(?:imum)? Demand|Demand|Peak Demand|(?:Peak )?kW)$", re.I)),
@@ -878,7 +881,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         if commodity is None:
             draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
-        mark = _mark(cells, row)
+        mark = _mark(cells, row, document)
         if mark == "*" and not star_is_estimate:
             draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
             continue
@@ -907,14 +910,26 @@ READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>mÂ³|m3|ftÂ
 ESTIMATE_CELL = re.compile(r"(?:^|\t)\s*\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
 
 
-def _mark(cells: dict[str, str], row: Line) -> str:
-    """An estimate's mark: after the end read (`1234 E`, `1234*`), in a read-type column, or in a cell of
-    its own under a heading we do not know."""
+def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
+    """An estimate's mark: after the end read (`1234 E`, `1234*`), in a read-type column, in a cell of its
+    own under a heading we do not know, or beside the meter's number elsewhere (see _meter_mark)."""
     end = READ_CELL.match(cells.get("end_read", ""))
     mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
     if not mark and ESTIMATE_CELL.search(row.text):
         return "estimated"
+    if not mark and cells.get("meter"):
+        return _meter_mark(document, cells["meter"])
     return mark
+
+
+def _meter_mark(document: Document, meter: str) -> str:
+    """A read type printed under the table against the meter's number: `Reading type - 93115874: E`."""
+    match = re.search(
+        rf"(?<![\w-]){re.escape(meter)}\s*[:=-]\s*\(?(E|A|est(?:\.|imated)?|act(?:ual)?)\)?(?![\w-])",
+        document.text,
+        re.IGNORECASE,
+    )
+    return match.group(1) if match else ""
 
 
 def _by_unit(values: dict[str, Any]) -> Commodity | None:
@@ -1066,6 +1081,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
             draft.notes.append(_unreadable(last, "a number does not parse"))
             continue
         mark = ((end.group("mark") if end else None) or found.get("read_type", "")).strip()
+        mark = mark or _meter_mark(document, found["meter"])
         read.append((first, last, values, service, mark))
     taken = {by_unit for _, _, values, _, _ in read if (by_unit := _by_unit(values)) is not None}
     for first, last, values, service, mark in read:
@@ -1111,17 +1127,27 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
             current.update(match.groupdict())
         elif match := METER_USAGE.search(line.text):
             current.update(match.groupdict())
-            read = UsageRead(
-                commodity=commodity_of(current["service"]),
-                quantity=US.parse_number(current["quantity"]),
-                unit=current["unit"],
-                meter_number=current["meter"],
-                read_type=read_type_of(current.get("kind", "actual")),
-                start_read=US.parse_number(current["start"]) if "start" in current else None,
-                end_read=US.parse_number(current["end"]) if "end" in current else None,
-                multiplier=US.parse_number(current["multiplier"]) if "multiplier" in current else None,
+            values: dict[str, Any] = {
+                "quantity": US.parse_number(current["quantity"]),
+                "unit": current["unit"],
+                "meter_number": current["meter"],
+                "start_read": US.parse_number(current["start"]) if "start" in current else None,
+                "end_read": US.parse_number(current["end"]) if "end" in current else None,
+                "multiplier": US.parse_number(current["multiplier"]) if "multiplier" in current else None,
+                "conversion_factor": None,
+            }
+            # `Meter E70K64209 - Day` names a register, not a service: then the unit and the charges tell
+            named = commodity_of(current["service"])
+            commodity = (
+                named
+                if named is not Commodity.OTHER
+                else _by_unit(values) or _commodity(values, draft, document, set())
             )
-            draft.usage.append((read, row_provenance(line, METHOD, 0.8, extra=headline)))
+            if commodity is None:
+                draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
+            else:
+                read = UsageRead(**values, commodity=commodity, read_type=read_type_of(current.get("kind", "actual")))
+                draft.usage.append((read, row_provenance(line, METHOD, 0.8, extra=headline)))
             current = headline = None
 
 
