@@ -855,3 +855,46 @@ def test_a_meter_line_naming_a_register_takes_its_commodity_from_the_unit() -> N
     result = loaded(bill(meters=meters))
     assert result.bill is not None
     assert [(r.commodity, r.quantity) for r in result.bill.usage] == [(Commodity.ELECTRICITY, Decimal("648"))]
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # before the payments: the summary balances with it taken as the previous balance
+        (
+            [
+                ("Balance Forward", "$50.00"),
+                ("Payments Applied", "-$30.00"),
+                ("Current Charges", "$50.00"),
+                ("Amount Due", "$70.00"),
+            ],
+            "50.00",
+        ),
+        # after the payments (what is left of the last bill): not the previous balance
+        (
+            [
+                ("Payments and credits", "$30.00 CR"),
+                ("Balance forward", "$20.00"),
+                ("Current Charges", "$50.00"),
+                ("Total balance due", "$70.00"),
+            ],
+            None,
+        ),
+        (
+            [
+                ("Previous statement balance", "$50.00"),
+                ("Payments", "-$30.00"),
+                ("Balance forward", "$20.00"),
+                ("Current Charges", "$50.00"),
+                ("Amount Due", "$70.00"),
+            ],
+            "50.00",
+        ),
+    ],
+)
+def test_balance_forward_is_the_previous_balance_only_where_the_summary_says_so(
+    summary: list[tuple[str, str]], expected: str | None
+) -> None:
+    result = read(bill(summary=summary))
+    assert result.bill is not None
+    assert (str(result.bill.previous_balance) if result.bill.previous_balance is not None else None) == expected

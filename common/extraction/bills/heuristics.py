@@ -82,7 +82,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "date",
     ),
     "previous_balance": (
-        r"Previous Balance|Balance from last bill|Prior Balance|Balance Forward|Balance brought forward|"
+        r"Previous (?:Statement |Account )?Balance|Balance from last bill|Prior Balance|Balance brought forward|"
         r"Last Bill(?: Amount)?|Opening Balance|Amount of (?:your )?last bill|Previous Bill(?: Amount)?|"
         r"Your last bill",
         MONEY,
@@ -153,16 +153,21 @@ PERIOD_END_LABELS = (
 _PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
 _RANGE = re.compile(RANGE, re.IGNORECASE)
 _DATE = re.compile(DATE, re.IGNORECASE)
+_MONEY = re.compile(MONEY)
 
 
 # Many utilities (in Britain, Ireland, Australia, New Zealand) call the account a customer number. Where a
 # bill also prints an account number, that is the account and the customer number another id.
 CUSTOMER_NUMBER_LABELS = r"Customer (?:Number|No\.?|#|ID|Reference|Ref\.?)"
+# `Balance forward` is what is left of the last bill after the payments a ledger lists above it; only on a
+# bill that lists no payments is it the previous balance.
+BALANCE_FORWARD_LABELS = r"Balance Forward"
 _ACCOUNT_WORDING = re.compile(r"\b(?:account|acct)\.?\s*(?:number|no\b|#|ref|reference|id\b)", re.IGNORECASE)
 
 _ANY_LABEL = re.compile(
     "|".join(f"(?:{labels})" for labels, _, _ in VOCABULARY.values())
-    + f"|(?:{PERIOD_LABELS})|(?:{PERIOD_START_LABELS})|(?:{PERIOD_END_LABELS})|(?:{CUSTOMER_NUMBER_LABELS})",
+    + f"|(?:{PERIOD_LABELS})|(?:{PERIOD_START_LABELS})|(?:{PERIOD_END_LABELS})|(?:{CUSTOMER_NUMBER_LABELS})"
+    + f"|(?:{BALANCE_FORWARD_LABELS})",
     re.IGNORECASE,
 )
 
@@ -174,6 +179,7 @@ _FIELD_LABELS = LabelSet(
         "period_start": _label_pattern(PERIOD_START_LABELS),
         "period_end": _label_pattern(PERIOD_END_LABELS),
         "customer_number": _label_pattern(CUSTOMER_NUMBER_LABELS),
+        "balance_forward": _label_pattern(BALANCE_FORWARD_LABELS),
     }
 )
 
@@ -305,6 +311,24 @@ def _fields(
         if name == "service_address":
             value_found, provenance = _address_with_locality(document, hit, value_found, provenance)
         draft.fields[name] = Found(value_found, provenance)
+    if "previous_balance" not in draft.fields:
+        _balance_forward(document, draft, label_cells["balance_forward"])
+
+
+def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCell]) -> None:
+    """`Balance forward` is the previous balance on some bills and what is left of it after the payments
+    on others: it is taken for the previous balance when no payments are listed, or when the summary
+    balances with it taken so."""
+    for hit in values_after(document, label_cells, _MONEY, is_label=is_label):
+        try:
+            forward = US.parse_money(hit.text)
+        except (ValueError, InvalidOperation):
+            continue
+        paid, due, new = (draft.value(name) for name in ("payments_and_credits", "amount_due", "total_amount"))
+        if paid and (due is None or new is None or forward - paid + new != due):
+            return
+        draft.fields["previous_balance"] = Found(forward, hit.provenance(METHOD, FOUND))
+        return
 
 
 # The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode), Australian or New
@@ -564,7 +588,8 @@ CHARGES_HEADER = re.compile(
     r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges|Breakdown of (?:your )?charges|"
     r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail)|"
     r"Details? of your (?:bill|charges)|Charges for this (?:billing )?period|What you are paying for|"
-    r"(?:Current )?Billing details?|Bill details|Account charges)$",
+    r"(?:Current )?Billing details?|Bill details|Account charges)"
+    rf"(?:[ \t]+(?:{PERIOD_LABELS})\b.*)?$",  # `Current charges  Billing period 12 Aug 2024 to 8 Sep 2024`
     re.IGNORECASE,
 )
 CHARGES_TOTAL = re.compile(
