@@ -789,7 +789,17 @@ def test_the_next_label_under_an_address_label_is_not_the_address() -> None:
     assert result.bill is not None and result.bill.service_address is None
 
 
-@pytest.mark.parametrize("title", ["Account Activity", "Details of your charges", "Usage history"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Account Activity",
+        "Details of your charges",
+        "Usage history",
+        "Monthly usage (m3)",
+        "MR G THOMPSON",
+        "111 Totara Crescent",
+    ],
+)
 def test_a_section_heading_in_big_type_is_not_the_provider(title: str) -> None:
     result = loaded(bill(title=(title, 20)))
     assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
@@ -898,3 +908,18 @@ def test_balance_forward_is_the_previous_balance_only_where_the_summary_says_so(
     result = read(bill(summary=summary))
     assert result.bill is not None
     assert (str(result.bill.previous_balance) if result.bill.previous_balance is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Water usage 16 m3 at $2.5385 per m3", ("Water usage", Decimal("16"), "m3", Decimal("2.5385"))),
+        ("Standing charge 27 days 50.99c", ("Standing charge", Decimal("27"), "days", Decimal("0.5099"))),
+        ("Sales tax 15% of $266.67", ("Sales tax 15% of $266.67", None, None, None)),
+    ],
+)
+def test_more_charge_details_read_off_the_name(line: str, expected: tuple[object, ...]) -> None:
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], [(72, line, 540, "$40.00")]]))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity, item.unit, item.rate) == expected

@@ -479,10 +479,11 @@ def _period(
 
 
 # A page title ("Your Energy Statement", "Electricity Bill") is often printed bigger than the utility's name.
-# Nor is a headline amount (`Amount due: $248.10`): no utility's name holds a colon or a sum of money.
+# Nor is a headline amount (`Amount due: $248.10`): no utility's name holds a colon or a sum of money. Nor
+# the customer's title or street in the address window.
 _DOCUMENT_TITLE = re.compile(
     rf"^your\b|\b(?:statement|bill|invoice|notice|summary|activity|details?|charges|explained|overview|breakdown|"
-    rf"messages|history)\b|:|[$£€]\s?\d|^(?-i:[a-z])|{DATE}",
+    rf"messages|history|usage)\b|:|[$£€]\s?\d|^(?-i:[a-z])|^(?:mr|mrs|ms|miss|dr)\.?\s|^\d|{DATE}",
     re.IGNORECASE,
 )
 
@@ -606,25 +607,29 @@ SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
 
 
+UNIT = r"[A-Za-z³][A-Za-z³0-9]*"  # kWh, m³, m3
+
+
 def _rate(suffix: str = "") -> str:
     """A price per unit: `$0.1234`, `9.5¢`, `24.5p`, `40.9c`, with `/kWh` or ` per day` after it."""
-    return rf"[$£€]?(?P<rate{suffix}>\d*\.\d+|\d+)(?P<pence{suffix}>[p¢c])?(?:\s*/\s*[A-Za-z³]+|\s+per\s+\w+)?"
+    return rf"[$£€]?(?P<rate{suffix}>\d*\.\d+|\d+)(?P<pence{suffix}>[p¢c])?(?:\s*/\s*{UNIT}|\s+per\s+\w+)?"
 
 
 _RATE = _rate()
-# `12 kWh @ $0.1`, `12 kWh at 9.5c`, `29 days (£0.6557 per day)`, `(12 kWh x 9.5p/kWh)`: after a description.
+# `12 kWh @ $0.1`, `12 kWh at 9.5c`, `29 days (£0.6557 per day)`, `(12 kWh x 9.5p/kWh)`, `27 days 50.99c`
+# (a rate without `@` only with its currency or cents mark): after a description.
 DETAIL = re.compile(
-    rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>[A-Za-z³]+)\s*"
-    rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\))\)?$"
+    rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNIT})\s*"
+    rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\)|(?=[$£€]|\d*\.?\d+[p¢c]\b){_rate('3')})\)?$"
 )
 # The cells between a description and its amount, read as one string: `12 kWh | $0.1/kWh`, `12 | kWh | 9.5¢`,
 # `12 kWh @ 9.5p/kWh`, or a quantity alone.
-DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>[A-Za-z³]+)(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
+DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>{UNIT})(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
 UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ|ERU|days?"
 # `Peak usage (268 kWh)`, `Supply charge 30 days`, or the figures alone under a name printed over them.
 QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
 # A tax printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of the name.
-TAX_ON_BASE = re.compile(rf"^(?:VAT|GST|HST|(?:sales )?tax)\b[^$£€]*\bon [$£€]?{NUMBER}$", re.IGNORECASE)
+TAX_ON_BASE = re.compile(rf"^(?:VAT|GST|HST|(?:sales )?tax)\b[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$", re.IGNORECASE)
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
 # is a layout we did not read, so the bill goes to review rather than loading a wrong name.
 DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s*[cp](?:\s*/|\s+per\b|$)", re.IGNORECASE)
@@ -632,8 +637,8 @@ DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s
 
 def _detail(match: re.Match[str]) -> tuple[Decimal, str, Decimal | None]:
     groups = match.groupdict()
-    rate = groups.get("rate") or groups.get("rate2")
-    pence = groups.get("pence") or groups.get("pence2")
+    rate = groups.get("rate") or groups.get("rate2") or groups.get("rate3")
+    pence = groups.get("pence") or groups.get("pence2") or groups.get("pence3")
     return (
         US.parse_number(match.group("quantity")),
         match.group("unit"),
