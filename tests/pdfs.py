@@ -1,8 +1,13 @@
-"""Hand-built PDFs for tests that need exact objects (hostile structures, custom fonts and ToUnicode maps)."""
+"""Hand-built PDFs for tests that need exact objects (hostile structures, custom fonts and ToUnicode maps),
+and checks shared by the tests of the bill generators."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pypdfium2 as pdfium
+
+from common.connectors.billgen.wild import WildBill
 
 
 def build_pdf(objects: list[bytes]) -> bytes:
@@ -26,3 +31,13 @@ def pdf_text(pdf: bytes) -> str:
         return " ".join(document[page].get_textpage().get_text_range() for page in range(len(document)))
     finally:
         document.close()
+
+
+def assert_deterministic(draw: Callable[[int, int], WildBill], index: int, seed: int) -> None:
+    """A generated bill is a function of (index, seed) alone, and another index or seed draws another."""
+    first, again, other = draw(index, seed), draw(index, seed), draw(index + 1, seed)
+    assert first.pdf == again.pdf
+    assert first.truth == again.truth and first.choices == again.choices
+    assert first.name == again.name != other.name
+    assert first.pdf != other.pdf
+    assert draw(index, seed + 1).pdf != first.pdf
