@@ -159,8 +159,8 @@ _MONEY = re.compile(MONEY)
 # Many utilities (in Britain, Ireland, Australia, New Zealand) call the account a customer number. Where a
 # bill also prints an account number, that is the account and the customer number another id.
 CUSTOMER_NUMBER_LABELS = r"Customer (?:Number|No\.?|#|ID|Reference|Ref\.?)"
-# `Balance forward` is what is left of the last bill after the payments a ledger lists above it; only on a
-# bill that lists no payments is it the previous balance.
+# `Balance forward` is the previous balance on some bills and what is left of it after the payments on
+# others (see _balance_forward).
 BALANCE_FORWARD_LABELS = r"Balance Forward"
 _ACCOUNT_WORDING = re.compile(r"\b(?:account|acct)\.?\s*(?:number|no\b|#|ref|reference|id\b)", re.IGNORECASE)
 
@@ -907,7 +907,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
     read_unit = READ_UNIT_NOTE.search(document.text)
     for cells, row, values, by_unit in rows:
         named = commodity_of(cells.get("service", ""))  # a service column says it outright
-        commodity = (named if named is not Commodity.OTHER else by_unit) or _commodity(values, draft, document, taken)
+        commodity = _meter_commodity(named, by_unit, values, draft, document, taken)
         if commodity is None:
             draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
@@ -960,6 +960,19 @@ def _meter_mark(document: Document, meter: str) -> str:
         re.IGNORECASE,
     )
     return match.group(1) if match else ""
+
+
+def _meter_commodity(
+    named: Commodity,
+    by_unit: Commodity | None,
+    values: dict[str, Any],
+    draft: Draft,
+    document: Document,
+    taken: set[Commodity],
+) -> Commodity | None:
+    """A meter's commodity: what its service column or title says outright, else what its unit settles
+    (`by_unit`, from _by_unit), else what the charges tell (see _commodity); None when the page leaves it open."""
+    return (named if named is not Commodity.OTHER else by_unit) or _commodity(values, draft, document, taken)
 
 
 def _by_unit(values: dict[str, Any]) -> Commodity | None:
@@ -1116,9 +1129,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
     taken = {by_unit for _, _, values, _, _ in read if (by_unit := _by_unit(values)) is not None}
     for first, last, values, service, mark in read:
         named = commodity_of(service) if service else Commodity.OTHER
-        commodity = (named if named is not Commodity.OTHER else _by_unit(values)) or _commodity(
-            values, draft, document, taken
-        )
+        commodity = _meter_commodity(named, _by_unit(values), values, draft, document, taken)
         if commodity is None:
             draft.notes.append(_unreadable(last, f"{values['unit']} could measure several services"))
             continue
@@ -1168,11 +1179,7 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
             }
             # `Meter E70K64209 - Day` names a register, not a service: then the unit and the charges tell
             named = commodity_of(current["service"])
-            commodity = (
-                named
-                if named is not Commodity.OTHER
-                else _by_unit(values) or _commodity(values, draft, document, set())
-            )
+            commodity = _meter_commodity(named, _by_unit(values), values, draft, document, set())
             if commodity is None:
                 draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
             else:
