@@ -798,6 +798,7 @@ def test_the_next_label_under_an_address_label_is_not_the_address() -> None:
         "Monthly usage (m3)",
         "MR G THOMPSON",
         "111 Totara Crescent",
+        "There is nothing to pay.",
     ],
 )
 def test_a_section_heading_in_big_type_is_not_the_provider(title: str) -> None:
@@ -923,3 +924,55 @@ def test_more_charge_details_read_off_the_name(line: str, expected: tuple[object
     assert result.bill is not None
     item = result.bill.line_items[1]
     assert (item.description, item.quantity, item.unit, item.rate) == expected
+
+
+def test_a_rate_glued_to_its_unit_is_read_apart() -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Supply charge"), (200, "27"), (260, "days116.854c per day"), (72, "", 540, "$40.00")],
+    ]
+    result = read(bill(charges=charges))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity, item.unit, item.rate) == (
+        "Supply charge",
+        Decimal("27"),
+        "days",
+        Decimal("1.16854"),
+    )
+
+
+def test_the_label_after_an_address_label_is_not_the_address_even_with_its_number() -> None:
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service at")],
+        [(72, "Invoice number 28119930")],
+    ]
+    result = loaded(bill(header=header, address=(), currency="£"))
+    assert result.bill is not None and result.bill.service_address is None
+
+
+def test_a_ledger_whose_dates_share_the_labels_cells() -> None:
+    summary = [
+        ("November 23, 2024 Last Bill Amount:", "$4,559.45"),
+        ("December 13, 2024 Payments And Credits:", "$4,559.45"),
+        ("Balance Forward:", "$0.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None
+    assert (result.bill.previous_balance, result.bill.payments_and_credits) == (Decimal("4559.45"), Decimal("4559.45"))
+
+
+def test_read_types_printed_against_each_register_under_the_table() -> None:
+    table = meter_table(
+        ["Meter", "Tariff", "Previous", "Present", "Usage"],
+        [["7994", "On-peak", "100", "140", "40 kWh"], ["7994", "Off-peak", "200", "210", "10 kWh"]],
+    )
+    extra = [[(72, "Type - On-peak: E, Off-peak: A")], [(72, "A = Actual reading E = Estimated reading")]]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 50 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=table, extra=extra, charges=charges))
+    assert result.bill is not None
+    assert [r.read_type for r in result.bill.usage] == [ReadType.ESTIMATED, ReadType.ACTUAL]

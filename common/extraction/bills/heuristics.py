@@ -66,7 +66,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "service_address": (
         r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
         r"Property address|Site address|Installation address|Supply point address",
-        r"(?=[^\t]*\d)[^\t]{5,200}",  # a house number or a postcode: not the next label (`Invoice number`)
+        # a house number or a postcode, and not the next label (`Invoice number 28119930`)
+        r"(?=[^\t]*\d)(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)[^\t]{5,200}",
         "text",
     ),
     "statement_date": (
@@ -283,6 +284,8 @@ def _fields(
         hits = [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
+        if not hits and name in _LEDGER_FIELDS:
+            hits = values_after(document, _after_a_date(document, _LABELS[name][0]), value, is_label=is_label)
         for hit in hits:
             try:
                 result = _parse(kind, hit.text, date_formats)
@@ -313,6 +316,22 @@ def _fields(
         draft.fields[name] = Found(value_found, provenance)
     if "previous_balance" not in draft.fields:
         _balance_forward(document, draft, label_cells["balance_forward"])
+
+
+# A ledger dates its rows: `November 23, 2023  Last bill amount   $4,559.45`, the date in the label's cell
+# where the columns sit close.
+_LEDGER_FIELDS = frozenset({"previous_balance", "payments_and_credits", "total_amount", "amount_due"})
+_LEADING_DATE = re.compile(rf"(?:{DATE})\s*", re.IGNORECASE)
+
+
+def _after_a_date(document: Document, label: re.Pattern[str]) -> list[LabelCell]:
+    """Cells that start with a date and then `label`, as label cells ending where the label does."""
+    cells: list[LabelCell] = []
+    for index, line in enumerate(document.lines):
+        for position, segment in enumerate(line.segments):
+            if (date := _LEADING_DATE.match(segment.text)) and (match := label.match(segment.text, date.end())):
+                cells.append((index, position, match.end()))
+    return cells
 
 
 def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCell]) -> None:
@@ -483,7 +502,8 @@ def _period(
 # the customer's title or street in the address window.
 _DOCUMENT_TITLE = re.compile(
     rf"^your\b|\b(?:statement|bill|invoice|notice|summary|activity|details?|charges|explained|overview|breakdown|"
-    rf"messages|history|usage)\b|:|[$£€]\s?\d|^(?-i:[a-z])|^(?:mr|mrs|ms|miss|dr)\.?\s|^\d|{DATE}",
+    rf"messages|history|usage)\b|:|[$£€]\s?\d|^(?-i:[a-z])|^(?:mr|mrs|ms|miss|dr)\.?\s|^\d|{DATE}|"
+    r"(?-i:\b[a-z]+\b.*\b[a-z]+\b.*\b[a-z]+\b.*)[.!?]$",  # a sentence: `There is nothing to pay.`
     re.IGNORECASE,
 )
 
@@ -607,7 +627,7 @@ SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
 
 
-UNIT = r"[A-Za-z³][A-Za-z³0-9]*"  # kWh, m³, m3
+UNIT = r"[A-Za-z³]+(?:\d\b)?"  # kWh, m³, m3; not `days116` of `27 days116.854c per day`
 
 
 def _rate(suffix: str = "") -> str:
@@ -947,15 +967,18 @@ def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
     mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
     if not mark and ESTIMATE_CELL.search(row.text):
         return "estimated"
-    if not mark and cells.get("meter"):
-        return _meter_mark(document, cells["meter"])
+    if not mark:
+        # the meter's number, or a register's name (`On-peak`), keyed to a mark elsewhere
+        keys = [cells.get("meter", ""), *(s.text for s in row.segments if not any(c.isdigit() for c in s.text))]
+        return next((found for key in keys if key and (found := _meter_mark(document, key))), "")
     return mark
 
 
-def _meter_mark(document: Document, meter: str) -> str:
-    """A read type printed under the table against the meter's number: `Reading type - 93115874: E`."""
+def _meter_mark(document: Document, key: str) -> str:
+    """A read type printed under the table against a meter's number or register: `Reading type - 93115874: E`,
+    `Type - On-peak: E, Off-peak: A`."""
     match = re.search(
-        rf"(?<![\w-]){re.escape(meter)}\s*[:=-]\s*\(?(E|A|est(?:\.|imated)?|act(?:ual)?)\)?(?![\w-])",
+        rf"(?<![\w-]){re.escape(key)}\s*[:=-]\s*\(?(E|A|est(?:\.|imated)?|act(?:ual)?)\)?(?![\w-])",
         document.text,
         re.IGNORECASE,
     )
