@@ -976,3 +976,27 @@ def test_read_types_printed_against_each_register_under_the_table() -> None:
     result = loaded(bill(meters=table, extra=extra, charges=charges))
     assert result.bill is not None
     assert [r.read_type for r in result.bill.usage] == [ReadType.ESTIMATED, ReadType.ACTUAL]
+
+
+@pytest.mark.parametrize("under", ["02/01/2024 – 02/02/2024", "17845674", "28 Sep 2023 to 26 Oct 2023"])
+def test_a_date_range_or_an_id_under_an_address_label_is_not_the_address(under: str) -> None:
+    header = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service at"), (300, "Period")],
+        [(72, under)],
+    ]
+    result = read(bill(header=header, address=()))
+    assert result.bill is not None and result.bill.service_address is None
+
+
+def test_a_read_type_printed_against_the_register_of_a_meter_line() -> None:
+    meters = [
+        [(72, "Meter 150103452 - Day")],
+        [(72, "Billed usage 529 kWh")],
+        [(72, "Reading type - Day: E")],
+        [(72, "A = Actual reading E = Estimated reading")],
+    ]
+    result = read(bill(meters=meters))
+    assert result.bill is not None
+    assert [(r.meter_number, r.read_type) for r in result.bill.usage] == [("150103452", ReadType.ESTIMATED)]

@@ -67,7 +67,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
         r"Property address|Site address|Installation address|Supply point address",
         # a house number or a postcode, and not the next label (`Invoice number 28119930`)
-        r"(?=[^\t]*\d)(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)[^\t]{5,200}",
+        r"(?=[^\t]*\d)(?=[^\t]*[A-Za-z]{2})(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)"
+        r"[^\t]{5,200}",
         "text",
     ),
     "statement_date": (
@@ -282,6 +283,8 @@ def _fields(
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
         hits = [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]
+        if name == "service_address":  # a date range or an id under the label is another field's value
+            hits = [hit for hit in hits if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text))]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
         if not hits and name in _LEDGER_FIELDS:
@@ -1206,7 +1209,13 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
             if commodity is None:
                 draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
             else:
-                read = UsageRead(**values, commodity=commodity, read_type=read_type_of(current.get("kind", "actual")))
+                # a read type under the meters, against the register or the meter (`Reading type - Day: E`)
+                mark = (
+                    current.get("kind")
+                    or _meter_mark(document, current["service"])
+                    or _meter_mark(document, current["meter"])
+                )
+                read = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark or "actual"))
                 draft.usage.append((read, row_provenance(line, METHOD, 0.8, extra=headline)))
             current = headline = None
 
