@@ -970,22 +970,28 @@ def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
     mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
     if not mark and ESTIMATE_CELL.search(row.text):
         return "estimated"
-    if not mark:
+    if not mark and "stimat" in document.text:  # `Estimated`: a legend says the bill marks estimates somewhere
         # the meter's number, or a register's name (`On-peak`), keyed to a mark elsewhere
         keys = [cells.get("meter", ""), *(s.text for s in row.segments if not any(c.isdigit() for c in s.text))]
         return next((found for key in keys if key and (found := _meter_mark(document, key))), "")
     return mark
 
 
+_MARK_AFTER_KEY = re.compile(r"\s*[:=-]\s*\(?(E|A|est(?:\.|imated)?|act(?:ual)?)\)?(?![\w-])", re.IGNORECASE)
+
+
 def _meter_mark(document: Document, key: str) -> str:
     """A read type printed under the table against a meter's number or register: `Reading type - 93115874: E`,
-    `Type - On-peak: E, Off-peak: A`."""
-    match = re.search(
-        rf"(?<![\w-]){re.escape(key)}\s*[:=-]\s*\(?(E|A|est(?:\.|imated)?|act(?:ual)?)\)?(?![\w-])",
-        document.text,
-        re.IGNORECASE,
-    )
-    return match.group(1) if match else ""
+    `Type - On-peak: E, Off-peak: A`. Plain finds of the key, not a regex built for it: a pattern a key costs
+    a compile per meter row."""
+    text = document.text
+    start = text.find(key)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        if not (before.isalnum() or before in "_-") and (match := _MARK_AFTER_KEY.match(text, start + len(key))):
+            return match.group(1)
+        start = text.find(key, start + 1)
+    return ""
 
 
 def _meter_commodity(
