@@ -10,9 +10,10 @@ and a total that no audit can confirm is flagged by the cascade, never loaded as
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache, partial
 from typing import Any, NamedTuple
 
 from common.extraction.bills.draft import (
@@ -155,7 +156,6 @@ PERIOD_END_LABELS = (
 _PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
 _RANGE = re.compile(RANGE, re.IGNORECASE)
 _DATE = re.compile(DATE, re.IGNORECASE)
-_MONEY = re.compile(MONEY)
 
 
 # Many utilities (in Britain, Ireland, Australia, New Zealand) call the account a customer number. Where a
@@ -279,6 +279,7 @@ def _fields(
     date_formats: tuple[str, ...],
     label_cells: dict[str, list[LabelCell]],
     inline: dict[str, list[Hit]],
+    after_dates: Callable[[], dict[str, list[LabelCell]]],
 ) -> None:
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
@@ -288,7 +289,7 @@ def _fields(
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
         if not hits and name in _LEDGER_FIELDS:
-            hits = values_after(document, _after_a_date(document, _LABELS[name][0]), value, is_label=is_label)
+            hits = values_after(document, after_dates()[name], value, is_label=is_label)
         for hit in hits:
             try:
                 result = _parse(kind, hit.text, date_formats)
@@ -323,17 +324,21 @@ def _fields(
 
 # A ledger dates its rows: `November 23, 2023  Last bill amount   $4,559.45`, the date in the label's cell
 # where the columns sit close.
-_LEDGER_FIELDS = frozenset({"previous_balance", "payments_and_credits", "total_amount", "amount_due"})
+_LEDGER_FIELDS = ("previous_balance", "payments_and_credits", "total_amount", "amount_due")
 _LEADING_DATE = re.compile(rf"(?:{DATE})\s*", re.IGNORECASE)
 
 
-def _after_a_date(document: Document, label: re.Pattern[str]) -> list[LabelCell]:
-    """Cells that start with a date and then `label`, as label cells ending where the label does."""
-    cells: list[LabelCell] = []
+def _cells_after_dates(document: Document) -> dict[str, list[LabelCell]]:
+    """The ledger fields' labels that follow a date in their cell, by field, as label cells ending where the
+    label does: one scan of the page for every field and both date orders (see _dated_fields)."""
+    cells: dict[str, list[LabelCell]] = {name: [] for name in _LEDGER_FIELDS}
     for index, line in enumerate(document.lines):
         for position, segment in enumerate(line.segments):
-            if (date := _LEADING_DATE.match(segment.text)) and (match := label.match(segment.text, date.end())):
-                cells.append((index, position, match.end()))
+            if (date := _LEADING_DATE.match(segment.text)) is None:
+                continue
+            for name in _LEDGER_FIELDS:
+                if match := _LABELS[name][0].match(segment.text, date.end()):
+                    cells[name].append((index, position, match.end()))
     return cells
 
 
@@ -341,7 +346,7 @@ def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCe
     """`Balance forward` is the previous balance on some bills and what is left of it after the payments
     on others: it is taken for the previous balance when no payments are listed, or when the summary
     balances with it taken so."""
-    for hit in values_after(document, label_cells, _MONEY, is_label=is_label):
+    for hit in values_after(document, label_cells, _LABELS["previous_balance"][1], is_label=is_label):
         try:
             forward = US.parse_money(hit.text)
         except (ValueError, InvalidOperation):
@@ -1281,9 +1286,10 @@ def _dated_fields(document: Document, draft: Draft) -> None:
     readings = []
     label_cells = {name: _capitalised(document, cells) for name, cells in _FIELD_LABELS.scan(document).items()}
     inline = _inline_hits(document)
+    after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
-        _fields(document, reading, date_formats, label_cells, inline)
+        _fields(document, reading, date_formats, label_cells, inline, after_dates)
         _period(document, reading, date_formats, label_cells, inline.get("bill_period", []))
         readings.append(reading)
     chosen = readings[0]
