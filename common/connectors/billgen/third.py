@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,20 +60,23 @@ def _num(value: Decimal, places: int) -> str:
 
 # --- fonts -------------------------------------------------------------------------------------------
 
-_FAMILIES: list[tuple[str, str, str]] = [
+_STANDARD_FAMILIES = (
     ("helvetica", "Helvetica", "Helvetica-Bold"),
     ("times", "Times-Roman", "Times-Bold"),
     ("courier", "Courier", "Courier-Bold"),
-]
+)
 _TTF_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"), Path("/usr/share/fonts/TTF"))
 
 
-def _register_fonts() -> None:
-    """Embedded TrueType families (real bills embed fonts), where the machine has DejaVu.
+@cache
+def _families() -> tuple[tuple[str, str, str], ...]:
+    """The standard families and embedded TrueType ones (real bills embed fonts), where the machine has DejaVu;
+    registered on the first bill drawn, not at import (reading the fonts takes about 0.15 s).
 
     The family list is the same everywhere, so that a seed draws the same choices on every machine; where a
     font file is missing its family is drawn in the standard font of the same style instead.
     """
+    families = list(_STANDARD_FAMILIES)
     wanted = (
         ("dejavu-sans", "DejaVuSans", "DejaVuSans-Bold", "Helvetica"),
         ("dejavu-serif", "DejaVuSerif", "DejaVuSerif-Bold", "Times-Roman"),
@@ -91,10 +95,9 @@ def _register_fonts() -> None:
                 break
             family = (key, f"Third-{regular}", f"Third-{bold}")
             break
-        _FAMILIES.append(family)
+        families.append(family)
+    return tuple(families)
 
-
-_register_fonts()
 
 # --- locales ------------------------------------------------------------------------------------------
 
@@ -1957,7 +1960,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
 
 def _style(pick: _Pick, bill: _Bill) -> _Style:
     code = bill.loc.code
-    family, reg, bold = _FAMILIES[[f[0] for f in _FAMILIES].index(pick("font", [f[0] for f in _FAMILIES]))]
+    families = _families()
+    family, reg, bold = families[[f[0] for f in families].index(pick("font", [f[0] for f in families]))]
     size = pick("font.size", (7.5, 8.0, 8.5) if family == "courier" else (8.0, 8.5, 9.0, 9.5))
     case = pick("label.case", ("sentence", "sentence", "upper", "title"))
     colon = pick.chance("label.colon", 0.55)
