@@ -4,10 +4,13 @@ and checks shared by the tests of the bill generators."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pypdfium2 as pdfium
 
 from common.connectors.billgen.wild import WildBill
+from common.extraction.bill_audits import audit_bill
+from common.models import Severity
 
 
 def build_pdf(objects: list[bytes]) -> bytes:
@@ -41,3 +44,14 @@ def assert_deterministic(draw: Callable[[int, int], WildBill], index: int, seed:
     assert first.name == again.name != other.name
     assert first.pdf != other.pdf
     assert draw(index, seed + 1).pdf != first.pdf
+
+
+def assert_truth_reconciles(bill: WildBill) -> None:
+    """A generated bill's truth adds up: its items sum to the new charges, its summary balances where it
+    prints one, and the audits find no error in it (so an audit failure on an extracted bill is a misread)."""
+    truth = bill.truth
+    assert sum((item.amount for item in truth.line_items), Decimal(0)) == truth.total_amount, bill.name
+    if truth.previous_balance is not None and truth.payments_and_credits is not None:
+        assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due, bill.name
+    errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
+    assert errors == [], (bill.name, errors)

@@ -8,15 +8,11 @@ this test's.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
 from common.connectors.billgen.wild import WildBill
-from common.extraction.bill_audits import audit_bill
-from common.models import Severity
-from tests.pdfs import assert_deterministic, pdf_text
+from tests.pdfs import assert_deterministic, assert_truth_reconciles, pdf_text
 
 SEED = 1
 BILLS = 150  # ~3 s: every locale, service and layout choice appears many times
@@ -34,11 +30,10 @@ def test_generator_is_deterministic() -> None:
 def test_truth_is_consistent(bills: list[WildBill]) -> None:
     """Items sum to the new charges, the summary balances, dates are sane, no audit error on the truth."""
     for bill in bills:
+        assert_truth_reconciles(bill)
         truth = bill.truth
-        assert sum((item.amount for item in truth.line_items), Decimal(0)) == truth.total_amount, bill.name
         if truth.previous_balance is not None:
             assert truth.payments_and_credits is not None and truth.amount_due is not None
-            assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due
         else:  # a bill without an account summary: what is due is this bill
             assert truth.payments_and_credits is None and truth.amount_due == truth.total_amount
         assert 25 <= (truth.bill_period_end - truth.bill_period_start).days <= 35, bill.name
@@ -46,8 +41,6 @@ def test_truth_is_consistent(bills: list[WildBill]) -> None:
             assert 1 <= (truth.statement_date - truth.bill_period_end).days <= 10, bill.name
             if truth.due_date is not None:
                 assert 10 <= (truth.due_date - truth.statement_date).days <= 25, bill.name
-        errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
-        assert errors == [], (bill.name, errors)
 
 
 def test_truth_is_printed(bills: list[WildBill]) -> None:
