@@ -1000,3 +1000,175 @@ def test_a_read_type_printed_against_the_register_of_a_meter_line() -> None:
     result = read(bill(meters=meters))
     assert result.bill is not None
     assert [(r.meter_number, r.read_type) for r in result.bill.usage] == [("150103452", ReadType.ESTIMATED)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "rows", "expected"),
+    [
+        # headings with colons, and `Total used`
+        (
+            ["Meter no.:", "Prior reading:", "End reading:", "Total used:"],
+            [["E1", "14907", "15534", "627 kWh"]],
+            [("E1", Decimal("14907"), Decimal("15534"), Decimal("627"), None)],
+        ),
+        # a time-of-use meter billed without reads: its number, the register, the usage
+        (
+            ["Meter ID", "Tariff", "Total used"],
+            [["E1", "On-peak", "400 kWh"], ["E1", "Off-peak", "227 kWh"]],
+            [("E1", None, None, Decimal("400"), "on_peak"), ("E1", None, None, Decimal("227"), "off_peak")],
+        ),
+    ],
+)
+def test_meter_tables_of_other_wordings(
+    heading: list[str], rows: list[list[str]], expected: list[tuple[object, ...]]
+) -> None:
+    result = loaded(bill(meters=meter_table(heading, rows)))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.period) for r in result.bill.usage] == expected
+    assert {(r.commodity, r.unit) for r in result.bill.usage} == {(Commodity.ELECTRICITY, "kWh")}
+
+
+def test_a_water_meter_in_kilolitres_on_a_water_and_sewer_bill() -> None:
+    # kL is water's or the sewer's; no charge prints a quantity, and a meter with reads is the water meter
+    charges = [[(72, "Water usage", 540, "$30.00")], [(72, "Sewerage service charge", 540, "$20.00")]]
+    table = meter_table(
+        ["Meter number", "Last reading", "This reading", "Consumption"], [["W1", "100", "210", "110 kL"]]
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("110"), "kL")]
+
+
+@pytest.mark.parametrize(
+    ("heading", "row", "note", "factor", "read_unit"),
+    [
+        (  # reads in m³ (the heading says so), usage in kWh, the conversion printed under the table
+            ["Meter", "Previous: (m³)", "Current: (m³)", "Billed usage:"],
+            ["G1", "68824", "68860", "401 kWh"],
+            "36 m³ x Conversion to kWh 11.147 = 401 kWh",
+            Decimal("11.147"),
+            "m³",
+        ),
+        (  # several factors, one of them a divisor: their quotient to six places
+            ["Meter", "Previous (m3)", "Present (m3)", "Usage"],
+            ["G1", "22523", "22637", "1,276 kWh"],
+            "114 m3 x Volume correction 1.02264 x Calorific value (MJ/m3) 39.4 ÷ 3.6 = 1,276 kWh",
+            Decimal("11.192227"),
+            "m3",
+        ),
+        (  # a meter counting gallons, usage billed in thousands of gallons: no note needed
+            ["Meter", "Previous (gal)", "Present (gal)", "Usage"],
+            ["W1", "74627", "80227", "5.6 kgal"],
+            "",
+            Decimal("0.001"),
+            "gal",
+        ),
+    ],
+)
+def test_a_meter_converted_from_the_unit_it_counts_in(
+    heading: list[str], row: list[str], note: str, factor: Decimal, read_unit: str
+) -> None:
+    table = meter_table(heading, [row])
+    table.append([(72, note)])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.conversion_factor, read.read_unit) == (factor, read_unit)
+    assert read.commodity is (Commodity.WATER if read_unit == "gal" else Commodity.GAS)
+    if note:  # the box of the meter's provenance takes in the note it was converted by, drawn a row under it
+        box = result.bill.provenance["usage[0]"].bbox
+        row_baseline = 720 - 14 * 17  # bill() draws 17 rows above the meter's
+        assert box is not None and box[1] < row_baseline - 14
+
+
+def test_a_conversion_whose_steps_do_not_all_read_gives_no_factor() -> None:
+    table = meter_table(["Meter", "Previous (m3)", "Present (m3)", "Usage"], [["G1", "22523", "22637", "1,276 kWh"]])
+    table.append([(72, "114 m3 x Volume correction 1.02264 x calorific value (see overleaf) = 1,276 kWh")])
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "meter_read_mismatch" in [a.code for a in result.audits]
+    assert result.bill is not None and result.bill.usage[0].conversion_factor is None
+
+
+def test_meter_blocks_with_registers_dated_reads_and_a_read_type_key() -> None:
+    blocks: list[list[Row]] = []
+    for register, start, end, used in (("Day", "13847", "14647", "800 kWh"), ("Night", "72753", "73398", "645 kWh")):
+        blocks += [
+            [(72, f"Meter ID: 236943218 - {register}")],
+            [(84, f"Last reading: 19 Mar 2024: {start}")],
+            [(84, f"Current read: 14 Apr 2024: {end}")],
+            [(84, "Mult.: 1")],
+            [(84, f"Amount used: {used}")],
+        ]
+    blocks += [[(72, "Read type - Day: E, Night: A")], [(72, "A = Actual reading   E = Estimated reading")]]
+    result = loaded(bill(meters=blocks))
+    assert result.bill is not None
+    assert [(r.period, r.start_read, r.end_read, r.multiplier, r.quantity, r.read_type) for r in result.bill.usage] == [
+        ("day", Decimal("13847"), Decimal("14647"), Decimal("1"), Decimal("800"), ReadType.ESTIMATED),
+        ("night", Decimal("72753"), Decimal("73398"), Decimal("1"), Decimal("645"), ReadType.ACTUAL),
+    ]
+
+
+def test_a_gas_meter_block_converted_by_a_note() -> None:
+    block: list[list[Row]] = [
+        [(72, "Meter 353187367")],
+        [(84, "Prior reading 8 April 2024: 62592 m³")],
+        [(84, "This reading 6 May 2024: 62788 m³")],
+        [(84, "Billed usage 2,153 kWh")],
+        [(84, "Reading type - 353187367: E")],  # keyed to the meter, not the block's own read type
+        [(72, "196 m³ x kWh conversion factor 10.986 = 2,153 kWh")],
+    ]
+    result = loaded(bill(meters=block))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.commodity, read.quantity, read.unit, read.read_type) == (
+        Commodity.GAS,
+        Decimal("2153"),
+        "kWh",
+        ReadType.ESTIMATED,
+    )
+    assert (read.start_read, read.end_read, read.conversion_factor, read.read_unit) == (
+        Decimal("62592"),
+        Decimal("62788"),
+        Decimal("10.986"),
+        "m³",
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ("Your charges", Commodity.GAS),  # the only service the charges name
+        ("Your electricity", None),  # the page names another service kWh can measure: open
+    ],
+)
+def test_a_kwh_meter_whose_charges_print_no_quantities(section: str, expected: Commodity | None) -> None:
+    charges = [[(72, section)], [(72, "Energy - day", 540, "$30.00")], [(72, "Gas used", 540, "$20.00")]]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["M1", "100", "648", "548 kWh"]])
+    result = read(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [r.commodity for r in result.bill.usage] == ([expected] if expected else [])
+    if expected is None:
+        assert result.status is BillStatus.NEEDS_REVIEW
+        assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        ("548 kWh × 25.12p", (Decimal("548"), "kWh", Decimal("0.2512"))),  # 548 × 0.2512 = 137.66
+        ("548 kWh", (Decimal("548"), "kWh", None)),
+        ("548 kWh × 30.12p", (None, None, None)),  # 165.06: not this charge's figures
+    ],
+)
+def test_a_charges_figures_printed_alone_under_it(figures: str, expected: tuple[object, ...]) -> None:
+    charges = [
+        [(72, "Basic charge ........................ $12.34")],
+        [(72, "Energy - day ........................ $137.66")],
+    ]
+    charges.append([(84, figures)])
+    result = read(bill(charges=charges))
+    assert result.bill is not None
+    energy = result.bill.line_items[1]
+    assert (energy.description, energy.amount) == ("Energy - day", Decimal("137.66"))
+    assert (energy.quantity, energy.unit, energy.rate) == expected

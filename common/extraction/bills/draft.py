@@ -303,11 +303,13 @@ def values_after(
     return hits
 
 
-def row_provenance(line: Line, method: str, confidence: float, extra: Line | None = None) -> Provenance:
+def row_provenance(line: Line, method: str, confidence: float, *extra: Line | None) -> Provenance:
+    """A row's provenance; its box also covers the `extra` lines of its page (a meter's headline, its conversion)."""
     bbox = union([segment.bbox for segment in line.segments])  # the box of every word, from fewer boxes
-    if extra is not None and extra is not line and extra.page == line.page:
-        other = union([segment.bbox for segment in extra.segments])
-        bbox = (min(bbox[0], other[0]), min(bbox[1], other[1]), max(bbox[2], other[2]), max(bbox[3], other[3]))
+    for other_line in extra:
+        if other_line is not None and other_line is not line and other_line.page == line.page:
+            other = union([segment.bbox for segment in other_line.segments])
+            bbox = (min(bbox[0], other[0]), min(bbox[1], other[1]), max(bbox[2], other[2]), max(bbox[3], other[3]))
     return Provenance(
         method=method, page=line.page, bbox=bbox, source_text=line.text.replace("\t", " | "), confidence=confidence
     )

@@ -708,11 +708,16 @@ def _line_items(document: Document, draft: Draft) -> None:
         return
     supplier: str | None = None
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
+    item_above: tuple[int, Line] | None = None  # the charge read from the line above: its figures may be under it
     for line in document.lines[start + 1 : _remittance_line(document, start)]:
         if CHARGES_TOTAL.match(line.text):
             break
         # `Name ........ $1.00` is two cells
         cells = [cell for cell in LEADERS.split(line.text) if cell] if "..." in line.text else line.cells
+        if item_above is not None and len(cells) == 1 and _figures_under(draft, *item_above, line):
+            item_above = None
+            continue
+        item_above = None
         if len(cells) == 1:
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier = match.group("supplier").strip()
@@ -749,17 +754,40 @@ def _line_items(document: Document, draft: Draft) -> None:
             rate=rate,
             third_party=supplier,
         )
+        if quantity is None:
+            item_above = (len(draft.line_items), line)
         draft.line_items.append((item, row_provenance(line, METHOD, 0.8)))
+
+
+def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> bool:
+    """Give a charge the figures printed alone on the line under it (`Energy - day .... £137.66` over
+    `548 kWh × 25.12p`), when they are the whole line and, with a rate, come to its amount."""
+    if (match := DETAIL_CELLS.match(line.text.strip())) is None:
+        return False
+    try:
+        quantity, unit, rate = _detail(match)
+    except (ValueError, InvalidOperation):
+        return False
+    item, _ = draft.line_items[index]
+    if rate is not None and abs(quantity * rate - item.amount) > max(Decimal("0.01"), abs(item.amount) / 200):
+        return False
+    draft.line_items[index] = (
+        item.model_copy(update={"quantity": quantity, "unit": unit, "rate": rate}),
+        row_provenance(item_line, METHOD, 0.8, line),
+    )
+    return True
 
 
 # --- meter tables ------------------------------------------------------------------------------------
 
+# a read column may name the unit the meter counts in (`Previous reading (m³)`), when usage is billed in another
+READ_UNIT_HEADING = r"(?::? \((?P<{name}>m³|m3|ft³|ft3|CCF|HCF|gal|kL|kWh)\))?"
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start_read",
         re.compile(
             r"^(?:Start(?:ing)? Read(?:ing)?|Previous(?: Read(?:ing)?)?|Prior Read(?:ing)?|Last Read(?:ing)?|"
-            r"Beginning)$",
+            rf"Beginning){READ_UNIT_HEADING.format(name='start_unit')}$",
             re.I,
         ),
     ),
@@ -767,7 +795,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "end_read",
         re.compile(
             r"^(?:End(?:ing)? Read(?:ing)?|Present(?: Read(?:ing)?)?|Current(?: Read(?:ing)?)?|Latest Read(?:ing)?|"
-            r"This Read(?:ing)?)$",
+            rf"This Read(?:ing)?){READ_UNIT_HEADING.format(name='end_unit')}$",
             re.I,
         ),
     ),
@@ -781,7 +809,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "usage",
         re.compile(
-            r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?:Units )?Used)"
+            r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?:Units |Total |Amount )?Used)"
             r"(?: \((?P<unit>kWh|CCF|HCF|therms?|gal|kL|m³|m3|MJ|GJ)\))?|(?P<unit_used>kWh|CCF|therms?|gal) Used)$",
             re.I,
         ),
@@ -794,10 +822,16 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
     ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
     ("service", re.compile(r"^(?:Service|Commodity|Utility)$", re.I)),
-    ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|Rate Period)$", re.I)),
+    # a time-of-use register's name (`On-peak`, `Day`): the same meter on several rows
+    ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|(?:Rate|Time) Period|Register|Tariff)$", re.I)),
 )
-QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>[A-Za-z³]+))?$")
-READ_CELL = re.compile(rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?$", re.I)
+QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>{UNIT}))?$")
+READ_CELL = re.compile(
+    rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?"
+    r"(?:\s*(?P<unit>m³|m3|ft³|ft3|CCF|HCF|gal|kL|kWh))?$",  # `20925 (E) m³`: the unit the meter counts in
+    re.I,
+)
+READ_TYPE_WORD = re.compile(r"^\(?(?:E|A|est(?:\.|imated)?|act(?:ual)?)\)?$", re.I)
 STAR_MEANS_ESTIMATED = re.compile(r"\*\s*(?:=\s*|-\s*)?estimated", re.I)  # the legend under a table
 
 
@@ -819,7 +853,7 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
         ("ccf", "hcf", "cf", "m3", "m³", "ft3", "ft³"),
         (None, frozenset({Commodity.GAS, Commodity.WATER, Commodity.SEWER})),
     ),
-    **dict.fromkeys(("gal", "gallons", "kgal"), (Commodity.WATER, frozenset({Commodity.WATER, Commodity.SEWER}))),
+    **dict.fromkeys(("gal", "gallons", "kgal", "kl"), (Commodity.WATER, frozenset({Commodity.WATER, Commodity.SEWER}))),
     "eru": (Commodity.STORMWATER, frozenset({Commodity.STORMWATER})),
 }
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
@@ -838,11 +872,12 @@ _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pat
 
 
 def _header_columns(line: Line) -> dict[str, Column] | None:
-    if len(line.segments) < 3:  # start read, end read and usage need a cell each
+    """A meter table's headings: usage, and both reads or the meter's number (meters billed without reads)."""
+    if len(line.segments) < 2:
         return None
     columns: dict[str, Column] = {}
     for segment in line.segments:
-        text = segment.text.strip()
+        text = segment.text.strip().removesuffix(":").rstrip()  # `Meter no.:`
         match = _ANY_COLUMN.match(text)
         if match is None:
             continue
@@ -856,8 +891,9 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
                 continue
         assert match is not None
         groups = match.groupdict()
-        columns[name] = Column(segment.bbox[0], segment.bbox[2], groups.get("unit") or groups.get("unit_used") or "")
-    if "start_read" in columns and "end_read" in columns and "usage" in columns:
+        unit = next((groups[key] for key in ("unit", "unit_used", "start_unit", "end_unit") if groups.get(key)), "")
+        columns[name] = Column(segment.bbox[0], segment.bbox[2], unit)
+    if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
         return columns
     return None
 
@@ -912,8 +948,89 @@ def _unreadable(row: Line, why: str) -> AuditResult:
     )
 
 
+# The conversion some bills print under their meters, one factor or several: `36 m³ x Conversion to kWh 11.147 =
+# 401 kWh`, `114 m3 x Volume correction 1.02264 x Calorific value 39.4 ÷ 3.6 = 1,276 kWh`.
+CONVERSION_NOTE = re.compile(
+    rf"(?<![\d.,])(?P<read_used>{NUMBER}) ?(?P<read_unit>m³|m3|ft³|ft3|CCF|HCF|gal)(?P<factors>(?:\s+[x×÷][^=\t]*?)+)"
+    rf"\s*=\s*(?P<quantity>{NUMBER}) ?(?P<unit>{UNIT})(?![\w³])"
+)
+# one step of it: an operator, the factor's name, its value, and a unit ratio (`0.03889 GJ/m3`)
+CONVERSION_STEP = re.compile(
+    rf"\s+(?P<op>[x×÷])\s+(?:[A-Za-z][\w ().,/³-]*?\s)?(?P<value>{NUMBER})(?:\s*[A-Za-z]+/[A-Za-z³0-9]+)?"
+)
+FACTOR_PLACES = Decimal("0.000001")  # a quotient of printed factors (`÷ 3.6`) is kept to six places
+
+
+class Conversion(NamedTuple):
+    read_used: Decimal
+    read_unit: str
+    factor: Decimal
+    quantity: Decimal
+    unit: str
+    line: Line
+
+
+def _conversion_notes(document: Document) -> list[Conversion]:
+    """Every conversion printed on the page whose steps all read; its factor is the steps' product."""
+    if "=" not in document.text:
+        return []
+    notes = []
+    for line in document.lines:
+        for match in CONVERSION_NOTE.finditer(line.text):
+            factors, position, factor, divided = match.group("factors"), 0, Decimal(1), False
+            while position < len(factors) and (step := CONVERSION_STEP.match(factors, position)) is not None:
+                value = US.parse_number(step.group("value"))
+                if step.group("op") == "÷":
+                    if not value:
+                        break
+                    factor, divided = factor / value, True
+                else:
+                    factor *= value
+                position = step.end()
+            if position < len(factors.rstrip()):
+                continue  # a step that does not read: no factor rather than a wrong one
+            notes.append(
+                Conversion(
+                    US.parse_number(match.group("read_used")),
+                    match.group("read_unit"),
+                    factor.quantize(FACTOR_PLACES) if divided else factor,
+                    US.parse_number(match.group("quantity")),
+                    match.group("unit"),
+                    line,
+                )
+            )
+    return notes
+
+
+# A meter counting in a smaller unit than usage is billed in (`Previous reading (gal)`, `5.6 kgal`): the scale
+SCALED_UNITS = {("gal", "kgal"): Decimal("0.001"), ("l", "kl"): Decimal("0.001"), ("kwh", "mwh"): Decimal("0.001")}
+
+
+def _with_conversion(values: dict[str, Any], notes: Callable[[], list[Conversion]]) -> Line | None:
+    """Fill a meter's factor and read unit, when its row has no factor: from the scale between the unit its read
+    headings name and usage's, else from a conversion printed under the meters, whose volume must be the reads'
+    difference and whose result the row's usage. The note's line, if one fits."""
+    start, end = values["start_read"], values["end_read"]
+    if values["conversion_factor"] is not None or start is None or end is None:
+        return None
+    if values["read_unit"] is not None:
+        scale = SCALED_UNITS.get((values["read_unit"].lower(), values["unit"].lower()))
+        if scale is not None:
+            values["conversion_factor"] = scale
+            return None
+    used = (end - start) * (values["multiplier"] or 1)
+    for note in notes():
+        if note.read_used == used and note.quantity == values["quantity"] and note.unit == values["unit"]:
+            if values["read_unit"] is not None and values["read_unit"] != note.read_unit:
+                continue
+            values["conversion_factor"], values["read_unit"] = note.factor, note.read_unit
+            return note.line
+    return None
+
+
 def _usage_from_tables(document: Document, draft: Draft) -> None:
-    rows: list[tuple[dict[str, str], Line, dict[str, Any], Commodity | None]] = []
+    rows: list[tuple[dict[str, str], Line, dict[str, Any], Commodity | None, Line | None]] = []
+    notes = cache(partial(_conversion_notes, document))  # read only when a meter needs its conversion
     for cells, columns, row in _table_rows(document):
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
@@ -925,15 +1042,18 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         if values is None:
             draft.notes.append(_unreadable(row, "no unit"))
             continue
-        rows.append((cells, row, values, _by_unit(values)))
+        note = _with_conversion(values, notes)
+        if values["conversion_factor"] is None:
+            values["read_unit"] = None  # a heading's unit names what converted meters count in, not every meter's
+        rows.append((cells, row, values, _by_unit(values), note))
     if not rows:
         return
     # A meter that can only be one thing (therms, or a volume converted into kWh: gas) accounts for the
     # charges naming that thing.
-    taken = {by_unit for _, _, _, by_unit in rows if by_unit is not None}
+    taken = {by_unit for _, _, _, by_unit, _ in rows if by_unit is not None}
     star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
     read_unit = READ_UNIT_NOTE.search(document.text)
-    for cells, row, values, by_unit in rows:
+    for cells, row, values, by_unit, note in rows:
         named = commodity_of(cells.get("service", ""))  # a service column says it outright
         commodity = _meter_commodity(named, by_unit, values, draft, document, taken)
         if commodity is None:
@@ -944,10 +1064,10 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
             draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
             continue
         read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
-        if values["conversion_factor"] is not None and read_unit is not None:
+        if values["conversion_factor"] is not None and values["read_unit"] is None and read_unit is not None:
             values["read_unit"] = read_unit.group("unit")  # the meter counts volume; the factor turns it into the unit
         read = UsageRead(**values, commodity=commodity, read_type=read_type)
-        draft.usage.append((read, row_provenance(row, METHOD, 0.8)))
+        draft.usage.append((read, row_provenance(row, METHOD, 0.8, note)))
         if "demand" in cells and (demand := QUANTITY_CELL.match(cells["demand"])) is not None:
             try:
                 draft.demand.append(
@@ -1047,7 +1167,14 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     # The charges name the service only when every line in this unit does (`Day units` names none).
     charged = (same_unit if lines else {commodity_of(item.description) for item, _ in draft.line_items}) - taken
     if (not lines or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
-        return next(iter(possible))
+        # With no charge in this unit, the one service the charges name settles it unless the page names another
+        # the unit could measure (`Your electricity` over `Energy - day`, beside `Gas used`).
+        if lines or not {c for c in candidates - possible - taken if _MENTIONS[c].search(document.text)}:
+            return next(iter(possible))
+    if not lines and charged & candidates == {Commodity.WATER, Commodity.SEWER} and values["end_read"] is not None:
+        # Sewer is billed on the water meter's volume: with no charge quantity to say otherwise, a meter read on
+        # such a bill is water's. A quantity that matches neither (see above) leaves it open.
+        return Commodity.WATER
     if default is not None:
         # kWh on a bill whose charges also name gas, with nothing to say which meter is which: open; unless
         # this meter's quantity is billed on lines, and the gas lines bill another quantity
@@ -1068,6 +1195,8 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
         unit = "kWh"  # the one unit electricity is sold in; gas and water have several
     if not unit:
         return None
+    # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`)
+    read_unit = next((c.unit for key in ("start_read", "end_read") if (c := columns.get(key)) and c.unit), None)
     return {
         "quantity": US.parse_number(usage.group("quantity")),
         "unit": unit,
@@ -1077,6 +1206,7 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
         "multiplier": US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
         "period": tou_period_of(cells["period"]) if cells.get("period") else None,
         "conversion_factor": US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
+        "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
 
 
@@ -1086,17 +1216,20 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
 #     Current reading (Jan 5, 2025)     87243 E
 #     Units used                        47 m³
 BLOCK_METER = re.compile(
-    r"^(?:(?P<service>Electric(?:ity)?|Gas|Water|Sewer)\s+)?Meter(?:\s+(?:no\.?|number|#|serial(?: number| no\.?)?))?"
-    r":?[ \t]+(?P<meter>[A-Z]*\d[A-Z0-9-]{3,})$",
+    r"^(?:(?P<service>Electric(?:ity)?|Gas|Water|Sewer)\s+)?Meter"
+    r"(?:\s+(?:no\.?|number|#|ID|serial(?: number| no\.?)?))?:?[ \t]+(?P<meter>[A-Z]*\d[A-Z0-9-]{3,})"
+    r"(?:[ \t]+-[ \t]+(?P<register>[A-Za-z][A-Za-z -]{0,30}))?$",
     re.IGNORECASE,
 )
 BLOCK_KEYS = re.compile(
     r"^(?:(?P<start_read>(?:Previous|Prior|Last|Opening|Start(?:ing)?) read(?:ing)?)|"
     r"(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?)|"
-    r"(?P<read_type>Read(?:ing)? type)|(?P<multiplier>Multiplier|(?:Meter )?constant)|"
+    r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>Mult(?:iplier)?\.?|(?:Meter )?constant)|"
     r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
-    r"(?P<usage>Units used|Usage|Consumption|Total usage|Billed usage|Used|(?:Electricity|Gas|Water|Energy) used))"
-    r"(?:\s*\([^)]*\))?[ \t]*:?[ \t]*",
+    r"(?P<usage>(?:Units|Total|Amount) used|Usage|Consumption|Total usage|Billed usage|Used|"
+    r"(?:Electricity|Gas|Water|Energy) used))"
+    # the read's date, in brackets or before a colon: `Previous reading (Dec 4, 2024)`, `Prior reading 8 Apr 2024:`
+    rf"(?:\s*\([^)]*\))?[ \t]*:?[ \t]*(?:(?:{DATE})[ \t]*:[ \t]*)?",
     re.IGNORECASE,
 )
 
@@ -1119,24 +1252,32 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
     """Meters printed as blocks (see BLOCK_METER): each block's reads, factors and usage, told apart as a
     table's rows are; a block whose usage or commodity the page leaves open goes to review."""
     lines = document.lines
-    blocks: list[tuple[Line, Line, dict[str, str], str]] = []
+    blocks: list[tuple[Line, Line, dict[str, str], re.Match[str]]] = []
     for index, line in enumerate(lines):
-        if (headline := BLOCK_METER.match(line.text)) is None:
+        if (title := BLOCK_METER.match(line.text)) is None:
             continue
         found: dict[str, str] = {}
         last = line
         for below in lines[index + 1 : index + 8]:
             if below.page != line.page or (pair := _block_values(below)) is None or pair[0] in found:
                 break
+            if pair[0] == "read_type" and not READ_TYPE_WORD.match(pair[1]):
+                continue  # `Reading type - 93115874: E` keys marks to meters: _meter_mark reads it
             found[pair[0]] = pair[1]
             last = below
         if "usage" in found:
-            blocks.append((line, last, {**found, "meter": headline.group("meter")}, headline.group("service") or ""))
+            blocks.append((line, last, {**found, "meter": title.group("meter")}, title))
     if not blocks:
         return
     star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
-    read: list[tuple[Line, Line, dict[str, Any], str, str]] = []
-    for first, last, found, service in blocks:
+    notes = cache(partial(_conversion_notes, document))
+    read: list[tuple[Line, Line, dict[str, Any], str, str, Line | None]] = []
+    for first, last, found, title in blocks:
+        # `Meter 236943218 - Day` names a register; `Meter 31954229 - Gas`, like `Gas meter 31954229`, a service
+        register = title.group("register") or ""
+        service = title.group("service") or (register if commodity_of(register) is not Commodity.OTHER else "")
+        if service == register:
+            register = ""
         usage = QUANTITY_CELL.match(found["usage"])
         start, end = READ_CELL.match(found.get("start_read", "")), READ_CELL.match(found.get("end_read", ""))
         if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
@@ -1156,15 +1297,20 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "conversion_factor": (
                     US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
                 ),
+                "period": tou_period_of(register) if register else None,
+                "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or None,
             }
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(last, "a number does not parse"))
             continue
+        note = _with_conversion(values, notes)
+        if values["conversion_factor"] is None or values["read_unit"] == values["unit"]:
+            values["read_unit"] = None
         mark = ((end.group("mark") if end else None) or found.get("read_type", "")).strip()
-        mark = mark or _meter_mark(document, found["meter"])
-        read.append((first, last, values, service, mark))
-    taken = {by_unit for _, _, values, _, _ in read if (by_unit := _by_unit(values)) is not None}
-    for first, last, values, service, mark in read:
+        mark = mark or (register and _meter_mark(document, register)) or _meter_mark(document, found["meter"])
+        read.append((first, last, values, service, mark, note))
+    taken = {by_unit for _, _, values, _, _, _ in read if (by_unit := _by_unit(values)) is not None}
+    for first, last, values, service, mark, note in read:
         named = commodity_of(service) if service else Commodity.OTHER
         commodity = _meter_commodity(named, _by_unit(values), values, draft, document, taken)
         if commodity is None:
@@ -1174,12 +1320,8 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
             draft.notes.append(_unreadable(last, "a reading is marked * and no legend says what that means"))
             continue
         read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
-        draft.usage.append(
-            (
-                UsageRead(**values, commodity=commodity, read_type=read_type),
-                row_provenance(last, METHOD, 0.75, extra=first),
-            )
-        )
+        provenance = row_provenance(last, METHOD, 0.75, first, note)
+        draft.usage.append((UsageRead(**values, commodity=commodity, read_type=read_type), provenance))
 
 
 METER_HEADLINE = re.compile(r"(?:^|\t)Meter (?P<meter>[A-Z0-9-]+) - (?P<service>[^\t]+)(?=\t|$)")
@@ -1227,7 +1369,7 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
                     or _meter_mark(document, current["meter"])
                 )
                 read = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark or "actual"))
-                draft.usage.append((read, row_provenance(line, METHOD, 0.8, extra=headline)))
+                draft.usage.append((read, row_provenance(line, METHOD, 0.8, headline)))
             current = headline = None
 
 
@@ -1272,7 +1414,7 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
         conversion_factor=US.parse_number(used.group("factor")),
         read_unit=used.group("read_unit"),
     )
-    draft.usage.append((read, row_provenance(lines[-1], METHOD, 0.75, extra=lines[0])))
+    draft.usage.append((read, row_provenance(lines[-1], METHOD, 0.75, lines[0])))
 
 
 def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:

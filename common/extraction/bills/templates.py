@@ -416,7 +416,7 @@ def _usage(compiled: _Compiled, draft: Draft, document: Document) -> None:
                 conversion_factor=_number(compiled, groups, "conversion_factor"),
                 read_unit=groups.get("read_unit"),
             )
-            draft.usage.append((read, row_provenance(row.line, draft.method, CONFIDENT, extra=row.first)))
+            draft.usage.append((read, row_provenance(row.line, draft.method, CONFIDENT, row.first)))
 
 
 def _demand(compiled: _Compiled, draft: Draft, document: Document) -> None:
