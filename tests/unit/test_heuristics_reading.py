@@ -39,12 +39,17 @@ def bill(
     charges_title: str = "Current Charges",
     total_label: str = "Total Current Charges",
     summary: Sequence[tuple[str, str]] = (*SUMMARY, ("Amount Due", "$50.00")),
+    masthead: Sequence[tuple[str, float]] = (("Acme Valley Utilities", 16),),
 ) -> bytes:
-    """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down."""
+    """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down; the
+    masthead's (text, size) runs one after the other on the top line, a space apart."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
-    canvas.setFont("Helvetica-Bold", 16)
-    canvas.drawString(72, 760, "Acme Valley Utilities")
+    x = 72.0
+    for text, size in masthead:
+        canvas.setFont("Helvetica-Bold", size)
+        canvas.drawString(x, 760, text)
+        x += stringWidth(f"{text} ", "Helvetica-Bold", size)
     if title is not None:
         canvas.setFont("Helvetica-Bold", title[1])
         canvas.drawRightString(540, 736, title[0])
@@ -142,6 +147,21 @@ def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> No
     assert result.bill is not None and result.bill.service_address == "779 Harbour Road, Bristol BS8 1TH"
     box = result.bill.provenance["service_address"].bbox
     assert box is not None and box[3] - box[1] > 14  # the box covers both lines
+
+
+def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> None:
+    title = "Your electricity bill (tax invoice)"
+    result = loaded(bill(masthead=((title, 10), ("Acme Valley Utilities", 16))))
+    assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
+    box = result.bill.provenance["provider"].bbox
+    assert box is not None and box[0] > 72 + stringWidth(title, "Helvetica-Bold", 10)
+
+
+def test_an_id_in_the_cell_beside_the_address_label_is_not_the_address() -> None:
+    # `Invoice number` is printed above the id in a row of facts: the label's neighbour is not its value
+    address: list[Row] = [(72, "Property address", 300, "INV11483696"), (72, "12 Oak St, Fairhaven, OR 97123")]
+    result = loaded(bill(address=address))
+    assert result.bill is not None and result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
 
 
 def test_the_line_under_a_complete_address_is_not_added_to_it() -> None:

@@ -67,8 +67,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "service_address": (
         r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
         r"Property address|Site address|Installation address|Supply point address",
-        # a house number or a postcode, and not the next label (`Invoice number 28119930`)
-        r"(?=[^\t]*\d)(?=[^\t]*[A-Za-z]{2})(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)"
+        # a house number or a postcode, two words at least (not an id: `INV11483696`), and not the next label
+        # (`Invoice number 28119930`)
+        r"(?=[^\t]*\d)(?=[^\t]*[A-Za-z]{2})(?=[^\t]*\S \S)"
+        r"(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)"
         r"[^\t]{5,200}",
         "text",
     ),
@@ -516,10 +518,33 @@ _DOCUMENT_TITLE = re.compile(
 )
 
 
+def _could_be_a_name(text: str) -> bool:
+    return len(text) >= 4 and sum(map(str.isalpha, text)) >= 4 and not _DOCUMENT_TITLE.search(text)
+
+
+def _tallest_words(line: Line, segment: Segment) -> tuple[int, int] | None:
+    """The span of a cell's run of its biggest words, when the cell mixes sizes: a title and the utility's name
+    drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`)."""
+    end = segment.start + len(segment.text)
+    words = [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
+    tallest = max(height for _, _, height in words)
+    if min(height for _, _, height in words) > tallest - 0.5:
+        return None
+    runs: list[tuple[int, int]] = []
+    for start, stop, height in words:
+        if height < tallest - 0.5:
+            continue
+        if runs and line.text[runs[-1][1] : start].strip() == "":  # the next word of the run
+            runs[-1] = (runs[-1][0], stop)
+        else:
+            runs.append((start, stop))
+    return runs[0] if len(runs) == 1 else None
+
+
 def _provider(document: Document, draft: Draft) -> None:
     """The biggest type on page 1 is the utility's name (logos are shapes or initials), titles aside."""
     best: tuple[float, float] | None = None
-    found: tuple[Segment, Line] | None = None
+    found: tuple[int, int, Line] | None = None
     for line in document.lines:
         if line.page != 1:
             continue
@@ -528,22 +553,22 @@ def _provider(document: Document, draft: Draft) -> None:
                 continue
             key = (round(segment.height, 1), segment.bbox[3])
             # the first of equal keys wins, as max() would; letters and titles are checked for a new leader only
-            if (
-                (best is None or key > best)
-                and sum(map(str.isalpha, segment.text)) >= 4
-                and not _DOCUMENT_TITLE.search(segment.text)
-            ):
-                best, found = key, (segment, line)
+            if best is not None and key <= best:
+                continue
+            if _could_be_a_name(segment.text):
+                best, found = key, (segment.start, segment.start + len(segment.text), line)
+            elif (run := _tallest_words(line, segment)) is not None and _could_be_a_name(line.text[run[0] : run[1]]):
+                best, found = key, (*run, line)
     if found is None:
         return
-    segment, line = found
+    start, end, line = found
     draft.fields["provider"] = Found(
-        segment.text,
+        line.text[start:end],
         Provenance(
             method=METHOD,
             page=line.page,
-            bbox=line.span_bbox(segment.start, segment.start + len(segment.text)),
-            source_text=segment.text,
+            bbox=line.span_bbox(start, end),
+            source_text=line.text[start:end],
             confidence=0.6,
         ),
     )
