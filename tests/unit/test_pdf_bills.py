@@ -364,6 +364,23 @@ def test_parse_money(text: str, value: Decimal) -> None:
         ("Refuse collection", LineItemCategory.FEE),
         ("Electricity Costs Emergency Benefit", LineItemCategory.CREDIT),
         ("Rate rider", LineItemCategory.OTHER),
+        # carrying energy, or charging by the day, is delivery whatever else the name says
+        ("Energy delivery charge", LineItemCategory.DELIVERY),
+        ("Daily supply charge", LineItemCategory.DELIVERY),
+        ("Fixed daily charge", LineItemCategory.DELIVERY),
+        ("Water supply service charge", LineItemCategory.DELIVERY),
+        ("Sewerage: volume (95% returned)", LineItemCategory.DELIVERY),
+        # time-of-use rates, an uncontrolled load, the gas itself, a line named for the commodity alone
+        ("Night rate", LineItemCategory.SUPPLY),
+        ("Uncontrolled", LineItemCategory.SUPPLY),
+        ("Purchased gas cost", LineItemCategory.SUPPLY),
+        ("Electricity", LineItemCategory.SUPPLY),
+        ("Water: volume", LineItemCategory.SUPPLY),
+        ("Late payment charge", LineItemCategory.FEE),
+        ("Stormwater charge", LineItemCategory.FEE),
+        ("System benefits charge", LineItemCategory.FEE),
+        ("PST 7%", LineItemCategory.TAX),
+        ("Supply charge", LineItemCategory.SUPPLY),  # a fixed charge in Australia, the energy in America: as named
     ],
 )
 def test_categorize(description: str, category: LineItemCategory) -> None:

@@ -127,30 +127,45 @@ CATEGORY_RULES: list[tuple[LineItemCategory, re.Pattern[str]]] = [
     # The UK's Climate Change Levy and Canada's federal carbon charge are taxes whatever they are called.
     (
         LineItemCategory.TAX,
-        re.compile(r"\b(tax(es)?|VAT|GST|HST|climate change levy|carbon charge)\b", re.IGNORECASE),
+        re.compile(r"\b(tax(es)?|VAT|GST|HST|PST|QST|climate change levy|carbon charge)\b", re.IGNORECASE),
     ),
     (LineItemCategory.CREDIT, re.compile(r"\b(credit|rebate|discount|benefit)\b", re.IGNORECASE)),
-    # Municipal services billed beside water, like the stormwater fee.
+    # Municipal services billed beside water, like the stormwater fee; charges for paying late or for the account.
     (
         LineItemCategory.FEE,
-        re.compile(r"\b(fee|surcharge|levy|drainage|refuse|solid waste|trash|recycling)s?\b", re.IGNORECASE),
+        re.compile(
+            r"\b(fee|surcharge|levy|drainage|storm ?water|refuse|solid waste|trash|recycling|late payment|"
+            r"administration|system benefits? charge)s?\b",
+            re.IGNORECASE,
+        ),
     ),
-    # Sewer is a service of taking away, even when billed by the volume of water used.
-    (LineItemCategory.DELIVERY, re.compile(r"\b(sewer|wastewater|sewage)\b", re.IGNORECASE)),
-    # What was consumed, by whatever name: units (UK/IE kWh), time-of-use blocks, a controlled load, a volume.
+    # Sewer is a service of taking away, even when billed by the volume of water used. Carrying energy is
+    # delivery whatever else the name says (`Energy delivery charge`), as is a charge by the day, not the unit.
+    (
+        LineItemCategory.DELIVERY,
+        re.compile(
+            r"\b(sewer|sewerage|wastewater|sewage|delivery|distribution|transmission|transportation|midstream|"
+            r"storage and transport|capacity charge|(?:fixed )?daily (?:supply )?charge|service charge)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # What was consumed, by whatever name: units (UK/IE kWh), time-of-use blocks and their rates, a controlled
+    # or uncontrolled load, a volume, the cost of the gas, or a line named for the commodity alone.
     (
         LineItemCategory.SUPPLY,
         re.compile(
             r"\b(supply|generation|energy|commodity|usage|used|consumption|units?|(?:on|off|mid)[- ]?peak "
-            r"electricity|controlled load|cost of gas|volume charge)\b",
+            r"electricity|(?:day|night|peak|on[- ]?peak|off[- ]?peak|mid[- ]?peak|shoulder) rate|"
+            r"(?:un)?controlled(?: load)?|cost of gas|(?:purchased )?gas cost|volume(?: charge)?)\b|"
+            r"^(?:electricity|gas)$",
             re.IGNORECASE,
         ),
     ),
     (
         LineItemCategory.DELIVERY,
         re.compile(
-            r"\b(delivery|distribution|transmission|transportation|demand|(?:customer|standing|basic|basic service|"
-            r"facility|service availability|service|fixed|meter|base) charge)\b",
+            r"\b(demand|(?:customer|standing|basic|basic service|facility|service availability|fixed|meter|base) "
+            r"charge)\b",
             re.IGNORECASE,
         ),
     ),
