@@ -1192,3 +1192,20 @@ def test_a_charges_figures_printed_alone_under_it(figures: str, expected: tuple[
     energy = result.bill.line_items[1]
     assert (energy.description, energy.amount) == ("Energy - day", Decimal("137.66"))
     assert (energy.quantity, energy.unit, energy.rate) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Maximum demand 63.2 kVA", (Decimal("63.2"), "kVA")),
+        ("Max demand (billed): 97.6 kW", (Decimal("97.6"), "kW")),
+        ("Your highest demand last year was 120 kW", None),  # a sentence, not this bill's demand
+    ],
+)
+def test_a_demand_printed_on_a_line_of_its_own(line: str, expected: tuple[Decimal, str] | None) -> None:
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "100", "648", "548 kWh"]])
+    table.append([(72, line)])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    demand = [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand]
+    assert demand == ([("E1", *expected)] if expected else [])  # the bill's one electricity meter's

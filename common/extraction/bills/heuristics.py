@@ -1478,6 +1478,28 @@ def _dated_fields(document: Document, draft: Draft) -> None:
     draft.notes.extend(chosen.notes)
 
 
+# A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`
+DEMAND_LINE = re.compile(
+    rf"^(?:(?:Max(?:imum)?|Peak|Billed|Billing)\.? )?demand(?: \((?:billed|kW|kVA)\))?:?[ \t]+"
+    rf"(?P<quantity>{NUMBER}) ?(?P<unit>kW|kVA)$",
+    re.IGNORECASE,
+)
+
+
+def _demand_lines(document: Document, draft: Draft) -> None:
+    """Demands printed as lines of their own; a demand is the meter's when the bill has one electricity meter."""
+    if "emand" not in document.text:
+        return
+    meters = {read.meter_number for read, _ in draft.usage if read.commodity is Commodity.ELECTRICITY}
+    meter = next(iter(meters)) if len(meters) == 1 else None
+    for line in document.lines:
+        if (match := DEMAND_LINE.match(line.text)) is not None:
+            read = DemandRead(
+                meter_number=meter, quantity=US.parse_number(match.group("quantity")), unit=match.group("unit")
+            )
+            draft.demand.append((read, row_provenance(line, METHOD, 0.8)))
+
+
 def extract_heuristic(document: Document) -> Draft:
     draft = Draft(method=METHOD)
     _provider(document, draft)
@@ -1491,4 +1513,6 @@ def extract_heuristic(document: Document) -> Draft:
         _usage_from_sentences(document, draft)
     if not draft.usage:
         _usage_from_prose(document, draft)
+    if not draft.demand:
+        _demand_lines(document, draft)
     return draft
