@@ -1209,3 +1209,81 @@ def test_a_demand_printed_on_a_line_of_its_own(line: str, expected: tuple[Decima
     assert result.bill is not None
     demand = [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand]
     assert demand == ([("E1", *expected)] if expected else [])  # the bill's one electricity meter's
+
+
+def _pages(*pages: Sequence[Sequence[Row]]) -> bytes:
+    """A bill over several pages, its rows drawn as bill() draws them."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    for rows in pages:
+        canvas.setFont("Helvetica-Bold", 16)
+        canvas.drawString(72, 760, "Acme Valley Utilities")
+        canvas.setFont("Helvetica", 9)
+        for index, row in enumerate(rows):
+            for cell in row:
+                canvas.drawString(cell[0], 720 - 14 * index, cell[1])
+                if len(cell) == 4:
+                    canvas.drawRightString(cell[2], 720 - 14 * index, cell[3])
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
+    first: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Statement Date: 02/07/2025")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
+        [(72, "Current Charges: $50.00")],
+        [(72, "Amount Due: $50.00")],
+        [(72, "Details of your charges")],
+        [(72, "Basic Charge", 540, "10.00")],
+        [(72, "Energy Charge", 540, "30.00")],
+        [(72, "Please detach and return this portion with your payment")],
+        [(72, "Amount enclosed", 300, "$__________")],
+        [(72, "Amount Due", 300, "$50.00")],
+    ]
+    second: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Late payment fee", 540, "10.00")],
+        [(72, "Total Current Charges", 540, "$50.00")],
+    ]
+    result = loaded(_pages(first, second))
+    assert result.bill is not None
+    assert [(i.description, i.amount) for i in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("30.00")),
+        ("Late payment fee", Decimal("10.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Energy Charge 200 kWh 20.000¢", ("Energy Charge", Decimal("200"), Decimal("0.2"))),  # a rate in cents
+        ("Franchise fee 4.5% of $888.89", ("Franchise fee 4.5% of $888.89", None, None)),  # on the sum it is levied on
+        ("Value Added Tax on £888.89", ("Value Added Tax on £888.89", None, None)),
+    ],
+)
+def test_more_shapes_of_a_charge_line(line: str, expected: tuple[object, ...]) -> None:
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, line, 540, "$40.00")]]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    second = result.bill.line_items[1]
+    assert (second.description, second.quantity, second.rate) == expected
+
+
+def test_total_gst_is_a_charge_not_a_subtotal() -> None:
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge", 540, "$35.00")]]
+    charges.append([(72, "Total GST", 540, "$5.00")])
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [(i.description, i.category) for i in result.bill.line_items][-1] == ("Total GST", LineItemCategory.TAX)
+
+
+@pytest.mark.parametrize("label", ["Current charges total", "This period's charges", "Current bill"])
+def test_more_wordings_of_the_new_charges(label: str) -> None:
+    summary = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), (label, "$50.00"), ("Amount Due", "$50.00")]
+    result = loaded(bill(summary=summary, total_label="Total"))
+    assert result.bill is not None and result.bill.total_amount == Decimal("50.00")

@@ -102,7 +102,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "total_amount": (
-        r"(?:Total )?New Charges|(?:Total )?Current Charges|(?:Your )?(?:Total )?Charges This (?:Period|Bill)|"
+        r"(?:Total )?(?:New|Current) Charges(?: Total)?|(?:Your )?(?:Total )?Charges This (?:Period|Bill)|"
+        r"This (?:bill|period)(?:'|’)s charges|Current bill|"
         r"Current Invoice Charges|Total charges this bill|(?:Total )?Charges for this (?:period|bill)|"
         r"(?:Total )?Cost of this bill|This bill|Total this bill|Total for this bill|Total (?:amount )?of this bill|"
         r"Total Charges(?=[ \t]*(?::|\.{3,}|\(|$))",
@@ -654,7 +655,8 @@ CHARGES_TOTAL = re.compile(
 LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")  # dotted leaders between a name and its amount, or a tab
 # The tear-off slip ends the charges, whatever figures it repeats.
 REMITTANCE = re.compile(r"\bdetach\b|return this (?:portion|slip|part)|\bremittance\b|amount enclosed", re.IGNORECASE)
-SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b", re.IGNORECASE)
+# a subtotal repeats charges; `Total GST` is the tax charged on them, a charge of its own
+SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b(?! (?:GST|HST|VAT)$)", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
 SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
@@ -673,7 +675,7 @@ _RATE = _rate()
 # (a rate without `@` only with its currency or cents mark): after a description.
 DETAIL = re.compile(
     rf"\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNIT})\s*"
-    rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\)|(?=[$£€]|\d*\.?\d+[p¢c]\b){_rate('3')})\)?$"
+    rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\)|(?=[$£€]|\d*\.?\d+[p¢c](?!\w)){_rate('3')})\)?$"
 )
 # The cells between a description and its amount, read as one string: `12 kWh | $0.1/kWh`, `12 | kWh | 9.5¢`,
 # `12 kWh @ 9.5p/kWh`, or a quantity alone.
@@ -681,8 +683,13 @@ DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>{UNIT})(?:\s*
 UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ|ERU|days?"
 # `Peak usage (268 kWh)`, `Supply charge 30 days`, or the figures alone under a name printed over them.
 QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
-# A tax printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of the name.
-TAX_ON_BASE = re.compile(rf"^(?:VAT|GST|HST|(?:sales )?tax)\b[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$", re.IGNORECASE)
+# A tax or a percentage charge printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of
+# the name.
+LEVIED_ON_BASE = re.compile(
+    rf"^(?:VAT|GST|HST|PST|QST|Value Added Tax|(?:(?:provincial )?sales )?tax)\b[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$|"
+    rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) [$£€]?{NUMBER}$",  # `Municipal franchise fee 4.5% of $3,039.14`
+    re.IGNORECASE,
+)
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
 # is a layout we did not read, so the bill goes to review rather than loading a wrong name.
 DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s*[cp](?:\s*/|\s+per\b|$)", re.IGNORECASE)
@@ -727,6 +734,19 @@ def _remittance_line(document: Document, after: int) -> int:
     return len(document.lines) if found is None else document.text.count("\n", 0, found.start())
 
 
+def _charge_lines(document: Document, start: int) -> Iterator[Line]:
+    """The lines after the charges heading, less the tear-off slip. A slip at the foot of a page, with the
+    charges' total still to come, leaves the rest of the charges to the top of the next page."""
+    lines = document.lines
+    end = _remittance_line(document, start)
+    yield from lines[start + 1 : end]
+    if end >= len(lines):
+        return
+    resume = next((index for index in range(end, len(lines)) if lines[index].page != lines[end].page), None)
+    if resume is not None and any(CHARGES_TOTAL.match(line.text) for line in lines[resume:]):
+        yield from lines[resume : _remittance_line(document, resume - 1)]
+
+
 def _line_items(document: Document, draft: Draft) -> None:
     start = next((i for i, line in enumerate(document.lines) if CHARGES_HEADER.match(line.text)), None)
     if start is None:
@@ -734,7 +754,7 @@ def _line_items(document: Document, draft: Draft) -> None:
     supplier: str | None = None
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
     item_above: tuple[int, Line] | None = None  # the charge read from the line above: its figures may be under it
-    for line in document.lines[start + 1 : _remittance_line(document, start)]:
+    for line in _charge_lines(document, start):
         if CHARGES_TOTAL.match(line.text):
             break
         # `Name ........ $1.00` is two cells
@@ -760,7 +780,7 @@ def _line_items(document: Document, draft: Draft) -> None:
         if not description and name:  # `Basic charge` over `26 days @ $0.2475    $6.44`
             description = name
         name = None
-        if not description or (DETAIL_LEFT.search(description) and not TAX_ON_BASE.match(description)):
+        if not description or (DETAIL_LEFT.search(description) and not LEVIED_ON_BASE.match(description)):
             draft.notes.append(
                 AuditResult(
                     code="line_item_unreadable",
