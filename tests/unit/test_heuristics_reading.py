@@ -464,9 +464,10 @@ def test_a_water_meter_converted_from_cubic_feet_is_not_taken_for_gas() -> None:
 
 
 def test_a_meter_matched_only_by_the_sewer_charge_billed_on_it_goes_to_review() -> None:
+    # the water tiers come to 25 CCF, not the meter's 30 (when they do, the meter is water's: see below)
     charges = [
         [(72, "Water tier 1"), (250, "20 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$20.00")],
-        [(72, "Water tier 2"), (250, "10 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$10.00")],
+        [(72, "Water tier 2"), (250, "5 CCF"), (350, "$2.00/CCF"), (72, "", 540, "$10.00")],
         [(72, "Sewer charge"), (250, "30 CCF"), (350, "$0.6667/CCF"), (72, "", 540, "$20.00")],
     ]
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3920", "30 CCF"]])
@@ -1287,3 +1288,116 @@ def test_more_wordings_of_the_new_charges(label: str) -> None:
     summary = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), (label, "$50.00"), ("Amount Due", "$50.00")]
     result = loaded(bill(summary=summary, total_label="Total"))
     assert result.bill is not None and result.bill.total_amount == Decimal("50.00")
+
+
+def test_meter_headings_over_two_lines_and_a_volume_column() -> None:
+    table = meter_table(
+        ["Meter no.", "Previous", "Current", "Volume", "Conv.", "Usage", "Units"],
+        [["", "reading", "reading", "", "factor"], ["G1", "81638", "81781", "143 m³", "11.2036", "1,602.11", "kWh"]],
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.meter_number, read.start_read, read.end_read, read.quantity, read.unit) == (
+        "G1",
+        Decimal("81638"),
+        Decimal("81781"),
+        Decimal("1602.11"),
+        "kWh",
+    )
+    assert (read.commodity, read.conversion_factor, read.read_unit) == (Commodity.GAS, Decimal("11.2036"), "m³")
+
+
+def test_a_gas_block_with_its_volume_and_an_electric_block_with_a_meter_multiplier() -> None:
+    blocks: list[list[Row]] = [
+        [(72, "Gas meter G86M70782752")],
+        [(84, "Previous reading (31/03/2025)"), (300, "006231 (A)")],
+        [(84, "Current reading (28/04/2025)"), (300, "006338 (A)")],
+        [(84, "Volume used (m³)"), (300, "107")],
+        [(84, "Conversion factor"), (300, "11.2281")],
+        [(84, "Units used"), (300, "1,201 kWh")],
+        [(72, "Electric meter E45610657")],
+        [(84, "Previous reading (31/03/2025)"), (300, "002215 A")],
+        [(84, "Current reading (28/04/2025)"), (300, "002920 E")],
+        [(84, "Meter multiplier"), (300, "120")],
+        [(84, "Units used"), (300, "84,600 kWh")],
+    ]
+    result = loaded(bill(meters=blocks))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity, r.multiplier, r.conversion_factor, r.read_unit) for r in result.bill.usage] == [
+        (Commodity.GAS, Decimal("1201"), None, Decimal("11.2281"), "m³"),
+        (Commodity.ELECTRICITY, Decimal("84600"), Decimal("120"), None, None),
+    ]
+
+
+def test_meters_told_in_sentences_with_their_arithmetic() -> None:
+    sentences: list[list[Row]] = [
+        [(72, "Meter 1ND73586372: an actual reading of 45186 on 11/2/24, previous reading 44933 on 10/5/24.")],
+        [(72, "(45186 - 44933) x 40 = 10,120 kWh.")],  # wrapped onto the next line
+        [(72, "Meter 5938666: an estimated reading of 21454 on 11/2/24, previous reading 21294 on 10/5/24.")],
+        [(72, "(21454 - 21294) m³ x 11.4367 = 1,829.9 kWh.")],
+    ]
+    result = loaded(bill(meters=sentences))
+    assert result.bill is not None
+    assert [
+        (r.meter_number, r.commodity, r.start_read, r.quantity, r.multiplier, r.conversion_factor, r.read_type)
+        for r in result.bill.usage
+    ] == [
+        (
+            "1ND73586372",
+            Commodity.ELECTRICITY,
+            Decimal("44933"),
+            Decimal("10120"),
+            Decimal("40"),
+            None,
+            ReadType.ACTUAL,
+        ),
+        ("5938666", Commodity.GAS, Decimal("21294"), Decimal("1829.9"), None, Decimal("11.4367"), ReadType.ESTIMATED),
+    ]
+
+
+def test_usage_printed_per_service_without_reads() -> None:
+    totals: list[list[Row]] = [
+        [(72, "Electricity used (meter 12802037)"), (300, "1,197 kWh")],
+        [(72, "Electricity used - Controlled load (meter 29261896)"), (300, "277 kWh (estimated)")],
+        [(72, "Billed demand (kW)"), (300, "169.1")],
+    ]
+    result = loaded(bill(meters=totals))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity, r.period, r.read_type) for r in result.bill.usage] == [
+        ("12802037", Decimal("1197"), None, ReadType.ACTUAL),
+        ("29261896", Decimal("277"), "controlled_load", ReadType.ESTIMATED),
+    ]
+    assert {r.commodity for r in result.bill.usage} == {Commodity.ELECTRICITY}
+    # two electricity meters: the demand is not said to be either's
+    assert [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand] == [(None, Decimal("169.1"), "kW")]
+
+
+@pytest.mark.parametrize(
+    ("heading", "second"),
+    [
+        (["Meter no.", "Previous", "Current", "Usage (kWh) Avg/day"], None),  # two headings in one cell
+        (["Meter no.", "Previous", "Current", "Usage"], ["", "", "", "(kWh)"]),  # the unit under the heading
+    ],
+)
+def test_a_usage_heading_shared_or_wrapped(heading: list[str], second: list[str] | None) -> None:
+    rows = [*([second] if second else []), ["E1", "14907", "15534", "627", "22.4"]]
+    table = meter_table([*heading, *([] if "Avg/day" in heading[-1] else ["Avg/day"])], rows)
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E1", Decimal("627"), "kWh")]
+
+
+def test_a_meter_whose_usage_the_tiers_of_one_service_add_up_to() -> None:
+    # ccf is water's, the sewer's or gas's; the water tiers come to the meter's 20 ccf, the sewer is billed on 18
+    charges = [
+        [(72, "Water usage tier 1"), (250, "3 ccf"), (72, "", 540, "$10.00")],
+        [(72, "Water usage tier 2"), (250, "17 ccf"), (72, "", 540, "$30.00")],
+        [(72, "Sewer volume"), (250, "18 ccf"), (72, "", 540, "$10.00")],
+    ]
+    table = meter_table(
+        ["Meter no.", "Previous reading", "Current reading", "Usage (ccf)"], [["W1", "19191", "19211", "20"]]
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("20"), "ccf")]

@@ -866,6 +866,8 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
     ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
+    # what the meter counted, before a conversion factor: the unit the reads are in (`143 m³`)
+    ("volume", re.compile(r"^(?:Volume(?: used)?|Vol\.)$", re.I)),
     ("service", re.compile(r"^(?:Service|Commodity|Utility)$", re.I)),
     # a time-of-use register's name (`On-peak`, `Day`): the same meter on several rows
     ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|(?:Rate|Time) Period|Register|Tariff)$", re.I)),
@@ -921,10 +923,12 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
     if len(line.segments) < 2:
         return None
     columns: dict[str, Column] = {}
+    unmatched: list[Segment] = []
     for segment in line.segments:
         text = segment.text.strip().removesuffix(":").rstrip()  # `Meter no.:`
         match = _ANY_COLUMN.match(text)
         if match is None:
+            unmatched.append(segment)
             continue
         name = match.lastgroup
         if name in columns or name is None:  # taken already: a later heading pattern may still fit
@@ -938,9 +942,25 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
         groups = match.groupdict()
         unit = next((groups[key] for key in ("unit", "unit_used", "start_unit", "end_unit") if groups.get(key)), "")
         columns[name] = Column(segment.bbox[0], segment.bbox[2], unit)
+    if "usage" not in columns and ("start_read" in columns or "meter" in columns):
+        for segment in unmatched:
+            _split_heading(line, segment, columns)
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
         return columns
     return None
+
+
+def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> None:
+    """Two headings drawn close enough to share a cell (`Usage (kWh) Avg/day`): the first words that make a
+    heading of their own become its column, as wide as those words."""
+    end = segment.start + len(segment.text)
+    words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
+    for count in range(len(words) - 1, 0, -1):
+        text = line.text[segment.start : words[count - 1][1]]
+        if (match := _ANY_COLUMN.match(text)) is not None and (name := match.lastgroup) and name not in columns:
+            unit = match.groupdict().get("unit") or ""
+            columns[name] = Column(words[0][2][0], words[count - 1][2][2], unit)
+            return
 
 
 def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
@@ -965,15 +985,24 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
     return cells
 
 
+HEADING_UNIT = re.compile(r"^\((?P<unit>kWh|CCF|HCF|therms?|gal|kgal|kL|m³|m3|MJ|GJ)\)$", re.I)
+
+
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, Column], Line]]:
     lines = document.lines
     for index, line in enumerate(lines):
         columns = _header_columns(line)
         if columns is None:
             continue
-        for row in lines[index + 1 : index + 12]:
+        for offset, row in enumerate(lines[index + 1 : index + 12]):
             if row.page != line.page:
                 break
+            if offset == 0 and not any(character.isdigit() for character in row.text):
+                # the headings' second line: `Previous` over `reading`, `Usage` over `(kWh)`
+                for name, cell in _cells_by_column(row, columns).items():
+                    if (unit := HEADING_UNIT.match(cell)) is not None and not columns[name].unit:
+                        columns[name] = columns[name]._replace(unit=unit["unit"])
+                continue
             cells = _cells_by_column(row, columns)
             if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
                 break
@@ -1203,6 +1232,8 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     lines = [(commodity_of(i.description), i.quantity) for i, _ in draft.line_items if (i.unit or "").lower() == unit]
     same_unit = {commodity for commodity, _ in lines}
     billed = {commodity for commodity, quantity in lines if quantity == values["quantity"]}
+    # a service billed in tiers whose quantities add up to the meter's (`Water usage tier 1  3 ccf`, `tier 2  17 ccf`)
+    billed |= {c for c in same_unit if sum(q for named, q in lines if named is c and q) == values["quantity"]}
     if billed == {Commodity.SEWER} and Commodity.WATER in candidates:
         billed = {Commodity.SEWER, Commodity.WATER}  # sewer is billed on the water meter's volume, or its own
     elif billed == {Commodity.SEWER, Commodity.WATER} and values["end_read"] is not None:
@@ -1240,8 +1271,11 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
         unit = "kWh"  # the one unit electricity is sold in; gas and water have several
     if not unit:
         return None
-    # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`)
+    # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`), or
+    # the unit of the volume counted
     read_unit = next((c.unit for key in ("start_read", "end_read") if (c := columns.get(key)) and c.unit), None)
+    if read_unit is None and (volume := QUANTITY_CELL.match(cells.get("volume", ""))) is not None:
+        read_unit = volume["unit"]
     return {
         "quantity": US.parse_number(usage.group("quantity")),
         "unit": unit,
@@ -1269,8 +1303,9 @@ BLOCK_METER = re.compile(
 BLOCK_KEYS = re.compile(
     r"^(?:(?P<start_read>(?:Previous|Prior|Last|Opening|Start(?:ing)?) read(?:ing)?)|"
     r"(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?)|"
-    r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>Mult(?:iplier)?\.?|(?:Meter )?constant)|"
+    r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>(?:Meter )?Mult(?:iplier)?\.?|(?:Meter )?constant)|"
     r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
+    r"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>m³|m3|ft³|ft3|CCF|HCF|gal)\))?)|"  # what the meter counted
     r"(?P<usage>(?:Units|Total|Amount) used|Usage|Consumption|Total usage|Billed usage|Used|"
     r"(?:Electricity|Gas|Water|Energy) used))"
     # the read's date, in brackets or before a colon: `Previous reading (Dec 4, 2024)`, `Prior reading 8 Apr 2024:`
@@ -1287,10 +1322,20 @@ def _block_values(line: Line) -> tuple[str, str] | None:
         return None
     rest = first[key.end() :].strip()
     if rest and len(line.segments) == 1:
-        return key.lastgroup, rest
-    if not rest and len(line.segments) == 2:
-        return key.lastgroup, line.segments[1].text.strip()
-    return None
+        value = rest
+    elif not rest and len(line.segments) == 2:
+        value = line.segments[1].text.strip()
+    else:
+        return None
+    if key.lastgroup == "volume" and key["volume_unit"] and value.replace(",", "").replace(".", "").isdigit():
+        value = f"{value} {key['volume_unit']}"  # `Volume used (m³)  107`
+    return key.lastgroup, value
+
+
+def _volume_unit(found: dict[str, str]) -> str | None:
+    """The unit of the volume a block prints beside its converted usage (`Volume used (m³)  107`)."""
+    volume = QUANTITY_CELL.match(found.get("volume", ""))
+    return volume["unit"] if volume is not None else None
 
 
 def _usage_from_blocks(document: Document, draft: Draft) -> None:
@@ -1343,7 +1388,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                     US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
                 ),
                 "period": tou_period_of(register) if register else None,
-                "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or None,
+                "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or _volume_unit(found),
             }
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(last, "a number does not parse"))
@@ -1462,6 +1507,83 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
     draft.usage.append((read, row_provenance(lines[-1], METHOD, 0.75, lines[0])))
 
 
+# A meter's reads told in a sentence, with the arithmetic printed: `Meter 1ND73586372: an actual reading of 45186
+# on 11/2/24, previous reading 44933 on 10/5/24. (45186 - 44933) x 40 = 10,120 kWh.` (wrapped over lines).
+ARITHMETIC_METER = re.compile(r"^Meter (?P<meter>[A-Z]*\d[A-Z0-9-]{3,})(?: \((?P<register>[A-Za-z -]+)\))?:")
+READS_ARITHMETIC = re.compile(
+    rf"\((?P<end>{NUMBER}) - (?P<start>{NUMBER})\)(?: x (?P<multiplier>{NUMBER}))?"
+    rf"(?: (?P<read_unit>m³|m3|ft³|ft3|CCF|HCF|gal) x (?P<factor>{NUMBER}))?"
+    rf" = (?P<quantity>{NUMBER}) (?P<unit>{UNIT})\.?$",
+    re.IGNORECASE,
+)
+ESTIMATED_READING = re.compile(r"\bestimated reading\b", re.IGNORECASE)
+
+
+def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
+    """Meters told in sentences that print the reads' arithmetic (see ARITHMETIC_METER); the sentence may wrap
+    over the next lines of its page."""
+    lines = document.lines
+    meters: list[tuple[dict[str, Any], bool, Line, Line]] = []
+    for index, line in enumerate(lines):
+        if (title := ARITHMETIC_METER.match(line.text)) is None:
+            continue
+        sentence, last = line.text, line
+        for below in lines[index + 1 : index + 3]:
+            if READS_ARITHMETIC.search(sentence) or below.page != line.page or ARITHMETIC_METER.match(below.text):
+                break
+            if len(below.segments) > 1:
+                break
+            sentence, last = f"{sentence} {below.text}", below
+        if (reads := READS_ARITHMETIC.search(sentence)) is None:
+            continue
+        values: dict[str, Any] = {
+            "quantity": US.parse_number(reads["quantity"]),
+            "unit": reads["unit"],
+            "meter_number": title["meter"],
+            "start_read": US.parse_number(reads["start"]),
+            "end_read": US.parse_number(reads["end"]),
+            "multiplier": US.parse_number(reads["multiplier"]) if reads["multiplier"] else None,
+            "conversion_factor": US.parse_number(reads["factor"]) if reads["factor"] else None,
+            "read_unit": reads["read_unit"],
+            "period": tou_period_of(title["register"]) if title["register"] else None,
+        }
+        meters.append((values, ESTIMATED_READING.search(sentence) is not None, line, last))
+    taken = {by_unit for values, _, _, _ in meters if (by_unit := _by_unit(values)) is not None}
+    for values, estimated, line, last in meters:
+        commodity = _meter_commodity(Commodity.OTHER, _by_unit(values), values, draft, document, taken)
+        if commodity is None:
+            draft.notes.append(_unreadable(last, f"{values['unit']} could measure several services"))
+            continue
+        read = UsageRead(**values, commodity=commodity, read_type=ReadType.ESTIMATED if estimated else ReadType.ACTUAL)
+        draft.usage.append((read, row_provenance(last, METHOD, 0.75, line)))
+
+
+# A service's usage on a line of its own, without reads: `Electricity used - Controlled load (meter 29261896)  277
+# kWh (estimated)`, `Gas used  5,560 MJ`. The service is named, so the line is no charge's.
+USAGE_TOTAL = re.compile(
+    r"^(?P<service>Electricity|Gas|Water) (?:used|usage|consumption)(?: - (?P<register>[A-Za-z][A-Za-z -]*?))?"
+    rf"(?: \(meter (?P<meter>[A-Z0-9-]+)\))?:?\t(?P<quantity>{NUMBER}) ?(?P<unit>{UNIT})"
+    r"(?: \((?P<mark>estimated|actual)\))?$",
+    re.IGNORECASE,
+)
+
+
+def _usage_totals(document: Document, draft: Draft) -> None:
+    """Usage printed per service without reads (see USAGE_TOTAL)."""
+    for line in document.lines:
+        if (match := USAGE_TOTAL.match(line.text)) is None:
+            continue
+        read = UsageRead(
+            commodity=commodity_of(match["service"]),
+            quantity=US.parse_number(match["quantity"]),
+            unit=match["unit"],
+            meter_number=match["meter"],
+            period=tou_period_of(match["register"]) if match["register"] else None,
+            read_type=read_type_of(match["mark"] or ""),
+        )
+        draft.usage.append((read, row_provenance(line, METHOD, 0.75)))
+
+
 def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
     """Labels that start a cell with a capital: `last bill` under `Payments since` is the end of a wrapped
     label, not the label `Last bill`."""
@@ -1500,8 +1622,8 @@ def _dated_fields(document: Document, draft: Draft) -> None:
 
 # A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`
 DEMAND_LINE = re.compile(
-    rf"^(?:(?:Max(?:imum)?|Peak|Billed|Billing)\.? )?demand(?: \((?:billed|kW|kVA)\))?:?[ \t]+"
-    rf"(?P<quantity>{NUMBER}) ?(?P<unit>kW|kVA)$",
+    rf"^(?:(?:Max(?:imum)?|Peak|Billed|Billing)\.? )?demand(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+"
+    rf"(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
     re.IGNORECASE,
 )
 
@@ -1513,10 +1635,8 @@ def _demand_lines(document: Document, draft: Draft) -> None:
     meters = {read.meter_number for read, _ in draft.usage if read.commodity is Commodity.ELECTRICITY}
     meter = next(iter(meters)) if len(meters) == 1 else None
     for line in document.lines:
-        if (match := DEMAND_LINE.match(line.text)) is not None:
-            read = DemandRead(
-                meter_number=meter, quantity=US.parse_number(match.group("quantity")), unit=match.group("unit")
-            )
+        if (match := DEMAND_LINE.match(line.text)) is not None and (unit := match["unit"] or match["label_unit"]):
+            read = DemandRead(meter_number=meter, quantity=US.parse_number(match.group("quantity")), unit=unit)
             draft.demand.append((read, row_provenance(line, METHOD, 0.8)))
 
 
@@ -1533,6 +1653,10 @@ def extract_heuristic(document: Document) -> Draft:
         _usage_from_sentences(document, draft)
     if not draft.usage:
         _usage_from_prose(document, draft)
+    if not draft.usage:
+        _usage_from_arithmetic(document, draft)
+    if not draft.usage:
+        _usage_totals(document, draft)
     if not draft.demand:
         _demand_lines(document, draft)
     return draft
