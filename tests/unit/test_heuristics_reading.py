@@ -1401,3 +1401,38 @@ def test_a_meter_whose_usage_the_tiers_of_one_service_add_up_to() -> None:
     result = loaded(bill(charges=charges, meters=table))
     assert result.bill is not None
     assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("20"), "ccf")]
+
+
+def test_a_summary_told_in_sentences() -> None:
+    summary = "Previous balance was $50.00. Payments/credits: ($50.00). This bill come to $50.00. Amount due: $50.00."
+    result = loaded(bill(summary=(), extra=[[(72, summary)]], total_label="Total"))
+    assert result.bill is not None
+    bill_read = result.bill
+    assert (
+        bill_read.previous_balance,
+        bill_read.payments_and_credits,
+        bill_read.total_amount,
+        bill_read.amount_due,
+    ) == (
+        Decimal("50.00"),
+        Decimal("50.00"),
+        Decimal("50.00"),
+        Decimal("50.00"),
+    )
+
+
+def test_a_sentence_whose_verb_is_not_followed_by_the_amount_alone_is_not_read() -> None:
+    # `Amount due was $40.00 before your payment of ...` says nothing plain about this bill's amount due
+    extra = [[(72, "Amount due was $40.00 before your payment of $40.00 on 01/20/2025.")]]
+    result = loaded(bill(extra=extra))
+    assert result.bill is not None and result.bill.amount_due == Decimal("50.00")
+
+
+def test_a_period_whose_cell_also_holds_the_next_facts_date() -> None:
+    header = [
+        [(72, "Account Number"), (200, "Statement Date"), (320, "Billing Period"), (470, "Due Date")],
+        [(72, "1234-5678"), (200, "02/07/2025"), (320, "01/06/2025 to 02/05/2025 02/21/2025")],
+    ]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")

@@ -158,6 +158,9 @@ PERIOD_END_LABELS = (
 
 _PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
 _RANGE = re.compile(RANGE, re.IGNORECASE)
+# under a period's label in a row of facts, the next fact's date may share the range's cell: `03/11/2024 to
+# 06/12/2024 04/01/2025` (the period, then the due date)
+_RANGE_THEN_DATE = re.compile(rf"{RANGE}(?:\s+(?:{DATE}))?", re.IGNORECASE)
 _DATE = re.compile(DATE, re.IGNORECASE)
 
 
@@ -189,33 +192,37 @@ _FIELD_LABELS = LabelSet(
 )
 
 
-# Several `Label: value` pairs drawn as one string (`Account No.: 123   Bill Date: 01/06/2025`): a label
-# inside a cell counts only with its colon, and its value runs to the next such label.
+# Several `Label: value` pairs drawn as one string (`Account No.: 123   Bill Date: 01/06/2025`), or a summary
+# told in sentences (`Previous balance was $156.62. Payments/credits: ($156.62). This bill come to $151.09.`): a
+# label inside a cell counts only with its colon or its verb, and its value runs to the next such label.
+_SENTENCE_VERB = r"[ \t]+(?:was|were|is|comes? to|came to)(?=[ \t])"
 _INLINE_LABEL = re.compile(
     r"(?:^|(?<=\s))(?:"
     + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS}))[ \t]*:",
+    + f"|(?P<bill_period>{PERIOD_LABELS}))(?:[ \t]*:|(?P<_verb>{_SENTENCE_VERB}))",
     re.IGNORECASE,
 )
 _INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "bill_period": _RANGE}
+_INLINE_FIELDS = (*VOCABULARY, "bill_period")
+_VERBS = (" was ", " were ", " is ", " come to ", " comes to ", " came to ")
 
 
 def _inline_hits(document: Document) -> dict[str, list[Hit]]:
-    """Values of the pairs in cells that hold two or more of them, by field."""
+    """Values of the pairs in cells that hold two or more of them, or of a label and its verb, by field."""
     hits: dict[str, list[Hit]] = {}
     for line in document.lines:
         for segment in line.segments:
-            if segment.text.count(":") < 2:
+            told = any(verb in segment.text for verb in _VERBS)
+            if segment.text.count(":") < 2 and not told:
                 continue
             labels = list(_INLINE_LABEL.finditer(segment.text))
-            if len(labels) < 2:
+            if len(labels) < 2 and not (told and labels and labels[0]["_verb"]):
                 continue
             for label, following in zip(labels, [*labels[1:], None], strict=True):
-                name = label.lastgroup
-                assert name is not None
+                name = next(field for field in _INLINE_FIELDS if label[field] is not None)
                 end = following.start() if following is not None else len(segment.text)
                 raw = segment.text[label.end() : end]
-                text = raw.strip()
+                text = raw.strip().removesuffix(".")  # the end of a sentence
                 value = _INLINE_VALUES[name].fullmatch(text)
                 if value is None:
                     continue
@@ -479,7 +486,7 @@ def _period(
 ) -> None:
     """A date range after a period label, or its two ends after their own labels; failing those, the first
     date range on page 1."""
-    hits = [*values_after(document, label_cells["bill_period"], _RANGE), *inline]
+    hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_DATE), *inline]
     confidence = FOUND
     if not hits and _split_period(document, draft, date_formats, label_cells):
         return
