@@ -204,15 +204,17 @@ _INLINE_LABEL = re.compile(
 )
 _INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "bill_period": _RANGE}
 _INLINE_FIELDS = (*VOCABULARY, "bill_period")
-_VERBS = (" was ", " were ", " is ", " come to ", " comes to ", " came to ")
+# a verb with an amount after it: the cells worth trying the labels on (most sentences on a bill are not these)
+_VERB = re.compile(_SENTENCE_VERB.replace("(?=[ \\t])", r"[ \t]+[$£€(\d-]"), re.IGNORECASE)
 
 
 def _inline_hits(document: Document) -> dict[str, list[Hit]]:
     """Values of the pairs in cells that hold two or more of them, or of a label and its verb, by field."""
     hits: dict[str, list[Hit]] = {}
+    sentences = _VERB.search(document.text) is not None  # one search of the page, not one per cell
     for line in document.lines:
         for segment in line.segments:
-            told = any(verb in segment.text for verb in _VERBS)
+            told = sentences and _VERB.search(segment.text) is not None
             if segment.text.count(":") < 2 and not told:
                 continue
             labels = list(_INLINE_LABEL.finditer(segment.text))
@@ -925,9 +927,13 @@ _MENTIONS = {
 _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in COLUMN_WORDS), re.IGNORECASE)
 
 
+# every usage heading holds one of these words (see COLUMN_WORDS): one search a line spares a match a cell
+_USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy", re.IGNORECASE)
+
+
 def _header_columns(line: Line) -> dict[str, Column] | None:
     """A meter table's headings: usage, and both reads or the meter's number (meters billed without reads)."""
-    if len(line.segments) < 2:
+    if len(line.segments) < 2 or _USAGE_HEADING_WORD.search(line.text) is None:
         return None
     columns: dict[str, Column] = {}
     unmatched: list[Segment] = []
