@@ -1436,3 +1436,15 @@ def test_a_period_whose_cell_also_holds_the_next_facts_date() -> None:
     result = loaded(bill(header=header))
     assert result.bill is not None
     assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+
+
+def test_two_read_headings_sharing_a_cell_and_a_read_marked_in_words() -> None:
+    table: list[list[Row]] = [
+        [(72, "Meter no."), (152, "Previous reading Current reading"), (312, "Usage")],
+        [(72, "E1"), (152, "14,907 actual"), (232, "15,534 estimated"), (312, "627 kWh")],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.start_read, r.end_read, r.quantity, r.read_type) for r in result.bill.usage] == [
+        (Decimal("14907"), Decimal("15534"), Decimal("627"), ReadType.ESTIMATED)
+    ]

@@ -26,7 +26,7 @@ from common.extraction.bills.draft import (
     row_provenance,
     values_after,
 )
-from common.extraction.bills.layout import Document, Line, Segment, union
+from common.extraction.bills.layout import BBox, Document, Line, Segment, union
 from common.extraction.bills.values import (
     DEFAULT_DATE_FORMATS,
     US,
@@ -955,7 +955,7 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
         groups = match.groupdict()
         unit = next((groups[key] for key in ("unit", "unit_used", "start_unit", "end_unit") if groups.get(key)), "")
         columns[name] = Column(segment.bbox[0], segment.bbox[2], unit)
-    if "usage" not in columns and ("start_read" in columns or "meter" in columns):
+    if unmatched and columns and ("usage" not in columns or "start_read" not in columns):
         for segment in unmatched:
             _split_heading(line, segment, columns)
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
@@ -964,16 +964,28 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
 
 
 def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> None:
-    """Two headings drawn close enough to share a cell (`Usage (kWh) Avg/day`): the first words that make a
-    heading of their own become its column, as wide as those words."""
+    """Two headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Previous reading Current
+    reading`): the first words that make a heading of their own become its column, as wide as those words, and
+    the rest another column if they make one too."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
     for count in range(len(words) - 1, 0, -1):
-        text = line.text[segment.start : words[count - 1][1]]
-        if (match := _ANY_COLUMN.match(text)) is not None and (name := match.lastgroup) and name not in columns:
-            unit = match.groupdict().get("unit") or ""
-            columns[name] = Column(words[0][2][0], words[count - 1][2][2], unit)
-            return
+        first = _heading(line, words[:count], columns)
+        if first is None:
+            continue
+        columns[first[0]] = first[1]
+        if (rest := _heading(line, words[count:], columns)) is not None:
+            columns[rest[0]] = rest[1]
+        return
+
+
+def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, Column]) -> tuple[str, Column] | None:
+    """The column these words head, if they make a whole heading not taken yet."""
+    match = _ANY_COLUMN.match(line.text[words[0][0] : words[-1][1]].removesuffix(":"))
+    if match is None or (name := match.lastgroup) is None or name in columns:
+        return None
+    unit = next((value for key in ("unit", "unit_used", "start_unit", "end_unit") if (value := match[key])), "")
+    return name, Column(words[0][2][0], words[-1][2][2], unit)
 
 
 def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
@@ -1172,7 +1184,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
 
 
 READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
-ESTIMATE_CELL = re.compile(r"(?:^|\t)\s*\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
+# an estimate's word in a row, alone in its cell or after a read (`25,150 estimated`)
+ESTIMATE_CELL = re.compile(r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
 
 
 def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
