@@ -71,6 +71,12 @@ def bill(
     rows += list(charges if charges is not None else default)
     rows += [[(72, total_label, 540, f"{currency}50.00")], []]
     rows += [*meters, [], *extra]
+    _draw_rows(canvas, rows)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
     canvas.setFont("Helvetica", 9)
     for index, row in enumerate(rows):
         y = 720 - 14 * index
@@ -78,8 +84,6 @@ def bill(
             canvas.drawString(cell[0], y, cell[1])
             if len(cell) == 4:
                 canvas.drawRightString(cell[2], y, cell[3])
-    canvas.save()
-    return buffer.getvalue()
 
 
 def read(pdf: bytes) -> BillResult:
@@ -1219,12 +1223,7 @@ def _pages(*pages: Sequence[Sequence[Row]]) -> bytes:
     for rows in pages:
         canvas.setFont("Helvetica-Bold", 16)
         canvas.drawString(72, 760, "Acme Valley Utilities")
-        canvas.setFont("Helvetica", 9)
-        for index, row in enumerate(rows):
-            for cell in row:
-                canvas.drawString(cell[0], 720 - 14 * index, cell[1])
-                if len(cell) == 4:
-                    canvas.drawRightString(cell[2], 720 - 14 * index, cell[3])
+        _draw_rows(canvas, rows)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -1666,23 +1666,27 @@ def _demand_lines(document: Document, draft: Draft) -> None:
             draft.demand.append((read, row_provenance(line, METHOD, 0.8)))
 
 
+# The ways bills print their meters, tried in turn until one reads a meter.
+USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
+    _usage_from_tables,
+    _usage_from_blocks,
+    _usage_from_sentences,
+    _usage_from_prose,
+    _usage_from_arithmetic,
+    _usage_totals,
+)
+
+
 def extract_heuristic(document: Document) -> Draft:
     draft = Draft(method=METHOD)
     _provider(document, draft)
     _currency(document, draft)
     _dated_fields(document, draft)
     _line_items(document, draft)
-    _usage_from_tables(document, draft)
-    if not draft.usage:
-        _usage_from_blocks(document, draft)
-    if not draft.usage:
-        _usage_from_sentences(document, draft)
-    if not draft.usage:
-        _usage_from_prose(document, draft)
-    if not draft.usage:
-        _usage_from_arithmetic(document, draft)
-    if not draft.usage:
-        _usage_totals(document, draft)
+    for read_usage in USAGE_READERS:
+        read_usage(document, draft)
+        if draft.usage:
+            break
     if not draft.demand:
         _demand_lines(document, draft)
     return draft
