@@ -537,6 +537,8 @@ def _tallest_words(line: Line, segment: Segment) -> tuple[int, int] | None:
     drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`)."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
+    if not words:  # a line built without its words' boxes
+        return None
     tallest = max(height for _, _, height in words)
     if min(height for _, _, height in words) > tallest - 0.5:
         return None
