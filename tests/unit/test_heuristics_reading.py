@@ -1447,3 +1447,13 @@ def test_two_read_headings_sharing_a_cell_and_a_read_marked_in_words() -> None:
     assert [(r.start_read, r.end_read, r.quantity, r.read_type) for r in result.bill.usage] == [
         (Decimal("14907"), Decimal("15534"), Decimal("627"), ReadType.ESTIMATED)
     ]
+
+
+def test_a_usage_whose_unit_holds_a_digit() -> None:
+    charges = [[(72, "Water service charge", 540, "$20.00")], [(72, "Water usage", 540, "$30.00")]]
+    table = meter_table(
+        ["Meter ID:", "Start reading:", "Present reading:", "Billed usage:"], [["W1", "731", "744", "13 m3"]]
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("13"), "m3")]
