@@ -10,7 +10,7 @@ and a total that no audit can confirm is flagged by the cascade, never loaded as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
@@ -195,17 +195,17 @@ _FIELD_LABELS = LabelSet(
 # Several `Label: value` pairs drawn as one string (`Account No.: 123   Bill Date: 01/06/2025`), or a summary
 # told in sentences (`Previous balance was $156.62. Payments/credits: ($156.62). This bill come to $151.09.`): a
 # label inside a cell counts only with its colon or its verb, and its value runs to the next such label.
-_SENTENCE_VERB = r"[ \t]+(?:was|were|is|comes? to|came to)(?=[ \t])"
+_VERBS = r"(?:was|were|is|comes? to|came to)"
 _INLINE_LABEL = re.compile(
     r"(?:^|(?<=\s))(?:"
     + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS}))(?:[ \t]*:|(?P<_verb>{_SENTENCE_VERB}))",
+    + f"|(?P<bill_period>{PERIOD_LABELS}))(?:[ \t]*:|(?P<_verb>[ \t]+{_VERBS}(?=[ \t])))",
     re.IGNORECASE,
 )
 _INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "bill_period": _RANGE}
 _INLINE_FIELDS = (*VOCABULARY, "bill_period")
 # a verb with an amount after it: the cells worth trying the labels on (most sentences on a bill are not these)
-_VERB = re.compile(_SENTENCE_VERB.replace("(?=[ \\t])", r"[ \t]+[$£€(\d-]"), re.IGNORECASE)
+_VERB = re.compile(rf"[ \t]+{_VERBS}[ \t]+[$£€(\d-]", re.IGNORECASE)
 
 
 def _inline_hits(document: Document) -> dict[str, list[Hit]]:
@@ -836,8 +836,10 @@ def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> boo
 
 # --- meter tables ------------------------------------------------------------------------------------
 
+# What a meter counts in when usage is billed in another unit: the volume before a conversion or a scale.
+READ_UNITS = r"m³|m3|ft³|ft3|CCF|HCF|gal"
 # a read column may name the unit the meter counts in (`Previous reading (m³)`), when usage is billed in another
-READ_UNIT_HEADING = r"(?::? \((?P<{name}>m³|m3|ft³|ft3|CCF|HCF|gal|kL|kWh)\))?"
+READ_UNIT_HEADING = rf"(?::? \((?P<{{name}}>{READ_UNITS}|kL|kWh)\))?"
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start_read",
@@ -886,7 +888,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>{UNIT}))?$")
 READ_CELL = re.compile(
     rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?"
-    r"(?:\s*(?P<unit>m³|m3|ft³|ft3|CCF|HCF|gal|kL|kWh))?$",  # `20925 (E) m³`: the unit the meter counts in
+    rf"(?:\s*(?P<unit>{READ_UNITS}|kL|kWh))?$",  # `20925 (E) m³`: the unit the meter counts in
     re.I,
 )
 READ_TYPE_WORD = re.compile(r"^\(?(?:E|A|est(?:\.|imated)?|act(?:ual)?)\)?$", re.I)
@@ -954,9 +956,7 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
             else:
                 continue
         assert match is not None
-        groups = match.groupdict()
-        unit = next((groups[key] for key in ("unit", "unit_used", "start_unit", "end_unit") if groups.get(key)), "")
-        columns[name] = Column(segment.bbox[0], segment.bbox[2], unit)
+        columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
     if unmatched and columns and ("usage" not in columns or "start_read" not in columns):
         for segment in unmatched:
             _split_heading(line, segment, columns)
@@ -986,8 +986,13 @@ def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, 
     match = _ANY_COLUMN.match(line.text[words[0][0] : words[-1][1]].removesuffix(":"))
     if match is None or (name := match.lastgroup) is None or name in columns:
         return None
-    unit = next((value for key in ("unit", "unit_used", "start_unit", "end_unit") if (value := match[key])), "")
-    return name, Column(words[0][2][0], words[-1][2][2], unit)
+    return name, Column(words[0][2][0], words[-1][2][2], _heading_unit(match))
+
+
+def _heading_unit(match: re.Match[str]) -> str:
+    """The unit a heading names: usage's (`Usage (kWh)`, `kWh Used`) or the reads' (`Previous reading (m³)`)."""
+    groups = match.groupdict()  # a single heading pattern has only some of these groups
+    return next((unit for key in ("unit", "unit_used", "start_unit", "end_unit") if (unit := groups.get(key))), "")
 
 
 def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
@@ -1052,7 +1057,7 @@ def _unreadable(row: Line, why: str) -> AuditResult:
 # The conversion some bills print under their meters, one factor or several: `36 m³ x Conversion to kWh 11.147 =
 # 401 kWh`, `114 m3 x Volume correction 1.02264 x Calorific value 39.4 ÷ 3.6 = 1,276 kWh`.
 CONVERSION_NOTE = re.compile(
-    rf"(?<![\d.,])(?P<read_used>{NUMBER}) ?(?P<read_unit>m³|m3|ft³|ft3|CCF|HCF|gal)(?P<factors>(?:\s+[x×÷][^=\t]*?)+)"
+    rf"(?<![\d.,])(?P<read_used>{NUMBER}) ?(?P<read_unit>{READ_UNITS})(?P<factors>(?:\s+[x×÷][^=\t]*?)+)"
     rf"\s*=\s*(?P<quantity>{NUMBER}) ?(?P<unit>{UNIT})(?![\w³])"
 )
 # one step of it: an operator, the factor's name, its value, and a unit ratio (`0.03889 GJ/m3`)
@@ -1130,7 +1135,7 @@ def _with_conversion(values: dict[str, Any], notes: Callable[[], list[Conversion
 
 
 def _usage_from_tables(document: Document, draft: Draft) -> None:
-    rows: list[tuple[dict[str, str], Line, dict[str, Any], Commodity | None, Line | None]] = []
+    rows: list[tuple[dict[str, str], Line, dict[str, Any], Line | None]] = []
     notes = cache(partial(_conversion_notes, document))  # read only when a meter needs its conversion
     for cells, columns, row in _table_rows(document):
         usage = QUANTITY_CELL.match(cells["usage"])
@@ -1146,25 +1151,22 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         note = _with_conversion(values, notes)
         if values["conversion_factor"] is None:
             values["read_unit"] = None  # a heading's unit names what converted meters count in, not every meter's
-        rows.append((cells, row, values, _by_unit(values), note))
+        rows.append((cells, row, values, note))
     if not rows:
         return
     # A meter that can only be one thing (therms, or a volume converted into kWh: gas) accounts for the
     # charges naming that thing.
-    taken = {by_unit for _, _, _, by_unit, _ in rows if by_unit is not None}
+    taken = _taken(values for _, _, values, _ in rows)
     star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
     read_unit = READ_UNIT_NOTE.search(document.text)
-    for cells, row, values, by_unit, note in rows:
+    for cells, row, values, note in rows:
         named = commodity_of(cells.get("service", ""))  # a service column says it outright
-        commodity = _meter_commodity(named, by_unit, values, draft, document, taken)
+        commodity = _settled(named, values, draft, document, taken, row)
         if commodity is None:
-            draft.notes.append(_unreadable(row, f"{values['unit']} could measure several services"))
             continue
-        mark = _mark(cells, row, document)
-        if mark == "*" and not star_is_estimate:
-            draft.notes.append(_unreadable(row, "a reading is marked * and no legend says what that means"))
+        read_type = _marked_read_type(_mark(cells, row, document), star_is_estimate, draft, row)
+        if read_type is None:
             continue
-        read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
         if values["conversion_factor"] is not None and values["read_unit"] is None and read_unit is not None:
             values["read_unit"] = read_unit.group("unit")  # the meter counts volume; the factor turns it into the unit
         read = UsageRead(**values, commodity=commodity, read_type=read_type)
@@ -1232,6 +1234,29 @@ def _meter_commodity(
     """A meter's commodity: what its service column or title says outright, else what its unit settles
     (`by_unit`, from _by_unit), else what the charges tell (see _commodity); None when the page leaves it open."""
     return (named if named is not Commodity.OTHER else by_unit) or _commodity(values, draft, document, taken)
+
+
+def _settled(
+    named: Commodity, values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity], line: Line
+) -> Commodity | None:
+    """A meter's commodity (see _meter_commodity), or None with the note that sends the bill to review."""
+    commodity = _meter_commodity(named, _by_unit(values), values, draft, document, taken)
+    if commodity is None:
+        draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
+    return commodity
+
+
+def _taken(meters: Iterable[dict[str, Any]]) -> set[Commodity]:
+    """What the meters whose unit alone settles them account for: `taken` of _commodity."""
+    return {by_unit for values in meters if (by_unit := _by_unit(values)) is not None}
+
+
+def _marked_read_type(mark: str, star_is_estimate: bool, draft: Draft, line: Line) -> ReadType | None:
+    """The read type a meter's mark gives; None, with a note for review, for a `*` no legend explains."""
+    if mark == "*" and not star_is_estimate:
+        draft.notes.append(_unreadable(line, "a reading is marked * and no legend says what that means"))
+        return None
+    return ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
 
 
 def _by_unit(values: dict[str, Any]) -> Commodity | None:
@@ -1333,7 +1358,7 @@ BLOCK_KEYS = re.compile(
     r"(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?)|"
     r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>(?:Meter )?Mult(?:iplier)?\.?|(?:Meter )?constant)|"
     r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
-    r"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>m³|m3|ft³|ft3|CCF|HCF|gal)\))?)|"  # what the meter counted
+    rf"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>{READ_UNITS})\))?)|"  # what the meter counted
     r"(?P<usage>(?:Units|Total|Amount) used|Usage|Consumption|Total usage|Billed usage|Used|"
     r"(?:Electricity|Gas|Water|Energy) used))"
     # the read's date, in brackets or before a colon: `Previous reading (Dec 4, 2024)`, `Prior reading 8 Apr 2024:`
@@ -1427,17 +1452,15 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         mark = ((end.group("mark") if end else None) or found.get("read_type", "")).strip()
         mark = mark or (register and _meter_mark(document, register)) or _meter_mark(document, found["meter"])
         read.append((first, last, values, service, mark, note))
-    taken = {by_unit for _, _, values, _, _, _ in read if (by_unit := _by_unit(values)) is not None}
+    taken = _taken(values for _, _, values, _, _, _ in read)
     for first, last, values, service, mark, note in read:
         named = commodity_of(service) if service else Commodity.OTHER
-        commodity = _meter_commodity(named, _by_unit(values), values, draft, document, taken)
+        commodity = _settled(named, values, draft, document, taken, last)
         if commodity is None:
-            draft.notes.append(_unreadable(last, f"{values['unit']} could measure several services"))
             continue
-        if mark == "*" and not star_is_estimate:
-            draft.notes.append(_unreadable(last, "a reading is marked * and no legend says what that means"))
+        read_type = _marked_read_type(mark, star_is_estimate, draft, last)
+        if read_type is None:
             continue
-        read_type = ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
         provenance = row_provenance(last, METHOD, 0.75, first, note)
         draft.usage.append((UsageRead(**values, commodity=commodity, read_type=read_type), provenance))
 
@@ -1475,11 +1498,8 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
                 "conversion_factor": None,
             }
             # `Meter E70K64209 - Day` names a register, not a service: then the unit and the charges tell
-            named = commodity_of(current["service"])
-            commodity = _meter_commodity(named, _by_unit(values), values, draft, document, set())
-            if commodity is None:
-                draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
-            else:
+            commodity = _settled(commodity_of(current["service"]), values, draft, document, set(), line)
+            if commodity is not None:
                 # a read type under the meters, against the register or the meter (`Reading type - Day: E`)
                 mark = (
                     current.get("kind")
@@ -1540,7 +1560,7 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
 ARITHMETIC_METER = re.compile(r"^Meter (?P<meter>[A-Z]*\d[A-Z0-9-]{3,})(?: \((?P<register>[A-Za-z -]+)\))?:")
 READS_ARITHMETIC = re.compile(
     rf"\((?P<end>{NUMBER}) - (?P<start>{NUMBER})\)(?: x (?P<multiplier>{NUMBER}))?"
-    rf"(?: (?P<read_unit>m³|m3|ft³|ft3|CCF|HCF|gal) x (?P<factor>{NUMBER}))?"
+    rf"(?: (?P<read_unit>{READ_UNITS}) x (?P<factor>{NUMBER}))?"
     rf" = (?P<quantity>{NUMBER}) (?P<unit>{UNIT})\.?$",
     re.IGNORECASE,
 )
@@ -1576,11 +1596,10 @@ def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
             "period": tou_period_of(title["register"]) if title["register"] else None,
         }
         meters.append((values, ESTIMATED_READING.search(sentence) is not None, line, last))
-    taken = {by_unit for values, _, _, _ in meters if (by_unit := _by_unit(values)) is not None}
+    taken = _taken(values for values, _, _, _ in meters)
     for values, estimated, line, last in meters:
-        commodity = _meter_commodity(Commodity.OTHER, _by_unit(values), values, draft, document, taken)
+        commodity = _settled(Commodity.OTHER, values, draft, document, taken, last)
         if commodity is None:
-            draft.notes.append(_unreadable(last, f"{values['unit']} could measure several services"))
             continue
         read = UsageRead(**values, commodity=commodity, read_type=ReadType.ESTIMATED if estimated else ReadType.ACTUAL)
         draft.usage.append((read, row_provenance(last, METHOD, 0.75, line)))
