@@ -55,3 +55,14 @@ def assert_truth_reconciles(bill: WildBill) -> None:
         assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due, bill.name
     errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
     assert errors == [], (bill.name, errors)
+
+
+def assert_truth_printed(bill: WildBill, extra: list[str] | None = None) -> None:
+    """What a generated bill's truth names is on its page: provider, account, every line item's description,
+    the meters' numbers, and whatever `extra` values the generator also promises to print."""
+    truth = bill.truth
+    text = " ".join(pdf_text(bill.pdf).split())
+    printed = [truth.provider, truth.account_number, *(item.description for item in truth.line_items)]
+    printed += [read.meter_number for read in truth.usage if read.meter_number]
+    missing = [value for value in [*printed, *(extra or [])] if value not in text]
+    assert missing == [], (bill.name, missing)

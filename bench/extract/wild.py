@@ -69,7 +69,7 @@ BY_CHOICE = {
 def relevant_choices(path: str, choices: dict[str, str]) -> dict[str, str]:
     """The layout decisions that bear on one field, to explain a misread."""
     keys = RELEVANT.get(path.split("[")[0].split(".")[0], ())
-    picked = {key: choices[key] for key in ("locale", "make", "kind") if key in choices}
+    picked: dict[str, str] = {key: choices[key] for key in ("locale", "make", "kind") if key in choices}
     for key in keys:
         if key.endswith("*"):
             picked.update({k: v for k, v in choices.items() if k.startswith(key[:-1])})

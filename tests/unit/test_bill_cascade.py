@@ -371,6 +371,9 @@ def test_a_bill_whose_dates_read_sensibly_both_ways_goes_to_review() -> None:
         ["Service", "Period", "Beginning", "Current Reading", "Energy", "Demand", "Mult.", "Factor", "Type"],
         ["Description", "Start Read", "End Read"],  # no usage column: not a meter table
         ["start reading", "END READING", "therms used"],  # case, and the unit in the usage heading
+        ["Meter no.:", "Tariff", "Total used:"],  # colons; a meter billed without reads
+        ["Meter", "Previous reading (m³)", "This reading: (m³)", "Usage (kWh)"],  # the unit the reads count in
+        ["Tariff", "Usage"],  # neither reads nor a meter number: not a meter table
     ],
 )
 def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(headings: list[str]) -> None:
@@ -384,12 +387,12 @@ def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(he
 
     expected: dict[str, heuristics.Column] = {}
     for segment in line.segments:
+        text = segment.text.strip().removesuffix(":").rstrip()
         for name, pattern in heuristics.COLUMN_WORDS:
-            match = pattern.match(segment.text.strip())
+            match = pattern.match(text)
             if match and name not in expected:
-                groups = match.groupdict()  # `Usage (kWh)` or `kWh Used`
-                unit = groups.get("unit") or groups.get("unit_used") or ""
-                expected[name] = heuristics.Column(segment.bbox[0], segment.bbox[2], unit)
+                expected[name] = heuristics.Column(segment.bbox[0], segment.bbox[2], heuristics._heading_unit(match))
                 break
-    complete = {"start_read", "end_read", "usage"} <= expected.keys()
+    # usage, and both reads or the meter's number
+    complete = "usage" in expected and ({"start_read", "end_read"} <= expected.keys() or "meter" in expected)
     assert heuristics._header_columns(line) == (expected if complete else None)

@@ -13,7 +13,7 @@ import pytest
 from common.connectors.billgen import third
 from common.connectors.billgen.third import third_bill, third_bills
 from common.connectors.billgen.wild import WildBill
-from tests.pdfs import assert_deterministic, assert_truth_reconciles, pdf_text
+from tests.pdfs import assert_deterministic, assert_truth_printed, assert_truth_reconciles
 
 SEED = 1
 BILLS = 120  # every locale and kind of bill appears several times
@@ -38,12 +38,7 @@ def test_truth_is_consistent(bills: list[WildBill]) -> None:
 def test_truth_is_printed(bills: list[WildBill]) -> None:
     """What the truth names is on the page: provider, account, every line item, meters."""
     for bill in bills:
-        truth = bill.truth
-        text = " ".join(pdf_text(bill.pdf).split())
-        printed = [truth.provider, truth.account_number, *(item.description for item in truth.line_items)]
-        printed += [read.meter_number for read in truth.usage if read.meter_number]
-        missing = [value for value in printed if value not in text]
-        assert missing == [], (bill.name, missing)
+        assert_truth_printed(bill)
 
 
 def test_layouts_vary(bills: list[WildBill]) -> None:
