@@ -1387,6 +1387,20 @@ def test_a_usage_heading_shared_or_wrapped(heading: list[str], second: list[str]
     assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E1", Decimal("627"), "kWh")]
 
 
+def test_a_cubic_metre_unit_under_the_usage_heading() -> None:
+    """`³` is a digit to str.isdigit(): `(m³)` under `Usage` was taken for a row of figures, which ended the table
+    before its meter, and the bill was loaded as ok without it."""
+    table = meter_table(
+        ["Meter no.", "Service", "Previous", "Current", "Usage"],
+        [["", "", "", "", "(m³)"], ["42941903", "Gas", "18,686", "18,755", "69"]],
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [
+        ("42941903", Commodity.GAS, Decimal("69"), "m³")
+    ]
+
+
 def test_a_meter_whose_usage_the_tiers_of_one_service_add_up_to() -> None:
     # ccf is water's, the sewer's or gas's; the water tiers come to the meter's 20 ccf, the sewer is billed on 18
     charges = [

@@ -1029,7 +1029,7 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
         for offset, row in enumerate(lines[index + 1 : index + 12]):
             if row.page != line.page:
                 break
-            if offset == 0 and not any(character.isdigit() for character in row.text):
+            if offset == 0 and not any(character.isdecimal() for character in row.text):
                 # the headings' second line: `Previous` over `reading`, `Usage` over `(kWh)`
                 for name, cell in _cells_by_column(row, columns).items():
                     if (unit := HEADING_UNIT.match(cell)) is not None and not columns[name].unit:
