@@ -274,19 +274,94 @@ def test_a_meter_whose_volume_both_water_and_sewer_are_billed_on_is_the_water_me
     assert result.bill is not None and [r.commodity for r in result.bill.usage] == [Commodity.WATER]
 
 
-def test_the_sewer_volume_under_the_water_meter_is_not_taken_for_water() -> None:
+@pytest.mark.parametrize(
+    ("sewer_billed", "water_billed"),
+    [
+        ("23 CCF", "23 CCF"),  # the sewer charge bills the row's volume
+        ("", ""),  # no charge prints a quantity: the row's volume is the water meter's
+    ],
+)
+def test_the_sewer_volume_under_the_water_meter_is_sewer(sewer_billed: str, water_billed: str) -> None:
     charges = [
-        [(72, "Water Usage"), (250, "23 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$23.00")],
-        [(72, "Sewer Volume Charge"), (250, "23 CCF"), (350, "$1.17/CCF"), (72, "", 540, "$27.00")],
+        [(72, "Water Usage"), (250, water_billed), (72, "", 540, "$23.00")],
+        [(72, "Sewer Volume Charge"), (250, sewer_billed), (72, "", 540, "$27.00")],
     ]
     # the sewer's row has no meter and no reads, only the volume it is billed on
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
     table.append([(312, "23 CCF")])
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.meter_number, r.quantity) for r in result.bill.usage] == [
+        (Commodity.WATER, "W1", Decimal("23")),
+        (Commodity.SEWER, None, Decimal("23")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [(312, "20 CCF")],  # not the water meter's volume, and no charge prints one
+        [(72, "S2"), (312, "23 CCF")],  # a meter of its own is no volume billed on the water meter's
+    ],
+)
+def test_a_volume_under_the_water_meter_that_nothing_says_is_sewer_goes_to_review(row: list[Row]) -> None:
+    charges = [[(72, "Water Usage"), (72, "", 540, "$23.00")], [(72, "Sewer Volume Charge"), (72, "", 540, "$27.00")]]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
+    table.append(row)
     result = read(bill(charges=charges, meters=table))
     assert result.bill is not None
-    # the meter is water's; the volume under it is left open for review rather than read as water twice
+    # the meter is water's; the row under it is left open for review rather than guessed
     assert [(r.commodity, r.meter_number) for r in result.bill.usage] == [(Commodity.WATER, "W1")]
     assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
+def test_rows_whose_unit_sits_in_a_column_of_its_own_are_read_to_the_end_of_the_table() -> None:
+    """`6` under Usage and `CCF` under UOM, with no meter and no reads: before, the table ended at such a row,
+    and the gas meter under it was lost from a bill loaded as ok."""
+    charges = [
+        [(72, "Water Usage"), (72, "", 540, "$12.00")],
+        [(72, "Sewer Volume Charge"), (72, "", 540, "$14.00")],
+        [(72, "Stormwater Fee"), (72, "", 540, "$6.00")],
+        [(72, "Gas Supply"), (72, "", 540, "$18.00")],
+    ]
+    table = meter_table(
+        ["Meter", "Start Read", "This Reading", "Factor", "Usage", "UOM"],
+        [
+            ["W58", "1440", "1446", "", "6", "CCF"],
+            ["", "", "", "", "6", "CCF"],
+            ["", "", "", "", "1", "ERU"],
+            ["G49", "29933", "30069", "1.035", "140.760", "therm"],
+        ],
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [
+        (Commodity.WATER, "W58", Decimal("6"), "CCF"),
+        (Commodity.SEWER, None, Decimal("6"), "CCF"),
+        (Commodity.STORMWATER, None, Decimal("1"), "ERU"),
+        (Commodity.GAS, "G49", Decimal("140.760"), "therm"),
+    ]
+    assert result.bill.usage[3].conversion_factor == Decimal("1.035")
+
+
+def test_a_kwh_meter_beside_a_gas_meter_in_ccf_is_electricity() -> None:
+    """The charges name gas and electricity; the CCF meter's volume is billed as gas, which leaves the kWh
+    meter to electricity (kWh could otherwise be gas, as British bills sell it)."""
+    charges = [
+        [(72, "Electricity Delivery"), (72, "", 540, "$20.00")],
+        [(72, "Gas Supply"), (250, "141 CCF"), (72, "", 540, "$30.00")],
+    ]
+    table = meter_table(
+        ["Meter No.", "Previous", "This Reading", "Consumption"],
+        [["E46", "29928", "31234", "1,306 kWh"], ["N15", "7701", "7842", "141 CCF"]],
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.commodity, r.meter_number) for r in result.bill.usage] == [
+        (Commodity.ELECTRICITY, "E46"),
+        (Commodity.GAS, "N15"),
+    ]
 
 
 def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:

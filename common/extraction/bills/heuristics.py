@@ -1017,6 +1017,7 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
     return cells
 
 
+UNIT_CELL = re.compile(rf"^{UNIT}$")
 HEADING_UNIT = re.compile(r"^\((?P<unit>kWh|CCF|HCF|therms?|gal|kgal|kL|m³|m3|MJ|GJ)\)$", re.I)
 
 
@@ -1038,9 +1039,14 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
             cells = _cells_by_column(row, columns)
             if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
                 break
-            # A row without reads is a meter's only with a unit (`Sewer | 23 CCF`): `Demand (kW) | 15.3` under
-            # the table is not one.
-            if "start_read" not in cells and "end_read" not in cells and not usage.group("unit"):
+            # A row without reads is a meter's only with a unit of its own (`Sewer | 23 CCF`, or `23` under
+            # `Usage` and `CCF` under `Unit`): `Demand (kW) | 15.3` under the table is not one.
+            if (
+                "start_read" not in cells
+                and "end_read" not in cells
+                and not usage.group("unit")
+                and UNIT_CELL.match(cells.get("uom", "")) is None
+            ):
                 break
             yield cells, columns, row
 
@@ -1159,10 +1165,22 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
     taken = _taken(values for _, _, values, _ in rows)
     star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
     read_unit = READ_UNIT_NOTE.search(document.text)
-    for cells, row, values, note in rows:
-        named = commodity_of(cells.get("service", ""))  # a service column says it outright
-        commodity = _settled(named, values, draft, document, taken, row)
+    named = [commodity_of(cells.get("service", "")) for cells, _, _, _ in rows]  # a service column says it outright
+    settled = [
+        _meter_commodity(service, _by_unit(values), values, draft, document, taken)
+        for service, (_, _, values, _) in zip(named, rows, strict=True)
+    ]
+    for index, (cells, row, values, note) in enumerate(rows):
+        if settled[index] is None:
+            # What the meters in other units were found to measure is accounted for (a CCF meter billed as gas
+            # leaves electricity to the kWh meter); the sewer volume under a water meter is told by its volume.
+            unit = values["unit"].lower()
+            if other := {c for c, (_, _, v, _) in zip(settled, rows, strict=True) if c and v["unit"].lower() != unit}:
+                settled[index] = _meter_commodity(named[index], None, values, draft, document, taken | other)
+            settled[index] = settled[index] or _sewer_volume(values, rows, settled, draft)
+        commodity = settled[index]
         if commodity is None:
+            draft.notes.append(_service_open(row, values))
             continue
         read_type = _marked_read_type(_mark(cells, row, document), star_is_estimate, draft, row)
         if read_type is None:
@@ -1242,8 +1260,40 @@ def _settled(
     """A meter's commodity (see _meter_commodity), or None with the note that sends the bill to review."""
     commodity = _meter_commodity(named, _by_unit(values), values, draft, document, taken)
     if commodity is None:
-        draft.notes.append(_unreadable(line, f"{values['unit']} could measure several services"))
+        draft.notes.append(_service_open(line, values))
     return commodity
+
+
+def _service_open(line: Line, values: dict[str, Any]) -> AuditResult:
+    return _unreadable(line, f"{values['unit']} could measure several services")
+
+
+def _sewer_volume(
+    values: dict[str, Any],
+    rows: list[tuple[dict[str, str], Line, dict[str, Any], Line | None]],
+    settled: list[Commodity | None],
+    draft: Draft,
+) -> Commodity | None:
+    """Sewer, for a row with neither reads nor a meter under a water meter's, whose volume a sewer charge bills
+    (`Sewer Volume Charge  6 CCF`) or, where the charges print no quantity in its unit, whose volume is the
+    water meter's: `W585692 | 1440 | 1446 | 6 CCF`, then `6 CCF`."""
+    if values["end_read"] is not None or values["meter_number"] is not None:
+        return None
+    unit, quantity = values["unit"].lower(), values["quantity"]
+    water = [
+        v
+        for c, (_, _, v, _) in zip(settled, rows, strict=True)
+        if c is Commodity.WATER and v["end_read"] is not None and v["unit"].lower() == unit
+    ]
+    sewer = [item for item, _ in draft.line_items if commodity_of(item.description) is Commodity.SEWER]
+    if not water or not sewer:
+        return None
+    if any(item.quantity == quantity and (item.unit or "").lower() == unit for item in sewer):
+        return Commodity.SEWER
+    quantities_printed = any((item.unit or "").lower() == unit for item, _ in draft.line_items)
+    if not quantities_printed and any(v["quantity"] == quantity for v in water):
+        return Commodity.SEWER
+    return None
 
 
 def _taken(meters: Iterable[dict[str, Any]]) -> set[Commodity]:
