@@ -36,7 +36,7 @@ def bill(
     meters: Sequence[Sequence[Row]] = (),
     extra: Sequence[Sequence[Row]] = (),
     header: Sequence[Sequence[Row]] | None = None,
-    charges_title: str = "Current Charges",
+    charges_title: str | Sequence[Row] = "Current Charges",
     total_label: str = "Total Current Charges",
     summary: Sequence[tuple[str, str]] = (*SUMMARY, ("Amount Due", "$50.00")),
     masthead: Sequence[tuple[str, float]] = (("Acme Valley Utilities", 16),),
@@ -66,7 +66,7 @@ def bill(
     rows += [[]]
     rows += [[(72, label, 300, value.replace("$", currency))] for label, value in summary]
     rows += [[]]
-    rows += [[(72, charges_title)]]
+    rows += [[(72, charges_title)] if isinstance(charges_title, str) else list(charges_title)]
     default = [[(72, text, 540, amount.replace("$", currency))] for text, amount in CHARGES]
     rows += list(charges if charges is not None else default)
     rows += [[(72, total_label, 540, f"{currency}50.00")], []]
@@ -603,11 +603,24 @@ def test_values_after_dotted_leaders_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("printed", "expected"), [("ACCOUNT NUMBER91605060", "91605060"), ("Account: 55-1234", "55-1234")]
+    ("printed", "expected"),
+    [
+        ("ACCOUNT NUMBER91605060", "91605060"),
+        ("Account: 55-1234", "55-1234"),
+        ("Account 9290 4946 56", "9290 4946 56"),  # a bare `Account` before the number that ends its cell
+        ("ACCOUNT A5072517", "A5072517"),
+    ],
 )
 def test_an_account_number_glued_to_its_label_or_after_a_bare_account(printed: str, expected: str) -> None:
     result = loaded(bill(header=[[(72, printed)], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]))
     assert result.bill is not None and result.bill.account_number == expected
+
+
+@pytest.mark.parametrize("printed", ["Account summary 2025", "Account Activity", "Account balance $50.00"])
+def test_a_heading_that_starts_with_account_is_not_an_account_number(printed: str) -> None:
+    result = read(bill(header=[[(72, printed)], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "missing_required_field" in [a.code for a in result.audits]
 
 
 def test_a_longer_label_glued_to_a_lettered_value_is_not_read_as_a_bare_account() -> None:
@@ -1339,6 +1352,8 @@ def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
         ("Energy Charge 200 kWh 20.000¢", ("Energy Charge", Decimal("200"), Decimal("0.2"))),  # a rate in cents
         ("Franchise fee 4.5% of $888.89", ("Franchise fee 4.5% of $888.89", None, None)),  # on the sum it is levied on
         ("Value Added Tax on £888.89", ("Value Added Tax on £888.89", None, None)),
+        ("Gross receipts tax on $888.89", ("Gross receipts tax on $888.89", None, None)),  # no rate printed
+        ("Municipal franchise fee on $888.89", ("Municipal franchise fee on $888.89", None, None)),
     ],
 )
 def test_more_shapes_of_a_charge_line(line: str, expected: tuple[object, ...]) -> None:
@@ -1349,12 +1364,30 @@ def test_more_shapes_of_a_charge_line(line: str, expected: tuple[object, ...]) -
     assert (second.description, second.quantity, second.rate) == expected
 
 
-def test_total_gst_is_a_charge_not_a_subtotal() -> None:
+@pytest.mark.parametrize("name", ["Total GST", "Total GST 10%", "Total GST 10% of $45.00", "Total GST on $45.00"])
+def test_total_gst_is_a_charge_not_a_subtotal(name: str) -> None:
     charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge", 540, "$35.00")]]
-    charges.append([(72, "Total GST", 540, "$5.00")])
+    charges.append([(72, name, 540, "$5.00")])
     result = loaded(bill(charges=charges))
     assert result.bill is not None
-    assert [(i.description, i.category) for i in result.bill.line_items][-1] == ("Total GST", LineItemCategory.TAX)
+    assert [(i.description, i.category) for i in result.bill.line_items][-1] == (name, LineItemCategory.TAX)
+
+
+def test_a_total_of_other_charges_is_still_a_subtotal() -> None:
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge", 540, "$40.00")]]
+    charges.append([(72, "Total GST inclusive charges", 540, "$50.00")])
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None and len(result.bill.line_items) == 2
+
+
+@pytest.mark.parametrize("beside", ["Amount Due By 02/21/2025", "PAYMENT DUE DATE: 21-Feb-2025"])
+def test_a_charges_heading_beside_the_due_date(beside: str) -> None:
+    """`Your charges explained | Amount Due By 3/7/2024`: the due date repeated on the heading's line."""
+    result = loaded(bill(charges_title="Your charges explained"))
+    assert result.bill is not None and len(result.bill.line_items) == 2
+    with_due = loaded(bill(charges_title=[(72, "Your charges explained"), (300, beside)]))
+    assert with_due.bill is not None
+    assert [i.description for i in with_due.bill.line_items] == [i.description for i in result.bill.line_items]
 
 
 @pytest.mark.parametrize("label", ["Current charges total", "This period's charges", "Current bill"])
@@ -1462,6 +1495,35 @@ def test_a_usage_heading_shared_or_wrapped(heading: list[str], second: list[str]
     assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E1", Decimal("627"), "kWh")]
 
 
+def test_reads_in_gallons_under_usage_in_kgal() -> None:
+    """81511 to 89511 is 8.0 kgal only in gallons: the read unit and its scale follow from the arithmetic."""
+    charges: list[list[Row]] = [
+        [(72, "Water fixed charge", 540, "$20.00")],
+        [(72, "Water usage"), (250, "8.0 kgal"), (72, "", 540, "$30.00")],
+    ]
+    table = meter_table(
+        ["Meter", "Start Reading", "Current Read", "Consumption"], [["M69", "81511", "89511", "8.0 kgal"]]
+    )
+    result = loaded(bill(charges=charges, meters=table))
+    assert result.bill is not None
+    assert [(r.quantity, r.unit, r.read_unit, r.conversion_factor) for r in result.bill.usage] == [
+        (Decimal("8.0"), "kgal", "gal", Decimal("0.001"))
+    ]
+
+
+def test_reads_that_come_to_no_scale_of_the_usage_go_to_review() -> None:
+    charges: list[list[Row]] = [
+        [(72, "Water fixed charge", 540, "$20.00")],
+        [(72, "Water usage"), (250, "8.0 kgal"), (72, "", 540, "$30.00")],
+    ]
+    table = meter_table(
+        ["Meter", "Start Reading", "Current Read", "Consumption"], [["M69", "81511", "89411", "8.0 kgal"]]
+    )
+    result = read(bill(charges=charges, meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "meter_read_mismatch" in [a.code for a in result.audits]
+
+
 def test_a_cubic_metre_unit_under_the_usage_heading() -> None:
     """`³` is a digit to str.isdigit(): `(m³)` under `Usage` was taken for a row of figures, which ended the table
     before its meter, and the bill was loaded as ok without it."""
@@ -1524,6 +1586,19 @@ def test_a_period_whose_cell_also_holds_the_next_facts_date() -> None:
     result = loaded(bill(header=header))
     assert result.bill is not None
     assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == ("2025-01-06", "2025-02-05")
+
+
+def test_a_period_whose_cell_runs_into_the_next_facts_text_is_not_read() -> None:
+    """The address's first line drawn close after the period joins its cell: taking the range from it would
+    leave the address to its second line, loaded as ok without the street. The bill goes to review."""
+    header = [
+        [(72, "Account Number"), (200, "Billing Period"), (420, "Service at")],
+        [(72, "1234-5678"), (200, "January 6, 2025 to February 5, 2025 (31 days) 12 Oak St")],
+        [(420, "Fairhaven, OR 97123")],
+    ]
+    result = read(bill(header=header, address=()))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is None or result.bill.service_address != "Fairhaven, OR 97123"
 
 
 def test_two_read_headings_sharing_a_cell_and_a_read_marked_in_words() -> None:

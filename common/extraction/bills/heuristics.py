@@ -60,7 +60,9 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
         r"(?:Your )?Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?|"
         r"Customer Account(?: Number| No\.?)?|Billing Account(?: Number)?|"  # a customer number is another id
-        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|\.{3,}|$))",
+        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|\.{3,}|$))|"
+        # a bare `Account` before the number that ends its cell: `Account 9290 4946 56`, `ACCOUNT A5072517`
+        r"Account(?=[ \t]+(?-i:[A-Z]{0,4}-?\d[\dA-Z ./-]{2,40}[\dA-Z])$)",
         ACCOUNT,
         "account",
     ),
@@ -655,7 +657,8 @@ CHARGES_HEADER = re.compile(
     r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail)|"
     r"Details? of your (?:bill|charges)|Charges for this (?:billing )?period|What you are paying for|"
     r"(?:Current )?Billing details?|Bill details|Account charges)"
-    rf"(?:[ \t]+(?:{PERIOD_LABELS})\b.*)?$",  # `Current charges  Billing period 12 Aug 2024 to 8 Sep 2024`
+    # `Current charges  Billing period 12 Aug 2024 to 8 Sep 2024`, `Your charges explained | Amount Due By 3/7/2024`
+    rf"(?:[ \t]+(?:{PERIOD_LABELS})\b.*|\t(?:{VOCABULARY['due_date'][0]})\b:?[^\t]*\d[^\t]*)?$",
     re.IGNORECASE,
 )
 CHARGES_TOTAL = re.compile(
@@ -666,8 +669,11 @@ CHARGES_TOTAL = re.compile(
 LEADERS = re.compile(r"\t|[ \t]*\.{3,}[ \t]*")  # dotted leaders between a name and its amount, or a tab
 # The tear-off slip ends the charges, whatever figures it repeats.
 REMITTANCE = re.compile(r"\bdetach\b|return this (?:portion|slip|part)|\bremittance\b|amount enclosed", re.IGNORECASE)
-# a subtotal repeats charges; `Total GST` is the tax charged on them, a charge of its own
-SUBTOTAL = re.compile(r"\bsub-?total\b|^total\b(?! (?:GST|HST|VAT)$)", re.IGNORECASE)
+# a subtotal repeats charges; `Total GST` (`10% of $1,245.34`, `on $6,171.46`) is the tax charged on them, a
+# charge of its own
+SUBTOTAL = re.compile(
+    r"\bsub-?total\b|^total\b(?! (?:GST|HST|VAT)(?: [^\t]*(?:%|\b(?:on|of) [$£€]?\d)[^\t]*)?$)", re.IGNORECASE
+)
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
 SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
@@ -697,8 +703,10 @@ QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNIT
 # A tax or a percentage charge printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of
 # the name.
 LEVIED_ON_BASE = re.compile(
-    rf"^(?:VAT|GST|HST|PST|QST|Value Added Tax|(?:(?:provincial )?sales )?tax)\b[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$|"
-    rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) [$£€]?{NUMBER}$",  # `Municipal franchise fee 4.5% of $3,039.14`
+    r"^(?:Total )?(?:VAT|GST|HST|PST|QST|Value Added Tax|(?:(?:provincial )?sales )?tax)\b"
+    rf"[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$|"
+    rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) [$£€]?{NUMBER}$|"  # `Municipal franchise fee 4.5% of $3,039.14`
+    rf"^[^$£€\d][^$£€\d]*\b(?:tax|fee|levy|surcharge)\b (?:on|of) [$£€]{NUMBER}$",  # `Gross receipts tax on $267.46`
     re.IGNORECASE,
 )
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
@@ -1116,6 +1124,7 @@ def _conversion_notes(document: Document) -> list[Conversion]:
 
 # A meter counting in a smaller unit than usage is billed in (`Previous reading (gal)`, `5.6 kgal`): the scale
 SCALED_UNITS = {("gal", "kgal"): Decimal("0.001"), ("l", "kl"): Decimal("0.001"), ("kwh", "mwh"): Decimal("0.001")}
+_UNIT_SPELLING = {"l": "L", "kwh": "kWh"}  # the read unit, when no heading spells it
 
 
 def _with_conversion(values: dict[str, Any], notes: Callable[[], list[Conversion]]) -> Line | None:
@@ -1137,6 +1146,13 @@ def _with_conversion(values: dict[str, Any], notes: Callable[[], list[Conversion
                 continue
             values["conversion_factor"], values["read_unit"] = note.factor, note.read_unit
             return note.line
+    if values["read_unit"] is None and used != values["quantity"]:
+        # Reads that count the smaller unit, named by nothing but their arithmetic: 81511 to 89511 is 8.0 kgal
+        # only in gallons.
+        unit = values["unit"].lower()
+        for (read_unit, billed_unit), scale in SCALED_UNITS.items():
+            if billed_unit == unit and used * scale == values["quantity"]:
+                values["conversion_factor"], values["read_unit"] = scale, _UNIT_SPELLING.get(read_unit, read_unit)
     return None
 
 
