@@ -523,8 +523,16 @@ def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
     assert (second.description, second.quantity) == ("Energy Charge", Decimal("400"))
 
 
-def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review() -> None:
-    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 400 kWh tier 2 $0.10", 540, "$40.00")]]
+@pytest.mark.parametrize(
+    "energy",
+    [
+        "Energy Charge 400 kWh tier 2 $0.10",
+        "Energy Charge 400 kWh at ten cents",  # a unit followed by a word that starts a rate is no size in a name
+        "Energy Charge 400 kWh per month flat",
+    ],
+)
+def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review(energy: str) -> None:
+    charges: list[list[Row]] = [[(72, "Basic Charge", 540, "$10.00")], [(72, energy, 540, "$40.00")]]
     result = read(bill(charges=charges))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "line_item_unreadable" in [a.code for a in result.audits]
@@ -1354,6 +1362,9 @@ def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
         ("Value Added Tax on £888.89", ("Value Added Tax on £888.89", None, None)),
         ("Gross receipts tax on $888.89", ("Gross receipts tax on $888.89", None, None)),  # no rate printed
         ("Municipal franchise fee on $888.89", ("Municipal franchise fee on $888.89", None, None)),
+        ("VAT on -£888.89", ("VAT on -£888.89", None, None)),  # levied on a credit
+        ("VAT at 9% on €888.89 CR", ("VAT at 9% on €888.89 CR", None, None)),
+        ("Solid waste - 64 gal cart", ("Solid waste - 64 gal cart", None, None)),  # a size is part of a name
     ],
 )
 def test_more_shapes_of_a_charge_line(line: str, expected: tuple[object, ...]) -> None:
@@ -1578,10 +1589,17 @@ def test_a_sentence_whose_verb_is_not_followed_by_the_amount_alone_is_not_read()
     assert result.bill is not None and result.bill.amount_due == Decimal("50.00")
 
 
-def test_a_period_whose_cell_also_holds_the_next_facts_date() -> None:
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "01/06/2025 to 02/05/2025 02/21/2025",  # then the due date
+        "Jan 6, 2025 through Feb 5, 2025 3872515",  # then the customer number
+    ],
+)
+def test_a_period_whose_cell_also_holds_the_next_facts_date_or_number(cell: str) -> None:
     header = [
-        [(72, "Account Number"), (200, "Statement Date"), (320, "Billing Period"), (470, "Due Date")],
-        [(72, "1234-5678"), (200, "02/07/2025"), (320, "01/06/2025 to 02/05/2025 02/21/2025")],
+        [(72, "Account Number"), (200, "Statement Date"), (320, "Billing Period"), (470, "Customer number")],
+        [(72, "1234-5678"), (200, "02/07/2025"), (320, cell)],
     ]
     result = loaded(bill(header=header))
     assert result.bill is not None

@@ -160,9 +160,11 @@ PERIOD_END_LABELS = (
 
 _PERIOD_LABEL = re.compile(rf"(?:{PERIOD_LABELS})[ \t]*:?[ \t]*(?:\.{{3,}}[ \t]*)?", re.IGNORECASE)
 _RANGE = re.compile(RANGE, re.IGNORECASE)
-# under a period's label in a row of facts, the next fact's date may share the range's cell: `03/11/2024 to
-# 06/12/2024 04/01/2025` (the period, then the due date)
-_RANGE_THEN_DATE = re.compile(rf"{RANGE}(?:\s+(?:{DATE}))?", re.IGNORECASE)
+# under a period's label in a row of facts, the next fact's date or number may share the range's cell: `03/11/2024
+# to 06/12/2024 04/01/2025` (then the due date), `Sep 2, 2024 through Sep 27, 2024 3872515` (then the customer
+# number). Not more words: an address's first line there (`... (31 days) 12 Oak St`) would leave the address read
+# from its second line. The space after the range keeps its end whole (`02/05/2025` is not `02/05/20` and `25`).
+_RANGE_THEN_FACT = re.compile(rf"{RANGE}(?:\s+(?:{DATE}|(?=\S*\d)\S+))?", re.IGNORECASE)
 _DATE = re.compile(DATE, re.IGNORECASE)
 
 
@@ -490,7 +492,7 @@ def _period(
 ) -> None:
     """A date range after a period label, or its two ends after their own labels; failing those, the first
     date range on page 1."""
-    hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_DATE), *inline]
+    hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_FACT), *inline]
     confidence = FOUND
     if not hits and _split_period(document, draft, date_formats, label_cells):
         return
@@ -702,16 +704,22 @@ UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ
 QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
 # A tax or a percentage charge printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of
 # the name.
+_BASE = rf"[-−]?[$£€]?{NUMBER}(?: ?CR)?"  # the sum, a credit's too: `on -£31.74`, `on €0.31 CR`
 LEVIED_ON_BASE = re.compile(
     r"^(?:Total )?(?:VAT|GST|HST|PST|QST|Value Added Tax|(?:(?:provincial )?sales )?tax)\b"
-    rf"[^$£€]*\b(?:on|of) [$£€]?{NUMBER}$|"
-    rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) [$£€]?{NUMBER}$|"  # `Municipal franchise fee 4.5% of $3,039.14`
-    rf"^[^$£€\d][^$£€\d]*\b(?:tax|fee|levy|surcharge)\b (?:on|of) [$£€]{NUMBER}$",  # `Gross receipts tax on $267.46`
+    rf"[^$£€]*\b(?:on|of) {_BASE}$|"
+    rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) {_BASE}$|"  # `Municipal franchise fee 4.5% of $3,039.14`
+    rf"^[^$£€\d][^$£€\d]*\b(?:tax|fee|levy|surcharge)\b (?:on|of) [-−]?[$£€]{NUMBER}(?: ?CR)?$",  # `... tax on $267.46`
     re.IGNORECASE,
 )
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
 # is a layout we did not read, so the bill goes to review rather than loading a wrong name.
-DETAIL_LEFT = re.compile(rf"^\(?\d|\d\s*(?:{UNITS})\b|[$£€]\s?\d|\d\s*¢|\d\s*[cp](?:\s*/|\s+per\b|$)", re.IGNORECASE)
+# A size followed by a word is part of a name, though (`Solid waste - 64 gal cart`), unless the word starts a rate.
+DETAIL_LEFT = re.compile(
+    rf"^\(?\d|\d\s*(?:{UNITS})\b(?!\s+(?!(?:at|per|x|for)\b)[A-Za-z]{{2,}})|[$£€]\s?\d|\d\s*¢|"
+    r"\d\s*[cp](?:\s*/|\s+per\b|$)",
+    re.IGNORECASE,
+)
 
 
 def _detail(match: re.Match[str]) -> tuple[Decimal, str, Decimal | None]:
