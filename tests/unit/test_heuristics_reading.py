@@ -1506,16 +1506,21 @@ def test_a_usage_heading_shared_or_wrapped(heading: list[str], second: list[str]
     assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E1", Decimal("627"), "kWh")]
 
 
-def test_reads_in_gallons_under_usage_in_kgal() -> None:
-    """81511 to 89511 is 8.0 kgal only in gallons: the read unit and its scale follow from the arithmetic."""
+def water_meter_in_kgal(end_read: str) -> bytes:
+    """A water meter read from 81511, its usage billed as 8.0 kgal."""
     charges: list[list[Row]] = [
         [(72, "Water fixed charge", 540, "$20.00")],
         [(72, "Water usage"), (250, "8.0 kgal"), (72, "", 540, "$30.00")],
     ]
     table = meter_table(
-        ["Meter", "Start Reading", "Current Read", "Consumption"], [["M69", "81511", "89511", "8.0 kgal"]]
+        ["Meter", "Start Reading", "Current Read", "Consumption"], [["M69", "81511", end_read, "8.0 kgal"]]
     )
-    result = loaded(bill(charges=charges, meters=table))
+    return bill(charges=charges, meters=table)
+
+
+def test_reads_in_gallons_under_usage_in_kgal() -> None:
+    """81511 to 89511 is 8.0 kgal only in gallons: the read unit and its scale follow from the arithmetic."""
+    result = loaded(water_meter_in_kgal("89511"))
     assert result.bill is not None
     assert [(r.quantity, r.unit, r.read_unit, r.conversion_factor) for r in result.bill.usage] == [
         (Decimal("8.0"), "kgal", "gal", Decimal("0.001"))
@@ -1523,14 +1528,7 @@ def test_reads_in_gallons_under_usage_in_kgal() -> None:
 
 
 def test_reads_that_come_to_no_scale_of_the_usage_go_to_review() -> None:
-    charges: list[list[Row]] = [
-        [(72, "Water fixed charge", 540, "$20.00")],
-        [(72, "Water usage"), (250, "8.0 kgal"), (72, "", 540, "$30.00")],
-    ]
-    table = meter_table(
-        ["Meter", "Start Reading", "Current Read", "Consumption"], [["M69", "81511", "89411", "8.0 kgal"]]
-    )
-    result = read(bill(charges=charges, meters=table))
+    result = read(water_meter_in_kgal("89411"))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "meter_read_mismatch" in [a.code for a in result.audits]
 
