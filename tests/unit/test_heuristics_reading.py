@@ -86,6 +86,11 @@ def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
                 canvas.drawRightString(cell[2], y, cell[3])
 
 
+def bill_summary() -> list[tuple[str, str]]:
+    """bill()'s summary, row by row."""
+    return [*SUMMARY, ("Amount Due", "$50.00")]
+
+
 def read(pdf: bytes) -> BillResult:
     return extract_bill(pdf, pdf_reader=READER, templates=())
 
@@ -635,6 +640,79 @@ def test_a_longer_label_glued_to_a_lettered_value_is_not_read_as_a_bare_account(
     result = read(bill(header=[[(72, "ACCOUNT NUMBERA-83B87C68")], [(72, "Billing Period: 01/06/2025 - 02/05/2025")]]))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert result.bill is None or result.bill.account_number != "NUMBERA-83B87C68"
+
+
+HEADER = [
+    [(72, "Account Number: 1234-5678")],
+    [(72, "Statement Date: 02/07/2025")],
+    [(72, "Due Date: 02/21/2025")],
+    [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+]
+
+
+@pytest.mark.parametrize(
+    ("replaced", "rows", "field"),
+    [
+        (2, [[(72, "Due: 02/21/2025")]], "due_date"),  # one-word labels before a date
+        (2, [[(72, "Due 21 February 2025")]], "due_date"),
+        (2, [[(72, "Due"), (200, "02/21/2025")]], "due_date"),
+        (1, [[(72, "Issued: 02/07/2025")]], "statement_date"),
+        (1, [[(72, "Issued"), (200, "7 February 2025")]], "statement_date"),
+    ],
+)
+def test_one_word_date_labels(replaced: int, rows: list[list[Row]], field: str) -> None:
+    header = [*HEADER[:replaced], *rows, *HEADER[replaced + 1 :]]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert str(getattr(result.bill, field)) == ("2025-02-21" if field == "due_date" else "2025-02-07")
+
+
+@pytest.mark.parametrize(
+    ("replacing", "label", "amount", "field"),
+    [
+        ("Payments", "Paid - thank you", "-$50.00", "payments_and_credits"),
+        ("Payments", "Your payments", "$50.00", "payments_and_credits"),
+        ("Amount Due", "Total balance due", "$50.00", "amount_due"),
+    ],
+)
+def test_more_wordings_of_the_summary(replacing: str, label: str, amount: str, field: str) -> None:
+    summary = [(label, amount) if name == replacing else (name, value) for name, value in bill_summary()]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None
+    assert getattr(result.bill, field) == Decimal("50.00")
+    assert label in (result.bill.provenance[field].source_text or "")
+
+
+def test_a_value_wider_than_its_label_centred_under_it() -> None:
+    """Boxes of `label` over `value`: the value sits under `Payments:` but starts well left of it."""
+    paid = "($12,345,678.90)"
+    left = 214 + (stringWidth("Payments:", "Helvetica", 9) - stringWidth(paid, "Helvetica", 9)) / 2
+    assert left < 214 - 6  # not aligned with the label, nor starting within it
+    header = [
+        *HEADER,
+        [(72, "Previous balance:"), (214, "Payments:"), (340, "New charges:")],
+        [(72, "$12,345,678.90"), (left, paid), (340, "$50.00")],
+    ]
+    result = loaded(bill(header=header, summary=[("Amount Due", "$50.00")]))
+    assert result.bill is not None
+    assert (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.total_amount) == (
+        Decimal("12345678.90"),
+        Decimal("12345678.90"),
+        Decimal("50.00"),
+    )
+
+
+def test_a_cell_under_a_label_but_off_its_centre_is_not_its_value() -> None:
+    """`- - THANK YOU` (a minus drawn into the label's wrapped end) under `PAYMENTS RECEIVED`: not the value's
+    line, so the amounts under it are still read."""
+    header = [
+        *HEADER,
+        [(72, "Previous balance"), (151, "PAYMENTS RECEIVED"), (280, "New charges")],
+        [(139, "- - THANK YOU")],
+        [(72, "$50.00"), (151, "$50.00"), (280, "$50.00")],
+    ]
+    result = loaded(bill(header=header, summary=[("Amount Due", "$50.00")]))
+    assert result.bill is not None and result.bill.payments_and_credits == Decimal("50.00")
 
 
 def test_the_end_of_a_wrapped_label_is_not_a_label() -> None:

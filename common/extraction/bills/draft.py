@@ -168,7 +168,8 @@ class Hit:
 
 
 def _below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
-    """Cells of the next two lines of the same page that sit under [left, right]."""
+    """Cells of the next two lines of the same page that sit under [left, right]: aligned with it, starting
+    within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`)."""
     label_line = document.lines[index]
     found: list[tuple[Line, int, int]] = []
     height = max(segment.height for segment in label_line.segments)
@@ -176,8 +177,12 @@ def _below(document: Document, index: int, left: float, right: float) -> list[tu
         if line.page != label_line.page or label_line.top - line.top > 3 * height:
             break
         for segment in line.segments:
-            left_edge = segment.bbox[0]
-            if abs(left_edge - left) <= 6 or (left - 2 <= left_edge <= right and segment.bbox[2] >= left):
+            left_edge, right_edge = segment.bbox[0], segment.bbox[2]
+            if (
+                abs(left_edge - left) <= 6
+                or (left - 2 <= left_edge <= right and right_edge >= left)
+                or abs((left_edge + right_edge) - (left + right)) <= 12  # centres within 6 pt
+            ):
                 found.append((line, segment.start, segment.start + len(segment.text)))
         if found:
             break

@@ -55,6 +55,8 @@ RANGE = (
     r"(?:\s*\(\d+ days?\))?"
 )
 
+# a one-word label (`Due`, `Issued`) only before a colon, the end of its cell, or a date
+_BEFORE_A_DATE = r"(?=[ \t]*(?::|$)|[ \t]+(?:\d|[A-Za-z]{3,9}\.? \d))"
 # field -> (label alternatives, value pattern, kind)
 VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
@@ -78,13 +80,14 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "statement_date": (
         r"Statement Date|Bill Date|Billing Date|Invoice Date|Date of Bill|Date Issued|Date Mailed|Issue Date|"
-        r"Date of Issue|Bill Issued|Statement Issued|Date Prepared",
+        rf"Date of Issue|Bill Issued|Statement Issued|Date Prepared|Issued{_BEFORE_A_DATE}",
         DATE,
         "date",
     ),
     "due_date": (
         r"(?:Payment )?Due Date|Pay By Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|"
-        r"(?:Please )?Pay (?:on or )?before|Amount due by|Amount due on",
+        r"(?:Please )?Pay (?:on or )?before|Amount due by|Amount due on|"
+        rf"Due{_BEFORE_A_DATE}",  # `DUE: 08/23/2024`, `Due 14 October 2024`, `Due | MAY 11, 2025`
         DATE,
         "date",
     ),
@@ -98,8 +101,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "payments_and_credits": (
         # longer wordings first: the first alternative that matches at a cell's start is the label
         r"Payments? since last bill|Payments and Credits|Payments/Credits|Payment received(?: - thank you)?|"
-        r"Payments?(?: Received| Applied)?(?: - Thank You)?|Total Payments|Less Payments?|Paid since last bill|"
-        r"Thank you for your payment",
+        r"(?:Your )?Payments?(?: Received| Applied)?(?: - Thank You)?|Total Payments|Less Payments?|"
+        r"Paid since last bill|Paid - thank you|Thank you for your payment",
         MONEY,
         "money",
     ),
@@ -113,8 +116,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "amount_due": (
-        r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|Balance Due|Balance to Pay|Amount to Pay|"
-        r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
+        r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|(?:Total )?Balance Due|Balance to Pay|"
+        r"Amount to Pay|Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
         MONEY,
         "money",
     ),
