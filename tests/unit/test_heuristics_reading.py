@@ -1658,6 +1658,18 @@ def test_a_summary_told_in_sentences() -> None:
     )
 
 
+def test_a_summary_sentence_followed_on_its_line_by_the_next_without_a_label() -> None:
+    """`... NEW CHARGES come to $50.00. TOTAL` over `AMOUNT DUE: $50.00.`: the value ends with its sentence."""
+    extra: list[list[Row]] = [
+        [(72, "PREVIOUS BALANCE was $50.00. PAYMENTS: ($50.00). NEW CHARGES come to $50.00. TOTAL")],
+        [(72, "AMOUNT DUE: $50.00.")],
+    ]
+    result = loaded(bill(summary=[("Amount Due", "$50.00")], extra=extra, total_label="Total"))
+    assert result.bill is not None
+    assert (result.bill.previous_balance, result.bill.total_amount) == (Decimal("50.00"), Decimal("50.00"))
+    assert "NEW CHARGES come to $50.00" in (result.bill.provenance["total_amount"].source_text or "")
+
+
 def test_a_sentence_whose_verb_is_not_followed_by_the_amount_alone_is_not_read() -> None:
     # `Amount due was $40.00 before your payment of ...` says nothing plain about this bill's amount due
     extra = [[(72, "Amount due was $40.00 before your payment of $40.00 on 01/20/2025.")]]

@@ -213,6 +213,7 @@ _INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "b
 _INLINE_FIELDS = (*VOCABULARY, "bill_period")
 # a verb with an amount after it: the cells worth trying the labels on (most sentences on a bill are not these)
 _VERB = re.compile(rf"[ \t]+{_VERBS}[ \t]+[$£€(\d-]", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
 
 
 def _inline_hits(document: Document) -> dict[str, list[Hit]]:
@@ -233,6 +234,11 @@ def _inline_hits(document: Document) -> dict[str, list[Hit]]:
                 raw = segment.text[label.end() : end]
                 text = raw.strip().removesuffix(".")  # the end of a sentence
                 value = _INLINE_VALUES[name].fullmatch(text)
+                if value is None and (stop := _SENTENCE_END.search(text)) is not None:
+                    # the next sentence starts on the same line, with no label of its own (`... come to $65.01.
+                    # TOTAL` over `AMOUNT DUE: $65.01.`)
+                    text = text[: stop.start()]
+                    value = _INLINE_VALUES[name].fullmatch(text)
                 if value is None:
                     continue
                 start = segment.start + label.end() + len(raw) - len(raw.lstrip())
