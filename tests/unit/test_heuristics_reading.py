@@ -270,7 +270,7 @@ def test_an_electricity_meter_in_kwh_is_electricity_even_from_a_gas_company() ->
 
 
 def test_a_meter_whose_volume_both_water_and_sewer_are_billed_on_is_the_water_meter() -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water Usage"), (250, "23 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$23.00")],
         [(72, "Sewer Volume Charge"), (250, "23 CCF"), (350, "$1.17/CCF"), (72, "", 540, "$27.00")],
     ]
@@ -287,7 +287,7 @@ def test_a_meter_whose_volume_both_water_and_sewer_are_billed_on_is_the_water_me
     ],
 )
 def test_the_sewer_volume_under_the_water_meter_is_sewer(sewer_billed: str, water_billed: str) -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water Usage"), (250, water_billed), (72, "", 540, "$23.00")],
         [(72, "Sewer Volume Charge"), (250, sewer_billed), (72, "", 540, "$27.00")],
     ]
@@ -310,7 +310,10 @@ def test_the_sewer_volume_under_the_water_meter_is_sewer(sewer_billed: str, wate
     ],
 )
 def test_a_volume_under_the_water_meter_that_nothing_says_is_sewer_goes_to_review(row: list[Row]) -> None:
-    charges = [[(72, "Water Usage"), (72, "", 540, "$23.00")], [(72, "Sewer Volume Charge"), (72, "", 540, "$27.00")]]
+    charges: list[list[Row]] = [
+        [(72, "Water Usage"), (72, "", 540, "$23.00")],
+        [(72, "Sewer Volume Charge"), (72, "", 540, "$27.00")],
+    ]
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["W1", "3890", "3913", "23 CCF"]])
     table.append(row)
     result = read(bill(charges=charges, meters=table))
@@ -324,7 +327,7 @@ def test_a_volume_under_the_water_meter_that_nothing_says_is_sewer_goes_to_revie
 def test_rows_whose_unit_sits_in_a_column_of_its_own_are_read_to_the_end_of_the_table() -> None:
     """`6` under Usage and `CCF` under UOM, with no meter and no reads: before, the table ended at such a row,
     and the gas meter under it was lost from a bill loaded as ok."""
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water Usage"), (72, "", 540, "$12.00")],
         [(72, "Sewer Volume Charge"), (72, "", 540, "$14.00")],
         [(72, "Stormwater Fee"), (72, "", 540, "$6.00")],
@@ -353,7 +356,7 @@ def test_rows_whose_unit_sits_in_a_column_of_its_own_are_read_to_the_end_of_the_
 def test_a_kwh_meter_beside_a_gas_meter_in_ccf_is_electricity() -> None:
     """The charges name gas and electricity; the CCF meter's volume is billed as gas, which leaves the kWh
     meter to electricity (kWh could otherwise be gas, as British bills sell it)."""
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Electricity Delivery"), (72, "", 540, "$20.00")],
         [(72, "Gas Supply"), (250, "141 CCF"), (72, "", 540, "$30.00")],
     ]
@@ -371,7 +374,7 @@ def test_a_kwh_meter_beside_a_gas_meter_in_ccf_is_electricity() -> None:
 
 def test_a_meter_in_ccf_that_could_be_water_or_sewer_goes_to_review() -> None:
     # the charges name water and sewer, neither on this meter's volume
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water Usage"), (250, "20 CCF"), (350, "$1.15/CCF"), (72, "", 540, "$23.00")],
         [(72, "Sewer Volume Charge"), (250, "18 CCF"), (350, "$1.50/CCF"), (72, "", 540, "$27.00")],
     ]
@@ -407,7 +410,7 @@ def test_meter_columns_of_other_layouts(heading: list[str], row: list[str], expe
 
 
 def test_a_meter_in_ccf_on_a_water_bill_is_water() -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Basic Charge", 540, "$10.00")],
         [(72, "Water Usage"), (250, "40 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$40.00")],
     ]
@@ -521,7 +524,11 @@ def test_figures_after_a_name_in_one_cell_are_read_off_it(
 
 
 def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
-    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge")], [(84, "400 kWh @ $0.10", 540, "$40.00")]]
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge")],
+        [(84, "400 kWh @ $0.10", 540, "$40.00")],
+    ]
     result = loaded(bill(charges=charges))
     assert result.bill is not None
     second = result.bill.line_items[1]
@@ -544,7 +551,7 @@ def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review(ener
 
 
 def test_a_water_meter_converted_from_cubic_feet_is_not_taken_for_gas() -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Basic Charge", 540, "$10.00")],
         [(72, "Water Usage"), (250, "40 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$40.00")],
     ]
@@ -557,7 +564,7 @@ def test_a_water_meter_converted_from_cubic_feet_is_not_taken_for_gas() -> None:
 
 def test_a_meter_matched_only_by_the_sewer_charge_billed_on_it_goes_to_review() -> None:
     # the water tiers come to 25 CCF, not the meter's 30 (when they do, the meter is water's: see below)
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water tier 1"), (250, "20 CCF"), (350, "$1.00/CCF"), (72, "", 540, "$20.00")],
         [(72, "Water tier 2"), (250, "5 CCF"), (350, "$2.00/CCF"), (72, "", 540, "$10.00")],
         [(72, "Sewer charge"), (250, "30 CCF"), (350, "$0.6667/CCF"), (72, "", 540, "$20.00")],
@@ -569,7 +576,7 @@ def test_a_meter_matched_only_by_the_sewer_charge_billed_on_it_goes_to_review() 
 
 
 def test_day_and_night_units_beside_gas_units_stay_electricity() -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Day units"), (250, "300 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$30.00")],
         [(72, "Gas units"), (250, "100 kWh"), (350, "$0.20/kWh"), (72, "", 540, "$20.00")],
     ]
@@ -605,7 +612,7 @@ def test_a_period_across_new_year_printed_with_one_year() -> None:
 
 def test_values_after_dotted_leaders_are_read() -> None:
     header = [[(72, "ACCOUNT NUMBER ........ 1234-5678")], [(72, "BILLING PERIOD ........ 01/06/2025 - 02/05/2025")]]
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Basic Charge ...................................... $10.00")],
         [(72, "Energy Charge", 540, "$40.00")],
     ]
@@ -642,7 +649,7 @@ def test_a_longer_label_glued_to_a_lettered_value_is_not_read_as_a_bare_account(
     assert result.bill is None or result.bill.account_number != "NUMBERA-83B87C68"
 
 
-HEADER = [
+HEADER: list[list[Row]] = [
     [(72, "Account Number: 1234-5678")],
     [(72, "Statement Date: 02/07/2025")],
     [(72, "Due Date: 02/21/2025")],
@@ -661,7 +668,7 @@ HEADER = [
     ],
 )
 def test_one_word_date_labels(replaced: int, rows: list[list[Row]], field: str) -> None:
-    header = [*HEADER[:replaced], *rows, *HEADER[replaced + 1 :]]
+    header: list[list[Row]] = [*HEADER[:replaced], *rows, *HEADER[replaced + 1 :]]
     result = loaded(bill(header=header))
     assert result.bill is not None
     assert str(getattr(result.bill, field)) == ("2025-02-21" if field == "due_date" else "2025-02-07")
@@ -688,7 +695,7 @@ def test_a_value_wider_than_its_label_centred_under_it() -> None:
     paid = "($12,345,678.90)"
     left = 214 + (stringWidth("Payments:", "Helvetica", 9) - stringWidth(paid, "Helvetica", 9)) / 2
     assert left < 214 - 6  # not aligned with the label, nor starting within it
-    header = [
+    header: list[list[Row]] = [
         *HEADER,
         [(72, "Previous balance:"), (214, "Payments:"), (340, "New charges:")],
         [(72, "$12,345,678.90"), (left, paid), (340, "$50.00")],
@@ -705,7 +712,7 @@ def test_a_value_wider_than_its_label_centred_under_it() -> None:
 def test_a_cell_under_a_label_but_off_its_centre_is_not_its_value() -> None:
     """`- - THANK YOU` (a minus drawn into the label's wrapped end) under `PAYMENTS RECEIVED`: not the value's
     line, so the amounts under it are still read."""
-    header = [
+    header: list[list[Row]] = [
         *HEADER,
         [(72, "Previous balance"), (151, "PAYMENTS RECEIVED"), (280, "New charges")],
         [(139, "- - THANK YOU")],
@@ -734,7 +741,7 @@ def test_the_charges_end_at_the_remittance_slip_and_summary_rows_are_not_charges
         [(72, "Energy Charge", 540, "$40.00")],
         [(72, "Balance to pay", 540, "$50.00")],
     ]
-    extra = [
+    extra: list[list[Row]] = [
         [(72, "Please detach and return this portion with your payment")],
         [(72, "Acme", 300, "Fee"), (540, "$9.99")],
     ]
@@ -1126,7 +1133,7 @@ def test_more_charge_details_read_off_the_name(line: str, expected: tuple[object
 
 
 def test_a_rate_glued_to_its_unit_is_read_apart() -> None:
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Basic Charge", 540, "$10.00")],
         [(72, "Supply charge"), (200, "27"), (260, "days116.854c per day"), (72, "", 540, "$40.00")],
     ]
@@ -1342,7 +1349,11 @@ def test_a_gas_meter_block_converted_by_a_note() -> None:
     ],
 )
 def test_a_kwh_meter_whose_charges_print_no_quantities(section: str, expected: Commodity | None) -> None:
-    charges = [[(72, section)], [(72, "Energy - day", 540, "$30.00")], [(72, "Gas used", 540, "$20.00")]]
+    charges: list[list[Row]] = [
+        [(72, section)],
+        [(72, "Energy - day", 540, "$30.00")],
+        [(72, "Gas used", 540, "$20.00")],
+    ]
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["M1", "100", "648", "548 kWh"]])
     result = read(bill(charges=charges, meters=table))
     assert result.bill is not None
@@ -1627,7 +1638,7 @@ def test_a_cubic_metre_unit_under_the_usage_heading() -> None:
 
 def test_a_meter_whose_usage_the_tiers_of_one_service_add_up_to() -> None:
     # ccf is water's, the sewer's or gas's; the water tiers come to the meter's 20 ccf, the sewer is billed on 18
-    charges = [
+    charges: list[list[Row]] = [
         [(72, "Water usage tier 1"), (250, "3 ccf"), (72, "", 540, "$10.00")],
         [(72, "Water usage tier 2"), (250, "17 ccf"), (72, "", 540, "$30.00")],
         [(72, "Sewer volume"), (250, "18 ccf"), (72, "", 540, "$10.00")],
