@@ -62,9 +62,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
         r"(?:Your )?Account Number|Account No\.?|Account #|Acct\.? ?#|Acct\.? No\.?|"
         r"Customer Account(?: Number| No\.?)?|Billing Account(?: Number)?|"  # a customer number is another id
-        r"Account Reference|Account Ref\.?|Account ID|Account(?=[ \t]*(?::|\.{3,}|$))|"
-        # a bare `Account` before the number that ends its cell: `Account 9290 4946 56`, `ACCOUNT A5072517`
-        r"Account(?=[ \t]+(?-i:[A-Z]{0,4}-?\d[\dA-Z ./-]{2,40}[\dA-Z])$)",
+        r"Account Reference|Account Ref\.?|Account ID|"
+        # a bare `Account` before a colon, leaders, the end of its cell, or the number that ends its cell
+        # (`Account 9290 4946 56`, `ACCOUNT A5072517`)
+        r"Account(?=[ \t]*(?::|\.{3,}|$)|[ \t]+(?-i:[A-Z]{0,4}-?\d[\dA-Z ./-]{2,40}[\dA-Z])$)",
         ACCOUNT,
         "account",
     ),
@@ -1210,7 +1211,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
             unit = values["unit"].lower()
             if other := {c for c, (_, _, v, _) in zip(settled, rows, strict=True) if c and v["unit"].lower() != unit}:
                 settled[index] = _meter_commodity(named[index], None, values, draft, document, taken | other)
-            settled[index] = settled[index] or _sewer_volume(values, rows, settled, draft)
+            water = [v for c, (_, _, v, _) in zip(settled, rows, strict=True) if c is Commodity.WATER]
+            settled[index] = settled[index] or _sewer_volume(values, water, draft)
         commodity = settled[index]
         if commodity is None:
             draft.notes.append(_service_open(row, values))
@@ -1301,23 +1303,14 @@ def _service_open(line: Line, values: dict[str, Any]) -> AuditResult:
     return _unreadable(line, f"{values['unit']} could measure several services")
 
 
-def _sewer_volume(
-    values: dict[str, Any],
-    rows: list[tuple[dict[str, str], Line, dict[str, Any], Line | None]],
-    settled: list[Commodity | None],
-    draft: Draft,
-) -> Commodity | None:
+def _sewer_volume(values: dict[str, Any], water_meters: list[dict[str, Any]], draft: Draft) -> Commodity | None:
     """Sewer, for a row with neither reads nor a meter under a water meter's, whose volume a sewer charge bills
     (`Sewer Volume Charge  6 CCF`) or, where the charges print no quantity in its unit, whose volume is the
     water meter's: `W585692 | 1440 | 1446 | 6 CCF`, then `6 CCF`."""
     if values["end_read"] is not None or values["meter_number"] is not None:
         return None
     unit, quantity = values["unit"].lower(), values["quantity"]
-    water = [
-        v
-        for c, (_, _, v, _) in zip(settled, rows, strict=True)
-        if c is Commodity.WATER and v["end_read"] is not None and v["unit"].lower() == unit
-    ]
+    water = [v for v in water_meters if v["end_read"] is not None and v["unit"].lower() == unit]
     sewer = [item for item, _ in draft.line_items if commodity_of(item.description) is Commodity.SEWER]
     if not water or not sewer:
         return None
