@@ -25,6 +25,13 @@ READER = PdfTextReader("inline")  # trusted, generated files
 Row = tuple[float, str] | tuple[float, str, float, str]  # (x, text) or (x, text, right edge, right-aligned text)
 CHARGES = [("Basic Charge", "$10.00"), ("Energy Charge", "$40.00")]
 SUMMARY = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), ("Current Charges", "$50.00")]
+SUMMARY_AND_DUE = (*SUMMARY, ("Amount Due", "$50.00"))
+HEADER: list[list[Row]] = [
+    [(72, "Account Number: 1234-5678")],
+    [(72, "Statement Date: 02/07/2025")],
+    [(72, "Due Date: 02/21/2025")],
+    [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+]
 
 
 def bill(
@@ -38,7 +45,7 @@ def bill(
     header: Sequence[Sequence[Row]] | None = None,
     charges_title: str | Sequence[Row] = "Current Charges",
     total_label: str = "Total Current Charges",
-    summary: Sequence[tuple[str, str]] = (*SUMMARY, ("Amount Due", "$50.00")),
+    summary: Sequence[tuple[str, str]] = SUMMARY_AND_DUE,
     masthead: Sequence[tuple[str, float]] = (("Acme Valley Utilities", 16),),
 ) -> bytes:
     """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down; the
@@ -53,15 +60,7 @@ def bill(
     if title is not None:
         canvas.setFont("Helvetica-Bold", title[1])
         canvas.drawRightString(540, 736, title[0])
-    rows: list[Sequence[Row]] = list(
-        header
-        or [
-            [(72, "Account Number: 1234-5678")],
-            [(72, "Statement Date: 02/07/2025")],
-            [(72, "Due Date: 02/21/2025")],
-            [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
-        ]
-    )
+    rows: list[Sequence[Row]] = list(header or HEADER)
     rows += [[row] for row in address]
     rows += [[]]
     rows += [[(72, label, 300, value.replace("$", currency))] for label, value in summary]
@@ -84,11 +83,6 @@ def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
             canvas.drawString(cell[0], y, cell[1])
             if len(cell) == 4:
                 canvas.drawRightString(cell[2], y, cell[3])
-
-
-def bill_summary() -> list[tuple[str, str]]:
-    """bill()'s summary, row by row."""
-    return [*SUMMARY, ("Amount Due", "$50.00")]
 
 
 def read(pdf: bytes) -> BillResult:
@@ -649,14 +643,6 @@ def test_a_longer_label_glued_to_a_lettered_value_is_not_read_as_a_bare_account(
     assert result.bill is None or result.bill.account_number != "NUMBERA-83B87C68"
 
 
-HEADER: list[list[Row]] = [
-    [(72, "Account Number: 1234-5678")],
-    [(72, "Statement Date: 02/07/2025")],
-    [(72, "Due Date: 02/21/2025")],
-    [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
-]
-
-
 @pytest.mark.parametrize(
     ("replaced", "rows", "field"),
     [
@@ -683,7 +669,7 @@ def test_one_word_date_labels(replaced: int, rows: list[list[Row]], field: str) 
     ],
 )
 def test_more_wordings_of_the_summary(replacing: str, label: str, amount: str, field: str) -> None:
-    summary = [(label, amount) if name == replacing else (name, value) for name, value in bill_summary()]
+    summary = [(label, amount) if name == replacing else (name, value) for name, value in SUMMARY_AND_DUE]
     result = loaded(bill(summary=summary))
     assert result.bill is not None
     assert getattr(result.bill, field) == Decimal("50.00")
@@ -1234,17 +1220,6 @@ def test_meter_tables_of_other_wordings(
     assert {(r.commodity, r.unit) for r in result.bill.usage} == {(Commodity.ELECTRICITY, "kWh")}
 
 
-def test_a_water_meter_in_kilolitres_on_a_water_and_sewer_bill() -> None:
-    # kL is water's or the sewer's; no charge prints a quantity, and a meter with reads is the water meter
-    charges = [[(72, "Water usage", 540, "$30.00")], [(72, "Sewerage service charge", 540, "$20.00")]]
-    table = meter_table(
-        ["Meter number", "Last reading", "This reading", "Consumption"], [["W1", "100", "210", "110 kL"]]
-    )
-    result = loaded(bill(charges=charges, meters=table))
-    assert result.bill is not None
-    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("110"), "kL")]
-
-
 @pytest.mark.parametrize(
     ("heading", "row", "note", "factor", "read_unit"),
     [
@@ -1730,11 +1705,29 @@ def test_two_read_headings_sharing_a_cell_and_a_read_marked_in_words() -> None:
     ]
 
 
-def test_a_usage_whose_unit_holds_a_digit() -> None:
-    charges = [[(72, "Water service charge", 540, "$20.00")], [(72, "Water usage", 540, "$30.00")]]
-    table = meter_table(
-        ["Meter ID:", "Start reading:", "Present reading:", "Billed usage:"], [["W1", "731", "744", "13 m3"]]
-    )
-    result = loaded(bill(charges=charges, meters=table))
+@pytest.mark.parametrize(
+    ("charge_names", "heading", "row", "expected"),
+    [
+        pytest.param(  # kL is water's or the sewer's; no charge prints a quantity, a meter with reads is water's
+            ("Water usage", "Sewerage service charge"),
+            ["Meter number", "Last reading", "This reading", "Consumption"],
+            ["W1", "100", "210", "110 kL"],
+            (Decimal("110"), "kL"),
+            id="kilolitres on a water and sewer bill",
+        ),
+        pytest.param(
+            ("Water service charge", "Water usage"),
+            ["Meter ID:", "Start reading:", "Present reading:", "Billed usage:"],
+            ["W1", "731", "744", "13 m3"],
+            (Decimal("13"), "m3"),
+            id="a unit that holds a digit",
+        ),
+    ],
+)
+def test_a_water_meter_in_a_table(
+    charge_names: tuple[str, str], heading: list[str], row: list[str], expected: tuple[Decimal, str]
+) -> None:
+    charges: list[list[Row]] = [[(72, charge_names[0], 540, "$30.00")], [(72, charge_names[1], 540, "$20.00")]]
+    result = loaded(bill(charges=charges, meters=meter_table(heading, [row])))
     assert result.bill is not None
-    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, Decimal("13"), "m3")]
+    assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, *expected)]
