@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from common.config import Settings
 from common.topology import FUNCTIONS
@@ -100,7 +100,7 @@ class LocalStack:
         """The Settings the functions run with, for in-process use by the CLI and tests."""
         return Settings.model_validate({k: v for k, v in self.env.items()})
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> Self:
         self._previous_sigterm = _exit_on_sigterm()
         try:
             self.start()

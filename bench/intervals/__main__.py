@@ -65,6 +65,7 @@ def child(parser: str, path: str, repeat: int, workdir: str) -> dict[str, Any]:
             return rows
         tree = etree.parse(path)
         count = tree.getroot().xpath("count(//*[local-name()='IntervalReading'])")
+        assert isinstance(count, float)  # XPath's count() is a number
         return int(count)
 
     timings = []

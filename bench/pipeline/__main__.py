@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,10 @@ def run_mode(mode: str, files: list[Path], work: Path) -> dict[str, Any]:
     }
 
 
+def _peak_rss(result: dict[str, Any], name: str) -> str:
+    return str(result["peak_rss_mb"].get(name, "-"))
+
+
 def print_table(results: list[dict[str, Any]]) -> None:
     rows = [
         ("files", lambda r: str(r["files"])),
@@ -216,7 +221,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         ("one at a time: extract+load / latency", lambda r: f"{r['sequential_work_share']:.1%}"),
     ]
     for name in sorted({n for r in results for n in r["peak_rss_mb"]}):
-        rows.append((f"peak RSS {name} (MB)", lambda r, n=name: str(r["peak_rss_mb"].get(n, "-"))))
+        rows.append((f"peak RSS {name} (MB)", partial(_peak_rss, name=name)))
     width = max(len(label) for label, _ in rows)
     print(f"{'':{width}}  " + "  ".join(f"{r['mode']:>22}" for r in results))
     for label, value in rows:

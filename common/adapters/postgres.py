@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pg8000.dbapi
@@ -481,7 +481,7 @@ class PostgresDatabase(Database):
         self._pool = _Pool(connection_factory, pool_size, ping_after_seconds)
 
     @classmethod
-    def from_url(cls, db_url: str, **kwargs: Any) -> PostgresDatabase:
+    def from_url(cls, db_url: str, **kwargs: Any) -> Self:
         parse_db_url(db_url)  # fail fast on a malformed URL, still without connecting
         return cls(lambda: connect_url(db_url), **kwargs)
 

@@ -65,12 +65,12 @@ def _wait_for(predicate: Any, timeout: float, what: str, evidence: Callable[[], 
 
 def test_load_dies_events_dead_letter_and_replay_lands_exactly_a_clean_run(work_dir: Path) -> None:
     started = time.monotonic()
-    with LocalStack(work_dir / "embedded") as stack:
-        client = ApiClient(stack.api_url, stack.admin_key)
+    with LocalStack(work_dir / "embedded") as embedded_stack:
+        client = ApiClient(embedded_stack.api_url, embedded_stack.admin_key)
         job_id = _start_job(client)
         assert client.wait_for_jobs([job_id], timeout=120)[job_id]["status"] == "SUCCEEDED"
-        assert stack.wait_idle(60)
-        clean = snapshot(stack.env["DB_URL"], build_ports(stack.settings()).warehouse)
+        assert embedded_stack.wait_idle(60)
+        clean = snapshot(embedded_stack.env["DB_URL"], build_ports(embedded_stack.settings()).warehouse)
     embedded_seconds = time.monotonic() - started
     assert len(clean["bills"]) >= 1 and clean["warehouse.interval_usage"], "the clean run loaded nothing"
 

@@ -34,9 +34,9 @@ def _comparable(summary: dict[str, object]) -> dict[str, object]:
 
 def test_emulated_demo_agrees_with_embedded_row_for_row(work_dir: Path) -> None:
     started = time.monotonic()
-    with LocalStack(work_dir / "embedded") as stack:
-        embedded_summary, _ = demo_flow(stack, work_dir / "embedded")
-        embedded = snapshot(stack.env["DB_URL"], build_ports(stack.settings()).warehouse)
+    with LocalStack(work_dir / "embedded") as embedded_stack:
+        embedded_summary, _ = demo_flow(embedded_stack, work_dir / "embedded")
+        embedded = snapshot(embedded_stack.env["DB_URL"], build_ports(embedded_stack.settings()).warehouse)
     embedded_seconds = time.monotonic() - started
 
     started = time.monotonic()

@@ -347,7 +347,7 @@ def test_unknown_providers_numeric_dates_are_read_in_the_order_the_bill_supports
     assert result.method == "heuristic" and result.status is BillStatus.OK, [a.code for a in result.audits]
     assert result.bill is not None
     read = (result.bill.statement_date, result.bill.bill_period_start, result.bill.bill_period_end)
-    assert tuple(d.isoformat() for d in read) == expected
+    assert tuple(d.isoformat() if d is not None else None for d in read) == expected
     assert (result.bill.total_amount, result.bill.currency) == (Decimal("52.10"), "GBP")
 
 

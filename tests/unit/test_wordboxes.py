@@ -170,9 +170,9 @@ def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pyte
         words = pdf_worker._words(pages[0])
         assert [word[0] for word in words][4:6] == ["\U0001d11e" * 3, "q"]  # "q" comes after three pairs
         assert len(words) == len(drawn)
-        for (_, left, bottom, right, top), (x, y) in zip(words, drawn, strict=True):
-            assert left == pytest.approx(x, abs=1e-3)
-            assert bottom < y < top
+        for (_, left, bottom, right, top), (origin_x, origin_y) in zip(words, drawn, strict=True):
+            assert left == pytest.approx(origin_x, abs=1e-3)
+            assert bottom < origin_y < top
             assert right > left
 
 
