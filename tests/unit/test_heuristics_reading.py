@@ -919,6 +919,38 @@ def test_more_wordings_of_the_summary_fields(printed: str, field: str, expected:
 
 
 @pytest.mark.parametrize(
+    ("summary", "previous", "payments"),
+    [
+        (
+            [
+                ("Opening balance", "$17.98-"),
+                ("Payments", "$0.00"),
+                ("Current Charges", "$50.00"),
+                ("Amount Due", "$32.02"),
+            ],
+            "-17.98",
+            "0.00",
+        ),
+        (
+            [
+                ("Previous Balance", "$50.00"),
+                ("Payments/credits", "$50.00-"),
+                ("Current Charges", "$50.00"),
+                ("Balance due", "$50.00"),
+            ],
+            "50.00",
+            "50.00",
+        ),
+    ],
+)
+def test_a_credit_signed_by_a_trailing_minus(summary: list[tuple[str, str]], previous: str, payments: str) -> None:
+    bill_read = loaded(bill(summary=summary)).bill
+    assert bill_read is not None
+    assert (str(bill_read.previous_balance), str(bill_read.payments_and_credits)) == (previous, payments)
+    assert bill_read.amount_due == Decimal(summary[-1][1].strip("$"))
+
+
+@pytest.mark.parametrize(
     ("address", "expected"),
     [
         ("12 Rata Street, Karori, Wellington 6012", None),  # four bare digits: no country on their own

@@ -327,6 +327,8 @@ def test_missing_account_number_needs_review() -> None:
         ("-$12.34", Decimal("-12.34")),
         ("$12.34 CR", Decimal("-12.34")),
         ("12.34CR", Decimal("-12.34")),
+        ("$17.98-", Decimal("-17.98")),  # the credit sign after the amount, as many US bills print it
+        ("1,380.88−", Decimal("-1380.88")),
         ("($7.00)", Decimal("-7.00")),
         ("0.00", Decimal("0.00")),
     ],

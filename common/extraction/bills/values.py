@@ -54,7 +54,7 @@ def date_regex(formats: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class NumberFormat:
-    """Decimal marks and how credits are printed: `-$5.00`, `($5.00)`, `$5.00 CR`."""
+    """Decimal marks and how credits are printed: `-$5.00`, `($5.00)`, `$5.00 CR`, `$5.00-`."""
 
     thousands: str = ","
     point: str = "."
@@ -73,7 +73,7 @@ class NumberFormat:
         return (
             rf"(?:\(\s*-?{symbol}\s?{amount}\s*\)"
             rf"|[-−]\s?{symbol}\s?{amount}(?:\s?CR\b)?"
-            rf"|{symbol}\s?[-−]?\s?{amount}(?:\s?(?:CR|cr|Cr)\b)?)"
+            rf"|{symbol}\s?[-−]?\s?{amount}(?:\s?(?:CR|cr|Cr)\b|[-−](?![\d{re.escape(self.symbols)}]))?)"
         )
 
     def parse_number(self, text: str) -> Decimal:
@@ -88,10 +88,10 @@ class NumberFormat:
         return re.compile(r"[^\d" + re.escape(self.point) + "]")
 
     def parse_money(self, text: str) -> Decimal:
-        """Signed amount: a leading minus, parentheses or a trailing CR make it a credit."""
+        """Signed amount: a leading or trailing minus, parentheses or a trailing CR make it a credit."""
         cleaned = text.strip()
         upper = cleaned.upper()
-        negative = cleaned.startswith(("(", "-", "−")) or upper.endswith("CR") or "-" in cleaned[:3]
+        negative = cleaned.startswith(("(", "-", "−")) or upper.endswith(("CR", "-", "−")) or "-" in cleaned[:3]
         value = self.parse_number(self._not_digits.sub("", upper.removesuffix("CR")))
         return -value if negative else value
 
