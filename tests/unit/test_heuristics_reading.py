@@ -951,6 +951,40 @@ def test_a_credit_signed_by_a_trailing_minus(summary: list[tuple[str, str]], pre
 
 
 @pytest.mark.parametrize(
+    "headings",
+    [
+        # a ledger whose heading wraps: `Payments received -` over `thank you`
+        [
+            [(72, "Opening balance"), (180, "Payments received -"), (300, "Total new charges"), (420, "Amount due")],
+            [(180, "thank you")],
+        ],
+        # boxes: `Balance from last` over `bill`, the box's sign before the second line's word or alone
+        [
+            [(72, "Balance from last"), (180, "Thank you for your"), (300, "Total new charges"), (420, "Amount due")],
+            [(72, "bill"), (170, "- payment"), (290, "+"), (410, "=")],
+        ],
+    ],
+)
+def test_a_row_of_headings_wrapped_over_two_lines(headings: list[list[Row]]) -> None:
+    values: list[Row] = [(72, "$80.00"), (180, "-$30.00"), (300, "$50.00"), (420, "$100.00")]
+    bill_read = loaded(bill(header=[*HEADER, *headings, values], summary=[])).bill
+    assert bill_read is not None
+    read = (bill_read.previous_balance, bill_read.payments_and_credits, bill_read.total_amount, bill_read.amount_due)
+    assert tuple(map(str, read)) == ("80.00", "30.00", "50.00", "100.00")
+
+
+def test_words_under_a_heading_that_make_no_label_are_not_read_as_one() -> None:
+    headings: list[list[Row]] = [
+        [(72, "Previous balance"), (180, "Payments"), (300, "Total new charges"), (420, "Amount due")],
+        [(180, "pending")],
+        [(72, "$80.00"), (180, "$30.00"), (300, "$50.00"), (420, "$100.00")],
+    ]
+    result = read(bill(header=[*HEADER, *headings], summary=[]))
+    assert result.bill is not None and result.bill.payments_and_credits is None
+    assert result.bill.previous_balance == Decimal("80.00")
+
+
+@pytest.mark.parametrize(
     ("address", "expected"),
     [
         ("12 Rata Street, Karori, Wellington 6012", None),  # four bare digits: no country on their own

@@ -167,7 +167,7 @@ class Hit:
         )
 
 
-def _below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
+def cells_below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
     """Cells of the next two lines of the same page that sit under [left, right]: aligned with it, starting
     within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`)."""
     label_line = document.lines[index]
@@ -296,7 +296,7 @@ def values_after(
                 following = line.segments[position + 1]
                 candidates.append((line, following.start, following.start + len(following.text)))
             if below:
-                candidates.extend(_below(document, index, segment.bbox[0], segment.bbox[2]))
+                candidates.extend(cells_below(document, index, segment.bbox[0], segment.bbox[2]))
         for cell_line, start, end in candidates:
             text = cell_line.text[start:end].strip()
             full = value.fullmatch(text)

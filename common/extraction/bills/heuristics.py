@@ -22,6 +22,7 @@ from common.extraction.bills.draft import (
     Hit,
     LabelCell,
     LabelSet,
+    cells_below,
     find_labelled,
     row_provenance,
     values_after,
@@ -249,6 +250,49 @@ def _inline_hits(document: Document) -> dict[str, list[Hit]]:
     return hits
 
 
+# A row of headings over a row of values may wrap its headings onto a second line (`Payments received -` over
+# `thank you`, `Balance from last` over `bill`), the box's sign before the second line's words (`- payment`,
+# `+ charges`) or alone (`+`, `=`).
+_DIGIT = re.compile(r"\d")
+_BOX_SIGN = re.compile(r"^[-+=−][ \t]*")
+
+
+def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
+    """Values under headings printed over two lines, each heading read whole with the words under it."""
+    hits: dict[str, list[Hit]] = {}
+    lines = document.lines
+    for index in range(len(lines) - 2):
+        headings, wrapped = lines[index], lines[index + 1]
+        if (
+            len(headings.segments) < 2
+            or wrapped.page != headings.page
+            or _DIGIT.search(headings.text)
+            or _DIGIT.search(wrapped.text)
+            or headings.top - wrapped.top > 2 * max(segment.height for segment in headings.segments)
+        ):
+            continue
+        for heading in headings.segments:
+            left, right = heading.bbox[0], heading.bbox[2]
+            under = [_BOX_SIGN.sub("", s.text) for s in wrapped.segments if s.bbox[0] < right and s.bbox[2] > left]
+            words = " ".join(word for word in under if word)
+            if not words:
+                continue  # not wrapped: the labels at the start of a cell read it
+            text = f"{heading.text} {words}"
+            for name, (label, value, _) in _LABELS.items():
+                match = label.match(text)
+                if match is None or match.end() != len(text):
+                    continue
+                for line, start, end in cells_below(document, index + 1, left, right):
+                    cell = line.text[start:end].strip()
+                    if value.fullmatch(cell):
+                        cell_start = line.text.index(cell, start)
+                        hit = Hit(cell, line, cell_start, cell_start + len(cell), headings, heading.start)
+                        hits.setdefault(name, []).append(hit)
+                        break
+                break
+    return hits
+
+
 def is_label(text: str) -> bool:
     """A cell that is itself one of the labels (a heading row above a row of values)."""
     return _ANY_LABEL.fullmatch(text.strip().rstrip(":")) is not None
@@ -304,12 +348,12 @@ def _fields(
     draft: Draft,
     date_formats: tuple[str, ...],
     label_cells: dict[str, list[LabelCell]],
-    inline: dict[str, list[Hit]],
+    other_hits: dict[str, list[Hit]],  # values not at a label's cell: in sentences, under wrapped headings
     after_dates: Callable[[], dict[str, list[LabelCell]]],
 ) -> None:
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
-        hits = [*values_after(document, label_cells[name], value, is_label=is_label), *inline.get(name, [])]
+        hits = [*values_after(document, label_cells[name], value, is_label=is_label), *other_hits.get(name, [])]
         if name == "service_address":  # a date range or an id under the label is another field's value
             hits = [hit for hit in hits if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text))]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
@@ -1717,12 +1761,14 @@ def _dated_fields(document: Document, draft: Draft) -> None:
     """Scalar fields and the period, under the numeric date order the document's dates support."""
     readings = []
     label_cells = {name: _capitalised(document, cells) for name, cells in _FIELD_LABELS.scan(document).items()}
-    inline = _inline_hits(document)
+    other_hits = _inline_hits(document)
+    for name, hits in _wrapped_heading_hits(document).items():
+        other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
-        _fields(document, reading, date_formats, label_cells, inline, after_dates)
-        _period(document, reading, date_formats, label_cells, inline.get("bill_period", []))
+        _fields(document, reading, date_formats, label_cells, other_hits, after_dates)
+        _period(document, reading, date_formats, label_cells, other_hits.get("bill_period", []))
         readings.append(reading)
     chosen = readings[0]
     if len(readings) > 1:
