@@ -984,6 +984,41 @@ def test_words_under_a_heading_that_make_no_label_are_not_read_as_one() -> None:
     assert result.bill.previous_balance == Decimal("80.00")
 
 
+BROKEN_LABEL = ["Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00. Amount", "due: $100.00."]
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        BROKEN_LABEL,  # a label broken over the two lines
+        # a label before its verb
+        ["Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00. Amount due", "is $100.00."],
+    ],
+)
+def test_a_summary_told_in_sentences_that_wrap_onto_the_next_line(sentences: list[str]) -> None:
+    bill_read = loaded(bill(header=[*HEADER, *([(72, text)] for text in sentences)], summary=[])).bill
+    assert bill_read is not None
+    read = (bill_read.previous_balance, bill_read.payments_and_credits, bill_read.total_amount, bill_read.amount_due)
+    assert tuple(map(str, read)) == ("80.00", "30.00", "50.00", "100.00")
+
+
+def test_a_value_whose_label_wraps_tells_the_label_whole_and_the_value_where_it_is() -> None:
+    bill_read = loaded(bill(header=[*HEADER, *([(72, text)] for text in BROKEN_LABEL)], summary=[])).bill
+    assert bill_read is not None
+    provenance = bill_read.provenance["amount_due"]
+    assert provenance.source_text == "Amount due: $100.00"
+    assert provenance.bbox is not None and provenance.bbox[3] < 720 - 14 * 4  # on the second line
+
+
+def test_a_line_that_does_not_start_under_the_sentence_does_not_go_on_with_it() -> None:
+    sentences: list[list[Row]] = [
+        [(72, "Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00. Amount")],
+        [(200, "due: $100.00.")],
+    ]
+    result = read(bill(header=[*HEADER, *sentences], summary=[]))
+    assert result.bill is not None and result.bill.amount_due is None
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [

@@ -150,10 +150,13 @@ class Hit:
     label_line: Line
     label_start: int
     groups: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # the label and the value as printed, where the lines alone do not tell it
 
     def provenance(self, method: str, confidence: float, span: tuple[int, int] | None = None) -> Provenance:
         """Where the value was read; `span` narrows the box to part of it (one date of a range)."""
-        if self.label_line is self.line:
+        if self.source is not None:
+            source = self.source
+        elif self.label_line is self.line:
             source = self.line.text[self.label_start : self.end]
         else:
             source = f"{self.label_line.text[self.label_start :].split(chr(9))[0]} / {self.text}"

@@ -218,35 +218,85 @@ _VERB = re.compile(rf"[ \t]+{_VERBS}[ \t]+[$£€(\d-]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
 
 
+Placed = list[tuple[int, Line, int]]  # where each part of a text starts in it, its line, and where in that line
+
+
+def _runs_on(line: Line, below: Line) -> bool:
+    """`below` goes on with the sentence that ends `line`: the next line of a paragraph, starting under it."""
+    return (
+        below.page == line.page
+        and abs(below.segments[0].bbox[0] - line.segments[0].bbox[0]) <= ALIGNED
+        and line.top - below.top <= 2 * line.segments[0].height
+    )
+
+
+def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[str, Placed]]:
+    """Each cell's text; on a page of sentences, a cell alone on its line that ends mid-sentence goes on into the
+    first cell of the next line (`... come to $219.55. TOTAL` over `AMOUNT DUE: $256.44.`)."""
+    lines = document.lines
+    carried: set[int] = set()  # lines whose first cell is the end of a sentence from the line above
+    for index, line in enumerate(lines):
+        for position, segment in enumerate(line.segments):
+            if position == 0 and index in carried:
+                continue
+            text, placed = segment.text, [(0, line, segment.start)]
+            last, follow = line, index + 1
+            while (
+                sentences
+                and len(last.segments) == 1
+                and follow < len(lines)
+                and not text.endswith((".", ":", "!", "?"))
+                and _runs_on(last, lines[follow])
+                and _VERB.search(joined := f"{text} {lines[follow].segments[0].text}") is not None
+            ):
+                placed.append((len(text) + 1, lines[follow], lines[follow].segments[0].start))
+                text = joined
+                carried.add(follow)
+                last, follow = lines[follow], follow + 1
+            yield text, placed
+
+
+def _place(placed: Placed, start: int, end: int) -> tuple[Line, int] | None:
+    """The line and the offset in its text of the span [start, end) of a text, if the span is on one line."""
+    at, line, offset = next(part for part in reversed(placed) if part[0] <= start)
+    if any(at < part_start < end for part_start, _, _ in placed):
+        return None
+    return line, offset + start - at
+
+
 def _inline_hits(document: Document) -> dict[str, list[Hit]]:
     """Values of the pairs in cells that hold two or more of them, or of a label and its verb, by field."""
     hits: dict[str, list[Hit]] = {}
     sentences = _VERB.search(document.text) is not None  # one search of the page, not one per cell
-    for line in document.lines:
-        for segment in line.segments:
-            told = sentences and _VERB.search(segment.text) is not None
-            if segment.text.count(":") < 2 and not told:
-                continue
-            labels = list(_INLINE_LABEL.finditer(segment.text))
-            if len(labels) < 2 and not (told and labels and labels[0]["_verb"]):
-                continue
-            for label, following in zip(labels, [*labels[1:], None], strict=True):
-                name = next(field for field in _INLINE_FIELDS if label[field] is not None)
-                end = following.start() if following is not None else len(segment.text)
-                raw = segment.text[label.end() : end]
-                text = raw.strip().removesuffix(".")  # the end of a sentence
+    for cell, placed in _cells_and_sentences(document, sentences):
+        told = sentences and _VERB.search(cell) is not None
+        if cell.count(":") < 2 and not told:
+            continue
+        labels = list(_INLINE_LABEL.finditer(cell))
+        if len(labels) < 2 and not (told and labels and labels[0]["_verb"]):
+            continue
+        for label, following in zip(labels, [*labels[1:], None], strict=True):
+            name = next(field for field in _INLINE_FIELDS if label[field] is not None)
+            end = following.start() if following is not None else len(cell)
+            raw = cell[label.end() : end]
+            text = raw.strip().removesuffix(".")  # the end of a sentence
+            value = _INLINE_VALUES[name].fullmatch(text)
+            if value is None and (stop := _SENTENCE_END.search(text)) is not None:
+                # the next sentence starts on the same line, with no label of its own (`... come to $65.01.
+                # TOTAL` over `AMOUNT DUE: $65.01.`)
+                text = text[: stop.start()]
                 value = _INLINE_VALUES[name].fullmatch(text)
-                if value is None and (stop := _SENTENCE_END.search(text)) is not None:
-                    # the next sentence starts on the same line, with no label of its own (`... come to $65.01.
-                    # TOTAL` over `AMOUNT DUE: $65.01.`)
-                    text = text[: stop.start()]
-                    value = _INLINE_VALUES[name].fullmatch(text)
-                if value is None:
-                    continue
-                start = segment.start + label.end() + len(raw) - len(raw.lstrip())
-                groups = {k: v for k, v in value.groupdict().items() if v is not None}
-                hit = Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups)
-                hits.setdefault(name, []).append(hit)
+            if value is None:
+                continue
+            start = label.end() + len(raw) - len(raw.lstrip())
+            value_at, label_at = _place(placed, start, start + len(text)), _place(placed, label.start(), label.start())
+            if value_at is None or label_at is None:
+                continue  # a value broken over two lines
+            (line, value_start), (label_line, label_start) = value_at, label_at
+            groups = {k: v for k, v in value.groupdict().items() if v is not None}
+            source = cell[label.start() : start + len(text)] if label_line is not line else None
+            hit = Hit(text, line, value_start, value_start + len(text), label_line, label_start, groups, source)
+            hits.setdefault(name, []).append(hit)
     return hits
 
 
