@@ -859,6 +859,45 @@ def test_charge_shapes_of_other_countries(
     assert (second.description, second.quantity, second.unit) == expected
 
 
+@pytest.mark.parametrize(
+    "charges",
+    [
+        # the rate in brackets, in a cell between the name and the amount
+        [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge"), (200, "400 kWh ($0.10/kWh)", 540, "$40.00")]],
+        # on the line under the name
+        [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge", 540, "$40.00")], [(72, "400 kWh ($0.10/kWh)")]],
+    ],
+)
+def test_a_rate_in_brackets_after_the_quantity(charges: list[list[Row]]) -> None:
+    bill_read = loaded(bill(charges=charges)).bill
+    assert bill_read is not None
+    energy = bill_read.line_items[1]
+    assert (energy.description, energy.quantity, energy.unit, energy.rate) == (
+        "Energy Charge",
+        Decimal("400"),
+        "kWh",
+        Decimal("0.10"),
+    )
+
+
+def test_a_credits_figures_under_it_come_to_its_amount_without_its_sign() -> None:
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Solar feed-in credit", 540, "$20.00 CR")],
+        [(72, "200 kWh x 10c")],
+        [(72, "Energy Charge", 540, "$60.00")],
+    ]
+    bill_read = loaded(bill(charges=charges)).bill
+    assert bill_read is not None
+    credit = bill_read.line_items[1]
+    assert (credit.amount, credit.quantity, credit.unit, credit.rate) == (
+        Decimal("-20.00"),
+        Decimal("200"),
+        "kWh",
+        Decimal("0.10"),
+    )
+
+
 def _meter_block(title: str, usage: str, end: str = "006853") -> list[list[Row]]:
     return [
         [(72, title)],

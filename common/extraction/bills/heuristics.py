@@ -801,8 +801,11 @@ DETAIL = re.compile(
     rf"(?:(?:@|x|at|×)\s*{_RATE}|\(\s*(?:@\s*)?{_rate('2')}\s*\)|(?=[$£€]|\d*\.?\d+[p¢c](?!\w)){_rate('3')})\)?$"
 )
 # The cells between a description and its amount, read as one string: `12 kWh | $0.1/kWh`, `12 | kWh | 9.5¢`,
-# `12 kWh @ 9.5p/kWh`, or a quantity alone.
-DETAIL_CELLS = re.compile(rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>{UNIT})(?:\s*(?:@|x|at|×)?\s*{_RATE})?\)?$")
+# `12 kWh @ 9.5p/kWh`, `31 days (£0.4693/day)`, or a quantity alone.
+DETAIL_CELLS = re.compile(
+    rf"^\(?(?P<quantity>{NUMBER})\s*(?P<unit>{UNIT})"
+    rf"(?:\s*(?:@|x|at|×)?\s*{_RATE}|\s*\(\s*(?:@\s*)?{_rate('2')}\s*\))?\)?$"
+)
 UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ|ERU|days?"
 # `Peak usage (268 kWh)`, `Supply charge 30 days`, or the figures alone under a name printed over them.
 QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
@@ -945,7 +948,8 @@ def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> boo
     except (ValueError, InvalidOperation):
         return False
     item, _ = draft.line_items[index]
-    if rate is not None and abs(quantity * rate - item.amount) > max(Decimal("0.01"), abs(item.amount) / 200):
+    # a credit's figures come to its amount without its sign (`Solar feed-in credit  $19.22 CR` over `253 kWh x 7.597c`)
+    if rate is not None and abs(quantity * rate - abs(item.amount)) > max(Decimal("0.01"), abs(item.amount) / 200):
         return False
     draft.line_items[index] = (
         item.model_copy(update={"quantity": quantity, "unit": unit, "rate": rate}),
