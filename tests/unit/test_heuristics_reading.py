@@ -1244,6 +1244,20 @@ def test_balance_forward_is_the_previous_balance_only_where_the_summary_says_so(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Balance forward was $80.00. Payments: -$30.00. New charges come to $50.00. Amount due: $100.00.", "80.00"),
+        # what is left after the payments: the summary does not balance with it taken for the previous balance
+        ("Payments: -$30.00. Balance forward was $20.00. New charges come to $50.00. Amount due: $70.00.", None),
+    ],
+)
+def test_balance_forward_told_in_a_sentence(sentence: str, expected: str | None) -> None:
+    result = read(bill(header=[*HEADER, [(72, sentence)]], summary=[]))
+    assert result.bill is not None
+    assert (str(result.bill.previous_balance) if result.bill.previous_balance is not None else None) == expected
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         ("Water usage 16 m3 at $2.5385 per m3", ("Water usage", Decimal("16"), "m3", Decimal("2.5385"))),

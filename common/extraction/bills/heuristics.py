@@ -208,11 +208,16 @@ _VERBS = r"(?:was|were|is|comes? to|came to)"
 _INLINE_LABEL = re.compile(
     r"(?:^|(?<=\s))(?:"
     + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS}))(?:[ \t]*:|(?P<_verb>[ \t]+{_VERBS}(?=[ \t])))",
+    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS}))"
+    + rf"(?:[ \t]*:|(?P<_verb>[ \t]+{_VERBS}(?=[ \t])))",
     re.IGNORECASE,
 )
-_INLINE_VALUES = {**{name: value for name, (_, value, _) in _LABELS.items()}, "bill_period": _RANGE}
-_INLINE_FIELDS = (*VOCABULARY, "bill_period")
+_INLINE_VALUES = {
+    **{name: value for name, (_, value, _) in _LABELS.items()},
+    "bill_period": _RANGE,
+    "balance_forward": _LABELS["previous_balance"][1],
+}
+_INLINE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")
 # a verb with an amount after it: the cells worth trying the labels on (most sentences on a bill are not these)
 _VERB = re.compile(rf"[ \t]+{_VERBS}[ \t]+[$£€(\d-]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
@@ -439,7 +444,7 @@ def _fields(
             value_found, provenance = _address_with_locality(document, hit, value_found, provenance)
         draft.fields[name] = Found(value_found, provenance)
     if "previous_balance" not in draft.fields:
-        _balance_forward(document, draft, label_cells["balance_forward"])
+        _balance_forward(document, draft, label_cells["balance_forward"], other_hits.get("balance_forward", []))
 
 
 # A ledger dates its rows: `November 23, 2023  Last bill amount   $4,559.45`, the date in the label's cell
@@ -462,11 +467,11 @@ def _cells_after_dates(document: Document) -> dict[str, list[LabelCell]]:
     return cells
 
 
-def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCell]) -> None:
+def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCell], told: list[Hit]) -> None:
     """`Balance forward` is the previous balance on some bills and what is left of it after the payments
     on others: it is taken for the previous balance when no payments are listed, or when the summary
-    balances with it taken so."""
-    for hit in values_after(document, label_cells, _LABELS["previous_balance"][1], is_label=is_label):
+    balances with it taken so. `told`: its values in sentences (`Balance forward was $322.43.`)."""
+    for hit in [*values_after(document, label_cells, _LABELS["previous_balance"][1], is_label=is_label), *told]:
         try:
             forward = US.parse_money(hit.text)
         except (ValueError, InvalidOperation):
