@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -1241,6 +1242,21 @@ def test_balance_forward_is_the_previous_balance_only_where_the_summary_says_so(
     result = read(bill(summary=summary))
     assert result.bill is not None
     assert (str(result.bill.previous_balance) if result.bill.previous_balance is not None else None) == expected
+
+
+@pytest.mark.parametrize(("shift", "expected"), [(0, "2025-02-07"), (60, None)])
+def test_a_date_that_shares_the_cell_of_the_period_before_it(shift: float, expected: str | None) -> None:
+    """Columns printed too close: the period's cell runs on into the bill date's, which is read from the word
+    under its label; a date that is not under the label is not taken for it."""
+    bill_date_at = 180 + stringWidth("01/06/2025 - 02/05/2025 ", "Helvetica", 9) + shift
+    header: list[list[Row]] = [
+        [(72, "Account Number"), (180, "Billing Period"), (bill_date_at, "Bill Date"), (460, "Due Date")],
+        [(72, "1234-5678"), (180, "01/06/2025 - 02/05/2025 02/07/2025"), (460, "02/21/2025")],
+    ]
+    result = read(bill(header=header))
+    assert result.bill is not None
+    assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
+    assert (result.bill.statement_date.isoformat() if result.bill.statement_date else None) == expected
 
 
 @pytest.mark.parametrize(

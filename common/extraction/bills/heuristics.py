@@ -398,6 +398,33 @@ def _dates_consistent(draft: Draft) -> bool:
 # --- scalar fields -----------------------------------------------------------------------------------
 
 
+def _values_sharing_a_cell(document: Document, label_cells: list[LabelCell], value: re.Pattern[str]) -> list[Hit]:
+    """Values under their labels that share a cell with the value before them, the columns printed too close
+    (`27-Aug-2025 - 28-Sep-2025 (33 days) 06-Oct-2025` under `Bill period | Bill issued`): read from the first
+    word under the label to the end of that cell."""
+    hits: list[Hit] = []
+    lines = document.lines
+    for index, position, label_end in label_cells:
+        label_line = lines[index]
+        label = label_line.segments[position]
+        if label.text[label_end:].strip():
+            continue  # the value is in the label's own cell
+        left, right = label.bbox[0], label.bbox[2]
+        for line in lines[index + 1 : index + 3]:
+            if line.page != label_line.page or label_line.top - line.top > 3 * label.height:
+                break
+            start = next((start for start, _, box in line.words if left - 2 <= box[0] <= right), None)
+            if start is None:
+                continue
+            cell = next(segment for segment in reversed(line.segments) if segment.start <= start)
+            if start > cell.start:  # a cell of its own is what values_after tried
+                text = line.text[start : cell.start + len(cell.text)].strip()
+                if value.fullmatch(text):
+                    hits.append(Hit(text, line, start, start + len(text), label_line, label.start))
+            break
+    return hits
+
+
 def _fields(
     document: Document,
     draft: Draft,
@@ -413,6 +440,8 @@ def _fields(
             hits = [hit for hit in hits if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text))]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
+        if not hits and kind in ("date", "money"):
+            hits = _values_sharing_a_cell(document, label_cells[name], value)
         if not hits and name in _LEDGER_FIELDS:
             hits = values_after(document, after_dates()[name], value, is_label=is_label)
         for hit in hits:
