@@ -1432,6 +1432,18 @@ def test_a_meter_converted_from_the_unit_it_counts_in(
         assert box is not None and box[1] < row_baseline - 14
 
 
+def test_a_volume_counted_in_cubic_feet() -> None:
+    table = meter_table(
+        ["Meter", "Service", "Previous", "Current", "Volume", "Conv. factor", "Usage"],
+        [["W1", "Water", "57390", "59144", "1,754 cu ft", "0.01", "17.54 ccf"]],
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.commodity, read.quantity, read.unit) == (Commodity.WATER, Decimal("17.54"), "ccf")
+    assert (read.conversion_factor, read.read_unit) == (Decimal("0.01"), "cu ft")
+
+
 def test_a_conversion_whose_steps_do_not_all_read_gives_no_factor() -> None:
     table = meter_table(["Meter", "Previous (m3)", "Present (m3)", "Usage"], [["G1", "22523", "22637", "1,276 kWh"]])
     table.append([(72, "114 m3 x Volume correction 1.02264 x calorific value (see overleaf) = 1,276 kWh")])

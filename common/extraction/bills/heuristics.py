@@ -995,7 +995,7 @@ def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> boo
 # --- meter tables ------------------------------------------------------------------------------------
 
 # What a meter counts in when usage is billed in another unit: the volume before a conversion or a scale.
-READ_UNITS = r"m³|m3|ft³|ft3|CCF|HCF|gal"
+READ_UNITS = r"m³|m3|ft³|ft3|cu ft|CCF|HCF|gal"
 # a read column may name the unit the meter counts in (`Previous reading (m³)`), when usage is billed in another
 READ_UNIT_HEADING = rf"(?::? \((?P<{{name}}>{READ_UNITS}|kL|kWh)\))?"
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -1043,7 +1043,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a time-of-use register's name (`On-peak`, `Day`): the same meter on several rows
     ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|(?:Rate|Time) Period|Register|Tariff)$", re.I)),
 )
-QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>{UNIT}))?$")
+QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>cu ft|{UNIT}))?$")  # `1,754 cu ft`
 READ_CELL = re.compile(
     rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?"
     rf"(?:\s*(?P<unit>{READ_UNITS}|kL|kWh))?$",  # `20925 (E) m³`: the unit the meter counts in
