@@ -1444,6 +1444,54 @@ def test_a_volume_counted_in_cubic_feet() -> None:
     assert (read.conversion_factor, read.read_unit) == (Decimal("0.01"), "cu ft")
 
 
+def _after(x: float, *words: str) -> float:
+    """Where the last of `words` starts when they are drawn from `x` a space apart."""
+    return x + stringWidth(" ".join(words[:-1]) + " ", "Helvetica", 9)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # the previous read's date and the read share a heading cell: `Prev. read date Previous`
+        [
+            [
+                (72, "Meter no."),
+                (150, "Prev. read date Previous"),
+                (300, "Read date"),
+                (380, "Current"),
+                (460, "Usage"),
+            ],
+            [
+                (72, "E1"),
+                (150, "01/06/2025"),
+                (_after(150, "Prev.", "read", "date", "Previous"), "14907"),
+                (300, "02/05/2025"),
+                (380, "15534"),
+                (460, "627 kWh"),
+            ],
+        ],
+        # a wrapped heading (`Previous` over `reading`) and the next two drawn as one: `Current reading Read type`
+        [
+            [(72, "Meter no."), (150, "Previous"), (230, "Current reading Read type"), (400, "Usage")],
+            [(150, "reading")],
+            [
+                (72, "E1"),
+                (150, "14907"),
+                (230, "15534"),
+                (_after(230, "Current", "reading", "Read"), "Actual"),
+                (400, "627 kWh"),
+            ],
+        ],
+    ],
+)
+def test_meter_headings_that_share_a_cell(table: list[list[Row]]) -> None:
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        ("E1", Decimal("14907"), Decimal("15534"), Decimal("627"))
+    ]
+
+
 def test_a_conversion_whose_steps_do_not_all_read_gives_no_factor() -> None:
     table = meter_table(["Meter", "Previous (m3)", "Present (m3)", "Usage"], [["G1", "22523", "22637", "1,276 kWh"]])
     table.append([(72, "114 m3 x Volume correction 1.02264 x calorific value (see overleaf) = 1,276 kWh")])

@@ -1030,11 +1030,10 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    # the dates of the two reads: columns of their own, so that no date lands under a read's heading
-    (
-        "read_date",
-        re.compile(r"^(?:(?:Prev(?:ious)?\.?|Current|Present|Last|This|Start|End) )?Read(?:ing)? Date$", re.I),
-    ),
+    # the dates of the two reads: columns of their own, so that no date lands under a read's heading; one each, for
+    # a heading that shares its cell with the read's (`Prev. read date Previous`) to be split off after the other
+    ("start_read_date", re.compile(r"^(?:Prev(?:ious)?\.?|Last|Start) Read(?:ing)? Date$", re.I)),
+    ("read_date", re.compile(r"^(?:(?:Current|Present|This|End) )?Read(?:ing)? Date$", re.I)),
     ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
     ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
     # what the meter counted, before a conversion factor: the unit the reads are in (`143 m³`)
@@ -1115,7 +1114,7 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
                 continue
         assert match is not None
         columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
-    if unmatched and columns and ("usage" not in columns or "start_read" not in columns):
+    if unmatched and columns and not all(name in columns for name in ("usage", "start_read", "end_read")):
         for segment in unmatched:
             _split_heading(line, segment, columns)
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
