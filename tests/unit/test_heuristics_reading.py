@@ -1042,6 +1042,21 @@ def test_a_summary_told_in_sentences_that_wrap_onto_the_next_line(sentences: lis
     assert tuple(map(str, read)) == ("80.00", "30.00", "50.00", "100.00")
 
 
+def test_a_sentence_of_its_own_ends_with_its_full_stop() -> None:
+    sentences = ["Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00.", "Amount due: $100.00."]
+    bill_read = loaded(bill(header=[*HEADER, *([(72, text)] for text in sentences)], summary=[])).bill
+    assert bill_read is not None
+    assert bill_read.amount_due == Decimal("100.00")
+    assert bill_read.provenance["amount_due"].source_text == "Amount due: $100.00"
+
+
+def test_a_full_stop_after_words_is_not_a_sentence_end_to_drop() -> None:
+    """`Customer account 86809079 no.`: dropping the stop would read the account as `86809079 no`."""
+    result = read(bill(header=[[(72, "Account Number: 1234-5678 no.")], *HEADER[1:]]))
+    assert result.bill is not None and result.bill.account_number == ""
+    assert result.status is BillStatus.NEEDS_REVIEW
+
+
 def test_a_value_whose_label_wraps_tells_the_label_whole_and_the_value_where_it_is() -> None:
     bill_read = loaded(bill(header=[*HEADER, *([(72, text)] for text in BROKEN_LABEL)], summary=[])).bill
     assert bill_read is not None

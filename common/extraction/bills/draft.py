@@ -303,6 +303,9 @@ def values_after(
         for cell_line, start, end in candidates:
             text = cell_line.text[start:end].strip()
             full = value.fullmatch(text)
+            if full is None and text.endswith(".") and text[-2:-1].isdigit():  # a sentence's end: `Pay: €380.56.`
+                text = text[:-1]
+                full = value.fullmatch(text)
             if full is None or (is_label is not None and is_label(text)):
                 continue
             groups = {k: v for k, v in full.groupdict().items() if v is not None}
