@@ -991,26 +991,43 @@ def test_a_credit_signed_by_a_trailing_minus(summary: list[tuple[str, str]], pre
 
 
 @pytest.mark.parametrize(
-    "headings",
+    ("headings", "payments_read_from"),
     [
         # a ledger whose heading wraps: `Payments received -` over `thank you`
-        [
-            [(72, "Opening balance"), (180, "Payments received -"), (300, "Total new charges"), (420, "Amount due")],
-            [(180, "thank you")],
-        ],
+        (
+            [
+                [
+                    (72, "Opening balance"),
+                    (180, "Payments received -"),
+                    (300, "Total new charges"),
+                    (420, "Amount due"),
+                ],
+                [(180, "thank you")],
+            ],
+            "Payments received - thank you / -$30.00",
+        ),
         # boxes: `Balance from last` over `bill`, the box's sign before the second line's word or alone
-        [
-            [(72, "Balance from last"), (180, "Thank you for your"), (300, "Total new charges"), (420, "Amount due")],
-            [(72, "bill"), (170, "- payment"), (290, "+"), (410, "=")],
-        ],
+        (
+            [
+                [
+                    (72, "Balance from last"),
+                    (180, "Thank you for your"),
+                    (300, "Total new charges"),
+                    (420, "Amount due"),
+                ],
+                [(72, "bill"), (170, "- payment"), (290, "+"), (410, "=")],
+            ],
+            "Thank you for your payment / -$30.00",
+        ),
     ],
 )
-def test_a_row_of_headings_wrapped_over_two_lines(headings: list[list[Row]]) -> None:
+def test_a_row_of_headings_wrapped_over_two_lines(headings: list[list[Row]], payments_read_from: str) -> None:
     values: list[Row] = [(72, "$80.00"), (180, "-$30.00"), (300, "$50.00"), (420, "$100.00")]
     bill_read = loaded(bill(header=[*HEADER, *headings, values], summary=[])).bill
     assert bill_read is not None
     read = (bill_read.previous_balance, bill_read.payments_and_credits, bill_read.total_amount, bill_read.amount_due)
     assert tuple(map(str, read)) == ("80.00", "30.00", "50.00", "100.00")
+    assert bill_read.provenance["payments_and_credits"].source_text == payments_read_from  # the heading whole
 
 
 def test_words_under_a_heading_that_make_no_label_are_not_read_as_one() -> None:

@@ -341,7 +341,10 @@ def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
                     cell = line.text[start:end].strip()
                     if value.fullmatch(cell):
                         cell_start = line.text.index(cell, start)
-                        hit = Hit(cell, line, cell_start, cell_start + len(cell), headings, heading.start)
+                        source = f"{text} / {cell}"  # the heading whole, as it was read
+                        hit = Hit(
+                            cell, line, cell_start, cell_start + len(cell), headings, heading.start, source=source
+                        )
                         hits.setdefault(name, []).append(hit)
                         break
                 break
