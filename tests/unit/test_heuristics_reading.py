@@ -1336,6 +1336,16 @@ def test_a_rate_glued_to_its_unit_is_read_apart() -> None:
     )
 
 
+def test_a_label_and_its_value_beside_an_address_label_are_not_the_address() -> None:
+    header: list[list[Row]] = [
+        *HEADER,
+        [(72, "Service location:"), (300, "Pay by: 02/21/2025")],
+        [(72, "12 Oak St, Fairhaven, OR 97123")],
+    ]
+    bill_read = loaded(bill(header=header, address=())).bill
+    assert bill_read is not None and bill_read.service_address == "12 Oak St, Fairhaven, OR 97123"
+
+
 def test_the_label_after_an_address_label_is_not_the_address_even_with_its_number() -> None:
     header = [
         [(72, "Account Number: 1234-5678")],

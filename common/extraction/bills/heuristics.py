@@ -356,6 +356,12 @@ def is_label(text: str) -> bool:
     return _ANY_LABEL.fullmatch(text.strip().rstrip(":")) is not None
 
 
+def _label_or_labelled(text: str) -> bool:
+    """A label, or a label and its value (`AMOUNT DUE BY: 23/07/2024` beside `SERVICE LOCATION:`): another
+    field's cell, never the text of this one."""
+    return is_label(text) or _INLINE_LABEL.match(text) is not None
+
+
 def _parse(kind: str, text: str, date_formats: tuple[str, ...]) -> Any:
     if kind == "money":
         return US.parse_money(text)
@@ -438,7 +444,8 @@ def _fields(
 ) -> None:
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
-        hits = [*values_after(document, label_cells[name], value, is_label=is_label), *other_hits.get(name, [])]
+        not_the_value = _label_or_labelled if name == "service_address" else is_label
+        hits = [*values_after(document, label_cells[name], value, is_label=not_the_value), *other_hits.get(name, [])]
         if name == "service_address":  # a date range or an id under the label is another field's value
             hits = [hit for hit in hits if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text))]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
