@@ -1006,6 +1006,14 @@ def test_a_credit_signed_by_a_trailing_minus(summary: list[tuple[str, str]], pre
             ],
             "Payments received - thank you / -$30.00",
         ),
+        # the dash is the label's own: `Payments received` over `- thank you`
+        (
+            [
+                [(72, "Opening balance"), (180, "Payments received"), (300, "Total new charges"), (420, "Amount due")],
+                [(180, "- thank you")],
+            ],
+            "Payments received - thank you / -$30.00",
+        ),
         # boxes: `Balance from last` over `bill`, the box's sign before the second line's word or alone
         (
             [

@@ -312,6 +312,15 @@ _DIGIT = re.compile(r"\d")
 _BOX_SIGN = re.compile(r"^[-+=−][ \t]*")
 
 
+def _heading_field(texts: Iterable[str]) -> tuple[str, re.Pattern[str], str] | None:
+    """The field whose label is the whole of one of `texts`, its value pattern, and that text."""
+    for text in texts:
+        for name, (label, value, _) in _LABELS.items():
+            if (match := label.match(text)) is not None and match.end() == len(text):
+                return name, value, text
+    return None
+
+
 def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
     """Values under headings printed over two lines, each heading read whole with the words under it."""
     hits: dict[str, list[Hit]] = {}
@@ -328,26 +337,24 @@ def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
             continue
         for heading in headings.segments:
             left, right = heading.bbox[0], heading.bbox[2]
-            under = [_BOX_SIGN.sub("", s.text) for s in wrapped.segments if s.bbox[0] < right and s.bbox[2] > left]
-            words = " ".join(word for word in under if word)
-            if not words:
+            under = [s.text for s in wrapped.segments if s.bbox[0] < right and s.bbox[2] > left]
+            unsigned = " ".join(word for text in under if (word := _BOX_SIGN.sub("", text)))
+            if not unsigned:
                 continue  # not wrapped: the labels at the start of a cell read it
-            text = f"{heading.text} {words}"
-            for name, (label, value, _) in _LABELS.items():
-                match = label.match(text)
-                if match is None or match.end() != len(text):
-                    continue
-                for line, start, end in cells_below(document, index + 1, left, right):
-                    cell = line.text[start:end].strip()
-                    if value.fullmatch(cell):
-                        cell_start = line.text.index(cell, start)
-                        source = f"{text} / {cell}"  # the heading whole, as it was read
-                        hit = Hit(
-                            cell, line, cell_start, cell_start + len(cell), headings, heading.start, source=source
-                        )
-                        hits.setdefault(name, []).append(hit)
-                        break
-                break
+            # the box's sign left out (`Thank you for your` over `- payment`), or kept: a dash of the label's own
+            # (`Payments received` over `- thank you`)
+            field = _heading_field((f"{heading.text} {unsigned}", f"{heading.text} {' '.join(under)}"))
+            if field is None:
+                continue
+            name, value, text = field
+            for line, start, end in cells_below(document, index + 1, left, right):
+                cell = line.text[start:end].strip()
+                if value.fullmatch(cell):
+                    cell_start = line.text.index(cell, start)
+                    source = f"{text} / {cell}"  # the heading whole, as it was read
+                    hit = Hit(cell, line, cell_start, cell_start + len(cell), headings, heading.start, source=source)
+                    hits.setdefault(name, []).append(hit)
+                    break
     return hits
 
 
