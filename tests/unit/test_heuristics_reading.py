@@ -1494,6 +1494,17 @@ def test_a_volume_counted_in_cubic_feet() -> None:
     assert (read.conversion_factor, read.read_unit) == (Decimal("0.01"), "cu ft")
 
 
+def test_usage_in_thousands_of_gallons_named_by_its_heading() -> None:
+    table = meter_table(
+        ["Meter", "Service", "Previous", "Current", "Usage (kgal)"], [["W1", "Water", "74627", "80227", "5.6"]]
+    )
+    bill_read = loaded(bill(meters=table)).bill
+    assert bill_read is not None
+    [read] = bill_read.usage
+    assert (read.commodity, read.quantity, read.unit) == (Commodity.WATER, Decimal("5.6"), "kgal")
+    assert (read.conversion_factor, read.read_unit) == (Decimal("0.001"), "gal")
+
+
 def _after(x: float, *words: str) -> float:
     """Where the last of `words` starts when they are drawn from `x` a space apart."""
     return x + stringWidth(" ".join(words[:-1]) + " ", "Helvetica", 9)

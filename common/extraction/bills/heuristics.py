@@ -1015,6 +1015,8 @@ def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> boo
 READ_UNITS = r"m³|m3|ft³|ft3|cu ft|CCF|HCF|gal"
 # a read column may name the unit the meter counts in (`Previous reading (m³)`), when usage is billed in another
 READ_UNIT_HEADING = rf"(?::? \((?P<{{name}}>{READ_UNITS}|kL|kWh)\))?"
+# the units usage is billed in, as a heading names them: `Usage (kgal)`, or `(kWh)` on the heading's second line
+BILLED_UNITS = r"kWh|CCF|HCF|therms?|gal|kgal|kL|m³|m3|MJ|GJ"
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start_read",
@@ -1043,7 +1045,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "usage",
         re.compile(
             r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?:Units |Total |Amount )?Used)"
-            r"(?: \((?P<unit>kWh|CCF|HCF|therms?|gal|kL|m³|m3|MJ|GJ)\))?|(?P<unit_used>kWh|CCF|therms?|gal) Used)$",
+            rf"(?: \((?P<unit>{BILLED_UNITS})\))?|(?P<unit_used>kWh|CCF|therms?|gal) Used)$",
             re.I,
         ),
     ),
@@ -1192,7 +1194,7 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
 
 
 UNIT_CELL = re.compile(rf"^{UNIT}$")
-HEADING_UNIT = re.compile(r"^\((?P<unit>kWh|CCF|HCF|therms?|gal|kgal|kL|m³|m3|MJ|GJ)\)$", re.I)
+HEADING_UNIT = re.compile(rf"^\((?P<unit>{BILLED_UNITS})\)$", re.I)  # on the heading's second line
 
 
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, Column], Line]]:
