@@ -1553,6 +1553,26 @@ def test_meter_headings_that_share_a_cell(table: list[list[Row]]) -> None:
     ]
 
 
+def test_a_multiplier_whose_heading_shares_a_cell_with_the_read_type() -> None:
+    """The reads and usage all found, the last heading still split: the multiplier explains the usage."""
+    table: list[list[Row]] = [
+        [(72, "Meter no."), (150, "Previous"), (230, "Current"), (310, "Read type Multiplier"), (460, "Usage")],
+        [
+            (72, "E1"),
+            (150, "14907"),
+            (230, "15534"),
+            (310, "Actual"),
+            (_after(310, "Read", "type", "Multiplier"), "20"),
+            (460, "12,540 kWh"),
+        ],
+    ]
+    bill_read = loaded(bill(meters=table)).bill
+    assert bill_read is not None
+    assert [(r.start_read, r.end_read, r.multiplier, r.quantity) for r in bill_read.usage] == [
+        (Decimal("14907"), Decimal("15534"), Decimal("20"), Decimal("12540"))
+    ]
+
+
 def test_a_conversion_whose_steps_do_not_all_read_gives_no_factor() -> None:
     table = meter_table(["Meter", "Previous (m3)", "Present (m3)", "Usage"], [["G1", "22523", "22637", "1,276 kWh"]])
     table.append([(72, "114 m3 x Volume correction 1.02264 x calorific value (see overleaf) = 1,276 kWh")])

@@ -1133,7 +1133,7 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
                 continue
         assert match is not None
         columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
-    if unmatched and columns and not all(name in columns for name in ("usage", "start_read", "end_read")):
+    if unmatched and columns:
         for segment in unmatched:
             _split_heading(line, segment, columns)
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
