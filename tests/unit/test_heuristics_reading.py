@@ -1505,6 +1505,30 @@ def test_usage_in_thousands_of_gallons_named_by_its_heading() -> None:
     assert (read.conversion_factor, read.read_unit) == (Decimal("0.001"), "gal")
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Rebates of up to $500 are available for heat pump water heaters.", Commodity.GAS),  # a message's word
+        ("Water used", None),  # a heading's: the m³ could be water's
+    ],
+)
+def test_a_volume_meter_is_told_by_its_charges_unless_the_page_names_another_service(
+    message: str, expected: Commodity | None
+) -> None:
+    charges: list[list[Row]] = [
+        [(72, "Natural gas")],
+        [(72, "Customer charge", 540, "$10.00")],
+        [(72, "Gas supply charge", 540, "$40.00")],
+    ]
+    table = meter_table(
+        ["Meter no.", "Previous reading", "Current reading", "Usage (m³)"], [["G1", "48145", "48300", "155"]]
+    )
+    result = read(bill(charges=charges, meters=table, extra=[[(72, message)]]))
+    assert result.bill is not None
+    assert [read.commodity for read in result.bill.usage] == ([expected] if expected else [])
+    assert result.status is (BillStatus.OK if expected else BillStatus.NEEDS_REVIEW)
+
+
 def _after(x: float, *words: str) -> float:
     """Where the last of `words` starts when they are drawn from `x` a space apart."""
     return x + stringWidth(" ".join(words[:-1]) + " ", "Helvetica", 9)

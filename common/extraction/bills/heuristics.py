@@ -1497,6 +1497,20 @@ def _by_unit(values: dict[str, Any]) -> Commodity | None:
     return None
 
 
+def _named(document: Document, commodity: Commodity) -> bool:
+    """The page names the commodity in a heading, a label or a charge, not only in a message's sentence (`Rebates
+    ... for heat pump water heaters.` on a gas bill)."""
+    mention = _MENTIONS[commodity]
+    return mention.search(document.text) is not None and any(
+        mention.search(segment.text) and not _SENTENCE.search(segment.text)
+        for line in document.lines
+        for segment in line.segments
+    )
+
+
+_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+\.$")  # six words or more, and a full stop
+
+
 def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity]) -> Commodity | None:
     """What a meter row measures when neither a service column nor its unit alone (see _by_unit) says: what
     its unit allows as told apart by its charge lines, else the unit's usual commodity unless the charges
@@ -1524,7 +1538,7 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     if (not lines or Commodity.OTHER not in charged) and len(possible := charged & candidates) == 1:
         # With no charge in this unit, the one service the charges name settles it unless the page names another
         # the unit could measure (`Your electricity` over `Energy - day`, beside `Gas used`).
-        if lines or not {c for c in candidates - possible - taken if _MENTIONS[c].search(document.text)}:
+        if lines or not {c for c in candidates - possible - taken if _named(document, c)}:
             return next(iter(possible))
     if not lines and charged & candidates == {Commodity.WATER, Commodity.SEWER} and values["end_read"] is not None:
         # Sewer is billed on the water meter's volume: with no charge quantity to say otherwise, a meter read on
