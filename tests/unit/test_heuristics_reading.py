@@ -1038,6 +1038,20 @@ def test_a_row_of_headings_wrapped_over_two_lines(headings: list[list[Row]], pay
     assert bill_read.provenance["payments_and_credits"].source_text == payments_read_from  # the heading whole
 
 
+def test_the_second_line_of_a_wrapped_heading_is_no_label_of_its_own() -> None:
+    """`LAST BILL` under `PAYMENTS SINCE` ends that heading: it does not label the payments' value as the previous
+    balance."""
+    headings: list[list[Row]] = [
+        [(72, "BALANCE FROM LAST"), (180, "PAYMENTS SINCE"), (300, "THIS BILL"), (420, "AMOUNT TO PAY")],
+        [(72, "BILL"), (180, "LAST BILL")],
+        [(72, "$42.28 CR"), (180, "$0.00"), (300, "$50.00"), (420, "$7.72")],
+    ]
+    bill_read = loaded(bill(header=[*HEADER, *headings], summary=[])).bill
+    assert bill_read is not None
+    read = (bill_read.previous_balance, bill_read.payments_and_credits, bill_read.total_amount, bill_read.amount_due)
+    assert tuple(map(str, read)) == ("-42.28", "0.00", "50.00", "7.72")
+
+
 def test_words_under_a_heading_that_make_no_label_are_not_read_as_one() -> None:
     headings: list[list[Row]] = [
         [(72, "Previous balance"), (180, "Payments"), (300, "Total new charges"), (420, "Amount due")],

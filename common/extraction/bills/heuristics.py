@@ -321,9 +321,12 @@ def _heading_field(texts: Iterable[str]) -> tuple[str, re.Pattern[str], str] | N
     return None
 
 
-def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
-    """Values under headings printed over two lines, each heading read whole with the words under it."""
+def _wrapped_heading_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
+    """Values under headings printed over two lines, each heading read whole with the words under it; and the
+    cells of those second lines (line, position), which are no labels of their own (`LAST BILL` under `PAYMENTS
+    SINCE`)."""
     hits: dict[str, list[Hit]] = {}
+    second_lines: set[tuple[int, int]] = set()
     lines = document.lines
     for index in range(len(lines) - 2):
         headings, wrapped = lines[index], lines[index + 1]
@@ -337,7 +340,12 @@ def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
             continue
         for heading in headings.segments:
             left, right = heading.bbox[0], heading.bbox[2]
-            under = [s.text for s in wrapped.segments if s.bbox[0] < right and s.bbox[2] > left]
+            overlapping = [
+                (position, segment)
+                for position, segment in enumerate(wrapped.segments)
+                if segment.bbox[0] < right and segment.bbox[2] > left
+            ]
+            under = [segment.text for _, segment in overlapping]
             unsigned = " ".join(word for text in under if (word := _BOX_SIGN.sub("", text)))
             if not unsigned:
                 continue  # not wrapped: the labels at the start of a cell read it
@@ -347,6 +355,7 @@ def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
             if field is None:
                 continue
             name, value, text = field
+            second_lines.update((index + 1, position) for position, _ in overlapping)
             for line, start, end in cells_below(document, index + 1, left, right):
                 cell = line.text[start:end].strip()
                 if value.fullmatch(cell):
@@ -355,7 +364,7 @@ def _wrapped_heading_hits(document: Document) -> dict[str, list[Hit]]:
                     hit = Hit(cell, line, cell_start, cell_start + len(cell), headings, heading.start, source=source)
                     hits.setdefault(name, []).append(hit)
                     break
-    return hits
+    return hits, second_lines
 
 
 def is_label(text: str) -> bool:
@@ -1880,9 +1889,13 @@ def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
 def _dated_fields(document: Document, draft: Draft) -> None:
     """Scalar fields and the period, under the numeric date order the document's dates support."""
     readings = []
-    label_cells = {name: _capitalised(document, cells) for name, cells in _FIELD_LABELS.scan(document).items()}
+    wrapped_hits, second_lines = _wrapped_heading_hits(document)
+    label_cells = {
+        name: [cell for cell in _capitalised(document, cells) if cell[:2] not in second_lines]
+        for name, cells in _FIELD_LABELS.scan(document).items()
+    }
     other_hits = _inline_hits(document)
-    for name, hits in _wrapped_heading_hits(document).items():
+    for name, hits in wrapped_hits.items():
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
