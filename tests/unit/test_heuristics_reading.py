@@ -1052,6 +1052,22 @@ def test_the_second_line_of_a_wrapped_heading_is_no_label_of_its_own() -> None:
     assert tuple(map(str, read)) == ("-42.28", "0.00", "50.00", "7.72")
 
 
+def test_the_second_line_of_a_wrapped_heading_is_no_charges_heading() -> None:
+    """`Total current` over `Charges`: the charges start at their own heading, not at the summary's values."""
+    headings: list[list[Row]] = [
+        [(72, "Balance forward"), (180, "Less payments"), (300, "Total current"), (420, "Amount payable")],
+        [(300, "Charges")],
+        [(72, "$50.00"), (180, "($50.00)"), (300, "$50.00"), (420, "$50.00")],
+    ]
+    bill_read = loaded(bill(header=[*HEADER, *headings], summary=[])).bill
+    assert bill_read is not None
+    assert [(item.description, item.amount) for item in bill_read.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
+    assert (bill_read.total_amount, bill_read.amount_due) == (Decimal("50.00"), Decimal("50.00"))
+
+
 def test_words_under_a_heading_that_make_no_label_are_not_read_as_one() -> None:
     headings: list[list[Row]] = [
         [(72, "Previous balance"), (180, "Payments"), (300, "Total new charges"), (420, "Amount due")],

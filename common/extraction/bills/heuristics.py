@@ -941,8 +941,13 @@ def _charge_lines(document: Document, start: int) -> Iterator[Line]:
         yield from lines[resume : _remittance_line(document, resume - 1)]
 
 
-def _line_items(document: Document, draft: Draft) -> None:
-    start = next((i for i, line in enumerate(document.lines) if CHARGES_HEADER.match(line.text)), None)
+def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, int]]) -> None:
+    """`second_lines`: the second lines' cells of wrapped headings (`TOTAL CURRENT` over `CHARGES` is no charges
+    heading)."""
+    start = next(
+        (i for i, line in enumerate(document.lines) if CHARGES_HEADER.match(line.text) and (i, 0) not in second_lines),
+        None,
+    )
     if start is None:
         return
     supplier: str | None = None
@@ -1886,10 +1891,12 @@ def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
     return [cell for cell in cells if not document.lines[cell[0]].segments[cell[1]].text[:1].islower()]
 
 
-def _dated_fields(document: Document, draft: Draft) -> None:
-    """Scalar fields and the period, under the numeric date order the document's dates support."""
+def _dated_fields(
+    document: Document, draft: Draft, wrapped_hits: dict[str, list[Hit]], second_lines: set[tuple[int, int]]
+) -> None:
+    """Scalar fields and the period, under the numeric date order the document's dates support; with the values
+    under wrapped headings and those headings' second lines (see _wrapped_heading_hits)."""
     readings = []
-    wrapped_hits, second_lines = _wrapped_heading_hits(document)
     label_cells = {
         name: [cell for cell in _capitalised(document, cells) if cell[:2] not in second_lines]
         for name, cells in _FIELD_LABELS.scan(document).items()
@@ -1957,8 +1964,9 @@ def extract_heuristic(document: Document) -> Draft:
     draft = Draft(method=METHOD)
     _provider(document, draft)
     _currency(document, draft)
-    _dated_fields(document, draft)
-    _line_items(document, draft)
+    wrapped_hits, second_lines = _wrapped_heading_hits(document)
+    _dated_fields(document, draft, wrapped_hits, second_lines)
+    _line_items(document, draft, second_lines)
     for read_usage in USAGE_READERS:
         read_usage(document, draft)
         if draft.usage:
