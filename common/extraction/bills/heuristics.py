@@ -1511,6 +1511,9 @@ def _by_unit(values: dict[str, Any]) -> Commodity | None:
     return None
 
 
+_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+\.$")  # six words or more, and a full stop
+
+
 def _named(document: Document, commodity: Commodity) -> bool:
     """The page names the commodity in a heading, a label or a charge, not only in a message's sentence (`Rebates
     ... for heat pump water heaters.` on a gas bill)."""
@@ -1520,9 +1523,6 @@ def _named(document: Document, commodity: Commodity) -> bool:
         for line in document.lines
         for segment in line.segments
     )
-
-
-_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+\.$")  # six words or more, and a full stop
 
 
 def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: set[Commodity]) -> Commodity | None:
