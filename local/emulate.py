@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import threading
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Settings
+from common.core.auth import new_admin_key
 from common.topology import FUNCTIONS, function
 from local.emulators.bigquery import BigQueryEmulator
 from local.emulators.gcs import FakeGcsServer
@@ -203,7 +203,7 @@ class EmulatedStack(LocalStack):
         secrets_file = self.data_dir / "secrets.json"
         stored: dict[str, str] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
         if ADMIN_KEY_SECRET_NAME not in stored:
-            stored = {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: secrets.token_urlsafe(32)}
+            stored = {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: new_admin_key()}
             secrets_file.write_text(json.dumps(stored))
             secrets_file.chmod(0o600)
         return stored[ADMIN_KEY_SECRET_NAME]

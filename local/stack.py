@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from common.config import Settings
+from common.core.auth import new_admin_key
 from common.topology import FUNCTIONS
 from local.postgres import LocalPostgres
 from local.router import EventRouter, RouterConfig
@@ -128,9 +128,7 @@ class LocalStack:
         secrets_file = self.data_dir / "secrets.json"
         if not secrets_file.exists():
             secrets_file.write_text(
-                json.dumps(
-                    {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: secrets.token_urlsafe(32)}
-                )
+                json.dumps({SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: new_admin_key()})
             )
             secrets_file.chmod(0o600)
         self.env = {

@@ -18,6 +18,7 @@ from common.models import ApiKeyCreated, utcnow
 from common.ports import Database, Secrets
 
 KEY_PREFIX = "mmk_"
+ADMIN_KEY_PREFIX = KEY_PREFIX + "admin_"  # as terraform/secrets.tf writes the cloud's
 _ADMIN_KEY_TTL_SECONDS = 60.0
 
 
@@ -33,6 +34,12 @@ class Principal:
 def hash_key(api_key: str) -> str:
     """Keys are 256-bit random tokens, so a plain SHA-256 is as strong as a slow password hash here."""
     return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def new_admin_key() -> str:
+    """A local stack's admin key. The prefix keeps it from starting with `-` (a URL-safe token does one time in 64),
+    which `--api-key KEY` on a command line would take for an option."""
+    return ADMIN_KEY_PREFIX + token_source.token_urlsafe(32)
 
 
 def issue_api_key(db: Database, customer_id: str) -> ApiKeyCreated:
