@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Settings
-from common.core.auth import new_admin_key
 from common.topology import FUNCTIONS, function
 from local.emulators.bigquery import BigQueryEmulator
 from local.emulators.gcs import FakeGcsServer
@@ -48,7 +47,15 @@ from local.emulators.pubsub import (
 from local.emulators.stubs import GeminiStub, SecretManagerStub
 from local.emulators.toolchain import EMULATOR_VENV, ensure_emulator_venv, postgres15_bin_dir
 from local.postgres import LocalPostgres
-from local.stack import ADMIN_KEY_SECRET_NAME, DATABASE_NAME, SANDBOX_SECRET_NAME, LocalStack, wait_for_port
+from local.stack import (
+    ADMIN_KEY_SECRET_NAME,
+    DATABASE_NAME,
+    SANDBOX_SECRET_NAME,
+    LocalStack,
+    ensure_local_secrets,
+    wait_for_port,
+)
+from local.stack import admin_key as local_admin_key
 
 EMULATED_PROJECT = "minimeter-emulated"
 GEMINI_STUB_KEY = "emulated-gemini-key"
@@ -161,7 +168,8 @@ class EmulatedStack(LocalStack):
         bigquery.start()
         self._timed("bqemulator", t)
 
-        admin_key = self._admin_key_value()
+        ensure_local_secrets(self.data_dir)  # like the embedded stack's, so `admin_key(data_dir)` works
+        admin_key = local_admin_key(self.data_dir)
         self.secret_stub = SecretManagerStub(
             self.project, {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: admin_key}
         )
@@ -197,16 +205,6 @@ class EmulatedStack(LocalStack):
             wait_for_port(ports[fn.name], self.processes[fn.name], 60, self._log_file(fn.name))
         self._timed("functions", t)
         self._timed("total", begin)
-
-    def _admin_key_value(self) -> str:
-        """Kept in <data dir>/secrets.json like the embedded stack's, so `admin_key(data_dir)` works."""
-        secrets_file = self.data_dir / "secrets.json"
-        stored: dict[str, str] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
-        if ADMIN_KEY_SECRET_NAME not in stored:
-            stored = {SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: new_admin_key()}
-            secrets_file.write_text(json.dumps(stored))
-            secrets_file.chmod(0o600)
-        return stored[ADMIN_KEY_SECRET_NAME]
 
     def _provision(self, settings: Settings) -> None:
         """What Terraform creates in the cloud: the buckets, the schema, the warehouse tables."""

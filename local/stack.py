@@ -71,6 +71,18 @@ def admin_key(data_dir: Path) -> str:
     return stored[ADMIN_KEY_SECRET_NAME]
 
 
+def ensure_local_secrets(data_dir: Path) -> Path:
+    """The local secret store (<data dir>/secrets.json), with the sandbox token and an admin key made on first use."""
+    secrets_file = Path(data_dir) / "secrets.json"
+    stored: dict[str, str] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+    if ADMIN_KEY_SECRET_NAME not in stored:
+        secrets_file.write_text(
+            json.dumps({SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: new_admin_key()})
+        )
+        secrets_file.chmod(0o600)
+    return secrets_file
+
+
 @dataclass
 class LocalStack:
     """Start with `with LocalStack(data_dir) as stack:`; everything started is stopped on exit."""
@@ -125,12 +137,7 @@ class LocalStack:
         db_url = self.postgres.create_database(DATABASE_NAME)
         ports = {fn.name: free_port() for fn in FUNCTIONS}
         self.function_urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        secrets_file = self.data_dir / "secrets.json"
-        if not secrets_file.exists():
-            secrets_file.write_text(
-                json.dumps({SANDBOX_SECRET_NAME: "sandbox-demo-token", ADMIN_KEY_SECRET_NAME: new_admin_key()})
-            )
-            secrets_file.chmod(0o600)
+        secrets_file = ensure_local_secrets(self.data_dir)
         self.env = {
             "MINIMETER_MODE": "embedded",
             "DB_URL": db_url,
