@@ -170,15 +170,22 @@ class Hit:
         )
 
 
-def cells_below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
-    """Cells of the next two lines of the same page that sit under [left, right]: aligned with it, starting
-    within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`)."""
+def lines_below(document: Document, index: int) -> Iterator[Line]:
+    """The next two lines of line `index`'s page, while within three of its heights: where a value under a label
+    may be."""
     label_line = document.lines[index]
-    found: list[tuple[Line, int, int]] = []
     height = max(segment.height for segment in label_line.segments)
     for line in document.lines[index + 1 : index + 3]:
         if line.page != label_line.page or label_line.top - line.top > 3 * height:
-            break
+            return
+        yield line
+
+
+def cells_below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
+    """Cells of the next two lines of the same page that sit under [left, right]: aligned with it, starting
+    within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`)."""
+    found: list[tuple[Line, int, int]] = []
+    for line in lines_below(document, index):
         for segment in line.segments:
             left_edge, right_edge = segment.bbox[0], segment.bbox[2]
             if (

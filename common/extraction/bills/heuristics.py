@@ -24,6 +24,7 @@ from common.extraction.bills.draft import (
     LabelSet,
     cells_below,
     find_labelled,
+    lines_below,
     row_provenance,
     values_after,
 )
@@ -428,16 +429,13 @@ def _values_sharing_a_cell(document: Document, label_cells: list[LabelCell], val
     (`27-Aug-2025 - 28-Sep-2025 (33 days) 06-Oct-2025` under `Bill period | Bill issued`): read from the first
     word under the label to the end of that cell."""
     hits: list[Hit] = []
-    lines = document.lines
     for index, position, label_end in label_cells:
-        label_line = lines[index]
+        label_line = document.lines[index]
         label = label_line.segments[position]
         if label.text[label_end:].strip():
             continue  # the value is in the label's own cell
         left, right = label.bbox[0], label.bbox[2]
-        for line in lines[index + 1 : index + 3]:
-            if line.page != label_line.page or label_line.top - line.top > 3 * label.height:
-                break
+        for line in lines_below(document, index):
             start = next((start for start, _, box in line.words if left - 2 <= box[0] <= right), None)
             if start is None:
                 continue
