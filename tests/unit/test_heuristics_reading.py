@@ -48,9 +48,11 @@ def bill(
     total_label: str = "Total Current Charges",
     summary: Sequence[tuple[str, str]] = SUMMARY_AND_DUE,
     masthead: Sequence[tuple[str, float]] = (("Acme Valley Utilities", 16),),
+    drawn: Sequence[tuple[float, float, str, float]] = (),
 ) -> bytes:
     """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down; the
-    masthead's (text, size) runs one after the other on the top line, a space apart."""
+    masthead's (text, size) runs one after the other on the top line, a space apart; `drawn` strings
+    (right edge, baseline, text, size) are set in bold, right-aligned, where no row would put them."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
     x = 72.0
@@ -61,6 +63,9 @@ def bill(
     if title is not None:
         canvas.setFont("Helvetica-Bold", title[1])
         canvas.drawRightString(540, 736, title[0])
+    for right, baseline, text, size in drawn:
+        canvas.setFont("Helvetica-Bold", size)
+        canvas.drawRightString(right, baseline, text)
     rows: list[Sequence[Row]] = list(header or HEADER)
     rows += [[row] for row in address]
     rows += [[]]
@@ -151,6 +156,18 @@ def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> No
     assert result.bill is not None and result.bill.service_address == "779 Harbour Road, Bristol BS8 1TH"
     box = result.bill.provenance["service_address"].bbox
     assert box is not None and box[3] - box[1] > 14  # the box covers both lines
+
+
+def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
+    # the street's centre is within the large amount's line, 10 pt to its right: a gap wider than the small
+    # type's own, so it starts a cell; it had joined the amount's cell and the address was read as the town
+    address: list[Row] = [(300, "Service location"), (300, "12 Oak St"), (300, "Fairhaven, OR 97123")]
+    pdf = bill(address=address, drawn=[(290, 641, "Please pay $50.00", 18)])
+    document = READER.read(pdf)
+    assert "Please pay $50.00\t12 Oak St" in [line.text for line in document.lines]
+    result = loaded(pdf)
+    assert result.bill is not None and result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
+    assert result.bill.amount_due == Decimal("50.00")
 
 
 def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> None:

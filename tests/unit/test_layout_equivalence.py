@@ -76,7 +76,9 @@ def reference_page_lines(words: list[Word], page: int) -> list[Line]:
         for text, left, bottom, right, top in row:
             height = top - bottom
             if spans:
-                scale = height if height > previous_height else previous_height
+                scale = height if height < previous_height else previous_height
+                if scale <= 1.0:
+                    scale = height if height > previous_height else previous_height
                 if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0):
                     segments.append(
                         Segment(
@@ -384,3 +386,26 @@ def test_union_matches_reference() -> None:
     for box in [(math.nan, 1.0, 2.0, 3.0), (1.0, math.inf, -math.inf, 2.0), (1e7, -1e7, 1e300, 5.5)]:
         assert repr(union([box, (0.5, 0.25, 0.125, 0.0)])) == repr(reference_union([box, (0.5, 0.25, 0.125, 0.0)]))
         assert repr(union([(0.5, 0.25, 0.125, 0.0), box])) == repr(reference_union([(0.5, 0.25, 0.125, 0.0), box]))
+
+
+# --- the cell rule itself -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("second_height", "gap", "cells"),
+    [
+        (10.0, 2.5, 1),  # a space in the small type
+        (10.0, 8.0, 1),  # under 0.9 of the small type's height
+        (10.0, 10.0, 2),  # wider than that, though narrower than 0.9 of the large type's: a column beside it
+        (0.0, 10.0, 1),  # a word with no height is measured by its neighbour's
+        (0.0, 20.0, 2),
+    ],
+)
+def test_a_cell_starts_at_a_gap_wider_than_the_smaller_words_height(
+    second_height: float, gap: float, cells: int
+) -> None:
+    large: Word = ("$250.84", 100.0, 700.0, 160.0, 720.0)  # 20 pt tall
+    center = 710.0
+    small: Word = ("Ashgrove", 160.0 + gap, center - second_height / 2, 200.0 + gap, center + second_height / 2)
+    (line,) = page_lines([large, small], 1)
+    assert len(line.segments) == cells

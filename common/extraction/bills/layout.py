@@ -2,7 +2,8 @@
 
 Content-stream order is not reading order (a right-aligned value is often drawn after the whole left
 column), so lines are rebuilt from the word boxes: same vertical center, left to right, and a gap wider
-than about one character height starts a new cell. Labels and their values are then found whether the
+than about one character height (of the smaller of the two words: a small-type column set close beside a
+large amount is not part of it) starts a new cell. Labels and their values are then found whether the
 PDF drew them as one string or as two table cells.
 """
 
@@ -16,7 +17,7 @@ BBox = tuple[float, float, float, float]  # left, bottom, right, top in PDF poin
 Word = tuple[str, float, float, float, float]
 
 SAME_LINE = 0.35  # centers closer than this share a line (fraction of the word height)
-CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the word height)
+CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the smaller word's height)
 
 
 def union(boxes: list[BBox]) -> BBox:
@@ -138,7 +139,10 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
         segments: list[Segment] = []
         for text, left, bottom, right, top in row_words:
             height = top - bottom
-            scale = height if height > previous_height else previous_height
+            # the smaller word's height, unless it has none (a font without ascent or descent)
+            scale = height if height < previous_height else previous_height
+            if scale <= 1.0:
+                scale = height if height > previous_height else previous_height
             offset += 1  # the separator: a tab between cells, a space within one
             if left - previous_right > cell_gap * (scale if scale > 1.0 else 1.0):
                 cell_text = " ".join(texts)
