@@ -2087,6 +2087,22 @@ def test_two_read_headings_sharing_a_cell_and_a_read_marked_in_words() -> None:
     ]
 
 
+def test_three_read_headings_sharing_a_cell_and_a_starred_end_read() -> None:
+    heading = "Previous reading Current reading Volume"
+    current = 140 + stringWidth("Previous reading ", "Helvetica", 9)  # each value under its heading's first word
+    volume = 140 + stringWidth("Previous reading Current reading ", "Helvetica", 9)
+    table: list[list[Row]] = [
+        [(72, "Meter no."), (140, heading), (330, "Conv. factor"), (400, "Usage (kWh)")],
+        [(72, "G1"), (140, "31,740"), (current, "31,783*"), (volume, "43 m³"), (330, "10.9198"), (400, "469.6")],
+        [(72, "* Estimated reading")],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.start_read, r.end_read, r.read_unit, r.quantity, r.read_type) for r in result.bill.usage] == [
+        (Decimal("31740"), Decimal("31783"), "m³", Decimal("469.6"), ReadType.ESTIMATED)
+    ]
+
+
 @pytest.mark.parametrize(
     ("charge_names", "heading", "row", "expected"),
     [

@@ -1154,19 +1154,19 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
 
 
 def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> None:
-    """Two headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Previous reading Current
-    reading`): the first words that make a heading of their own become its column, as wide as those words, and
-    the rest another column if they make one too."""
+    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Previous reading Current reading
+    Volume`): from the left, the most words that make a heading of their own become its column, as wide as
+    those words, and so on along the rest until what is left makes none."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
-    for count in range(len(words) - 1, 0, -1):
-        first = _heading(line, words[:count], columns)
-        if first is None:
-            continue
-        columns[first[0]] = first[1]
-        if (rest := _heading(line, words[count:], columns)) is not None:
-            columns[rest[0]] = rest[1]
-        return
+    while words:
+        for count in range(len(words), 0, -1):
+            if (found := _heading(line, words[:count], columns)) is not None:
+                columns[found[0]] = found[1]
+                words = words[count:]
+                break
+        else:
+            return
 
 
 def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, Column]) -> tuple[str, Column] | None:
