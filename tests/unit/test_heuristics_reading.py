@@ -170,6 +170,17 @@ def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
     assert result.bill.amount_due == Decimal("50.00")
 
 
+def test_a_label_with_leaders_takes_no_value_from_the_line_below() -> None:
+    # the leaders run under the amounts' column; the payment printed on its line does not read (`$5000 CR`), and
+    # the $0.00 under it is the adjustments'
+    summary = [(f"{label} {'.' * 80}", amount) for label, amount in SUMMARY_AND_DUE]
+    summary[1] = (summary[1][0], "$5000 CR")
+    summary.insert(2, (f"Adjustments {'.' * 80}", "$0.00"))
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.payments_and_credits is None
+    assert result.bill.previous_balance == Decimal("50.00") and result.bill.amount_due == Decimal("50.00")
+
+
 def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> None:
     title = "Your electricity bill (tax invoice)"
     result = loaded(bill(masthead=((title, 10), ("Acme Valley Utilities", 16))))

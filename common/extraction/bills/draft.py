@@ -305,7 +305,7 @@ def values_after(
             if position + 1 < len(line.segments):
                 following = line.segments[position + 1]
                 candidates.append((line, following.start, following.start + len(following.text)))
-            if below:
+            if below and not segment.text.endswith("..."):  # leaders point along the line, never down
                 candidates.extend(cells_below(document, index, segment.bbox[0], segment.bbox[2]))
         for cell_line, start, end in candidates:
             text = cell_line.text[start:end].strip()
