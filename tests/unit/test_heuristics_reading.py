@@ -170,6 +170,14 @@ def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
     assert result.bill.amount_due == Decimal("50.00")
 
 
+def test_a_label_run_over_its_value_is_read_apart_from_it() -> None:
+    # the label ends 7 pt inside the value's column: by position alone the words interleave (`1 no. 6663`)
+    header: list[list[Row]] = [[(72, "Customer account no."), (145, "1 6663 4936")], *HEADER[1:]]
+    result = loaded(bill(header=header))
+    assert result.bill is not None and result.bill.account_number == "1 6663 4936"
+    assert result.bill.provenance["account_number"].source_text == "Customer account no. 1 6663 4936"
+
+
 def test_a_label_with_leaders_takes_no_value_from_the_line_below() -> None:
     # the leaders run under the amounts' column; the payment printed on its line does not read (`$5000 CR`), and
     # the $0.00 under it is the adjustments'

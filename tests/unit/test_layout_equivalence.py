@@ -17,12 +17,15 @@ import pytest
 from common.connectors.billgen import corpus
 from common.extraction.bills.layout import (
     CELL_GAP,
+    OVERPRINT,
     SAME_LINE,
     BBox,
     Document,
     Line,
     Segment,
     Word,
+    _drawn_strings,
+    _joined,
     build_document,
     page_lines,
     union,
@@ -63,56 +66,67 @@ def reference_page_lines(words: list[Word], page: int) -> list[Line]:
             rows.append([word])
             row_center = center
     lines: list[Line] = []
+    order = {id(word): index for index, word in enumerate(words)}
     for row in rows:
         row.sort(key=lambda w: w[1])
-        parts: list[str] = []
-        spans: list[tuple[int, int, BBox]] = []
-        segments: list[Segment] = []
-        offset = 0
-        cell_start = 0
-        cell_left = row[0][1]
-        cell_bottom, cell_right, cell_top, cell_height = row[0][2], row[0][3], row[0][4], 0.0
-        previous_right, previous_height = -1e9, 0.0
-        for text, left, bottom, right, top in row:
-            height = top - bottom
-            if spans:
-                scale = height if height < previous_height else previous_height
-                if scale <= 1.0:
-                    scale = height if height > previous_height else previous_height
-                if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0):
-                    segments.append(
-                        Segment(
-                            "".join(parts)[cell_start:offset],
-                            (cell_left, cell_bottom, cell_right, cell_top),
-                            cell_height,
-                            cell_start,
-                        )
-                    )
-                    parts.append("\t")
-                    offset += 1
-                    cell_start, cell_left = offset, left
-                    cell_bottom, cell_right, cell_top, cell_height = bottom, right, top, 0.0
-                else:
-                    parts.append(" ")
-                    offset += 1
-            spans.append((offset, offset + len(text), (left, bottom, right, top)))
-            parts.append(text)
-            offset += len(text)
-            if bottom < cell_bottom:
-                cell_bottom = bottom
-            if top > cell_top:
-                cell_top = top
-            if right > cell_right:
-                cell_right = right
-            if height > cell_height:
-                cell_height = height
-            previous_right, previous_height = right, height
-        line_text = "".join(parts)
-        segments.append(
-            Segment(line_text[cell_start:], (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start)
-        )
-        lines.append(Line(page=page, text=line_text, segments=segments, words=spans))
+        line, overprinted = reference_row_line(row, page)
+        if overprinted:  # regrouped by the strings drawn: layout._drawn_strings, tested on its own below
+            line = _joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)], page)
+        lines.append(line)
     return lines
+
+
+def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
+    overprinted = False
+    parts: list[str] = []
+    spans: list[tuple[int, int, BBox]] = []
+    segments: list[Segment] = []
+    offset = 0
+    cell_start = 0
+    cell_left = row[0][1]
+    cell_bottom, cell_right, cell_top, cell_height = row[0][2], row[0][3], row[0][4], 0.0
+    previous_right, previous_height = -1e9, 0.0
+    for text, left, bottom, right, top in row:
+        height = top - bottom
+        if spans:
+            scale = height if height < previous_height else previous_height
+            if scale <= 1.0:
+                scale = height if height > previous_height else previous_height
+            if left - previous_right < -OVERPRINT * (scale if scale > 1.0 else 1.0):
+                overprinted = True
+            if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0):
+                segments.append(
+                    Segment(
+                        "".join(parts)[cell_start:offset],
+                        (cell_left, cell_bottom, cell_right, cell_top),
+                        cell_height,
+                        cell_start,
+                    )
+                )
+                parts.append("\t")
+                offset += 1
+                cell_start, cell_left = offset, left
+                cell_bottom, cell_right, cell_top, cell_height = bottom, right, top, 0.0
+            else:
+                parts.append(" ")
+                offset += 1
+        spans.append((offset, offset + len(text), (left, bottom, right, top)))
+        parts.append(text)
+        offset += len(text)
+        if bottom < cell_bottom:
+            cell_bottom = bottom
+        if top > cell_top:
+            cell_top = top
+        if right > cell_right:
+            cell_right = right
+        if height > cell_height:
+            cell_height = height
+        previous_right, previous_height = right, height
+    line_text = "".join(parts)
+    segments.append(
+        Segment(line_text[cell_start:], (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start)
+    )
+    return Line(page=page, text=line_text, segments=segments, words=spans), overprinted
 
 
 def reference_build_document(pages: list[list[Word]], page_count: int) -> Document:
@@ -269,10 +283,10 @@ CRAFTED: dict[str, list[list[Word]]] = {
             ("three", 49.000001, 300.0, 60.0, 310.0),  # a hair wider: new cell
         ]
     ],
-    "taller neighbour sets the gap": [
+    "the smaller neighbour sets the gap": [
         [
             ("big", 10.0, 300.0, 40.0, 330.0),
-            ("s", 60.0, 312.0, 62.0, 318.0),
+            ("s", 60.0, 312.0, 62.0, 318.0),  # 20 apart: wider than 0.9 of 6, a cell
             ("t", 63.0, 312.0, 65.0, 318.0),
             ("u", 90.0, 312.0, 92.0, 318.0),
         ]
@@ -332,7 +346,11 @@ def test_crafted_pages_read_as_intended() -> None:
     highest = build_document(CRAFTED["the highest word sets the row's center"], 1)
     assert [line.text for line in highest.lines] == ["E A", "B"]
     overlapping = build_document(CRAFTED["overlapping words"], 1)
-    assert overlapping.lines[0].text == "Amount $12.00 Due Due"  # equal lefts keep drawing order
+    # drawn over one another: each string a cell, left to right (equal lefts in drawing order), one `Due`
+    # of the two drawn in the same place
+    assert overlapping.lines[0].cells == ["Amount", "$12.00", "Due"]
+    smaller = build_document(CRAFTED["the smaller neighbour sets the gap"], 1)
+    assert smaller.lines[0].cells == ["big", "s t", "u"]
     assert build_document([[]], 1).lines == [] and not build_document([[]], 1).has_text
     assert len(build_document(CRAFTED["many cells"], 1).lines[0].segments) == 40
     gap = build_document(CRAFTED["gap exactly at the threshold"], 1).lines[0]
@@ -409,3 +427,25 @@ def test_a_cell_starts_at_a_gap_wider_than_the_smaller_words_height(
     small: Word = ("Ashgrove", 160.0 + gap, center - second_height / 2, 200.0 + gap, center + second_height / 2)
     (line,) = page_lines([large, small], 1)
     assert len(line.segments) == cells
+
+
+def test_a_row_drawn_over_itself_is_read_by_the_strings_drawn() -> None:
+    label = [("Customer", 72.0, 700.0, 110.0, 710.0), ("account", 112.0, 700.0, 140.0, 710.0)]
+    label += [("no.", 142.0, 700.0, 155.0, 710.0)]
+    value = [
+        ("1", 145.0, 700.2, 149.0, 709.8),
+        ("6663", 151.0, 700.2, 170.0, 709.8),
+        ("4936", 172.0, 700.2, 190.0, 709.8),
+    ]
+    far = [("Due", 300.0, 700.0, 320.0, 710.0), ("soon", 322.0, 700.0, 340.0, 710.0)]
+    for words in (label + value + far, far + value + label):  # either drawn first
+        (line,) = page_lines(words, 1)
+        assert line.cells == ["Customer account no.", "1 6663 4936", "Due soon"]
+        assert line.span_bbox(line.text.index("1 6663"), len(line.text)) == (145.0, 700.0, 340.0, 710.0)
+    # bold made by drawing a line twice, 0.4 pt apart: read once
+    bold = [(text, left + 0.4, bottom, right + 0.4, top) for text, left, bottom, right, top in far]
+    (line,) = page_lines(far + bold, 1)
+    assert line.text == "Due soon"
+    # without overlap the drawing order does not matter
+    (line,) = page_lines(far[::-1] + label, 1)
+    assert line.cells == ["Customer account no.", "Due soon"]

@@ -18,6 +18,7 @@ Word = tuple[str, float, float, float, float]
 
 SAME_LINE = 0.35  # centers closer than this share a line (fraction of the word height)
 CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the smaller word's height)
+OVERPRINT = 0.3  # a word starting this far inside the one before was drawn over it (same fraction)
 
 
 def union(boxes: list[BBox]) -> BBox:
@@ -93,13 +94,13 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
     """Cluster words into lines by vertical center, then into cells at wide gaps.
 
     This runs once per word and is most of the reading cost after pdfium itself, hence plain locals and
-    comparisons, one pass per line that builds each cell's text once (joining the words of that cell, not
-    re-joining the whole line at every cell), and segments built positionally.
+    comparisons. A row whose words were drawn over one another is regrouped by the strings drawn
+    (`_drawn_strings`), which only such rows pay for.
     """
     lines: list[Line] = []
     if not words:
         return lines
-    same_line, cell_gap = SAME_LINE, CELL_GAP
+    same_line = SAME_LINE
     ordered = iter(sorted(words, key=_center_order))
     first = next(ordered)
     row = [first]
@@ -121,65 +122,140 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
             row = [word]
             rows.append(row)
             row_center = center
+    drawing_order: dict[int, int] | None = None
     for row in rows:
         if len(row) > 1:
             row.sort(key=_by_left)
-        row_words = iter(row)
-        text, left, bottom, right, top = next(row_words)
-        previous_right = right
-        previous_height = top - bottom
-        # The first word of a cell sets its box; a cell's height is at least 0.0.
-        cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
-        cell_height = previous_height if previous_height > 0.0 else 0.0
-        cell_start = 0
-        offset = len(text)
-        spans = [(0, offset, (left, bottom, right, top))]
-        texts = [text]  # the words of the current cell
-        cells: list[str] | None = None  # the texts of the finished cells, if any
-        segments: list[Segment] = []
-        for text, left, bottom, right, top in row_words:
-            height = top - bottom
-            # the smaller word's height, unless it has none (a font without ascent or descent)
-            scale = height if height < previous_height else previous_height
-            if scale <= 1.0:
-                scale = height if height > previous_height else previous_height
-            offset += 1  # the separator: a tab between cells, a space within one
-            if left - previous_right > cell_gap * (scale if scale > 1.0 else 1.0):
-                cell_text = " ".join(texts)
-                segments.append(
-                    Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start)
-                )
-                if cells is None:
-                    cells = [cell_text]
-                else:
-                    cells.append(cell_text)
-                texts = [text]
-                cell_start = offset
-                cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
-                cell_height = height if height > 0.0 else 0.0
-            else:
-                texts.append(text)
-                if bottom < cell_bottom:
-                    cell_bottom = bottom
-                if top > cell_top:
-                    cell_top = top
-                if right > cell_right:
-                    cell_right = right
-                if height > cell_height:
-                    cell_height = height
-            end = offset + len(text)
-            spans.append((offset, end, (left, bottom, right, top)))
-            offset = end
-            previous_right = right
-            previous_height = height
-        cell_text = " ".join(texts)
-        segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
-        if cells is None:
-            lines.append(Line(page, cell_text, segments, spans))
-        else:
-            cells.append(cell_text)
-            lines.append(Line(page, "\t".join(cells), segments, spans))
+        line, overprinted = _row_line(row, page)
+        if overprinted:
+            if drawing_order is None:
+                drawing_order = {id(word): index for index, word in enumerate(words)}
+            line = _joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)], page)
+        lines.append(line)
     return lines
+
+
+def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
+    """One row's line, its cells split at wide gaps; and whether a word starts well inside the one before it
+    (drawn over it: a long label run into its value's column).
+
+    One pass that builds each cell's text once (joining the words of that cell, not re-joining the whole
+    line at every cell), and segments built positionally.
+    """
+    cell_gap, overprint = CELL_GAP, OVERPRINT
+    overprinted = False
+    row_words = iter(row)
+    text, left, bottom, right, top = next(row_words)
+    previous_right = right
+    previous_height = top - bottom
+    # The first word of a cell sets its box; a cell's height is at least 0.0.
+    cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
+    cell_height = previous_height if previous_height > 0.0 else 0.0
+    cell_start = 0
+    offset = len(text)
+    spans = [(0, offset, (left, bottom, right, top))]
+    texts = [text]  # the words of the current cell
+    cells: list[str] | None = None  # the texts of the finished cells, if any
+    segments: list[Segment] = []
+    for text, left, bottom, right, top in row_words:
+        height = top - bottom
+        # the smaller word's height, unless it has none (a font without ascent or descent)
+        scale = height if height < previous_height else previous_height
+        if scale <= 1.0:
+            scale = height if height > previous_height else previous_height
+        if not scale > 1.0:  # also NaN
+            scale = 1.0
+        gap = left - previous_right
+        offset += 1  # the separator: a tab between cells, a space within one
+        if gap > cell_gap * scale:
+            cell_text = " ".join(texts)
+            segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
+            if cells is None:
+                cells = [cell_text]
+            else:
+                cells.append(cell_text)
+            texts = [text]
+            cell_start = offset
+            cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
+            cell_height = height if height > 0.0 else 0.0
+        else:
+            if gap < -overprint * scale:
+                overprinted = True
+            texts.append(text)
+            if bottom < cell_bottom:
+                cell_bottom = bottom
+            if top > cell_top:
+                cell_top = top
+            if right > cell_right:
+                cell_right = right
+            if height > cell_height:
+                cell_height = height
+        end = offset + len(text)
+        spans.append((offset, end, (left, bottom, right, top)))
+        offset = end
+        previous_right = right
+        previous_height = height
+    cell_text = " ".join(texts)
+    segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
+    if cells is None:
+        return Line(page, cell_text, segments, spans), overprinted
+    cells.append(cell_text)
+    return Line(page, "\t".join(cells), segments, spans), overprinted
+
+
+def _overlaps(before: Word, word: Word) -> bool:
+    """`word` starts well inside `before` (by OVERPRINT of the smaller height, as _row_line measures)."""
+    height, previous_height = word[4] - word[2], before[4] - before[2]
+    scale = height if height < previous_height else previous_height
+    if scale <= 1.0:
+        scale = height if height > previous_height else previous_height
+    return word[1] - before[3] < -OVERPRINT * (scale if scale > 1.0 else 1.0)
+
+
+def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[Word]]:
+    """An overprinted row as the strings that were drawn, left to right: each a cell of its own where it
+    overlaps the one before (`CUSTOMER ACCOUNT NO.` drawn over `1 6663 4936`), and a string drawn twice in
+    the same place (bold made by overprinting) kept once. Words drawn one after another, each starting where
+    the last ended or further right, are one string; strings that do not overlap are joined, to be cut at
+    wide gaps as any row is."""
+    runs: list[list[Word]] = []
+    for word in sorted(row, key=lambda word: drawing_order.get(id(word), 0)):
+        if runs and not _overlaps(runs[-1][-1], word):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    runs.sort(key=lambda run: run[0][1])
+    strings: list[list[Word]] = []
+    reach: Word | None = None  # the word of the last string that ends furthest right
+    for run in runs:
+        if reach is not None and not _overlaps(reach, run[0]):
+            strings[-1].extend(run)
+        elif strings and _same_string(strings[-1], run):
+            continue
+        else:
+            strings.append(list(run))
+            reach = None
+        widest = max(run, key=itemgetter(3))
+        if reach is None or widest[3] > reach[3]:
+            reach = widest
+    return [sorted(string, key=_by_left) for string in strings]
+
+
+def _same_string(string: list[Word], run: list[Word]) -> bool:
+    """The same words starting within a point of each other: one string drawn twice."""
+    return abs(string[0][1] - run[0][1]) < 1.0 and [word[0] for word in string] == [word[0] for word in run]
+
+
+def _joined(parts: list[Line], page: int) -> Line:
+    """The lines of a row's strings as one line, a cell break between each."""
+    segments: list[Segment] = []
+    spans: list[tuple[int, int, BBox]] = []
+    offset = 0
+    for part in parts:
+        segments += [Segment(s.text, s.bbox, s.height, s.start + offset) for s in part.segments]
+        spans += [(start + offset, end + offset, box) for start, end, box in part.words]
+        offset += len(part.text) + 1
+    return Line(page, "\t".join(part.text for part in parts), segments, spans)
 
 
 def build_document(pages: list[list[Word]], page_count: int) -> Document:
