@@ -189,6 +189,15 @@ def test_a_label_with_leaders_takes_no_value_from_the_line_below() -> None:
     assert result.bill.previous_balance == Decimal("50.00") and result.bill.amount_due == Decimal("50.00")
 
 
+@pytest.mark.parametrize(("street_left", "expected"), [(300, "2978 Sydney Rd, Toowong QLD 4066"), (327, None)])
+def test_an_address_under_its_label_starts_where_the_label_does(street_left: float, expected: str | None) -> None:
+    # heldout-71-0425: a large amount was drawn over the house number, and pdfium gave it as `$558.202978`; the
+    # rest of the line, 27 pt right of the label, had been loaded as the address
+    street = "2978 Sydney Rd, Toowong QLD 4066" if street_left == 300 else "Sydney Rd, Toowong QLD 4066"
+    result = loaded(bill(address=[(300, "Site address"), (street_left, street)], currency="$"))
+    assert result.bill is not None and result.bill.service_address == expected
+
+
 def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> None:
     title = "Your electricity bill (tax invoice)"
     result = loaded(bill(masthead=((title, 10), ("Acme Valley Utilities", 16))))

@@ -461,7 +461,11 @@ def _fields(
         not_the_value = _label_or_labelled if name == "service_address" else is_label
         hits = [*values_after(document, label_cells[name], value, is_label=not_the_value), *other_hits.get(name, [])]
         if name == "service_address":  # a date range or an id under the label is another field's value
-            hits = [hit for hit in hits if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text))]
+            hits = [
+                hit
+                for hit in hits
+                if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text)) and _starts_under_its_label(hit)
+            ]
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
         if not hits and kind in ("date", "money"):
@@ -547,6 +551,19 @@ _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
 ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
+
+
+def _starts_under_its_label(hit: Hit) -> bool:
+    """An address under its label starts where the label's cell does (or ends where it ends). One that
+    starts further right has lost its first words: to a larger string drawn over them (`$558.20` over the
+    `2978` of `2978 Sydney Rd`), or it is another column's."""
+    if hit.label_line is hit.line:
+        return True
+    label = next((s.bbox for s in hit.label_line.segments if s.start <= hit.label_start < s.start + len(s.text)), None)
+    value = hit.line.span_bbox(hit.start, hit.end)
+    if label is None or value is None:
+        return True
+    return abs(value[0] - label[0]) <= ALIGNED or abs(value[2] - label[2]) <= ALIGNED
 
 
 def _address_with_locality(
