@@ -71,7 +71,7 @@ def reference_page_lines(words: list[Word], page: int) -> list[Line]:
         row.sort(key=lambda w: w[1])
         line, overprinted = reference_row_line(row, page)
         if overprinted:  # regrouped by the strings drawn: layout._drawn_strings, tested on its own below
-            line = _joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)], page)
+            line = _joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)])
         lines.append(line)
     return lines
 

@@ -439,7 +439,7 @@ def _values_sharing_a_cell(document: Document, label_cells: list[LabelCell], val
             start = next((start for start, _, box in line.words if left - 2 <= box[0] <= right), None)
             if start is None:
                 continue
-            cell = next(segment for segment in reversed(line.segments) if segment.start <= start)
+            cell = line.segment_at(start)
             if start > cell.start:  # a cell of its own is what values_after tried
                 text = line.text[start : cell.start + len(cell.text)].strip()
                 if value.fullmatch(text):
@@ -559,9 +559,9 @@ def _starts_under_its_label(hit: Hit) -> bool:
     `2978` of `2978 Sydney Rd`), or it is another column's."""
     if hit.label_line is hit.line:
         return True
-    label = next((s.bbox for s in hit.label_line.segments if s.start <= hit.label_start < s.start + len(s.text)), None)
+    label = hit.label_line.segment_at(hit.label_start).bbox
     value = hit.line.span_bbox(hit.start, hit.end)
-    if label is None or value is None:
+    if value is None:
         return True
     return abs(value[0] - label[0]) <= ALIGNED or abs(value[2] - label[2]) <= ALIGNED
 

@@ -60,6 +60,10 @@ class Line:
         boxes = [box for word_start, word_end, box in self.words if word_start < end and word_end > start]
         return union(boxes) if boxes else None
 
+    def segment_at(self, offset: int) -> Segment:
+        """The cell that holds text offset `offset` (a tab between cells counts to the cell before it)."""
+        return next(segment for segment in reversed(self.segments) if segment.start <= offset)
+
     @property
     def cells(self) -> list[str]:
         return self.text.split("\t")
@@ -130,7 +134,7 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
         if overprinted:
             if drawing_order is None:
                 drawing_order = {id(word): index for index, word in enumerate(words)}
-            line = _joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)], page)
+            line = _joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)])
         lines.append(line)
     return lines
 
@@ -219,7 +223,7 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
     the last ended or further right, are one string; strings that do not overlap are joined, to be cut at
     wide gaps as any row is."""
     runs: list[list[Word]] = []
-    for word in sorted(row, key=lambda word: drawing_order.get(id(word), 0)):
+    for word in sorted(row, key=lambda word: drawing_order[id(word)]):
         if runs and not _overlaps(runs[-1][-1], word):
             runs[-1].append(word)
         else:
@@ -246,7 +250,7 @@ def _same_string(string: list[Word], run: list[Word]) -> bool:
     return abs(string[0][1] - run[0][1]) < 1.0 and [word[0] for word in string] == [word[0] for word in run]
 
 
-def _joined(parts: list[Line], page: int) -> Line:
+def _joined(parts: list[Line]) -> Line:
     """The lines of a row's strings as one line, a cell break between each."""
     segments: list[Segment] = []
     spans: list[tuple[int, int, BBox]] = []
@@ -255,7 +259,7 @@ def _joined(parts: list[Line], page: int) -> Line:
         segments += [Segment(s.text, s.bbox, s.height, s.start + offset) for s in part.segments]
         spans += [(start + offset, end + offset, box) for start, end, box in part.words]
         offset += len(part.text) + 1
-    return Line(page, "\t".join(part.text for part in parts), segments, spans)
+    return Line(parts[0].page, "\t".join(part.text for part in parts), segments, spans)
 
 
 def build_document(pages: list[list[Word]], page_count: int) -> Document:
