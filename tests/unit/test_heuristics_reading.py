@@ -575,6 +575,50 @@ def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
     assert (second.description, second.quantity) == ("Energy Charge", Decimal("400"))
 
 
+def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    return [(item.description, item.third_party) for item in result.bill.line_items]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Supply services from Bright Choice Energy LLC",
+        "SUPPLY SERVICES FROM Bright Choice Energy LLC",
+        "Electric supply charges provided by Bright Choice Energy LLC",
+        "Generation services from Bright Choice Energy LLC",
+        "Charges from Bright Choice Energy LLC",
+    ],
+)
+def test_charges_under_a_suppliers_heading_are_the_suppliers(heading: str) -> None:
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, heading)],
+        [(72, "Energy Charge")],  # a name over its figures is a charge of the section, not a heading
+        [(84, "300 kWh @ $0.10", 540, "$30.00")],
+        [(72, "Supplier Admin Fee", 540, "$5.00")],
+        [(72, "State Sales Tax 4.5%", 540, "$5.00")],  # levied on the whole bill, nothing between
+    ]
+    assert _suppliers(charges) == [
+        ("Basic Charge", None),
+        ("Energy Charge", "Bright Choice Energy LLC"),
+        ("Supplier Admin Fee", "Bright Choice Energy LLC"),
+        ("State Sales Tax 4.5%", None),
+    ]
+
+
+@pytest.mark.parametrize("end", [[(72, "Delivery services")], [(72, "Total supply services", 540, "$35.00")]])
+def test_a_heading_or_subtotal_after_the_suppliers_charges_ends_them(end: list[Row]) -> None:
+    charges: list[list[Row]] = [
+        [(72, "Supplier: Bright Choice Energy LLC")],
+        [(72, "Energy Charge", 540, "$35.00")],
+        end,
+        [(72, "Distribution Charge", 540, "$15.00")],
+    ]
+    assert _suppliers(charges) == [("Energy Charge", "Bright Choice Energy LLC"), ("Distribution Charge", None)]
+
+
 @pytest.mark.parametrize(
     "energy",
     [

@@ -39,7 +39,17 @@ from common.extraction.bills.values import (
     read_type_of,
     tou_period_of,
 )
-from common.models import AuditResult, Commodity, DemandRead, LineItem, Provenance, ReadType, Severity, UsageRead
+from common.models import (
+    AuditResult,
+    Commodity,
+    DemandRead,
+    LineItem,
+    LineItemCategory,
+    Provenance,
+    ReadType,
+    Severity,
+    UsageRead,
+)
 
 METHOD = "heuristic"
 FOUND = 0.85
@@ -856,7 +866,13 @@ SUBTOTAL = re.compile(
     r"\bsub-?total\b|^total\b(?! (?:GST|HST|VAT)(?: [^\t]*(?:%|\b(?:on|of) [$£€]?\d)[^\t]*)?$)", re.IGNORECASE
 )
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
-SUPPLIER_HEADER = re.compile(r"^(?:Charges from|Supplier:?|Supply charges from)\s+(?P<supplier>[^\t]+)$", re.IGNORECASE)
+# A section of charges billed for a retail supplier, named in its heading: `Charges from X`, `Supplier: X`,
+# `Supply services from X`, `Electric supply charges provided by X`.
+SUPPLIER_HEADER = re.compile(
+    r"^(?:Charges from|Supplier:?|(?:(?:Electric(?:ity)?|Gas|Energy)\s+)?(?:Supply|Supplier|Generation)\s+"
+    r"(?:services|charges)\s+(?:from|provided by))\s+(?P<supplier>[^\t]+)$",
+    re.IGNORECASE,
+)
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
 
 
@@ -966,6 +982,7 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
     if start is None:
         return
     supplier: str | None = None
+    held: str | None = None  # the supplier before a line with a name alone, which may be a heading or a charge's
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
     item_above: tuple[int, Line] | None = None  # the charge read from the line above: its figures may be under it
     for line in _charge_lines(document, start):
@@ -978,8 +995,12 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             continue
         item_above = None
         if len(cells) == 1:
+            # Any other heading, like the supplier's subtotal below, ends the supplier's section; a charge's
+            # name over its figures does not (`held` keeps the supplier for it).
             if match := SUPPLIER_HEADER.match(cells[0]):
-                supplier = match.group("supplier").strip()
+                supplier, held = match.group("supplier").strip(), None
+            else:
+                supplier, held = None, supplier
             name = cells[0].strip()
             continue  # group headings and page furniture
         if (
@@ -988,11 +1009,11 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             or SUBTOTAL.search(cells[0])
             or any(is_label(cell) for cell in cells[:-1])  # `Balance to pay | $92.46`: a summary, not a charge
         ):
-            name = None
+            name = supplier = None
             continue
         quantity, unit, rate, description = _item_detail(cells[:-1])
         if not description and name:  # `Basic charge` over `26 days @ $0.2475    $6.44`
-            description = name
+            description, supplier = name, held
         name = None
         if not description or (DETAIL_LEFT.search(description) and not LEVIED_ON_BASE.match(description)):
             draft.notes.append(
@@ -1004,10 +1025,15 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
                 )
             )
             continue
+        category = categorize(description)
+        if category is LineItemCategory.TAX:
+            # A tax after the supplier's charges, with nothing between (`State sales tax 4.5%`), may be levied
+            # on the whole bill: the utility's, and the end of the supplier's section.
+            supplier = None
         item = LineItem(
             description=description,
             amount=US.parse_money(cells[-1]),
-            category=categorize(description),
+            category=category,
             quantity=quantity,
             unit=unit,
             rate=rate,
