@@ -1177,6 +1177,8 @@ BROKEN_LABEL = ["Previous balance was $80.00. Payments: -$30.00. New charges com
         BROKEN_LABEL,  # a label broken over the two lines
         # a label before its verb
         ["Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00. Amount due", "is $100.00."],
+        # the label whole at the end of the line, its value alone under it
+        ["Previous balance was $80.00. Payments: -$30.00. New charges come to $50.00. Amount due:", "$100.00."],
     ],
 )
 def test_a_summary_told_in_sentences_that_wrap_onto_the_next_line(sentences: list[str]) -> None:

@@ -248,7 +248,8 @@ def _runs_on(line: Line, below: Line) -> bool:
 
 def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[str, Placed]]:
     """Each cell's text; on a page of sentences, a cell alone on its line that ends mid-sentence goes on into the
-    first cell of the next line (`... come to $219.55. TOTAL` over `AMOUNT DUE: $256.44.`)."""
+    first cell of the next line (`... come to $219.55. TOTAL` over `AMOUNT DUE: $256.44.`, `... Total due:` over
+    `$151.68.`)."""
     lines = document.lines
     carried: set[int] = set()  # lines whose first cell is the end of a sentence from the line above
     for index, line in enumerate(lines):
@@ -261,7 +262,7 @@ def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[
                 sentences
                 and len(last.segments) == 1
                 and follow < len(lines)
-                and not text.endswith((".", ":", "!", "?"))
+                and not text.endswith((".", "!", "?"))  # a label at the end (`Total due:`) has its value below
                 and _runs_on(last, lines[follow])
                 and _VERB.search(joined := f"{text} {lines[follow].segments[0].text}") is not None
             ):
