@@ -852,6 +852,15 @@ def test_a_period_in_a_title_line_or_after_leaders(line: str) -> None:
     assert result.bill.provenance["bill_period_start"].confidence >= 0.8  # read after its label, not guessed
 
 
+def test_a_label_touching_a_large_amount_is_read_apart_from_it() -> None:
+    """`BALANCE TO PAY: $14,634.92` set in large type right up against the `TO` of a stacked period."""
+    stacked: list[list[Row]] = [[(400, "FROM")], [(400, "01/06/2025")], [(400, "TO")], [(400, "02/05/2025")]]
+    pdf = bill(header=[*HEADER[:3], *stacked], drawn=[(399.6, 720 - 14 * 5, "$14,634.92", 16)])
+    result = loaded(pdf)
+    assert result.bill is not None
+    assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
+
+
 def test_a_customer_number_is_not_the_account_number() -> None:
     header = [
         [(72, "Customer number ........ 9620468352")],

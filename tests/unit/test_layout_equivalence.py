@@ -19,6 +19,8 @@ from common.extraction.bills.layout import (
     CELL_GAP,
     OVERPRINT,
     SAME_LINE,
+    SIZE_JUMP,
+    TOUCHING,
     BBox,
     Document,
     Line,
@@ -94,7 +96,10 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
                 scale = height if height > previous_height else previous_height
             if left - previous_right < -OVERPRINT * (scale if scale > 1.0 else 1.0):
                 overprinted = True
-            if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0):
+            smaller, larger = min(height, previous_height), max(height, previous_height)
+            touching = left - previous_right < TOUCHING * (scale if scale > 1.0 else 1.0)
+            resized = touching and smaller > 1.0 and larger > SIZE_JUMP * smaller
+            if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0) or resized:
                 segments.append(
                     Segment(
                         "".join(parts)[cell_start:offset],
@@ -413,6 +418,8 @@ def test_union_matches_reference() -> None:
     ("second_height", "gap", "cells"),
     [
         (10.0, 2.5, 1),  # a space in the small type
+        (10.0, 0.5, 2),  # touching, in type half the size: another string drawn against it
+        (15.0, 0.5, 1),  # touching, in type of about the same size: one string
         (10.0, 8.0, 1),  # under 0.9 of the small type's height
         (10.0, 10.0, 2),  # wider than that, though narrower than 0.9 of the large type's: a column beside it
         (0.0, 10.0, 1),  # a word with no height is measured by its neighbour's

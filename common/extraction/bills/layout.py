@@ -19,6 +19,8 @@ Word = tuple[str, float, float, float, float]
 SAME_LINE = 0.35  # centers closer than this share a line (fraction of the word height)
 CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the smaller word's height)
 OVERPRINT = 0.3  # a word starting this far inside the one before was drawn over it (same fraction)
+SIZE_JUMP = 1.6  # a word this many times taller or shorter than the one before, touching it, starts a new cell
+TOUCHING = 0.15  # closer than this (same fraction) is touching: a space is about 0.3 of its type's height
 
 
 def union(boxes: list[BBox]) -> BBox:
@@ -146,7 +148,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     One pass that builds each cell's text once (joining the words of that cell, not re-joining the whole
     line at every cell), and segments built positionally.
     """
-    cell_gap, overprint = CELL_GAP, OVERPRINT
+    cell_gap, overprint, size_jump, touching = CELL_GAP, OVERPRINT, SIZE_JUMP, TOUCHING
     overprinted = False
     row_words = iter(row)
     text, left, bottom, right, top = next(row_words)
@@ -171,7 +173,17 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             scale = 1.0
         gap = left - previous_right
         offset += 1  # the separator: a tab between cells, a space within one
-        if gap > cell_gap * scale:
+        if gap < -overprint * scale:
+            overprinted = True
+        # Type of another size set against a word, closer than a space would put it, is another string drawn
+        # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase.
+        resized = (
+            gap < touching * scale
+            and height > 1.0
+            and previous_height > 1.0
+            and (height > size_jump * previous_height or previous_height > size_jump * height)
+        )
+        if gap > cell_gap * scale or resized:
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
             if cells is None:
@@ -183,8 +195,6 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
             cell_height = height if height > 0.0 else 0.0
         else:
-            if gap < -overprint * scale:
-                overprinted = True
             texts.append(text)
             if bottom < cell_bottom:
                 cell_bottom = bottom
