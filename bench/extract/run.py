@@ -4,6 +4,9 @@
 
 Per bill, in one loop on one pinned core (so machine load hits every contender alike):
   floor              pypdfium2 raw text of every page, nothing else
+  pdfium_parse       pdfium's own work that every contender pays before it has a character: each page and its
+                     text page loaded through the raw API, no text copied (what is left of each contender's time
+                     after it is what its own code costs)
   engine             the full cascade (read, template/heuristics, audits), pdfium in-process
   isolated           the same, pdfium in the sandboxed worker process, as the pipeline runs it
   invoice2data       1.0.1, its pypdfium2 input module, on the same files, with one template per provider
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from bench.extract.evaluate import Evaluation, Score, flatten_invoice2data
 from common.connectors.billgen import CorpusBill, corpus
@@ -62,6 +66,23 @@ def floor(pdf: bytes) -> int:
         return size
     finally:
         document.close()
+
+
+def pdfium_parse(pdf: bytes) -> int:
+    document = pdfium_c.FPDF_LoadMemDocument64(pdf, len(pdf), None)
+    if not document:
+        raise ValueError("pdfium cannot open the PDF")
+    try:
+        pages = pdfium_c.FPDF_GetPageCount(document)
+        for index in range(pages):
+            page = pdfium_c.FPDF_LoadPage(document, index)
+            if not page:
+                raise ValueError(f"pdfium cannot load page {index + 1}")
+            pdfium_c.FPDFText_ClosePage(pdfium_c.FPDFText_LoadPage(page))
+            pdfium_c.FPDF_ClosePage(page)
+        return pages
+    finally:
+        pdfium_c.FPDF_CloseDocument(document)
 
 
 def _vm_peak_mb(pid: int | str = "self") -> float:
@@ -149,7 +170,7 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
     cascade = {True: Evaluation(), False: Evaluation()}
     heuristics_only = {True: Evaluation(), False: Evaluation()}
     i2d_full_scores = Evaluation()
-    seconds = dict.fromkeys(("floor", "words", "layout", "engine", "isolated", *I2D_VARIANTS), 0.0)
+    seconds = dict.fromkeys(("floor", "pdfium_parse", "words", "layout", "engine", "isolated", *I2D_VARIANTS), 0.0)
     i2d_correct = i2d_compared = i2d_matched = 0
     with tempfile.TemporaryDirectory(prefix="bills-") as tmp:
         # invoice2data memoizes a file's text by path: each variant reads its own copy and the warm-up a
@@ -165,6 +186,7 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             if bill.index >= 2:
                 continue
             floor(bill.pdf)
+            pdfium_parse(bill.pdf)
             _safe_words(bill.pdf)
             _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=inline))  # type: ignore[misc]
             _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=isolated))  # type: ignore[misc]
@@ -177,6 +199,10 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             started = time.perf_counter()
             floor(bill.pdf)
             seconds["floor"] += time.perf_counter() - started
+
+            started = time.perf_counter()
+            pdfium_parse(bill.pdf)
+            seconds["pdfium_parse"] += time.perf_counter() - started
 
             started = time.perf_counter()
             _safe_words(bill.pdf)
@@ -234,6 +260,12 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
         "pinned_cpu": cpu,
         "ms_per_bill": {k: round(v, 3) for k, v in per_bill_ms.items() if seconds[k] > 0},
         "ratio_to_floor": {k: round(v / per_bill_ms["floor"], 2) for k, v in per_bill_ms.items() if seconds[k] > 0},
+        # what each contender's own code costs, once pdfium has parsed the pages
+        "ms_after_pdfium_parse": {
+            k: round(per_bill_ms[k] - per_bill_ms["pdfium_parse"], 3)
+            for k in ("floor", "engine", *I2D_VARIANTS)
+            if seconds[k] > 0
+        },
         # What each contender's time buys: the values it delivers per bill (the engine's: those of the bills
         # it loads as ok, each with its page, box and source text; invoice2data's 3-field templates: total,
         # statement date and account, plus line-item strings).
@@ -330,6 +362,10 @@ def print_table(report: dict[str, Any]) -> None:
     for name, ms in report["ms_per_bill"].items():
         line = f"  {name:17s} {ms:8.3f}   x{report['ratio_to_floor'][name]:5.2f} of the floor   {notes.get(name, '')}"
         print(line.rstrip())
+    print(
+        "after pdfium's own parse (ms): "
+        + ", ".join(f"{name} {ms:.3f}" for name, ms in report["ms_after_pdfium_parse"].items())
+    )
     print(
         f"bills/s on one core: {report['bills_per_second_one_core']} in-process, "
         f"{report['bills_per_second_isolated']} isolated; peak RSS {report['peak_rss_mb']} MB, "
