@@ -861,6 +861,27 @@ def test_a_label_touching_a_large_amount_is_read_apart_from_it() -> None:
     assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
 
 
+def _period_under_its_label(value_row: list[Row], drawn: list[tuple[float, float, str, float]]) -> BillResult:
+    rows: list[list[Row]] = [*HEADER[:3], [(300, "Billing Period")], value_row]
+    return read(bill(header=rows, drawn=drawn))
+
+
+def test_a_value_under_its_label_in_a_cell_run_in_from_a_large_amount_is_read() -> None:
+    """`PAY THIS AMOUNT: $14,634.92` in large type, a space before `01/06/2025 - 02/05/2025` under its label."""
+    result = _period_under_its_label([(300, "01/06/2025 - 02/05/2025")], [(294, 720 - 14 * 4, "$14,634.92", 18)])
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
+
+
+def test_the_end_of_a_cell_in_one_type_under_a_label_is_not_its_value() -> None:
+    words = "Your statement for this billing cycle covers the days "
+    x = 300 - stringWidth(words, "Helvetica", 9)  # the dates start under the label, in the sentence's type
+    assert x < 290
+    result = _period_under_its_label([(x, f"{words}01/06/2025 - 02/05/2025")], [])
+    assert result.bill is None or result.bill.bill_period_start is None
+    assert result.status is BillStatus.NEEDS_REVIEW
+
+
 def test_a_customer_number_is_not_the_account_number() -> None:
     header = [
         [(72, "Customer number ........ 9620468352")],

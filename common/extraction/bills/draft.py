@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from common.extraction.bills.layout import Document, Line, union
+from common.extraction.bills.layout import SIZE_JUMP, Document, Line, Segment, union
 from common.models import (
     AuditResult,
     BudgetBilling,
@@ -183,7 +183,8 @@ def lines_below(document: Document, index: int) -> Iterator[Line]:
 
 def cells_below(document: Document, index: int, left: float, right: float) -> list[tuple[Line, int, int]]:
     """Cells of the next two lines of the same page that sit under [left, right]: aligned with it, starting
-    within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`)."""
+    within it, or centred on it (a value wider than its label, in a box: `(€31.34)` under `Payments:`); or the
+    end of a cell that runs in from the left, from a word in type of another size under the label."""
     found: list[tuple[Line, int, int]] = []
     for line in lines_below(document, index):
         for segment in line.segments:
@@ -194,9 +195,32 @@ def cells_below(document: Document, index: int, left: float, right: float) -> li
                 or abs((left_edge + right_edge) - (left + right)) <= 12  # centres within 6 pt
             ):
                 found.append((line, segment.start, segment.start + len(segment.text)))
+            elif left_edge < left - 6 and right_edge > left and (start := _resized_under(line, segment, left)) >= 0:
+                found.append((line, start, segment.start + len(segment.text)))
         if found:
             break
     return found
+
+
+def _resized_under(line: Line, segment: Segment, left: float) -> int:
+    """Where, in a cell that runs under a label from further left, a word starting under the label in type of
+    another size begins (`PAY THIS AMOUNT: €16,104.96` in large type, then `28 Nov 2025 - 31 Dec 2025` under
+    `PERIOD OF SUPPLY`: two strings a space apart, one cell); -1 if none does."""
+    end = segment.start + len(segment.text)
+    previous_height = 0.0
+    for start, _, box in line.words:
+        if start < segment.start or start >= end:
+            continue
+        height = box[3] - box[1]
+        if (
+            start > segment.start
+            and abs(box[0] - left) <= 6
+            and min(height, previous_height) > 1.0
+            and max(height, previous_height) > SIZE_JUMP * min(height, previous_height)
+        ):
+            return start
+        previous_height = height
+    return -1
 
 
 LabelCell = tuple[int, int, int]  # line index, segment position, end of the label in the segment's text
