@@ -996,8 +996,8 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             continue
         item_above = None
         if len(cells) == 1:
-            # Any other heading, like the supplier's subtotal below, ends the supplier's section; a charge's
-            # name over its figures does not (`held` keeps the supplier for it).
+            # Any other heading ends the supplier's section, as any line that is no charge does below; a
+            # charge's name over its figures does not (`held` keeps the supplier for it).
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier, held = match.group("supplier").strip(), None
             else:
