@@ -139,4 +139,15 @@ def extract_bill(
     model_failed = any(a.code.startswith("llm_") for a in result.audits)  # a model may read it later: review
     if result.bill is None and not model_failed and not any(signal in result.found for signal in BILL_SIGNALS):
         raise RejectedInput(f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill")
+    if document.turns and result.bill is not None:
+        result.bill = _in_page_coordinates(result.bill, document)
     return result
+
+
+def _in_page_coordinates(bill: NormalizedBill, document: Document) -> NormalizedBill:
+    """The bill with every box back in its page's PDF coordinates, for pages read turned upright."""
+    provenance = {
+        key: found.model_copy(update={"bbox": document.page_box(found.page, found.bbox)})
+        for key, found in bill.provenance.items()
+    }
+    return bill.model_copy(update={"provenance": provenance})

@@ -4,13 +4,16 @@ Content-stream order is not reading order (a right-aligned value is often drawn 
 column), so lines are rebuilt from the word boxes: same vertical center, left to right, and a gap wider
 than about one character height (of the smaller of the two words: a small-type column set close beside a
 large amount is not part of it) starts a new cell. Labels and their values are then found whether the
-PDF drew them as one string or as two table cells.
+PDF drew them as one string or as two table cells. A page whose words run up or down it (a landscape bill
+printed turned onto a portrait page) is read turned upright, and its boxes are given back in its own
+coordinates (Document.page_box).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from operator import itemgetter
 
 BBox = tuple[float, float, float, float]  # left, bottom, right, top in PDF points
@@ -79,6 +82,19 @@ class Line:
 class Document:
     lines: list[Line]
     page_count: int
+    # Pages whose text runs up (UP) or down (DOWN) the page, read turned upright: their lines' boxes are in the
+    # turned frame, and page_box gives a box back in the page's own coordinates.
+    turns: dict[int, int] = field(default_factory=dict)
+
+    def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
+        """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
+        turn = self.turns.get(page) if page is not None else None
+        if box is None or turn is None:
+            return box
+        left, bottom, right, top = box
+        if turn == UP:  # the upright frame is (x, y) -> (y, -x)
+            return (0.0 - top, left, 0.0 - bottom, right)
+        return (bottom, 0.0 - right, top, 0.0 - left)  # DOWN: (x, y) -> (-y, x)
 
     @cached_property
     def text(self) -> str:
@@ -272,8 +288,44 @@ def _joined(parts: list[Line]) -> Line:
     return Line(parts[0].page, "\t".join(part.text for part in parts), segments, spans)
 
 
+UP, DOWN = 90, -90  # text that reads up the page (drawn turned a quarter counter-clockwise), or down it
+_SAMPLE = 24  # words looked at to tell whether a page's text runs sideways
+
+
+def _turn(words: list[Word]) -> int | None:
+    """UP or DOWN when most of a page's words run sideways (a landscape bill drawn turned on a portrait page,
+    shown upright by the page's /Rotate), else None. Sideways words of three or more letters are taller than
+    wide; which way they read is told by each word's successor in reading order, above or below it."""
+    step = max(1, len(words) // _SAMPLE)
+    sampled = [word for word in words[::step] if len(word[0]) >= 3]
+    sideways = sum(1 for _, left, bottom, right, top in sampled if top - bottom > 1.3 * (right - left))
+    if not sampled or 2 * sideways <= len(sampled):
+        return None
+    up = down = 0
+    for before, word in pairwise(words):
+        if abs(word[1] - before[1]) > 0.5 * (before[3] - before[1]):
+            continue  # another column of text, not the same line
+        if word[2] >= before[4] - 1.0:
+            up += 1
+        elif word[4] <= before[2] + 1.0:
+            down += 1
+    if up == down:
+        return None
+    return UP if up > down else DOWN
+
+
+def _turned(words: list[Word], turn: int) -> list[Word]:
+    if turn == UP:  # (x, y) -> (y, -x)
+        return [(text, bottom, 0.0 - right, top, 0.0 - left) for text, left, bottom, right, top in words]
+    return [(text, 0.0 - top, left, 0.0 - bottom, right) for text, left, bottom, right, top in words]  # (-y, x)
+
+
 def build_document(pages: list[list[Word]], page_count: int) -> Document:
     lines: list[Line] = []
+    turns: dict[int, int] = {}
     for index, words in enumerate(pages):
+        if (turn := _turn(words)) is not None:
+            turns[index + 1] = turn
+            words = _turned(words, turn)
         lines.extend(page_lines(words, index + 1))
-    return Document(lines=lines, page_count=page_count)
+    return Document(lines=lines, page_count=page_count, turns=turns)

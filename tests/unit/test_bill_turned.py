@@ -1,0 +1,179 @@
+"""Bills drawn sideways: a landscape page printed onto a portrait one, turned a quarter, and shown upright by
+the page's /Rotate. pdfium reports such words running up or down the page; the reader turns the page's
+words upright to rebuild its lines and gives every box back in the page's own PDF coordinates.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from common.connectors.billgen import corpus
+from common.errors import RejectedInput
+from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.layout import DOWN, UP, BBox, Word, _turn, _turned, build_document
+from common.models import BillStatus
+
+READER = PdfTextReader("inline")
+
+
+def sideways(pdf: bytes, up: bool) -> bytes:
+    """Every page's content turned a quarter (counter-clockwise when `up`: its text then reads up the page) onto
+    a page of swapped width and height, with the /Rotate that shows it upright."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            turn = pdfium.PdfMatrix(0, 1, -1, 0, height, 0) if up else pdfium.PdfMatrix(0, -1, 1, 0, 0, width)
+            for item in list(page.get_objects()):
+                item.transform(turn)
+            page.gen_content()
+            page.set_mediabox(0, 0, height, width)
+            page.set_rotation(90 if up else 270)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+def turned_box(box: BBox, page_size: tuple[float, float], up: bool) -> BBox:
+    """Where `sideways` puts a box of the upright page."""
+    width, height = page_size
+    left, bottom, right, top = box
+    return (height - top, left, height - bottom, right) if up else (bottom, width - right, top, width - left)
+
+
+def _values(result: BillResult) -> dict[str, object]:
+    assert result.bill is not None
+    return result.bill.model_dump(exclude={"provenance"})
+
+
+@pytest.mark.parametrize("up", [True, False], ids=["reads-up", "reads-down"])
+def test_a_bill_drawn_sideways_reads_as_the_upright_one_with_boxes_on_its_own_page(up: bool) -> None:
+    for bill in corpus(1):  # every provider: templates and heuristics
+        upright = extract_bill(bill.pdf, pdf_reader=READER)
+        turned = extract_bill(sideways(bill.pdf, up), pdf_reader=READER)
+        assert turned.status is BillStatus.OK, (bill.name, [a.code for a in turned.audits])
+        assert _values(turned) == _values(upright), bill.name
+        assert upright.bill is not None and turned.bill is not None
+        size = pdfium.PdfDocument(bill.pdf)[0].get_size()
+        for key in ("account_number", "total_amount", "line_items[0]"):
+            expected, got = upright.bill.provenance[key], turned.bill.provenance[key]
+            assert expected.bbox is not None and got.bbox is not None and got.page == expected.page
+            if got.page == 1:
+                want = turned_box(expected.bbox, size, up)
+                assert all(abs(a - b) <= 0.011 for a, b in zip(got.bbox, want, strict=True)), (bill.name, key)
+
+
+def test_the_worker_process_reads_a_sideways_bill_as_the_inline_reader_does() -> None:
+    pdf = sideways(next(iter(corpus(1))).pdf, up=True)
+    isolated = PdfTextReader("process")
+    try:
+        assert extract_bill(pdf, pdf_reader=isolated).bill == extract_bill(pdf, pdf_reader=READER).bill
+    finally:
+        isolated.close()
+
+
+ROWS = [
+    ("Acme Valley Utilities", ""),
+    ("Account Number: 1234-5678", ""),
+    ("Statement Date: 02/07/2025", ""),
+    ("Due Date: 02/21/2025", ""),
+    ("Billing Period: 01/06/2025 - 02/05/2025", ""),
+    ("Service Address: 12 Oak St, Fairhaven, OR 97123", ""),
+    ("Previous Balance", "$50.00"),
+    ("Payments", "-$50.00"),
+    ("Current Charges", "$50.00"),
+    ("Amount Due", "$50.00"),
+    ("Charges", ""),
+    ("Basic Charge", "$10.00"),
+    ("Energy Charge", "$40.00"),
+    ("Total Charges", "$50.00"),
+]
+
+
+def drawn_turned(degrees: int, margin_note: bool = False) -> bytes:
+    """A small bill whose content is drawn turned by `degrees` counter-clockwise; `margin_note` adds a line
+    running up the left margin, as many bills print a form number."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    if margin_note:
+        canvas.saveState()
+        canvas.translate(30, 200)
+        canvas.rotate(90)
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(0, 0, "Form 2231-B printed on recycled paper, keep for your records")
+        canvas.restoreState()
+    canvas.translate(306, 396)
+    canvas.rotate(degrees)
+    canvas.translate(-200, 100)
+    canvas.setFont("Helvetica", 9)
+    for index, (label, amount) in enumerate(ROWS):
+        canvas.drawString(0, -14 * index, label)
+        if amount:
+            canvas.drawRightString(300, -14 * index, amount)
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 270])
+def test_a_bill_turned_a_quarter_either_way_is_read(degrees: int) -> None:
+    result = extract_bill(drawn_turned(degrees), pdf_reader=READER, templates=())
+    assert result.status is BillStatus.OK, [a.code for a in result.audits]
+    assert _values(result) == _values(extract_bill(drawn_turned(0), pdf_reader=READER, templates=()))
+
+
+def test_a_line_up_the_margin_does_not_turn_an_upright_page() -> None:
+    result = extract_bill(drawn_turned(0, margin_note=True), pdf_reader=READER, templates=())
+    assert result.status is BillStatus.OK
+    assert result.bill is not None and result.bill.account_number == "1234-5678"
+
+
+def test_an_upside_down_page_is_refused_not_misread() -> None:
+    """pdfium's words read right to left keep no width in the reader's boxes: such a page is not read at all."""
+    with pytest.raises(RejectedInput) as refused:
+        extract_bill(drawn_turned(180), pdf_reader=READER, templates=())
+    assert refused.value.reason_code == "unrecognized_bill"
+
+
+def _words(direction: int) -> list[Word]:
+    """Two lines of three words, in reading order, running `direction` (0 across, UP or DOWN)."""
+    words: list[Word] = []
+    for line in range(2):
+        for position in range(3):
+            start, across = 100.0 + 34 * position, 700.0 - 14 * line  # upright: left edge, baseline
+            if direction == 0:
+                words.append((f"word{position}", start, across, start + 30, across + 10))
+            elif direction == UP:  # the line runs up the page at x = 14 * line
+                words.append((f"word{position}", 100 + 14 * line, start, 110 + 14 * line, start + 30))
+            else:  # down the page
+                words.append((f"word{position}", 500 - 14 * line, 700 - start, 510 - 14 * line, 730 - start))
+    return words
+
+
+@pytest.mark.parametrize("direction", [0, UP, DOWN])
+def test_which_way_a_pages_words_run(direction: int) -> None:
+    words = _words(direction)
+    assert _turn(words) == (direction or None)
+    document = build_document([words], 1)
+    assert [line.text for line in document.lines] == ["word0 word1 word2"] * 2
+    assert document.turns == ({1: direction} if direction else {})
+
+
+@pytest.mark.parametrize("turn", [UP, DOWN])
+def test_a_box_read_turned_goes_back_to_where_it_was_printed(turn: int) -> None:
+    rng = random.Random(turn)
+    for _ in range(100):
+        left, bottom = rng.uniform(0, 600), rng.uniform(0, 800)
+        word: Word = ("w", left, bottom, left + rng.uniform(1, 80), bottom + rng.uniform(1, 20))
+        ((_, *upright),) = _turned([word], turn)
+        document = build_document([[]], 1)
+        document.turns[1] = turn
+        assert document.page_box(1, tuple(upright)) == word[1:]  # type: ignore[arg-type]
