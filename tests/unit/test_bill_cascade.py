@@ -165,6 +165,18 @@ def test_an_unconfirmed_total_on_an_unknown_layout_is_not_loaded() -> None:
     assert "total_unverified" in [a.code for a in result.audits]
 
 
+def test_a_templates_total_that_nothing_confirms_is_not_loaded() -> None:
+    """A provider's template that reads no charges and no account summary (as on a page unlike those it was
+    written for) has only its word for the total: its read is not taken, and the heuristics read the bill."""
+    template = next(t for t in load_templates() if t.id == "brightline")
+    fields = {k: v for k, v in template.fields.items() if k not in ("previous_balance", "payments_and_credits")}
+    blind = template.model_copy(update={"line_items": [], "fields": fields})
+    bill = next(b for b in corpus(1) if b.provider.id == "brightline")
+    result = extract_bill(bill.pdf, pdf_reader=READER, templates=(blind,))
+    assert result.status is BillStatus.OK and result.method == "heuristic"
+    assert result.bill is not None and result.bill.total_amount == bill.truth.total_amount
+
+
 def test_the_corpus_is_deterministic_and_written_with_ground_truth(tmp_path: Path) -> None:
     provider = ALL_PROVIDERS[2]
     assert corpus_bill(provider, 4).pdf == corpus_bill(provider, 4).pdf
