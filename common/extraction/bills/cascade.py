@@ -7,6 +7,7 @@ NEEDS_REVIEW with the reasons: a bill is loaded as ok only when it is complete a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from common.errors import RejectedInput
@@ -15,7 +16,7 @@ from common.extraction.bills import llm as llm_step
 from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader
 from common.extraction.bills.heuristics import extract_heuristic
-from common.extraction.bills.layout import Document
+from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
@@ -118,19 +119,20 @@ def extract_bill(
         return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
 
     template = detect(document, load_templates() if templates is None else templates)
+    page_notes = _skew_audits(document)
     result: BillResult | None = None
     if template is not None:
-        result = _finish(apply_template(template, document))
+        result = _finish(apply_template(template, document), extra=page_notes)
     if result is None or result.status is not BillStatus.OK:
         draft = extract_heuristic(document)
         if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS) and bill_reader is None:
             raise RejectedInput(
                 f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"
             )
-        heuristic = _finish(draft)
+        heuristic = _finish(draft, extra=page_notes)
         result = heuristic if result is None else _better(result, heuristic)
     if result.status is not BillStatus.OK and bill_reader is not None:
-        notes: list[AuditResult] = []
+        notes: list[AuditResult] = list(page_notes)
         asked = _ask_model(bill_reader, data, document, notes)
         if asked is not None:
             result = _better(result, asked)
@@ -141,13 +143,31 @@ def extract_bill(
     model_failed = any(a.code.startswith("llm_") for a in result.audits)  # a model may read it later: review
     if result.bill is None and not model_failed and not any(signal in result.found for signal in BILL_SIGNALS):
         raise RejectedInput(f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill")
-    if document.turns and result.bill is not None:
+    if (document.turns or document.skews) and result.bill is not None:
         result.bill = _in_page_coordinates(result.bill, document)
     return result
 
 
+def _skew_audits(document: Document) -> list[AuditResult]:
+    """Pages printed further off level than words are reliably told apart at: pdfium starts to run words of
+    neighbouring lines together (`GasSTANDING`), so what was read goes to a person."""
+    tilted = {page: math.degrees(angle) for page, angle in document.skews.items() if abs(angle) > READABLE_SKEW}
+    if not tilted:
+        return []
+    return [
+        AuditResult(
+            code="skewed_text",
+            severity=Severity.ERROR,
+            message="the text is printed off level ("
+            + ", ".join(f"page {page} by {degrees:.1f}°" for page, degrees in sorted(tilted.items()))
+            + f", more than {math.degrees(READABLE_SKEW):.0f}°): words of neighbouring lines may run together",
+            details={"degrees_by_page": {str(page): round(degrees, 2) for page, degrees in tilted.items()}},
+        )
+    ]
+
+
 def _in_page_coordinates(bill: NormalizedBill, document: Document) -> NormalizedBill:
-    """The bill with every box back in its page's PDF coordinates, for pages read turned upright."""
+    """The bill with every box back in its page's PDF coordinates, for pages read turned upright or level."""
     provenance = {
         key: found.model_copy(update={"bbox": document.page_box(found.page, found.bbox)})
         for key, found in bill.provenance.items()

@@ -5,12 +5,13 @@ column), so lines are rebuilt from the word boxes: same vertical center, left to
 than about one character height (of the smaller of the two words: a small-type column set close beside a
 large amount is not part of it) starts a new cell. Labels and their values are then found whether the
 PDF drew them as one string or as two table cells. A page whose words run up or down it (a landscape bill
-printed turned onto a portrait page) is read turned upright, and its boxes are given back in its own
-coordinates (Document.page_box).
+printed turned onto a portrait page) is read turned upright, one whose lines climb a little (a scan's text
+layer) is read levelled, and their boxes are given back in the page's own coordinates (Document.page_box).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
@@ -85,11 +86,18 @@ class Document:
     # Pages whose text runs up (UP) or down (DOWN) the page, read turned upright: their lines' boxes are in the
     # turned frame, and page_box gives a box back in the page's own coordinates.
     turns: dict[int, int] = field(default_factory=dict)
+    # Pages printed a little off level (a scan's text layer): the angle, in radians, their lines were turned
+    # back by to read them level (after any quarter turn).
+    skews: dict[int, float] = field(default_factory=dict)
 
     def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
         """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
-        turn = self.turns.get(page) if page is not None else None
-        if box is None or turn is None:
+        if box is None or page is None:
+            return box
+        if (angle := self.skews.get(page)) is not None:
+            box = _rotated_box(box, angle)
+        turn = self.turns.get(page)
+        if turn is None:
             return box
         left, bottom, right, top = box
         if turn == UP:  # the upright frame is (x, y) -> (y, -x)
@@ -103,6 +111,16 @@ class Document:
     @property
     def has_text(self) -> bool:
         return any(line.text.strip() for line in self.lines)
+
+
+def _rotated_box(box: BBox, angle: float) -> BBox:
+    """The box around `box` turned by `angle` (counter-clockwise, radians) about the origin, to 0.01 pt."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    xs, ys = [], []
+    for x, y in ((box[0], box[1]), (box[0], box[3]), (box[2], box[1]), (box[2], box[3])):
+        xs.append(x * cos - y * sin)
+        ys.append(x * sin + y * cos)
+    return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
 
 
 def _center_order(word: Word) -> float:
@@ -320,12 +338,72 @@ def _turned(words: list[Word], turn: int) -> list[Word]:
     return [(text, 0.0 - top, left, 0.0 - bottom, right) for text, left, bottom, right, top in words]  # (-y, x)
 
 
+LEVEL = 0.004  # a slope under this (a quarter of a degree) is read as it is: lines are found within it
+STEEPEST = 0.1  # nor is one over this (about six degrees): no bill's text layer is printed so far off level
+READABLE_SKEW = math.radians(1.25)  # read level, but further off it pdfium runs words of two lines together
+_SLOPES = 32  # pairs of words enough to tell a page's slope (a whole page is scanned at one angle)
+
+
+def _skew(words: list[Word]) -> float:
+    """The angle (radians) a page's lines climb at, when they are not level (a scanned bill's text layer, set
+    where a skewed scan put each word), else 0.0. Read from the centres of words that follow each other on
+    a line, whose slopes then agree; a level page's mixed type gives slopes scattered about zero."""
+    slopes: list[float] = []
+    level = 0  # pairs on exactly one baseline: eight of them and the page is level
+    for before, word in pairwise(words):
+        if before[2] == word[2] and before[4] == word[4] and word[1] > before[1]:
+            level += 1
+            if level == 8:
+                return 0.0
+            continue
+        height = min(before[4] - before[2], word[4] - word[2])
+        gap = word[1] - before[3]
+        if not (height > 1.0 and -0.5 * height <= gap <= 3.0 * height):
+            continue  # not the next word of the same line
+        rise = (word[2] + word[4]) - (before[2] + before[4])
+        run = (word[1] + word[3]) - (before[1] + before[3])
+        if run > 0.0 and abs(rise) < height:
+            slopes.append(rise / run)
+            if len(slopes) == _SLOPES:
+                break
+    if len(slopes) < 8:
+        return 0.0
+    slopes.sort()
+    median = slopes[len(slopes) // 2]
+    if not LEVEL <= abs(median) <= STEEPEST:
+        return 0.0
+    tolerance = max(0.002, 0.35 * abs(median))
+    if 2 * sum(1 for slope in slopes if abs(slope - median) <= tolerance) < len(slopes):
+        return 0.0
+    return math.atan(median)
+
+
+def _levelled(words: list[Word], angle: float) -> list[Word]:
+    """The words turned back by `angle` about the origin, each box the word's own (not the box around it
+    turned): from a box around a turned word, its width and height are recovered."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    skew, stretch = abs(sin), cos * cos - sin * sin
+    levelled: list[Word] = []
+    for text, left, bottom, right, top in words:
+        x, y = (left + right) / 2, (bottom + top) / 2
+        width, height = right - left, top - bottom
+        half_width = max((width * cos - height * skew) / stretch, 0.3 * width) / 2
+        half_height = max((height * cos - width * skew) / stretch, 0.3 * height) / 2
+        x, y = x * cos + y * sin, y * cos - x * sin
+        levelled.append((text, x - half_width, y - half_height, x + half_width, y + half_height))
+    return levelled
+
+
 def build_document(pages: list[list[Word]], page_count: int) -> Document:
     lines: list[Line] = []
     turns: dict[int, int] = {}
+    skews: dict[int, float] = {}
     for index, words in enumerate(pages):
         if (turn := _turn(words)) is not None:
             turns[index + 1] = turn
             words = _turned(words, turn)
+        if angle := _skew(words):
+            skews[index + 1] = angle
+            words = _levelled(words, angle)
         lines.extend(page_lines(words, index + 1))
-    return Document(lines=lines, page_count=page_count, turns=turns)
+    return Document(lines=lines, page_count=page_count, turns=turns, skews=skews)

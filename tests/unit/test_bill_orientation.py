@@ -1,11 +1,13 @@
-"""Bills drawn sideways: a landscape page printed onto a portrait one, turned a quarter, and shown upright by
-the page's /Rotate. pdfium reports such words running up or down the page; the reader turns the page's
-words upright to rebuild its lines and gives every box back in the page's own PDF coordinates.
+"""Bills not printed square on the page. Sideways: a landscape page printed onto a portrait one, turned a
+quarter, and shown upright by the page's /Rotate; pdfium reports such words running up or down the page.
+Off level: a scan's text layer, each word set where the skewed scan put it. The reader turns the page's
+words upright or level to rebuild its lines, and gives every box back in the page's own PDF coordinates.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import random
 
 import pypdfium2 as pdfium
@@ -16,7 +18,19 @@ from common.connectors.billgen import corpus
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import PdfTextReader
-from common.extraction.bills.layout import DOWN, UP, BBox, Word, _turn, _turned, build_document
+from common.extraction.bills.layout import (
+    DOWN,
+    LEVEL,
+    STEEPEST,
+    UP,
+    BBox,
+    Word,
+    _rotated_box,
+    _skew,
+    _turn,
+    _turned,
+    build_document,
+)
 from common.models import BillStatus
 
 READER = PdfTextReader("inline")
@@ -177,3 +191,86 @@ def test_a_box_read_turned_goes_back_to_where_it_was_printed(turn: int) -> None:
         document = build_document([[]], 1)
         document.turns[1] = turn
         assert document.page_box(1, tuple(upright)) == word[1:]  # type: ignore[arg-type]
+
+
+# --- off level ----------------------------------------------------------------------------------------
+
+
+def tilted(pdf: bytes, degrees: float) -> bytes:
+    """Every page's content turned `degrees` counter-clockwise about the page's origin, as a skewed scan's
+    text layer is."""
+    angle = math.radians(degrees)
+    turn = pdfium.PdfMatrix(math.cos(angle), math.sin(angle), -math.sin(angle), math.cos(angle), 0, 0)
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            for item in list(page.get_objects()):
+                item.transform(turn)
+            page.gen_content()
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("degrees", [1.0, -1.0])
+def test_a_bill_printed_a_degree_off_level_reads_as_the_level_one(degrees: float) -> None:
+    for bill in corpus(1):  # every provider: templates and heuristics
+        level = extract_bill(bill.pdf, pdf_reader=READER)
+        skewed = extract_bill(tilted(bill.pdf, degrees), pdf_reader=READER)
+        assert skewed.status is BillStatus.OK, (bill.name, [a.code for a in skewed.audits])
+        assert _values(skewed) == _values(level), bill.name
+        assert level.bill is not None and skewed.bill is not None
+        for key in ("account_number", "total_amount", "line_items[0]"):
+            expected, got = level.bill.provenance[key].bbox, skewed.bill.provenance[key].bbox
+            assert expected is not None and got is not None
+            want = _rotated_box(expected, math.radians(degrees))
+            assert all(abs(a - b) <= 0.02 for a, b in zip(got, want, strict=True)), (bill.name, key)
+
+
+def test_a_page_further_off_level_goes_to_review_with_what_was_read() -> None:
+    bill = next(iter(corpus(1)))
+    result = extract_bill(tilted(bill.pdf, 3.0), pdf_reader=READER)
+    assert result.status is BillStatus.NEEDS_REVIEW
+    (skew,) = [audit for audit in result.audits if audit.code == "skewed_text"]
+    assert abs(skew.details["degrees_by_page"]["1"] - 3.0) < 0.1
+    assert _values(result)["total_amount"] == bill.truth.total_amount  # read level, for the reviewer
+
+
+def test_level_pages_are_read_as_they_are() -> None:
+    for bill in corpus(1):
+        document = READER.read(bill.pdf)
+        assert document.skews == {} and document.turns == {}, bill.name
+
+
+def _rows(slope: float) -> list[Word]:
+    """Four lines of six words in reading order, climbing at `slope`; the second word of each line in bold type
+    a little taller, as a level page mixes type."""
+    words: list[Word] = []
+    for line in range(4):
+        for position in range(6):
+            left = 72.0 + 50 * position
+            bottom = 700.0 - 14 * line + slope * left
+            height = 11.0 if position == 1 else 10.0
+            words.append((f"w{position}", left, bottom, left + 44, bottom + height + abs(slope) * 44))
+    return words
+
+
+@pytest.mark.parametrize(
+    ("slope", "read"),
+    [
+        (0.0, False),
+        (LEVEL / 2, False),  # lines are found within this as it is
+        (0.01, True),
+        (-0.02, True),
+        (STEEPEST * 2, False),  # no text layer is printed so far off level
+    ],
+)
+def test_how_far_a_pages_lines_climb(slope: float, read: bool) -> None:
+    angle = _skew(_rows(slope))
+    assert angle == pytest.approx(math.atan(slope), abs=1e-3) if read else angle == 0.0
+    document = build_document([_rows(slope)], 1)
+    if read or slope == 0.0:
+        assert [line.text for line in document.lines] == ["w0 w1 w2 w3 w4 w5"] * 4
