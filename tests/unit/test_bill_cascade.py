@@ -177,6 +177,25 @@ def test_a_templates_total_that_nothing_confirms_is_not_loaded() -> None:
     assert result.bill is not None and result.bill.total_amount == bill.truth.total_amount
 
 
+@pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
+def test_two_bills_in_one_file_go_to_review_not_one_of_them_loaded(templates: tuple[Template, ...] | None) -> None:
+    """A customer's PDF of two months' bills: each field is printed twice, differently."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    first, second = [bill for bill in corpus(2) if bill.provider.id == "brightline"]
+    document, other = pdfium.PdfDocument(first.pdf), pdfium.PdfDocument(second.pdf)
+    document.import_pages(other)
+    both = io.BytesIO()
+    document.save(both)
+    document.close()
+    other.close()
+    result = extract_bill(both.getvalue(), pdf_reader=READER, templates=templates)
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "low_confidence_field" in [a.code for a in result.audits]
+
+
 def test_the_corpus_is_deterministic_and_written_with_ground_truth(tmp_path: Path) -> None:
     provider = ALL_PROVIDERS[2]
     assert corpus_bill(provider, 4).pdf == corpus_bill(provider, 4).pdf
