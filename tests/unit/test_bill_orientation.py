@@ -230,6 +230,7 @@ def test_a_page_further_off_level_goes_to_review_with_what_was_read() -> None:
     assert result.status is BillStatus.NEEDS_REVIEW
     (skew,) = [audit for audit in result.audits if audit.code == "skewed_text"]
     assert abs(skew.details["degrees_by_page"]["1"] - 3.0) < 0.1
+    assert skew.message.startswith("the text is printed off level (page 1 by 3.0°, page 2 by 3.0°, more than 1.25°)")
     assert _values(result)["total_amount"] == bill.truth.total_amount  # read level, for the reviewer
 
 

@@ -160,7 +160,7 @@ def _skew_audits(document: Document) -> list[AuditResult]:
             severity=Severity.ERROR,
             message="the text is printed off level ("
             + ", ".join(f"page {page} by {degrees:.1f}°" for page, degrees in sorted(tilted.items()))
-            + f", more than {math.degrees(READABLE_SKEW):.0f}°): words of neighbouring lines may run together",
+            + f", more than {math.degrees(READABLE_SKEW):g}°): words of neighbouring lines may run together",
             details={"degrees_by_page": {str(page): round(degrees, 2) for page, degrees in tilted.items()}},
         )
     ]
