@@ -8,7 +8,7 @@ DATA_DIR ?= .minimeter
 CHECKOV_VENV ?= build/checkov-venv
 
 .PHONY: venv demo up test unit e2e lint typecheck format clean checkov-venv terraform-schemas terraform-check \
-	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-wild bench-intervals bench-api
+	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-wild bench-geometry bench-intervals bench-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,10 @@ bench-extract: venv
 # as ok, recall per field, review reasons (bench/extract/wild.py).
 bench-wild: venv
 	$(PY) -m bench.extract.wild --bills 1000 --json bench-wild.json
+
+# Bills redrawn turned, tilted or stretched, read against their square read (not a test).
+bench-geometry: venv
+	$(PY) -m bench.extract.geometry --json bench-geometry.json
 
 # Interval parsing figures (not a test): rows/s and peak memory against greenbutton-objects and lxml.
 bench-intervals: venv

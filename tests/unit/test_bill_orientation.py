@@ -16,6 +16,7 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
+from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import PdfTextReader
@@ -35,42 +36,6 @@ from common.extraction.bills.layout import (
 from common.models import BillStatus
 
 READER = PdfTextReader("inline")
-
-
-def _redrawn(pdf: bytes, matrix: Callable[[float, float], pdfium.PdfMatrix], rotation: int = 0) -> bytes:
-    """Every page's content transformed by matrix(width, height); with a `rotation`, onto a page of swapped
-    width and height, with that /Rotate to show it upright."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            width, height = page.get_size()
-            transform = matrix(width, height)
-            for item in list(page.get_objects()):
-                item.transform(transform)
-            page.gen_content()
-            if rotation:
-                page.set_mediabox(0, 0, height, width)
-                page.set_rotation(rotation)
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
-    finally:
-        document.close()
-
-
-def sideways(pdf: bytes, up: bool) -> bytes:
-    """Every page turned a quarter (counter-clockwise when `up`: its text then reads up the page)."""
-    if up:
-        return _redrawn(pdf, lambda width, height: pdfium.PdfMatrix(0, 1, -1, 0, height, 0), 90)
-    return _redrawn(pdf, lambda width, height: pdfium.PdfMatrix(0, -1, 1, 0, 0, width), 270)
-
-
-def turned_box(box: BBox, page_size: tuple[float, float], up: bool) -> BBox:
-    """Where `sideways` puts a box of the upright page."""
-    width, height = page_size
-    left, bottom, right, top = box
-    return (height - top, left, height - bottom, right) if up else (bottom, width - right, top, width - left)
 
 
 def _values(result: BillResult) -> dict[str, object]:
@@ -188,20 +153,18 @@ def test_a_box_read_turned_goes_back_to_where_it_was_printed(turn: int) -> None:
 # --- off level ----------------------------------------------------------------------------------------
 
 
-def tilted(pdf: bytes, degrees: float) -> bytes:
-    """Every page's content turned `degrees` counter-clockwise about the page's origin, as a skewed scan's
-    text layer is."""
-    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
-    return _redrawn(pdf, lambda width, height: pdfium.PdfMatrix(cos, sin, -sin, cos, 0, 0))
-
-
 Redraw = Callable[[bytes], bytes]
 Where = Callable[[BBox, tuple[float, float]], BBox]  # a square page's box, and the page's size: where it went
 NOT_SQUARE: dict[str, tuple[Redraw, Where]] = {
-    "sideways-reading-up": (lambda pdf: sideways(pdf, True), lambda box, size: turned_box(box, size, True)),
-    "sideways-reading-down": (lambda pdf: sideways(pdf, False), lambda box, size: turned_box(box, size, False)),
+    "sideways-reading-up": (lambda pdf: sideways(pdf, True), lambda box, size: sideways_box(box, size, True)),
+    "sideways-reading-down": (lambda pdf: sideways(pdf, False), lambda box, size: sideways_box(box, size, False)),
     "a-degree-up": (lambda pdf: tilted(pdf, 1.0), lambda box, size: _rotated_box(box, math.radians(1.0))),
     "a-degree-down": (lambda pdf: tilted(pdf, -1.0), lambda box, size: _rotated_box(box, math.radians(-1.0))),
+    "narrower": (
+        lambda pdf: stretched(pdf, 0.75, 1.0),
+        lambda box, size: (0.75 * box[0], box[1], 0.75 * box[2], box[3]),
+    ),
+    "taller": (lambda pdf: stretched(pdf, 1.0, 1.25), lambda box, size: (box[0], 1.25 * box[1], box[2], 1.25 * box[3])),
 }
 
 

@@ -1,0 +1,117 @@
+"""How bills read when they are not printed square: each bill redrawn turned, tilted or stretched
+(common/connectors/billgen/redraw.py) and read again, against its square read.
+
+    .venv/bin/python -m bench.extract.geometry [--per-provider 5] [--heldout 300] [--json out.json]
+
+Per redraw, over the corpus (templates on) and held-out bills (templates off) that the square page loads
+as ok: how many read exactly as the square page did, how many went to review or were refused, how many
+were loaded as ok with less read (a value missing, nothing read otherwise), and how many as ok with some
+value read otherwise than on the square page: that last column is the one that must stay at zero. Then
+one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from common.connectors.billgen import corpus
+from common.connectors.billgen.heldout import heldout_bills
+from common.connectors.billgen.redraw import sideways, stretched, tilted
+from common.errors import RejectedInput
+from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.templates import Template
+from common.models import BillStatus
+
+TILTS = (0.5, -0.5, 1.0, -1.0, 2.0, 4.0)  # degrees: a scan's text layer; past 1.25° the engine sends it to review
+REDRAWS: dict[str, Callable[[bytes], bytes]] = {
+    "sideways, reading up": partial(sideways, up=True),
+    "sideways, reading down": partial(sideways, up=False),
+    **{f"tilted {degrees:+g}°": partial(tilted, degrees=degrees) for degrees in TILTS},
+    "stretched x0.75 across": partial(stretched, across=0.75, down=1.0),
+    "stretched x1.25 down": partial(stretched, across=1.0, down=1.25),
+}
+
+
+def _values(result: BillResult) -> dict[str, Any]:
+    """The bill's values by path (`line_items[2].amount`), nulls left out."""
+    assert result.bill is not None
+    flat: dict[str, Any] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+        elif value is not None:
+            flat[path] = value
+
+    walk(result.bill.model_dump(mode="json", exclude={"provenance", "audits", "status"}), "")
+    return flat
+
+
+def run(per_provider: int, heldout: int) -> dict[str, Any]:
+    reader = PdfTextReader("inline")
+    bills: list[tuple[str, bytes, tuple[Template, ...] | None]] = [(b.name, b.pdf, None) for b in corpus(per_provider)]
+    bills += [(f"heldout-61-{i:04d}", b.pdf, ()) for i, b in enumerate(heldout_bills(heldout, 61))]
+    square: dict[str, dict[str, Any]] = {}
+    for name, pdf, templates in bills:
+        result = extract_bill(pdf, pdf_reader=reader, templates=templates)
+        if result.status is BillStatus.OK:  # only bills the square page loads are compared
+            square[name] = _values(result)
+    report: dict[str, Any] = {"bills": len(square), "redraws": {}}
+    for label, redraw in REDRAWS.items():
+        counts = {"same": 0, "review": 0, "refused": 0, "ok_missing": 0, "ok_different": 0}
+        different: list[str] = []
+        for name, pdf, templates in bills:
+            if name not in square:
+                continue
+            try:
+                result = extract_bill(redraw(pdf), pdf_reader=reader, templates=templates)
+            except RejectedInput:
+                counts["refused"] += 1
+                continue
+            if result.status is not BillStatus.OK:
+                counts["review"] += 1
+                continue
+            values, expected = _values(result), square[name]
+            if values == expected:
+                counts["same"] += 1
+            elif all(expected.get(path) == value for path, value in values.items()):
+                counts["ok_missing"] += 1  # less read, nothing read otherwise
+            else:
+                counts["ok_different"] += 1
+                different.append(name)
+        report["redraws"][label] = {**counts, "ok_different_bills": different[:10]}
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extract.geometry", description=__doc__.split("\n")[0])
+    parser.add_argument("--per-provider", type=int, default=5)
+    parser.add_argument("--heldout", type=int, default=300)
+    parser.add_argument("--json", help="also write the JSON report to this file")
+    args = parser.parse_args(argv)
+    report = run(args.per_provider, args.heldout)
+    print(f"{report['bills']} bills that the square page loads as ok, each redrawn and read again\n")
+    columns = ("same", "review", "refused", "ok, less read", "ok, read otherwise")
+    print(f"{'redraw':26s} " + " ".join(f"{name:>{max(6, len(name))}s}" for name in columns))
+    for label, row in report["redraws"].items():
+        counts = (row["same"], row["review"], row["refused"], row["ok_missing"], row["ok_different"])
+        print(f"{label:26s} " + " ".join(f"{n:{max(6, len(name))}d}" for n, name in zip(counts, columns, strict=True)))
+    print(json.dumps(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
