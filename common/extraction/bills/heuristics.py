@@ -991,6 +991,8 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             break
         # `Name ........ $1.00` is two cells
         cells = [cell for cell in LEADERS.split(line.text) if cell] if "..." in line.text else line.cells
+        if not cells:
+            continue  # a rule of dots
         if item_above is not None and len(cells) == 1 and _figures_under(draft, *item_above, line):
             item_above = None
             continue
