@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.extract.evaluate import flatten
 from common.connectors.billgen import corpus
 from common.connectors.billgen.heldout import heldout_bills
 from common.connectors.billgen.redraw import sideways, stretched, tilted
@@ -40,22 +41,8 @@ REDRAWS: dict[str, Callable[[bytes], bytes]] = {
 
 
 def _values(result: BillResult) -> dict[str, Any]:
-    """The bill's values by path (`line_items[2].amount`), nulls left out."""
     assert result.bill is not None
-    flat: dict[str, Any] = {}
-
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, f"{path}.{key}" if path else key)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, f"{path}[{index}]")
-        elif value is not None:
-            flat[path] = value
-
-    walk(result.bill.model_dump(mode="json", exclude={"provenance", "audits", "status"}), "")
-    return flat
+    return flatten(result.bill)
 
 
 def run(per_provider: int, heldout: int) -> dict[str, Any]:

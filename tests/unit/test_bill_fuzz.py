@@ -78,7 +78,7 @@ def _soup(rng: random.Random) -> list[list[Row]]:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_random_lines_anywhere_never_crash_the_reader(seed: int) -> None:
+    """Any exception but RejectedInput escapes _read and fails the test."""
     rng = random.Random(seed)
     for _ in range(75):
-        result = _read(rng.choice(PLACES), _soup(rng))
-        assert result is None or isinstance(result, BillResult)
+        _read(rng.choice(PLACES), _soup(rng))

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from common.extraction.bills.layout import SIZE_JUMP, Document, Line, Segment, union
+from common.extraction.bills.layout import Document, Line, Segment, other_size, union
 from common.models import (
     AuditResult,
     BudgetBilling,
@@ -212,12 +212,7 @@ def _resized_under(line: Line, segment: Segment, left: float) -> int:
         if start < segment.start or start >= end:
             continue
         height = box[3] - box[1]
-        if (
-            start > segment.start
-            and abs(box[0] - left) <= 6
-            and min(height, previous_height) > 1.0
-            and max(height, previous_height) > SIZE_JUMP * min(height, previous_height)
-        ):
+        if start > segment.start and abs(box[0] - left) <= 6 and other_size(height, previous_height):
             return start
         previous_height = height
     return -1

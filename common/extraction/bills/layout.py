@@ -123,6 +123,11 @@ def _rotated_box(box: BBox, angle: float) -> BBox:
     return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
 
 
+def other_size(height: float, other: float) -> bool:
+    """Two words' heights tell type of another size (SIZE_JUMP apart; a word with no height tells nothing)."""
+    return height > 1.0 and other > 1.0 and (height > SIZE_JUMP * other or other > SIZE_JUMP * height)
+
+
 def _center_order(word: Word) -> float:
     return -(word[2] + word[4])
 
@@ -182,7 +187,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     One pass that builds each cell's text once (joining the words of that cell, not re-joining the whole
     line at every cell), and segments built positionally.
     """
-    cell_gap, overprint, size_jump, touching = CELL_GAP, OVERPRINT, SIZE_JUMP, TOUCHING
+    cell_gap, overprint, touching = CELL_GAP, OVERPRINT, TOUCHING
     overprinted = False
     row_words = iter(row)
     text, left, bottom, right, top = next(row_words)
@@ -211,13 +216,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             overprinted = True
         # Type of another size set against a word, closer than a space would put it, is another string drawn
         # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase.
-        resized = (
-            gap < touching * scale
-            and height > 1.0
-            and previous_height > 1.0
-            and (height > size_jump * previous_height or previous_height > size_jump * height)
-        )
-        if gap > cell_gap * scale or resized:
+        if gap > cell_gap * scale or (gap < touching * scale and other_size(height, previous_height)):
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
             if cells is None:
