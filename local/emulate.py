@@ -6,7 +6,8 @@ is everything behind the ports — the functions run with ``MINIMETER_MODE=emula
 Google client libraries (common/adapters/gcs, pubsub, bigquery, secret_manager, cloudsql) against:
 
 - the Pub/Sub emulator (jar), with the topology of common/topology.py: push subscriptions to the
-  functions with retry policy, dead-letter topic and max delivery attempts, ``-hold`` subscriptions;
+  functions with dead-letter topic and max delivery attempts (no retry policy: the emulator's loses
+  messages, see local/emulators/pubsub.py), ``-hold`` subscriptions;
 - fake-gcs-server, publishing OBJECT_FINALIZE notifications into Pub/Sub;
 - bqemulator (its own virtualenv) for the warehouse;
 - Debian's PostgreSQL 15 (the Cloud SQL major version) in the data directory, on a loopback port;
@@ -37,7 +38,7 @@ from local.emulators.bigquery import BigQueryEmulator
 from local.emulators.gcs import FakeGcsServer
 from local.emulators.process import ServiceProcess, free_port
 from local.emulators.pubsub import (
-    EMULATED_RETRY_POLICY,
+    EMULATOR_REDELIVERY_SECONDS,
     EMULATOR_STORAGE_TOPIC,
     PubSubEmulator,
     PubSubTopology,
@@ -68,7 +69,7 @@ class UnavailableFunction(ThreadingHTTPServer):
     accepted: int
 
 
-def _unavailable(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None) -> UnavailableFunction:
+def unavailable_function(port: int, acknowledge: Callable[[dict[str, Any]], bool] | None) -> UnavailableFunction:
     """A dead function's port: 503 to every push, except those `acknowledge` accepts (204)."""
 
     class Unavailable(BaseHTTPRequestHandler):
@@ -227,16 +228,15 @@ class EmulatedStack(LocalStack):
         """Kill one function's process (fault injection); its port then answers pushes with 503.
 
         As Cloud Run answers for an instance that crashes. A refused connection would not do: the
-        Pub/Sub emulator retries it forever without counting delivery attempts. The emulator also
-        stops pushing to a subscription after ~20 failed pushes in a row (measured: 4 events reach
-        the dead-letter topic, 5 stall), so `acknowledge` may accept the push envelopes the function
-        would have acknowledged without work anyway (the other bucket's events).
+        Pub/Sub emulator retries it forever without counting delivery attempts. `acknowledge` may
+        accept the push envelopes the function would have acknowledged without work anyway (the other
+        bucket's events), so only the events the function would have worked on are dead-lettered.
         """
         process = self.processes.pop(name)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-        self.unavailable[name] = _unavailable(self._port(name), acknowledge)
+        self.unavailable[name] = unavailable_function(self._port(name), acknowledge)
 
     def start_function(self, name: str) -> None:
         """Start a stopped function again on its port, and wait until it listens."""
@@ -259,9 +259,9 @@ class EmulatedStack(LocalStack):
         return total
 
     def wait_idle(self, timeout: float = 120.0) -> bool:
-        """Idle: no function wrote a log line for longer than the longest retry backoff, and every
+        """Idle: no function wrote a log line for well over the emulator's redelivery delay, and every
         dead letter is on disk. (The emulator has no backlog metric to ask instead.)"""
-        quiet = EMULATED_RETRY_POLICY.maximum_backoff_seconds + 1.0
+        quiet = EMULATOR_REDELIVERY_SECONDS + 2.0
         deadline = time.monotonic() + timeout
         last, changed = -1, time.monotonic()
         while time.monotonic() < deadline:

@@ -2,7 +2,7 @@
 
 The in-process harness (tests/handlers/test_faults.py) makes stages crash at chosen points; here a
 whole function process is killed while a job runs, on the cloud code path: the Pub/Sub emulator's
-push subscription to `load` is refused, retried with the emulated backoff (0.5–2 s) and, after its
+push subscription to `load` is refused, pushed again about every second and, after its
 5 deliveries, forwarded to the dead-letter topic, where the ``-hold`` subscription keeps it. Once
 `load` runs again, the admin API replays the dead letters (PubSubDeadLetterStore republishes them to
 the source topic) and the job completes. What Postgres and the warehouse hold at the end equals a
