@@ -171,6 +171,9 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
     heuristics_only = {True: Evaluation(), False: Evaluation()}
     i2d_full_scores = Evaluation()
     seconds = dict.fromkeys(("floor", "pdfium_parse", "words", "layout", "engine", "isolated", *I2D_VARIANTS), 0.0)
+    # The same times by provider group: on seen providers both the engine and invoice2data apply a template;
+    # on unseen ones the engine reads with its generic heuristics, where invoice2data still has a template.
+    by_group = {seen: dict.fromkeys(seconds, 0.0) for seen in (True, False)}
     i2d_correct = i2d_compared = i2d_matched = 0
     with tempfile.TemporaryDirectory(prefix="bills-") as tmp:
         # invoice2data memoizes a file's text by path: each variant reads its own copy and the warm-up a
@@ -198,28 +201,28 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
         for bill, copy in zip(bills, copies, strict=True):
             started = time.perf_counter()
             floor(bill.pdf)
-            seconds["floor"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["floor"] += time.perf_counter() - started
 
             started = time.perf_counter()
             pdfium_parse(bill.pdf)
-            seconds["pdfium_parse"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["pdfium_parse"] += time.perf_counter() - started
 
             started = time.perf_counter()
             _safe_words(bill.pdf)
-            seconds["words"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["words"] += time.perf_counter() - started
 
             started = time.perf_counter()
             _safe(lambda b=bill: inline.read(b.pdf))  # type: ignore[misc]
-            seconds["layout"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["layout"] += time.perf_counter() - started
 
             started = time.perf_counter()
             result = _safe(lambda b=bill: extract_bill(b.pdf, b.name, pdf_reader=inline))  # type: ignore[misc]
-            seconds["engine"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["engine"] += time.perf_counter() - started
             _record(cascade[bill.provider.seen], bill, result)
 
             started = time.perf_counter()
             _safe(lambda b=bill: extract_bill(b.pdf, b.name, pdf_reader=isolated))  # type: ignore[misc]
-            seconds["isolated"] += time.perf_counter() - started
+            by_group[bill.provider.seen]["isolated"] += time.perf_counter() - started
 
             if i2d is not None and i2d_full is not None:
                 readers = {"invoice2data": i2d, "invoice2data_full": i2d_full}
@@ -228,7 +231,7 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
                 for variant in I2D_VARIANTS if bill.index % 2 == 0 else I2D_VARIANTS[::-1]:
                     started = time.perf_counter()
                     got[variant] = readers[variant].extract(copy[variant])
-                    seconds[variant] += time.perf_counter() - started
+                    by_group[bill.provider.seen][variant] += time.perf_counter() - started
                 correct, compared = _i2d_correct(bill, got["invoice2data"])
                 i2d_correct += correct
                 i2d_compared += compared
@@ -248,7 +251,10 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=inline, templates=())),  # type: ignore[misc]
         )
     count = len(bills)
+    for name in seconds:
+        seconds[name] = by_group[True][name] + by_group[False][name]
     per_bill_ms = {name: 1000 * total / count for name, total in seconds.items()}
+    group_sizes = {seen: sum(1 for bill in bills if bill.provider.seen is seen) for seen in (True, False)}
     engine = Score()
     for evaluation in cascade.values():
         engine.add(evaluation.total())
@@ -265,6 +271,11 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             k: round(per_bill_ms[k] - per_bill_ms["pdfium_parse"], 3)
             for k in ("floor", "engine", *I2D_VARIANTS)
             if seconds[k] > 0
+        },
+        "ms_per_bill_by_group": {
+            group: {k: round(1000 * v / group_sizes[seen], 3) for k, v in by_group[seen].items() if v > 0}
+            for group, seen in (("seen", True), ("unseen", False))
+            if group_sizes[seen]
         },
         # What each contender's time buys: the values it delivers per bill (the engine's: those of the bills
         # it loads as ok, each with its page, box and source text; invoice2data's 3-field templates: total,
@@ -366,6 +377,8 @@ def print_table(report: dict[str, Any]) -> None:
         "after pdfium's own parse (ms): "
         + ", ".join(f"{name} {ms:.3f}" for name, ms in report["ms_after_pdfium_parse"].items())
     )
+    for group, times in report["ms_per_bill_by_group"].items():
+        print(f"{group} providers (ms): " + ", ".join(f"{name} {ms:.3f}" for name, ms in times.items()))
     print(
         f"bills/s on one core: {report['bills_per_second_one_core']} in-process, "
         f"{report['bills_per_second_isolated']} isolated; peak RSS {report['peak_rss_mb']} MB, "

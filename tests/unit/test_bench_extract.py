@@ -1,11 +1,12 @@
-"""The bench's pdfium-only contender parses every page of a bill and refuses what pdfium cannot open."""
+"""The bench's pdfium-only contender parses every page of a bill and refuses what pdfium cannot open; its
+times by provider group add up to its times per bill."""
 
 from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pytest
 
-from bench.extract.run import pdfium_parse
+from bench.extract.run import pdfium_parse, run
 from common.connectors.billgen import corpus
 
 
@@ -21,3 +22,17 @@ def test_pdfium_parse_loads_every_page() -> None:
 def test_pdfium_parse_refuses_a_file_that_is_not_a_pdf() -> None:
     with pytest.raises(ValueError, match="cannot open"):
         pdfium_parse(b"not a pdf at all")
+
+
+def test_times_by_provider_group_make_up_the_time_per_bill() -> None:
+    report = run(1, with_invoice2data=True)
+    groups = report["ms_per_bill_by_group"]
+    assert set(groups) == {"seen", "unseen"}
+    unseen = len(report["unseen_providers"])
+    seen = len(report["providers"]) - unseen
+    assert report["bills"] == seen + unseen  # one bill a provider
+    for name, ms in report["ms_per_bill"].items():
+        assert groups["seen"][name] > 0 and groups["unseen"][name] > 0, name
+        combined = (groups["seen"][name] * seen + groups["unseen"][name] * unseen) / (seen + unseen)
+        assert combined == pytest.approx(ms, abs=0.002), name  # each figure is rounded to a microsecond
+    assert report["accuracy"]["unseen"]["methods"] == {"heuristic": unseen}
