@@ -1904,6 +1904,110 @@ def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
     ]
 
 
+FOOTER: list[Row] = [(72, "Acme Valley Utilities - customer service 1-800-555-0100")]
+
+
+def _supplier_over_a_page_break(top_of_next_page: list[list[Row]]) -> list[tuple[str, str | None]]:
+    """A supplier's section whose heading ends page 1 and whose charges are on page 2, under its running
+    head and whatever `top_of_next_page` adds."""
+    first: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Statement Date: 02/07/2025")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
+        [(72, "Current Charges: $50.00")],
+        [(72, "Amount Due: $50.00")],
+        [(72, "Details of your charges")],
+        [(72, "Basic Charge", 540, "10.00")],
+        [(72, "Supply services from Bright Choice Energy LLC")],
+        [(72, "Continued on next page")],
+        FOOTER,
+        [(72, "Page 1 of 2")],
+    ]
+    second: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678"), (300, "Statement Date: 02/07/2025")],
+        *top_of_next_page,
+        [(72, "Energy Charge", 540, "30.00")],
+        [(72, "Supplier Admin Fee", 540, "10.00")],
+        [(72, "Total Current Charges", 540, "$50.00")],
+        FOOTER,
+        [(72, "Page 2 of 2")],
+    ]
+    result = loaded(_pages(first, second))
+    assert result.bill is not None
+    return [(item.description, item.third_party) for item in result.bill.line_items]
+
+
+@pytest.mark.parametrize(
+    "top_of_next_page",
+    [
+        [],
+        [[(72, "Details of your charges (continued)")], [(72, "Description", 540, "Amount")]],
+        [[(72, "Supply services from Bright Choice Energy LLC (continued)")]],
+    ],
+)
+def test_a_suppliers_charges_go_on_over_a_page_break(top_of_next_page: list[list[Row]]) -> None:
+    """Its running head and foot, the page number and `Continued on next page` leave the section open."""
+    assert _supplier_over_a_page_break(top_of_next_page) == [
+        ("Basic Charge", None),
+        ("Energy Charge", "Bright Choice Energy LLC"),
+        ("Supplier Admin Fee", "Bright Choice Energy LLC"),
+    ]
+
+
+@pytest.mark.parametrize("heading", ["Delivery services", "Continued service charges"])
+def test_a_heading_at_the_top_of_the_next_page_ends_the_suppliers_section(heading: str) -> None:
+    assert _supplier_over_a_page_break([[(72, heading)]]) == [
+        ("Basic Charge", None),
+        ("Energy Charge", None),
+        ("Supplier Admin Fee", None),
+    ]
+
+
+def test_a_heading_each_page_prints_in_the_same_place_is_no_running_head() -> None:
+    """`Delivery services` is the ninth line of both pages: it still ends the supplier's section."""
+    first: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Statement Date: 02/07/2025")],
+        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
+        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
+        [(72, "Current Charges: $40.00")],
+        [(72, "Amount Due: $40.00")],
+        [(72, "Details of your charges")],
+        [(72, "Delivery services")],
+        [(72, "Basic Charge", 540, "10.00")],
+        [(72, "Supply services from Bright Choice Energy LLC")],
+        [(72, "Energy Charge", 540, "20.00")],
+        FOOTER,
+        [(72, "Page 1 of 2")],
+    ]
+    second: list[list[Row]] = [
+        *([(72, "Account Number: 1234-5678"), (300, f"Sheet {n}")] for n in range(1, 8)),
+        [(72, "Delivery services")],
+        [(72, "Distribution Charge", 540, "10.00")],
+        [(72, "Total Current Charges", 540, "$40.00")],
+        FOOTER,
+        [(72, "Page 2 of 2")],
+    ]
+    result = loaded(_pages(first, second))
+    assert result.bill is not None
+    assert [(item.description, item.third_party) for item in result.bill.line_items] == [
+        ("Basic Charge", None),
+        ("Energy Charge", "Bright Choice Energy LLC"),
+        ("Distribution Charge", None),
+    ]
+
+
+def test_a_column_header_under_a_suppliers_heading_leaves_the_section_open() -> None:
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Charges from Bright Choice Energy LLC")],
+        [(72, "Description", 540, "Amount")],
+        [(72, "Energy Charge", 540, "$40.00")],
+    ]
+    assert _suppliers(charges) == [("Basic Charge", None), ("Energy Charge", "Bright Choice Energy LLC")]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [

@@ -867,11 +867,17 @@ SUBTOTAL = re.compile(
     r"\bsub-?total\b|^total\b(?! (?:GST|HST|VAT)(?: [^\t]*(?:%|\b(?:on|of) [$£€]?\d)[^\t]*)?$)", re.IGNORECASE
 )
 PAGE_FURNITURE = re.compile(r"^(?:Page \d+(?: of \d+)?|\d+)$|^Description\b", re.IGNORECASE)
+# Where a table breaks across pages: `Continued on next page`, `CURRENT BILLING DETAIL (continued)`.
+CONTINUED = re.compile(
+    r"\((?:continued|cont['’]d)\.?\)$|^continued\b(?: (?:on|from|over)\b[^\t]*)?\.?$"
+    r"|\bcontinued (?:on|from) (?:the )?(?:next|previous|reverse|page)\b|\bcontinued overleaf\b",
+    re.IGNORECASE,
+)
 # A section of charges billed for a retail supplier, named in its heading: `Charges from X`, `Supplier: X`,
-# `Supply services from X`, `Electric supply charges provided by X`.
+# `Supply services from X`, `Electric supply charges provided by X`, and its `(continued)` on the next page.
 SUPPLIER_HEADER = re.compile(
     r"^(?:Charges from|Supplier:?|(?:(?:Electric(?:ity)?|Gas|Energy)\s+)?(?:Supply|Supplier|Generation)\s+"
-    r"(?:services|charges)\s+(?:from|provided by))\s+(?P<supplier>[^\t]+)$",
+    r"(?:services|charges)\s+(?:from|provided by))\s+(?P<supplier>[^\t]+?)(?:\s*\((?:continued|cont['’]d)\.?\))?$",
     re.IGNORECASE,
 )
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
@@ -973,6 +979,25 @@ def _charge_lines(document: Document, start: int) -> Iterator[Line]:
         yield from lines[resume : _remittance_line(document, resume - 1)]
 
 
+RUNNING_ZONE = 3  # a running head or foot is among a page's first or last lines
+
+
+def _running_lines(document: Document) -> set[int]:
+    """The ids of the lines printed the same on another page, as many lines from the top or the foot of a
+    page and near it: running heads and feet. (A heading that a page of the same layout repeats further in
+    is no furniture: it may start another section.)"""
+    pages: dict[int, list[Line]] = {}
+    for line in document.lines:
+        pages.setdefault(line.page, []).append(line)
+    placed: dict[tuple[int, str], list[Line]] = {}
+    for lines in pages.values():
+        for offset, line in enumerate(lines[:RUNNING_ZONE]):
+            placed.setdefault((offset, line.text), []).append(line)
+        for offset, line in enumerate(reversed(lines[-RUNNING_ZONE:]), 1):
+            placed.setdefault((-offset, line.text), []).append(line)
+    return {id(line) for group in placed.values() if len({line.page for line in group}) > 1 for line in group}
+
+
 def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, int]]) -> None:
     """`second_lines`: the second lines' cells of wrapped headings (`TOTAL CURRENT` over `CHARGES` is no charges
     heading)."""
@@ -986,9 +1011,27 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
     held: str | None = None  # the supplier before a line with a name alone, which may be a heading or a charge's
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
     item_above: tuple[int, Line] | None = None  # the charge read from the line above: its figures may be under it
+    running: set[int] | None = None
+    page, charged = document.lines[start].page, True  # the page of the line, and whether a charge was read on it
+
+    def furniture(line: Line, cells: list[str]) -> bool:
+        """A line that only carries the page, which leaves a section open: a supplier's charges may go on
+        over a page break. On a page the charges go on to, a line with no amount above its first charge
+        (a running head: `Harbor City Light | BILLING ACCOUNT: 5767 0858`) is one as well."""
+        nonlocal running
+        if PAGE_FURNITURE.match(cells[0]) or CONTINUED.search(line.text):
+            return True
+        if not charged and len(cells) > 1 and not AMOUNT_CELL.match(cells[-1]):
+            return True
+        if running is None:
+            running = _running_lines(document) if document.lines[-1].page > 1 else set()
+        return id(line) in running
+
     for line in _charge_lines(document, start):
         if CHARGES_TOTAL.match(line.text):
             break
+        if line.page != page:
+            page, charged = line.page, False
         # `Name ........ $1.00` is two cells
         cells = [cell for cell in LEADERS.split(line.text) if cell] if "..." in line.text else line.cells
         if not cells:
@@ -1002,16 +1045,20 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             # charge's name over its figures does not (`held` keeps the supplier for it).
             if match := SUPPLIER_HEADER.match(cells[0]):
                 supplier, held = match.group("supplier").strip(), None
+            elif (supplier or held or name) and furniture(line, cells):
+                continue
             else:
                 supplier, held = None, supplier
             name = cells[0].strip()
-            continue  # group headings and page furniture
+            continue  # group headings
         if (
             not AMOUNT_CELL.match(cells[-1])
             or PAGE_FURNITURE.match(cells[0])
             or SUBTOTAL.search(cells[0])
             or any(is_label(cell) for cell in cells[:-1])  # `Balance to pay | $92.46`: a summary, not a charge
         ):
+            if (supplier or held or name) and not SUBTOTAL.search(cells[0]) and furniture(line, cells):
+                continue
             name = supplier = None
             continue
         quantity, unit, rate, description = _item_detail(cells[:-1])
@@ -1045,6 +1092,7 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
         if quantity is None:
             item_above = (len(draft.line_items), line)
         draft.line_items.append((item, row_provenance(line, METHOD, 0.8)))
+        charged = True
 
 
 def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> bool:
