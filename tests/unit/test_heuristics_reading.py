@@ -1875,15 +1875,22 @@ def _pages(*pages: Sequence[Sequence[Row]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
-    first: list[list[Row]] = [
+def _first_page_top(total: str) -> list[list[Row]]:
+    """The fields, the summary and the charges heading of a bill over pages, whose charges come to `total`."""
+    return [
         [(72, "Account Number: 1234-5678")],
         [(72, "Statement Date: 02/07/2025")],
         [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
         [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
-        [(72, "Current Charges: $50.00")],
-        [(72, "Amount Due: $50.00")],
+        [(72, f"Current Charges: {total}")],
+        [(72, f"Amount Due: {total}")],
         [(72, "Details of your charges")],
+    ]
+
+
+def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
+    first: list[list[Row]] = [
+        *_first_page_top("$50.00"),
         [(72, "Basic Charge", 540, "10.00")],
         [(72, "Energy Charge", 540, "30.00")],
         [(72, "Please detach and return this portion with your payment")],
@@ -1911,13 +1918,7 @@ def _supplier_over_a_page_break(top_of_next_page: list[list[Row]]) -> list[tuple
     """A supplier's section whose heading ends page 1 and whose charges are on page 2, under its running
     head and whatever `top_of_next_page` adds."""
     first: list[list[Row]] = [
-        [(72, "Account Number: 1234-5678")],
-        [(72, "Statement Date: 02/07/2025")],
-        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
-        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
-        [(72, "Current Charges: $50.00")],
-        [(72, "Amount Due: $50.00")],
-        [(72, "Details of your charges")],
+        *_first_page_top("$50.00"),
         [(72, "Basic Charge", 540, "10.00")],
         [(72, "Supply services from Bright Choice Energy LLC")],
         [(72, "Continued on next page")],
@@ -1967,13 +1968,7 @@ def test_a_heading_at_the_top_of_the_next_page_ends_the_suppliers_section(headin
 def test_a_heading_each_page_prints_in_the_same_place_is_no_running_head() -> None:
     """`Delivery services` is the ninth line of both pages: it still ends the supplier's section."""
     first: list[list[Row]] = [
-        [(72, "Account Number: 1234-5678")],
-        [(72, "Statement Date: 02/07/2025")],
-        [(72, "Billing Period: 01/06/2025 - 02/05/2025")],
-        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
-        [(72, "Current Charges: $40.00")],
-        [(72, "Amount Due: $40.00")],
-        [(72, "Details of your charges")],
+        *_first_page_top("$40.00"),
         [(72, "Delivery services")],
         [(72, "Basic Charge", 540, "10.00")],
         [(72, "Supply services from Bright Choice Energy LLC")],
@@ -1981,8 +1976,9 @@ def test_a_heading_each_page_prints_in_the_same_place_is_no_running_head() -> No
         FOOTER,
         [(72, "Page 1 of 2")],
     ]
+    heads: list[list[Row]] = [[(72, "Account Number: 1234-5678"), (300, f"Sheet {n}")] for n in range(1, 8)]
     second: list[list[Row]] = [
-        *([(72, "Account Number: 1234-5678"), (300, f"Sheet {n}")] for n in range(1, 8)),
+        *heads,
         [(72, "Delivery services")],
         [(72, "Distribution Charge", 540, "10.00")],
         [(72, "Total Current Charges", 540, "$40.00")],
