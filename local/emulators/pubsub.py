@@ -6,7 +6,7 @@ per event function with the dead-letter topic and maximum delivery attempts of i
 push endpoint carries ``/projects/P/topics/T`` in its path, so functions-framework gives the converted
 CloudEvent the right ``source``.
 
-The push subscriptions here have NO retry policy, where the cloud's have one (terraform/topology.tf):
+The push subscriptions here have NO retry policy, where the cloud's have one (terraform/modules/function):
 the emulator's retry-policy backoff loses messages. It files a refused message under the time of its
 next delivery, and checks that it is not filed already by looking for a time that holds that message
 alone. Two messages refused together are filed under one time, so on the emulator's next look each is
