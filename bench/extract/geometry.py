@@ -30,11 +30,22 @@ from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.templates import Template
 from common.models import BillStatus
 
+
+def _sideways_tilted(pdf: bytes, up: bool, degrees: float) -> bytes:
+    """A landscape bill on a portrait page (see sideways), scanned a little off level."""
+    return tilted(sideways(pdf, up), degrees)
+
+
 TILTS = (0.5, -0.5, 1.0, -1.0, 2.0, 4.0)  # degrees: a scan's text layer; past 1.25° the engine sends it to review
 REDRAWS: dict[str, Callable[[bytes], bytes]] = {
     "sideways, reading up": partial(sideways, up=True),
     "sideways, reading down": partial(sideways, up=False),
     **{f"tilted {degrees:+g}°": partial(tilted, degrees=degrees) for degrees in TILTS},
+    **{
+        f"sideways {way}, tilted {degrees:+g}°": partial(_sideways_tilted, up=up, degrees=degrees)
+        for way, up in (("up", True), ("down", False))
+        for degrees in (0.5, -0.5)
+    },
     "stretched x0.75 across": partial(stretched, across=0.75, down=1.0),
     "stretched x1.25 down": partial(stretched, across=1.0, down=1.25),
 }
@@ -90,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.per_provider, args.heldout)
     print(f"{report['bills']} bills that the square page loads as ok, each redrawn and read again\n")
     columns = ("same", "review", "refused", "ok, less read", "ok, read otherwise")
-    print(f"{'redraw':26s} " + " ".join(f"{name:>{max(6, len(name))}s}" for name in columns))
+    print(f"{'redraw':30s} " + " ".join(f"{name:>{max(6, len(name))}s}" for name in columns))
     for label, row in report["redraws"].items():
         counts = (row["same"], row["review"], row["refused"], row["ok_missing"], row["ok_different"])
-        print(f"{label:26s} " + " ".join(f"{n:{max(6, len(name))}d}" for n, name in zip(counts, columns, strict=True)))
+        print(f"{label:30s} " + " ".join(f"{n:{max(6, len(name))}d}" for n, name in zip(counts, columns, strict=True)))
     print(json.dumps(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))

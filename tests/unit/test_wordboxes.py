@@ -224,12 +224,14 @@ class FakePdfium:
 
     Indices count UTF-16 units, as pdfium's do: a character past U+FFFF is two positions. A character's
     box derives from its index (right < left and the bottoms and tops vary, so the min/max choices show);
-    `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box.
+    `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box, `boxes` (left, bottom, right, top)
+    are given as they are.
     """
 
     def __init__(self) -> None:
         self.no_box: set[int] = set()
         self.nan_box: set[int] = set()
+        self.boxes: dict[int, tuple[float, float, float, float]] = {}
         self.unmapped: set[int] = set()
         self.char_box = CHAR_BOX(self._char_box)
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
@@ -241,6 +243,9 @@ class FakePdfium:
         rect = pdfium_c.FS_RECTF.from_address(address)
         if index in self.nan_box:
             rect.left = rect.top = rect.right = rect.bottom = float("nan")
+            return 1
+        if index in self.boxes:
+            rect.left, rect.bottom, rect.right, rect.top = self.boxes[index]
             return 1
         rect.left = index + 0.25
         rect.right = index + 1.5 - index % 3
@@ -366,6 +371,24 @@ def test_a_nan_box_falls_the_same_way_in_both(fake: FakePdfium) -> None:
     assert texts == ["abc", "de", "fg"]
     assert boxes[0] != boxes[0]  # "abc" starts with NaN
     assert boxes[4] == boxes[6] == 4.25  # every comparison with "de"'s NaN end is False: its first box wins
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ((10, 700, 20, 710), (30, 698, 41, 709), (10, 698, 41, 710)),  # across the page
+        ((500, 640, 510, 648), (498.5, 600, 508.5, 608), (498.5, 600, 510, 648)),  # down a page a little off level
+        ((500, 600, 510, 608), (501.5, 640, 511.5, 648), (500, 600, 511.5, 648)),  # up it, off level the other way
+        ((60, 700, 70, 710), (20, 700, 30, 710), (60, 700, 60, 710)),  # right to left: upside down, no width
+    ],
+)
+def test_a_words_box_is_around_its_first_and_last_characters(
+    fake: FakePdfium, first: tuple[float, ...], last: tuple[float, ...], expected: tuple[float, ...]
+) -> None:
+    fake.boxes.update({0: first, 1: first, 2: last})  # type: ignore[dict-item]
+    texts, boxes = both_paths(units_of("abc"), aligned=True)
+    assert texts == ["abc"]
+    assert tuple(boxes) == expected
 
 
 @pytest.mark.parametrize("text", ["", " ", "\u3000\t\n \u2028"])

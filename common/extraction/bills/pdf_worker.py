@@ -157,16 +157,23 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> l
                 continue
         if not box(handle, first, rect_address):
             continue
-        left, bottom, top = rect.left, rect.bottom, rect.top
+        left, bottom, first_right, top = rect.left, rect.bottom, rect.right, rect.top
         if not box(handle, last, rect_address):
             continue
-        right, last_bottom, last_top = rect.right, rect.bottom, rect.top
+        right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
+        if right >= left:  # wordboxes.c says why
+            if last_left < left:
+                left = last_left
+            if first_right > right:
+                right = first_right
+        else:
+            right = left
         append(
             (
                 match.group(),
                 left,
                 last_bottom if last_bottom < bottom else bottom,
-                right if right > left else left,
+                right,
                 last_top if last_top > top else top,
             )
         )
