@@ -2014,6 +2014,8 @@ def test_a_column_header_under_a_suppliers_heading_leaves_the_section_open() -> 
         ("Municipal franchise fee on $888.89", ("Municipal franchise fee on $888.89", None, None)),
         ("VAT on -£888.89", ("VAT on -£888.89", None, None)),  # levied on a credit
         ("VAT at 9% on €888.89 CR", ("VAT at 9% on €888.89 CR", None, None)),
+        ("VAT AT 9% ON (€888.89)", ("VAT AT 9% ON (€888.89)", None, None)),  # a credit in brackets
+        ("Gross receipts tax on ($888.89)", ("Gross receipts tax on ($888.89)", None, None)),
         ("Solid waste - 64 gal cart", ("Solid waste - 64 gal cart", None, None)),  # a size is part of a name
     ],
 )

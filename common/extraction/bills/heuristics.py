@@ -909,12 +909,14 @@ UNITS = r"kWh|kW|kVA|kvarh|therms?|CCF|HCF|Mcf|m³|m3|cu ?ft|ft³|k?gal|kL|MJ|GJ
 QUANTITY_TAIL = re.compile(rf"(?:^|\s)\(?(?P<quantity>{NUMBER})\s+(?P<unit>{UNITS})\)?$", re.IGNORECASE)
 # A tax or a percentage charge printed with the sum it is levied on (`VAT @ 9% on €84.39`): that sum is part of
 # the name.
-_BASE = rf"[-−]?[$£€]?{NUMBER}(?: ?CR)?"  # the sum, a credit's too: `on -£31.74`, `on €0.31 CR`
+# the sum, a credit's too: `on -£31.74`, `on €0.31 CR`, `ON (€45.82)`
+_BASE = rf"(?:[-−]?[$£€]?{NUMBER}(?: ?CR)?|\([$£€]?{NUMBER}\))"
 LEVIED_ON_BASE = re.compile(
     r"^(?:Total )?(?:VAT|GST|HST|PST|QST|Value Added Tax|(?:(?:provincial )?sales )?tax)\b"
     rf"[^$£€]*\b(?:on|of) {_BASE}$|"
     rf"^[^$£€\d][^$£€]*\b\d+(?:\.\d+)?\s?% (?:on|of) {_BASE}$|"  # `Municipal franchise fee 4.5% of $3,039.14`
-    rf"^[^$£€\d][^$£€\d]*\b(?:tax|fee|levy|surcharge)\b (?:on|of) [-−]?[$£€]{NUMBER}(?: ?CR)?$",  # `... tax on $267.46`
+    rf"^[^$£€\d][^$£€\d]*\b(?:tax|fee|levy|surcharge)\b (?:on|of) "  # `... tax on $267.46`
+    rf"(?:[-−]?[$£€]{NUMBER}(?: ?CR)?|\([$£€]{NUMBER}\))$",
     re.IGNORECASE,
 )
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
