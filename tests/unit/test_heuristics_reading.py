@@ -873,6 +873,17 @@ def test_a_value_under_its_label_in_a_cell_run_in_from_a_large_amount_is_read() 
     assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
 
 
+def test_a_period_label_that_a_large_amount_runs_into_has_its_range_under_it() -> None:
+    """`$14,634.92 Billing Period` is one cell, the label its end; the range alone under the label is read as
+    any value under its label is (not as a lone range somewhere on page 1, which is too uncertain to load)."""
+    rows: list[list[Row]] = [*HEADER[:3], [(300, "Billing Period")], [(300, "01/06/2025 - 02/05/2025")]]
+    result = read(bill(header=rows, drawn=[(294, 720 - 14 * 3, "$14,634.92", 14)]))
+    assert result.status is BillStatus.OK, [(a.code, a.message) for a in result.audits]
+    assert result.bill is not None
+    assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
+    assert result.bill.provenance["bill_period_start"].source_text == "Billing Period / 01/06/2025 - 02/05/2025"
+
+
 def test_the_end_of_a_cell_in_one_type_under_a_label_is_not_its_value() -> None:
     words = "Your statement for this billing cycle covers the days "
     x = 300 - stringWidth(words, "Helvetica", 9)  # the dates start under the label, in the sentence's type

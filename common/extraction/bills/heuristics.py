@@ -673,6 +673,32 @@ def _period_in_a_title(document: Document) -> list[Hit]:
     return hits
 
 
+# A period's label ending a cell that a string in other type runs into from the left: `Amount payable: $4,119.30
+# Period of supply` over `January 28 - February 23, 2026`.
+_PERIOD_LABEL_ENDING = re.compile(rf"(?<=\s)(?:{PERIOD_LABELS})[ \t]*:?$", re.IGNORECASE)
+
+
+def _period_under_a_cell_end(document: Document) -> list[Hit]:
+    """Ranges alone under a period label that ends a cell of page 1 but does not start it, as Hits."""
+    hits: list[Hit] = []
+    for index, line in enumerate(document.lines):
+        if line.page != 1:
+            break
+        for segment in line.segments:
+            if (match := _PERIOD_LABEL_ENDING.search(segment.text)) is None:
+                continue
+            start = segment.start + match.start()
+            box = line.span_bbox(start, segment.start + match.end())
+            if box is None:
+                continue
+            for cell_line, cell_start, cell_end in cells_below(document, index, box[0], box[2]):
+                text = cell_line.text[cell_start:cell_end].strip()
+                if (full := _RANGE.fullmatch(text)) is not None:
+                    groups = {k: v for k, v in full.groupdict().items() if v is not None}
+                    hits.append(Hit(text, cell_line, cell_start, cell_start + len(text), line, start, groups))
+    return hits
+
+
 def _period(
     document: Document,
     draft: Draft,
@@ -688,6 +714,8 @@ def _period(
         return
     if not hits:
         hits = _period_in_a_title(document)
+    if not hits:
+        hits = _period_under_a_cell_end(document)
     if not hits:
         hits = [
             hit
