@@ -18,6 +18,7 @@ from common.connectors.billgen import corpus
 from common.extraction.bills.layout import (
     CELL_GAP,
     OVERPRINT,
+    SAME_BASELINE,
     SAME_LINE,
     SIZE_JUMP,
     TOUCHING,
@@ -58,15 +59,17 @@ def reference_span_bbox(line: Line, start: int, end: int) -> BBox | None:
 
 def reference_page_lines(words: list[Word], page: int) -> list[Line]:
     rows: list[list[Word]] = []
-    row_center = 0.0
+    row_center = last_center = 0.0
     for word in sorted(words, key=lambda w: -(w[2] + w[4])):
         center = (word[2] + word[4]) / 2
         height = word[4] - word[2]
-        if rows and abs(row_center - center) <= SAME_LINE * (height if height > 1.0 else 1.0):
+        scale = height if height > 1.0 else 1.0
+        if rows and (abs(row_center - center) <= SAME_LINE * scale or last_center - center <= SAME_BASELINE * scale):
             rows[-1].append(word)
+            last_center = center
         else:
             rows.append([word])
-            row_center = center
+            row_center = last_center = center
     lines: list[Line] = []
     order = {id(word): index for index, word in enumerate(words)}
     for row in rows:
@@ -252,9 +255,16 @@ CRAFTED: dict[str, list[list[Word]]] = {
         [
             ("A", 10.0, 700.0, 20.0, 710.0),
             ("B", 21.0, 696.5, 31.0, 706.5),  # center 3.5 below: exactly SAME_LINE * 10, joins
-            ("C", 32.0, 696.49, 42.0, 706.49),  # 3.51 below A: too far, joins D's row
-            ("D", 43.0, 696.4901, 53.0, 706.4901),  # 3.5099 below A: starts a row
+            ("C", 32.0, 695.49, 42.0, 705.49),  # 3.51 below A and 1.01 below B: too far from both, a row
+            ("D", 43.0, 695.4899, 53.0, 705.4899),  # on C's row
             ("F", 5.0, 700.0, 9.0, 710.0),
+        ]
+    ],
+    "a word on the baseline of the row's last word": [
+        [
+            ("Amount", 41.0, 722.8253, 92.0, 738.8768),  # large type: the row's center, 730.851
+            ("Period", 307.6, 721.8467, 335.6, 732.5478),  # 3.654 below: within 0.35 of its height
+            ("28", 419.6, 721.8738, 429.6, 732.3948),  # 3.717 below Amount, 0.063 below Period: Period's line
         ]
     ],
     "the highest word sets the row's center": [
@@ -348,6 +358,8 @@ def test_crafted_pages_read_as_intended() -> None:
     assert out_of_order.lines[0].segments[1].start == len("Total amount due") + 1
     near = build_document(CRAFTED["near-equal baselines"], 1)
     assert [line.text for line in near.lines] == ["F A B", "C D"]
+    last = build_document(CRAFTED["a word on the baseline of the row's last word"], 1)
+    assert [line.text for line in last.lines] == ["Amount\tPeriod\t28"]
     highest = build_document(CRAFTED["the highest word sets the row's center"], 1)
     assert [line.text for line in highest.lines] == ["E A", "B"]
     overlapping = build_document(CRAFTED["overlapping words"], 1)

@@ -21,6 +21,10 @@ BBox = tuple[float, float, float, float]  # left, bottom, right, top in PDF poin
 Word = tuple[str, float, float, float, float]
 
 SAME_LINE = 0.35  # centers closer than this share a line (fraction of the word height)
+# A word this close to the center of the word before it in its row (same fraction) is on that word's line, however
+# far the row's first word: `Amount to pay: $290.08` in large type sets the row's center, `Period` in small type
+# is just within it, and `28 Apr to 25 May 2025` on Period's baseline, in another font, just beyond it.
+SAME_BASELINE = 0.1
 CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the smaller word's height)
 OVERPRINT = 0.3  # a word starting this far inside the one before was drawn over it (same fraction)
 SIZE_JUMP = 1.6  # a word this many times taller or shorter than the one before, touching it, starts a new cell
@@ -145,28 +149,32 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
     lines: list[Line] = []
     if not words:
         return lines
-    same_line = SAME_LINE
+    same_line, same_baseline = SAME_LINE, SAME_BASELINE
     ordered = iter(sorted(words, key=_center_order))
     first = next(ordered)
     row = [first]
     rows = [row]
-    row_center = (first[2] + first[4]) / 2
+    row_center = last_center = (first[2] + first[4]) / 2
     for word in ordered:
         bottom = word[2]
         top = word[4]
         center = (bottom + top) / 2
         # Most words share their row's baseline: equal finite centers (inf - inf is NaN) are always within
-        # the positive tolerance, so skip computing it.
+        # the positive tolerance, so skip computing it. (Words come highest first: while a row's words share
+        # its center, so does its last word.)
         if row_center - center == 0.0:
             row.append(word)
             continue
-        height = top - bottom
-        if abs(row_center - center) <= same_line * (height if height > 1.0 else 1.0):
+        scale = top - bottom
+        if not scale > 1.0:
+            scale = 1.0
+        if abs(row_center - center) <= same_line * scale or last_center - center <= same_baseline * scale:
             row.append(word)
+            last_center = center
         else:
             row = [word]
             rows.append(row)
-            row_center = center
+            row_center = last_center = center
     drawing_order: dict[int, int] | None = None
     for row in rows:
         if len(row) > 1:
