@@ -1945,6 +1945,10 @@ def _supplier_over_a_page_break(top_of_next_page: list[list[Row]]) -> list[tuple
         FOOTER,
         [(72, "Page 2 of 2")],
     ]
+    return _suppliers_over_pages(first, second)
+
+
+def _suppliers_over_pages(first: list[list[Row]], second: list[list[Row]]) -> list[tuple[str, str | None]]:
     result = loaded(_pages(first, second))
     assert result.bill is not None
     return [(item.description, item.third_party) for item in result.bill.line_items]
@@ -1996,9 +2000,7 @@ def test_a_heading_each_page_prints_in_the_same_place_is_no_running_head() -> No
         FOOTER,
         [(72, "Page 2 of 2")],
     ]
-    result = loaded(_pages(first, second))
-    assert result.bill is not None
-    assert [(item.description, item.third_party) for item in result.bill.line_items] == [
+    assert _suppliers_over_pages(first, second) == [
         ("Basic Charge", None),
         ("Energy Charge", "Bright Choice Energy LLC"),
         ("Distribution Charge", None),
