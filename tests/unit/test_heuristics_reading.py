@@ -535,6 +535,15 @@ def test_australian_and_irish_town_lines_are_joined(street: str, town: str, curr
     assert result.bill is not None and result.bill.service_address == f"{street}, {town}"
 
 
+@pytest.mark.parametrize("run_in", ["Invoice number 26825991", "Account no. 1234-5678", "Statement date 02/07/2025"])
+def test_an_address_with_the_next_label_run_into_it_is_not_loaded(run_in: str) -> None:
+    """`SERVICE AT 177 Queen Street, Tauranga 3116 Invoice number 26825991`: the columns sat too close for a
+    cell break. The address is not read with another field's label and value in it: it is left unread."""
+    result = read(bill(address=[(72, f"Service Address: 12 Oak St, Fairhaven, OR 97123 {run_in}")]))
+    assert result.bill is not None and result.bill.service_address is None
+    assert result.bill.account_number == "1234-5678"  # the rest of the bill reads as it did
+
+
 @pytest.mark.parametrize("headline", ["Amount due: $50.00", "Please pay $50.00", "by 21 Feb 2025"])
 def test_a_headline_amount_or_date_is_not_the_provider(headline: str) -> None:
     result = loaded(bill(title=(headline, 24)))
@@ -632,6 +641,18 @@ def test_a_charge_whose_name_cannot_be_told_from_its_figures_goes_to_review(ener
     result = read(bill(charges=charges))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "line_item_unreadable" in [a.code for a in result.audits]
+
+
+def test_a_read_run_into_the_read_type_column_sends_the_meter_to_review() -> None:
+    """`648 Estimated` under `Read type`: the columns ran together (type set narrow). Its mark is not an actual
+    read's, and which figure is the end read is no longer told."""
+    table = meter_table(["Meter", "Previous", "Present", "Read type", "Multiplier", "Usage"], [])
+    table.append([(72, "E1"), (152, "100"), (290, "648 Estimated"), (392, "1"), (472, "548 kWh")])
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    unreadable = [a.message for a in result.audits if a.code == "usage_row_unreadable"]
+    assert len(unreadable) == 1 and "648 Estimated" in unreadable[0]
+    assert result.bill is not None and result.bill.usage == []
 
 
 def test_a_water_meter_converted_from_cubic_feet_is_not_taken_for_gas() -> None:

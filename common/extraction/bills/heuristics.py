@@ -85,9 +85,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         r"Service Address|Service Location|Premises Address|Supply Address|Service at|Premises|Address of supply|"
         r"Property address|Site address|Installation address|Supply point address",
         # a house number or a postcode, two words at least (not an id: `INV11483696`), and not the next label
-        # (`Invoice number 28119930`)
+        # (`Invoice number 28119930`), nor with it run into its end where the columns sit close
         r"(?=[^\t]*\d)(?=[^\t]*[A-Za-z]{2})(?=[^\t]*\S \S)"
         r"(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)"
+        r"(?![^\t]*\s(?i:invoice|bill|account|customer|reference|meter|statement)\s+(?i:number|no\b|#|date|id\b))"
         r"[^\t]{5,200}",
         "text",
     ),
@@ -1614,9 +1615,14 @@ def _taken(meters: Iterable[dict[str, Any]]) -> set[Commodity]:
 
 
 def _marked_read_type(mark: str, star_is_estimate: bool, draft: Draft, line: Line) -> ReadType | None:
-    """The read type a meter's mark gives; None, with a note for review, for a `*` no legend explains."""
+    """The read type a meter's mark gives; None, with a note for review, for a `*` no legend explains, or for a
+    read with its mark in the read-type column (`25,481 Estimated`: the columns ran together, and which read
+    is the end read is no longer told)."""
     if mark == "*" and not star_is_estimate:
         draft.notes.append(_unreadable(line, "a reading is marked * and no legend says what that means"))
+        return None
+    if (read := READ_CELL.match(mark)) is not None and read.group("mark"):
+        draft.notes.append(_unreadable(line, f"a read and its mark share the read type's cell: {mark!r}"))
         return None
     return ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
 
