@@ -170,10 +170,10 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
     cascade = {True: Evaluation(), False: Evaluation()}
     heuristics_only = {True: Evaluation(), False: Evaluation()}
     i2d_full_scores = Evaluation()
-    seconds = dict.fromkeys(("floor", "pdfium_parse", "words", "layout", "engine", "isolated", *I2D_VARIANTS), 0.0)
-    # The same times by provider group: on seen providers both the engine and invoice2data apply a template;
-    # on unseen ones the engine reads with its generic heuristics, where invoice2data still has a template.
-    by_group = {seen: dict.fromkeys(seconds, 0.0) for seen in (True, False)}
+    # Time by provider group: on seen providers both the engine and invoice2data apply a template; on unseen
+    # ones the engine reads with its generic heuristics, where invoice2data still has a template.
+    timed = ("floor", "pdfium_parse", "words", "layout", "engine", "isolated", *I2D_VARIANTS)
+    by_group = {seen: dict.fromkeys(timed, 0.0) for seen in (True, False)}
     i2d_correct = i2d_compared = i2d_matched = 0
     with tempfile.TemporaryDirectory(prefix="bills-") as tmp:
         # invoice2data memoizes a file's text by path: each variant reads its own copy and the warm-up a
@@ -252,8 +252,7 @@ def run(per_provider: int, with_invoice2data: bool) -> dict[str, Any]:
             _safe(lambda b=bill: extract_bill(b.pdf, pdf_reader=inline, templates=())),  # type: ignore[misc]
         )
     count = len(bills)
-    for name in seconds:
-        seconds[name] = by_group[True][name] + by_group[False][name]
+    seconds = {name: by_group[True][name] + by_group[False][name] for name in timed}
     per_bill_ms = {name: 1000 * total / count for name, total in seconds.items()}
     group_sizes = {seen: sum(1 for bill in bills if bill.provider.seen is seen) for seen in (True, False)}
     engine = Score()

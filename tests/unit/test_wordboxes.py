@@ -219,6 +219,9 @@ CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.
 TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 
 
+CharBox = tuple[float, float, float, float]  # left, bottom, right, top
+
+
 class FakePdfium:
     """FPDFText_GetLooseCharBox and FPDFText_GetCharIndexFromTextIndex over a made-up page.
 
@@ -231,7 +234,7 @@ class FakePdfium:
     def __init__(self) -> None:
         self.no_box: set[int] = set()
         self.nan_box: set[int] = set()
-        self.boxes: dict[int, tuple[float, float, float, float]] = {}
+        self.boxes: dict[int, CharBox] = {}
         self.unmapped: set[int] = set()
         self.char_box = CHAR_BOX(self._char_box)
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
@@ -383,9 +386,9 @@ def test_a_nan_box_falls_the_same_way_in_both(fake: FakePdfium) -> None:
     ],
 )
 def test_a_words_box_is_around_its_first_and_last_characters(
-    fake: FakePdfium, first: tuple[float, ...], last: tuple[float, ...], expected: tuple[float, ...]
+    fake: FakePdfium, first: CharBox, last: CharBox, expected: CharBox
 ) -> None:
-    fake.boxes.update({0: first, 1: first, 2: last})  # type: ignore[dict-item]
+    fake.boxes.update({0: first, 1: first, 2: last})
     texts, boxes = both_paths(units_of("abc"), aligned=True)
     assert texts == ["abc"]
     assert tuple(boxes) == expected
