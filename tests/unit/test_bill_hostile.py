@@ -167,10 +167,10 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     from common.extraction.bills.guard import decode_pages
 
     limits = {"max_pages": 5, "max_chars_per_page": 50_000}
-    pages, _ = pdf_worker.read_words(real_bill(), **limits)
+    pages, _, joined = pdf_worker.read_words(real_bill(), **limits)
     header_bytes, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(real_bill(), **limits))
     header = json.loads(header_bytes)
-    assert decode_pages(header, boxes) == pages
+    assert decode_pages(header, boxes) == (pages, joined)
 
     with pytest.raises(ValueError):
         decode_pages(header, boxes[:-4])  # one coordinate short
@@ -178,6 +178,18 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
         decode_pages({**header, "words_per_page": [len(pages[0]) + 1]}, boxes)
     with pytest.raises(ValueError):
         decode_pages({**header, "words": header["words"] + "\nextra"}, boxes)
+    # Joined words a page does not have, or not said for every page, or not said at all.
+    others: list[list[int]] = [[] for _ in pages[1:]]
+    for joined_per_page in ([[len(pages[0])], *others], [[-1], *others], [[0], *others, [0]], [], [["x"], *others]):
+        with pytest.raises(ValueError):
+            decode_pages({**header, "joined_per_page": joined_per_page}, boxes)
+    for malformed in ([None, *others], None):
+        with pytest.raises(ValueError):
+            decode_pages({**header, "joined_per_page": malformed}, boxes)
+    with pytest.raises(ValueError):
+        decode_pages({key: value for key, value in header.items() if key != "joined_per_page"}, boxes)
+    last = len(pages[0]) - 1
+    assert decode_pages({**header, "joined_per_page": [[0, last], *others]}, boxes)[1] == [[0, last], *others]
 
 
 def test_nesting_spread_with_whitespace_is_still_refused() -> None:

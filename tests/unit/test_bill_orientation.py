@@ -17,8 +17,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
 from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted
+from common.connectors.billgen.wild import wild_bill
 from common.errors import RejectedInput
-from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.layout import (
     DOWN,
@@ -26,6 +27,7 @@ from common.extraction.bills.layout import (
     STEEPEST,
     UP,
     BBox,
+    Document,
     Word,
     _rotated_box,
     _skew,
@@ -33,7 +35,7 @@ from common.extraction.bills.layout import (
     _turned,
     build_document,
 )
-from common.models import BillStatus
+from common.models import BillStatus, Severity
 
 READER = PdfTextReader("inline")
 
@@ -195,6 +197,39 @@ def test_a_page_further_off_level_goes_to_review_with_what_was_read() -> None:
     assert abs(skew.details["degrees_by_page"]["1"] - 3.0) < 0.1
     assert skew.message.startswith("the text is printed off level (page 1 by 3.0°, page 2 by 3.0°, more than 1.25°)")
     assert _values(result)["total_amount"] == bill.truth.total_amount  # read level, for the reviewer
+
+
+@pytest.mark.parametrize("degrees", [1.0, -0.75])
+def test_words_pdfium_runs_over_two_lines_send_the_bill_to_review(degrees: float) -> None:
+    """A bill that reads right square: on its page a degree off level, pdfium runs the meter table's `21`
+    (Sewer, CCF) and the `1` under it (Stormwater, ERU) into one word, `211`, which was loaded as ok."""
+    bill = wild_bill(55, 23)
+    square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
+    assert square.status is BillStatus.OK and not READER.read(bill.pdf).run_together
+    assert any(usage.quantity == 21 and usage.unit == "CCF" for usage in bill.truth.usage)
+    isolated = PdfTextReader("process")
+    try:
+        for reader in (READER, isolated):  # the worker sends which words are joined
+            result = extract_bill(tilted(bill.pdf, degrees), pdf_reader=reader, templates=())
+            assert result.status is BillStatus.NEEDS_REVIEW
+            (joined,) = [audit for audit in result.audits if audit.code == "lines_run_together"]
+            assert joined.details == {"words_by_page": {"1": ["211"]}}
+            assert joined.message.startswith("the PDF's text runs words of two lines together (page 1: 211)")
+            assert [audit.code for audit in result.audits if audit.severity is Severity.ERROR] == ["lines_run_together"]
+    finally:
+        isolated.close()
+
+
+def test_the_review_note_names_the_joined_words_page_by_page() -> None:
+    many = [f"{n}{n}" for n in range(7)]
+    document = Document(lines=[], page_count=2, run_together={2: many, 1: ["211"]})
+    (audit,) = _page_audits(document)
+    assert audit.code == "lines_run_together" and audit.severity is Severity.ERROR
+    assert audit.message.startswith(
+        "the PDF's text runs words of two lines together (page 1: 211; page 2: 00, 11, 22, 33, 44 and 2 more)"
+    )
+    assert audit.details == {"words_by_page": {"2": many, "1": ["211"]}}  # every one, for the reviewer
+    assert _page_audits(Document(lines=[], page_count=1)) == []
 
 
 def test_level_pages_are_read_as_they_are() -> None:

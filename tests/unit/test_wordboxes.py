@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import random
 import re
 from collections.abc import Iterator
@@ -94,9 +95,14 @@ def assert_same_pages(native: Any, python: Any) -> None:
     (native_pages, native_count), (python_pages, python_count) = native, python
     assert native_count == python_count
     assert len(native_pages) == len(python_pages)
-    for (native_texts, native_boxes), (python_texts, python_boxes) in zip(native_pages, python_pages, strict=True):
+    for native_page, python_page in zip(native_pages, python_pages, strict=True):
+        (native_texts, native_boxes, native_joined), (python_texts, python_boxes, python_joined) = (
+            native_page,
+            python_page,
+        )
         assert native_texts == python_texts
         assert native_boxes.tobytes() == python_boxes.tobytes()  # bit for bit, NaNs included
+        assert native_joined == python_joined
 
 
 def test_the_library_is_built() -> None:
@@ -108,7 +114,8 @@ def test_c_and_python_read_identical_words_on_the_corpus(monkeypatch: pytest.Mon
     for bill in corpus(3):
         native, python = read_both(monkeypatch, bill.pdf)
         assert_same_pages(native, python)
-        words += sum(len(texts) for texts, _ in native[0])
+        words += sum(len(texts) for texts, _, _ in native[0])
+        assert all(joined == [] for _, _, joined in native[0]), bill.name  # a square page's lines stay apart
     assert words > 1000
 
 
@@ -179,14 +186,14 @@ def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pyte
 def test_an_empty_page_has_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
     native, python = read_both(monkeypatch, empty_pdf())
     assert_same_pages(native, python)
-    assert native == ([([], pdf_worker.array("f"))], 1)
+    assert native == ([([], pdf_worker.array("f"), [])], 1)
 
 
 def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     pdf = next(iter(corpus(1))).pdf
     header, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(pdf, **LIMITS))
-    words = pdf_worker.read_words(pdf, **LIMITS)
-    assert decode_pages(json.loads(header), boxes) == words[0]
+    words, _, joined = pdf_worker.read_words(pdf, **LIMITS)
+    assert decode_pages(json.loads(header), boxes) == (words, joined)
 
 
 def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -217,18 +224,21 @@ def test_a_count_that_disagrees_with_str_split_falls_back_to_python(
 
 CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+CHAR_ANGLE = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 
 
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
 
 
 class FakePdfium:
-    """FPDFText_GetLooseCharBox and FPDFText_GetCharIndexFromTextIndex over a made-up page.
+    """FPDFText_GetLooseCharBox, FPDFText_GetCharIndexFromTextIndex and FPDFText_GetCharAngle over a made-up
+    page.
 
     Indices count UTF-16 units, as pdfium's do: a character past U+FFFF is two positions. A character's
     box derives from its index (right < left and the bottoms and tops vary, so the min/max choices show);
     `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box, `boxes` (left, bottom, right, top)
-    are given as they are.
+    are given as they are. Every character is level (angle 0) but those in `angles`; `angles_asked` records
+    the characters whose angle was asked for.
     """
 
     def __init__(self) -> None:
@@ -236,8 +246,11 @@ class FakePdfium:
         self.nan_box: set[int] = set()
         self.boxes: dict[int, CharBox] = {}
         self.unmapped: set[int] = set()
+        self.angles: dict[int, float] = {}
+        self.angles_asked: list[int] = []
         self.char_box = CHAR_BOX(self._char_box)
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
+        self.char_angle = CHAR_ANGLE(self._char_angle)
 
     def _char_box(self, handle: int, index: int, address: int) -> int:
         assert handle == HANDLE
@@ -260,12 +273,19 @@ class FakePdfium:
         assert handle == HANDLE
         return -1 if text_index in self.unmapped else 3 * text_index + 1
 
+    def _char_angle(self, handle: int, index: int) -> float:
+        assert handle == HANDLE
+        self.angles_asked.append(index)
+        return self.angles.get(index, 0.0)
+
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     pdfium = FakePdfium()
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX", pdfium.char_box)
     monkeypatch.setattr(pdf_worker, "_TEXT_INDEX_TO_CHAR", pdfium.text_index_to_char)
+    monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE", pdfium.char_angle)
+    monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE_ADDRESS", ctypes.cast(pdfium.char_angle, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
     monkeypatch.setattr(
         pdf_worker, "_TEXT_INDEX_TO_CHAR_ADDRESS", ctypes.cast(pdfium.text_index_to_char, ctypes.c_void_p).value
@@ -278,15 +298,22 @@ def utf16(units: list[int]) -> tuple[Any, str]:
     return buffer, ctypes.string_at(buffer, 2 * len(units)).decode("utf-16-le", errors="replace")
 
 
-def both_paths(units: list[int], aligned: bool) -> tuple[list[str], list[float]]:
-    """Both paths on one page text; asserts they agree and returns the words and their boxes."""
+def both_columns(units: list[int], aligned: bool) -> pdf_worker.Columns:
+    """Both paths on one page text; asserts they agree (words, boxes and joined words) and returns C's."""
     buffer, text = utf16(units)
     native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
-    python = pdf_worker._columns(pdf_worker._python_words(HANDLE, text, len(units), aligned))
+    python = pdf_worker._columns(*pdf_worker._python_words(HANDLE, text, len(units), aligned))
     assert native is not None, "C split the text unlike str.split()"
     assert native[0] == python[0]
     assert native[1].tobytes() == python[1].tobytes()
-    return native[0], native[1].tolist()
+    assert native[2] == python[2]
+    return native
+
+
+def both_paths(units: list[int], aligned: bool) -> tuple[list[str], list[float]]:
+    """Both paths on one page text; asserts they agree and returns the words and their boxes."""
+    texts, boxes, _ = both_columns(units, aligned)
+    return texts, boxes.tolist()
 
 
 def units_of(text: str) -> list[int]:
@@ -394,6 +421,77 @@ def test_a_words_box_is_around_its_first_and_last_characters(
     assert tuple(boxes) == expected
 
 
+LEVEL, DOWN_THE_PAGE, UPSIDE_DOWN, UP_THE_PAGE = 0.0, math.pi / 2, math.pi, 3 * math.pi / 2
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "angle", "joined"),
+    [
+        ((10, 700, 20, 710), (30, 699, 41, 709), LEVEL, False),  # one line across the page
+        ((10, 700, 20, 710), (12, 686, 22, 696), LEVEL, True),  # `21` over `1`: the next line's `1` under the `2`
+        ((10, 700, 20, 710), (12, 686, 22, 696), 0.02, True),  # the same a degree off level
+        ((10, 700, 20, 710), (12, 686, 22, 696), 6.27, True),  # ... the other way
+        ((10, 700, 20, 710), (12, 686, 22, 696), UPSIDE_DOWN, True),
+        ((500, 640, 510, 648), (500, 600, 510, 608), DOWN_THE_PAGE, False),  # one line down a sideways page
+        ((500, 640, 510, 648), (500, 600, 510, 608), UP_THE_PAGE, False),
+        ((500, 640, 510, 648), (520, 640, 530, 648), DOWN_THE_PAGE, True),  # two sideways lines run together
+        ((500, 640, 510, 648), (520, 640, 530, 648), LEVEL, False),  # the same characters across: one line
+        ((10, 700, 20, 710), (12, 686, 22, 696), -1.0, False),  # pdfium has no angle: no evidence
+        ((10, 700, 20, 710), (20, 710, 30, 720), LEVEL, True),  # touching corners share neither height nor width
+    ],
+)
+def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
+    fake: FakePdfium, first: CharBox, last: CharBox, angle: float, joined: bool
+) -> None:
+    fake.boxes.update({2: first, 3: first, 4: last})  # "abc"
+    fake.angles[2] = angle
+    texts, boxes, joined_words = both_columns(units_of("x abc y"), aligned=True)
+    assert texts == ["x", "abc", "y"]
+    assert joined_words == ([1] if joined else [])
+    assert boxes.tolist()[4:8] == [
+        min(first[0], last[0]),
+        min(first[1], last[1]),
+        max(first[2], last[2]),
+        max(first[3], last[3]),
+    ]
+
+
+def test_the_angle_is_asked_only_when_the_characters_share_height_or_width_but_not_both(fake: FakePdfium) -> None:
+    boxes = {
+        "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked
+        "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked
+        "c": ((10, 700, 20, 710), (11, 701, 19, 709)),  # share both (overprinted): one line, not asked
+        "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: two lines, not asked
+        "e": ((float("nan"),) * 4, (30, 680, 40, 690)),  # a NaN shares: one line, not asked
+    }
+    for index, name in enumerate(boxes):
+        fake.boxes.update({3 * index: boxes[name][0], 3 * index + 1: boxes[name][1]})
+    _, _, joined = both_columns(units_of("a1 b1 c1 d1 e1"), aligned=True)
+    assert joined == [1, 3]
+    assert fake.angles_asked == [0, 3, 0, 3]  # a and b, once by C and once by Python
+
+
+def test_a_single_character_word_is_never_joined(fake: FakePdfium) -> None:
+    assert both_columns(units_of("1 2"), aligned=True)[2] == []
+    assert fake.angles_asked == []
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_joined_words_are_counted_among_the_kept_ones(fake: FakePdfium, aligned: bool) -> None:
+    """Indices of joined words skip the words pdfium had no box for, as the texts and boxes do."""
+    text = "one two three four"
+    two_lines = ((10, 700, 20, 710), (12, 686, 22, 696))
+    if aligned:
+        fake.no_box.add(0)  # "one" is skipped
+        fake.boxes.update({8: two_lines[0], 12: two_lines[1]})  # "three"
+    else:
+        fake.unmapped.add(0)
+        fake.boxes.update({25: two_lines[0], 37: two_lines[1]})
+    texts, _, joined = both_columns(units_of(text), aligned)
+    assert texts == ["two", "three", "four"]
+    assert joined == [1]
+
+
 @pytest.mark.parametrize("text", ["", " ", "\u3000\t\n \u2028"])
 def test_a_blank_page_has_no_words(fake: FakePdfium, text: str) -> None:
     assert both_paths(units_of(text), aligned=True) == ([], [])
@@ -409,6 +507,7 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
         HANDLE,
         pdf_worker._CHAR_BOX_ADDRESS,
         pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
+        pdf_worker._CHAR_ANGLE_ADDRESS,
         buffer,
         len(text),
         True,

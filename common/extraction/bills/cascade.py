@@ -119,7 +119,7 @@ def extract_bill(
         return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
 
     template = detect(document, load_templates() if templates is None else templates)
-    page_notes = _skew_audits(document)
+    page_notes = _page_audits(document)
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
@@ -146,6 +146,33 @@ def extract_bill(
     if (document.turns or document.skews) and result.bill is not None:
         result.bill = _in_page_coordinates(result.bill, document)
     return result
+
+
+def _page_audits(document: Document) -> list[AuditResult]:
+    """What a page's reading itself puts in doubt, before any value is read from it."""
+    return [*_skew_audits(document), *_run_together_audits(document)]
+
+
+def _run_together_audits(document: Document) -> list[AuditResult]:
+    """Words whose first and last characters pdfium found on two lines (on a page a degree off level, `21`
+    above `1` came out as `211`): a value may hold a neighbouring line's figures, so a person reads it."""
+    if not document.run_together:
+        return []
+    return [
+        AuditResult(
+            code="lines_run_together",
+            severity=Severity.ERROR,
+            message="the PDF's text runs words of two lines together ("
+            + "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(document.run_together.items()))
+            + "): a value read there may hold a neighbouring line's",
+            details={"words_by_page": {str(page): words for page, words in document.run_together.items()}},
+        )
+    ]
+
+
+def _some(words: list[str], shown: int = 5) -> str:
+    more = f" and {len(words) - shown} more" if len(words) > shown else ""
+    return ", ".join(words[:shown]) + more
 
 
 def _skew_audits(document: Document) -> list[AuditResult]:

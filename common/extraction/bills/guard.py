@@ -113,17 +113,26 @@ def check_structure(data: bytes, filename: str | None = None) -> None:
             )
 
 
-def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> list[list[Word]]:
-    """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium).
+def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[Word]], list[list[int]]]:
+    """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium): each page's words, and the
+    indices of those pdfium ran over two lines.
 
     Raises ValueError when the frames disagree: a broken or compromised worker.
     """
-    texts: list[str] = header["words"].split("\n") if header["words"] else []
-    counts = [int(count) for count in header["words_per_page"]]
+    try:
+        texts: list[str] = header["words"].split("\n") if header["words"] else []
+        counts = [int(count) for count in header["words_per_page"]]
+        joined = [[int(index) for index in indices] for indices in header["joined_per_page"]]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"the reader's reply is malformed: {exc!r}") from None
     boxes = array("f")
     boxes.frombytes(boxes_frame)
     if sum(counts) != len(texts) or len(boxes) != 4 * len(texts) or min(counts, default=0) < 0:
         raise ValueError("the reader's reply is inconsistent")
+    if len(joined) != len(counts) or any(
+        not 0 <= index < count for indices, count in zip(joined, counts, strict=True) for index in indices
+    ):
+        raise ValueError("the reader's reply names words a page does not have")
     coordinates = iter(boxes.tolist())
     words: list[Word] = list(zip(texts, coordinates, coordinates, coordinates, coordinates, strict=False))
     pages: list[list[Word]] = []
@@ -131,7 +140,7 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> list[list[Word]]
     for count in counts:
         pages.append(words[start : start + count])
         start += count
-    return pages
+    return pages, joined
 
 
 class PdfTextReader:
@@ -164,10 +173,10 @@ class PdfTextReader:
         check_container(data, filename)
         check_structure(data, filename)
         with self._lock:
-            pages, page_count = (
+            pages, page_count, joined = (
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
-        return build_document(pages, page_count)
+        return build_document(pages, page_count, joined)
 
     def close(self) -> None:
         with self._lock:
@@ -175,7 +184,7 @@ class PdfTextReader:
 
     # -- inline -------------------------------------------------------------------------------------
 
-    def _read_inline(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int]:
+    def _read_inline(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int, list[list[int]]]:
         from common.extraction.bills import pdf_worker  # loads pdfium into this process: inline mode only
 
         try:
@@ -215,7 +224,7 @@ class PdfTextReader:
         size = struct.unpack(">I", self._receive(process, 4, deadline))[0]
         return self._receive(process, size, deadline)
 
-    def _read_isolated(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int]:
+    def _read_isolated(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int, list[list[int]]]:
         process = self._start()
         assert process.stdin is not None and process.stdout is not None
         header = json.dumps({"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}).encode()
@@ -225,7 +234,7 @@ class PdfTextReader:
             process.stdin.flush()
             reply: dict[str, Any] = json.loads(self._receive_frame(process, deadline))
             if "error" not in reply:
-                pages = decode_pages(reply, self._receive_frame(process, deadline))
+                pages, joined = decode_pages(reply, self._receive_frame(process, deadline))
         except TimeoutError:
             process.kill()
             self._stop()
@@ -246,7 +255,7 @@ class PdfTextReader:
         if "error" in reply:
             error = reply["error"]
             raise RejectedInput(f"{error['message']}{_suffix(filename)}", str(error["code"]))
-        return pages, int(reply["page_count"])
+        return pages, int(reply["page_count"]), joined
 
     @staticmethod
     def _receive(process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes:

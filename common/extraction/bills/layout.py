@@ -93,6 +93,8 @@ class Document:
     # Pages printed a little off level (a scan's text layer): the angle, in radians, their lines were turned
     # back by to read them level (after any quarter turn).
     skews: dict[int, float] = field(default_factory=dict)
+    # Words pdfium ran over two lines, by page (`21` over `1` read as `211`): a value may hold another line's.
+    run_together: dict[int, list[str]] = field(default_factory=dict)
 
     def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
         """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
@@ -401,10 +403,16 @@ def _levelled(words: list[Word], angle: float) -> list[Word]:
     return levelled
 
 
-def build_document(pages: list[list[Word]], page_count: int) -> Document:
+def build_document(pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None) -> Document:
+    """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines."""
     lines: list[Line] = []
     turns: dict[int, int] = {}
     skews: dict[int, float] = {}
+    run_together = {
+        page: [pages[page - 1][index][0] for index in indices]
+        for page, indices in enumerate(joined or [], start=1)
+        if indices
+    }
     for index, words in enumerate(pages):
         if (turn := _turn(words)) is not None:
             turns[index + 1] = turn
@@ -413,4 +421,4 @@ def build_document(pages: list[list[Word]], page_count: int) -> Document:
             skews[index + 1] = angle
             words = _levelled(words, angle)
         lines.extend(page_lines(words, index + 1))
-    return Document(lines=lines, page_count=page_count, turns=turns, skews=skews)
+    return Document(lines=lines, page_count=page_count, turns=turns, skews=skews, run_together=run_together)

@@ -14,7 +14,8 @@ same words and boxes. C's pages stay columns (texts, float32 boxes) until a call
 worker sends its boxes as they came, without a Python float for every coordinate.
 
 Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
-reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2..."}` then the word boxes as
+reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...]}`
+(the indices of each page's words that pdfium ran over two lines) then the word boxes as
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
@@ -38,7 +39,10 @@ import pypdfium2.raw as pdfium_c
 WORD = re.compile(r"\S+")
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # one str index, two UTF-16 units (surrogates)
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
-Columns = tuple[list[str], "array[float]"]  # a page's word texts, and their boxes as 4 float32 a word (as Word)
+# A page's word texts, their boxes as 4 float32 a word (as Word), and which words pdfium ran over two lines.
+Columns = tuple[list[str], "array[float]", list[int]]
+KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
+EIGHTH_TURN = 0.7853981633974483  # wordboxes.c's, to the bit
 
 
 class PdfReadError(Exception):
@@ -56,16 +60,18 @@ def _address(function: Any) -> int:
     return address
 
 
-def _untyped(function: Any, *argtypes: Any) -> Any:
+def _untyped(function: Any, *argtypes: Any, returns: Any = ctypes.c_int) -> Any:
     """The same pdfium function with plain pointer arguments: typed ctypes arguments cost a conversion per call."""
-    return ctypes.CFUNCTYPE(ctypes.c_int, *argtypes)(_address(function))
+    return ctypes.CFUNCTYPE(returns, *argtypes)(_address(function))
 
 
 _CHAR_BOX = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 _TEXT_INDEX_TO_CHAR = _untyped(pdfium_c.FPDFText_GetCharIndexFromTextIndex, ctypes.c_void_p, ctypes.c_int)
+_CHAR_ANGLE = _untyped(pdfium_c.FPDFText_GetCharAngle, ctypes.c_void_p, ctypes.c_int, returns=ctypes.c_float)
 # wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
 _CHAR_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetLooseCharBox)
 _TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextIndex)
+_CHAR_ANGLE_ADDRESS = _address(pdfium_c.FPDFText_GetCharAngle)
 # `make` builds it into the repository's build/: terraform ships common/ as text, so not beside this file.
 _NATIVE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "_wordboxes.so")
 
@@ -79,7 +85,7 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    function.argtypes = (pointer, pointer, pointer, pointer, integer, integer, pointer, pointer, integer)
+    function.argtypes = (pointer, pointer, pointer, pointer, pointer, integer, integer, pointer, pointer, integer)
     function.restype = integer
     return function
 
@@ -88,7 +94,7 @@ def _page(textpage: Any, max_chars: int) -> Columns:
     """The page's words from wordboxes.c or, where it is missing or disagrees, from the Python loop."""
     count = min(pdfium_c.FPDFText_CountChars(textpage), max_chars)
     if count <= 0:
-        return [], array("f")
+        return [], array("f"), []
     buffer = (ctypes.c_ushort * (count + 1))()
     # UTF-16 units less the NUL, never past the buffer: C and string_at read this many.
     units = min(max(pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1, 0), count + 1)
@@ -102,7 +108,7 @@ def _page(textpage: Any, max_chars: int) -> Columns:
         columns = _native_columns(native, handle, buffer, units, text, aligned)
         if columns is not None:
             return columns
-    return _columns(_python_words(handle, text, units, aligned))
+    return _columns(*_python_words(handle, text, units, aligned))
 
 
 def _native_columns(
@@ -112,11 +118,12 @@ def _native_columns(
     texts = text.split()
     size = len(texts)
     boxes = array("f", bytes(16 * size))
-    status = array("B", bytes(size))  # per word: 1 kept, 2 skipped (pdfium has no box), 0 never reached
+    status = array("B", bytes(size))  # per word: 1 kept, 3 kept on two lines, 2 skipped (no box), 0 never reached
     kept = native(
         handle,
         _CHAR_BOX_ADDRESS,
         _TEXT_INDEX_TO_CHAR_ADDRESS,
+        _CHAR_ANGLE_ADDRESS,
         buffer,
         units,
         aligned,
@@ -124,16 +131,35 @@ def _native_columns(
         status.buffer_info()[0],
         size,
     )
-    if kept == size:
-        return texts, boxes
+    if kept == size and status.count(KEPT) == size:
+        return texts, boxes, []
     if kept < 0 or status.count(0):
         return None
     del boxes[4 * kept :]
-    return [word for word, flag in zip(texts, status, strict=True) if flag == 1], boxes
+    statuses = [flag for flag in status if flag in (KEPT, JOINED)]
+    return (
+        [word for word, flag in zip(texts, status, strict=True) if flag in (KEPT, JOINED)],
+        boxes,
+        [index for index, flag in enumerate(statuses) if flag == JOINED],
+    )
 
 
-def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> list[Word]:
-    """What wordboxes.c computes, with two ctypes calls a word: for where _wordboxes.so was not built.
+def _on_two_lines(handle: int | None, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]) -> bool:
+    """wordboxes.c's on_two_lines, comparison for comparison (boxes are left, bottom, right, top)."""
+    share_height = not (first_box[1] >= last_box[3] or last_box[1] >= first_box[3])
+    share_width = not (first_box[0] >= last_box[2] or last_box[0] >= first_box[2])
+    if share_height == share_width:
+        return not share_height
+    angle = _CHAR_ANGLE(handle, first)
+    if angle < 0.0:
+        return False
+    across = angle <= EIGHTH_TURN or (3 * EIGHTH_TURN <= angle and angle <= 5 * EIGHTH_TURN) or angle >= 7 * EIGHTH_TURN
+    return not share_height if across else not share_width
+
+
+def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> tuple[list[Word], list[int]]:
+    """What wordboxes.c computes, with two ctypes calls a word (three for most words of two or more
+    characters: the angle): for where _wordboxes.so was not built.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -141,6 +167,7 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> l
     rect_address = ctypes.addressof(rect)
     box, to_char = _CHAR_BOX, _TEXT_INDEX_TO_CHAR
     words: list[Word] = []
+    joined: list[int] = []
     append = words.append
     # Str index k is unit k plus the surrogate pairs before it; a page without pairs (the usual one, where
     # units == len(text)) skips the search. A lone surrogate decoded to one U+FFFD: one index, one unit.
@@ -161,6 +188,10 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> l
         if not box(handle, last, rect_address):
             continue
         right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
+        if first != last and _on_two_lines(
+            handle, first, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
+        ):
+            joined.append(len(words))
         if right >= left:  # wordboxes.c says why
             if last_left < left:
                 left = last_left
@@ -177,7 +208,7 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> l
                 last_top if last_top > top else top,
             )
         )
-    return words
+    return words, joined
 
 
 def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int]:
@@ -214,29 +245,33 @@ def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tup
 
 
 def _words(columns: Columns) -> list[Word]:
-    texts, boxes = columns
+    texts, boxes, _ = columns
     values = iter(boxes.tolist())
     return list(zip(texts, values, values, values, values, strict=False))
 
 
-def _columns(words: list[Word]) -> Columns:
-    return [word[0] for word in words], array("f", [value for word in words for value in word[1:]])
+def _columns(words: list[Word], joined: list[int]) -> Columns:
+    return [word[0] for word in words], array("f", [value for word in words for value in word[1:]]), joined
 
 
-def read_words(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[list[Word]], int]:
-    """The words of the first `max_pages` pages and the document's page count."""
+def read_words(
+    data: bytes, *, max_pages: int, max_chars_per_page: int
+) -> tuple[list[list[Word]], int, list[list[int]]]:
+    """The words of the first `max_pages` pages, the document's page count, and per page the indices of the
+    words whose first and last characters stand on two lines (pdfium ran two lines' words together)."""
     pages, page_count = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
-    return [_words(page) for page in pages], page_count
+    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages]
 
 
 def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]:
     """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
     header = {
         "page_count": page_count,
-        "words_per_page": [len(texts) for texts, _ in pages],
-        "words": "\n".join([word for texts, _ in pages for word in texts]),
+        "words_per_page": [len(texts) for texts, _, _ in pages],
+        "words": "\n".join([word for texts, _, _ in pages for word in texts]),
+        "joined_per_page": [joined for _, _, joined in pages],
     }
-    return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes in pages])
+    return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes, _ in pages])
 
 
 # --- worker process ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-/* The word boxes of one pdfium text page, in one call from Python (pdf_worker._native_columns).
+/* The word boxes of one pdfium text page, and which words pdfium ran over two lines, in one call from
+ * Python (pdf_worker._native_columns).
  *
  * Why C: two ctypes calls a word plus Python's field reads cost ~0.2 ms a bill, a sixth of pdfium's
  * whole text extraction; here the loop costs about what pdfium's box lookups cost. It must give exactly
@@ -17,6 +18,7 @@ typedef struct {
 
 typedef int (*char_box_fn)(void *textpage, int index, rect_f *rect);
 typedef int (*char_index_fn)(void *textpage, int text_index);
+typedef float (*char_angle_fn)(void *textpage, int index);
 
 /* str.isspace() over the BMP: no code point past U+FFFF is whitespace, and no surrogate is. */
 static int is_space(uint16_t c) {
@@ -34,19 +36,38 @@ static int units_at(const uint16_t *text, int i, int length) {
     return (text[i] & 0xfc00) == 0xd800 && i + 1 < length && (text[i + 1] & 0xfc00) == 0xdc00 ? 2 : 1;
 }
 
+/* Whether a word's first and last characters stand on two lines: pdfium ran the words of neighbouring
+ * lines together (on a page a little off level, `21` over `1` became `211`). A line's characters share
+ * height when it runs across the page and width when it runs down it (a sideways page), which the first
+ * character's angle tells; it is asked only when the two characters share one and not the other. */
+#define EIGHTH_TURN 0.7853981633974483 /* pi/4: a word within this of level (or of upside down) runs across */
+static int on_two_lines(void *textpage, char_angle_fn char_angle, int first_index, rect_f first, rect_f last) {
+    /* Apart only when provably so: a NaN coordinate shares. */
+    int share_height = !(first.bottom >= last.top || last.bottom >= first.top);
+    int share_width = !(first.left >= last.right || last.left >= first.right);
+    if (share_height == share_width)
+        return !share_height;
+    double angle = char_angle(textpage, first_index);
+    if (angle < 0.0)
+        return 0; /* pdfium has no angle for it: no evidence either way */
+    int across = angle <= EIGHTH_TURN || (3 * EIGHTH_TURN <= angle && angle <= 5 * EIGHTH_TURN) ||
+                 angle >= 7 * EIGHTH_TURN;
+    return across ? !share_height : !share_width;
+}
+
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
- * to KEPT and append its box to boxes_out (left, bottom, right, top), or set it to SKIPPED when pdfium
- * has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its
+ * to KEPT (or JOINED, when on_two_lines) and append its box to boxes_out (left, bottom, right, top), or
+ * set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its
  * first and last code points start, since pdfium counts a surrogate pair as two text indices; when
  * `aligned` is 0 they are mapped to character indices first. Returns the number of kept words, or -1
  * past max_words (nothing is written past max_words words): the caller knows every word was kept and
  * none was missed when the result equals its own word count. */
-enum { KEPT = 1, SKIPPED = 2 };
+enum { KEPT = 1, SKIPPED = 2, JOINED = 3 };
 
-int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, const uint16_t *text, int length,
-               int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
+int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
+               const uint16_t *text, int length, int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
     int words = 0, kept = 0, i = 0;
-    rect_f rect;
+    rect_f rect, first_box;
     while (i < length) {
         if (is_space(text[i])) {
             i++;
@@ -72,6 +93,7 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
             status_out[k] = SKIPPED;
             continue;
         }
+        first_box = rect;
         float left = rect.left, bottom = rect.bottom, first_right = rect.right, top = rect.top;
         if (!char_box(textpage, last, &rect)) {
             status_out[k] = SKIPPED;
@@ -95,7 +117,7 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         boxes_out[2] = right;
         boxes_out[3] = last_top > top ? last_top : top;
         boxes_out += 4;
-        status_out[k] = KEPT;
+        status_out[k] = first != last && on_two_lines(textpage, char_angle, first, first_box, rect) ? JOINED : KEPT;
         kept++;
     }
     return kept;
