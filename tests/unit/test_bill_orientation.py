@@ -16,9 +16,8 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
-from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted
+from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted, upside_down, upside_down_box
 from common.connectors.billgen.wild import wild_bill
-from common.errors import RejectedInput
 from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.layout import (
@@ -26,6 +25,7 @@ from common.extraction.bills.layout import (
     LEVEL,
     STEEPEST,
     UP,
+    UPSIDE_DOWN,
     BBox,
     Document,
     Word,
@@ -96,8 +96,8 @@ def drawn_turned(degrees: int, margin_note: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("degrees", [0, 90, 270])
-def test_a_bill_turned_a_quarter_either_way_is_read(degrees: int) -> None:
+@pytest.mark.parametrize("degrees", [0, 90, 270, 180])
+def test_a_bill_turned_a_quarter_either_way_or_a_half_is_read(degrees: int) -> None:
     result = extract_bill(drawn_turned(degrees), pdf_reader=READER, templates=())
     assert result.status is BillStatus.OK, [a.code for a in result.audits]
     assert _values(result) == _values(extract_bill(drawn_turned(0), pdf_reader=READER, templates=()))
@@ -109,15 +109,20 @@ def test_a_line_up_the_margin_does_not_turn_an_upright_page() -> None:
     assert result.bill is not None and result.bill.account_number == "1234-5678"
 
 
-def test_an_upside_down_page_is_refused_not_misread() -> None:
-    """pdfium's words read right to left keep no width in the reader's boxes: such a page is not read at all."""
-    with pytest.raises(RejectedInput) as refused:
-        extract_bill(drawn_turned(180), pdf_reader=READER, templates=())
-    assert refused.value.reason_code == "unrecognized_bill"
+def test_an_upside_down_page_is_read_upright_with_boxes_where_printed() -> None:
+    upright = extract_bill(drawn_turned(0), pdf_reader=READER, templates=())
+    result = extract_bill(drawn_turned(180), pdf_reader=READER, templates=())
+    assert result.status is BillStatus.OK and result.bill is not None and upright.bill is not None
+    assert READER.read(drawn_turned(180)).turns == {1: UPSIDE_DOWN}
+    # The content is turned a half about the page's centre (306, 396).
+    left, bottom, right, top = upright.bill.provenance["account_number"].bbox or (0, 0, 0, 0)
+    expected = (612 - right, 792 - top, 612 - left, 792 - bottom)
+    got = result.bill.provenance["account_number"].bbox
+    assert got is not None and all(abs(a - b) <= 0.02 for a, b in zip(got, expected, strict=True))
 
 
 def _words(direction: int) -> list[Word]:
-    """Two lines of three words, in reading order, running `direction` (0 across, UP or DOWN)."""
+    """Two lines of three words, in reading order, running `direction` (0 across, UP, DOWN or UPSIDE_DOWN)."""
     words: list[Word] = []
     for line in range(2):
         for position in range(3):
@@ -126,12 +131,14 @@ def _words(direction: int) -> list[Word]:
                 words.append((f"word{position}", start, across, start + 30, across + 10))
             elif direction == UP:  # the line runs up the page at x = 14 * line
                 words.append((f"word{position}", 100 + 14 * line, start, 110 + 14 * line, start + 30))
-            else:  # down the page
+            elif direction == DOWN:  # down the page
                 words.append((f"word{position}", 500 - 14 * line, 700 - start, 510 - 14 * line, 730 - start))
+            else:  # right to left, the second line above the first
+                words.append((f"word{position}", 600 - start - 30, 100 + 14 * line, 600 - start, 110 + 14 * line))
     return words
 
 
-@pytest.mark.parametrize("direction", [0, UP, DOWN])
+@pytest.mark.parametrize("direction", [0, UP, DOWN, UPSIDE_DOWN])
 def test_which_way_a_pages_words_run(direction: int) -> None:
     words = _words(direction)
     assert _turn(words) == (direction or None)
@@ -140,7 +147,7 @@ def test_which_way_a_pages_words_run(direction: int) -> None:
     assert document.turns == ({1: direction} if direction else {})
 
 
-@pytest.mark.parametrize("turn", [UP, DOWN])
+@pytest.mark.parametrize("turn", [UP, DOWN, UPSIDE_DOWN])
 def test_a_box_read_turned_goes_back_to_where_it_was_printed(turn: int) -> None:
     rng = random.Random(turn)
     for _ in range(100):
@@ -160,6 +167,8 @@ Where = Callable[[BBox, tuple[float, float]], BBox]  # a square page's box, and 
 NOT_SQUARE: dict[str, tuple[Redraw, Where]] = {
     "sideways-reading-up": (lambda pdf: sideways(pdf, True), lambda box, size: sideways_box(box, size, True)),
     "sideways-reading-down": (lambda pdf: sideways(pdf, False), lambda box, size: sideways_box(box, size, False)),
+    "upside-down": (upside_down, upside_down_box),
+    "upside-down-shown-so": (lambda pdf: upside_down(pdf, shown_upright=False), upside_down_box),
     "a-degree-up": (lambda pdf: tilted(pdf, 1.0), lambda box, size: _rotated_box(box, math.radians(1.0))),
     "a-degree-down": (lambda pdf: tilted(pdf, -1.0), lambda box, size: _rotated_box(box, math.radians(-1.0))),
     "narrower": (

@@ -366,8 +366,9 @@ def test_surrogates_are_one_character_and_never_whitespace(fake: FakePdfium, ali
 
 
 def fake_box(first: int, last: int) -> tuple[float, float]:
-    """The left and right FakePdfium gives a word from its first and last character indices."""
-    return first + 0.25, max(last + 1.5 - last % 3, first + 0.25)
+    """The left and right FakePdfium gives a word from its first and last character indices (the rights of
+    both characters: FakePdfium's boxes can end before they begin)."""
+    return first + 0.25, max(last + 1.5 - last % 3, first + 1.5 - first % 3, first + 0.25)
 
 
 @pytest.mark.parametrize("aligned", [True, False])
@@ -409,7 +410,8 @@ def test_a_nan_box_falls_the_same_way_in_both(fake: FakePdfium) -> None:
         ((10, 700, 20, 710), (30, 698, 41, 709), (10, 698, 41, 710)),  # across the page
         ((500, 640, 510, 648), (498.5, 600, 508.5, 608), (498.5, 600, 510, 648)),  # down a page a little off level
         ((500, 600, 510, 608), (501.5, 640, 511.5, 648), (500, 600, 511.5, 648)),  # up it, off level the other way
-        ((60, 700, 70, 710), (20, 700, 30, 710), (60, 700, 60, 710)),  # right to left: upside down, no width
+        ((60, 700, 70, 710), (20, 700, 30, 710), (20, 700, 70, 710)),  # right to left: an upside-down page
+        ((10, 700, 20, 710), (12, 700, 18, 710), (10, 700, 20, 710)),  # a last character inside the first
     ],
 )
 def test_a_words_box_is_around_its_first_and_last_characters(

@@ -1,5 +1,5 @@
 """Generated bills redrawn out of square, as real PDFs arrive: turned a quarter onto a page of the other
-orientation (shown upright by /Rotate), or a little off level (a scan's text layer), or stretched.
+orientation (shown upright by /Rotate), or a half, or a little off level (a scan's text layer), or stretched.
 
 pdfium transforms every object of each page and writes the content stream anew, so the text is the same
 text, placed elsewhere: what the square bill reads is what its redrawn copy must read.
@@ -17,8 +17,8 @@ BBox = tuple[float, float, float, float]
 
 
 def redrawn(pdf: bytes, matrix: Callable[[float, float], pdfium.PdfMatrix], rotation: int = 0) -> bytes:
-    """Every page's content transformed by matrix(width, height); with a `rotation`, onto a page of swapped
-    width and height, with that /Rotate to show it upright."""
+    """Every page's content transformed by matrix(width, height); with a `rotation`, with that /Rotate to show
+    it upright (onto a page of swapped width and height for a quarter turn)."""
     document = pdfium.PdfDocument(pdf)
     try:
         for index in range(len(document)):
@@ -28,8 +28,9 @@ def redrawn(pdf: bytes, matrix: Callable[[float, float], pdfium.PdfMatrix], rota
             for item in list(page.get_objects()):
                 item.transform(transform)
             page.gen_content()
-            if rotation:
+            if rotation in (90, 270):
                 page.set_mediabox(0, 0, height, width)
+            if rotation:
                 page.set_rotation(rotation)
         out = io.BytesIO()
         document.save(out)
@@ -50,6 +51,20 @@ def sideways_box(box: BBox, page_size: tuple[float, float], up: bool) -> BBox:
     width, height = page_size
     left, bottom, right, top = box
     return (height - top, left, height - bottom, right) if up else (bottom, width - right, top, width - left)
+
+
+def upside_down(pdf: bytes, shown_upright: bool = True) -> bytes:
+    """Every page turned a half about its centre, shown upright by /Rotate 180 (or not: a scan fed upside down)."""
+    return redrawn(
+        pdf, lambda width, height: pdfium.PdfMatrix(-1, 0, 0, -1, width, height), 180 if shown_upright else 0
+    )
+
+
+def upside_down_box(box: BBox, page_size: tuple[float, float]) -> BBox:
+    """Where `upside_down` puts a box of the upright page."""
+    width, height = page_size
+    left, bottom, right, top = box
+    return (width - right, height - top, width - left, height - bottom)
 
 
 def tilted(pdf: bytes, degrees: float) -> bytes:

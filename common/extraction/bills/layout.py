@@ -5,8 +5,9 @@ column), so lines are rebuilt from the word boxes: same vertical center, left to
 than about one character height (of the smaller of the two words: a small-type column set close beside a
 large amount is not part of it) starts a new cell. Labels and their values are then found whether the
 PDF drew them as one string or as two table cells. A page whose words run up or down it (a landscape bill
-printed turned onto a portrait page) is read turned upright, one whose lines climb a little (a scan's text
-layer) is read levelled, and their boxes are given back in the page's own coordinates (Document.page_box).
+printed turned onto a portrait page) or upside down is read turned upright, one whose lines climb a little (a
+scan's text layer) is read levelled, and their boxes are given back in the page's own coordinates
+(Document.page_box).
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ class Line:
 class Document:
     lines: list[Line]
     page_count: int
-    # Pages whose text runs up (UP) or down (DOWN) the page, read turned upright: their lines' boxes are in the
-    # turned frame, and page_box gives a box back in the page's own coordinates.
+    # Pages whose text runs up (UP) or down (DOWN) the page, or upside down (UPSIDE_DOWN), read turned upright:
+    # their lines' boxes are in the turned frame, and page_box gives a box back in the page's own coordinates.
     turns: dict[int, int] = field(default_factory=dict)
     # Pages printed a little off level (a scan's text layer): the angle, in radians, their lines were turned
     # back by to read them level (after any quarter turn).
@@ -106,6 +107,8 @@ class Document:
         if turn is None:
             return box
         left, bottom, right, top = box
+        if turn == UPSIDE_DOWN:  # (x, y) -> (-x, -y), its own inverse
+            return (0.0 - right, 0.0 - top, 0.0 - left, 0.0 - bottom)
         if turn == UP:  # the upright frame is (x, y) -> (y, -x)
             return (0.0 - top, left, 0.0 - bottom, right)
         return (bottom, 0.0 - right, top, 0.0 - left)  # DOWN: (x, y) -> (-y, x)
@@ -316,18 +319,22 @@ def _joined(parts: list[Line]) -> Line:
 
 
 UP, DOWN = 90, -90  # text that reads up the page (drawn turned a quarter counter-clockwise), or down it
-_SAMPLE = 24  # words looked at to tell whether a page's text runs sideways
+UPSIDE_DOWN = 180  # text that reads right to left, its lines going up the page: drawn turned a half
+_SAMPLE = 24  # words looked at to tell whether a page's text runs sideways or upside down
 
 
 def _turn(words: list[Word]) -> int | None:
     """UP or DOWN when most of a page's words run sideways (a landscape bill drawn turned on a portrait page,
-    shown upright by the page's /Rotate), else None. Sideways words of three or more letters are taller than
-    wide; which way they read is told by each word's successor in reading order, above or below it."""
+    shown upright by the page's /Rotate), UPSIDE_DOWN when they read right to left, else None. Sideways words
+    of three or more letters are taller than wide; which way they read is told by each word's successor in
+    reading order, above or below it."""
     step = max(1, len(words) // _SAMPLE)
     sampled = [word for word in words[::step] if len(word[0]) >= 3]
     sideways = sum(1 for _, left, bottom, right, top in sampled if top - bottom > 1.3 * (right - left))
-    if not sampled or 2 * sideways <= len(sampled):
+    if not sampled:
         return None
+    if 2 * sideways <= len(sampled):
+        return UPSIDE_DOWN if _reads_right_to_left(words, step) else None
     up = down = 0
     for before, word in pairwise(words):
         if abs(word[1] - before[1]) > 0.5 * (before[3] - before[1]):
@@ -341,7 +348,27 @@ def _turn(words: list[Word]) -> int | None:
     return UP if up > down else DOWN
 
 
+def _reads_right_to_left(words: list[Word], step: int) -> bool:
+    """Whether, of words that follow each other close on one line (sampled every `step`), most stand left of
+    the word before them: pdfium reads an upside-down page's words in their own order, right to left."""
+    forward = backward = 0
+    for index in range(0, min(len(words) - 1, step * _SAMPLE), step):  # _SAMPLE pairs at most
+        before, word = words[index], words[index + 1]
+        if word[2] >= before[4] or word[4] <= before[2]:
+            continue  # not on the same line
+        close = 2.0 * (word[4] - word[2])  # a word space, not a gap between cells
+        if -1.0 <= word[1] - before[3] <= close:
+            forward += 1
+            if 3 * forward > _SAMPLE:
+                return False  # an upright page: the other pairs could not outnumber these twice over
+        elif -1.0 <= before[1] - word[3] <= close:
+            backward += 1
+    return backward >= 3 and backward > 2 * forward
+
+
 def _turned(words: list[Word], turn: int) -> list[Word]:
+    if turn == UPSIDE_DOWN:  # (x, y) -> (-x, -y)
+        return [(text, 0.0 - right, 0.0 - top, 0.0 - left, 0.0 - bottom) for text, left, bottom, right, top in words]
     if turn == UP:  # (x, y) -> (y, -x)
         return [(text, bottom, 0.0 - right, top, 0.0 - left) for text, left, bottom, right, top in words]
     return [(text, 0.0 - top, left, 0.0 - bottom, right) for text, left, bottom, right, top in words]  # (-y, x)

@@ -192,12 +192,11 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> t
             handle, first, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
         ):
             joined.append(len(words))
-        if right >= left:  # wordboxes.c says why
-            if last_left < left:
-                left = last_left
-            if first_right > right:
-                right = first_right
-        else:
+        if last_left < left:  # wordboxes.c says why
+            left = last_left
+        if first_right > right:
+            right = first_right
+        if not right >= left:
             right = left
         append(
             (

@@ -101,17 +101,15 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         }
         float right = rect.right, last_bottom = rect.bottom, last_left = rect.left, last_top = rect.top;
         /* The box around the first and last characters: a word running down a sideways page a little off
-         * level has its first character further across than its last. One whose last character ends before
-         * its first begins (read right to left: an upside-down page) keeps no width. The Python loop's
-         * comparisons, operand for operand, so NaNs fall the same way. */
-        if (right >= left) {
-            if (last_left < left)
-                left = last_left;
-            if (first_right > right)
-                right = first_right;
-        } else {
+         * level has its first character further across than its last, and one on an upside-down page ends
+         * left of where it begins. A box still reversed (or with a NaN end) keeps no width. The Python
+         * loop's comparisons, operand for operand, so NaNs fall the same way. */
+        if (last_left < left)
+            left = last_left;
+        if (first_right > right)
+            right = first_right;
+        if (!(right >= left))
             right = left;
-        }
         boxes_out[0] = left;
         boxes_out[1] = last_bottom < bottom ? last_bottom : bottom;
         boxes_out[2] = right;
