@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 WORDBOXES := build/_wordboxes.so
 $(WORDBOXES): common/extraction/bills/wordboxes.c
 	mkdir -p $(@D)
-	$(CC) -O2 -shared -fPIC -o $@ $<
+	$(CC) -O2 -ffp-contract=off -shared -fPIC -o $@ $< -lm
 
 venv: $(VENV)/.installed $(WORDBOXES)
 

@@ -8,6 +8,7 @@ builds _wordboxes.so, so a missing library fails here instead of silently testin
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import math
 import random
@@ -19,6 +20,7 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 import pytest
 from pdfs import build_pdf
+from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
 from common.extraction.bills import pdf_worker
@@ -423,7 +425,9 @@ def test_a_words_box_is_around_its_first_and_last_characters(
     assert tuple(boxes) == expected
 
 
+# pdfium's angles turn clockwise: a line reading up the page is at three quarters of a turn.
 LEVEL, DOWN_THE_PAGE, UPSIDE_DOWN, UP_THE_PAGE = 0.0, math.pi / 2, math.pi, 3 * math.pi / 2
+DIAGONAL = 7 * math.pi / 4  # reading up and to the right at 45°
 
 
 @pytest.mark.parametrize(
@@ -440,6 +444,8 @@ LEVEL, DOWN_THE_PAGE, UPSIDE_DOWN, UP_THE_PAGE = 0.0, math.pi / 2, math.pi, 3 * 
         ((500, 640, 510, 648), (520, 640, 530, 648), LEVEL, False),  # the same characters across: one line
         ((10, 700, 20, 710), (12, 686, 22, 696), -1.0, False),  # pdfium has no angle: no evidence
         ((10, 700, 20, 710), (20, 710, 30, 720), LEVEL, True),  # touching corners share neither height nor width
+        ((100, 100, 114, 114), (140, 140, 154, 154), DIAGONAL, False),  # a watermark at 45°: one line
+        ((100, 100, 114, 114), (80, 120, 94, 134), DIAGONAL, True),  # the next diagonal line, above and left
     ],
 )
 def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
@@ -458,19 +464,42 @@ def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
     ]
 
 
-def test_the_angle_is_asked_only_when_the_characters_share_height_or_width_but_not_both(fake: FakePdfium) -> None:
+def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:
     boxes = {
-        "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked
-        "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked
+        "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked, one line
+        "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked, two lines
         "c": ((10, 700, 20, 710), (11, 701, 19, 709)),  # share both (overprinted): one line, not asked
-        "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: two lines, not asked
+        "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: asked, two lines when level
         "e": ((float("nan"),) * 4, (30, 680, 40, 690)),  # a NaN shares: one line, not asked
     }
     for index, name in enumerate(boxes):
         fake.boxes.update({3 * index: boxes[name][0], 3 * index + 1: boxes[name][1]})
     _, _, joined = both_columns(units_of("a1 b1 c1 d1 e1"), aligned=True)
     assert joined == [1, 3]
-    assert fake.angles_asked == [0, 3, 0, 3]  # a and b, once by C and once by Python
+    assert fake.angles_asked == [0, 3, 9, 0, 3, 9]  # a, b and d, once by C and once by Python
+
+
+def diagonal_watermark_pdf(degrees: int) -> bytes:
+    """`SAMPLE COPY DUPLICATE` in large type across the page at `degrees`, over a line of level text."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", 9)
+    canvas.drawString(100, 200, "Account Number: 1234-5678")
+    canvas.translate(306, 396)
+    canvas.rotate(degrees)
+    canvas.setFont("Helvetica-Bold", 48)
+    canvas.drawCentredString(0, 0, "SAMPLE COPY DUPLICATE")
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("degrees", [30, 45, 60, 135, 225, 315])
+def test_a_diagonal_watermark_is_one_line_not_two(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
+    native, python = read_both(monkeypatch, diagonal_watermark_pdf(degrees))
+    assert_same_pages(native, python)
+    ((texts, _, joined),) = native[0]
+    assert texts == ["Account", "Number:", "1234-5678", "SAMPLE", "COPY", "DUPLICATE"]
+    assert joined == []
 
 
 def test_a_single_character_word_is_never_joined(fake: FakePdfium) -> None:

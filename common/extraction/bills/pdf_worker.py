@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import json
+import math
 import os
 import re
 import struct
@@ -42,7 +43,6 @@ Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top 
 # A page's word texts, their boxes as 4 float32 a word (as Word), and which words pdfium ran over two lines.
 Columns = tuple[list[str], "array[float]", list[int]]
 KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
-EIGHTH_TURN = 0.7853981633974483  # wordboxes.c's, to the bit
 
 
 class PdfReadError(Exception):
@@ -144,17 +144,31 @@ def _native_columns(
     )
 
 
+def _span_across(box: tuple[float, ...], cos_a: float, sin_a: float) -> tuple[float, float]:
+    """wordboxes.c's span_across, operation for operation (box is left, bottom, right, top)."""
+    left, bottom, right, top = box
+    p1, p2 = cos_a * bottom + sin_a * left, cos_a * bottom + sin_a * right
+    p3, p4 = cos_a * top + sin_a * left, cos_a * top + sin_a * right
+    low, high = (p1 if p1 < p2 else p2), (p1 if p1 > p2 else p2)
+    low2, high2 = (p3 if p3 < p4 else p4), (p3 if p3 > p4 else p4)
+    return (low2 if low2 < low else low), (high2 if high2 > high else high)
+
+
 def _on_two_lines(handle: int | None, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]) -> bool:
     """wordboxes.c's on_two_lines, comparison for comparison (boxes are left, bottom, right, top)."""
     share_height = not (first_box[1] >= last_box[3] or last_box[1] >= first_box[3])
     share_width = not (first_box[0] >= last_box[2] or last_box[0] >= first_box[2])
-    if share_height == share_width:
-        return not share_height
+    if share_height and share_width:
+        return False
     angle = _CHAR_ANGLE(handle, first)
     if angle < 0.0:
         return False
-    across = angle <= EIGHTH_TURN or (3 * EIGHTH_TURN <= angle and angle <= 5 * EIGHTH_TURN) or angle >= 7 * EIGHTH_TURN
-    return not share_height if across else not share_width
+    if angle == 0.0:
+        return not share_height
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    first_low, first_high = _span_across(first_box, cos_a, sin_a)
+    last_low, last_high = _span_across(last_box, cos_a, sin_a)
+    return first_low >= last_high or last_low >= first_high
 
 
 def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> tuple[list[Word], list[int]]:

@@ -7,8 +7,10 @@
  * box as that loop does. pdfium's functions come in as pointers from pypdfium2, so this file needs
  * neither pdfium's nor Python's headers and links against nothing.
  *
- * Build: cc -O2 -shared -fPIC -o build/_wordboxes.so common/extraction/bills/wordboxes.c (`make` does it).
+ * Build: cc -O2 -ffp-contract=off -shared -fPIC -o build/_wordboxes.so common/extraction/bills/wordboxes.c -lm
+ * (`make` does it; no fused multiply-add, so its arithmetic rounds as Python's does).
  */
+#include <math.h>
 #include <stdint.h>
 
 /* pdfium's FS_RECTF, in its declared order (fpdfview.h; pypdfium2.raw.FS_RECTF). */
@@ -36,23 +38,37 @@ static int units_at(const uint16_t *text, int i, int length) {
     return (text[i] & 0xfc00) == 0xd800 && i + 1 < length && (text[i + 1] & 0xfc00) == 0xdc00 ? 2 : 1;
 }
 
+/* The span of `box` across a line whose characters pdfium turns by an angle (cos, sin): its corners
+ * projected on the line's normal. pdfium's angles turn clockwise: the line runs along (cos, -sin). */
+static void span_across(rect_f box, double cos_a, double sin_a, double *low, double *high) {
+    double p1 = cos_a * box.bottom + sin_a * box.left, p2 = cos_a * box.bottom + sin_a * box.right;
+    double p3 = cos_a * box.top + sin_a * box.left, p4 = cos_a * box.top + sin_a * box.right;
+    double lo = p1 < p2 ? p1 : p2, hi = p1 > p2 ? p1 : p2;
+    double lo2 = p3 < p4 ? p3 : p4, hi2 = p3 > p4 ? p3 : p4;
+    *low = lo2 < lo ? lo2 : lo;
+    *high = hi2 > hi ? hi2 : hi;
+}
+
 /* Whether a word's first and last characters stand on two lines: pdfium ran the words of neighbouring
- * lines together (on a page a little off level, `21` over `1` became `211`). A line's characters share
- * height when it runs across the page and width when it runs down it (a sideways page), which the first
- * character's angle tells; it is asked only when the two characters share one and not the other. */
-#define EIGHTH_TURN 0.7853981633974483 /* pi/4: a word within this of level (or of upside down) runs across */
+ * lines together (on a page a little off level, `21` over `1` became `211`). A line's characters overlap
+ * across the direction it runs in, which the first character's angle gives: height on a level page,
+ * width on a sideways one, both ways on a diagonal watermark. Boxes that share height and width need no
+ * angle; a level character (angle 0, the usual one) needs no trigonometry. Apart only when provably so:
+ * a NaN coordinate shares. */
 static int on_two_lines(void *textpage, char_angle_fn char_angle, int first_index, rect_f first, rect_f last) {
-    /* Apart only when provably so: a NaN coordinate shares. */
     int share_height = !(first.bottom >= last.top || last.bottom >= first.top);
     int share_width = !(first.left >= last.right || last.left >= first.right);
-    if (share_height == share_width)
-        return !share_height;
+    if (share_height && share_width)
+        return 0;
     double angle = char_angle(textpage, first_index);
     if (angle < 0.0)
         return 0; /* pdfium has no angle for it: no evidence either way */
-    int across = angle <= EIGHTH_TURN || (3 * EIGHTH_TURN <= angle && angle <= 5 * EIGHTH_TURN) ||
-                 angle >= 7 * EIGHTH_TURN;
-    return across ? !share_height : !share_width;
+    if (angle == 0.0)
+        return !share_height;
+    double cos_a = cos(angle), sin_a = sin(angle), first_low, first_high, last_low, last_high;
+    span_across(first, cos_a, sin_a, &first_low, &first_high);
+    span_across(last, cos_a, sin_a, &last_low, &last_high);
+    return first_low >= last_high || last_low >= first_high;
 }
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
