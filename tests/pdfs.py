@@ -27,6 +27,32 @@ def build_pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+GLYPH_NUMBER_LINES = ("Account Number: 1234-5678", "Amount Due $50.00", "Billing Period: 01/06/2025 - 02/05/2025")
+
+
+def glyph_numbers_pdf() -> bytes:
+    """A bill's lines in a Type0 font with Identity-H and no ToUnicode map, as some billing systems embed
+    subset fonts: pdfium can give only glyph numbers, most of them control characters (`1234` comes out as
+    `\x14\x15\x16\x17`). The glyph numbers here are a TrueType font's for those letters."""
+    content = b"BT /F1 12 Tf "
+    for index, line in enumerate(GLYPH_NUMBER_LINES):
+        glyphs = "".join(f"{ord(character) - 29:04X}" for character in line).encode()
+        content += b"1 0 0 1 72 %d Tm <%s> Tj " % (700 - 20 * index, glyphs)
+    content += b"ET"
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Arial /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Arial"
+            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>",
+        ]
+    )
+
+
 def pdf_text(pdf: bytes) -> str:
     """Every page's raw pdfium text: what a generated page prints, read without the engine under test."""
     document = pdfium.PdfDocument(pdf)

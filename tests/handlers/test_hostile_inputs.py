@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from harness import CORPUS_DIR, REPO_ROOT, InProcessPlatform
+from pdfs import glyph_numbers_pdf
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
@@ -160,6 +161,7 @@ CASES = [
     ),
     Case("encrypted", "locked.pdf", lambda: _blank_pdf(encrypt=True), ("FAILED", "encrypted_pdf")),
     Case("no text layer", "scan.pdf", _blank_pdf, ("NEEDS_REVIEW", "no_text_layer")),
+    Case("text layer of glyph numbers", "statement.pdf", glyph_numbers_pdf, ("NEEDS_REVIEW", "unreadable_text_layer")),
     Case("deeply nested objects", "nested.pdf", _nested, ("FAILED", "pdf_too_deeply_nested")),
     Case("decompression bomb", "bomb.pdf", _bomb, ("FAILED", "compressed_bomb")),
     Case("pdf named .xml (extension lies)", "usage.xml", _bill, ("LOADED", None)),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pdfs import glyph_numbers_pdf
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -130,6 +131,19 @@ def test_gemini_reads_the_bill_the_heuristics_cannot(stub: Stub) -> None:
     data = inline["data"]
     assert base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).startswith(b"%PDF-")
     assert pdf  # the rendered bill itself round-trips without the model (see test_pdf_bills)
+
+
+def test_a_text_layer_of_glyph_numbers_is_read_by_the_model_and_reviewed(stub: Stub) -> None:
+    bill = truth()
+    stub.replies = [_text_reply(answer_for(bill))]
+
+    result = extract_bill(glyph_numbers_pdf(), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline"))
+
+    assert result.status is BillStatus.NEEDS_REVIEW  # nothing on the page can confirm the model's values
+    assert result.bill is not None and result.bill.total_amount == bill.total_amount
+    assert result.method == f"gemini:{MODEL}"
+    assert "unreadable_text_layer" in [audit.code for audit in result.audits]
+    assert len(stub.bodies) == 1
 
 
 def test_invalid_json_is_asked_again_once_then_accepted(stub: Stub) -> None:

@@ -10,13 +10,15 @@ import zlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from pdfs import build_pdf
+from pdfs import build_pdf, glyph_numbers_pdf, pdf_text
 
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.errors import RejectedInput
+from common.extraction.bills.cascade import UNDECODED_SHARE, _undecoded_text
 from common.extraction.bills.guard import MAX_FILE_BYTES, PdfTextReader
+from common.extraction.bills.layout import Word, build_document
 from common.extraction.dispatch import extract_file
-from common.models import ArtifactKind, ExtractionStatus
+from common.models import ArtifactKind, ExtractionStatus, Severity
 
 TIME_LIMIT_S = 2.0  # the worker's deadline in these tests
 WALL_BUDGET_S = 6.0  # reading any hostile file, including a worker restart, stays under this
@@ -151,6 +153,37 @@ def test_a_scan_without_text_is_needs_review_not_rejected() -> None:
     assert result.status is ExtractionStatus.NEEDS_REVIEW
     assert result.bill is None
     assert [a.code for a in result.audits] == ["no_text_layer"]
+
+
+def test_a_text_layer_of_glyph_numbers_is_needs_review_not_rejected() -> None:
+    """Without a Unicode map, pdfium gives glyph numbers: the file may well be a bill, so it is not refused as
+    `unrecognized_bill` but goes to review with the reason, as a scan does."""
+    pdf = glyph_numbers_pdf()
+    assert "\x14\x15\x16\x17" in pdf_text(pdf)  # `1234`, as glyph numbers
+
+    result = extract_file(pdf, "statement.pdf")
+
+    assert result.kind is ArtifactKind.BILL_PDF
+    assert result.status is ExtractionStatus.NEEDS_REVIEW
+    assert result.bill is None
+    (audit,) = result.audits
+    assert audit.code == "unreadable_text_layer" and audit.severity is Severity.ERROR
+    assert audit.message.startswith("the PDF's text layer does not decode (statement.pdf): ")
+    assert audit.details["undecoded_characters"] >= UNDECODED_SHARE * audit.details["characters"] > 0
+
+
+@pytest.mark.parametrize(("undecoded", "unreadable"), [(0, False), (24, False), (25, True), (60, True)])
+def test_a_quarter_of_undecoded_characters_makes_a_text_layer_unreadable(undecoded: int, unreadable: bool) -> None:
+    """Of 100 visible characters; a few icons from a symbol font (private use) are a page's own."""
+    icons = "\ue001" * (undecoded // 2) + "\x14" * (undecoded - undecoded // 2)
+    text = icons + "a" * (100 - undecoded)
+    words: list[Word] = [
+        (text[i : i + 10], 72.0 + 60 * (i // 10), 700.0, 120.0 + 60 * (i // 10), 710.0) for i in range(0, 100, 10)
+    ]
+    audit = _undecoded_text(build_document([words], 1), "")
+    assert (audit is not None) is unreadable
+    if audit is not None:
+        assert audit.details == {"undecoded_characters": undecoded, "characters": 100}
 
 
 def test_the_worker_and_the_inline_reader_read_the_same_document(reader: PdfTextReader) -> None:

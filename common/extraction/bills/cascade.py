@@ -8,6 +8,7 @@ NEEDS_REVIEW with the reasons: a bill is loaded as ok only when it is complete a
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from common.errors import RejectedInput
@@ -88,6 +89,41 @@ def _no_text_layer(name: str) -> AuditResult:
     )
 
 
+# What pdfium gives for glyphs its font does not map to Unicode (a subset font without a ToUnicode table
+# hands out glyph numbers, most of them control characters): C0 and C1 controls but whitespace, U+FFFD and
+# the private use area.
+_UNDECODED = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f\ufffd\ue000-\uf8ff]")
+UNDECODED_SHARE = 0.25  # a real page's icons in a symbol font are a few characters, not a quarter of them
+
+
+def _undecoded_text(document: Document, name: str) -> AuditResult | None:
+    """unreadable_text_layer when most of the text layer does not decode: such a file may well be a bill, so
+    it goes to OCR, a model or a person instead of being refused as not one."""
+    text = document.text
+    visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
+    undecoded = len(_UNDECODED.findall(text))
+    if not visible or undecoded < UNDECODED_SHARE * visible:
+        return None
+    return AuditResult(
+        code="unreadable_text_layer",
+        severity=Severity.ERROR,
+        message=f"the PDF's text layer does not decode{name}: {undecoded} of its {visible} characters are glyph "
+        "numbers, not letters (a font without a Unicode map); it needs OCR or a person",
+        details={"undecoded_characters": undecoded, "characters": visible},
+    )
+
+
+def _without_text(reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult]) -> BillResult:
+    """A PDF whose text cannot be read: the model's reading when one is configured, else only the reasons.
+    Either way a person reviews it, since nothing on the page can confirm a value."""
+    if reader is not None:
+        read_by_model = _ask_model(reader, data, document, audits)
+        if read_by_model is not None and read_by_model.bill is not None:
+            reviewed = read_by_model.bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW})
+            return BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)
+    return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
+
+
 def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[AuditResult]) -> BillResult | None:
     answer = llm_step.ask(reader, data)
     if answer.bill is None:
@@ -109,14 +145,7 @@ def extract_bill(
     name = f" ({filename})" if filename else ""
     document = (pdf_reader or default_reader()).read(data, filename)
     if not document.has_text:
-        audits = [_no_text_layer(name)]
-        if bill_reader is not None:
-            read_by_model = _ask_model(bill_reader, data, document, audits)
-            if read_by_model is not None and read_by_model.bill is not None:
-                # Nothing on the page can confirm the model's values: a person reviews them.
-                reviewed = read_by_model.bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW})
-                return BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)
-        return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
+        return _without_text(bill_reader, data, document, [_no_text_layer(name)])
 
     template = detect(document, load_templates() if templates is None else templates)
     page_notes = _page_audits(document)
@@ -125,10 +154,13 @@ def extract_bill(
         result = _finish(apply_template(template, document), extra=page_notes)
     if result is None or result.status is not BillStatus.OK:
         draft = extract_heuristic(document)
-        if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS) and bill_reader is None:
-            raise RejectedInput(
-                f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"
-            )
+        if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS):
+            if (undecoded := _undecoded_text(document, name)) is not None:
+                return _without_text(bill_reader, data, document, [undecoded])
+            if bill_reader is None:
+                raise RejectedInput(
+                    f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"
+                )
         heuristic = _finish(draft, extra=page_notes)
         result = heuristic if result is None else _better(result, heuristic)
     if result.status is not BillStatus.OK and bill_reader is not None:
