@@ -29,11 +29,8 @@ from common.extraction.bills.layout import (
     Word,
     _drawn_strings,
     _joined,
-    _levelled,
-    _skew,
-    _turn,
-    _turned,
     build_document,
+    oriented,
     page_lines,
     union,
 )
@@ -142,20 +139,15 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
 
 
 def reference_build_document(pages: list[list[Word]], page_count: int) -> Document:
-    """The reference lines of pages turned and levelled as build_document turns and levels them (how a page
-    is oriented is test_bill_orientation's to test: a shuffled random page can read right to left)."""
-    lines: list[Line] = []
-    turns: dict[int, int] = {}
-    skews: dict[int, float] = {}
-    for index, words in enumerate(pages):
-        if (turn := _turn(words)) is not None:
-            turns[index + 1] = turn
-            words = _turned(words, turn)
-        if angle := _skew(words):
-            skews[index + 1] = angle
-            words = _levelled(words, angle)
-        lines.extend(reference_page_lines(words, index + 1))
-    return Document(lines=lines, page_count=page_count, turns=turns, skews=skews)
+    """The reference lines of pages oriented as build_document orients them (how a page is oriented is
+    test_bill_orientation's to test: a shuffled random page can read right to left)."""
+    document = Document(lines=[], page_count=page_count)
+    for page, words in enumerate(pages, start=1):
+        upright, turn, angle = oriented(words)
+        document.turns.update({page: turn} if turn is not None else {})
+        document.skews.update({page: angle} if angle else {})
+        document.lines.extend(reference_page_lines(upright, page))
+    return document
 
 
 # --- helpers ------------------------------------------------------------------------------------------

@@ -430,22 +430,29 @@ def _levelled(words: list[Word], angle: float) -> list[Word]:
     return levelled
 
 
+def oriented(words: list[Word]) -> tuple[list[Word], int | None, float]:
+    """A page's words turned upright and levelled, with the turn (None when upright) and the angle (0.0 when
+    level) they were read at."""
+    if (turn := _turn(words)) is not None:
+        words = _turned(words, turn)
+    if angle := _skew(words):
+        words = _levelled(words, angle)
+    return words, turn, angle
+
+
 def build_document(pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None) -> Document:
     """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines."""
-    lines: list[Line] = []
-    turns: dict[int, int] = {}
-    skews: dict[int, float] = {}
-    run_together = {
+    document = Document(lines=[], page_count=page_count)
+    document.run_together = {
         page: [pages[page - 1][index][0] for index in indices]
         for page, indices in enumerate(joined or [], start=1)
         if indices
     }
-    for index, words in enumerate(pages):
-        if (turn := _turn(words)) is not None:
-            turns[index + 1] = turn
-            words = _turned(words, turn)
-        if angle := _skew(words):
-            skews[index + 1] = angle
-            words = _levelled(words, angle)
-        lines.extend(page_lines(words, index + 1))
-    return Document(lines=lines, page_count=page_count, turns=turns, skews=skews, run_together=run_together)
+    for page, words in enumerate(pages, start=1):
+        upright, turn, angle = oriented(words)
+        if turn is not None:
+            document.turns[page] = turn
+        if angle:
+            document.skews[page] = angle
+        document.lines.extend(page_lines(upright, page))
+    return document
