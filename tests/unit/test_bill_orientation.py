@@ -35,7 +35,7 @@ from common.extraction.bills.layout import (
     _turned,
     build_document,
 )
-from common.models import BillStatus, Severity
+from common.models import BillStatus, Severity, UsageRead
 
 READER = PdfTextReader("inline")
 
@@ -276,3 +276,51 @@ def test_how_far_a_pages_lines_climb(slope: float, read: bool) -> None:
     document = build_document([_rows(slope)], 1)
     if read or slope == 0.0:
         assert [line.text for line in document.lines] == ["w0 w1 w2 w3 w4 w5"] * 4
+
+
+def _sparse_rows(slope: float, pairs: int) -> list[Word]:
+    """Lines of two words, `pairs` of them, climbing at `slope`: a second page with only a short table."""
+    words: list[Word] = []
+    for line in range(pairs):
+        for position in range(2):
+            left = 72.0 + 60 * position
+            bottom = 600.0 - 20 * line + slope * left
+            words.append((f"r{line}w{position}", left, bottom, left + 44, bottom + 10.0 + abs(slope) * 44))
+    return words
+
+
+@pytest.mark.parametrize(
+    ("second", "levelled"),
+    [
+        (_sparse_rows(0.01, 4), True),  # four pairs that agree with page 1: the scan's angle
+        (_sparse_rows(0.01, 3), True),
+        (_sparse_rows(0.01, 2), False),  # too few to confirm anything
+        (_sparse_rows(0.0, 4), False),  # a level page after a tilted one
+        (_sparse_rows(0.03, 4), False),  # another angle: not this scan's
+    ],
+)
+def test_a_sparse_page_takes_the_angle_of_the_scan_when_its_few_lines_agree(second: list[Word], levelled: bool) -> None:
+    document = build_document([_rows(0.01), second], 2)
+    assert document.skews[1] == pytest.approx(math.atan(0.01), abs=1e-3)
+    assert (2 in document.skews) is levelled
+    if levelled:
+        assert document.skews[2] == document.skews[1]
+        page_two = [line.text for line in document.lines if line.page == 2]
+        assert page_two == [f"r{line}w0\tr{line}w1" for line in range(len(second) // 2)]  # one row a line
+    assert build_document([second], 1).skews == {}  # alone, nothing to confirm
+
+
+def test_a_scanned_bills_sparse_second_page_reads_as_the_square_one() -> None:
+    """wild-23-0038's page 2 holds only its meter table: too few word pairs to measure its own angle, so a
+    degree off level its rows broke apart and the stormwater meter was lost, while the bill loaded as ok."""
+    bill = wild_bill(38, 23)
+    square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
+    redrawn = extract_bill(tilted(bill.pdf, 0.5), pdf_reader=READER, templates=())
+    assert redrawn.status is BillStatus.OK
+    assert _values(redrawn) == _values(square)
+    assert [usage.commodity for usage in _values_usage(redrawn)] == ["water", "sewer", "stormwater", "gas"]
+
+
+def _values_usage(result: BillResult) -> list[UsageRead]:
+    assert result.bill is not None
+    return result.bill.usage

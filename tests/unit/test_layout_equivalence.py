@@ -142,8 +142,7 @@ def reference_build_document(pages: list[list[Word]], page_count: int) -> Docume
     """The reference lines of pages oriented as build_document orients them (how a page is oriented is
     test_bill_orientation's to test: a shuffled random page can read right to left)."""
     document = Document(lines=[], page_count=page_count)
-    for page, words in enumerate(pages, start=1):
-        upright, turn, angle = oriented(words)
+    for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         document.turns.update({page: turn} if turn is not None else {})
         document.skews.update({page: angle} if angle else {})
         document.lines.extend(reference_page_lines(upright, page))

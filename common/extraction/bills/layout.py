@@ -378,12 +378,15 @@ LEVEL = 0.004  # a slope under this (a quarter of a degree) is read as it is: li
 STEEPEST = 0.1  # nor is one over this (about six degrees): no bill's text layer is printed so far off level
 READABLE_SKEW = math.radians(1.25)  # read level, but further off it pdfium runs words of two lines together
 _SLOPES = 32  # pairs of words enough to tell a page's slope (a whole page is scanned at one angle)
+_FEW_SLOPES = 3  # pairs enough to confirm another page's slope
 
 
-def _skew(words: list[Word]) -> float:
+def _skew(words: list[Word], known: float = 0.0) -> float:
     """The angle (radians) a page's lines climb at, when they are not level (a scanned bill's text layer, set
     where a skewed scan put each word), else 0.0. Read from the centres of words that follow each other on
-    a line, whose slopes then agree; a level page's mixed type gives slopes scattered about zero."""
+    a line, whose slopes then agree; a level page's mixed type gives slopes scattered about zero. A page
+    with too few such pairs to tell (a sparse second page) takes `known`, another page's angle, when each
+    of at least three of its pairs agrees with it."""
     slopes: list[float] = []
     level = 0  # pairs on exactly one baseline: eight of them and the page is level
     for before, word in pairwise(words):
@@ -403,6 +406,10 @@ def _skew(words: list[Word]) -> float:
             if len(slopes) == _SLOPES:
                 break
     if len(slopes) < 8:
+        if known and len(slopes) >= _FEW_SLOPES:
+            slope = math.tan(known)
+            if all(abs(other - slope) <= max(0.002, 0.35 * abs(slope)) for other in slopes):
+                return known
         return 0.0
     slopes.sort()
     median = slopes[len(slopes) // 2]
@@ -430,14 +437,20 @@ def _levelled(words: list[Word], angle: float) -> list[Word]:
     return levelled
 
 
-def oriented(words: list[Word]) -> tuple[list[Word], int | None, float]:
-    """A page's words turned upright and levelled, with the turn (None when upright) and the angle (0.0 when
-    level) they were read at."""
-    if (turn := _turn(words)) is not None:
-        words = _turned(words, turn)
-    if angle := _skew(words):
-        words = _levelled(words, angle)
-    return words, turn, angle
+def oriented(pages: list[list[Word]]) -> list[tuple[list[Word], int | None, float]]:
+    """Each page's words turned upright and levelled, with the turn (None when upright) and the angle (0.0
+    when level) they were read at. A page too sparse to measure its own angle is checked against the median
+    of the others' (the pages of one scan)."""
+    turns = [_turn(words) for words in pages]
+    upright = [words if turn is None else _turned(words, turn) for words, turn in zip(pages, turns, strict=True)]
+    angles = [_skew(words) for words in upright]
+    if measured := sorted(angle for angle in angles if angle):
+        known = measured[len(measured) // 2]
+        angles = [angle or _skew(words, known) for words, angle in zip(upright, angles, strict=True)]
+    return [
+        (_levelled(words, angle) if angle else words, turn, angle)
+        for words, turn, angle in zip(upright, turns, angles, strict=True)
+    ]
 
 
 def build_document(pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None) -> Document:
@@ -448,8 +461,7 @@ def build_document(pages: list[list[Word]], page_count: int, joined: list[list[i
         for page, indices in enumerate(joined or [], start=1)
         if indices
     }
-    for page, words in enumerate(pages, start=1):
-        upright, turn, angle = oriented(words)
+    for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         if turn is not None:
             document.turns[page] = turn
         if angle:
