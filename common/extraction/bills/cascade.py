@@ -97,8 +97,8 @@ UNDECODED_SHARE = 0.25  # a real page's icons in a symbol font are a few charact
 
 
 def _undecoded_text(document: Document, name: str) -> AuditResult | None:
-    """unreadable_text_layer when most of the text layer does not decode: such a file may well be a bill, so
-    it goes to OCR, a model or a person instead of being refused as not one."""
+    """unreadable_text_layer when a quarter or more of the text layer does not decode: such a file may well be
+    a bill, so it goes to OCR, a model or a person instead of being refused as not one."""
     text = document.text
     visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
     undecoded = len(_UNDECODED.findall(text))
