@@ -283,6 +283,22 @@ def meter_table(heading: list[str], rows: list[list[str]], right: bool = False) 
     return lines
 
 
+def test_a_cell_under_a_heading_no_field_is_read_from_stays_out_of_the_reads() -> None:
+    """`28` right-aligned under `Days billed` ends close to where `Previous` begins: it belongs to its own
+    heading, not to the nearest read's (it was taken as the previous read, and the bill went to review)."""
+    days_end = 134 + stringWidth("Days billed", "Helvetica", 9)
+    table: list[list[Row]] = [
+        [(72, "Meter"), (134, "Days billed"), (190, "Previous"), (270, "Present"), (350, "Usage")],
+        [(72, "E123"), (134, "", days_end, "28"), (190, "1000"), (270, "1400"), (350, "400 kWh")],
+    ]
+    assert 190 - (days_end - stringWidth("28", "Helvetica", 9)) < 25  # within reach of `Previous`
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        (Decimal("1000"), Decimal("1400"), Decimal("400"))
+    ]
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

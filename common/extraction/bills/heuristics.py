@@ -1271,17 +1271,22 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
         assert match is not None
         columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
     if unmatched and columns:
-        for segment in unmatched:
-            _split_heading(line, segment, columns)
+        others = [rest for segment in unmatched if (rest := _split_heading(line, segment, columns)) is not None]
+        # Headings of columns not read (`Days`, `Avg/day`) still hold their cells: `28` under `Days` is no read.
+        for number, (left, right) in enumerate(others):
+            columns[f"{OTHER_COLUMN}{number}"] = Column(left, right, "")
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
         return columns
     return None
 
 
-def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> None:
+OTHER_COLUMN = "other:"  # the prefix of a heading no field is read from; _cells_by_column gives none of its cells
+
+
+def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> tuple[float, float] | None:
     """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Previous reading Current reading
     Volume`): from the left, the most words that make a heading of their own become its column, as wide as
-    those words, and so on along the rest until what is left makes none."""
+    those words, and so on along the rest until what is left makes none. Returns where that rest spans."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
     while words:
@@ -1291,7 +1296,8 @@ def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> 
                 words = words[count:]
                 break
         else:
-            return
+            return words[0][2][0], words[-1][2][2]
+    return None
 
 
 def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, Column]) -> tuple[str, Column] | None:
@@ -1327,7 +1333,7 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
                 continue
         if best not in cells:
             cells[best] = segment.text.strip()
-    return cells
+    return {name: cell for name, cell in cells.items() if not name.startswith(OTHER_COLUMN)}
 
 
 UNIT_CELL = re.compile(rf"^{UNIT}$")
