@@ -299,6 +299,19 @@ def test_a_cell_under_a_heading_no_field_is_read_from_stays_out_of_the_reads() -
     ]
 
 
+def test_headings_sharing_a_cell_after_one_no_field_is_read_from_are_each_found() -> None:
+    """`Prev. read` (the date's heading) and `Previous` set close enough to share a cell: `Previous` is still
+    the previous read's heading (the split stopped at `Prev.`, and the previous reads were lost)."""
+    table: list[list[Row]] = [
+        [(72, "Meter"), (150, "Prev. read Previous"), (270, "Present"), (350, "Usage")],
+        [(72, "E123"), (150, "01/05"), (150, "", 150 + stringWidth("Prev. read Previous", "Helvetica", 9), "1000"),
+         (270, "1400"), (350, "400 kWh")],
+    ]  # fmt: skip
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.start_read, r.end_read) for r in result.bill.usage] == [(Decimal("1000"), Decimal("1400"))]
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

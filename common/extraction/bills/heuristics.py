@@ -1271,7 +1271,7 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
         assert match is not None
         columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
     if unmatched and columns:
-        others = [rest for segment in unmatched if (rest := _split_heading(line, segment, columns)) is not None]
+        others = [other for segment in unmatched for other in _split_heading(line, segment, columns)]
         # Headings of columns not read (`Days`, `Avg/day`) still hold their cells: `28` under `Days` is no read.
         for number, (left, right) in enumerate(others):
             columns[f"{OTHER_COLUMN}{number}"] = Column(left, right, "")
@@ -1283,21 +1283,30 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
 OTHER_COLUMN = "other:"  # the prefix of a heading no field is read from; _cells_by_column gives none of its cells
 
 
-def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> tuple[float, float] | None:
-    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Previous reading Current reading
-    Volume`): from the left, the most words that make a heading of their own become its column, as wide as
-    those words, and so on along the rest until what is left makes none. Returns where that rest spans."""
+def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> list[tuple[float, float]]:
+    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Prev. read Previous`): from the
+    left, the most words that make a heading of their own become its column, as wide as those words, and so
+    on along the rest; a word no heading starts at is passed over. Returns where each run of words passed
+    over spans (headings of columns no field is read from)."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
+    others: list[tuple[float, float]] = []
+    passed: list[tuple[int, int, BBox]] = []
     while words:
         for count in range(len(words), 0, -1):
             if (found := _heading(line, words[:count], columns)) is not None:
                 columns[found[0]] = found[1]
                 words = words[count:]
+                if passed:
+                    others.append((passed[0][2][0], passed[-1][2][2]))
+                    passed = []
                 break
         else:
-            return words[0][2][0], words[-1][2][2]
-    return None
+            passed.append(words[0])
+            words = words[1:]
+    if passed:
+        others.append((passed[0][2][0], passed[-1][2][2]))
+    return others
 
 
 def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, Column]) -> tuple[str, Column] | None:
