@@ -7,17 +7,22 @@ this is the topology the emulated stack runs on, checked without the functions a
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
-import warnings
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from common.adapters.pubsub_dead_letters import DELIVERY_COUNT_ATTRIBUTE
-from common.topology import FUNCTIONS, INGESTION_TOPIC, dead_letter_hold_subscription, subscription
+from common.adapters.pubsub_dead_letters import PubSubDeadLetterStore
+from common.models import DeadLetter
+from common.topology import (
+    FUNCTIONS,
+    INGESTION_TOPIC,
+    pubsub_max_delivery_attempts,
+    subscription,
+)
 from local.emulate import UnavailableFunction, unavailable_function
 from local.emulators.process import free_port
 from local.emulators.pubsub import PubSubTopology, _clients, apply_topology
@@ -49,40 +54,33 @@ def topology(pubsub_host: str, dead_functions: UnavailableFunction) -> Iterator[
         created.teardown()
 
 
-def _pull_held(subscriber: Any, hold: str, expected: int, timeout: float) -> list[Any]:
-    held: list[Any] = []
+def _held(topology: PubSubTopology, expected: int, timeout: float) -> list[DeadLetter]:
+    """The ingest subscription's dead letters, as the admin API lists them, once `expected` are held."""
+    store = PubSubDeadLetterStore(topology.project, emulator_host=topology.host, subscriptions=(INGEST,))
     deadline = time.monotonic() + timeout
-    while len(held) < expected and time.monotonic() < deadline:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # return_immediately, honoured here
-            response = subscriber.pull(
-                request={"subscription": hold, "max_messages": 100, "return_immediately": True}, timeout=10
-            )
-        if response.received_messages:
-            held += [received.message for received in response.received_messages]
-            subscriber.acknowledge(
-                request={"subscription": hold, "ack_ids": [r.ack_id for r in response.received_messages]},
-                timeout=10,
-            )
-        time.sleep(0.2)
-    return held
+    try:
+        while len(held := store.list()) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return held
+    finally:
+        store.close()
 
 
-def test_messages_refused_together_are_each_pushed_five_times_then_held(
+def test_messages_refused_together_are_each_pushed_to_the_last_attempt_then_held(
     topology: PubSubTopology, dead_functions: UnavailableFunction
 ) -> None:
-    publisher, subscriber = _clients(topology.host)
+    attempts = pubsub_max_delivery_attempts(INGEST)
+    publisher, _ = _clients(topology.host)
     try:
         topic = publisher.topic_path(topology.project, INGESTION_TOPIC)
         futures = [publisher.publish(topic, f"job {n}".encode()) for n in range(REFUSED_TOGETHER)]
         message_ids = [future.result(timeout=30) for future in futures]
-        hold = subscriber.subscription_path(topology.project, dead_letter_hold_subscription(INGEST))
-        held = _pull_held(subscriber, hold, REFUSED_TOGETHER, timeout=60)  # about 6 s: pushed again every second
     finally:
         publisher.stop()
-        subscriber.close()
+    held = _held(topology, REFUSED_TOGETHER, timeout=60)  # about 6 s: pushed again every second
 
-    assert sorted(message.data for message in held) == [f"job {n}".encode() for n in range(REFUSED_TOGETHER)]
-    assert [message.attributes[DELIVERY_COUNT_ATTRIBUTE] for message in held] == ["5"] * REFUSED_TOGETHER
-    assert dead_functions.refused == Counter({f"{message_id} ?": 5 for message_id in message_ids})
+    published = sorted(base64.b64decode(letter.cloud_event["data"]["message"]["data"]) for letter in held)
+    assert published == [f"job {n}".encode() for n in range(REFUSED_TOGETHER)]
+    assert [letter.attempts for letter in held] == [attempts] * REFUSED_TOGETHER
+    assert dead_functions.refused == Counter({f"{message_id} ?": attempts for message_id in message_ids})
     assert dead_functions.accepted == 0
