@@ -35,7 +35,7 @@ from common.extraction.bills.layout import (
     _turned,
     build_document,
 )
-from common.models import BillStatus, Severity, UsageRead
+from common.models import BillStatus, Severity
 
 READER = PdfTextReader("inline")
 
@@ -318,9 +318,5 @@ def test_a_scanned_bills_sparse_second_page_reads_as_the_square_one() -> None:
     redrawn = extract_bill(tilted(bill.pdf, 0.5), pdf_reader=READER, templates=())
     assert redrawn.status is BillStatus.OK
     assert _values(redrawn) == _values(square)
-    assert [usage.commodity for usage in _values_usage(redrawn)] == ["water", "sewer", "stormwater", "gas"]
-
-
-def _values_usage(result: BillResult) -> list[UsageRead]:
-    assert result.bill is not None
-    return result.bill.usage
+    assert redrawn.bill is not None
+    assert [usage.commodity for usage in redrawn.bill.usage] == ["water", "sewer", "stormwater", "gas"]

@@ -1298,15 +1298,20 @@ def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> 
                 columns[found[0]] = found[1]
                 words = words[count:]
                 if passed:
-                    others.append((passed[0][2][0], passed[-1][2][2]))
+                    others.append(_span(passed))
                     passed = []
                 break
         else:
             passed.append(words[0])
             words = words[1:]
     if passed:
-        others.append((passed[0][2][0], passed[-1][2][2]))
+        others.append(_span(passed))
     return others
+
+
+def _span(words: list[tuple[int, int, BBox]]) -> tuple[float, float]:
+    """From the first word's left to the last word's right."""
+    return words[0][2][0], words[-1][2][2]
 
 
 def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, Column]) -> tuple[str, Column] | None:
@@ -1314,7 +1319,7 @@ def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, 
     match = _ANY_COLUMN.match(line.text[words[0][0] : words[-1][1]].removesuffix(":"))
     if match is None or (name := match.lastgroup) is None or name in columns:
         return None
-    return name, Column(words[0][2][0], words[-1][2][2], _heading_unit(match))
+    return name, Column(*_span(words), _heading_unit(match))
 
 
 def _heading_unit(match: re.Match[str]) -> str:
@@ -1340,9 +1345,9 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
             distance, best = min((abs(column.left - left), name) for name, column in columns.items())
             if distance > 25:
                 continue
-        if best not in cells:
+        if best not in cells and not best.startswith(OTHER_COLUMN):  # a heading no field is read from keeps its cell
             cells[best] = segment.text.strip()
-    return {name: cell for name, cell in cells.items() if not name.startswith(OTHER_COLUMN)}
+    return cells
 
 
 UNIT_CELL = re.compile(rf"^{UNIT}$")

@@ -136,12 +136,14 @@ def _native_columns(
     if kept < 0 or status.count(0):
         return None
     del boxes[4 * kept :]
-    statuses = [flag for flag in status if flag in (KEPT, JOINED)]
-    return (
-        [word for word, flag in zip(texts, status, strict=True) if flag in (KEPT, JOINED)],
-        boxes,
-        [index for index, flag in enumerate(statuses) if flag == JOINED],
-    )
+    words: list[str] = []
+    joined: list[int] = []
+    for word, flag in zip(texts, status, strict=True):
+        if flag == JOINED:
+            joined.append(len(words))
+        if flag in (KEPT, JOINED):
+            words.append(word)
+    return words, boxes, joined
 
 
 def _span_across(box: tuple[float, ...], cos_a: float, sin_a: float) -> tuple[float, float]:
