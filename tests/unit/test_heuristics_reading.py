@@ -312,6 +312,48 @@ def test_headings_sharing_a_cell_after_one_no_field_is_read_from_are_each_found(
     assert [(r.start_read, r.end_read) for r in result.bill.usage] == [(Decimal("1000"), Decimal("1400"))]
 
 
+def test_a_meter_row_set_so_close_that_its_cells_run_together_is_read_under_its_headings() -> None:
+    """A table set narrow: the gaps between a row's values are narrower than a cell gap, so the row reads as one
+    cell, `S57A20148869 Gas 56824 (A) 56920 (A) 96 CCF`, while its headings stay apart. The row's words
+    go under the headings they stand under (the meter was dropped, and the bill loaded without it)."""
+    values = ["S57A20148869", "Gas", "56824 (A)", "56920 (A)", "96 CCF"]
+    headings = ["Meter", "Service", "Previous", "Current", "Usage"]
+    lefts = [72.0]
+    for value, heading in zip(values[:-1], headings, strict=False):
+        width = max(stringWidth(value, "Helvetica", 9), stringWidth(heading, "Helvetica", 9))
+        lefts.append(lefts[-1] + width + 3)  # 3 pt: well within a cell gap
+    table: list[list[Row]] = [
+        [(left, heading) for left, heading in zip(lefts, headings, strict=True)],
+        [(left, value) for left, value in zip(lefts, values, strict=True)],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.commodity, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [
+        ("S57A20148869", Commodity.GAS, Decimal("56824"), Decimal("56920"), Decimal("96"), "CCF")
+    ]
+
+
+def test_a_meter_table_whose_first_row_does_not_read_goes_to_review() -> None:
+    """Headings of a meter table, then a row with figures that reads neither by cell nor by word (`4OO kWh`, a
+    scan's letter O): a meter is on the bill and its usage is not known (it was loaded as ok without it)."""
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E123", "1000", "1400", "4OO kWh"]])
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.usage == []
+    unreadable = [a for a in result.audits if a.code == "usage_row_unreadable"]
+    assert [a.details for a in unreadable] == [{"page": 1, "why": "no meter row under the headings reads"}]
+    assert "E123 | 1000 | 1400 | 4OO kWh" in unreadable[0].message
+
+
+def test_a_table_that_ends_after_its_last_meter_row_loads() -> None:
+    """The row after the last meter, with figures of its own (`Next read: 03/06/2025`), ends the table."""
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E123", "1000", "1400", "400 kWh"]])
+    table.append([(72, "Next read: 03/06/2025")])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E123", Decimal("400"))]
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

@@ -1334,19 +1334,48 @@ def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
     cells: dict[str, str] = {}
     for segment in line.segments:
         left, _, right, _ = segment.bbox
-        best: str | None = None
-        most = 0.0
-        for name, (column_left, column_right, _) in columns.items():
-            # conditionals, not min() and max(): this runs for every cell and heading of every candidate row
-            overlap = (right if right < column_right else column_right) - (left if left > column_left else column_left)
-            if overlap > most:
-                best, most = name, overlap
-        if best is None:
-            distance, best = min((abs(column.left - left), name) for name, column in columns.items())
-            if distance > 25:
-                continue
-        if best not in cells and not best.startswith(OTHER_COLUMN):  # a heading no field is read from keeps its cell
-            cells[best] = segment.text.strip()
+        best = _column_over(left, right, columns) or _column_near(left, columns)
+        if best is not None and best not in cells and not best.startswith(OTHER_COLUMN):
+            cells[best] = segment.text.strip()  # a heading no field is read from keeps its cell
+    return cells
+
+
+def _column_over(left: float, right: float, columns: dict[str, Column]) -> str | None:
+    """The heading that `left`..`right` overlaps most."""
+    best: str | None = None
+    most = 0.0
+    for name, (column_left, column_right, _) in columns.items():
+        # conditionals, not min() and max(): this runs for every cell and heading of every candidate row
+        overlap = (right if right < column_right else column_right) - (left if left > column_left else column_left)
+        if overlap > most:
+            best, most = name, overlap
+    return best
+
+
+def _column_near(left: float, columns: dict[str, Column]) -> str | None:
+    """The heading whose left edge is nearest `left`, within 25 pt."""
+    distance, name = min((abs(column.left - left), name) for name, column in columns.items())
+    return name if distance <= 25 else None
+
+
+def _cells_by_word(line: Line, columns: dict[str, Column]) -> dict[str, str]:
+    """A row whose cells ran together (a table set so close that pdfium's gaps between columns are narrower than
+    a cell gap, `S57A20148869 Gas`): its words regrouped under the headings they stand under. A word under no
+    heading stays with the word before it in its cell (`23 October 2025 - 27 November 2025`)."""
+    runs: list[tuple[int, int, str | None]] = []  # start and end in the line's text, heading
+    previous_end = None
+    for start, end, (left, _, right, _) in line.words:
+        column = _column_over(left, right, columns)
+        joined = previous_end is not None and "\t" not in line.text[previous_end:start]
+        if runs and joined and (column is None or column == runs[-1][2]):
+            runs[-1] = (runs[-1][0], end, runs[-1][2])
+        else:
+            runs.append((start, end, column or _column_near(left, columns)))
+        previous_end = end
+    cells: dict[str, str] = {}
+    for start, end, column in runs:
+        if column is not None and column not in cells and not column.startswith(OTHER_COLUMN):
+            cells[column] = line.text[start:end].strip()
     return cells
 
 
@@ -1354,12 +1383,15 @@ UNIT_CELL = re.compile(rf"^{UNIT}$")
 HEADING_UNIT = re.compile(rf"^\((?P<unit>{BILLED_UNITS})\)$", re.I)  # on the heading's second line
 
 
-def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, Column], Line]]:
+def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dict[str, Column], Line]]:
+    """Each meter row under a meter table's headings; a row with figures that ends a table before any row was
+    read comes with no cells (its figures are a meter's that could not be told apart)."""
     lines = document.lines
     for index, line in enumerate(lines):
         columns = _header_columns(line)
         if columns is None:
             continue
+        read = False
         for offset, row in enumerate(lines[index + 1 : index + 12]):
             if row.page != line.page:
                 break
@@ -1371,7 +1403,11 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
                 continue
             cells = _cells_by_column(row, columns)
             if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
-                break
+                cells = _cells_by_word(row, columns)
+                if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
+                    if not read and _DIGIT.search(row.text):
+                        yield None, columns, row
+                    break
             # A row without reads is a meter's only with a unit of its own (`Sewer | 23 CCF`, or `23` under
             # `Usage` and `CCF` under `Unit`): `Demand (kW) | 15.3` under the table is not one.
             if (
@@ -1381,6 +1417,7 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str], dict[str, 
                 and UNIT_CELL.match(cells.get("uom", "")) is None
             ):
                 break
+            read = True
             yield cells, columns, row
 
 
@@ -1485,6 +1522,9 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
     rows: list[tuple[dict[str, str], Line, dict[str, Any], Line | None]] = []
     notes = cache(partial(_conversion_notes, document))  # read only when a meter needs its conversion
     for cells, columns, row in _table_rows(document):
+        if cells is None:
+            draft.notes.append(_unreadable(row, "no meter row under the headings reads"))
+            continue
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
         try:
