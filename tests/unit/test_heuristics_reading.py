@@ -268,6 +268,23 @@ def test_several_pairs_in_one_string_are_each_read() -> None:
     assert provenance.source_text == "Bill Date: 02/07/2025"
 
 
+@pytest.mark.parametrize(
+    ("first", "statement_date_source"),
+    [
+        ("Account Number 1234-5678 Statement Date 02/07/2025", "Statement Date 02/07/2025"),
+        ("ACCOUNT # 1234-5678 STATEMENT DATE 7 February 2025", "STATEMENT DATE 7 February 2025"),
+    ],
+)
+def test_pairs_set_close_with_no_colon_are_each_read(first: str, statement_date_source: str) -> None:
+    """Two pairs in one string with no colon between: the account number was read as the whole rest,
+    `1234-5678 Statement Date 02/07/2025`, and the bill loaded as ok with it."""
+    result = loaded(bill(header=[[(72, first)], *HEADER[2:]]))
+    assert result.bill is not None
+    assert (result.bill.account_number, str(result.bill.statement_date)) == ("1234-5678", "2025-02-07")
+    assert result.bill.provenance["account_number"].confidence == 0.85
+    assert result.bill.provenance["statement_date"].source_text == statement_date_source
+
+
 def meter_table(heading: list[str], rows: list[list[str]], right: bool = False) -> list[list[Row]]:
     """A meter table, columns 80 pt apart, cells left-aligned or right-aligned to the heading's end."""
     lines: list[list[Row]] = [[(72 + 80 * i, text) for i, text in enumerate(heading)]]

@@ -318,6 +318,50 @@ def _inline_hits(document: Document) -> dict[str, list[Hit]]:
     return hits
 
 
+# Pairs set so close that they share a cell, with no colon or verb between them (`ACCOUNT # 769-185-916 STATEMENT
+# DATE 23 December 2023`): a label followed by a space, anywhere a word starts.
+_BARE_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?:"
+    + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
+    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS}))"
+    + r"(?=[ \t])",
+    re.IGNORECASE,
+)
+
+
+def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
+    """Values of the pairs in a cell that starts with a label and holds others, by field, when every label's value
+    is whole up to the next label. Such cells are taken out of `label_cells`: the first label's value is not the
+    rest of the cell (`1234-5678 Statement Date 02/07/2025` would pass for an account number)."""
+    hits: dict[str, list[Hit]] = {}
+    chained: set[tuple[int, int]] = set()
+    for index, position in sorted({cell[:2] for cells in label_cells.values() for cell in cells}):
+        line = document.lines[index]
+        segment = line.segments[position]
+        cell = segment.text
+        labels = list(_BARE_LABEL.finditer(cell))
+        if len(labels) < 2 or labels[0].start() != 0:
+            continue
+        pairs: list[tuple[str, Hit]] = []
+        for label, following in zip(labels, [*labels[1:], None], strict=True):
+            name = next(field for field in _INLINE_FIELDS if label[field] is not None)
+            raw = cell[label.end() : following.start() if following is not None else len(cell)]
+            text = raw.strip()
+            if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
+                break
+            start = segment.start + label.end() + len(raw) - len(raw.lstrip())
+            groups = {k: v for k, v in value.groupdict().items() if v is not None}
+            pairs.append((name, Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups)))
+        else:
+            chained.add((index, position))
+            for name, hit in pairs:
+                hits.setdefault(name, []).append(hit)
+    if chained:
+        for name, cells in label_cells.items():
+            label_cells[name] = [cell for cell in cells if cell[:2] not in chained]
+    return hits
+
+
 # A row of headings over a row of values may wrap its headings onto a second line (`Payments received -` over
 # `thank you`, `Balance from last` over `bill`), the box's sign before the second line's words (`- payment`,
 # `+ charges`) or alone (`+`, `=`).
@@ -2090,7 +2134,7 @@ def _dated_fields(
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
     other_hits = _inline_hits(document)
-    for name, hits in wrapped_hits.items():
+    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, label_cells).items()]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
