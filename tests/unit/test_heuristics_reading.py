@@ -285,6 +285,30 @@ def test_pairs_set_close_with_no_colon_are_each_read(first: str, statement_date_
     assert result.bill.provenance["statement_date"].source_text == statement_date_source
 
 
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Account Number 1234-5678 Bill Date TBD",
+        "Account Number 1234-5678 Meter Reading Estimated",
+        "Account No. 12 3456 789 Due Date see below",
+        "Account Number AB 1234 Customer Since 2019",
+    ],
+)
+def test_an_account_number_run_into_the_words_after_it_is_not_read(first: str) -> None:
+    """No word follows an account number's figures: the rest of such a cell is the next label's (each was loaded
+    as ok as the account number, `1234-5678 Bill Date TBD`)."""
+    result = read(bill(header=[[(72, first)], *HEADER[1:]]))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.account_number == ""
+    assert [a.details for a in result.audits if a.code == "missing_required_field"] == [{"field": "account_number"}]
+
+
+@pytest.mark.parametrize("number", ["AB 1234", "A-23B33C38", "0 0324 0878", "ACC 77-1203"])
+def test_account_numbers_with_letters_are_read(number: str) -> None:
+    result = loaded(bill(header=[[(72, f"Account Number {number}")], *HEADER[1:]]))
+    assert result.bill is not None and result.bill.account_number == number
+
+
 def meter_table(heading: list[str], rows: list[list[str]], right: bool = False) -> list[list[Row]]:
     """A meter table, columns 80 pt apart, cells left-aligned or right-aligned to the heading's end."""
     lines: list[list[Row]] = [[(72 + 80 * i, text) for i, text in enumerate(heading)]]

@@ -59,7 +59,9 @@ CONFLICTED = 0.4
 DATE = date_regex(DEFAULT_DATE_FORMATS)
 MONEY = US.money
 NUMBER = rf"(?:{US.number})"
-ACCOUNT = r"(?=[A-Za-z -]*\d)[A-Za-z0-9][A-Za-z0-9 ./-]{0,40}[A-Za-z0-9]"  # an account number holds a digit
+# An account number holds a digit, and no word after its first figures: `1234-5678 Bill Date TBD` is a number run into
+# the next label (`AB 1234` and `A-23B33C38` are numbers).
+ACCOUNT = r"(?=[A-Za-z -]*\d)(?![^\t]*\d[^\t]*\s[A-Za-z]{3,}(?!\S))[A-Za-z0-9][A-Za-z0-9 ./-]{0,40}[A-Za-z0-9]"
 # `Jan 6 - Feb 5, 2025` and `6 Jan to 5 Feb 2025` print the year once, on the end date.
 MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8})"
 RANGE = (
