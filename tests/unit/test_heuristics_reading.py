@@ -374,6 +374,35 @@ def test_a_meter_row_set_so_close_that_its_cells_run_together_is_read_under_its_
     ]
 
 
+def test_a_meter_number_run_into_the_register_under_the_next_heading_is_read_apart() -> None:
+    """Only the meter number and the register's name run together (`S32K50877276 Night`): the usage reads by cell,
+    but the meter cell holds a word that starts under `Register` (it was loaded as the meter number)."""
+    headings = ["Meter", "Register", "Previous", "Current", "Usage"]
+    values = ["S32K50877276", "Night", "26033", "26700", "667 kWh"]
+    register_left = 72 + stringWidth(values[0], "Helvetica", 9) + 3  # 3 pt: within a cell gap
+    lefts = [72, register_left, register_left + 70, register_left + 140, register_left + 210]
+    table: list[list[Row]] = [
+        [(left, heading) for left, heading in zip(lefts, headings, strict=True)],
+        [(left, value) for left, value in zip(lefts, values, strict=True)],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.period, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        ("S32K50877276", "night", Decimal("26033"), Decimal("26700"), Decimal("667"))
+    ]
+
+
+def test_a_line_under_the_table_whose_word_only_reaches_under_a_heading_is_no_meter_row() -> None:
+    """`(kVA)` of `Peak demand (kVA)` reaches under `Previous reading` without starting under it: the line stays
+    one cell, and is the demand line it is, not a meter row that does not read (which sent bills to review)."""
+    table = meter_table(["Meter", "Previous reading", "Present", "Usage"], [["E1", "100", "648", "548 kWh"]])
+    line_right = 152 + 3  # 3 pt under `Previous reading`, which starts at 152
+    table.append([(line_right - stringWidth("Peak demand (kVA)", "Helvetica", 9), "Peak demand (kVA)"), (312, "147.8")])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E1", Decimal("548"))]
+
+
 def test_a_meter_table_whose_first_row_does_not_read_goes_to_review() -> None:
     """Headings of a meter table, then a row with figures that reads neither by cell nor by word (`4OO kWh`, a
     scan's letter O): a meter is on the bill and its usage is not known (it was loaded as ok without it)."""

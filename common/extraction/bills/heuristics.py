@@ -1404,25 +1404,46 @@ def _column_near(left: float, columns: dict[str, Column]) -> str | None:
     return name if distance <= 25 else None
 
 
-def _cells_by_word(line: Line, columns: dict[str, Column]) -> dict[str, str]:
-    """A row whose cells ran together (a table set so close that pdfium's gaps between columns are narrower than
-    a cell gap, `S57A20148869 Gas`): its words regrouped under the headings they stand under. A word under no
-    heading stays with the word before it in its cell (`23 October 2025 - 27 November 2025`)."""
+def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, str], bool]:
+    """A row's cells with its words regrouped under the headings they stand under, and whether any cell held words
+    under two headings: the cells ran together, in a table set so close that pdfium's gaps between its columns
+    are narrower than a cell gap (`S57A20148869 Gas`). A word under no heading, or not aligned with the one it
+    reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`)."""
     runs: list[tuple[int, int, str | None]] = []  # start and end in the line's text, heading
     previous_end = None
+    ran_together = False
     for start, end, (left, _, right, _) in line.words:
         column = _column_over(left, right, columns)
-        joined = previous_end is not None and "\t" not in line.text[previous_end:start]
-        if runs and joined and (column is None or column == runs[-1][2]):
-            runs[-1] = (runs[-1][0], end, runs[-1][2])
-        else:
-            runs.append((start, end, column or _column_near(left, columns)))
+        if runs and previous_end is not None and "\t" not in line.text[previous_end:start]:  # in the same cell
+            if column is None or column == runs[-1][2] or not _aligned(left, right, columns[column]):
+                runs[-1] = (runs[-1][0], end, runs[-1][2])
+                previous_end = end
+                continue
+            ran_together = ran_together or runs[-1][2] is not None
+        runs.append((start, end, column or _column_near(left, columns)))
         previous_end = end
     cells: dict[str, str] = {}
     for start, end, column in runs:
         if column is not None and column not in cells and not column.startswith(OTHER_COLUMN):
             cells[column] = line.text[start:end].strip()
-    return cells
+    return cells, ran_together
+
+
+def _aligned(left: float, right: float, column: Column) -> bool:
+    """A word starts under its heading, or ends where it ends (a figure right-aligned): the start of a cell, where a
+    word that only reaches under it (`(kVA)` of `Peak demand (kVA)`) is not."""
+    return left >= column.left - 2 or abs(right - column.right) <= 2
+
+
+def _row_cells(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
+    """A meter row's cells and its usage, by cell, or by word where its cells ran together or do not read."""
+    by_word, ran_together = _cells_by_word(row, columns)
+    if ran_together and "usage" in by_word and (usage := QUANTITY_CELL.match(by_word["usage"])) is not None:
+        return by_word, usage
+    for cells in (_cells_by_column(row, columns), by_word):
+        if "usage" in cells and (usage := QUANTITY_CELL.match(cells["usage"])) is not None:
+            return cells, usage
+    return None
 
 
 UNIT_CELL = re.compile(rf"^{UNIT}$")
@@ -1447,13 +1468,11 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
                     if (unit := HEADING_UNIT.match(cell)) is not None and not columns[name].unit:
                         columns[name] = columns[name]._replace(unit=unit["unit"])
                 continue
-            cells = _cells_by_column(row, columns)
-            if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
-                cells = _cells_by_word(row, columns)
-                if "usage" not in cells or (usage := QUANTITY_CELL.match(cells["usage"])) is None:
-                    if not read and _DIGIT.search(row.text):
-                        yield None, columns, row
-                    break
+            if (found := _row_cells(row, columns)) is None:
+                if not read and _DIGIT.search(row.text):
+                    yield None, columns, row
+                break
+            cells, usage = found
             # A row without reads is a meter's only with a unit of its own (`Sewer | 23 CCF`, or `23` under
             # `Usage` and `CCF` under `Unit`): `Demand (kW) | 15.3` under the table is not one.
             if (
