@@ -6,11 +6,13 @@ and times it.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from bench.extract.evaluate import Evaluation, flatten
@@ -177,23 +179,64 @@ def test_a_templates_total_that_nothing_confirms_is_not_loaded() -> None:
     assert result.bill is not None and result.bill.total_amount == bill.truth.total_amount
 
 
+def merged(*pdfs: bytes) -> bytes:
+    """One file of the pages of `pdfs`, in order."""
+    document = pdfium.PdfDocument.new()
+    try:
+        for pdf in pdfs:
+            source = pdfium.PdfDocument(pdf)
+            document.import_pages(source)
+            source.close()
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
 @pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
 def test_two_bills_in_one_file_go_to_review_not_one_of_them_loaded(templates: tuple[Template, ...] | None) -> None:
     """A customer's PDF of two months' bills: each field is printed twice, differently."""
-    import io
-
-    import pypdfium2 as pdfium
-
     first, second = [bill for bill in corpus(2) if bill.provider.id == "brightline"]
-    document, other = pdfium.PdfDocument(first.pdf), pdfium.PdfDocument(second.pdf)
-    document.import_pages(other)
-    both = io.BytesIO()
-    document.save(both)
-    document.close()
-    other.close()
-    result = extract_bill(both.getvalue(), pdf_reader=READER, templates=templates)
+    result = extract_bill(merged(first.pdf, second.pdf), pdf_reader=READER, templates=templates)
     assert result.status is BillStatus.NEEDS_REVIEW
-    assert "low_confidence_field" in [a.code for a in result.audits]
+    codes = [a.code for a in result.audits]
+    assert "low_confidence_field" in codes and "several_statements" in codes
+    several = next(a for a in result.audits if a.code == "several_statements")
+    accounts = sorted(bill.truth.account_number.replace("-", "") for bill in (first, second))
+    assert several.details["account_numbers"] == accounts
+
+
+def test_bills_of_two_providers_in_one_file_go_to_review() -> None:
+    """The first bill's template reads it whole and nothing it reads disagrees: the second bill, which no rule of
+    that template reads, was lost while the file loaded as ok."""
+    brightline = next(bill for bill in corpus(1) if bill.provider.id == "brightline")
+    riverside = next(bill for bill in corpus(1) if bill.provider.id == "riverside")
+    for alone in (brightline, riverside):
+        result = extract_bill(alone.pdf, pdf_reader=READER)
+        assert result.status is BillStatus.OK and not [a for a in result.audits if a.code == "several_statements"]
+    result = extract_bill(merged(brightline.pdf, riverside.pdf), pdf_reader=READER)
+    assert result.status is BillStatus.NEEDS_REVIEW and result.method == "template:brightline@1"
+    several = [a for a in result.audits if a.code == "several_statements"]
+    assert [a.severity for a in several] == [Severity.ERROR]
+    assert "account numbers" in several[0].message
+
+
+@pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
+def test_a_bill_saved_twice_into_one_file_is_read_once(templates: tuple[Template, ...] | None) -> None:
+    """Its pages repeat word for word: read once, with a warning (its meters were counted twice, and the bill
+    loaded as ok with double the usage)."""
+    bill = next(bill for bill in corpus(1) if bill.provider.id == "brightline")
+    once = extract_bill(bill.pdf, pdf_reader=READER, templates=templates)
+    twice = extract_bill(merged(bill.pdf, bill.pdf), pdf_reader=READER, templates=templates)
+    assert once.bill is not None and twice.bill is not None
+    assert twice.status is BillStatus.OK and twice.method == once.method
+    assert twice.bill.usage == once.bill.usage and twice.bill.line_items == once.bill.line_items
+    repeated = [a for a in twice.audits if a.code == "repeated_pages"]
+    pages = len(pdfium.PdfDocument(bill.pdf))
+    assert [(a.severity, a.details) for a in repeated] == [
+        (Severity.WARNING, {"repeated": {str(pages + page): page for page in range(1, pages + 1)}})
+    ]
 
 
 def test_the_corpus_is_deterministic_and_written_with_ground_truth(tmp_path: Path) -> None:

@@ -2510,3 +2510,53 @@ def test_a_water_meter_in_a_table(
     result = loaded(bill(charges=charges, meters=meter_table(heading, [row])))
     assert result.bill is not None
     assert [(r.commodity, r.quantity, r.unit) for r in result.bill.usage] == [(Commodity.WATER, *expected)]
+
+
+def _statement_page(
+    statement: str, due: str, period: str, history: Sequence[Sequence[Row]] = ()
+) -> list[Sequence[Row]]:
+    """One month's statement for account 1234-5678 on a page of its own."""
+    rows: list[Sequence[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, f"Statement Date: {statement}")],
+        [(72, f"Due Date: {due}")],
+        [(72, f"Billing Period: {period}")],
+        [(72, "Service Address: 12 Oak St, Fairhaven, OR 97123")],
+        [],
+    ]
+    rows += [[(72, label, 300, value)] for label, value in SUMMARY_AND_DUE]
+    rows += [[], [(72, "Current Charges")]]
+    rows += [[(72, text, 540, amount)] for text, amount in CHARGES]
+    rows += [[(72, "Total Current Charges", 540, "$50.00")], *history]
+    return rows
+
+
+def test_two_months_of_one_account_in_one_file_go_to_review() -> None:
+    """A year of bills downloaded as one file: one account, each statement dated and due on its own."""
+    january = _statement_page("01/07/2025", "01/21/2025", "12/06/2024 - 01/05/2025")
+    february = _statement_page("02/07/2025", "02/21/2025", "01/06/2025 - 02/05/2025")
+    result = read(_pages(january, february))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    several = [a for a in result.audits if a.code == "several_statements"]
+    assert [a.details for a in several] == [
+        {
+            "account_numbers": ["12345678"],
+            "statement_dates": ["2025-01-07", "2025-02-07"],
+            "due_dates": ["2025-01-21", "2025-02-21"],
+        }
+    ]
+
+
+def test_a_bill_whose_history_lists_earlier_bill_dates_is_one_statement() -> None:
+    """A table of past bills under `Bill Date` gives the statement date other values; the due date is printed
+    once, so the file is one statement (and the second page's repeat of the account and dates agrees)."""
+    history: list[list[Row]] = [
+        [],
+        [(72, "Bill Date"), (200, "Amount")],
+        [(72, "01/07/2025"), (200, "$61.20")],
+        [(72, "12/06/2024"), (200, "$58.10")],
+    ]
+    page = _statement_page("02/07/2025", "02/21/2025", "01/06/2025 - 02/05/2025", history)
+    stub = [[(72, "Account Number: 1234-5678")], [(72, "Statement Date: 02/07/2025")], [(72, "Amount Due: $50.00")]]
+    result = read(_pages(page, stub))
+    assert [a.code for a in result.audits if a.code == "several_statements"] == []

@@ -16,7 +16,7 @@ from common.extraction.bill_audits import audit_bill, total_verified
 from common.extraction.bills import llm as llm_step
 from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader
-from common.extraction.bills.heuristics import extract_heuristic
+from common.extraction.bills.heuristics import extract_heuristic, several_statements
 from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
@@ -147,8 +147,10 @@ def extract_bill(
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(name)])
 
+    document, repeated = _without_repeated_pages(document)
     template = detect(document, load_templates() if templates is None else templates)
-    page_notes = _page_audits(document)
+    several = several_statements(document) if document.page_count > 1 else None
+    page_notes = [*repeated, *_page_audits(document), *([several] if several else [])]
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
@@ -163,7 +165,7 @@ def extract_bill(
                 )
         heuristic = _finish(draft, extra=page_notes)
         result = heuristic if result is None else _better(result, heuristic)
-    if result.status is not BillStatus.OK and bill_reader is not None:
+    if result.status is not BillStatus.OK and bill_reader is not None and several is None:  # a model reads one too
         notes: list[AuditResult] = list(page_notes)
         asked = _ask_model(bill_reader, data, document, notes)
         if asked is not None:
@@ -178,6 +180,39 @@ def extract_bill(
     if (document.turns or document.skews) and result.bill is not None:
         result.bill = _in_page_coordinates(result.bill, document)
     return result
+
+
+def _without_repeated_pages(document: Document) -> tuple[Document, list[AuditResult]]:
+    """The document without the pages that repeat an earlier page word for word (a bill saved twice into one
+    file, a reprinted page): read once, a meter or a charge on them is not counted twice."""
+    pages: dict[int, list[str]] = {}
+    for line in document.lines:
+        pages.setdefault(line.page, []).append(line.text)
+    first_with: dict[str, int] = {}
+    repeated: dict[int, int] = {}
+    for page, texts in pages.items():
+        text = "\n".join(texts)
+        if text.strip():
+            repeated_page = first_with.setdefault(text, page)
+            if repeated_page != page:
+                repeated[page] = repeated_page
+    if not repeated:
+        return document, []
+    kept = Document(
+        [line for line in document.lines if line.page not in repeated],
+        document.page_count,
+        turns={page: turn for page, turn in document.turns.items() if page not in repeated},
+        skews={page: angle for page, angle in document.skews.items() if page not in repeated},
+        run_together={page: words for page, words in document.run_together.items() if page not in repeated},
+    )
+    audit = AuditResult(
+        code="repeated_pages",
+        severity=Severity.WARNING,
+        message="read once: "
+        + ", ".join(f"page {page} repeats page {earlier}" for page, earlier in sorted(repeated.items())),
+        details={"repeated": {str(page): earlier for page, earlier in sorted(repeated.items())}},
+    )
+    return kept, [audit]
 
 
 def _page_audits(document: Document) -> list[AuditResult]:

@@ -2213,6 +2213,53 @@ USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
 )
 
 
+# What tells one statement from another: a file that prints two account numbers, or two statement dates and two due
+# dates, holds two statements (a year of bills downloaded as one file, a summary bill's sub-accounts).
+_IDENTITY_LABELS = LabelSet({name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")})
+_NOT_IN_AN_ACCOUNT_NUMBER = re.compile(r"[^0-9A-Za-z]")  # `3673-537762-4` on the bill, `3673 537762 4` on the stub
+
+
+def several_statements(document: Document) -> AuditResult | None:
+    """several_statements when the file holds more than one statement: one bill read from it would load the first
+    statement's values and lose the others'."""
+    cells = _IDENTITY_LABELS.scan(document)
+
+    def printed(name: str) -> list[str]:
+        hits = values_after(document, _capitalised(document, cells[name]), _LABELS[name][1], is_label=is_label)
+        return [hit.text for hit in hits]
+
+    accounts = sorted({_NOT_IN_AN_ACCOUNT_NUMBER.sub("", text).upper() for text in printed("account_number")})
+    dates: dict[str, list[str]] = {}
+    if len(accounts) < 2 and len(set(statement_dates := printed("statement_date"))) > 1:
+        due_dates = printed("due_date")
+        readings = [(_dates(statement_dates, order), _dates(due_dates, order)) for order in _date_orders(document)]
+        if all(len(issued) > 1 and len(due) > 1 for issued, due in readings):
+            dates = {"statement_dates": sorted(map(str, readings[0][0])), "due_dates": sorted(map(str, readings[0][1]))}
+    if len(accounts) < 2 and not dates:
+        return None
+    told = (
+        f"account numbers {', '.join(accounts)}"
+        if len(accounts) > 1
+        else "; ".join(f"{name.replace('_', ' ')} {', '.join(values)}" for name, values in dates.items())
+    )
+    return AuditResult(
+        code="several_statements",
+        severity=Severity.ERROR,
+        message=f"the file holds more than one statement ({told}): each needs reading on its own",
+        details={"account_numbers": accounts, **dates},
+    )
+
+
+def _dates(texts: list[str], date_formats: tuple[str, ...]) -> set[date]:
+    parsed: set[date] = set()
+    for text in texts:
+        try:
+            parsed.add(parse_date(text, date_formats))
+        except ValueError:
+            continue
+    return parsed
+
+
 def extract_heuristic(document: Document) -> Draft:
     draft = Draft(method=METHOD)
     _provider(document, draft)
