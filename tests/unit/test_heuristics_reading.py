@@ -268,6 +268,19 @@ def test_several_pairs_in_one_string_are_each_read() -> None:
     assert provenance.source_text == "Bill Date: 02/07/2025"
 
 
+def test_the_ends_of_the_period_in_one_string_with_other_pairs_are_read() -> None:
+    """`Period start:` and `Service to:` with their colons, in one string with the account and the statement date:
+    the period was not read, and the bill went to review."""
+    header = [
+        [(72, "Account #: 1234-5678   Date prepared: 02/07/2025   Period start: 01/06/2025   Service to: 02/05/2025")],
+        [(72, "Due Date: 02/21/2025")],
+    ]
+    result = loaded(bill(header=header))
+    assert result.bill is not None
+    assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
+    assert result.bill.provenance["bill_period_start"].source_text == "Period start: 01/06/2025"
+
+
 @pytest.mark.parametrize(
     ("first", "statement_date_source"),
     [

@@ -222,7 +222,9 @@ _VERBS = r"(?:was|were|is|comes? to|came to)"
 _INLINE_LABEL = re.compile(
     r"(?:^|(?<=\s))(?:"
     + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS}))"
+    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS})"
+    # after the period's: `Period` before its colon is the period's label, `Period start` before its is this one's
+    + f"|(?P<period_start>{PERIOD_START_LABELS})|(?P<period_end>{PERIOD_END_LABELS}))"
     + rf"(?:[ \t]*:|(?P<_verb>[ \t]+{_VERBS}(?=[ \t])))",
     re.IGNORECASE,
 )
@@ -230,8 +232,10 @@ _INLINE_VALUES = {
     **{name: value for name, (_, value, _) in _LABELS.items()},
     "bill_period": _RANGE,
     "balance_forward": _LABELS["previous_balance"][1],
+    "period_start": _DATE,
+    "period_end": _DATE,
 }
-_INLINE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")
+_INLINE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward", "period_start", "period_end")
 # a verb with an amount after it: the cells worth trying the labels on (most sentences on a bill are not these)
 _VERB = re.compile(rf"[ \t]+{_VERBS}[ \t]+[$£€(\d-]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
@@ -329,6 +333,7 @@ _BARE_LABEL = re.compile(
     + r"(?=[ \t])",
     re.IGNORECASE,
 )
+_BARE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")  # not the period's ends: `to` and `from` are words
 
 
 def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
@@ -346,7 +351,7 @@ def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) 
             continue
         pairs: list[tuple[str, Hit]] = []
         for label, following in zip(labels, [*labels[1:], None], strict=True):
-            name = next(field for field in _INLINE_FIELDS if label[field] is not None)
+            name = next(field for field in _BARE_FIELDS if label[field] is not None)
             raw = cell[label.end() : following.start() if following is not None else len(cell)]
             text = raw.strip()
             if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
@@ -682,13 +687,18 @@ def _range_dates(groups: dict[str, str], date_formats: tuple[str, ...]) -> tuple
 
 
 def _split_period(
-    document: Document, draft: Draft, date_formats: tuple[str, ...], label_cells: dict[str, list[LabelCell]]
+    document: Document,
+    draft: Draft,
+    date_formats: tuple[str, ...],
+    label_cells: dict[str, list[LabelCell]],
+    other_hits: dict[str, list[Hit]],
 ) -> bool:
-    """The period's ends printed as two fields (`Period from` / `Period to`): both, each read once, or neither."""
+    """The period's ends printed as two fields (`Period from` / `Period to`, at the start of their cells or
+    inside one with their colons): both, each read once, or neither."""
     ends: dict[str, Found] = {}
     for name, field in (("period_start", "bill_period_start"), ("period_end", "bill_period_end")):
         values: dict[date, Hit] = {}
-        for hit in values_after(document, label_cells[name], _DATE, is_label=is_label):
+        for hit in [*values_after(document, label_cells[name], _DATE, is_label=is_label), *other_hits.get(name, [])]:
             try:
                 values.setdefault(parse_date(hit.text, date_formats), hit)
             except ValueError:
@@ -751,13 +761,13 @@ def _period(
     draft: Draft,
     date_formats: tuple[str, ...],
     label_cells: dict[str, list[LabelCell]],
-    inline: list[Hit],
+    other_hits: dict[str, list[Hit]],
 ) -> None:
     """A date range after a period label, or its two ends after their own labels; failing those, the first
     date range on page 1."""
-    hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_FACT), *inline]
+    hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_FACT), *other_hits.get("bill_period", [])]
     confidence = FOUND
-    if not hits and _split_period(document, draft, date_formats, label_cells):
+    if not hits and _split_period(document, draft, date_formats, label_cells, other_hits):
         return
     if not hits:
         hits = _period_in_a_title(document)
@@ -2161,7 +2171,7 @@ def _dated_fields(
     for date_formats in _date_orders(document):
         reading = Draft(method=METHOD)
         _fields(document, reading, date_formats, label_cells, other_hits, after_dates)
-        _period(document, reading, date_formats, label_cells, other_hits.get("bill_period", []))
+        _period(document, reading, date_formats, label_cells, other_hits)
         readings.append(reading)
     chosen = readings[0]
     if len(readings) > 1:
