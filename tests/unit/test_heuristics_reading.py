@@ -405,6 +405,29 @@ def test_a_meter_number_run_into_the_register_under_the_next_heading_is_read_apa
     ]
 
 
+def test_a_mark_under_headings_split_at_the_wrong_word_goes_to_the_heading_left_free() -> None:
+    """`Previous Current Read type Usage` run together splits as `Current Read` and `type`; `Estimated`, set
+    where `Read` starts, overlaps `Current Read` most, whose cell `1400` already is. It goes to `type`, the
+    other heading it reaches under (it was dropped, and the meter loaded as an actual read)."""
+
+    def width(text: str) -> float:
+        return stringWidth(text, "Helvetica", 9)
+
+    previous = 150.0
+    current = previous + width("Previous") + 3  # 3 pt: the headings run together
+    read_type = current + width("Current ")
+    usage = read_type + width("Read type") + 3
+    table: list[list[Row]] = [
+        [(72, "Meter"), (previous, "Previous"), (current, "Current Read type"), (usage, "Usage")],
+        [(72, "E123"), (previous, "1000"), (current, "1400"), (read_type, "Estimated"), (usage - 1, "400 kWh")],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.read_type, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        ("E123", ReadType.ESTIMATED, Decimal("1000"), Decimal("1400"), Decimal("400"))
+    ]
+
+
 def test_a_line_under_the_table_whose_word_only_reaches_under_a_heading_is_no_meter_row() -> None:
     """`(kVA)` of `Peak demand (kVA)` reaches under `Previous reading` without starting under it: the line stays
     one cell, and is the demand line it is, not a meter row that does not read (which sent bills to review)."""

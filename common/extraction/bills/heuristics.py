@@ -1418,23 +1418,32 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
     """A row's cells with its words regrouped under the headings they stand under, and whether any cell held words
     under two headings: the cells ran together, in a table set so close that pdfium's gaps between its columns
     are narrower than a cell gap (`S57A20148869 Gas`). A word under no heading, or not aligned with the one it
-    reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`)."""
-    runs: list[tuple[int, int, str | None]] = []  # start and end in the line's text, heading
+    reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`). A run of
+    words under a heading that holds one already goes to the other heading it reaches under, if that holds none
+    (`Estimated` under `Current Read` and `type`, headings run together and split at the wrong word)."""
+    runs: list[tuple[int, int, float, float, str | None]] = []  # start and end in the line's text, left, right, heading
     previous_end = None
     ran_together = False
     for start, end, (left, _, right, _) in line.words:
         column = _column_over(left, right, columns)
         if runs and previous_end is not None and "\t" not in line.text[previous_end:start]:  # in the same cell
-            if column is None or column == runs[-1][2] or not _aligned(left, right, columns[column]):
-                runs[-1] = (runs[-1][0], end, runs[-1][2])
+            run_start, _, run_left, _, run_column = runs[-1]
+            if column is None or column == run_column or not _aligned(left, right, columns[column]):
+                runs[-1] = (run_start, end, run_left, right, run_column)
                 previous_end = end
                 continue
-            ran_together = ran_together or runs[-1][2] is not None
-        runs.append((start, end, column or _column_near(left, columns)))
+            ran_together = ran_together or run_column is not None
+        runs.append((start, end, left, right, column or _column_near(left, columns)))
         previous_end = end
     cells: dict[str, str] = {}
-    for start, end, column in runs:
-        if column is not None and column not in cells and not column.startswith(OTHER_COLUMN):
+    held: set[str] = set()
+    for start, end, left, right, column in runs:
+        if column in held:
+            column = _column_over(left, right, {name: c for name, c in columns.items() if name not in held})
+        if column is None:
+            continue
+        held.add(column)
+        if not column.startswith(OTHER_COLUMN):
             cells[column] = line.text[start:end].strip()
     return cells, ran_together
 
