@@ -53,7 +53,9 @@ REDRAWS: dict[str, Callable[[bytes], bytes]] = {
     },
     "upside down, tilted +1°": lambda pdf: tilted(upside_down(pdf), 1.0),
     "stretched x0.75 across": partial(stretched, across=0.75, down=1.0),
+    "stretched x0.6 across": partial(stretched, across=0.6, down=1.0),  # a table's columns run together
     "stretched x1.25 down": partial(stretched, across=1.0, down=1.25),
+    "stretched x1.5 down": partial(stretched, across=1.0, down=1.5),
 }
 
 
