@@ -298,6 +298,15 @@ def test_pairs_set_close_with_no_colon_are_each_read(first: str, statement_date_
     assert result.bill.provenance["statement_date"].source_text == statement_date_source
 
 
+def test_an_address_set_close_to_the_next_pair_ends_at_its_label() -> None:
+    """The due date's pair runs on in the address's cell: the address was read as `12 Oak St, Fairhaven, OR 97123
+    Due Date 02/21/2025`, and the bill loaded as ok with it."""
+    address = ((72, "Service Address 12 Oak St, Fairhaven, OR 97123 Due Date 02/21/2025"),)
+    result = loaded(bill(header=[*HEADER[:2], *HEADER[3:]], address=address))
+    assert result.bill is not None
+    assert (result.bill.service_address, result.bill.due_date) == ("12 Oak St, Fairhaven, OR 97123", date(2025, 2, 21))
+
+
 @pytest.mark.parametrize(
     "first",
     [

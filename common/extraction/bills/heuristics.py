@@ -334,18 +334,21 @@ _BARE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BARE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")  # not the period's ends: `to` and `from` are words
+_FIGURE_THEN_WORD = re.compile(r"\d[^\t]*\s[A-Za-z]")  # every value holds a figure; a label after it, a word
 
 
 def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
     """Values of the pairs in a cell that starts with a label and holds others, by field, when every label's value
     is whole up to the next label. Such cells are taken out of `label_cells`: the first label's value is not the
-    rest of the cell (`1234-5678 Statement Date 02/07/2025` would pass for an account number)."""
+    rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
     hits: dict[str, list[Hit]] = {}
     chained: set[tuple[int, int]] = set()
     for index, position in sorted({cell[:2] for cells in label_cells.values() for cell in cells}):
         line = document.lines[index]
         segment = line.segments[position]
         cell = segment.text
+        if _FIGURE_THEN_WORD.search(cell) is None:  # most label cells: one value, nothing after it
+            continue
         labels = list(_BARE_LABEL.finditer(cell))
         if len(labels) < 2 or labels[0].start() != 0:
             continue
