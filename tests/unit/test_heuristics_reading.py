@@ -308,6 +308,25 @@ def test_an_address_set_close_to_the_next_pair_ends_at_its_label() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "Premises: 12 Oak St, Fairhaven, OR 97123  Pay By: 02/21/2025",
+        "SERVICE AT: 12 Oak St, Fairhaven, OR 97123  Payment Due: Feb 21, 2025  Period Covered: Jan 6, 2025 - Feb 5,"
+        " 2025",
+        "Supply Address: 12 Oak St, Fairhaven, OR 97123 Date Issued: 7 February 2025 Due Date: 02/21/2025",
+    ],
+)
+def test_an_address_in_a_string_of_pairs_with_colons_ends_at_the_next_label(line: str) -> None:
+    """The string's pairs were read, but the address's label cell read on to the end of the string as well: two
+    addresses, and the bill loaded as ok with the first, `12 Oak St, Fairhaven, OR 97123 Pay By: 02/21/2025`."""
+    header = [[(72, "Account Number: 1234-5678")], [(72, "Statement Date: 02/07/2025")], [(72, line)], *HEADER[3:]]
+    result = loaded(bill(header=header, address=()))
+    assert result.bill is not None
+    assert (result.bill.service_address, result.bill.due_date) == ("12 Oak St, Fairhaven, OR 97123", date(2025, 2, 21))
+    assert "ambiguous_field" not in [a.code for a in result.audits]
+
+
+@pytest.mark.parametrize(
     "first",
     [
         "Account Number 1234-5678 Bill Date TBD",

@@ -253,10 +253,10 @@ def _runs_on(line: Line, below: Line) -> bool:
     )
 
 
-def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[str, Placed]]:
-    """Each cell's text; on a page of sentences, a cell alone on its line that ends mid-sentence goes on into the
-    first cell of the next line (`... come to $219.55. TOTAL` over `AMOUNT DUE: $256.44.`, `... Total due:` over
-    `$151.68.`)."""
+def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[str, Placed, tuple[int, int]]]:
+    """Each cell's text and where it is (line index, segment position); on a page of sentences, a cell alone on
+    its line that ends mid-sentence goes on into the first cell of the next line (`... come to $219.55. TOTAL`
+    over `AMOUNT DUE: $256.44.`, `... Total due:` over `$151.68.`)."""
     lines = document.lines
     carried: set[int] = set()  # lines whose first cell is the end of a sentence from the line above
     for index, line in enumerate(lines):
@@ -277,7 +277,7 @@ def _cells_and_sentences(document: Document, sentences: bool) -> Iterator[tuple[
                 text = joined
                 carried.add(follow)
                 last, follow = lines[follow], follow + 1
-            yield text, placed
+            yield text, placed, (index, position)
 
 
 def _place(placed: Placed, start: int, end: int) -> tuple[Line, int] | None:
@@ -288,11 +288,15 @@ def _place(placed: Placed, start: int, end: int) -> tuple[Line, int] | None:
     return line, offset + start - at
 
 
-def _inline_hits(document: Document) -> dict[str, list[Hit]]:
-    """Values of the pairs in cells that hold two or more of them, or of a label and its verb, by field."""
+def _inline_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
+    """Values of the pairs in cells that hold two or more of them, or of a label and its verb, by field; and the
+    cells (line index, segment position) whose first label's value was read so, which no label cell reads again:
+    its value is not the rest of the cell (`12 Oak St, Fairhaven, OR 97123 Pay By: 2025-02-21` would pass for a
+    service address)."""
     hits: dict[str, list[Hit]] = {}
+    read_inline: set[tuple[int, int]] = set()
     sentences = _VERB.search(document.text) is not None  # one search of the page, not one per cell
-    for cell, placed in _cells_and_sentences(document, sentences):
+    for cell, placed, where in _cells_and_sentences(document, sentences):
         told = sentences and _VERB.search(cell) is not None
         if cell.count(":") < 2 and not told:
             continue
@@ -321,7 +325,9 @@ def _inline_hits(document: Document) -> dict[str, list[Hit]]:
             source = cell[label.start() : start + len(text)] if label_line is not line else None
             hit = Hit(text, line, value_start, value_start + len(text), label_line, label_start, groups, source)
             hits.setdefault(name, []).append(hit)
-    return hits
+            if label.start() == 0:
+                read_inline.add(where)
+    return hits, read_inline
 
 
 # Pairs set so close that they share a cell, with no colon or verb between them (`ACCOUNT # 769-185-916 STATEMENT
@@ -2172,11 +2178,12 @@ def _dated_fields(
     """Scalar fields and the period, under the numeric date order the document's dates support; with the values
     under wrapped headings and those headings' second lines (see _wrapped_heading_hits)."""
     readings = []
+    other_hits, read_inline = _inline_hits(document)
+    not_labels = second_lines | read_inline
     label_cells = {
-        name: [cell for cell in _capitalised(document, cells) if cell[:2] not in second_lines]
+        name: [cell for cell in _capitalised(document, cells) if cell[:2] not in not_labels]
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
-    other_hits = _inline_hits(document)
     for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, label_cells).items()]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
