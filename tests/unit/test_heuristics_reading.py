@@ -468,6 +468,64 @@ def test_a_line_under_the_table_whose_word_only_reaches_under_a_heading_is_no_me
     assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E1", Decimal("548"))]
 
 
+def close_table(headings: list[str], rows: list[list[str]], gap: float = 3) -> list[list[Row]]:
+    """A meter table whose columns are `gap` apart, each as wide as its widest text: headings and values run
+    together into one cell each where the gap is narrower than a cell gap."""
+    lefts = [72.0]
+    for column in list(zip(headings, *rows, strict=True))[:-1]:
+        lefts.append(lefts[-1] + max(stringWidth(text, "Helvetica", 9) for text in column) + gap)
+    return [[(left, text) for left, text in zip(lefts, line, strict=True)] for line in (headings, *rows)]
+
+
+@pytest.mark.parametrize(
+    ("headings", "row"),
+    [
+        # `Current Read Date` is a heading as well: the date stands where `Read Date` starts
+        (["Meter", "Previous", "Current", "Read Date", "Usage"], ["E123", "1000", "1400", "02/05/2025", "400 kWh"]),
+        # `Current Read` is one too, which would leave `Dates` over
+        (["Meter", "Start Read", "Current", "Read Dates", "Usage"], ["E123", "1000", "1400", "31", "400 kWh"]),
+        (
+            ["Meter No.", "Previous Reading", "Mult.", "Current Reading", "Usage"],
+            ["E123", "1000", "1", "1400", "400 kWh"],
+        ),
+    ],
+)
+def test_headings_set_so_close_that_they_share_one_cell_are_split_where_the_values_stand(
+    headings: list[str], row: list[str]
+) -> None:
+    """The whole row of headings reads as one cell, and so does each meter's row: the table was not found, and the
+    bill loaded as ok with no meters."""
+    result = loaded(bill(meters=close_table(headings, [row])))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        ("E123", Decimal("1000"), Decimal("1400"), Decimal("400"))
+    ]
+
+
+def test_a_title_over_the_table_is_not_taken_for_its_headings() -> None:
+    """`METER AND USAGE` splits into two headings and a word: a table has three headings at least, so the row of
+    headings under it is the table's (the title's table read the headings as its second line, and the meter row
+    as one that does not read)."""
+    table = meter_table(
+        ["Service", "Meter", "Previous", "Present", "Billed"], [["Water", "W1", "3890", "3913", "23 CCF"]]
+    )
+    result = loaded(bill(meters=[[(72, "METER AND USAGE")], *table]))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("W1", Decimal("23"))]
+
+
+def test_a_read_cell_that_holds_more_than_a_read_goes_to_review() -> None:
+    """`1400 31` under `Current`: the days under a heading not known ran into the read, which was dropped while
+    the bill loaded as ok."""
+    table = close_table(
+        ["Meter", "Previous", "Current", "Billing days", "Usage"], [["E1", "1000", "1400", "31", "400 kWh"]]
+    )
+    table[1][3] = (table[0][2][0] + stringWidth("1400 ", "Helvetica", 9), "31")  # right after the read
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert [a.details["why"] for a in result.audits if a.code == "usage_row_unreadable"] == ["a number does not parse"]
+
+
 def test_a_meter_table_whose_first_row_does_not_read_goes_to_review() -> None:
     """Headings of a meter table, then a row with figures that reads neither by cell nor by word (`4OO kWh`, a
     scan's letter O): a meter is on the bill and its usage is not known (it was loaded as ok without it)."""

@@ -1253,8 +1253,8 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # the dates of the two reads: columns of their own, so that no date lands under a read's heading; one each, for
     # a heading that shares its cell with the read's (`Prev. read date Previous`) to be split off after the other
-    ("start_read_date", re.compile(r"^(?:Prev(?:ious)?\.?|Last|Start) Read(?:ing)? Date$", re.I)),
-    ("read_date", re.compile(r"^(?:(?:Current|Present|This|End) )?Read(?:ing)? Date$", re.I)),
+    ("start_read_date", re.compile(r"^(?:Prev(?:ious)?\.?|Last|Start) Read(?:ing)? Dates?$", re.I)),
+    ("read_date", re.compile(r"^(?:(?:Current|Present|This|End) )?Read(?:ing)? Dates?$", re.I)),
     ("read_type", re.compile(r"^(?:Read Type|Type|Reading Type|Reading|Read Code)$", re.I)),
     ("uom", re.compile(r"^(?:Units?|UOM|Unit of Measure)$", re.I)),
     # what the meter counted, before a conversion factor: the unit the reads are in (`143 m³`)
@@ -1313,9 +1313,11 @@ _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pat
 _USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy", re.IGNORECASE)
 
 
-def _header_columns(line: Line) -> dict[str, Column] | None:
-    """A meter table's headings: usage, and both reads or the meter's number (meters billed without reads)."""
-    if len(line.segments) < 2 or _USAGE_HEADING_WORD.search(line.text) is None:
+def _header_columns(line: Line, below: Line | None = None) -> dict[str, Column] | None:
+    """A meter table's headings: usage, and both reads or the meter's number (meters billed without reads). Headings
+    set so close that they share one cell (`Meter No. Prior Read Present Usage`) are split apart, where the words
+    of the line `below` start or end if that tells (see _split_heading)."""
+    if _USAGE_HEADING_WORD.search(line.text) is None or (len(line.segments) < 2 and not _splittable(line)):
         return None
     columns: dict[str, Column] = {}
     unmatched: list[Segment] = []
@@ -1335,8 +1337,12 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
                 continue
         assert match is not None
         columns[name] = Column(segment.bbox[0], segment.bbox[2], _heading_unit(match))
-    if unmatched and columns:
-        others = [other for segment in unmatched for other in _split_heading(line, segment, columns)]
+    if unmatched and (columns or _splittable(line)):
+        whole = len(columns)
+        edges = _edges(below) if below is not None and below.page == line.page else (set(), set())
+        others = [other for segment in unmatched for other in _split_heading(line, segment, columns, edges)]
+        if not whole and len(columns) < 3:
+            return None  # a title (`METER AND USAGE`), not headings run together: a table has three at least
         # Headings of columns not read (`Days`, `Avg/day`) still hold their cells: `28` under `Days` is no read.
         for number, (left, right) in enumerate(others):
             columns[f"{OTHER_COLUMN}{number}"] = Column(left, right, "")
@@ -1348,27 +1354,62 @@ def _header_columns(line: Line) -> dict[str, Column] | None:
 OTHER_COLUMN = "other:"  # the prefix of a heading no field is read from; _cells_by_column gives none of its cells
 
 
-def _split_heading(line: Line, segment: Segment, columns: dict[str, Column]) -> list[tuple[float, float]]:
-    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Prev. read Previous`): from the
-    left, the most words that make a heading of their own become its column, as wide as those words, and so
-    on along the rest; a word no heading starts at is passed over. Returns where each run of words passed
+def _splittable(line: Line) -> bool:
+    """Headings run together, to split: no figures, and not many words."""
+    return _DIGIT.search(line.text) is None and line.text.count(" ") <= 12
+
+
+Edges = tuple[set[int], set[int]]  # where the words of a line start and end, to the point
+
+
+def _edges(line: Line) -> Edges:
+    return {round(box[0]) for _, _, box in line.words}, {round(box[2]) for _, _, box in line.words}
+
+
+def _split_heading(
+    line: Line, segment: Segment, columns: dict[str, Column], below: Edges = (set(), set())
+) -> list[tuple[float, float]]:
+    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Prev. read Previous`): the split into
+    headings that leaves the fewest words over (`Current | Read Dates`, not `Current Read | Dates`); on a tie, the
+    one with the most headings a word of the line below starts or ends at, as values sit under their headings
+    (`Current | Read Date` over `1400  02/05/2025`, not `Current Read Date`); then the one whose headings start with
+    the most words. Each heading becomes its column, as wide as its words. Returns where each run of words left
     over spans (headings of columns no field is read from)."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
+    count = len(words)
+    starts, ends = below
+    # from each word on: how good the best split is (words covered, headings with a value under them), and its
+    # first heading with the number of its words (none: the word is left over)
+    score = [(0, 0)] * (count + 1)
+    first: list[tuple[int, tuple[str, Column] | None]] = [(0, None)] * (count + 1)
+    for index in range(count - 1, -1, -1):
+        score[index], first[index] = score[index + 1], (0, None)
+        for stop in range(count, index, -1):  # longest first: a tie keeps the longer heading
+            found = _heading(line, words[index:stop], columns)
+            if found is None:
+                continue
+            left, right = round(found[1].left), round(found[1].right)
+            under = any(edge in starts for edge in (left - 1, left, left + 1)) or any(
+                edge in ends for edge in (right - 1, right, right + 1)
+            )
+            candidate = (stop - index + score[stop][0], int(under) + score[stop][1])
+            if candidate > score[index]:
+                score[index], first[index] = candidate, (stop - index, found)
     others: list[tuple[float, float]] = []
     passed: list[tuple[int, int, BBox]] = []
-    while words:
-        for count in range(len(words), 0, -1):
-            if (found := _heading(line, words[:count], columns)) is not None:
-                columns[found[0]] = found[1]
-                words = words[count:]
-                if passed:
-                    others.append(_span(passed))
-                    passed = []
-                break
-        else:
-            passed.append(words[0])
-            words = words[1:]
+    index = 0
+    while index < count:
+        length, found = first[index]
+        if found is None or found[0] in columns:  # over, or a heading the split takes twice: the first keeps it
+            passed.append(words[index])
+            index += 1
+            continue
+        columns[found[0]] = found[1]
+        if passed:
+            others.append(_span(passed))
+            passed = []
+        index += length
     if passed:
         others.append(_span(passed))
     return others
@@ -1483,7 +1524,7 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
     read comes with no cells (its figures are a meter's that could not be told apart)."""
     lines = document.lines
     for index, line in enumerate(lines):
-        columns = _header_columns(line)
+        columns = _header_columns(line, lines[index + 1] if index + 1 < len(lines) else None)
         if columns is None:
             continue
         read = False
@@ -1850,10 +1891,19 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
     return next(iter(mentioned)) if len(mentioned) == 1 else None
 
 
+NO_READ = re.compile(r"^(?:[-–—]*|n/?a)$", re.IGNORECASE)  # a row with no read: nothing, a dash, `N/A`
+
+
+def _read_cell(text: str) -> re.Match[str] | None:
+    if (read := READ_CELL.match(text)) is None and NO_READ.match(text.strip()) is None:
+        raise ValueError(f"not a read: {text}")
+    return read
+
+
 def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> dict[str, Any] | None:
-    """The row's numbers and unit, for a UsageRead whose commodity and read type the caller settles."""
-    start = READ_CELL.match(cells.get("start_read", ""))
-    end = READ_CELL.match(cells.get("end_read", ""))
+    """The row's numbers and unit, for a UsageRead whose commodity and read type the caller settles. Raises
+    ValueError for a read's cell that holds something else than a read (`77779 30`: the days run into it)."""
+    start, end = _read_cell(cells.get("start_read", "")), _read_cell(cells.get("end_read", ""))
     unit = usage.group("unit") or cells.get("uom", "") or columns["usage"].unit
     if not unit and commodity_of(cells.get("service", "")) is Commodity.ELECTRICITY:
         unit = "kWh"  # the one unit electricity is sold in; gas and water have several
