@@ -2802,3 +2802,53 @@ def test_meter_tables_of_random_headings_and_spacing_are_read_whole(seed: int) -
             for m in meters
         ]
         assert got == expected, (gap, right, [headings[name] for name in names])
+
+
+def _summary_box(labels: list[str], values: list[str], gap: float, align: str) -> list[list[Row]]:
+    """A row of labels `gap` apart over a row of their values, each column as wide as its wider text, the values
+    set at the column's left, right or centre."""
+    headings: list[Row] = []
+    figures: list[Row] = []
+    x = 72.0
+    for label, value in zip(labels, values, strict=True):
+        width = max(stringWidth(label, "Helvetica", 9), stringWidth(value, "Helvetica", 9))
+        headings.append((x, label))
+        if align == "right":
+            figures.append((x, "", x + width, value))
+        else:
+            figures.append((x + (width - stringWidth(value, "Helvetica", 9)) / 2 if align == "centre" else x, value))
+        x += width + gap
+    return [headings, figures]
+
+
+@pytest.mark.parametrize("align", ["left", "right", "centre"])
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["Previous Balance", "Payments Received", "Current Charges", "Total Due"],  # or `Current Charges Total | Due`
+        ["Prior Balance", "Payments", "New Charges", "Total Amount Due"],  # or `New Charges Total | Amount Due`
+    ],
+)
+def test_a_summary_whose_labels_run_together_is_read_by_the_values_under_them(labels: list[str], align: str) -> None:
+    """Labels set 3 pt apart read as one cell: no label had its value, and the bill loaded as ok with no previous
+    balance, payments or amount due."""
+    box = _summary_box(labels, ["$120.00", "-$120.00", "$50.00", "$50.00"], gap=3, align=align)
+    result = loaded(bill(header=[*HEADER, [], *box], summary=()))
+    assert result.bill is not None
+    bill_read = result.bill
+    assert (bill_read.previous_balance, bill_read.payments_and_credits, bill_read.amount_due) == (
+        Decimal("120.00"),
+        Decimal("120.00"),
+        Decimal("50.00"),
+    )
+    assert bill_read.provenance["amount_due"].bbox is not None
+
+
+def test_values_that_stand_under_no_label_of_a_row_run_together_are_not_guessed() -> None:
+    """Each value starts halfway under its label: under no label does a value start, end or centre, so none is
+    read (the bill still loads, its total confirmed by its charges)."""
+    box = _summary_box(["Previous Balance", "Payments", "Amount Due"], ["$120.00", "-$120.00", "$50.00"], 3, "left")
+    box[1] = [(cell[0] + 12, cell[1]) for cell in box[1]]
+    result = loaded(bill(header=[*HEADER, [], *box], summary=()))
+    assert result.bill is not None
+    assert (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due) == (None,) * 3

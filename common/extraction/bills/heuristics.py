@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
-from typing import Any, NamedTuple
+from itertools import pairwise
+from typing import Any, NamedTuple, TypeVar
 
 from common.extraction.bills.draft import (
     Draft,
@@ -341,6 +342,103 @@ _BARE_LABEL = re.compile(
 )
 _BARE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")  # not the period's ends: `to` and `from` are words
 _FIGURE_THEN_WORD = re.compile(r"\d[^\t]*\s[A-Za-z]")  # every value holds a figure; a label after it, a word
+
+
+# A row of labels set so close that they share a cell, over a row of their values (`Previous Balance Payments New
+# Charges Amount Due` over `$120.00 -$120.00 $50.00 $50.00`).
+_ONE_LABEL = re.compile(
+    "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
+    + f"|(?P<bill_period>{PERIOD_LABELS})",
+    re.IGNORECASE,
+)
+ALIGNED_UNDER = 2.0  # points: a value starts, ends or is centred where its label does
+
+
+def _labels_sharing_a_cell(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
+    """Values under labels that share a cell, by field. Of the ways to split the cell into labels, every word a
+    label's (`Current Charges | Total Due` or `Current Charges Total | Due`), the one under whose every label one
+    word of the line below stands, in order (starting where it starts, ending where it ends or centred under it),
+    that is a value of the label's field. Where no split gives values so, or two give different ones, nothing is
+    read (no value is guessed from a label it only overlaps)."""
+    hits: dict[str, list[Hit]] = {}
+    for index, position in sorted({cell[:2] for cells in label_cells.values() for cell in cells}):
+        line = document.lines[index]
+        segment = line.segments[position]
+        if (
+            _DIGIT.search(segment.text) is not None
+            or not 0 < segment.text.count(" ") <= 12
+            or _ONE_LABEL.fullmatch(segment.text.removesuffix(":")) is not None
+        ):
+            continue  # a row of labels holds no figures, two words at least and not many, and more than one label
+        end = segment.start + len(segment.text)
+        words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
+        below = next(lines_below(document, index), None)
+        if below is None:
+            continue
+        readings: list[list[tuple[str, Hit]]] = []
+        for runs in _label_splits(line, words):
+            spans = [(words[start][2][0], 0.0, words[stop - 1][2][2], 0.0) for start, stop, _ in runs]
+            values = [[word for word in below.words if any(ok(word[2], span) for ok in _ALIGNMENTS)] for span in spans]
+            if any(len(value) != 1 for value in values) or any(a[0][1] > b[0][0] for a, b in pairwise(values)):
+                continue
+            reading = []
+            for (start, _, name), ((value_start, value_end, _),) in zip(runs, values, strict=True):
+                text = below.text[value_start:value_end]
+                if (found := _INLINE_VALUES[name].fullmatch(text)) is None:
+                    break  # `$50.00` under `Due`: not a date, not this split
+                groups = {k: v for k, v in found.groupdict().items() if v is not None}
+                reading.append((name, Hit(text, below, value_start, value_end, line, words[start][0], groups)))
+            else:
+                readings.append(reading)
+        if not readings or any(_told(reading) != _told(readings[0]) for reading in readings):
+            continue  # no split has its values under its labels, or two read differently: nothing is guessed
+        for name, hit in readings[0]:
+            hits.setdefault(name, []).append(hit)
+    return hits
+
+
+def _told(reading: list[tuple[str, Hit]]) -> list[tuple[str, int]]:
+    """What a reading of labels sharing a cell says: each field and where its value is."""
+    return [(name, hit.start) for name, hit in reading]
+
+
+def _label_splits(line: Line, words: list[tuple[int, int, BBox]]) -> list[list[tuple[int, int, str]]]:
+    """Every way to split `words` into two labels or more, each as (start, stop, field); at most 16."""
+    names: dict[tuple[int, int], str] = {}
+    for start in range(len(words)):
+        for stop in range(start + 1, len(words) + 1):
+            text = line.text[words[start][0] : words[stop - 1][1]].removesuffix(":")
+            if (match := _ONE_LABEL.fullmatch(text)) is not None and match.lastgroup is not None:
+                names[(start, stop)] = match.lastgroup
+    splits: list[list[tuple[int, int, str]]] = []
+
+    def extend(runs: list[tuple[int, int, str]], start: int) -> None:
+        if start == len(words):
+            if len(runs) > 1:
+                splits.append(runs)
+            return
+        for stop in range(start + 1, len(words) + 1):
+            if (name := names.get((start, stop))) is not None and len(splits) < 16:
+                extend([*runs, (start, stop, name)], stop)
+
+    if (0, 1) in names or any(start == 0 for start, _ in names):
+        extend([], 0)
+    return splits
+
+
+def _starts_under(box: BBox, span: BBox) -> bool:
+    return abs(box[0] - span[0]) <= ALIGNED_UNDER
+
+
+def _ends_under(box: BBox, span: BBox) -> bool:
+    return abs(box[2] - span[2]) <= ALIGNED_UNDER
+
+
+def _centred_under(box: BBox, span: BBox) -> bool:
+    return abs((box[0] + box[2]) - (span[0] + span[2])) <= 2 * ALIGNED_UNDER
+
+
+_ALIGNMENTS = (_starts_under, _ends_under, _centred_under)
 
 
 def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
@@ -1359,57 +1457,67 @@ def _splittable(line: Line) -> bool:
     return _DIGIT.search(line.text) is None and line.text.count(" ") <= 12
 
 
-Edges = tuple[set[int], set[int]]  # where the words of a line start and end, to the point
+Edges = tuple[set[int], set[int]]
+_Found = TypeVar("_Found")  # where the words of a line start and end, to the point
 
 
 def _edges(line: Line) -> Edges:
     return {round(box[0]) for _, _, box in line.words}, {round(box[2]) for _, _, box in line.words}
 
 
-def _split_heading(
-    line: Line, segment: Segment, columns: dict[str, Column], below: Edges = (set(), set())
-) -> list[tuple[float, float]]:
-    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Prev. read Previous`): the split into
-    headings that leaves the fewest words over (`Current | Read Dates`, not `Current Read | Dates`); on a tie, the
-    one with the most headings a word of the line below starts or ends at, as values sit under their headings
-    (`Current | Read Date` over `1400  02/05/2025`, not `Current Read Date`); then the one whose headings start with
-    the most words. Each heading becomes its column, as wide as its words. Returns where each run of words left
-    over spans (headings of columns no field is read from)."""
-    end = segment.start + len(segment.text)
-    words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
-    count = len(words)
-    starts, ends = below
-    # from each word on: how good the best split is (words covered, headings with a value under them), and its
-    # first heading with the number of its words (none: the word is left over)
-    score = [(0, 0)] * (count + 1)
-    first: list[tuple[int, tuple[str, Column] | None]] = [(0, None)] * (count + 1)
+def _best_split(
+    count: int, find: Callable[[int, int], _Found | None], under: Callable[[int, int], int]
+) -> list[tuple[int, int, _Found | None]]:
+    """The split of `count` words into runs that `find` names (None: a word left over) that leaves the fewest words
+    over; on a tie, the one whose runs `under` finds most under (values stand under their headings); then the one
+    whose runs start with the most words. As (start, stop, what `find` named) runs."""
+    score = [(0, 0)] * (count + 1)  # from each word on: words covered, what is under the runs
+    first: list[tuple[int, _Found | None]] = [(1, None)] * (count + 1)  # the best split's first run from there
     for index in range(count - 1, -1, -1):
-        score[index], first[index] = score[index + 1], (0, None)
-        for stop in range(count, index, -1):  # longest first: a tie keeps the longer heading
-            found = _heading(line, words[index:stop], columns)
-            if found is None:
+        score[index], first[index] = score[index + 1], (1, None)
+        for stop in range(count, index, -1):  # longest first: a tie keeps the longer run
+            if (found := find(index, stop)) is None:
                 continue
-            left, right = round(found[1].left), round(found[1].right)
-            under = any(edge in starts for edge in (left - 1, left, left + 1)) or any(
-                edge in ends for edge in (right - 1, right, right + 1)
-            )
-            candidate = (stop - index + score[stop][0], int(under) + score[stop][1])
+            candidate = (stop - index + score[stop][0], under(index, stop) + score[stop][1])
             if candidate > score[index]:
                 score[index], first[index] = candidate, (stop - index, found)
-    others: list[tuple[float, float]] = []
-    passed: list[tuple[int, int, BBox]] = []
+    runs: list[tuple[int, int, _Found | None]] = []
     index = 0
     while index < count:
         length, found = first[index]
+        runs.append((index, index + length, found))
+        index += length
+    return runs
+
+
+def _split_heading(
+    line: Line, segment: Segment, columns: dict[str, Column], below: Edges = (set(), set())
+) -> list[tuple[float, float]]:
+    """Headings drawn close enough to share a cell (`Usage (kWh) Avg/day`, `Prev. read Previous`), split as
+    _best_split does: `Current | Read Dates`, not `Current Read | Dates`; `Current | Read Date` over `1400
+    02/05/2025`, not `Current Read Date`. Each heading becomes its column, as wide as its words. Returns where each
+    run of words left over spans (headings of columns no field is read from)."""
+    end = segment.start + len(segment.text)
+    words = [(start, stop, box) for start, stop, box in line.words if segment.start <= start < end]
+    starts, ends = below
+
+    def under(start: int, stop: int) -> int:
+        left, right = round(words[start][2][0]), round(words[stop - 1][2][2])
+        return int(
+            any(edge in starts for edge in (left - 1, left, left + 1))
+            or any(edge in ends for edge in (right - 1, right, right + 1))
+        )
+
+    others: list[tuple[float, float]] = []
+    passed: list[tuple[int, int, BBox]] = []
+    for start, stop, found in _best_split(len(words), lambda i, j: _heading(line, words[i:j], columns), under):
         if found is None or found[0] in columns:  # over, or a heading the split takes twice: the first keeps it
-            passed.append(words[index])
-            index += 1
+            passed.extend(words[start:stop])
             continue
         columns[found[0]] = found[1]
         if passed:
             others.append(_span(passed))
             passed = []
-        index += length
     if passed:
         others.append(_span(passed))
     return others
@@ -2234,7 +2342,8 @@ def _dated_fields(
         name: [cell for cell in _capitalised(document, cells) if cell[:2] not in not_labels]
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
-    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, label_cells).items()]:
+    sharing = _labels_sharing_a_cell(document, label_cells)
+    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, label_cells).items(), *sharing.items()]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
