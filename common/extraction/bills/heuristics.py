@@ -220,12 +220,23 @@ _FIELD_LABELS = LabelSet(
 # told in sentences (`Previous balance was $156.62. Payments/credits: ($156.62). This bill come to $151.09.`): a
 # label inside a cell counts only with its colon or its verb, and its value runs to the next such label.
 _VERBS = r"(?:was|were|is|comes? to|came to)"
+
+
+def _named_labels(*fields: str) -> str:
+    """The labels of every field of the vocabulary, then of `fields`, as one alternation with a group per field."""
+    more = {"bill_period": PERIOD_LABELS, "balance_forward": BALANCE_FORWARD_LABELS}
+    more |= {"period_start": PERIOD_START_LABELS, "period_end": PERIOD_END_LABELS}
+    labels = [
+        *((name, labels) for name, (labels, _, _) in VOCABULARY.items()),
+        *((name, more[name]) for name in fields),
+    ]
+    return "|".join(f"(?P<{name}>{alternatives})" for name, alternatives in labels)
+
+
 _INLINE_LABEL = re.compile(
-    r"(?:^|(?<=\s))(?:"
-    + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS})"
-    # after the period's: `Period` before its colon is the period's label, `Period start` before its is this one's
-    + f"|(?P<period_start>{PERIOD_START_LABELS})|(?P<period_end>{PERIOD_END_LABELS}))"
+    # the period's ends after the period's: `Period` before its colon is the period's label, `Period start` before
+    # its own colon is the start's
+    rf"(?:^|(?<=\s))(?:{_named_labels('bill_period', 'balance_forward', 'period_start', 'period_end')})"
     + rf"(?:[ \t]*:|(?P<_verb>[ \t]+{_VERBS}(?=[ \t])))",
     re.IGNORECASE,
 )
@@ -333,24 +344,14 @@ def _inline_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[in
 
 # Pairs set so close that they share a cell, with no colon or verb between them (`ACCOUNT # 769-185-916 STATEMENT
 # DATE 23 December 2023`): a label followed by a space, anywhere a word starts.
-_BARE_LABEL = re.compile(
-    r"(?:^|(?<=\s))(?:"
-    + "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS})|(?P<balance_forward>{BALANCE_FORWARD_LABELS}))"
-    + r"(?=[ \t])",
-    re.IGNORECASE,
-)
+_BARE_LABEL = re.compile(rf"(?:^|(?<=\s))(?:{_named_labels('bill_period', 'balance_forward')})(?=[ \t])", re.IGNORECASE)
 _BARE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")  # not the period's ends: `to` and `from` are words
 _FIGURE_THEN_WORD = re.compile(r"\d[^\t]*\s[A-Za-z]")  # every value holds a figure; a label after it, a word
 
 
 # A row of labels set so close that they share a cell, over a row of their values (`Previous Balance Payments New
 # Charges Amount Due` over `$120.00 -$120.00 $50.00 $50.00`).
-_ONE_LABEL = re.compile(
-    "|".join(f"(?P<{name}>{labels})" for name, (labels, _, _) in VOCABULARY.items())
-    + f"|(?P<bill_period>{PERIOD_LABELS})",
-    re.IGNORECASE,
-)
+_ONE_LABEL = re.compile(_named_labels("bill_period"), re.IGNORECASE)
 ALIGNED_UNDER = 2.0  # points: a value starts, ends or is centred where its label does
 
 
@@ -421,7 +422,7 @@ def _label_splits(line: Line, words: list[tuple[int, int, BBox]]) -> list[list[t
             if (name := names.get((start, stop))) is not None and len(splits) < 16:
                 extend([*runs, (start, stop, name)], stop)
 
-    if (0, 1) in names or any(start == 0 for start, _ in names):
+    if any(start == 0 for start, _ in names):
         extend([], 0)
     return splits
 
@@ -1457,8 +1458,8 @@ def _splittable(line: Line) -> bool:
     return _DIGIT.search(line.text) is None and line.text.count(" ") <= 12
 
 
-Edges = tuple[set[int], set[int]]
-_Found = TypeVar("_Found")  # where the words of a line start and end, to the point
+Edges = tuple[set[int], set[int]]  # where the words of a line start and end, to the point
+_Found = TypeVar("_Found")
 
 
 def _edges(line: Line) -> Edges:
