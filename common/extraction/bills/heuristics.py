@@ -355,14 +355,14 @@ _ONE_LABEL = re.compile(_named_labels("bill_period"), re.IGNORECASE)
 ALIGNED_UNDER = 2.0  # points: a value starts, ends or is centred where its label does
 
 
-def _labels_sharing_a_cell(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
+def _labels_sharing_a_cell(document: Document, starts: list[tuple[int, int]]) -> dict[str, list[Hit]]:
     """Values under labels that share a cell, by field. Of the ways to split the cell into labels, every word a
     label's (`Current Charges | Total Due` or `Current Charges Total | Due`), the one under whose every label one
     word of the line below stands, in order (starting where it starts, ending where it ends or centred under it),
     that is a value of the label's field. Where no split gives values so, or two give different ones, nothing is
     read (no value is guessed from a label it only overlaps)."""
     hits: dict[str, list[Hit]] = {}
-    for index, position in sorted({cell[:2] for cells in label_cells.values() for cell in cells}):
+    for index, position in starts:
         line = document.lines[index]
         segment = line.segments[position]
         if (
@@ -442,13 +442,15 @@ def _centred_under(box: BBox, span: BBox) -> bool:
 _ALIGNMENTS = (_starts_under, _ends_under, _centred_under)
 
 
-def _chained_pairs(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
-    """Values of the pairs in a cell that starts with a label and holds others, by field, when every label's value
-    is whole up to the next label. Such cells are taken out of `label_cells`: the first label's value is not the
-    rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
+def _chained_pairs(
+    document: Document, starts: list[tuple[int, int]], label_cells: dict[str, list[LabelCell]]
+) -> dict[str, list[Hit]]:
+    """Values of the pairs in a cell that starts with a label (at `starts`) and holds others, by field, when every
+    label's value is whole up to the next label. Such cells are taken out of `label_cells`: the first label's value
+    is not the rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
     hits: dict[str, list[Hit]] = {}
     chained: set[tuple[int, int]] = set()
-    for index, position in sorted({cell[:2] for cells in label_cells.values() for cell in cells}):
+    for index, position in starts:
         line = document.lines[index]
         segment = line.segments[position]
         cell = segment.text
@@ -1543,28 +1545,35 @@ def _heading_unit(match: re.Match[str]) -> str:
     return next((unit for key in ("unit", "unit_used", "start_unit", "end_unit") if (unit := groups.get(key))), "")
 
 
-def _cells_by_column(line: Line, columns: dict[str, Column]) -> dict[str, str]:
+def _cells_by_column(line: Line, columns: dict[str, Column]) -> tuple[dict[str, str], bool]:
     """Each cell goes to the heading it overlaps most (numbers may be right-aligned under a wider heading),
-    else to the heading whose left edge is nearest within 25 pt."""
+    else to the heading whose left edge is nearest within 25 pt; and whether a cell of two words or more reaches
+    under two headings (its words may be two cells run together: see _cells_by_word)."""
     cells: dict[str, str] = {}
+    straddles = False
     for segment in line.segments:
         left, _, right, _ = segment.bbox
-        best = _column_over(left, right, columns) or _column_near(left, columns)
+        best, reached = _column_over(left, right, columns)
+        straddles = straddles or (reached > 1 and " " in segment.text)
+        best = best or _column_near(left, columns)
         if best is not None and best not in cells and not best.startswith(OTHER_COLUMN):
             cells[best] = segment.text.strip()  # a heading no field is read from keeps its cell
-    return cells
+    return cells, straddles
 
 
-def _column_over(left: float, right: float, columns: dict[str, Column]) -> str | None:
-    """The heading that `left`..`right` overlaps most."""
+def _column_over(left: float, right: float, columns: dict[str, Column]) -> tuple[str | None, int]:
+    """The heading that `left`..`right` overlaps most, and how many it overlaps."""
     best: str | None = None
     most = 0.0
+    reached = 0
     for name, (column_left, column_right, _) in columns.items():
         # conditionals, not min() and max(): this runs for every cell and heading of every candidate row
         overlap = (right if right < column_right else column_right) - (left if left > column_left else column_left)
-        if overlap > most:
-            best, most = name, overlap
-    return best
+        if overlap > 0.0:
+            reached += 1
+            if overlap > most:
+                best, most = name, overlap
+    return best, reached
 
 
 def _column_near(left: float, columns: dict[str, Column]) -> str | None:
@@ -1584,7 +1593,7 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
     previous_end = None
     ran_together = False
     for start, end, (left, _, right, _) in line.words:
-        column = _column_over(left, right, columns)
+        column = _column_over(left, right, columns)[0]
         if runs and previous_end is not None and "\t" not in line.text[previous_end:start]:  # in the same cell
             run_start, _, run_left, _, run_column = runs[-1]
             if column is None or column == run_column or not _aligned(left, right, columns[column]):
@@ -1598,7 +1607,7 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
     held: set[str] = set()
     for start, end, left, right, column in runs:
         if column in held:
-            column = _column_over(left, right, {name: c for name, c in columns.items() if name not in held})
+            column = _column_over(left, right, {name: c for name, c in columns.items() if name not in held})[0]
         if column is None:
             continue
         held.add(column)
@@ -1614,14 +1623,17 @@ def _aligned(left: float, right: float, column: Column) -> bool:
 
 
 def _row_cells(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
-    """A meter row's cells and its usage, by cell, or by word where its cells ran together or do not read."""
+    """A meter row's cells and its usage: by cell, or by word where a cell holds words under two headings (its
+    cells ran together) and that reading's usage reads, or where the cells do not read."""
+    cells, straddles = _cells_by_column(row, columns)
+    usage = QUANTITY_CELL.match(cells["usage"]) if "usage" in cells else None
+    if usage is not None and not straddles:
+        return cells, usage
     by_word, ran_together = _cells_by_word(row, columns)
-    if ran_together and "usage" in by_word and (usage := QUANTITY_CELL.match(by_word["usage"])) is not None:
-        return by_word, usage
-    for cells in (_cells_by_column(row, columns), by_word):
-        if "usage" in cells and (usage := QUANTITY_CELL.match(cells["usage"])) is not None:
-            return cells, usage
-    return None
+    if (ran_together or usage is None) and "usage" in by_word:
+        if (by_word_usage := QUANTITY_CELL.match(by_word["usage"])) is not None:
+            return by_word, by_word_usage
+    return (cells, usage) if usage is not None else None
 
 
 UNIT_CELL = re.compile(rf"^{UNIT}$")
@@ -1642,7 +1654,7 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
                 break
             if offset == 0 and not any(character.isdecimal() for character in row.text):
                 # the headings' second line: `Previous` over `reading`, `Usage` over `(kWh)`
-                for name, cell in _cells_by_column(row, columns).items():
+                for name, cell in _cells_by_column(row, columns)[0].items():
                     if (unit := HEADING_UNIT.match(cell)) is not None and not columns[name].unit:
                         columns[name] = columns[name]._replace(unit=unit["unit"])
                 continue
@@ -2343,8 +2355,9 @@ def _dated_fields(
         name: [cell for cell in _capitalised(document, cells) if cell[:2] not in not_labels]
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
-    sharing = _labels_sharing_a_cell(document, label_cells)
-    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, label_cells).items(), *sharing.items()]:
+    starts = sorted({cell[:2] for cells in label_cells.values() for cell in cells})  # the cells a label starts
+    sharing = _labels_sharing_a_cell(document, starts)
+    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, starts, label_cells).items(), *sharing.items()]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
