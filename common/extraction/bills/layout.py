@@ -104,14 +104,7 @@ class Document:
         if (angle := self.skews.get(page)) is not None:
             box = _rotated_box(box, angle)
         turn = self.turns.get(page)
-        if turn is None:
-            return box
-        left, bottom, right, top = box
-        if turn == UPSIDE_DOWN:  # (x, y) -> (-x, -y), its own inverse
-            return (0.0 - right, 0.0 - top, 0.0 - left, 0.0 - bottom)
-        if turn == UP:  # the upright frame is (x, y) -> (y, -x)
-            return (0.0 - top, left, 0.0 - bottom, right)
-        return (bottom, 0.0 - right, top, 0.0 - left)  # DOWN: (x, y) -> (-y, x)
+        return box if turn is None else _turn_box(box, _UNDOING[turn])
 
     @cached_property
     def text(self) -> str:
@@ -366,12 +359,22 @@ def _reads_right_to_left(words: list[Word], step: int) -> bool:
     return backward >= 3 and backward > 2 * forward
 
 
+_UNDOING = {UP: DOWN, DOWN: UP, UPSIDE_DOWN: UPSIDE_DOWN}  # the turn that takes a turned frame back
+
+
+def _turn_box(box: BBox, turn: int) -> BBox:
+    """`box` in the frame of a page read turned by `turn`: (x, y) -> (y, -x) for UP, (-y, x) for DOWN and
+    (-x, -y) for UPSIDE_DOWN."""
+    left, bottom, right, top = box
+    if turn == UPSIDE_DOWN:
+        return (0.0 - right, 0.0 - top, 0.0 - left, 0.0 - bottom)
+    if turn == UP:
+        return (bottom, 0.0 - right, top, 0.0 - left)
+    return (0.0 - top, left, 0.0 - bottom, right)
+
+
 def _turned(words: list[Word], turn: int) -> list[Word]:
-    if turn == UPSIDE_DOWN:  # (x, y) -> (-x, -y)
-        return [(text, 0.0 - right, 0.0 - top, 0.0 - left, 0.0 - bottom) for text, left, bottom, right, top in words]
-    if turn == UP:  # (x, y) -> (y, -x)
-        return [(text, bottom, 0.0 - right, top, 0.0 - left) for text, left, bottom, right, top in words]
-    return [(text, 0.0 - top, left, 0.0 - bottom, right) for text, left, bottom, right, top in words]  # (-y, x)
+    return [(text, *_turn_box((left, bottom, right, top), turn)) for text, left, bottom, right, top in words]
 
 
 LEVEL = 0.004  # a slope under this (a quarter of a degree) is read as it is: lines are found within it
