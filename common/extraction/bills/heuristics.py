@@ -443,11 +443,11 @@ _ALIGNMENTS = (_starts_under, _ends_under, _centred_under)
 
 
 def _chained_pairs(
-    document: Document, starts: list[tuple[int, int]], label_cells: dict[str, list[LabelCell]]
-) -> dict[str, list[Hit]]:
+    document: Document, starts: list[tuple[int, int]]
+) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
     """Values of the pairs in a cell that starts with a label (at `starts`) and holds others, by field, when every
-    label's value is whole up to the next label. Such cells are taken out of `label_cells`: the first label's value
-    is not the rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
+    label's value is whole up to the next label; and those cells, which no label cell reads again: the first
+    label's value is not the rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
     hits: dict[str, list[Hit]] = {}
     chained: set[tuple[int, int]] = set()
     for index, position in starts:
@@ -473,10 +473,7 @@ def _chained_pairs(
             chained.add((index, position))
             for name, hit in pairs:
                 hits.setdefault(name, []).append(hit)
-    if chained:
-        for name, cells in label_cells.items():
-            label_cells[name] = [cell for cell in cells if cell[:2] not in chained]
-    return hits
+    return hits, chained
 
 
 # A row of headings over a row of values may wrap its headings onto a second line (`Payments received -` over
@@ -2356,8 +2353,10 @@ def _dated_fields(
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
     starts = sorted({cell[:2] for cells in label_cells.values() for cell in cells})  # the cells a label starts
-    sharing = _labels_sharing_a_cell(document, starts)
-    for name, hits in [*wrapped_hits.items(), *_chained_pairs(document, starts, label_cells).items(), *sharing.items()]:
+    chained_hits, chained = _chained_pairs(document, starts)
+    if chained:
+        label_cells = {name: [cell for cell in cells if cell[:2] not in chained] for name, cells in label_cells.items()}
+    for name, hits in [*wrapped_hits.items(), *chained_hits.items(), *_labels_sharing_a_cell(document, starts).items()]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
