@@ -291,6 +291,11 @@ def find_labelled(
     return values_after(document, cells_starting(document, label), value, below=below, pages=pages, is_label=is_label)
 
 
+def groups_of(match: re.Match[str]) -> dict[str, str]:
+    """The named groups a match took part in (an alternation's other branches left out)."""
+    return {name: text for name, text in match.groupdict().items() if text is not None}
+
+
 def values_after(
     document: Document,
     label_cells: Iterable[LabelCell],
@@ -334,7 +339,7 @@ def values_after(
                 full = value.fullmatch(text)
             if full is None or (is_label is not None and is_label(text)):
                 continue
-            groups = {k: v for k, v in full.groupdict().items() if v is not None}
+            groups = groups_of(full)
             hits.append(Hit(text, cell_line, start, start + len(text), line, label_start, groups))
             break
     return hits

@@ -25,6 +25,7 @@ from common.extraction.bills.draft import (
     LabelSet,
     cells_below,
     find_labelled,
+    groups_of,
     lines_below,
     row_provenance,
     values_after,
@@ -333,7 +334,7 @@ def _inline_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[in
             if value_at is None or label_at is None:
                 continue  # a value broken over two lines
             (line, value_start), (label_line, label_start) = value_at, label_at
-            groups = {k: v for k, v in value.groupdict().items() if v is not None}
+            groups = groups_of(value)
             source = cell[label.start() : start + len(text)] if label_line is not line else None
             hit = Hit(text, line, value_start, value_start + len(text), label_line, label_start, groups, source)
             hits.setdefault(name, []).append(hit)
@@ -387,7 +388,7 @@ def _labels_sharing_a_cell(document: Document, starts: list[tuple[int, int]]) ->
                 text = below.text[value_start:value_end]
                 if (found := _INLINE_VALUES[name].fullmatch(text)) is None:
                     break  # `$50.00` under `Due`: not a date, not this split
-                groups = {k: v for k, v in found.groupdict().items() if v is not None}
+                groups = groups_of(found)
                 reading.append((name, Hit(text, below, value_start, value_end, line, words[start][0], groups)))
             else:
                 readings.append(reading)
@@ -467,7 +468,7 @@ def _chained_pairs(
             if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
                 break
             start = segment.start + label.end() + len(raw) - len(raw.lstrip())
-            groups = {k: v for k, v in value.groupdict().items() if v is not None}
+            groups = groups_of(value)
             pairs.append((name, Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups)))
         else:
             chained.add((index, position))
@@ -858,7 +859,7 @@ def _period_under_a_cell_end(document: Document) -> list[Hit]:
             for cell_line, cell_start, cell_end in cells_below(document, index, box[0], box[2]):
                 text = cell_line.text[cell_start:cell_end].strip()
                 if (full := _RANGE.fullmatch(text)) is not None:
-                    groups = {k: v for k, v in full.groupdict().items() if v is not None}
+                    groups = groups_of(full)
                     hits.append(Hit(text, cell_line, cell_start, cell_start + len(text), line, start, groups))
     return hits
 

@@ -20,7 +20,17 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.extraction.bills.draft import Draft, Found, Hit, LabelCell, LabelSet, agree, row_provenance, values_after
+from common.extraction.bills.draft import (
+    Draft,
+    Found,
+    Hit,
+    LabelCell,
+    LabelSet,
+    agree,
+    groups_of,
+    row_provenance,
+    values_after,
+)
 from common.extraction.bills.layout import Document, Line
 from common.extraction.bills.values import (
     NumberFormat,
@@ -236,7 +246,7 @@ def _regex_hits(document: Document, pattern: re.Pattern[str], pages: list[int] |
             continue
         group = "value" if "value" in pattern.groupindex else 0
         start, end = match.span(group)
-        groups = {k: v for k, v in match.groupdict().items() if v is not None}
+        groups = groups_of(match)
         hits.append(Hit(match.group(group), line, start, end, line, match.start(), groups))
     return hits
 
@@ -322,7 +332,7 @@ def _rows(compiled: _Compiled, rule: SectionRule, document: Document) -> list[_R
             opened = start.search(line.text)
             if opened:
                 active = True
-                section_groups = {k: v for k, v in opened.groupdict().items() if v is not None}
+                section_groups = groups_of(opened)
             continue
         if end is not None and end.search(line.text):
             active = False
@@ -332,15 +342,15 @@ def _rows(compiled: _Compiled, rule: SectionRule, document: Document) -> list[_R
         for pattern in rows:
             match = pattern.search(line.text)
             if match:
-                groups = {**section_groups, **{k: v for k, v in match.groupdict().items() if v is not None}}
+                groups = {**section_groups, **groups_of(match)}
                 found.append(_Row(groups, line, line))
                 break
         if record:
             if (match := record[0].search(line.text)) is not None:
                 pending, step, first_line = dict(section_groups), 1, line
-                pending.update({k: v for k, v in match.groupdict().items() if v is not None})
+                pending.update(groups_of(match))
             elif pending is not None and (match := record[step].search(line.text)) is not None:
-                pending.update({k: v for k, v in match.groupdict().items() if v is not None})
+                pending.update(groups_of(match))
                 step += 1
             if pending is not None and step == len(record):
                 found.append(_Row(pending, line, first_line or line))
