@@ -468,13 +468,26 @@ def test_a_line_under_the_table_whose_word_only_reaches_under_a_heading_is_no_me
     assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E1", Decimal("548"))]
 
 
-def close_table(headings: list[str], rows: list[list[str]], gap: float = 3) -> list[list[Row]]:
-    """A meter table whose columns are `gap` apart, each as wide as its widest text: headings and values run
-    together into one cell each where the gap is narrower than a cell gap."""
+def close_table(headings: list[str], rows: list[list[str]], gap: float = 3, align: str = "left") -> list[list[Row]]:
+    """A table whose columns are `gap` apart, each as wide as its widest text, the values set at the column's
+    left, right or centre: headings and values run together into one cell each where the gap is narrower than a
+    cell gap."""
+    widths = [max(stringWidth(text, "Helvetica", 9) for text in column) for column in zip(headings, *rows, strict=True)]
     lefts = [72.0]
-    for column in list(zip(headings, *rows, strict=True))[:-1]:
-        lefts.append(lefts[-1] + max(stringWidth(text, "Helvetica", 9) for text in column) + gap)
-    return [[(left, text) for left, text in zip(lefts, line, strict=True)] for line in (headings, *rows)]
+    for width in widths[:-1]:
+        lefts.append(lefts[-1] + width + gap)
+    table: list[list[Row]] = [[(left, text) for left, text in zip(lefts, headings, strict=True)]]
+    for row in rows:
+        cells: list[Row] = []
+        for left, width, text in zip(lefts, widths, row, strict=True):
+            if align == "right":
+                cells.append((left, "", left + width, text))
+            else:
+                cells.append(
+                    (left + (width - stringWidth(text, "Helvetica", 9)) / 2 if align == "centre" else left, text)
+                )
+        table.append(cells)
+    return table
 
 
 @pytest.mark.parametrize(
@@ -2775,20 +2788,9 @@ def test_meter_tables_of_random_headings_and_spacing_are_read_whole(seed: int) -
             values = {"meter": f"E{rng.randrange(10**5, 10**8)}", "service": "Electric", "start_read": str(start)}
             values |= {"end_read": str(start + used), "multiplier": str(multiplier), "days": str(rng.randrange(28, 33))}
             meters.append(values | {"usage": f"{used * multiplier:,}{unit}"})
-        gap, right = rng.choice([2, 3, 4, 6, 10, 20]), rng.random() < 0.4
-        lefts, widths, x = {}, {}, 72.0
-        for name in names:
-            widths[name] = max(
-                stringWidth(text, "Helvetica", 9) for text in [headings[name], *(m[name] for m in meters)]
-            )
-            lefts[name], x = x, x + widths[name] + gap
-        table: list[list[Row]] = [[(lefts[name], headings[name]) for name in names]]
-        for m in meters:
-            cells: list[Row] = [
-                (lefts[name], "", lefts[name] + widths[name], m[name]) if right else (lefts[name], m[name])
-                for name in names
-            ]
-            table.append(cells)
+        gap, align = rng.choice([2, 3, 4, 6, 10, 20]), "right" if rng.random() < 0.4 else "left"
+        rows = [[m[name] for name in names] for m in meters]
+        table = close_table([headings[name] for name in names], rows, gap, align)
         result = loaded(bill(meters=table))
         assert result.bill is not None
         got = [(r.meter_number, r.start_read, r.end_read, r.quantity) for r in result.bill.usage]
@@ -2801,24 +2803,7 @@ def test_meter_tables_of_random_headings_and_spacing_are_read_whole(seed: int) -
             )
             for m in meters
         ]
-        assert got == expected, (gap, right, [headings[name] for name in names])
-
-
-def _summary_box(labels: list[str], values: list[str], gap: float, align: str) -> list[list[Row]]:
-    """A row of labels `gap` apart over a row of their values, each column as wide as its wider text, the values
-    set at the column's left, right or centre."""
-    headings: list[Row] = []
-    figures: list[Row] = []
-    x = 72.0
-    for label, value in zip(labels, values, strict=True):
-        width = max(stringWidth(label, "Helvetica", 9), stringWidth(value, "Helvetica", 9))
-        headings.append((x, label))
-        if align == "right":
-            figures.append((x, "", x + width, value))
-        else:
-            figures.append((x + (width - stringWidth(value, "Helvetica", 9)) / 2 if align == "centre" else x, value))
-        x += width + gap
-    return [headings, figures]
+        assert got == expected, (gap, align, [headings[name] for name in names])
 
 
 @pytest.mark.parametrize("align", ["left", "right", "centre"])
@@ -2832,7 +2817,7 @@ def _summary_box(labels: list[str], values: list[str], gap: float, align: str) -
 def test_a_summary_whose_labels_run_together_is_read_by_the_values_under_them(labels: list[str], align: str) -> None:
     """Labels set 3 pt apart read as one cell: no label had its value, and the bill loaded as ok with no previous
     balance, payments or amount due."""
-    box = _summary_box(labels, ["$120.00", "-$120.00", "$50.00", "$50.00"], gap=3, align=align)
+    box = close_table(labels, [["$120.00", "-$120.00", "$50.00", "$50.00"]], gap=3, align=align)
     result = loaded(bill(header=[*HEADER, [], *box], summary=()))
     assert result.bill is not None
     bill_read = result.bill
@@ -2845,10 +2830,11 @@ def test_a_summary_whose_labels_run_together_is_read_by_the_values_under_them(la
 
 
 def test_values_that_stand_under_no_label_of_a_row_run_together_are_not_guessed() -> None:
-    """Each value starts halfway under its label: under no label does a value start, end or centre, so none is
-    read (the bill still loads, its total confirmed by its charges)."""
-    box = _summary_box(["Previous Balance", "Payments", "Amount Due"], ["$120.00", "-$120.00", "$50.00"], 3, "left")
-    box[1] = [(cell[0] + 12, cell[1]) for cell in box[1]]
+    """Each value stands under its own label only, 5 pt in from its start: under no label does a value start, end
+    or centre, so none is read, although one value overlaps each label (the bill still loads, its total
+    confirmed by its charges)."""
+    box = close_table(["Previous Balance", "Payments Received", "Amount Due"], [["$1.20", "-$1.20", "$5.00"]])
+    box[1] = [(cell[0] + 5, cell[1]) for cell in box[1]]
     result = loaded(bill(header=[*HEADER, [], *box], summary=()))
     assert result.bill is not None
     assert (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due) == (None,) * 3
@@ -2874,7 +2860,7 @@ def test_summaries_of_random_labels_spacing_and_alignment_are_read_whole(seed: i
         shown = [f"${previous:,.2f}", rng.choice([f"-${payments:,.2f}", f"${payments:,.2f}", f"(${payments:,.2f})"])]
         labels = [rng.choice(wordings) for wordings in SUMMARY_LABELS.values()]
         align = rng.choice(["left", "right", "centre"])
-        box = _summary_box(labels, [*shown, "$50.00", f"${due:,.2f}"], rng.choice([3, 5, 8, 15, 30]), align)
+        box = close_table(labels, [[*shown, "$50.00", f"${due:,.2f}"]], rng.choice([3, 5, 8, 15, 30]), align)
         result = loaded(bill(header=[*HEADER, [], *box], summary=()))
         assert result.bill is not None
         read_ = (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due)
