@@ -25,6 +25,7 @@ from common.extraction.pdf_bill import (
     MAX_PAGES,
     categorize,
     extract_bill_pdf,
+    parse_date,
     parse_money,
     read_lines,
 )
@@ -335,6 +336,35 @@ def test_missing_account_number_needs_review() -> None:
 )
 def test_parse_money(text: str, value: Decimal) -> None:
     assert parse_money(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "02/07/2025",
+        "Feb 7, 2025",
+        "February 7 2025",
+        "7th February 2025",
+        "7 Feb. 2025",
+        "07-Feb-25",
+        "07-FEB-2025",
+        "Friday 7 February 2025",  # a weekday before the date is read past
+        "Fri, 7 Feb 2025",
+        "FRI. 7 FEB 2025",
+    ],
+)
+def test_parse_date(text: str) -> None:
+    assert parse_date(text) == date(2025, 2, 7)
+
+
+def test_sept_is_september() -> None:
+    assert parse_date("Sept 5, 2025") == parse_date("5 Sept 2025") == date(2025, 9, 5)
+
+
+@pytest.mark.parametrize("text", ["7 Feb", "Friday", "Friday 7", "2025", "31/02/2025"])
+def test_what_is_not_a_whole_date_does_not_parse(text: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date(text)
 
 
 @pytest.mark.parametrize(

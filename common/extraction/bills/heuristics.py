@@ -66,13 +66,14 @@ NUMBER = rf"(?:{US.number})"
 ACCOUNT = r"(?=[A-Za-z -]*\d)(?![^\t]*\d[^\t]*\s[A-Za-z]{3,}(?!\S))[A-Za-z0-9][A-Za-z0-9 ./-]{0,40}[A-Za-z0-9]"
 # `Jan 6 - Feb 5, 2025` and `6 Jan to 5 Feb 2025` print the year once, on the end date.
 MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8})"
+# `from 6 Jan 2025 to 5 Feb 2025`, `06/01/2025 — 05/02/2025`
 RANGE = (
-    rf"(?P<start>{DATE}|(?P<month_day>{MONTH_DAY}))\s*(?:-|–|to|through|thru|until)\s*(?P<end>{DATE})"
-    r"(?:\s*\(\d+ days?\))?"
+    rf"(?:from[ \t]+)?(?P<start>{DATE}|(?P<month_day>{MONTH_DAY}))\s*(?:-|–|—|to|through|thru|until)\s*"
+    rf"(?P<end>{DATE})(?:\s*\(\d+ days?\))?"
 )
 
 # a one-word label (`Due`, `Issued`) only before a colon, the end of its cell, or a date
-_BEFORE_A_DATE = r"(?=[ \t]*(?::|$)|[ \t]+(?:\d|[A-Za-z]{3,9}\.? \d))"
+_BEFORE_A_DATE = r"(?=[ \t]*(?::|$)|[ \t]+(?:\d|[A-Za-z]{3,9}\.?,? \d))"
 # field -> (label alternatives, value pattern, kind)
 VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (

@@ -21,9 +21,12 @@ DEFAULT_DATE_FORMATS = (
     "%B %d, %Y",
     "%b. %d, %Y",
     "%b %d %Y",
+    "%B %d %Y",
     "%d %b %Y",
+    "%d %b. %Y",
     "%d %B %Y",
     "%d-%b-%Y",
+    "%d-%b-%y",
     "%d.%m.%Y",
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -38,6 +41,8 @@ _DIRECTIVES = {
     "%b": r"[A-Z][a-z]{2}",
     "%B": r"[A-Z][a-z]{2,8}",
 }
+# A date may be printed after its weekday (`Friday 7 February 2025`, `Fri, 7 Feb 2025`): read with it, parsed without.
+WEEKDAY = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?,?[ \t]+)"
 
 
 def date_regex(formats: tuple[str, ...]) -> str:
@@ -49,7 +54,7 @@ def date_regex(formats: tuple[str, ...]) -> str:
         parts.append(pattern)
     # longest first, ties in the formats' order: the order of a set's strings changes with each process's hash
     # seed, and the first alternative that matches is the one a search takes
-    return "(?:" + "|".join(sorted(dict.fromkeys(parts), key=len, reverse=True)) + ")"
+    return f"(?:{WEEKDAY}?(?:" + "|".join(sorted(dict.fromkeys(parts), key=len, reverse=True)) + "))"
 
 
 @dataclass(frozen=True)
@@ -108,12 +113,17 @@ def parse_number(text: str) -> Decimal:
 
 
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+_LEADING_WEEKDAY = re.compile(WEEKDAY, re.IGNORECASE)
+_SEPT = re.compile(r"\bSept\b", re.IGNORECASE)  # the one month short name strptime does not know
 
 
 @lru_cache(maxsize=4096)
 def parse_date(text: str, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> date:
     """Memoised: strptime is slow and a bill prints the same dates several times (dates are immutable)."""
     cleaned = _ORDINAL.sub("", " ".join(text.replace(",", ", ").split()).replace(" ,", ","))
+    if (weekday := _LEADING_WEEKDAY.match(cleaned)) is not None:
+        cleaned = cleaned[weekday.end() :]
+    cleaned = _SEPT.sub("Sep", cleaned)
     for fmt in formats:
         try:
             return datetime.strptime(cleaned, fmt).date()
