@@ -159,6 +159,38 @@ def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> No
     assert box is not None and box[3] - box[1] > 14  # the box covers both lines
 
 
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ([(72, "Supply address: Ballymore"), (72, "Co. Kildare W91 K2D3")], "Ballymore, Co. Kildare W91 K2D3"),
+        (
+            [(72, "Premises"), (72, "The Old Mill, Mill Lane"), (72, "Harrogate HG1 2AA")],
+            "The Old Mill, Mill Lane, Harrogate HG1 2AA",
+        ),
+        (
+            [(300, "Service Address:"), (300, "Rose Cottage"), (300, "Church Lane"), (300, "Harrogate HG1 2AA")],
+            "Rose Cottage, Church Lane, Harrogate HG1 2AA",
+        ),
+    ],
+)
+def test_a_house_known_by_its_name_is_read_down_to_its_postcode(address: list[Row], expected: str) -> None:
+    result = loaded(bill(address=address, currency="£"))
+    assert result.bill is not None and result.bill.service_address == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        [(72, "Service Address: Same as billing address"), (72, "Harrogate HG1 2AA")],
+        [(72, "Premises: Residential")],  # no town or postcode under it: not an address
+        [(72, "Premises: Residential"), (72, "Harrogate")],
+    ],
+)
+def test_words_after_an_address_label_with_no_postcode_under_them_are_not_the_address(address: list[Row]) -> None:
+    result = loaded(bill(address=address, currency="£"))
+    assert result.bill is not None and result.bill.service_address is None
+
+
 def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
     # the street's centre is within the large amount's line, 10 pt to its right: a gap wider than the small
     # type's own, so it starts a cell; it had joined the amount's cell and the address was read as the town

@@ -638,6 +638,8 @@ def _fields(
                 for hit in hits
                 if not (_RANGE.fullmatch(hit.text) or _DATE.fullmatch(hit.text)) and _starts_under_its_label(hit)
             ]
+            if not hits:
+                hits = _house_named(document, label_cells[name])
         if name == "account_number" and not hits and not _ACCOUNT_WORDING.search(document.text):
             hits = values_after(document, label_cells["customer_number"], value, is_label=is_label)
         if not hits and kind in ("date", "money"):
@@ -723,6 +725,25 @@ _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
 ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
+
+
+# A house known by its name, with no number (`Ballymore`, `The Old Mill, Mill Lane`): an address only with its town's
+# line and postcode under it.
+_HOUSE_NAME = re.compile(
+    r"(?!(?i:invoice|bill|account|customer|reference|meter|statement|same as)\b)[A-Z][A-Za-z .,'&-]{2,60}"
+)
+
+
+def _house_named(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
+    """Addresses whose first line is a house's name: read only where the lines under it end in a postcode."""
+    hits = []
+    for hit in values_after(document, label_cells, _HOUSE_NAME, is_label=_label_or_labelled):
+        if not _starts_under_its_label(hit) or hit.provenance(METHOD, FOUND).bbox is None:
+            continue
+        address, _ = _address_with_locality(document, hit, hit.text, hit.provenance(METHOD, FOUND))
+        if address != hit.text:
+            hits.append(hit)
+    return hits
 
 
 def _starts_under_its_label(hit: Hit) -> bool:
