@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from common.extraction.bills.values import commodity_of
 from common.models import AuditResult, Commodity, NormalizedBill, ReadType, Severity
 
 MIN_PERIOD_DAYS = 20
@@ -141,6 +142,42 @@ def _check_usage(bill: NormalizedBill) -> list[AuditResult]:
     return results
 
 
+# Units a charge bills consumption in (not days, demand or a flat count), and the commodities whose usage reads
+# account for it: sewer is billed on the water used, and often has no meter of its own.
+CONSUMPTION_UNITS = frozenset().union(*(KNOWN_UNITS[c] for c in (Commodity.GAS, Commodity.WATER)), {"kwh", "mwh"})
+_MEASURED_IN = {unit: frozenset(c for c, units in KNOWN_UNITS.items() if unit in units) for unit in CONSUMPTION_UNITS}
+_READ_FOR: dict[Commodity, frozenset[Commodity]] = {
+    Commodity.SEWER: frozenset({Commodity.SEWER, Commodity.WATER}),
+    Commodity.STORMWATER: frozenset({Commodity.STORMWATER, Commodity.WATER}),
+}
+
+
+def _check_usage_read(bill: NormalizedBill) -> list[AuditResult]:
+    """usage_not_read: the charges bill a quantity consumed (`Gas usage 1,218 kWh`) but no meter's usage of that
+    commodity was read. The bill's costs stand; its consumption was printed somewhere the reading missed."""
+    read = {usage.commodity for usage in bill.usage}
+    missed: dict[str, str] = {}
+    for item in bill.line_items:
+        unit = (item.unit or "").lower()
+        if item.quantity is None or unit not in CONSUMPTION_UNITS:
+            continue
+        named = commodity_of(item.description)
+        # the unit tells where the name does not: `Off peak hot water 355 kWh` is electricity
+        could_be = _READ_FOR.get(named, frozenset({named})) if unit in KNOWN_UNITS[named] else _MEASURED_IN[unit]
+        if Commodity.OTHER not in read and not read & could_be:
+            what = named.value if unit in KNOWN_UNITS[named] else " or ".join(sorted(c.value for c in could_be))
+            missed.setdefault(what, f"{item.description} ({item.quantity} {item.unit})")
+    return [
+        _warning(
+            "usage_not_read",
+            f"the charges bill {charge}, but no {commodity} meter's usage was read",
+            commodity=commodity,
+            charge=charge,
+        )
+        for commodity, charge in missed.items()
+    ]
+
+
 def _check_future(bill: NormalizedBill, today: date) -> list[AuditResult]:
     """A bill cannot cover days that have not happened, nor be dated after today."""
     latest = max(d for d in (bill.bill_period_end, bill.statement_date) if d is not None)
@@ -217,6 +254,7 @@ def audit_bill(bill: NormalizedBill, today: date | None = None) -> list[AuditRes
         *_check_line_items(bill),
         *_check_balance(bill),
         *_check_usage(bill),
+        *_check_usage_read(bill),
         *_check_demand(bill),
         *_check_period(bill),
         *_check_future(bill, today or datetime.now(UTC).date()),

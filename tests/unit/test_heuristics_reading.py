@@ -592,6 +592,20 @@ def test_a_table_that_ends_after_its_last_meter_row_loads() -> None:
     assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E123", Decimal("400"))]
 
 
+def test_a_meter_told_in_words_the_reading_does_not_know_leaves_a_warning_on_the_bill() -> None:
+    """Its charge bills 400 kWh: the bill loads with its costs, and says that no meter's usage was read."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge"), (250, "400 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$40.00")],
+    ]
+    told = loaded(bill(charges=charges, meters=[[(72, "Meter 123456: 400 kWh used (actual read)")]]))
+    assert told.bill is not None and told.bill.usage == []
+    assert [(a.code, a.details["charge"]) for a in told.audits] == [("usage_not_read", "Energy Charge (400 kWh)")]
+    table = meter_table(["Meter", "Previous", "Current", "Usage"], [["123456", "10000", "10400", "400 kWh"]])
+    read_from_a_table = loaded(bill(charges=charges, meters=table))
+    assert read_from_a_table.audits == []
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

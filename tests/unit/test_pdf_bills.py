@@ -33,6 +33,7 @@ from common.models import (
     AuditResult,
     BillStatus,
     Commodity,
+    LineItem,
     LineItemCategory,
     NormalizedBill,
     ReadType,
@@ -279,6 +280,43 @@ def test_unknown_unit_is_flagged_but_not_blocking() -> None:
     assert extracted.usage[0].unit == "furlongs"
     assert codes(extracted) == ["unknown_unit"]
     assert extracted.status is BillStatus.OK
+
+
+def test_charges_for_a_quantity_consumed_with_no_meter_read_are_flagged_but_not_blocking() -> None:
+    gas = sample_bill(1)
+    assert [read.commodity for read in gas.usage] == [Commodity.GAS]
+    [audit] = [audit for audit in audit_bill(gas.model_copy(update={"usage": []})) if audit.code == "usage_not_read"]
+    assert audit.severity is Severity.WARNING
+    assert audit.details == {"commodity": "gas", "charge": "Gas Supply Charge (32.736 therm)"}
+    assert "usage_not_read" not in codes_of(audit_bill(gas))
+
+
+def _charged(description: str, quantity: str, unit: str) -> LineItem:
+    amount, category = Decimal("10.00"), LineItemCategory.SUPPLY
+    return LineItem(description=description, amount=amount, category=category, quantity=Decimal(quantity), unit=unit)
+
+
+@pytest.mark.parametrize(
+    ("charge", "read", "flagged"),
+    [
+        (("Sewer usage", "12", "kgal"), Commodity.WATER, None),  # sewer is billed on the water used
+        (("Off peak hot water", "355", "kWh"), Commodity.ELECTRICITY, None),  # the unit says electricity
+        (("Off peak hot water", "355", "kWh"), None, "electricity or gas"),
+        (("Gas usage", "1218", "kWh"), Commodity.GAS, None),
+        (("Gas usage", "1218", "kWh"), Commodity.ELECTRICITY, "gas"),  # the gas meter of a dual-fuel bill lost
+        (("Daily supply charge", "31", "days"), None, None),  # days are not consumed
+        (("Peak demand", "15", "kW"), None, None),
+    ],
+)
+def test_which_meter_a_charge_for_a_quantity_consumed_wants(
+    charge: tuple[str, str, str], read: Commodity | None, flagged: str | None
+) -> None:
+    bill = sample_bill(2)
+    usage = [bill.usage[0].model_copy(update={"commodity": read})] if read is not None else []
+    audits = audit_bill(bill.model_copy(update={"line_items": [_charged(*charge)], "usage": usage}))
+    assert [audit.details["commodity"] for audit in audits if audit.code == "usage_not_read"] == (
+        [flagged] if flagged else []
+    )
 
 
 def test_statement_before_period_end_is_invalid() -> None:
