@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 
 def utcnow() -> datetime:
@@ -398,10 +398,24 @@ class NormalizedArtifact(Strict):
     kind: ArtifactKind
     status: ExtractionStatus
     bill: NormalizedBill | None = None
+    # A file of several statements of one account (a year of bills downloaded as one): each, in page order, with
+    # its own status and audits; `bill` is None then.
+    bills: list[NormalizedBill] = Field(default_factory=list)
     series: list[IntervalSeriesSummary] = Field(default_factory=list)
     intervals_object: str | None = None  # Parquet of interval rows beside the JSON (common.intervals.table)
     audits: list[AuditResult] = Field(default_factory=list)
     extracted_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _one_bill_or_several(self) -> NormalizedArtifact:
+        if self.bill is not None and self.bills:
+            raise ValueError("a normalized artifact holds one bill or several statements, not both")
+        return self
+
+    @property
+    def statements(self) -> list[NormalizedBill]:
+        """Every bill the file holds: its one bill, or each of its statements."""
+        return [self.bill] if self.bill is not None else self.bills
 
 
 # --- API views -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from common.errors import RejectedInput
 from common.extraction.dispatch import Extraction, extract_file
-from common.models import ArtifactKind
+from common.models import ArtifactKind, AuditResult, NormalizedBill
 
 DEFAULT_DATA_DIR = Path(".minimeter")
 STACK_FILE = "stack.json"
@@ -24,38 +24,50 @@ def _dump(payload: Any) -> str:
     return json.dumps(payload, default=lambda v: str(v) if isinstance(v, Decimal) else v.isoformat())
 
 
+def _bill_json(bill: NormalizedBill | None, status: str, audits: list[AuditResult]) -> dict[str, Any]:
+    # A bill sent to review without a bill (no text layer, no period or total) keeps the same keys.
+    fields = bill.model_dump(mode="json") if bill is not None else {}
+    return {
+        "kind": "bill",
+        "status": status,
+        **{
+            k: fields.get(k)
+            for k in (
+                "provider",
+                "account_number",
+                "service_address",
+                "statement_date",
+                "due_date",
+                "bill_period_start",
+                "bill_period_end",
+                "currency",
+                "total_amount",
+                "amount_due",
+                "previous_balance",
+                "payments_and_credits",
+                "budget_billing",
+            )
+        },
+        "usage": fields.get("usage", []),
+        "demand": fields.get("demand", []),
+        "line_items": fields.get("line_items", []),
+        "audits": [a.model_dump(mode="json") for a in audits],
+        "provenance": fields.get("provenance", {}),
+    }
+
+
 def extraction_json(result: Extraction, with_rows: bool) -> dict[str, Any]:
-    """The stable command-line contract of `extract`."""
-    if result.kind is ArtifactKind.BILL_PDF:
-        # A bill sent to review without a bill (no text layer, no period or total) keeps the same keys.
-        bill = result.bill.model_dump(mode="json") if result.bill is not None else {}
+    """The stable command-line contract of `extract`. A file of several statements of one account is
+    `{"kind": "statements", "status", "statements": [one bill's object each], "audits"}`."""
+    if result.kind is ArtifactKind.BILL_PDF and result.bills:
         return {
-            "kind": "bill",
+            "kind": "statements",
             "status": result.status.value,
-            **{
-                k: bill.get(k)
-                for k in (
-                    "provider",
-                    "account_number",
-                    "service_address",
-                    "statement_date",
-                    "due_date",
-                    "bill_period_start",
-                    "bill_period_end",
-                    "currency",
-                    "total_amount",
-                    "amount_due",
-                    "previous_balance",
-                    "payments_and_credits",
-                    "budget_billing",
-                )
-            },
-            "usage": bill.get("usage", []),
-            "demand": bill.get("demand", []),
-            "line_items": bill.get("line_items", []),
+            "statements": [_bill_json(bill, bill.status.value, bill.audits) for bill in result.bills],
             "audits": [a.model_dump(mode="json") for a in result.audits],
-            "provenance": bill.get("provenance", {}),
         }
+    if result.kind is ArtifactKind.BILL_PDF:
+        return _bill_json(result.bill, result.status.value, result.audits)
     payload: dict[str, Any] = {
         "kind": "intervals",
         "status": result.status.value,

@@ -89,11 +89,11 @@ def _describe(settings: Settings, blobs: BlobStore, artifact: dict[str, Any]) ->
     normalized = NormalizedArtifact.model_validate_json(
         blobs.read(settings.normalized_bucket, artifact["normalized_object"])
     )
-    if normalized.bill is not None:
-        bill = normalized.bill
-        row["period"] = f"{bill.bill_period_start} .. {bill.bill_period_end}"
-        row["usage"] = ", ".join(f"{u.quantity} {u.unit}" for u in bill.usage)
-        row["amount"] = f"{bill.total_amount} {bill.currency}"
+    if bills := normalized.statements:
+        many = f" ({len(bills)} statements)" if len(bills) > 1 else ""
+        row["period"] = f"{bills[0].bill_period_start} .. {bills[-1].bill_period_end}{many}"
+        row["usage"] = ", ".join(f"{u.quantity} {u.unit}" for bill in bills for u in bill.usage)
+        row["amount"] = ", ".join(f"{bill.total_amount} {bill.currency}" for bill in bills)
     elif normalized.series:
         first = min(s.first_start for s in normalized.series)
         last = max(s.last_end for s in normalized.series)

@@ -3,14 +3,47 @@ and checks shared by the tests of the bill generators."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdfium2 as pdfium
 
 from common.connectors.billgen.wild import WildBill
+from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.extraction.bill_audits import audit_bill
-from common.models import Severity
+from common.models import NormalizedBill, Severity
+
+
+def merged(*pdfs: bytes) -> bytes:
+    """One file of the pages of `pdfs`, in order."""
+    document = pdfium.PdfDocument.new()
+    try:
+        for pdf in pdfs:
+            source = pdfium.PdfDocument(pdf)
+            document.import_pages(source)
+            source.close()
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+def months_of_one_account(count: int, account: str = "G-77") -> list[NormalizedBill]:
+    """`count` consecutive monthly sandbox bills of one account, from January 2025."""
+    address = "9 Elm St, Springfield, IL 62701"
+    starts = [date(2025, 1, 3) + timedelta(days=30 * month) for month in range(count)]
+    return [
+        make_sandbox_bill("Sandbox Electric", account, address, start, start + timedelta(29), seed=month)
+        for month, start in enumerate(starts)
+    ]
+
+
+def statements_file(bills: list[NormalizedBill], layout: str = "default") -> bytes:
+    """The bills rendered one after the other into one file, as a utility's download of several months."""
+    return merged(*(render_bill_pdf(bill, layout=layout) for bill in bills))
 
 
 def build_pdf(objects: list[bytes]) -> bytes:

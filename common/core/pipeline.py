@@ -246,6 +246,7 @@ def run_extract(
             kind=result.kind,
             status=result.status,
             bill=result.bill,
+            bills=result.bills,
             series=result.series,
             intervals_object=intervals_name,
             audits=result.audits,
@@ -299,10 +300,10 @@ def run_load(
     with stage_log("load", job_id=normalized.job_id, artifact=artifact.id, attempt=attempt) as outcome:
         try:
             rows = 0
-            if normalized.bill is not None:
-                bill_id = db.upsert_bill(artifact, normalized.bill)
+            for bill in normalized.statements:
+                bill_id = db.upsert_bill(artifact, bill)
                 warehouse.upsert_bill(
-                    BillRecord(bill_id, artifact.id, artifact.customer_id, artifact.utility_account_id, normalized.bill)
+                    BillRecord(bill_id, artifact.id, artifact.customer_id, artifact.utility_account_id, bill)
                 )
             if normalized.intervals_object:
                 data = ctx.blobs.read(ctx.normalized_bucket, normalized.intervals_object)
@@ -344,11 +345,9 @@ def run_load(
 
 
 def _affected_days(normalized: NormalizedArtifact) -> tuple[date, date] | None:
-    """The days a loaded artifact can change reconciliation for: its bill period, or its intervals' span
+    """The days a loaded artifact can change reconciliation for: its bills' periods, or its intervals' span
     widened by a day each side for the meter's zone."""
-    spans: list[tuple[date, date]] = []
-    if normalized.bill is not None:
-        spans.append((normalized.bill.bill_period_start, normalized.bill.bill_period_end))
+    spans = [(bill.bill_period_start, bill.bill_period_end) for bill in normalized.statements]
     if normalized.series:
         first = min(s.first_start for s in normalized.series).date() - timedelta(days=1)
         last = max(s.last_end for s in normalized.series).date() + timedelta(days=1)

@@ -26,6 +26,7 @@ class Extraction:
     kind: ArtifactKind
     status: ExtractionStatus
     bill: NormalizedBill | None = None
+    bills: list[NormalizedBill] = field(default_factory=list)  # a file of several statements: each (bill is None)
     intervals: IntervalTable = field(default_factory=IntervalTable)  # columns, not a model per row
     series: list[IntervalSeriesSummary] = field(default_factory=list)
     audits: list[AuditResult] = field(default_factory=list)
@@ -46,11 +47,19 @@ def extract_file(data: bytes, filename: str | None = None, *, bill_reader: BillR
         raise RejectedInput("the file is empty", "empty_file")
     kind = classify(data)
     if kind is ArtifactKind.BILL_PDF:
-        from common.extraction.bills.cascade import extract_bill
+        from common.extraction.bills.cascade import extract_statements
 
-        bill_result = extract_bill(data, filename, bill_reader=bill_reader)
-        status = ExtractionStatus.OK if bill_result.status is BillStatus.OK else ExtractionStatus.NEEDS_REVIEW
-        return Extraction(kind=kind, status=status, bill=bill_result.bill, audits=list(bill_result.audits))
+        results = extract_statements(data, filename, bill_reader=bill_reader)
+        ok = all(result.status is BillStatus.OK for result in results)
+        status = ExtractionStatus.OK if ok else ExtractionStatus.NEEDS_REVIEW
+        if len(results) == 1:
+            return Extraction(kind=kind, status=status, bill=results[0].bill, audits=list(results[0].audits))
+        # Each statement keeps its audits on its bill; the file's are all of them, each once.
+        audits = list({(a.code, a.message): a for result in results for a in result.audits}.values())
+        bills = [result.bill for result in results if result.bill is not None]
+        if len(bills) < len(results):  # a statement read with no bill: the file waits for a person
+            status = ExtractionStatus.NEEDS_REVIEW
+        return Extraction(kind=kind, status=status, bills=bills, audits=audits)
     if kind is ArtifactKind.ESPI_XML:
         from common.extraction.espi import parse_espi
 

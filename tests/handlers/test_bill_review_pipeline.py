@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from harness import InProcessPlatform
+from pdfs import months_of_one_account, statements_file
 from reportlab.pdfgen.canvas import Canvas
 from werkzeug.wrappers import Request, Response
 
@@ -335,4 +336,47 @@ def test_a_scan_read_by_gemini_is_kept_but_stays_in_review(
     ]
     assert [p["reason_code"] for p in dashboard["open_problems"]] == ["no_text_layer"]
     assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"]
+    _settled_without_dead_letters(platform)
+
+
+# --- 4. a file of several statements of one account ---------------------------------------------
+
+
+def test_a_years_download_of_one_account_loads_each_statement_as_a_bill(
+    platform: InProcessPlatform, api_client: Any, gemini: BillModelStub
+) -> None:
+    months = months_of_one_account(3, "G-77")
+    uploaded = _upload_and_drain(api_client, platform, "statements-2025.pdf", statements_file(months))
+
+    assert gemini.requests["generateContent"] == 0  # every statement read from its own pages
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("LOADED", None)
+    assert uploaded.job["status"] == "SUCCEEDED"
+    normalized = _normalized(platform, uploaded.artifact["id"])
+    assert normalized.bill is None and [b.bill_period_start for b in normalized.bills] == [
+        m.bill_period_start for m in months
+    ]
+    records = platform.ports.database.list_bills(uploaded.customer_id)
+    assert sorted((r.bill.bill_period_start, r.bill.total_amount, r.bill.status.value) for r in records) == [
+        (m.bill_period_start, m.total_amount, "ok") for m in months
+    ]
+    assert {r.artifact_id for r in records} == {uploaded.artifact["id"]}
+    rows = _warehouse_bills(platform, uploaded.customer_id)
+    assert sorted(r["bill_id"] for r in rows) == sorted(r.id for r in records)
+    _settled_without_dead_letters(platform)
+
+
+def test_a_statement_that_does_not_balance_holds_the_file_for_review_but_the_others_are_kept(
+    platform: InProcessPlatform, api_client: Any, no_llm: None
+) -> None:
+    months = months_of_one_account(3, "G-77")
+    months[2] = months[2].model_copy(update={"amount_due": (months[2].amount_due or Decimal(0)) + Decimal("1.00")})
+    uploaded = _upload_and_drain(api_client, platform, "statements-2025.pdf", statements_file(months))
+
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "balance_mismatch")
+    records = platform.ports.database.list_bills(uploaded.customer_id)
+    assert sorted((r.bill.bill_period_start, r.bill.status.value) for r in records) == [
+        (months[0].bill_period_start, "ok"),
+        (months[1].bill_period_start, "ok"),
+        (months[2].bill_period_start, "needs_review"),
+    ]
     _settled_without_dead_letters(platform)

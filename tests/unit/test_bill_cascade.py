@@ -6,23 +6,33 @@ and times it.
 
 from __future__ import annotations
 
-import io
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from pdfs import merged, months_of_one_account, statements_file
+from pydantic import ValidationError
 
 from bench.extract.evaluate import Evaluation, flatten
 from common.connectors.billgen import ALL_PROVIDERS, corpus, corpus_bill, write_corpus
 from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
-from common.extraction.bills.cascade import extract_bill
+from common.extraction.bills.cascade import extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.templates import Template, detect, load_templates
-from common.models import BillStatus, Commodity, ReadType, Severity, UsageRead
+from common.models import (
+    ArtifactKind,
+    BillStatus,
+    Commodity,
+    ExtractionStatus,
+    NormalizedArtifact,
+    ReadType,
+    Severity,
+    UsageRead,
+)
 from local.cli import main as cli_main
 
 SAMPLE = 3  # bills per provider in this test; the bench runs 40
@@ -179,21 +189,6 @@ def test_a_templates_total_that_nothing_confirms_is_not_loaded() -> None:
     assert result.bill is not None and result.bill.total_amount == bill.truth.total_amount
 
 
-def merged(*pdfs: bytes) -> bytes:
-    """One file of the pages of `pdfs`, in order."""
-    document = pdfium.PdfDocument.new()
-    try:
-        for pdf in pdfs:
-            source = pdfium.PdfDocument(pdf)
-            document.import_pages(source)
-            source.close()
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
-    finally:
-        document.close()
-
-
 @pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
 def test_two_bills_in_one_file_go_to_review_not_one_of_them_loaded(templates: tuple[Template, ...] | None) -> None:
     """A customer's PDF of two months' bills: each field is printed twice, differently."""
@@ -205,6 +200,65 @@ def test_two_bills_in_one_file_go_to_review_not_one_of_them_loaded(templates: tu
     several = next(a for a in result.audits if a.code == "several_statements")
     accounts = sorted(bill.truth.account_number.replace("-", "") for bill in (first, second))
     assert several.details["account_numbers"] == accounts
+
+
+@pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
+@pytest.mark.parametrize("layout", ["default", "compact"])  # two pages a statement, and one
+def test_several_months_of_one_account_in_one_file_are_read_statement_by_statement(
+    templates: tuple[Template, ...] | None, layout: str
+) -> None:
+    """A year of bills downloaded as one file: each statement read as if it came alone, its values found on the
+    file's pages (extract_bill still gives the one review result)."""
+    months = months_of_one_account(3)
+    pdf = statements_file(months, layout)
+    pages_each = 2 if layout == "default" else 1
+    results = extract_statements(pdf, pdf_reader=READER, templates=templates)
+    assert [result.status for result in results] == [BillStatus.OK] * 3
+    for index, (result, truth) in enumerate(zip(results, months, strict=True)):
+        assert result.bill is not None
+        assert result.method == (f"template:sandbox-{layout}@1" if templates is None else "heuristic")
+        got, want = flatten(result.bill), flatten(truth)
+        assert {path: got.get(path) for path in want} == want
+        assert result.bill.provenance["statement_date"].page == 1 + pages_each * index
+    whole = extract_bill(pdf, pdf_reader=READER, templates=templates)
+    assert whole.status is BillStatus.NEEDS_REVIEW and "several_statements" in [a.code for a in whole.audits]
+
+
+def test_a_statement_of_several_that_does_not_balance_goes_to_review_alone() -> None:
+    months = months_of_one_account(3)
+    assert months[1].amount_due is not None
+    months[1] = months[1].model_copy(update={"amount_due": months[1].amount_due + Decimal("1.00")})
+    results = extract_statements(statements_file(months), pdf_reader=READER)
+    assert [result.status for result in results] == [BillStatus.OK, BillStatus.NEEDS_REVIEW, BillStatus.OK]
+    assert [a.code for a in results[1].audits if a.severity is Severity.ERROR] == ["balance_mismatch"]
+
+
+def test_a_normalized_artifact_holds_one_bill_or_several_statements_not_both() -> None:
+    one, other = months_of_one_account(2)
+    fields = {
+        "artifact_id": "art_1",
+        "sha256": "0" * 64,
+        "customer_id": "cus_1",
+        "utility_account_id": "acc_1",
+        "job_id": None,
+        "source_object": "gs://raw/x.pdf",
+        "kind": ArtifactKind.BILL_PDF,
+        "status": ExtractionStatus.OK,
+        "extracted_at": datetime.now(UTC),
+    }
+    assert NormalizedArtifact(**fields, bill=one).statements == [one]
+    assert NormalizedArtifact(**fields, bills=[one, other]).statements == [one, other]
+    with pytest.raises(ValidationError, match="one bill or several statements"):
+        NormalizedArtifact(**fields, bill=one, bills=[other])
+
+
+def test_statements_of_two_accounts_in_one_file_are_not_read_apart() -> None:
+    """The file was filed under one account: the other account's bill does not belong to it, so the whole file
+    goes to review as before."""
+    pdf = merged(statements_file(months_of_one_account(1, "G-77")), statements_file(months_of_one_account(1, "H-88")))
+    [result] = extract_statements(pdf, pdf_reader=READER)
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert [a.details["account_numbers"] for a in result.audits if a.code == "several_statements"] == [["G77", "H88"]]
 
 
 def test_bills_of_two_providers_in_one_file_go_to_review() -> None:
@@ -326,6 +380,25 @@ def test_cli_prints_every_contract_key_for_a_bill(tmp_path: Path, capsys: pytest
     assert printed["total_amount"] == str(bill.truth.total_amount)
     assert {"commodity", "quantity", "unit", "meter_number", "read_type"} <= set(printed["usage"][0])
     assert printed["provenance"]["total_amount"]["method"] == "template:riverside@1"
+
+
+def test_cli_prints_each_statement_of_a_file_that_holds_several(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    months = months_of_one_account(2)
+    months[1] = months[1].model_copy(update={"amount_due": (months[1].amount_due or Decimal(0)) + Decimal("1.00")})
+    path = tmp_path / "statements.pdf"
+    path.write_bytes(statements_file(months))
+    assert cli_main(["extract", str(path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["kind"], printed["status"]) == ("statements", "needs_review")
+    first, second = printed["statements"]
+    assert (first["kind"], first["status"], first["audits"]) == ("bill", "ok", [])
+    assert (second["kind"], second["status"]) == ("bill", "needs_review")
+    assert [a["code"] for a in second["audits"] if a["severity"] == "error"] == ["balance_mismatch"]
+    assert [a["code"] for a in printed["audits"] if a["severity"] == "error"] == ["balance_mismatch"]
+    assert [s["bill_period_start"] for s in printed["statements"]] == [str(m.bill_period_start) for m in months]
+    assert second["provenance"]["total_amount"]["page"] == 3
 
 
 def test_one_pass_over_the_cells_finds_every_label_each_field_would() -> None:

@@ -18,8 +18,9 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.cascade import BillResult, extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.heuristics import statement_pages
 from common.extraction.bills.values import categorize
 from common.models import BillStatus, Commodity, LineItemCategory, ReadType
 
@@ -2737,6 +2738,35 @@ def test_two_months_of_one_account_in_one_file_go_to_review() -> None:
             "due_dates": ["2025-01-21", "2025-02-21"],
         }
     ]
+
+
+def test_a_page_that_prints_no_statement_or_due_date_goes_with_the_statement_before_it() -> None:
+    january = _statement_page("01/07/2025", "01/21/2025", "12/06/2024 - 01/05/2025")
+    february = _statement_page("02/07/2025", "02/21/2025", "01/06/2025 - 02/05/2025")
+    # January's second page: its stub repeats the due date; a page of notes prints no date at all
+    stub = [[(72, "Account Number: 1234-5678")], [(72, "Due Date: 01/21/2025")], [(72, "Amount Due: $50.00")]]
+    notes = [[(72, "Ways to pay: online, by phone or at any branch.")]]
+    pdf = _pages(january, stub, notes, february)
+    assert statement_pages(READER.read(pdf)) == [(1, 3), (4, 4)]
+    results = extract_statements(pdf, pdf_reader=READER, templates=())
+    assert [(r.status, r.bill and r.bill.statement_date) for r in results] == [
+        (BillStatus.OK, date(2025, 1, 7)),
+        (BillStatus.OK, date(2025, 2, 7)),
+    ]
+    assert results[1].bill is not None and results[1].bill.provenance["total_amount"].page == 4
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        # a statement date of its own, but the first's due date: a reprint, not another statement
+        [[(72, "Statement Date: 02/07/2025")], [(72, "Due Date: 01/21/2025")]],
+        [[(72, "Statement Date: 02/07/2025")]],  # no due date
+    ],
+)
+def test_a_page_is_another_statement_only_with_both_dates_its_own(second: list[list[Row]]) -> None:
+    january = _statement_page("01/07/2025", "01/21/2025", "12/06/2024 - 01/05/2025")
+    assert statement_pages(READER.read(_pages(january, second))) is None
 
 
 def test_a_bill_whose_history_lists_earlier_bill_dates_is_one_statement() -> None:

@@ -16,7 +16,7 @@ from common.extraction.bill_audits import audit_bill, total_verified
 from common.extraction.bills import llm as llm_step
 from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader
-from common.extraction.bills.heuristics import extract_heuristic, several_statements
+from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
@@ -141,16 +141,70 @@ def extract_bill(
     pdf_reader: PdfTextReader | None = None,
     templates: tuple[Template, ...] | None = None,
 ) -> BillResult:
-    """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill)."""
+    """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill). A file of several
+    statements is one result, for review (several_statements); extract_statements reads each of them."""
     name = f" ({filename})" if filename else ""
     document = (pdf_reader or default_reader()).read(data, filename)
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(name)])
-
     document, repeated = _without_repeated_pages(document)
-    template = detect(document, load_templates() if templates is None else templates)
     several = several_statements(document) if document.page_count > 1 else None
-    page_notes = [*repeated, *_page_audits(document), *([several] if several else [])]
+    notes = [*repeated, *_page_audits(document), *([several] if several else [])]
+    return _read_statement(document, data, name, bill_reader, templates, notes, several is None)
+
+
+def extract_statements(
+    data: bytes,
+    filename: str | None = None,
+    *,
+    bill_reader: BillReader | None = None,
+    pdf_reader: PdfTextReader | None = None,
+    templates: tuple[Template, ...] | None = None,
+) -> list[BillResult]:
+    """One result per statement, in page order: a file of several statements of one account (a year of bills
+    downloaded as one) is read statement by statement, each as if it came alone, its provenance on the file's
+    pages. Otherwise, and where a statement reads as no bill, the one result of extract_bill."""
+    name = f" ({filename})" if filename else ""
+    document = (pdf_reader or default_reader()).read(data, filename)
+    if not document.has_text:
+        return [_without_text(bill_reader, data, document, [_no_text_layer(name)])]
+    document, repeated = _without_repeated_pages(document)
+    several = several_statements(document) if document.page_count > 1 else None
+    if several is not None and (parts := statement_pages(document)) is not None:
+        try:
+            # No model: it would be given the whole file, and read its first statement.
+            return [
+                _on_file_pages(
+                    _read_statement(
+                        document.page_range(first, last),
+                        data,
+                        name,
+                        None,
+                        templates,
+                        [*repeated, *_page_audits(document, range(first, last + 1))],
+                        ask_model=False,
+                    ),
+                    first - 1,
+                )
+                for first, last in parts
+            ]
+        except RejectedInput:
+            pass
+    notes = [*repeated, *_page_audits(document), *([several] if several else [])]
+    return [_read_statement(document, data, name, bill_reader, templates, notes, several is None)]
+
+
+def _read_statement(
+    document: Document,
+    data: bytes,
+    name: str,
+    bill_reader: BillReader | None,
+    templates: tuple[Template, ...] | None,
+    page_notes: list[AuditResult],
+    ask_model: bool,
+) -> BillResult:
+    """The cascade on one statement's pages; `page_notes` are what the file's reading put in doubt."""
+    template = detect(document, load_templates() if templates is None else templates)
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
@@ -165,7 +219,7 @@ def extract_bill(
                 )
         heuristic = _finish(draft, extra=page_notes)
         result = heuristic if result is None else _better(result, heuristic)
-    if result.status is not BillStatus.OK and bill_reader is not None and several is None:  # a model reads one too
+    if result.status is not BillStatus.OK and bill_reader is not None and ask_model:  # a model reads one too
         notes: list[AuditResult] = list(page_notes)
         asked = _ask_model(bill_reader, data, document, notes)
         if asked is not None:
@@ -179,6 +233,18 @@ def extract_bill(
         raise RejectedInput(f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill")
     if (document.turns or document.skews) and result.bill is not None:
         result.bill = _in_page_coordinates(result.bill, document)
+    return result
+
+
+def _on_file_pages(result: BillResult, shift: int) -> BillResult:
+    """A statement's result with its provenance on the pages of the file it was read from."""
+    if result.bill is None or not shift:
+        return result
+    provenance = {
+        key: found.model_copy(update={"page": found.page + shift}) if found.page is not None else found
+        for key, found in result.bill.provenance.items()
+    }
+    result.bill = result.bill.model_copy(update={"provenance": provenance})
     return result
 
 
@@ -198,13 +264,7 @@ def _without_repeated_pages(document: Document) -> tuple[Document, list[AuditRes
                 repeated[page] = repeated_page
     if not repeated:
         return document, []
-    kept = Document(
-        [line for line in document.lines if line.page not in repeated],
-        document.page_count,
-        turns={page: turn for page, turn in document.turns.items() if page not in repeated},
-        skews={page: angle for page, angle in document.skews.items() if page not in repeated},
-        run_together={page: words for page, words in document.run_together.items() if page not in repeated},
-    )
+    kept = document.without_pages(repeated.keys())
     audit = AuditResult(
         code="repeated_pages",
         severity=Severity.WARNING,
@@ -215,24 +275,25 @@ def _without_repeated_pages(document: Document) -> tuple[Document, list[AuditRes
     return kept, [audit]
 
 
-def _page_audits(document: Document) -> list[AuditResult]:
-    """What a page's reading itself puts in doubt, before any value is read from it."""
-    return [*_skew_audits(document), *_run_together_audits(document)]
+def _page_audits(document: Document, pages: range | None = None) -> list[AuditResult]:
+    """What a page's reading itself puts in doubt, before any value is read from it: of `pages` only, if given."""
+    return [*_skew_audits(document, pages), *_run_together_audits(document, pages)]
 
 
-def _run_together_audits(document: Document) -> list[AuditResult]:
+def _run_together_audits(document: Document, pages: range | None) -> list[AuditResult]:
     """Words whose first and last characters pdfium found on two lines (on a page a degree off level, `21`
     above `1` came out as `211`): a value may hold a neighbouring line's figures, so a person reads it."""
-    if not document.run_together:
+    run_together = {page: words for page, words in document.run_together.items() if pages is None or page in pages}
+    if not run_together:
         return []
     return [
         AuditResult(
             code="lines_run_together",
             severity=Severity.ERROR,
             message="the PDF's text runs words of two lines together ("
-            + "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(document.run_together.items()))
+            + "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(run_together.items()))
             + "): a value read there may hold a neighbouring line's",
-            details={"words_by_page": {str(page): words for page, words in document.run_together.items()}},
+            details={"words_by_page": {str(page): words for page, words in run_together.items()}},
         )
     ]
 
@@ -242,10 +303,14 @@ def _some(words: list[str], shown: int = 5) -> str:
     return ", ".join(words[:shown]) + more
 
 
-def _skew_audits(document: Document) -> list[AuditResult]:
+def _skew_audits(document: Document, pages: range | None) -> list[AuditResult]:
     """Pages printed further off level than words are reliably told apart at: pdfium starts to run words of
     neighbouring lines together (`GasSTANDING`), so what was read goes to a person."""
-    tilted = {page: math.degrees(angle) for page, angle in document.skews.items() if abs(angle) > READABLE_SKEW}
+    tilted = {
+        page: math.degrees(angle)
+        for page, angle in document.skews.items()
+        if abs(angle) > READABLE_SKEW and (pages is None or page in pages)
+    }
     if not tilted:
         return []
     return [

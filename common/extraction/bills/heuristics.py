@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
@@ -2443,19 +2444,27 @@ _IDENTITY_LABELS = LabelSet({name: _LABELS[name][0] for name in ("account_number
 _NOT_IN_AN_ACCOUNT_NUMBER = re.compile(r"[^0-9A-Za-z]")  # `3673-537762-4` on the bill, `3673 537762 4` on the stub
 
 
+def _identities(document: Document) -> dict[str, list[Hit]]:
+    """The account numbers, statement dates and due dates the labels print, where they print them."""
+    cells = _IDENTITY_LABELS.scan(document)
+    return {
+        name: values_after(document, _capitalised(document, cells[name]), _LABELS[name][1], is_label=is_label)
+        for name in ("account_number", "statement_date", "due_date")
+    }
+
+
+def _account_key(text: str) -> str:
+    return _NOT_IN_AN_ACCOUNT_NUMBER.sub("", text).upper()
+
+
 def several_statements(document: Document) -> AuditResult | None:
     """several_statements when the file holds more than one statement: one bill read from it would load the first
     statement's values and lose the others'."""
-    cells = _IDENTITY_LABELS.scan(document)
-
-    def printed(name: str) -> list[str]:
-        hits = values_after(document, _capitalised(document, cells[name]), _LABELS[name][1], is_label=is_label)
-        return [hit.text for hit in hits]
-
-    accounts = sorted({_NOT_IN_AN_ACCOUNT_NUMBER.sub("", text).upper() for text in printed("account_number")})
+    printed = {name: [hit.text for hit in hits] for name, hits in _identities(document).items()}
+    accounts = sorted({_account_key(text) for text in printed["account_number"]})
     dates: dict[str, list[str]] = {}
-    if len(accounts) < 2 and len(set(statement_dates := printed("statement_date"))) > 1:
-        due_dates = printed("due_date")
+    if len(accounts) < 2 and len(set(statement_dates := printed["statement_date"])) > 1:
+        due_dates = printed["due_date"]
         readings = [(_dates(statement_dates, order), _dates(due_dates, order)) for order in _date_orders(document)]
         if all(len(issued) > 1 and len(due) > 1 for issued, due in readings):
             dates = {"statement_dates": sorted(map(str, readings[0][0])), "due_dates": sorted(map(str, readings[0][1]))}
@@ -2472,6 +2481,39 @@ def several_statements(document: Document) -> AuditResult | None:
         message=f"the file holds more than one statement ({told}): each needs reading on its own",
         details={"account_numbers": accounts, **dates},
     )
+
+
+def statement_pages(document: Document) -> list[tuple[int, int]] | None:
+    """The first and last page of each statement, where the file holds several statements of one account one after
+    the other (a year of bills downloaded as one file); None where it holds one, or those of several accounts (the
+    file was filed under one account: another's bill does not belong to it), or where its numeric dates read
+    both ways.
+
+    A statement starts on a page that prints a statement date and a due date, neither of them the statement's
+    before it; a page that prints neither (its charges, a remittance stub repeating them) goes with the one
+    before."""
+    found = _identities(document)
+    orders = _date_orders(document)
+    if len({_account_key(hit.text) for hit in found["account_number"]}) > 1 or len(orders) != 1:
+        return None
+    on_page: dict[int, tuple[set[date], set[date]]] = {}
+    for position, name in enumerate(("statement_date", "due_date")):
+        for hit in found[name]:
+            with suppress(ValueError):
+                on_page.setdefault(hit.line.page, (set(), set()))[position].add(parse_date(hit.text, orders[0]))
+    starts = [1]
+    issued: set[date] = set()
+    due: set[date] = set()
+    for page in range(1, document.page_count + 1):
+        page_issued, page_due = on_page.get(page, (set(), set()))
+        if issued and due and page_issued and page_due and not (page_issued & issued or page_due & due):
+            starts.append(page)
+            issued, due = set(), set()
+        issued |= page_issued
+        due |= page_due
+    if len(starts) < 2:
+        return None
+    return list(zip(starts, [start - 1 for start in starts[1:]] + [document.page_count], strict=True))
 
 
 def _dates(texts: list[str], date_formats: tuple[str, ...]) -> set[date]:

@@ -13,13 +13,16 @@ scan's text layer) is read levelled, and their boxes are given back in the page'
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
 from operator import itemgetter
+from typing import TypeVar
 
 BBox = tuple[float, float, float, float]  # left, bottom, right, top in PDF points
 Word = tuple[str, float, float, float, float]
+V = TypeVar("V")
 
 SAME_LINE = 0.35  # centers closer than this share a line (fraction of the word height)
 # A word this close to the center of the word before it in its row (same fraction) is on that word's line, however
@@ -105,6 +108,27 @@ class Document:
             box = _rotated_box(box, angle)
         turn = self.turns.get(page)
         return box if turn is None else _turn_box(box, _UNDOING[turn])
+
+    def page_range(self, first: int, last: int) -> Document:
+        """Pages `first` to `last` as a document of their own, numbered from 1: one statement of a file that holds
+        several, read as if it came alone."""
+        return self._pages(lambda page: first <= page <= last, first - 1, last - first + 1)
+
+    def without_pages(self, pages: Collection[int]) -> Document:
+        """The document less `pages`, the others keeping their numbers."""
+        return self._pages(lambda page: page not in pages, 0, self.page_count)
+
+    def _pages(self, kept: Callable[[int], bool], shift: int, page_count: int) -> Document:
+        def by_page(values: dict[int, V]) -> dict[int, V]:
+            return {page - shift: value for page, value in values.items() if kept(page)}
+
+        return Document(
+            [replace(line, page=line.page - shift) if shift else line for line in self.lines if kept(line.page)],
+            page_count,
+            turns=by_page(self.turns),
+            skews=by_page(self.skews),
+            run_together=by_page(self.run_together),
+        )
 
     @cached_property
     def text(self) -> str:
