@@ -17,7 +17,8 @@ from pdfs import merged, months_of_one_account, statements_file
 from pydantic import ValidationError
 
 from bench.extract.evaluate import Evaluation, flatten
-from common.connectors.billgen import ALL_PROVIDERS, corpus, corpus_bill, write_corpus
+from common.connectors.billgen import ALL_PROVIDERS, corpus, corpus_bill, render, write_corpus
+from common.connectors.billgen.providers import Provider
 from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import extract_bill, extract_statements
@@ -222,6 +223,24 @@ def test_several_months_of_one_account_in_one_file_are_read_statement_by_stateme
         assert result.bill.provenance["statement_date"].page == 1 + pages_each * index
     whole = extract_bill(pdf, pdf_reader=READER, templates=templates)
     assert whole.status is BillStatus.NEEDS_REVIEW and "several_statements" in [a.code for a in whole.audits]
+
+
+@pytest.mark.parametrize("provider", ALL_PROVIDERS, ids=lambda provider: provider.id)
+def test_every_layouts_months_of_one_account_in_one_file_are_each_read_exactly(provider: Provider) -> None:
+    """Three of the corpus's bills of a provider, given one account: by its template and by the heuristics alone."""
+    first, *rest = [corpus_bill(provider, index) for index in range(3)]
+    truths = [
+        first.truth,
+        *(bill.truth.model_copy(update={"account_number": first.truth.account_number}) for bill in rest),
+    ]
+    pdf = merged(*(render(provider, truth) for truth in truths))
+    for templates in (None, ()):
+        results = extract_statements(pdf, pdf_reader=READER, templates=templates)
+        assert [result.status for result in results] == [BillStatus.OK] * 3
+        for result, truth in zip(results, truths, strict=True):
+            assert result.bill is not None
+            got, want = flatten(result.bill), flatten(truth)
+            assert {path: got.get(path) for path in want} == want
 
 
 def test_a_statement_of_several_that_does_not_balance_goes_to_review_alone() -> None:
