@@ -446,37 +446,79 @@ _ALIGNMENTS = (_starts_under, _ends_under, _centred_under)
 
 
 def _chained_pairs(
-    document: Document, starts: list[tuple[int, int]]
+    document: Document, label_cells: dict[str, list[LabelCell]]
 ) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
-    """Values of the pairs in a cell that starts with a label (at `starts`) and holds others, by field, when every
-    label's value is whole up to the next label; and those cells, which no label cell reads again: the first
-    label's value is not the rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
+    """Values of pairs set so close that they share a cell, by field, when every label's value is whole up to the
+    next label; and the label cells they were read from, which no label cell reads again. Either the cell starts
+    with a label and holds others (`Account Number 1234-5678 Statement Date 02/07/2025`), or a label alone in its
+    cell has a value that runs into another pair of the next column (`Service Address` | `12 Oak St ... OR 97123
+    Date Issued 7 February 2025`, the last value perhaps a cell of its own): the first label's value is not the
+    rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
     hits: dict[str, list[Hit]] = {}
     chained: set[tuple[int, int]] = set()
-    for index, position in starts:
+    alone: dict[tuple[int, int], str] = {}  # label cells that hold nothing but their label, and its field
+    starts: set[tuple[int, int]] = set()
+    for name, cells in label_cells.items():
+        for index, position, label_end in cells:
+            starts.add((index, position))
+            if not document.lines[index].segments[position].text[label_end:].strip(" \t:"):
+                alone.setdefault((index, position), name)
+    for index, position in sorted(starts):
         line = document.lines[index]
         segment = line.segments[position]
-        cell = segment.text
-        if _FIGURE_THEN_WORD.search(cell) is None:  # most label cells: one value, nothing after it
-            continue
-        labels = list(_BARE_LABEL.finditer(cell))
-        if len(labels) < 2 or labels[0].start() != 0:
-            continue
-        pairs: list[tuple[str, Hit]] = []
-        for label, following in zip(labels, [*labels[1:], None], strict=True):
-            name = next(field for field in _BARE_FIELDS if label[field] is not None)
-            raw = cell[label.end() : following.start() if following is not None else len(cell)]
-            text = raw.strip()
-            if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
-                break
-            start = segment.start + label.end() + len(raw) - len(raw.lstrip())
-            groups = groups_of(value)
-            pairs.append((name, Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups)))
+        if alone.get((index, position)) in _BARE_FIELDS:
+            if position + 1 >= len(line.segments):
+                continue
+            cell = line.segments[position + 1]
+            if _FIGURE_THEN_WORD.search(cell.text) is None:
+                continue
+            labels = [label for label in _BARE_LABEL.finditer(f"{cell.text} ") if label.start() > 0]  # or ends it
+            if not labels:
+                continue
+            first = (alone[(index, position)], 0, 0)
+            pairs = _pairs_in(line, position + 1, [first, *_fields_of(labels)], segment.start)
         else:
+            cell = segment
+            if _FIGURE_THEN_WORD.search(cell.text) is None:  # most label cells: one value, nothing after it
+                continue
+            labels = list(_BARE_LABEL.finditer(f"{cell.text} "))
+            if len(labels) < 2 or labels[0].start() != 0:
+                continue
+            pairs = _pairs_in(line, position, _fields_of(labels), None)
+        if pairs is not None:
             chained.add((index, position))
             for name, hit in pairs:
                 hits.setdefault(name, []).append(hit)
     return hits, chained
+
+
+def _fields_of(labels: list[re.Match[str]]) -> list[tuple[str, int, int]]:
+    """(field, start, end) of each label found by _BARE_LABEL."""
+    return [(next(field for field in _BARE_FIELDS if label[field] is not None), *label.span()) for label in labels]
+
+
+def _pairs_in(
+    line: Line, position: int, labels: list[tuple[str, int, int]], label_start: int | None
+) -> list[tuple[str, Hit]] | None:
+    """Each label's value in the cell at `position`, from its end up to the next label; the last label's, when
+    nothing follows it there, the next cell. None unless every value is whole. `label_start`: where the first
+    label was printed, when it is not in this cell."""
+    segment = line.segments[position]
+    cell = segment.text
+    pairs: list[tuple[str, Hit]] = []
+    for (name, start, end), following in zip(labels, [*labels[1:], None], strict=True):
+        raw = cell[end : following[1] if following is not None else len(cell)]
+        value_start = segment.start + end + len(raw) - len(raw.lstrip())
+        if following is None and not raw.strip() and position + 1 < len(line.segments):
+            raw = line.segments[position + 1].text  # `Date Issued` | `7 February 2025`: its value a cell on
+            value_start = line.segments[position + 1].start
+        text = raw.strip()
+        if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
+            return None
+        value_start = line.text.index(text, value_start)
+        labelled = label_start if label_start is not None and not pairs else segment.start + start
+        pairs.append((name, Hit(text, line, value_start, value_start + len(text), line, labelled, groups_of(value))))
+    return pairs
 
 
 # A row of headings over a row of values may wrap its headings onto a second line (`Payments received -` over
@@ -2377,7 +2419,7 @@ def _dated_fields(
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
     starts = sorted({cell[:2] for cells in label_cells.values() for cell in cells})  # the cells a label starts
-    chained_hits, chained = _chained_pairs(document, starts)
+    chained_hits, chained = _chained_pairs(document, label_cells)
     if chained:
         label_cells = {name: [cell for cell in cells if cell[:2] not in chained] for name, cells in label_cells.items()}
     for name, hits in [*wrapped_hits.items(), *chained_hits.items(), *_labels_sharing_a_cell(document, starts).items()]:
