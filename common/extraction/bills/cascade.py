@@ -143,14 +143,8 @@ def extract_bill(
 ) -> BillResult:
     """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill). A file of several
     statements is one result, for review (several_statements); extract_statements reads each of them."""
-    name = f" ({filename})" if filename else ""
-    document = (pdf_reader or default_reader()).read(data, filename)
-    if not document.has_text:
-        return _without_text(bill_reader, data, document, [_no_text_layer(name)])
-    document, repeated = _without_repeated_pages(document)
-    several = several_statements(document) if document.page_count > 1 else None
-    notes = [*repeated, *_page_audits(document), *([several] if several else [])]
-    return _read_statement(document, data, name, bill_reader, templates, notes, several is None)
+    [result] = _extract(data, filename, bill_reader, pdf_reader, templates, split=False)
+    return result
 
 
 def extract_statements(
@@ -164,13 +158,25 @@ def extract_statements(
     """One result per statement, in page order: a file of several statements of one account (a year of bills
     downloaded as one) is read statement by statement, each as if it came alone, its provenance on the file's
     pages. Otherwise, and where a statement reads as no bill, the one result of extract_bill."""
+    return _extract(data, filename, bill_reader, pdf_reader, templates, split=True)
+
+
+def _extract(
+    data: bytes,
+    filename: str | None,
+    bill_reader: BillReader | None,
+    pdf_reader: PdfTextReader | None,
+    templates: tuple[Template, ...] | None,
+    *,
+    split: bool,
+) -> list[BillResult]:
     name = f" ({filename})" if filename else ""
     document = (pdf_reader or default_reader()).read(data, filename)
     if not document.has_text:
         return [_without_text(bill_reader, data, document, [_no_text_layer(name)])]
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
-    if several is not None and (parts := statement_pages(document)) is not None:
+    if split and several is not None and (parts := statement_pages(document)) is not None:
         try:
             # No model: it would be given the whole file, and read its first statement.
             return [
@@ -191,7 +197,7 @@ def extract_statements(
         except RejectedInput:
             pass
     notes = [*repeated, *_page_audits(document), *([several] if several else [])]
-    return [_read_statement(document, data, name, bill_reader, templates, notes, several is None)]
+    return [_read_statement(document, data, name, bill_reader, templates, notes, ask_model=several is None)]
 
 
 def _read_statement(
