@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import RejectedInput
+from common.extraction.bills.draft import SCALARS
 from common.extraction.dispatch import Extraction, extract_file
 from common.models import ArtifactKind, AuditResult, NormalizedBill
 
@@ -30,24 +31,7 @@ def _bill_json(bill: NormalizedBill | None, status: str, audits: list[AuditResul
     return {
         "kind": "bill",
         "status": status,
-        **{
-            k: fields.get(k)
-            for k in (
-                "provider",
-                "account_number",
-                "service_address",
-                "statement_date",
-                "due_date",
-                "bill_period_start",
-                "bill_period_end",
-                "currency",
-                "total_amount",
-                "amount_due",
-                "previous_balance",
-                "payments_and_credits",
-                "budget_billing",
-            )
-        },
+        **{k: fields.get(k) for k in (*SCALARS, "budget_billing")},
         "usage": fields.get("usage", []),
         "demand": fields.get("demand", []),
         "line_items": fields.get("line_items", []),
