@@ -315,56 +315,27 @@ def test_the_ends_of_the_period_in_one_string_with_other_pairs_are_read() -> Non
     assert result.bill.provenance["bill_period_start"].source_text == "Period start: 01/06/2025"
 
 
-def _running_into(x: float, value: str, rest: list[Row]) -> list[Row]:
-    """`value` at `x`, then `rest` 4 pt after its end: a space apart, too close for a cell of its own."""
-    after = x + stringWidth(value, "Helvetica", 9) + 4
-    return [(x, value), (after, rest[0][1]), *rest[1:]]
-
-
 ADDRESS = "12 Oak St, Fairhaven, OR 97123"
 
 
 @pytest.mark.parametrize(
-    ("header", "field", "expected"),
+    ("label", "following", "field", "expected"),
     [
         # the next column's pair runs on from the address in its cell
-        (
-            [
-                HEADER[0],
-                HEADER[2],
-                HEADER[3],
-                [(72, "Service Address"), *_running_into(180, ADDRESS, [(0, "Date Issued 7 February 2025")])],
-            ],
-            "statement_date",
-            date(2025, 2, 7),
-        ),
+        ("Service Address", ["Date Issued 7 February 2025"], "statement_date", date(2025, 2, 7)),
         # ... its label only, the value a cell of its own
-        (
-            [
-                HEADER[0],
-                HEADER[1],
-                HEADER[3],
-                [(72, "Service Address"), *_running_into(180, ADDRESS, [(0, "Due Date"), (420, "02/21/2025")])],
-            ],
-            "due_date",
-            date(2025, 2, 21),
-        ),
+        ("Service Address", ["Due Date", "02/21/2025"], "due_date", date(2025, 2, 21)),
         # `Bill Date` in the address's cell had kept the address from being read at all
-        (
-            [
-                HEADER[0],
-                HEADER[2],
-                HEADER[3],
-                [(72, "Supply Address"), *_running_into(180, ADDRESS, [(0, "Bill Date 02/07/2025")])],
-            ],
-            "statement_date",
-            date(2025, 2, 7),
-        ),
+        ("Supply Address", ["Bill Date 02/07/2025"], "statement_date", date(2025, 2, 7)),
     ],
 )
 def test_an_address_that_runs_into_the_next_columns_pair_ends_at_its_label(
-    header: list[list[Row]], field: str, expected: date
+    label: str, following: list[str], field: str, expected: date
 ) -> None:
+    # the next column's label 4 pt after the address's end: a space apart, too close for a cell of its own
+    after = 180 + stringWidth(ADDRESS, "Helvetica", 9) + 4
+    row: list[Row] = [(72, label), (180, ADDRESS), (after, following[0]), *[(420, text) for text in following[1:]]]
+    header = [row, *(line for line in HEADER if field.split("_")[0].title() not in line[0][1])]
     result = loaded(bill(header=header, address=()))
     assert result.bill is not None
     assert (result.bill.service_address, getattr(result.bill, field)) == (ADDRESS, expected)
