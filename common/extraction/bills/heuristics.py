@@ -446,45 +446,39 @@ _ALIGNMENTS = (_starts_under, _ends_under, _centred_under)
 
 
 def _chained_pairs(
-    document: Document, label_cells: dict[str, list[LabelCell]]
+    document: Document, starts: list[tuple[int, int]]
 ) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
     """Values of pairs set so close that they share a cell, by field, when every label's value is whole up to the
-    next label; and the label cells they were read from, which no label cell reads again. Either the cell starts
-    with a label and holds others (`Account Number 1234-5678 Statement Date 02/07/2025`), or a label alone in its
-    cell has a value that runs into another pair of the next column (`Service Address` | `12 Oak St ... OR 97123
-    Date Issued 7 February 2025`, the last value perhaps a cell of its own): the first label's value is not the
-    rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a service address)."""
+    next label; and the label cells (of `starts`, the cells a label starts) they were read from, which no label
+    cell reads again. Either the cell starts with a label and holds others (`Account Number 1234-5678 Statement
+    Date 02/07/2025`), or a label alone in its cell has a value that runs into another pair of the next column
+    (`Service Address` | `12 Oak St ... OR 97123 Date Issued 7 February 2025`, the last value perhaps a cell of its
+    own): the first label's value is not the rest of the cell (`12 Oak St Due Date 02/21/2025` would pass for a
+    service address)."""
     hits: dict[str, list[Hit]] = {}
     chained: set[tuple[int, int]] = set()
-    alone: dict[tuple[int, int], str] = {}  # label cells that hold nothing but their label, and its field
-    starts: set[tuple[int, int]] = set()
-    for name, cells in label_cells.items():
-        for index, position, label_end in cells:
-            starts.add((index, position))
-            if not document.lines[index].segments[position].text[label_end:].strip(" \t:"):
-                alone.setdefault((index, position), name)
-    for index, position in sorted(starts):
+    for index, position in starts:
         line = document.lines[index]
         segment = line.segments[position]
-        if alone.get((index, position)) in _BARE_FIELDS:
-            if position + 1 >= len(line.segments):
-                continue
-            cell = line.segments[position + 1]
-            if _FIGURE_THEN_WORD.search(cell.text) is None:
-                continue
-            labels = [label for label in _BARE_LABEL.finditer(f"{cell.text} ") if label.start() > 0]  # or ends it
-            if not labels:
-                continue
-            first = (alone[(index, position)], 0, 0)
-            pairs = _pairs_in(line, position + 1, [first, *_fields_of(labels)], segment.start)
-        else:
-            cell = segment
-            if _FIGURE_THEN_WORD.search(cell.text) is None:  # most label cells: one value, nothing after it
-                continue
-            labels = list(_BARE_LABEL.finditer(f"{cell.text} "))
+        if _FIGURE_THEN_WORD.search(segment.text) is not None:  # most label cells: one value, nothing after it
+            labels = list(_BARE_LABEL.finditer(f"{segment.text} "))  # a label may end the cell
             if len(labels) < 2 or labels[0].start() != 0:
                 continue
             pairs = _pairs_in(line, position, _fields_of(labels), None)
+        elif position + 1 < len(line.segments) and _FIGURE_THEN_WORD.search(line.segments[position + 1].text):
+            bare = segment.text.rstrip(" \t:")
+            label = _BARE_LABEL.match(f"{bare} ")
+            if label is None or label.end() < len(bare):
+                continue  # not a label alone in its cell (`Service Address:`)
+            cell = line.segments[position + 1].text
+            figure = _DIGIT.search(cell)  # the value holds one, and the next label comes after it
+            labels = list(_BARE_LABEL.finditer(f"{cell} ", figure.end() if figure else len(cell)))
+            if not labels:
+                continue
+            first = (_fields_of([label])[0][0], 0, 0)
+            pairs = _pairs_in(line, position + 1, [first, *_fields_of(labels)], segment.start)
+        else:
+            continue
         if pairs is not None:
             chained.add((index, position))
             for name, hit in pairs:
@@ -2419,7 +2413,7 @@ def _dated_fields(
         for name, cells in _FIELD_LABELS.scan(document).items()
     }
     starts = sorted({cell[:2] for cells in label_cells.values() for cell in cells})  # the cells a label starts
-    chained_hits, chained = _chained_pairs(document, label_cells)
+    chained_hits, chained = _chained_pairs(document, starts)
     if chained:
         label_cells = {name: [cell for cell in cells if cell[:2] not in chained] for name, cells in label_cells.items()}
     for name, hits in [*wrapped_hits.items(), *chained_hits.items(), *_labels_sharing_a_cell(document, starts).items()]:
