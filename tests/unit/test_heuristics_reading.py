@@ -2758,11 +2758,18 @@ def _statement_page(
     return rows
 
 
-def test_two_months_of_one_account_in_one_file_go_to_review() -> None:
-    """A year of bills downloaded as one file: one account, each statement dated and due on its own."""
+def test_two_months_of_one_account_in_one_file_are_not_read_as_one_bill() -> None:
+    """A year of bills downloaded as one file: one account, each statement dated and due on its own. Read as one
+    bill it goes to review; extract_statements (what the pipeline and the CLI use) reads each statement."""
     january = _statement_page("01/07/2025", "01/21/2025", "12/06/2024 - 01/05/2025")
     february = _statement_page("02/07/2025", "02/21/2025", "01/06/2025 - 02/05/2025")
-    result = read(_pages(january, february))
+    pdf = _pages(january, february)
+    statements = extract_statements(pdf, pdf_reader=READER, templates=())
+    assert [(r.status, r.bill and r.bill.bill_period_end) for r in statements] == [
+        (BillStatus.OK, date(2025, 1, 5)),
+        (BillStatus.OK, date(2025, 2, 5)),
+    ]
+    result = read(pdf)
     assert result.status is BillStatus.NEEDS_REVIEW
     several = [a for a in result.audits if a.code == "several_statements"]
     assert [a.details for a in several] == [
