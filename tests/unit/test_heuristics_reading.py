@@ -185,6 +185,7 @@ def test_a_house_known_by_its_name_is_read_down_to_its_postcode(address: list[Ro
         [(72, "Service Address: Same as billing address"), (72, "Harrogate HG1 2AA")],
         [(72, "Premises: Residential")],  # no town or postcode under it: not an address
         [(72, "Premises: Residential"), (72, "Harrogate")],
+        [(72, "Service Address:"), (72, "Mr J Smith"), (72, "Rose Cottage"), (72, "Harrogate HG1 2AA")],  # a person
     ],
 )
 def test_words_after_an_address_label_with_no_postcode_under_them_are_not_the_address(address: list[Row]) -> None:

@@ -765,9 +765,10 @@ ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) wh
 
 
 # A house known by its name, with no number (`Ballymore`, `The Old Mill, Mill Lane`): an address only with its town's
-# line and postcode under it.
+# line and postcode under it. Not a person's name with a title (`Mr J Smith` over `Rose Cottage`).
 _HOUSE_NAME = re.compile(
-    r"(?!(?i:invoice|bill|account|customer|reference|meter|statement|same as)\b)[A-Z][A-Za-z .,'&-]{2,60}"
+    r"(?!(?i:invoice|bill|account|customer|reference|meter|statement|same as|mrs?|ms|miss|dr|mx)\b)"
+    r"[A-Z][A-Za-z .,'&-]{2,60}"
 )
 
 
