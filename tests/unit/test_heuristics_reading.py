@@ -2811,6 +2811,50 @@ def test_a_page_is_another_statement_only_with_both_dates_its_own(second: list[l
     assert statement_pages(READER.read(_pages(january, second))) is None
 
 
+def _without_due_date(page: list[Sequence[Row]]) -> list[Sequence[Row]]:
+    return [row for row in page if not (row and row[0][1].startswith("Due Date"))]
+
+
+def test_statements_that_print_no_due_date_are_told_apart_by_their_periods() -> None:
+    january = _without_due_date(_statement_page("01/17/2025", "-", "12/16/2024 - 01/15/2025"))
+    february = _without_due_date(_statement_page("02/17/2025", "-", "01/16/2025 - 02/15/2025"))
+    results = extract_statements(_pages(january, february), pdf_reader=READER, templates=())
+    assert [(r.status, r.bill and r.bill.bill_period_end) for r in results] == [
+        (BillStatus.OK, date(2025, 1, 15)),
+        (BillStatus.OK, date(2025, 2, 15)),
+    ]
+
+
+def test_statements_with_no_due_date_whose_dates_read_both_ways_are_not_loaded_as_the_first() -> None:
+    """Same amounts each month, so nothing disagreed: the file loaded as ok with January's values, February lost
+    behind a warning. Its numeric dates read both ways, so it is not split either: review."""
+    january = _without_due_date(_statement_page("01/07/2025", "-", "12/06/2024 - 01/05/2025"))
+    february = _without_due_date(_statement_page("02/07/2025", "-", "01/06/2025 - 02/05/2025"))
+    [result] = extract_statements(_pages(january, february), pdf_reader=READER, templates=())
+    assert result.status is BillStatus.NEEDS_REVIEW
+    several = [a.details for a in result.audits if a.code == "several_statements"]
+    assert several == [
+        {
+            "account_numbers": ["12345678"],
+            "statement_dates": ["2025-01-07", "2025-02-07"],
+            "periods": ["2024-12-06 - 2025-01-05", "2025-01-06 - 2025-02-05"],
+        }
+    ]
+
+
+def test_a_bill_with_no_due_date_and_a_table_of_past_bills_is_one_statement() -> None:
+    """Past bills' dates and periods under the same labels, on the statement's own page: one statement."""
+    history: list[list[Row]] = [
+        [],
+        [(72, "Bill Date"), (200, "Billing Period"), (400, "Amount")],
+        [(72, "01/17/2025"), (200, "12/16/2024 - 01/15/2025"), (400, "$61.20")],
+    ]
+    page = _without_due_date(_statement_page("02/17/2025", "-", "01/16/2025 - 02/15/2025", history))
+    result = loaded(_pages(page, [[(72, "Ways to pay: online, by phone or at any branch.")]]))
+    assert result.bill is not None and result.bill.bill_period_end == date(2025, 2, 15)
+    assert "several_statements" not in [a.code for a in result.audits]
+
+
 def test_a_bill_whose_history_lists_earlier_bill_dates_is_one_statement() -> None:
     """A table of past bills under `Bill Date` gives the statement date other values; the due date is printed
     once, so the file is one statement (and the second page's repeat of the account and dates agrees)."""

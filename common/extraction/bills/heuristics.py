@@ -2477,17 +2477,38 @@ USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
 
 # What tells one statement from another: a file that prints two account numbers, or two statement dates and two due
 # dates, holds two statements (a year of bills downloaded as one file, a summary bill's sub-accounts).
-_IDENTITY_LABELS = LabelSet({name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")})
+_IDENTITY_LABELS = LabelSet(
+    {
+        **{name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")},
+        "bill_period": _PERIOD_LABEL,
+    }
+)
 _NOT_IN_AN_ACCOUNT_NUMBER = re.compile(r"[^0-9A-Za-z]")  # `3673-537762-4` on the bill, `3673 537762 4` on the stub
 
 
 def _identities(document: Document) -> dict[str, list[Hit]]:
-    """The account numbers, statement dates and due dates the labels print, where they print them."""
+    """The account numbers, statement dates, due dates and periods the labels print, where they print them."""
     cells = _IDENTITY_LABELS.scan(document)
-    return {
-        name: values_after(document, _capitalised(document, cells[name]), _LABELS[name][1], is_label=is_label)
-        for name in ("account_number", "statement_date", "due_date")
+    values = {name: _LABELS[name][1] for name in ("account_number", "statement_date", "due_date")}
+    found = {
+        name: values_after(document, _capitalised(document, cells[name]), value, is_label=is_label)
+        for name, value in values.items()
     }
+    found["bill_period"] = values_after(document, _capitalised(document, cells["bill_period"]), _RANGE)
+    return found
+
+
+def _one_page_prints_two(hits: list[Hit]) -> bool:
+    seen: dict[int, str] = {}
+    return any(seen.setdefault(hit.line.page, hit.text) != hit.text for hit in hits)
+
+
+def _periods(hits: list[Hit], date_formats: tuple[str, ...]) -> set[tuple[date, date]]:
+    periods = set()
+    for hit in hits:
+        with suppress(ValueError):
+            periods.add(_range_dates(hit.groups, date_formats))
+    return periods
 
 
 def _account_key(text: str) -> str:
@@ -2497,14 +2518,27 @@ def _account_key(text: str) -> str:
 def several_statements(document: Document) -> AuditResult | None:
     """several_statements when the file holds more than one statement: one bill read from it would load the first
     statement's values and lose the others'."""
-    printed = {name: [hit.text for hit in hits] for name, hits in _identities(document).items()}
+    found = _identities(document)
+    printed = {name: [hit.text for hit in hits] for name, hits in found.items()}
     accounts = sorted({_account_key(text) for text in printed["account_number"]})
     dates: dict[str, list[str]] = {}
     if len(accounts) < 2 and len(set(statement_dates := printed["statement_date"])) > 1:
         due_dates = printed["due_date"]
-        readings = [(_dates(statement_dates, order), _dates(due_dates, order)) for order in _date_orders(document)]
-        if all(len(issued) > 1 and len(due) > 1 for issued, due in readings):
+        readings = [
+            (_dates(statement_dates, order), _dates(due_dates, order), _periods(found["bill_period"], order))
+            for order in _date_orders(document)
+        ]
+        # two statement dates, and two due dates or, where the bills print none, two periods on pages of their own
+        # (a table of past bills' dates and periods shares its page with the statement's own)
+        if all(len(issued) > 1 and len(due) > 1 for issued, due, _ in readings):
             dates = {"statement_dates": sorted(map(str, readings[0][0])), "due_dates": sorted(map(str, readings[0][1]))}
+        elif all(len(issued) > 1 and not due and len(periods) > 1 for issued, due, periods in readings) and not (
+            _one_page_prints_two(found["statement_date"]) or _one_page_prints_two(found["bill_period"])
+        ):
+            dates = {
+                "statement_dates": sorted(map(str, readings[0][0])),
+                "periods": [f"{start} - {end}" for start, end in sorted(readings[0][2])],
+            }
     if len(accounts) < 2 and not dates:
         return None
     told = (
@@ -2526,28 +2560,33 @@ def statement_pages(document: Document) -> list[tuple[int, int]] | None:
     file was filed under one account: another's bill does not belong to it), or where its numeric dates read
     both ways.
 
-    A statement starts on a page that prints a statement date and a due date, neither of them the statement's
-    before it; a page that prints neither (its charges, a remittance stub repeating them) goes with the one
-    before."""
+    A statement starts on a page that prints a statement date and a due date (a period, where the bills print no
+    due date), neither of them the statement's before it; a page that prints neither (its charges, a remittance
+    stub repeating them) goes with the one before."""
     found = _identities(document)
     orders = _date_orders(document)
     if len({_account_key(hit.text) for hit in found["account_number"]}) > 1 or len(orders) != 1:
         return None
-    on_page: dict[int, tuple[set[date], set[date]]] = {}
-    for position, name in enumerate(("statement_date", "due_date")):
-        for hit in found[name]:
-            with suppress(ValueError):
-                on_page.setdefault(hit.line.page, (set(), set()))[position].add(parse_date(hit.text, orders[0]))
+    order = orders[0]
+    issued_on: dict[int, set[date]] = {}
+    for hit in found["statement_date"]:
+        with suppress(ValueError):
+            issued_on.setdefault(hit.line.page, set()).add(parse_date(hit.text, order))
+    other_on: dict[int, set[object]] = {}
+    for hit in found["due_date"] or found["bill_period"]:
+        with suppress(ValueError):
+            told = parse_date(hit.text, order) if found["due_date"] else _range_dates(hit.groups, order)
+            other_on.setdefault(hit.line.page, set()).add(told)
     starts = [1]
     issued: set[date] = set()
-    due: set[date] = set()
+    other: set[object] = set()
     for page in range(1, document.page_count + 1):
-        page_issued, page_due = on_page.get(page, (set(), set()))
-        if issued and due and page_issued and page_due and not (page_issued & issued or page_due & due):
+        page_issued, page_other = issued_on.get(page, set()), other_on.get(page, set())
+        if issued and other and page_issued and page_other and not (page_issued & issued or page_other & other):
             starts.append(page)
-            issued, due = set(), set()
+            issued, other = set(), set()
         issued |= page_issued
-        due |= page_due
+        other |= page_other
     if len(starts) < 2:
         return None
     return list(zip(starts, [start - 1 for start in starts[1:]] + [document.page_count], strict=True))
