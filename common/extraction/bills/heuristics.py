@@ -2476,7 +2476,8 @@ USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
 
 
 # What tells one statement from another: a file that prints two account numbers, or two statement dates and two due
-# dates, holds two statements (a year of bills downloaded as one file, a summary bill's sub-accounts).
+# dates (two periods, where it prints no due date), holds two statements (a year of bills downloaded as one file, a
+# summary bill's sub-accounts).
 _IDENTITY_LABELS = LabelSet(
     {
         **{name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")},
