@@ -2478,24 +2478,21 @@ USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
 # What tells one statement from another: a file that prints two account numbers, or two statement dates and two due
 # dates (two periods, where it prints no due date), holds two statements (a year of bills downloaded as one file, a
 # summary bill's sub-accounts).
-_IDENTITY_LABELS = LabelSet(
-    {
-        **{name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")},
-        "bill_period": _PERIOD_LABEL,
-    }
-)
+_IDENTITY_LABELS = LabelSet({name: _LABELS[name][0] for name in ("account_number", "statement_date", "due_date")})
+_PERIOD_LABELS = LabelSet({"bill_period": _PERIOD_LABEL})  # scanned only where no due date is printed
 _NOT_IN_AN_ACCOUNT_NUMBER = re.compile(r"[^0-9A-Za-z]")  # `3673-537762-4` on the bill, `3673 537762 4` on the stub
 
 
 def _identities(document: Document) -> dict[str, list[Hit]]:
-    """The account numbers, statement dates, due dates and periods the labels print, where they print them."""
+    """The account numbers, statement dates and due dates the labels print, where they print them; and the periods,
+    where no due date is printed (most bills print one, and need no second scan)."""
     cells = _IDENTITY_LABELS.scan(document)
-    values = {name: _LABELS[name][1] for name in ("account_number", "statement_date", "due_date")}
     found = {
-        name: values_after(document, _capitalised(document, cells[name]), value, is_label=is_label)
-        for name, value in values.items()
+        name: values_after(document, _capitalised(document, cells[name]), _LABELS[name][1], is_label=is_label)
+        for name in ("account_number", "statement_date", "due_date")
     }
-    found["bill_period"] = values_after(document, _capitalised(document, cells["bill_period"]), _RANGE)
+    periods = [] if found["due_date"] else _PERIOD_LABELS.scan(document)["bill_period"]
+    found["bill_period"] = values_after(document, _capitalised(document, periods), _RANGE)
     return found
 
 
