@@ -73,6 +73,8 @@ RANGE = (
     rf"(?P<end>{DATE})(?:\s*\(\d+ days?\))?"
 )
 
+# the words that start the labels of other ids and dates, not an address (`Invoice number 28119930`)
+_OTHER_IDS = "invoice|bill|account|customer|reference|meter|statement"
 # a one-word label (`Due`, `Issued`) only before a colon, the end of its cell, or a date
 _BEFORE_A_DATE = r"(?=[ \t]*(?::|$)|[ \t]+(?:\d|[A-Za-z]{3,9}\.?,? \d))"
 # field -> (label alternatives, value pattern, kind)
@@ -93,8 +95,8 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         # a house number or a postcode, two words at least (not an id: `INV11483696`), and not the next label
         # (`Invoice number 28119930`), nor with it run into its end where the columns sit close
         r"(?=[^\t]*\d)(?=[^\t]*[A-Za-z]{2})(?=[^\t]*\S \S)"
-        r"(?!(?i:invoice|bill|account|customer|reference|meter|statement)\b)"
-        r"(?![^\t]*\s(?i:invoice|bill|account|customer|reference|meter|statement)\s+(?i:number|no\b|#|date|id\b))"
+        rf"(?!(?i:{_OTHER_IDS})\b)"
+        rf"(?![^\t]*\s(?i:{_OTHER_IDS})\s+(?i:number|no\b|#|date|id\b))"
         r"[^\t]{5,200}",
         "text",
     ),
@@ -346,8 +348,11 @@ def _inline_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[in
 
 
 # Pairs set so close that they share a cell, with no colon or verb between them (`ACCOUNT # 769-185-916 STATEMENT
-# DATE 23 December 2023`): a label followed by a space, anywhere a word starts.
-_BARE_LABEL = re.compile(rf"(?:^|(?<=\s))(?:{_named_labels('bill_period', 'balance_forward')})(?=[ \t])", re.IGNORECASE)
+# DATE 23 December 2023`): a label followed by a space (or ending the cell: its value the next one), anywhere a word
+# starts.
+_BARE_LABEL = re.compile(
+    rf"(?:^|(?<=\s))(?:{_named_labels('bill_period', 'balance_forward')})(?=[ \t]|$)", re.IGNORECASE
+)
 _BARE_FIELDS = (*VOCABULARY, "bill_period", "balance_forward")  # not the period's ends: `to` and `from` are words
 _FIGURE_THEN_WORD = re.compile(r"\d[^\t]*\s[A-Za-z]")  # every value holds a figure; a label after it, a word
 
@@ -461,18 +466,18 @@ def _chained_pairs(
         line = document.lines[index]
         segment = line.segments[position]
         if _FIGURE_THEN_WORD.search(segment.text) is not None:  # most label cells: one value, nothing after it
-            labels = list(_BARE_LABEL.finditer(f"{segment.text} "))  # a label may end the cell
+            labels = list(_BARE_LABEL.finditer(segment.text))
             if len(labels) < 2 or labels[0].start() != 0:
                 continue
             pairs = _pairs_in(line, position, _fields_of(labels), None)
-        elif position + 1 < len(line.segments) and _FIGURE_THEN_WORD.search(line.segments[position + 1].text):
+        elif position + 1 < len(line.segments) and (
+            figure := _FIGURE_THEN_WORD.search(cell := line.segments[position + 1].text)
+        ):
             bare = segment.text.rstrip(" \t:")
-            label = _BARE_LABEL.match(f"{bare} ")
+            label = _BARE_LABEL.match(bare)
             if label is None or label.end() < len(bare):
                 continue  # not a label alone in its cell (`Service Address:`)
-            cell = line.segments[position + 1].text
-            figure = _DIGIT.search(cell)  # the value holds one, and the next label comes after it
-            labels = list(_BARE_LABEL.finditer(f"{cell} ", figure.end() if figure else len(cell)))
+            labels = list(_BARE_LABEL.finditer(cell, figure.start() + 1))  # the next label comes after a figure
             if not labels:
                 continue
             first = (_fields_of([label])[0][0], 0, 0)
@@ -502,14 +507,14 @@ def _pairs_in(
     pairs: list[tuple[str, Hit]] = []
     for (name, start, end), following in zip(labels, [*labels[1:], None], strict=True):
         raw = cell[end : following[1] if following is not None else len(cell)]
-        value_start = segment.start + end + len(raw) - len(raw.lstrip())
+        value_start = segment.start + end
         if following is None and not raw.strip() and position + 1 < len(line.segments):
             raw = line.segments[position + 1].text  # `Date Issued` | `7 February 2025`: its value a cell on
             value_start = line.segments[position + 1].start
+        value_start += len(raw) - len(raw.lstrip())
         text = raw.strip()
         if (value := _INLINE_VALUES[name].fullmatch(text)) is None:
             return None
-        value_start = line.text.index(text, value_start)
         labelled = label_start if label_start is not None and not pairs else segment.start + start
         pairs.append((name, Hit(text, line, value_start, value_start + len(text), line, labelled, groups_of(value))))
     return pairs
@@ -767,7 +772,7 @@ ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) wh
 # A house known by its name, with no number (`Ballymore`, `The Old Mill, Mill Lane`): an address only with its town's
 # line and postcode under it. Not a person's name with a title (`Mr J Smith` over `Rose Cottage`).
 _HOUSE_NAME = re.compile(
-    r"(?!(?i:invoice|bill|account|customer|reference|meter|statement|same as|mrs?|ms|miss|dr|mx)\b)"
+    rf"(?!(?i:{_OTHER_IDS}|same as|mrs?|ms|miss|dr|mx)\b)"
     r"[A-Z][A-Za-z .,'&-]{2,60}"
 )
 
@@ -776,9 +781,10 @@ def _house_named(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
     """Addresses whose first line is a house's name: read only where the lines under it end in a postcode."""
     hits = []
     for hit in values_after(document, label_cells, _HOUSE_NAME, is_label=_label_or_labelled):
-        if not _starts_under_its_label(hit) or hit.provenance(METHOD, FOUND).bbox is None:
+        provenance = hit.provenance(METHOD, FOUND)
+        if not _starts_under_its_label(hit) or provenance.bbox is None:
             continue
-        address, _ = _address_with_locality(document, hit, hit.text, hit.provenance(METHOD, FOUND))
+        address, _ = _address_with_locality(document, hit, hit.text, provenance)
         if address != hit.text:
             hits.append(hit)
     return hits
