@@ -2994,7 +2994,7 @@ ADDRESSES = {
     "£": [("Flat 3, 27 High Street", "Leeds LS1 4AB"), ("The Old Mill, Mill Lane", "Harrogate HG1 2AA")],
     "€": [("45 Main St", "Dublin 4, D04 X2Y3"), ("Ballymore", "Co. Kildare W91 K2D3")],
 }
-ADDRESS_LABELS = ["Service Address", "Supply address", "Premises", "Property address", "Site address", "Service at"]
+ADDRESS_LABELS = [*PAIR_LABELS["service_address"], "Site address"]
 
 
 @pytest.mark.parametrize("seed", range(4))
