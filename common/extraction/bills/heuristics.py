@@ -2112,6 +2112,28 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
     }
 
 
+# What a line that tells a service's usage starts with: `Units used`, `Total usage`, `Natural gas consumption`
+USAGE_LABEL = (
+    r"(?:Total |Your |Billed )?(?:(?:Electricity|Electric|Energy|Natural gas|Gas|Water) )?(?:used|usage|consumption)"
+    r"|(?:Units|Total|Amount) used"
+)
+THIS_PERIOD = (
+    r"(?:[ \t]+(?:this|for this|in this|for the) (?:billing |bill |service )?(?:period|month|quarter|cycle|bill))?"
+)
+# A read type printed after the usage: `1,200 kWh (estimated)`, `1,200 kWh (actual read)`, `1,200 kWh Actual read`
+USAGE_MARK = (
+    r"(?:[ \t]*\((?P<mark>estimated|actual|est\.?|act\.?|E|A)(?: read(?:ing)?)?\)"
+    r"|[ \t]+(?P<mark_words>actual|estimated)(?: read(?:ing)?)?)"
+)
+USAGE_QUANTITY = rf"(?P<quantity>{NUMBER}) ?(?P<unit>{BILLED_UNITS})(?![A-Za-z³])"
+# `kWh used  1,200`, `Total therms: 95`
+UNIT_USED = (
+    rf"(?=Total |\S+ (?:used|billed|consumed|usage)\b)(?:Total )?(?P<unit_used>{BILLED_UNITS})"
+    r"(?: (?:used|billed|consumed|usage))?"
+)
+METER_ID = r"[A-Z]*-?\d[A-Z0-9-]{3,}"  # `E12345678`, `G-4471`, `1ND73586372`
+MARKED_USAGE = re.compile(rf"^(?P<usage>.*?){USAGE_MARK}$", re.I)
+
 # A meter described as a block of `key  value` lines under its number, as many British and Australian bills do:
 #     Gas meter G97377147
 #     Previous reading (Dec 4, 2024)    87196
@@ -2119,7 +2141,7 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
 #     Units used                        47 m³
 BLOCK_METER = re.compile(
     r"^(?:(?P<service>Electric(?:ity)?|Gas|Water|Sewer)\s+)?Meter"
-    r"(?:\s+(?:no\.?|number|#|ID|serial(?: number| no\.?)?))?:?[ \t]+(?P<meter>[A-Z]*\d[A-Z0-9-]{3,})"
+    rf"(?:\s+(?:no\.?|number|#|ID|serial(?: number| no\.?)?))?:?[ \t]+(?P<meter>{METER_ID})"
     r"(?:[ \t]+-[ \t]+(?P<register>[A-Za-z][A-Za-z -]{0,30}))?$",
     re.IGNORECASE,
 )
@@ -2129,8 +2151,7 @@ BLOCK_KEYS = re.compile(
     r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>(?:Meter )?Mult(?:iplier)?\.?|(?:Meter )?constant)|"
     r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
     rf"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>{READ_UNITS})\))?)|"  # what the meter counted
-    r"(?P<usage>(?:Units|Total|Amount) used|Usage|Consumption|Total usage|Billed usage|Used|"
-    r"(?:Electricity|Gas|Water|Energy) used))"
+    rf"(?P<usage>(?:{USAGE_LABEL}|{UNIT_USED}){THIS_PERIOD}))"
     # the read's date, in brackets or before a colon: `Previous reading (Dec 4, 2024)`, `Prior reading 8 Apr 2024:`
     rf"(?:\s*\([^)]*\))?[ \t]*:?[ \t]*(?:(?:{DATE})[ \t]*:[ \t]*)?",
     re.IGNORECASE,
@@ -2152,6 +2173,9 @@ def _block_values(line: Line) -> tuple[str, str] | None:
         return None
     if key.lastgroup == "volume" and key["volume_unit"] and value.replace(",", "").replace(".", "").isdigit():
         value = f"{value} {key['volume_unit']}"  # `Volume used (m³)  107`
+    elif key.lastgroup == "usage" and key["unit_used"]:
+        quantity, _, mark = value.partition(" ")  # `kWh used  1,200 (actual)`
+        value = f"{quantity} {key['unit_used']} {mark}".rstrip()
     return key.lastgroup, value
 
 
@@ -2191,7 +2215,8 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         service = title.group("service") or (register if commodity_of(register) is not Commodity.OTHER else "")
         if service == register:
             register = ""
-        usage = QUANTITY_CELL.match(found["usage"])
+        marked = MARKED_USAGE.match(found["usage"])  # `1068 kWh (estimated)`: the read type after the usage
+        usage = QUANTITY_CELL.match(marked["usage"] if marked else found["usage"])
         start, end = READ_CELL.match(found.get("start_read", "")), READ_CELL.match(found.get("end_read", ""))
         if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
             draft.notes.append(_unreadable(last, "a figure of the meter's block does not parse"))
@@ -2219,7 +2244,8 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         note = _with_conversion(values, notes)
         if values["conversion_factor"] is None or values["read_unit"] == values["unit"]:
             values["read_unit"] = None
-        mark = ((end.group("mark") if end else None) or found.get("read_type", "")).strip()
+        usage_mark = (marked["mark"] or marked["mark_words"]) if marked else ""
+        mark = ((end.group("mark") if end else None) or found.get("read_type", "") or usage_mark).strip()
         mark = mark or (register and _meter_mark(document, register)) or _meter_mark(document, found["meter"])
         read.append((first, last, values, service, mark, note))
     taken = _taken(values for _, _, values, _, _, _ in read)
@@ -2375,30 +2401,71 @@ def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
         draft.usage.append((read, row_provenance(last, METHOD, 0.75, line)))
 
 
-# A service's usage on a line of its own, without reads: `Electricity used - Controlled load (meter 29261896)  277
-# kWh (estimated)`, `Gas used  5,560 MJ`. The service is named, so the line is no charge's.
-USAGE_TOTAL = re.compile(
-    r"^(?P<service>Electricity|Gas|Water) (?:used|usage|consumption)(?: - (?P<register>[A-Za-z][A-Za-z -]*?))?"
-    rf"(?: \(meter (?P<meter>[A-Z0-9-]+)\))?:?\t(?P<quantity>{NUMBER}) ?(?P<unit>{UNIT})"
-    r"(?: \((?P<mark>estimated|actual)\))?$",
-    re.IGNORECASE,
+# A service's usage on a line of its own, without reads. Each pattern is anchored at the line's start, so that
+# `Same period last year: 1,100 kWh`, `Average daily usage 40 kWh` or `On-peak usage 400 kWh` are never taken for it.
+USAGE_STATEMENTS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # `Electricity used - Controlled load (meter 29261896)  277 kWh (estimated)`,
+        # `Total usage this period: 1,200 kWh`
+        rf"^(?P<label>{USAGE_LABEL})(?: - (?P<register>[A-Za-z][A-Za-z -]*?))?(?: \(meter (?P<meter>[A-Z0-9-]+)\))?"
+        rf"{THIS_PERIOD}:?[ \t]+{USAGE_QUANTITY}{USAGE_MARK}?$",
+        # `kWh used  1,200`, `Total therms: 95`
+        rf"^{UNIT_USED}{THIS_PERIOD}:?[ \t]+(?P<quantity>{NUMBER}){USAGE_MARK}?$",
+        # `You used 1,200 kWh this billing period.`
+        rf"^You used {USAGE_QUANTITY}{THIS_PERIOD}\.?{USAGE_MARK}?$",
+        # `Meter 123456: 1,200 kWh used (actual read)`
+        rf"^Meter (?P<meter>{METER_ID}):? {USAGE_QUANTITY} used{THIS_PERIOD}{USAGE_MARK}?\.?$",
+    )
 )
 
 
-def _usage_totals(document: Document, draft: Draft) -> None:
-    """Usage printed per service without reads (see USAGE_TOTAL)."""
+def _usage_statements(document: Document, draft: Draft) -> None:
+    """Usage a bill states without a meter's reads (see USAGE_STATEMENTS). A service stated twice with two
+    quantities is read from neither line: which one was billed, the page does not say."""
+    stated: dict[tuple[Any, ...], list[tuple[dict[str, Any], str, str, Line]]] = {}
     for line in document.lines:
-        if (match := USAGE_TOTAL.match(line.text)) is None:
+        match = next((found for pattern in USAGE_STATEMENTS if (found := pattern.match(line.text))), None)
+        if match is None:
             continue
-        read = UsageRead(
-            commodity=commodity_of(match["service"]),
-            quantity=US.parse_number(match["quantity"]),
-            unit=match["unit"],
-            meter_number=match["meter"],
-            period=tou_period_of(match["register"]) if match["register"] else None,
-            read_type=read_type_of(match["mark"] or ""),
-        )
-        draft.usage.append((read, row_provenance(line, METHOD, 0.75)))
+        groups = match.groupdict()
+        values: dict[str, Any] = {
+            "quantity": US.parse_number(match["quantity"]),
+            "unit": groups.get("unit") or groups["unit_used"],
+            "meter_number": groups.get("meter"),
+            "period": tou_period_of(groups["register"]) if groups.get("register") else None,
+            "conversion_factor": None,
+        }
+        label = groups.get("label") or ""
+        key = (commodity_of(label), values["unit"].lower(), values["meter_number"], values["period"])
+        stated.setdefault(key, []).append((values, label, match["mark"] or match["mark_words"] or "", line))
+    read: list[tuple[dict[str, Any], Commodity, str, Line]] = []
+    for statements in stated.values():
+        if len({values["quantity"] for values, _, _, _ in statements}) > 1:
+            continue
+        values, label, mark, line = statements[0]
+        commodity = _settled(commodity_of(label), values, draft, document, set(), line)
+        if commodity is not None:
+            del values["conversion_factor"]
+            read.append((values, commodity, mark, line))
+    meter = _the_meter(document, read[0][1]) if len(read) == 1 and read[0][0]["meter_number"] is None else None
+    for values, commodity, mark, line in read:
+        if meter is not None:
+            values["meter_number"] = meter[1]
+        usage = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark))
+        draft.usage.append((usage, row_provenance(line, METHOD, 0.75, meter and meter[0])))
+
+
+def _the_meter(document: Document, commodity: Commodity) -> tuple[Line, str] | None:
+    """The bill's one meter, where its number is printed on a line of its own (`Meter Number: 77821934`) and
+    names no other service: the usage stated elsewhere on a bill of one meter is that meter's."""
+    titles = [(line, title) for line in document.lines if (title := BLOCK_METER.match(line.text))]
+    if len({title["meter"] for _, title in titles}) != 1:
+        return None
+    line, title = titles[0]
+    if title["service"] and commodity_of(title["service"]) is not commodity:
+        return None
+    return line, title["meter"]
 
 
 def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
@@ -2477,7 +2544,7 @@ USAGE_READERS: tuple[Callable[[Document, Draft], None], ...] = (
     _usage_from_sentences,
     _usage_from_prose,
     _usage_from_arithmetic,
-    _usage_totals,
+    _usage_statements,
 )
 
 
@@ -2614,8 +2681,9 @@ def extract_heuristic(document: Document) -> Draft:
     _dated_fields(document, draft, wrapped_hits, second_lines)
     _line_items(document, draft, second_lines)
     for read_usage in USAGE_READERS:
+        noted = len(draft.notes)
         read_usage(document, draft)
-        if draft.usage:
+        if draft.usage or len(draft.notes) > noted:  # read, or found and could not read: the next would repeat it
             break
     if not draft.demand:
         _demand_lines(document, draft)
