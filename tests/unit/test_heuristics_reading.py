@@ -634,7 +634,7 @@ def test_a_meter_told_in_words_the_reading_does_not_know_leaves_a_warning_on_the
         [(72, "Basic Charge", 540, "$10.00")],
         [(72, "Energy Charge"), (250, "400 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$40.00")],
     ]
-    unread = "Meter 123456  Previous read 10,000  Current read 10,400  Usage 400 kWh"  # all in one cell
+    unread = "Your meter 123456 recorded 400 kWh from January 6 to February 5"
     told = loaded(bill(charges=charges, meters=[[(72, unread)]]))
     assert told.bill is not None and told.bill.usage == []
     assert [(a.code, a.details["charge"]) for a in told.audits] == [("usage_not_read", "Energy Charge (400 kWh)")]
@@ -1444,6 +1444,55 @@ def test_a_meter_printed_as_a_block_of_lines(block: list[list[Row]], expected: t
     assert (read.start_read, read.end_read, read.quantity) == (Decimal("6198"), Decimal("6853"), Decimal("655"))
     assert (read.commodity, read.unit, read.read_type) == expected
     assert read.meter_number == block[0][0][1].split()[-1]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # the block along the meter's line, in cells or in one string
+        [
+            [
+                (72, "Meter number 123456"),
+                (200, "Previous read 6,198"),
+                (320, "Current read 6,853"),
+                (440, "Usage 655 kWh"),
+            ]
+        ],
+        [[(72, "Meter number 123456 Previous read 6,198 Current read 6,853 Usage 655 kWh")]],
+        [[(72, "Meter: 123456"), (200, "Previous: 6198"), (320, "Current: 6853"), (440, "Usage: 655 kWh")]],
+        # the reads along the meter's line, the usage under it
+        [[(72, "Meter 123456"), (200, "Previous read 6198"), (320, "Present read 6853")], [(72, "Units used 655 kWh")]],
+        # two reads in one cell under the meter's line
+        [
+            [(72, "Meter No: 123456")],
+            [(72, "Previous 6,198 Current 6,853")],
+            [(72, "Electricity used"), (250, "655 kWh")],
+        ],
+    ],
+)
+def test_a_meter_block_on_fewer_lines(block: list[list[Row]]) -> None:
+    """Before, these loaded with no usage: a block's keys were read one to a line, under the meter's."""
+    result = loaded(bill(meters=block))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [
+        ("123456", Decimal("6198"), Decimal("6853"), Decimal("655"), "kWh")
+    ]
+
+
+def test_keys_along_a_line_whose_figures_do_not_read_are_no_block() -> None:
+    """`Gas used 135 m³ x conversion factor 10.96497 = 1480 kWh` holds two keys, and `135 m³ x` is no usage: the
+    line is not the block's, and the meter is read from its sentences (it went to review while the block read it)."""
+    prose: list[list[Row]] = [
+        [(72, "Meter serial number G4A69335171")],
+        [(72, "Previous reading 18558"), (250, "Latest reading 18693 E")],
+        [(72, "Gas used 135 m³ x conversion factor 10.96497 = 1480 kWh")],
+    ]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Gas used 1,480 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=prose, charges=charges))
+    assert result.bill is not None
+    assert [(r.meter_number, r.end_read, r.quantity, r.read_unit, r.read_type) for r in result.bill.usage] == [
+        ("G4A69335171", Decimal("18693"), Decimal("1480"), "m³", ReadType.ESTIMATED)
+    ]
 
 
 def test_a_meter_block_without_a_unit_goes_to_review() -> None:

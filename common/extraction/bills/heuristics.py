@@ -2142,12 +2142,15 @@ MARKED_USAGE = re.compile(rf"^(?P<usage>.*?){USAGE_MARK}$", re.I)
 BLOCK_METER = re.compile(
     r"^(?:(?P<service>Electric(?:ity)?|Gas|Water|Sewer)\s+)?Meter"
     rf"(?:\s+(?:no\.?|number|#|ID|serial(?: number| no\.?)?))?:?[ \t]+(?P<meter>{METER_ID})"
-    r"(?:[ \t]+-[ \t]+(?P<register>[A-Za-z][A-Za-z -]{0,30}))?$",
+    # alone on its line, or before the block's keys along it: `Meter 123456 | Previous read 10,000 | Usage 1,200 kWh`
+    r"(?:[ \t]+-[ \t]+(?P<register>[A-Za-z][A-Za-z -]{0,30}))?(?=[ \t]*$|\t| [A-Z])",
     re.IGNORECASE,
 )
 BLOCK_KEYS = re.compile(
-    r"^(?:(?P<start_read>(?:Previous|Prior|Last|Opening|Start(?:ing)?) read(?:ing)?)|"
-    r"(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?)|"
+    # `Previous reading`, or `Previous` alone before its figure or a colon
+    r"^(?:(?P<start_read>(?:Previous|Prior|Last|Opening|Start(?:ing)?) read(?:ing)?|(?:Previous|Prior)(?=:|\s+\d|$))"
+    r"|(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?"
+    r"|(?:Current|Present)(?=:|\s+\d|$))|"
     r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>(?:Meter )?Mult(?:iplier)?\.?|(?:Meter )?constant)|"
     r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
     rf"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>{READ_UNITS})\))?)|"  # what the meter counted
@@ -2158,25 +2161,56 @@ BLOCK_KEYS = re.compile(
 )
 
 
-def _block_values(line: Line) -> tuple[str, str] | None:
-    """A block line's key and its value: in the next cell, or after the key in the same cell."""
-    first = line.segments[0].text
-    key = BLOCK_KEYS.match(first)
-    if key is None or key.lastgroup is None:
-        return None
-    rest = first[key.end() :].strip()
-    if rest and len(line.segments) == 1:
-        value = rest
-    elif not rest and len(line.segments) == 2:
-        value = line.segments[1].text.strip()
-    else:
-        return None
-    if key.lastgroup == "volume" and key["volume_unit"] and value.replace(",", "").replace(".", "").isdigit():
-        value = f"{value} {key['volume_unit']}"  # `Volume used (m³)  107`
-    elif key.lastgroup == "usage" and key["unit_used"]:
-        quantity, _, mark = value.partition(" ")  # `kWh used  1,200 (actual)`
-        value = f"{quantity} {key['unit_used']} {mark}".rstrip()
-    return key.lastgroup, value
+WORDS_GAP = re.compile(r"\s+(?=[A-Za-z])")
+NUMBER_CELL = re.compile(rf"^{NUMBER}$")
+
+
+def _block_values(cells: list[str]) -> list[tuple[str, str]] | None:
+    """A block's keys and values in these cells, each value after its key in the same cell or in the next one;
+    None where a cell is neither."""
+    pairs: list[tuple[str, str]] = []
+    cells = list(cells)
+    index = 0
+    while index < len(cells):
+        key = BLOCK_KEYS.match(cells[index])
+        if key is None or key.lastgroup is None:
+            return None
+        value = cells[index][key.end() :].strip()
+        if (next_key := _next_key(value)) is not None:  # `Previous 4,000 ft3  Current 4,120 ft3` in one cell
+            value, cells[index + 1 : index + 1] = value[:next_key].strip(), [value[next_key:]]
+        elif not value and index + 1 < len(cells):
+            index += 1
+            value = cells[index].strip()
+        if not value:
+            return None
+        if key.lastgroup == "volume" and key["volume_unit"] and value.replace(",", "").replace(".", "").isdigit():
+            value = f"{value} {key['volume_unit']}"  # `Volume used (m³)  107`
+        elif key.lastgroup == "usage" and key["unit_used"]:
+            quantity, _, mark = value.partition(" ")  # `kWh used  1,200 (actual)`
+            value = f"{quantity} {key['unit_used']} {mark}".rstrip()
+        pairs.append((key.lastgroup, value))
+        index += 1
+    return pairs
+
+
+def _next_key(value: str) -> int | None:
+    """Where a second key starts in a block's value, past its first word."""
+    for gap in WORDS_GAP.finditer(value):
+        if (key := BLOCK_KEYS.match(value[gap.end() :])) is not None and key.lastgroup is not None:
+            return gap.end()
+    return None
+
+
+def _reads_as(key: str, value: str) -> bool:
+    """A block's value is the figure its key wants."""
+    if key in ("start_read", "end_read"):
+        return READ_CELL.match(value) is not None
+    if key in ("usage", "volume"):
+        marked = MARKED_USAGE.match(value)
+        return QUANTITY_CELL.match(marked["usage"] if marked else value) is not None
+    if key in ("multiplier", "conversion_factor"):
+        return NUMBER_CELL.match(value) is not None
+    return True
 
 
 def _volume_unit(found: dict[str, str]) -> str | None:
@@ -2193,15 +2227,22 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
     for index, line in enumerate(lines):
         if (title := BLOCK_METER.match(line.text)) is None:
             continue
+        rows = [(below, [segment.text for segment in below.segments]) for below in lines[index + 1 : index + 8]]
+        if along := [cell.strip() for cell in line.text[title.end() :].split("\t") if cell.strip()]:
+            rows.insert(0, (line, along))
         found: dict[str, str] = {}
         last = line
-        for below in lines[index + 1 : index + 8]:
-            if below.page != line.page or (pair := _block_values(below)) is None or pair[0] in found:
+        for below, texts in rows:
+            pairs = _block_values(texts) if below.page == line.page else None
+            if pairs is None or any(key in found for key, _ in pairs):
                 break
-            if pair[0] == "read_type" and not READ_TYPE_WORD.match(pair[1]):
-                continue  # `Reading type - 93115874: E` keys marks to meters: _meter_mark reads it
-            found[pair[0]] = pair[1]
-            last = below
+            if len(pairs) > 1 and not all(_reads_as(key, value) for key, value in pairs):
+                break  # several keys on a line are a block's only where each figure reads
+            # `Reading type - 93115874: E` keys marks to meters: _meter_mark reads it
+            keyed = [(key, value) for key, value in pairs if key != "read_type" or READ_TYPE_WORD.match(value)]
+            if keyed:
+                found.update(keyed)
+                last = below
         if "usage" in found:
             blocks.append((line, last, {**found, "meter": title.group("meter")}, title))
     if not blocks:
@@ -2459,7 +2500,11 @@ def _usage_statements(document: Document, draft: Draft) -> None:
 def _the_meter(document: Document, commodity: Commodity) -> tuple[Line, str] | None:
     """The bill's one meter, where its number is printed on a line of its own (`Meter Number: 77821934`) and
     names no other service: the usage stated elsewhere on a bill of one meter is that meter's."""
-    titles = [(line, title) for line in document.lines if (title := BLOCK_METER.match(line.text))]
+    titles = [
+        (line, title)
+        for line in document.lines
+        if (title := BLOCK_METER.match(line.text)) and not line.text[title.end() :].strip()
+    ]
     if len({title["meter"] for _, title in titles}) != 1:
         return None
     line, title = titles[0]
