@@ -2301,16 +2301,68 @@ def test_a_charges_figures_printed_alone_under_it(figures: str, expected: tuple[
     [
         ("Maximum demand 63.2 kVA", (Decimal("63.2"), "kVA")),
         ("Max demand (billed): 97.6 kW", (Decimal("97.6"), "kW")),
+        ("Metered demand 45.2 kW", (Decimal("45.2"), "kW")),
+        ("Measured demand: 45.2 kW", (Decimal("45.2"), "kW")),
+        ("kW demand 45.2", (Decimal("45.2"), "kW")),
+        ("Demand kW: 45.2", (Decimal("45.2"), "kW")),
+        ("Demand reading 45.2 kW", (Decimal("45.2"), "kW")),
+        ("Peak kW: 45.2", (Decimal("45.2"), "kW")),
+        ("Max kVA 45.2", (Decimal("45.2"), "kVA")),
         ("Your highest demand last year was 120 kW", None),  # a sentence, not this bill's demand
+        ("kW 45.2", None),  # a unit and a figure: of what?
     ],
 )
 def test_a_demand_printed_on_a_line_of_its_own(line: str, expected: tuple[Decimal, str] | None) -> None:
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "100", "648", "548 kWh"]])
-    table.append([(72, line)])
+    table += [[(72, line)], [(72, "Demand charges apply from 50 kW.")]]
     result = loaded(bill(meters=table))
     assert result.bill is not None
     demand = [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand]
     assert demand == ([("E1", *expected)] if expected else [])  # the bill's one electricity meter's
+
+
+def test_a_demand_of_a_time_of_use_period() -> None:
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "100", "648", "548 kWh"]])
+    table += [[(72, "On-peak demand 45.2 kW")], [(72, "Off-peak demand"), (300, "30.1 kW")]]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(d.meter_number, d.period, d.quantity) for d in result.bill.demand] == [
+        ("E1", "on_peak", Decimal("45.2")),
+        ("E1", "off_peak", Decimal("30.1")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Average daily usage",
+        "Same month last year",
+        "Last month",
+        "Your average",
+        "Solar generation",
+        "Exported",
+        "Estimated",
+        "Total",
+        "Total usage",
+        "Subtotal",
+    ],
+)
+def test_a_row_under_the_meters_that_names_no_meter_is_none(label: str) -> None:
+    """`Average daily usage | 40 kWh` right under the meter table was read as a second meter, `Average daily usage`,
+    that used 40 kWh, and the bill loaded as ok; a `Total` row counted the meters' usage twice."""
+    table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])
+    result = loaded(bill(meters=[*table, [(72, label), (312, "40 kWh")]]))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E123456", Decimal("1200"))]
+
+
+def test_a_demand_under_the_meters_is_the_meters_demand_not_a_meter() -> None:
+    """`Billed Demand: | 45.2 kW` under the table was read as a meter `Billed Demand:` that used 45.2 kW."""
+    table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])
+    result = loaded(bill(meters=[*table, [(72, "Billed Demand:"), (312, "45.2 kW")]]))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E123456", Decimal("1200"), "kWh")]
+    assert [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand] == [("E123456", Decimal("45.2"), "kW")]
 
 
 def _pages(*pages: Sequence[Sequence[Row]]) -> bytes:

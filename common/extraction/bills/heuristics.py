@@ -62,6 +62,7 @@ CONFLICTED = 0.4
 DATE = date_regex(DEFAULT_DATE_FORMATS)
 MONEY = US.money
 NUMBER = rf"(?:{US.number})"
+METER_ID = r"[A-Z]*-?\d[A-Z0-9-]{3,}"  # `E12345678`, `G-4471`, `1ND73586372`
 # An account number holds a digit, and no word after its first figures: `1234-5678 Bill Date TBD` is a number run into
 # the next label (`AB 1234` and `A-23B33C38` are numbers).
 ACCOUNT = r"(?=[A-Za-z -]*\d)(?![^\t]*\d[^\t]*\s[A-Za-z]{3,}(?!\S))[A-Za-z0-9][A-Za-z0-9 ./-]{0,40}[A-Za-z0-9]"
@@ -1460,6 +1461,7 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
     "eru": (Commodity.STORMWATER, frozenset({Commodity.STORMWATER})),
 }
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
+DEMAND_UNITS = frozenset({"kw", "kva"})
 _MENTIONS = {
     Commodity.ELECTRICITY: re.compile(r"\belectric(?:ity)?\b", re.I),
     Commodity.GAS: re.compile(r"\bgas\b", re.I),
@@ -1727,17 +1729,31 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
                     yield None, columns, row
                 break
             cells, usage = found
-            # A row without reads is a meter's only with a unit of its own (`Sewer | 23 CCF`, or `23` under
-            # `Usage` and `CCF` under `Unit`): `Demand (kW) | 15.3` under the table is not one.
-            if (
-                "start_read" not in cells
-                and "end_read" not in cells
-                and not usage.group("unit")
-                and UNIT_CELL.match(cells.get("uom", "")) is None
-            ):
+            if "start_read" not in cells and "end_read" not in cells and not _meter_without_reads(cells, usage):
                 break
+            if (usage.group("unit") or cells.get("uom", "")).lower() in DEMAND_UNITS:
+                break  # `Billed Demand: | 45.2 kW`: it was read as a meter `Billed Demand:` that used 45.2 kW
             read = True
             yield cells, columns, row
+
+
+# A service's name alone, in a row of a meter table that prints no reads: `Sewer | 23 CCF`
+SERVICE_ROW = re.compile(
+    r"^(?:Sewer|Wastewater|Storm ?water|Water|Gas|Electric(?:ity)?|Irrigation)(?:[ -](?:service|volume|usage|use))?$",
+    re.IGNORECASE,
+)
+METER_CELL = re.compile(r"^(?=\S*\d)[A-Z0-9][A-Z0-9-]*$")  # `W1`, `E12345678`: one word in capitals and figures
+
+
+def _meter_without_reads(cells: dict[str, str], usage: re.Match[str]) -> bool:
+    """A row without reads is a meter's only with a unit of its own (`Sewer | 23 CCF`, or `23` under `Usage` and
+    `CCF` under `Unit`; `Demand (kW) | 15.3` under the table is not one), and where it names a meter or a service:
+    `Average daily usage | 40 kWh` and `Same month last year | 1,100 kWh` under the table were read as meters, and
+    `Total | 1,500 kWh` counted the meters' usage twice."""
+    if not usage.group("unit") and UNIT_CELL.match(cells.get("uom", "")) is None:
+        return False
+    named = cells.get("meter") or cells.get("service") or cells.get("period")
+    return named is None or METER_CELL.match(named) is not None or SERVICE_ROW.match(named) is not None
 
 
 def _unreadable(row: Line, why: str) -> AuditResult:
@@ -2131,7 +2147,6 @@ UNIT_USED = (
     rf"(?=Total |\S+ (?:used|billed|consumed|usage)\b)(?:Total )?(?P<unit_used>{BILLED_UNITS})"
     r"(?: (?:used|billed|consumed|usage))?"
 )
-METER_ID = r"[A-Z]*-?\d[A-Z0-9-]{3,}"  # `E12345678`, `G-4471`, `1ND73586372`
 MARKED_USAGE = re.compile(rf"^(?P<usage>.*?){USAGE_MARK}$", re.I)
 
 # A meter described as a block of `key  value` lines under its number, as many British and Australian bills do:
@@ -2562,23 +2577,32 @@ def _dated_fields(
     draft.notes.extend(chosen.notes)
 
 
-# A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`
+# A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`,
+# `Metered demand 45.2 kW`, `kW demand 45.2`, `Demand kW: 45.2`, `Demand reading 45.2 kW`, `Peak kW: 45.2`
 DEMAND_LINE = re.compile(
-    rf"^(?:(?:Max(?:imum)?|Peak|Billed|Billing)\.? )?demand(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+"
-    rf"(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
+    r"^(?:(?P<tou>(?:On|Off|Mid|Part)[- ]?peak|Shoulder) )?"  # a time-of-use period's demand
+    r"(?:(?P<kind>Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered)\.? )?"
+    r"(?:(?P<unit_first>kW|kVA) (?=demand))?"
+    r"(?:demand(?: (?P<unit_after>kW|kVA))?(?: reading)?|(?P<unit_alone>kW|kVA)(?=:?[ \t]+\d))"  # `Peak kW` has a kind
+    rf"(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
     re.IGNORECASE,
 )
+DEMAND_WORDS = re.compile(r"emand|(?:Max(?:imum)?|Peak)\.? k(?:W|VA)\b", re.IGNORECASE)
 
 
 def _demand_lines(document: Document, draft: Draft) -> None:
     """Demands printed as lines of their own; a demand is the meter's when the bill has one electricity meter."""
-    if "emand" not in document.text:
+    if DEMAND_WORDS.search(document.text) is None:
         return
     meters = {read.meter_number for read, _ in draft.usage if read.commodity is Commodity.ELECTRICITY}
     meter = next(iter(meters)) if len(meters) == 1 else None
     for line in document.lines:
-        if (match := DEMAND_LINE.match(line.text)) is not None and (unit := match["unit"] or match["label_unit"]):
-            read = DemandRead(meter_number=meter, quantity=US.parse_number(match.group("quantity")), unit=unit)
+        if (match := DEMAND_LINE.match(line.text)) is None or (match["unit_alone"] and not match["kind"]):
+            continue
+        labelled = match["label_unit"] or match["unit_first"] or match["unit_after"] or match["unit_alone"]
+        if unit := match["unit"] or labelled:
+            quantity, period = US.parse_number(match["quantity"]), match["tou"] and tou_period_of(match["tou"])
+            read = DemandRead(meter_number=meter, quantity=quantity, unit=unit, period=period)
             draft.demand.append((read, row_provenance(line, METHOD, 0.8)))
 
 
