@@ -2587,12 +2587,14 @@ DEMAND_LINE = re.compile(
     rf"(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
     re.IGNORECASE,
 )
-DEMAND_WORDS = re.compile(r"emand|(?:Max(?:imum)?|Peak)\.? k(?:W|VA)\b", re.IGNORECASE)
+# a bill that prints none of these prints no demand line: ten substring tests cost 0.005 ms a bill, a regex search
+# of the text ignoring case 0.03
+DEMAND_WORDS = ("emand", "EMAND", "ax kW", "eak kW", "ax kVA", "eak kVA", "AX KW", "EAK KW", "AX KVA", "EAK KVA")
 
 
 def _demand_lines(document: Document, draft: Draft) -> None:
     """Demands printed as lines of their own; a demand is the meter's when the bill has one electricity meter."""
-    if DEMAND_WORDS.search(document.text) is None:
+    if not any(word in document.text for word in DEMAND_WORDS):
         return
     meters = {read.meter_number for read, _ in draft.usage if read.commodity is Commodity.ELECTRICITY}
     meter = next(iter(meters)) if len(meters) == 1 else None
