@@ -57,6 +57,32 @@ def _check_line_items(bill: NormalizedBill) -> list[AuditResult]:
     ]
 
 
+def _check_line_item_arithmetic(bill: NormalizedBill) -> list[AuditResult]:
+    """line_item_arithmetic: a charge whose quantity times its rate is not its amount. A figure of it was misread,
+    or the bill leaves a factor unprinted (a multiplier, a proration); the amounts still add up, so the bill loads.
+    The rate is printed rounded: half its last digit, times the quantity, and half a cent are allowed."""
+    audits: list[AuditResult] = []
+    for index, item in enumerate(bill.line_items):
+        if item.quantity is None or item.rate is None:
+            continue
+        exponent = item.rate.as_tuple().exponent
+        rounding = abs(item.quantity) * Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0) / 2
+        product = abs(item.quantity * item.rate)
+        if abs(product - abs(item.amount)) > rounding + Decimal("0.005"):
+            audits.append(
+                _warning(
+                    "line_item_arithmetic",
+                    f"{item.description}: {item.quantity} x {item.rate} is {product.quantize(Decimal('0.01'))}, "
+                    f"but the charge is {item.amount}",
+                    line_item=index,
+                    quantity=str(item.quantity),
+                    rate=str(item.rate),
+                    amount=str(item.amount),
+                )
+            )
+    return audits
+
+
 def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
     """Amount due = previous balance - payments + new charges; budget billing replaces the new charges
     by the instalment (third-party supplier charges are billed on top of it)."""
@@ -252,6 +278,7 @@ def audit_bill(bill: NormalizedBill, today: date | None = None) -> list[AuditRes
     """Every audit of one bill, in a stable order. `today` defaults to the current UTC date."""
     return [
         *_check_line_items(bill),
+        *_check_line_item_arithmetic(bill),
         *_check_balance(bill),
         *_check_usage(bill),
         *_check_usage_read(bill),

@@ -1402,6 +1402,16 @@ def test_a_rate_in_brackets_after_the_quantity(charges: list[list[Row]]) -> None
     )
 
 
+def test_figures_that_do_not_come_to_the_charge_are_flagged() -> None:
+    """`Energy 2 x 200 kWh @ $0.10  $40.00`: 200 kWh at $0.10 is $20.00, so a figure was misread; the amounts
+    still add up, and the bill loads with a warning."""
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy 2 x 200 kWh @ $0.10", 540, "$40.00")]]
+    result = loaded(bill(charges=charges))
+    assert [(a.code, a.details["line_item"]) for a in result.audits if a.code == "line_item_arithmetic"] == [
+        ("line_item_arithmetic", 1)
+    ]
+
+
 def test_a_credits_figures_under_it_come_to_its_amount_without_its_sign() -> None:
     charges: list[list[Row]] = [
         [(72, "Basic Charge", 540, "$10.00")],

@@ -319,6 +319,33 @@ def test_which_meter_a_charge_for_a_quantity_consumed_wants(
     )
 
 
+@pytest.mark.parametrize(
+    ("quantity", "rate", "amount", "flagged"),
+    [
+        ("1200", "0.0333", "40.00", False),  # 39.96: the rate is printed rounded to 0.0001, and 1200 x 0.00005 = 0.06
+        ("31", "1.2903", "40.00", False),  # 39.9993
+        ("400", "0.10", "-40.00", False),  # a credit
+        ("200", "0.10", "40.00", True),  # `Energy 2 x 200 kWh @ $0.10`: the quantity read is half the one billed
+        ("1200", "0.0333", "40.10", True),  # 0.14 off, more than the rate's rounding allows
+        ("400", "1.0", "40.00", True),  # a rate read ten times too high
+    ],
+)
+def test_a_charge_whose_quantity_times_rate_is_not_its_amount_is_flagged(
+    quantity: str, rate: str, amount: str, flagged: bool
+) -> None:
+    bill = sample_bill(2)
+    item = LineItem(
+        description="Energy",
+        amount=Decimal(amount),
+        category=LineItemCategory.SUPPLY,
+        quantity=Decimal(quantity),
+        unit="kWh",
+        rate=Decimal(rate),
+    )
+    audits = [a for a in audit_bill(bill.model_copy(update={"line_items": [item]})) if a.code == "line_item_arithmetic"]
+    assert [(a.severity, a.details["line_item"]) for a in audits] == ([(Severity.WARNING, 0)] if flagged else [])
+
+
 def test_statement_before_period_end_is_invalid() -> None:
     truth = sample_bill(1)
     early = truth.model_copy(update={"statement_date": truth.bill_period_end - timedelta(days=3)})
