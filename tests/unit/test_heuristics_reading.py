@@ -834,6 +834,31 @@ def test_estimated_reads_are_recognised_by_their_mark(end: str, legend: str, exp
     assert [(r.read_type, r.end_read) for r in result.bill.usage] == [(expected, Decimal("1400"))]
 
 
+@pytest.mark.parametrize(
+    ("notice", "expected"),
+    [
+        ("This bill is based on an estimated reading.", ReadType.ESTIMATED),
+        ("ESTIMATED BILL", ReadType.ESTIMATED),
+        ("We were unable to read your meter this month.", ReadType.ESTIMATED),
+        ("Your meter was not read this period, so we estimated your usage.", ReadType.ESTIMATED),
+        # a legend, or a condition: not what happened to this bill
+        ("E = Estimated reading, A = Actual reading", ReadType.ACTUAL),
+        ("If your bill is estimated, you can send us a reading.", ReadType.ACTUAL),
+        ("If we were unable to read your meter, your bill will be estimated.", ReadType.ACTUAL),
+    ],
+)
+@pytest.mark.parametrize("form", ["table", "block", "statement"])
+def test_a_bill_that_says_its_reading_was_estimated(notice: str, expected: ReadType, form: str) -> None:
+    """The meter's row carries no mark, but the bill says outright that it was estimated: it loaded as actual."""
+    meters = {
+        "table": meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1400", "400 kWh"]]),
+        "block": [[(72, "Meter No: E12345")], [(72, "Previous reading 1000")], [(72, "Units used 400 kWh")]],
+        "statement": [[(72, "Total usage this period: 400 kWh")]],
+    }[form]
+    result = loaded(bill(meters=[*meters, [], [(72, notice)]]))
+    assert result.bill is not None and [r.read_type for r in result.bill.usage] == [expected]
+
+
 def test_a_star_no_legend_explains_goes_to_review() -> None:
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1400*", "400 kWh"]])
     result = read(bill(meters=table))

@@ -1925,6 +1925,23 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
 READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
 # an estimate's word in a row, alone in its cell or after a read (`25,150 estimated`)
 ESTIMATE_CELL = re.compile(r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
+# A bill that says its reading was estimated, for the meters that carry no mark of their own: `ESTIMATED BILL`
+# printed alone, `This bill is based on an estimated reading.`, `We were unable to read your meter`. Not a
+# legend (`E = Estimated reading`) nor a condition (`If your bill is estimated, ...`).
+ESTIMATED_BILL = re.compile(
+    r"(?:^|\t)(?:ESTIMATED BILL|Estimated bill|Estimated reading)(?:\t|$)"
+    r"|(?<!if )(?<!when )\b(?:this|your) bill is (?:based on |calculated (?:from|on) )?(?:an? |your )?estimated?\b"
+    r"|\bthis is an estimated bill\b|\bthis bill (?:uses|includes) an estimated"
+    r"|(?<!if )(?<!when )\bwe (?:were unable to|could not|couldn't|did not|didn't) (?:read|access|get a reading from)"
+    r" your meter\b|(?<!if )(?<!when )\byour meter (?:was not|wasn't|could not be) read\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ESTIMATE_WORDS = ("stimat", "STIMAT", "your meter", "YOUR METER", "Your meter")  # one of them is in each notice
+
+
+def _says_estimated(document: Document) -> bool:
+    text = document.text
+    return any(word in text for word in _ESTIMATE_WORDS) and ESTIMATED_BILL.search(text) is not None
 
 
 def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
@@ -1937,7 +1954,9 @@ def _mark(cells: dict[str, str], row: Line, document: Document) -> str:
     if not mark and "stimat" in document.text:  # `Estimated`: a legend says the bill marks estimates somewhere
         # the meter's number, or a register's name (`On-peak`), keyed to a mark elsewhere
         keys = [cells.get("meter", ""), *(s.text for s in row.segments if not any(c.isdigit() for c in s.text))]
-        return next((found for key in keys if key and (found := _meter_mark(document, key))), "")
+        mark = next((found for key in keys if key and (found := _meter_mark(document, key))), "")
+    if not mark and _says_estimated(document):
+        return "estimated"
     return mark
 
 
@@ -2303,6 +2322,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         usage_mark = (marked["mark"] or marked["mark_words"]) if marked else ""
         mark = ((end.group("mark") if end else None) or found.get("read_type", "") or usage_mark).strip()
         mark = mark or (register and _meter_mark(document, register)) or _meter_mark(document, found["meter"])
+        mark = mark or ("estimated" if _says_estimated(document) else "")
         read.append((first, last, values, service, mark, note))
     taken = _taken(values for _, _, values, _, _, _ in read)
     for first, last, values, service, mark, note in read:
@@ -2358,7 +2378,8 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
                     or _meter_mark(document, current["service"])
                     or _meter_mark(document, current["meter"])
                 )
-                read = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark or "actual"))
+                mark = mark or ("estimated" if _says_estimated(document) else "actual")
+                read = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark))
                 draft.usage.append((read, row_provenance(line, METHOD, 0.8, headline)))
             current = headline = None
 
@@ -2398,7 +2419,7 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
         quantity=US.parse_number(used.group("quantity")),
         unit=unit,
         meter_number=found["meter"].group("meter") if "meter" in found else None,
-        read_type=read_type_of(found["end"].group("mark") or ""),
+        read_type=read_type_of(found["end"].group("mark") or ("estimated" if _says_estimated(document) else "")),
         start_read=US.parse_number(found["start"].group("value")),
         end_read=US.parse_number(found["end"].group("value")),
         conversion_factor=US.parse_number(used.group("factor")),
@@ -2447,7 +2468,7 @@ def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
             "read_unit": reads["read_unit"],
             "period": tou_period_of(title["register"]) if title["register"] else None,
         }
-        meters.append((values, ESTIMATED_READING.search(sentence) is not None, line, last))
+        meters.append((values, ESTIMATED_READING.search(sentence) is not None or _says_estimated(document), line, last))
     taken = _taken(values for values, _, _, _ in meters)
     for values, estimated, line, last in meters:
         commodity = _settled(Commodity.OTHER, values, draft, document, taken, last)
@@ -2508,6 +2529,7 @@ def _usage_statements(document: Document, draft: Draft) -> None:
     for values, commodity, mark, line in read:
         if meter is not None:
             values["meter_number"] = meter[1]
+        mark = mark or ("estimated" if _says_estimated(document) else "")
         usage = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark))
         draft.usage.append((usage, row_provenance(line, METHOD, 0.75, meter and meter[0])))
 
