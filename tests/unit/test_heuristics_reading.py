@@ -850,11 +850,12 @@ def test_estimated_reads_are_recognised_by_their_mark(end: str, legend: str, exp
 @pytest.mark.parametrize("form", ["table", "block", "statement"])
 def test_a_bill_that_says_its_reading_was_estimated(notice: str, expected: ReadType, form: str) -> None:
     """The meter's row carries no mark, but the bill says outright that it was estimated: it loaded as actual."""
-    meters = {
+    forms: dict[str, list[list[Row]]] = {
         "table": meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1400", "400 kWh"]]),
         "block": [[(72, "Meter No: E12345")], [(72, "Previous reading 1000")], [(72, "Units used 400 kWh")]],
         "statement": [[(72, "Total usage this period: 400 kWh")]],
-    }[form]
+    }
+    meters = forms[form]
     result = loaded(bill(meters=[*meters, [], [(72, notice)]]))
     assert result.bill is not None and [r.read_type for r in result.bill.usage] == [expected]
 
