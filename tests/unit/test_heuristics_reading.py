@@ -860,6 +860,26 @@ def test_a_bill_that_says_its_reading_was_estimated(notice: str, expected: ReadT
     assert result.bill is not None and [r.read_type for r in result.bill.usage] == [expected]
 
 
+@pytest.mark.parametrize(
+    ("service", "usage", "expected"),
+    [
+        ("Propane", "40 gal", Commodity.OTHER),  # was water, by its gallons
+        ("Steam", "40 Mlb", Commodity.OTHER),
+        ("Irrigation", "12 CCF", Commodity.WATER),  # went to review: CCF could be gas
+        ("Reclaimed Water", "12 CCF", Commodity.WATER),
+    ],
+)
+def test_a_service_column_that_names_another_fuel(service: str, usage: str, expected: Commodity) -> None:
+    quantity = usage.split()[0]
+    table = meter_table(
+        ["Service", "Meter", "Previous", "Present", "Usage"],
+        [[service, "M12345", "1000", str(1000 + int(quantity)), usage]],
+    )
+    result = read(bill(meters=table))
+    assert result.status is BillStatus.OK
+    assert result.bill is not None and [r.commodity for r in result.bill.usage] == [expected]
+
+
 def test_a_star_no_legend_explains_goes_to_review() -> None:
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "1000", "1400*", "400 kWh"]])
     result = read(bill(meters=table))

@@ -38,6 +38,7 @@ from common.extraction.bills.values import (
     categorize,
     commodity_of,
     date_regex,
+    names_another_fuel,
     parse_date,
     read_type_of,
     tou_period_of,
@@ -1883,8 +1884,10 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
     read_unit = READ_UNIT_NOTE.search(document.text)
     named = [commodity_of(cells.get("service", "")) for cells, _, _, _ in rows]  # a service column says it outright
     settled = [
-        _meter_commodity(service, _by_unit(values), values, draft, document, taken)
-        for service, (_, _, values, _) in zip(named, rows, strict=True)
+        Commodity.OTHER
+        if names_another_fuel(cells.get("service", ""))
+        else _meter_commodity(service, _by_unit(values), values, draft, document, taken)
+        for service, (cells, _, values, _) in zip(named, rows, strict=True)
     ]
     for index, (cells, row, values, note) in enumerate(rows):
         if settled[index] is None:

@@ -200,7 +200,15 @@ _COMMODITY_WORDS = (
     ("sewer", Commodity.SEWER),
     ("wastewater", Commodity.SEWER),
     ("water", Commodity.WATER),
+    ("irrigation", Commodity.WATER),
 )
+# Fuels a utility may bill that are none of the commodities above: a meter of one is `other`, whatever its unit
+# (`Propane | 40 gal` was read as water by its gallons).
+_OTHER_FUEL = re.compile(r"\b(?:propane|LPG|LP gas|heating oil|fuel oil|diesel|kerosene|steam|chilled water)\b", re.I)
+
+
+def names_another_fuel(text: str) -> bool:
+    return _OTHER_FUEL.search(text) is not None
 
 
 @lru_cache(maxsize=4096)
