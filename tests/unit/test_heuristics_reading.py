@@ -2412,6 +2412,28 @@ def test_a_row_under_the_meters_that_names_no_meter_is_none(label: str) -> None:
     assert [(r.meter_number, r.quantity) for r in result.bill.usage] == [("E123456", Decimal("1200"))]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["E123", "kWh", "1000", "1400", "400 kWh"], ["E123", "Demand", "0", "12.5", "12.5 kW"]],
+        [["E123", "Demand", "0", "12.5", "12.5 kW"], ["E123", "kWh", "1000", "1400", "400 kWh"]],
+        [["E123", "kWh", "1000", "1400", "400 kWh"], ["E123", "Max demand", "", "", "12.5 kW"]],
+    ],
+)
+def test_a_demand_row_of_the_meter_table_is_the_meters_demand(rows: list[list[str]]) -> None:
+    """`E123 | Demand | 0 | 12.5 | 12.5 kW` was read as a usage of 12.5 kW (and the register `kWh` as a time-of-use
+    period `kwh`)."""
+    table = meter_table(["Meter", "Register", "Previous", "Current", "Usage"], rows)
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.period, r.quantity, r.unit) for r in result.bill.usage] == [
+        ("E123", None, Decimal("400"), "kWh")
+    ]
+    assert [(d.meter_number, d.period, d.quantity, d.unit) for d in result.bill.demand] == [
+        ("E123", None, Decimal("12.5"), "kW")
+    ]
+
+
 def test_a_demand_under_the_meters_is_the_meters_demand_not_a_meter() -> None:
     """`Billed Demand: | 45.2 kW` under the table was read as a meter `Billed Demand:` that used 45.2 kW."""
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])

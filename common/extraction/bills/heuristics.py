@@ -1463,6 +1463,9 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
 }
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
 DEMAND_UNITS = frozenset({"kw", "kva"})
+NOT_A_PERIOD = re.compile(
+    rf"demand|^(?:{BILLED_UNITS}|kW|kVA|MWh|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
+)
 _MENTIONS = {
     Commodity.ELECTRICITY: re.compile(r"\belectric(?:ity)?\b", re.I),
     Commodity.GAS: re.compile(r"\bgas\b", re.I),
@@ -1732,8 +1735,6 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
             cells, usage = found
             if "start_read" not in cells and "end_read" not in cells and not _meter_without_reads(cells, usage):
                 break
-            if (usage.group("unit") or cells.get("uom", "")).lower() in DEMAND_UNITS:
-                break  # `Billed Demand: | 45.2 kW`: it was read as a meter `Billed Demand:` that used 45.2 kW
             read = True
             yield cells, columns, row
 
@@ -1863,6 +1864,9 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
             continue
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
+        if (unit := usage.group("unit") or cells.get("uom", "")).lower() in DEMAND_UNITS:
+            _demand_row(cells, unit, usage, row, draft)
+            continue
         try:
             values = _read_from_cells(cells, columns, usage)
         except (ValueError, InvalidOperation):
@@ -2123,6 +2127,31 @@ def _read_cell(text: str) -> re.Match[str] | None:
     return read
 
 
+def _demand_row(cells: dict[str, str], unit: str, usage: re.Match[str], row: Line, draft: Draft) -> None:
+    """A meter's demand on a row of the table (`E123 | Demand | 0 | 12.5 | 12.5 kW`), which was read as a meter that
+    used 12.5 kW."""
+    period = _register_period(cells.get("period", ""))
+    try:
+        read = DemandRead(
+            meter_number=cells.get("meter") or None,
+            quantity=US.parse_number(usage.group("quantity")),
+            unit=unit,
+            period=period,
+        )
+    except ValueError:
+        draft.notes.append(_unreadable(row, "a number does not parse"))
+        return
+    draft.demand.append((read, row_provenance(row, METHOD, 0.8)))
+
+
+def _register_period(register: str) -> str | None:
+    """The time-of-use period a register column names (`On-peak`); a unit, a total or demand names none: `kWh`
+    was loaded as the period `kwh`."""
+    if not register or NOT_A_PERIOD.search(register):
+        return None
+    return tou_period_of(register)
+
+
 def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> dict[str, Any] | None:
     """The row's numbers and unit, for a UsageRead whose commodity and read type the caller settles. Raises
     ValueError for a read's cell that holds something else than a read (`77779 30`: the days run into it)."""
@@ -2144,7 +2173,7 @@ def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: r
         "start_read": US.parse_number(start.group("value")) if start else None,
         "end_read": US.parse_number(end.group("value")) if end else None,
         "multiplier": US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
-        "period": tou_period_of(cells["period"]) if cells.get("period") else None,
+        "period": _register_period(cells.get("period", "")),
         "conversion_factor": US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
         "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
