@@ -2413,6 +2413,36 @@ def test_a_row_under_the_meters_that_names_no_meter_is_none(label: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "label",
+    ["Payment Received 01/20/2025 - Thank You", "Payment on Jan 20, 2025", "Payments Applied 20 Jan 2025"],
+)
+def test_a_payment_dated_in_its_label(label: str) -> None:
+    """Before, the date left the label unmatched: the bill loaded with no payments, its balance unchecked."""
+    summary = [
+        ("Previous Balance", "$50.00"),
+        (label, "-$50.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.payments_and_credits == Decimal("50.00")
+
+
+def test_two_payments_with_no_total_go_to_review() -> None:
+    """Which of them, or their sum, the summary means, the page does not say; one payment read would not balance."""
+    summary = [
+        ("Previous Balance", "$50.00"),
+        ("Payment 01/05/2025", "-$20.00"),
+        ("Payment 01/20/2025", "-$30.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = read(bill(summary=summary))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert {"ambiguous_field", "balance_mismatch"} <= {a.code for a in result.audits}
+
+
+@pytest.mark.parametrize(
     "rows",
     [
         [["E123", "kWh", "1000", "1400", "400 kWh"], ["E123", "Demand", "0", "12.5", "12.5 kW"]],

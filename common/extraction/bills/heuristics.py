@@ -124,8 +124,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "payments_and_credits": (
         # longer wordings first: the first alternative that matches at a cell's start is the label
-        r"Payments? since last bill|Payments and Credits|Payments/Credits|Payment received(?: - thank you)?|"
-        r"(?:Your )?Payments?(?: Received| Applied)?(?: - Thank You)?|Total Payments|Less Payments?|"
+        # `Payment Received 01/20/2025 - Thank You`: the payment's date is part of its label
+        r"Payments? since last bill|Payments and Credits|Payments/Credits|"
+        rf"(?:Your )?Payments?(?: Received| Applied)?(?:(?: on)? {DATE})?(?: - Thank You)?|Total Payments|"
+        r"Less Payments?|"
         r"Paid since last bill|Paid - thank you|Thank you for your payment",
         MONEY,
         "money",
