@@ -2428,6 +2428,31 @@ def test_a_payment_dated_in_its_label(label: str) -> None:
     assert result.bill is not None and result.bill.payments_and_credits == Decimal("50.00")
 
 
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Budget Billing Amount",
+        "Levelized Payment Amount",
+        "Equal Payment Plan",
+        "Balanced Payment Plan",
+        "Averaged Monthly Billing",
+    ],
+)
+def test_budget_billing_under_its_utilities_names(label: str) -> None:
+    """The amount due is the plan's instalment, not the period's charges: under the names other than `Budget ...`
+    the bill went to review (balance_mismatch)."""
+    summary = [
+        ("Previous Balance", "$0.00"),
+        ("Payments", "$0.00"),
+        ("Current Charges", "$50.00"),
+        (label, "$45.00"),
+        ("Amount Due", "$45.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.budget_billing is not None
+    assert (result.bill.budget_billing.instalment, result.bill.amount_due) == (Decimal("45.00"), Decimal("45.00"))
+
+
 def test_two_payments_with_no_total_go_to_review() -> None:
     """Which of them, or their sum, the summary means, the page does not say; one payment read would not balance."""
     summary = [

@@ -147,7 +147,12 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         MONEY,
         "money",
     ),
-    "budget_instalment": (r"Budget Billing Amount|Budget (?:Plan )?Amount|Budget Instal?lment", MONEY, "money"),
+    "budget_instalment": (
+        r"Budget Billing Amount|Budget (?:Plan )?Amount|Budget Instal?lment|Level(?:ized|ised) (?:Payment|Billing)"
+        r"(?: Amount)?|(?:Equal|Balanced) Payment Plan(?: Amount)?|Averaged? Monthly Billing(?: Amount)?",
+        MONEY,
+        "money",
+    ),
     "budget_actual_charges": (r"Actual Charges(?: This Period)?", MONEY, "money"),
     "budget_deferred_balance": (r"Deferred Balance|Budget Balance", MONEY, "money"),
 }
