@@ -2453,6 +2453,21 @@ def test_budget_billing_under_its_utilities_names(label: str) -> None:
     assert (result.bill.budget_billing.instalment, result.bill.amount_due) == (Decimal("45.00"), Decimal("45.00"))
 
 
+def test_payments_listed_one_by_one_and_their_total() -> None:
+    """With its payments dated in their labels, the lines and their total were three values for one field."""
+    summary = [
+        ("Previous Balance", "$50.00"),
+        ("Payment 01/05/2025", "-$20.00"),
+        ("Payment 01/20/2025", "-$30.00"),
+        ("Total Payments", "-$50.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.payments_and_credits == Decimal("50.00")
+    assert "ambiguous_field" not in [a.code for a in result.audits]
+
+
 def test_two_payments_with_no_total_go_to_review() -> None:
     """Which of them, or their sum, the summary means, the page does not say; one payment read would not balance."""
     summary = [

@@ -707,6 +707,8 @@ def _fields(
             parsed.append((result, hit))
         if not parsed:
             continue
+        if name == "payments_and_credits":
+            parsed = _total_of_the_others(parsed)
         value_found, hit = parsed[0]
         if len(parsed) > 1 and len({repr(v) for v, _ in parsed}) > 1:
             confidence = CONFLICTED
@@ -727,6 +729,17 @@ def _fields(
         draft.fields[name] = Found(value_found, provenance)
     if "previous_balance" not in draft.fields:
         _balance_forward(document, draft, label_cells["balance_forward"], other_hits.get("balance_forward", []))
+
+
+def _total_of_the_others(parsed: list[tuple[Any, Hit]]) -> list[tuple[Any, Hit]]:
+    """Payments listed one by one and then their total (`Payment 01/05/2025  -$20.00`, `Payment 01/20/2025  -$30.00`,
+    `Total Payments  -$50.00`): the total, alone, where one value is the sum of all the others."""
+    values = [value for value, _ in parsed]
+    for value, hit in parsed:
+        others = [other for other in values if other != value]
+        if len(others) > 1 and sum(others) == value:
+            return [(value, hit)]
+    return parsed
 
 
 # A ledger dates its rows: `November 23, 2023  Last bill amount   $4,559.45`, the date in the label's cell
