@@ -2504,6 +2504,18 @@ def test_a_demand_row_of_the_meter_table_is_the_meters_demand(rows: list[list[st
     ]
 
 
+def test_a_register_row_under_its_meters_first_row_is_still_read() -> None:
+    """The meter's number printed once, its registers on the rows below: a row with no meter cell is the one
+    above's register, not a row that names no meter (de0c9e4 dropped it)."""
+    table = meter_table(["Meter", "Period", "Usage"], [["E123", "On-peak", "100 kWh"], ["", "Off-peak", "300 kWh"]])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.period, r.quantity) for r in result.bill.usage] == [
+        ("on_peak", Decimal("100")),
+        ("off_peak", Decimal("300")),
+    ]
+
+
 def test_a_demand_under_the_meters_is_the_meters_demand_not_a_meter() -> None:
     """`Billed Demand: | 45.2 kW` under the table was read as a meter `Billed Demand:` that used 45.2 kW."""
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])

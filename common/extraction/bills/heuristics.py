@@ -1774,7 +1774,7 @@ def _meter_without_reads(cells: dict[str, str], usage: re.Match[str]) -> bool:
     `Total | 1,500 kWh` counted the meters' usage twice."""
     if not usage.group("unit") and UNIT_CELL.match(cells.get("uom", "")) is None:
         return False
-    named = cells.get("meter") or cells.get("service") or cells.get("period")
+    named = cells.get("meter") or cells.get("service")  # none: a register of the meter above (`| Off-peak | 300 kWh`)
     return named is None or METER_CELL.match(named) is not None or SERVICE_ROW.match(named) is not None
 
 
@@ -2251,11 +2251,11 @@ WORDS_GAP = re.compile(r"\s+(?=[A-Za-z])")
 NUMBER_CELL = re.compile(rf"^{NUMBER}$")
 
 
-def _block_values(cells: list[str]) -> list[tuple[str, str]] | None:
+def _block_values(texts: list[str]) -> list[tuple[str, str]] | None:
     """A block's keys and values in these cells, each value after its key in the same cell or in the next one;
     None where a cell is neither."""
     pairs: list[tuple[str, str]] = []
-    cells = list(cells)
+    cells = list(texts)  # a cell holding two keys is cut in two
     index = 0
     while index < len(cells):
         key = BLOCK_KEYS.match(cells[index])
