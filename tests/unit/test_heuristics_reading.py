@@ -2504,6 +2504,39 @@ def test_a_demand_row_of_the_meter_table_is_the_meters_demand(rows: list[list[st
     ]
 
 
+UK_ELECTRICITY = [[(72, "Standing charge", 540, "£10.00")], [(72, "Electricity 1200 kWh @ 3.333p", 540, "£40.00")]]
+UK_ADDRESS = [(72, "Service Address: 4 Mill Lane, Leeds LS6 3QW")]
+
+
+@pytest.mark.parametrize(
+    ("heading", "row"),
+    [
+        (["Meter", "Previous", "Present", "Units"], ["E123", "10000", "11200", "1200 kWh"]),
+        (["Meter", "Previous", "Present", "Units", "Unit"], ["E123", "10000", "11200", "1200", "kWh"]),
+        (["Meter", "Previous", "Present", "Units (kWh)"], ["E123", "10000", "11200", "1200"]),
+        # no unit on the meter: the charge that bills 1200 of something says what
+        (["Meter", "Previous", "Present", "Units"], ["E123", "10000", "11200", "1200"]),
+        (["Meter", "Previous", "Present", "Units used"], ["E123", "10000", "11200", "1200"]),
+        # `Units` is the unit where another heading is the usage's
+        (["Meter", "Units", "Previous", "Present", "Usage"], ["E123", "kWh", "10000", "11200", "1200"]),
+    ],
+)
+def test_units_the_british_way(heading: list[str], row: list[str]) -> None:
+    """`Units` is a British bill's kWh: a table whose usage heading it was loaded with no usage (a `usage_not_read`
+    warning), and `Units used | 1200` went to review for want of a unit."""
+    result = loaded(bill(meters=meter_table(heading, [row]), charges=UK_ELECTRICITY, currency="£", address=UK_ADDRESS))
+    assert result.bill is not None
+    assert [(r.meter_number, r.quantity, r.unit) for r in result.bill.usage] == [("E123", Decimal("1200"), "kWh")]
+
+
+def test_a_usage_without_a_unit_that_no_charge_bills_goes_to_review() -> None:
+    charges = [[(72, "Standing charge", 540, "£10.00")], [(72, "Electricity", 540, "£40.00")]]
+    table = meter_table(["Meter", "Previous", "Present", "Units"], [["E123", "10000", "11200", "1200"]])
+    result = read(bill(meters=table, charges=charges, currency="£", address=UK_ADDRESS))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert [a.code for a in result.audits if a.severity.value == "error"] == ["usage_row_unreadable"]
+
+
 def test_a_register_row_under_its_meters_first_row_is_still_read() -> None:
     """The meter's number printed once, its registers on the rows below: a row with no meter cell is the one
     above's register, not a row that names no meter (de0c9e4 dropped it)."""

@@ -1433,7 +1433,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "usage",
         re.compile(
-            r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|(?:Units |Total |Amount )?Used)"
+            r"^(?:(?:Usage|Billed(?: Usage)?|Energy|Consumption|Total Usage|Units|(?:Units |Total |Amount )?Used)"
             rf"(?: \((?P<unit>{BILLED_UNITS})\))?|(?P<unit_used>kWh|CCF|therms?|gal) Used)$",
             re.I,
         ),
@@ -1483,6 +1483,7 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
 }
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
 DEMAND_UNITS = frozenset({"kw", "kva"})
+BILLED_UNIT = re.compile(rf"^(?:{BILLED_UNITS})$", re.IGNORECASE)
 NOT_A_PERIOD = re.compile(
     rf"demand|^(?:{BILLED_UNITS}|kW|kVA|MWh|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
 )
@@ -1501,7 +1502,7 @@ _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pat
 
 
 # every usage heading holds one of these words (see COLUMN_WORDS): one search a line spares a match a cell
-_USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy", re.IGNORECASE)
+_USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy|\bunits\b", re.IGNORECASE)
 
 
 def _header_columns(line: Line, below: Line | None = None) -> dict[str, Column] | None:
@@ -1512,8 +1513,12 @@ def _header_columns(line: Line, below: Line | None = None) -> dict[str, Column] 
         return None
     columns: dict[str, Column] = {}
     unmatched: list[Segment] = []
+    units: list[Segment] = []
     for segment in line.segments:
         text = segment.text.strip().removesuffix(":").rstrip()  # `Meter no.:`
+        if text.lower() == "units":
+            units.append(segment)  # the usage (a British bill's kWh), or the unit where another heading is usage's
+            continue
         match = _ANY_COLUMN.match(text)
         if match is None:
             unmatched.append(segment)
@@ -1537,6 +1542,9 @@ def _header_columns(line: Line, below: Line | None = None) -> dict[str, Column] 
         # Headings of columns not read (`Days`, `Avg/day`) still hold their cells: `28` under `Days` is no read.
         for number, (left, right) in enumerate(others):
             columns[f"{OTHER_COLUMN}{number}"] = Column(left, right, "")
+    for segment in units:  # once every other heading has its name, split-off ones too (`Conv. factor Usage`)
+        if (name := "usage" if "usage" not in columns else "uom" if "uom" not in columns else None) is not None:
+            columns[name] = Column(segment.bbox[0], segment.bbox[2], "")
     if "usage" in columns and (("start_read" in columns and "end_read" in columns) or "meter" in columns):
         return columns
     return None
@@ -1888,7 +1896,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
             _demand_row(cells, unit, usage, row, draft)
             continue
         try:
-            values = _read_from_cells(cells, columns, usage)
+            values = _read_from_cells(cells, columns, usage, draft)
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(row, "a number does not parse"))
             continue
@@ -2164,6 +2172,18 @@ def _demand_row(cells: dict[str, str], unit: str, usage: re.Match[str], row: Lin
     draft.demand.append((read, row_provenance(row, METHOD, 0.8)))
 
 
+def _unit_billed(draft: Draft, printed: str) -> str:
+    """The unit of a usage printed without one (`Units | 1200`: a British bill's kWh): the one unit the charges bill
+    that same quantity in, or ""."""
+    try:
+        quantity = US.parse_number(printed)
+    except ValueError:
+        return ""
+    units = {item.unit for item, _ in draft.line_items if item.quantity == quantity and item.unit}
+    billed = sorted(unit for unit in units if BILLED_UNIT.match(unit))
+    return billed[0] if len({unit.lower() for unit in billed}) == 1 else ""
+
+
 def _register_period(register: str) -> str | None:
     """The time-of-use period a register column names (`On-peak`); a unit, a total or demand names none: `kWh`
     was loaded as the period `kwh`."""
@@ -2172,13 +2192,16 @@ def _register_period(register: str) -> str | None:
     return tou_period_of(register)
 
 
-def _read_from_cells(cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str]) -> dict[str, Any] | None:
+def _read_from_cells(
+    cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str], draft: Draft
+) -> dict[str, Any] | None:
     """The row's numbers and unit, for a UsageRead whose commodity and read type the caller settles. Raises
     ValueError for a read's cell that holds something else than a read (`77779 30`: the days run into it)."""
     start, end = _read_cell(cells.get("start_read", "")), _read_cell(cells.get("end_read", ""))
     unit = usage.group("unit") or cells.get("uom", "") or columns["usage"].unit
     if not unit and commodity_of(cells.get("service", "")) is Commodity.ELECTRICITY:
         unit = "kWh"  # the one unit electricity is sold in; gas and water have several
+    unit = unit or _unit_billed(draft, usage.group("quantity"))
     if not unit:
         return None
     # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`), or
@@ -2348,13 +2371,13 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
             draft.notes.append(_unreadable(last, "a figure of the meter's block does not parse"))
             continue
-        if not usage.group("unit"):
+        if not (unit := usage.group("unit") or _unit_billed(draft, usage.group("quantity"))):
             draft.notes.append(_unreadable(last, "no unit"))
             continue
         try:
             values: dict[str, Any] = {
                 "quantity": US.parse_number(usage.group("quantity")),
-                "unit": usage.group("unit"),
+                "unit": unit,
                 "meter_number": found["meter"],
                 "start_read": US.parse_number(start.group("value")) if start else None,
                 "end_read": US.parse_number(end.group("value")) if end else None,
