@@ -2905,6 +2905,15 @@ def test_usage_stated_without_reads(
     )
 
 
+def test_stated_usage_on_a_water_and_sewer_bill_is_reviewed_not_a_crash() -> None:
+    """Both charges bill the volume: a meter with reads would be water's, a stated usage could be either. The
+    stated usage's values lacked the reads that rule looks at, and extract_bill raised KeyError (a321fd4)."""
+    charges = [[(72, "Water Volume Charge 12 CCF", 540, "$20.00")], [(72, "Sewer Volume Charge 12 CCF", 540, "$30.00")]]
+    result = read(bill(meters=[[(72, "Total usage: 12 CCF")]], charges=charges))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert "usage_row_unreadable" in [a.code for a in result.audits]
+
+
 @pytest.mark.parametrize(
     "other",
     [

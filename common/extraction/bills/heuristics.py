@@ -2581,12 +2581,16 @@ def _usage_statements(document: Document, draft: Draft) -> None:
         if match is None:
             continue
         groups = match.groupdict()
-        values: dict[str, Any] = {
+        values: dict[str, Any] = {  # a meter's every value, as _settled reads them: no reads, no factors
             "quantity": US.parse_number(match["quantity"]),
             "unit": groups.get("unit") or groups["unit_used"],
             "meter_number": groups.get("meter"),
             "period": tou_period_of(groups["register"]) if groups.get("register") else None,
+            "start_read": None,
+            "end_read": None,
+            "multiplier": None,
             "conversion_factor": None,
+            "read_unit": None,
         }
         label = groups.get("label") or ""
         key = (commodity_of(label), values["unit"].lower(), values["meter_number"], values["period"])
@@ -2598,7 +2602,6 @@ def _usage_statements(document: Document, draft: Draft) -> None:
         values, label, mark, line = statements[0]
         commodity = _settled(commodity_of(label), values, draft, document, set(), line)
         if commodity is not None:
-            del values["conversion_factor"]
             read.append((values, commodity, mark, line))
     meter = _the_meter(document, read[0][1]) if len(read) == 1 and read[0][0]["meter_number"] is None else None
     for values, commodity, mark, line in read:
