@@ -2549,6 +2549,23 @@ def test_a_register_row_under_its_meters_first_row_is_still_read() -> None:
     ]
 
 
+def test_demand_rows_of_time_of_use_periods() -> None:
+    """`On-peak demand` names a period; `Max demand` only the demand."""
+    rows = [
+        ["E123", "On-peak", "1000", "1100", "100 kWh"],
+        ["E123", "On-peak demand", "", "", "45 kW"],
+        ["E123", "Off-peak demand", "", "", "30 kW"],
+        ["E123", "Max demand", "", "", "45 kW"],
+    ]
+    result = loaded(bill(meters=meter_table(["Meter", "Register", "Previous", "Current", "Usage"], rows)))
+    assert result.bill is not None
+    assert [(d.period, d.quantity) for d in result.bill.demand] == [
+        ("on_peak", Decimal("45")),
+        ("off_peak", Decimal("30")),
+        (None, Decimal("45")),
+    ]
+
+
 def test_a_demand_under_the_meters_is_the_meters_demand_not_a_meter() -> None:
     """`Billed Demand: | 45.2 kW` under the table was read as a meter `Billed Demand:` that used 45.2 kW."""
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])

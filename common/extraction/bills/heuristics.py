@@ -1484,6 +1484,8 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
 DEMAND_UNITS = frozenset({"kw", "kva"})
 BILLED_UNIT = re.compile(rf"^(?:{BILLED_UNITS})$", re.IGNORECASE)
+DEMAND_WORD = re.compile(r"\b(?:demand|kW|kVA)\b", re.IGNORECASE)
+DEMAND_KIND = re.compile(r"(?:Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered)?\.?", re.I)
 NOT_A_PERIOD = re.compile(
     rf"demand|^(?:{BILLED_UNITS}|kW|kVA|MWh|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
 )
@@ -2167,8 +2169,9 @@ def _read_cell(text: str) -> re.Match[str] | None:
 
 def _demand_row(cells: dict[str, str], unit: str, usage: re.Match[str], row: Line, draft: Draft) -> None:
     """A meter's demand on a row of the table (`E123 | Demand | 0 | 12.5 | 12.5 kW`), which was read as a meter that
-    used 12.5 kW."""
-    period = _register_period(cells.get("period", ""))
+    used 12.5 kW. Its register may name a time-of-use period (`On-peak demand`) or only the demand (`Max demand`)."""
+    register = " ".join(DEMAND_WORD.sub(" ", cells.get("period", "")).split())
+    period = None if DEMAND_KIND.fullmatch(register) else _register_period(register)
     try:
         read = DemandRead(
             meter_number=cells.get("meter") or None,
