@@ -20,9 +20,11 @@ DEMAND_UNITS = frozenset({"kw", "kva", "mw"})
 # Units we can normalize, per commodity (compared case-insensitively).
 KNOWN_UNITS: dict[Commodity, frozenset[str]] = {
     Commodity.ELECTRICITY: frozenset({"kwh", "mwh", "wh", "kw", "kvarh"}),
-    Commodity.GAS: frozenset({"therm", "therms", "ccf", "mcf", "dth", "m3", "m³", "gj", "kwh"}),
-    Commodity.WATER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³", "l", "kl"}),
-    Commodity.SEWER: frozenset({"gal", "kgal", "ccf", "hcf", "m3", "m³"}),
+    Commodity.GAS: frozenset({"therm", "therms", "ccf", "mcf", "cf", "ft3", "ft³", "dth", "m3", "m³", "gj", "kwh"}),
+    Commodity.WATER: frozenset(
+        {"gal", "gallon", "gallons", "kgal", "ccf", "hcf", "cf", "ft3", "ft³", "m3", "m³", "l", "kl"}
+    ),
+    Commodity.SEWER: frozenset({"gal", "gallon", "gallons", "kgal", "ccf", "hcf", "cf", "ft3", "ft³", "m3", "m³"}),
     Commodity.STORMWATER: frozenset({"eru", "sqft", "acre"}),
     Commodity.OTHER: frozenset(),
 }

@@ -2566,6 +2566,27 @@ def test_demand_rows_of_time_of_use_periods() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("heading", "usage", "unit", "commodity"),
+    [
+        ("Usage (MWh)", "40", "MWh", Commodity.ELECTRICITY),  # went to review: no unit
+        ("Usage (gallons)", "40", "gallons", Commodity.WATER),  # went to review: no unit
+        ("Usage", "40 Gallons", "Gallons", Commodity.WATER),  # loaded with an unknown_unit warning
+        ("Usage", "40 cf", "cf", Commodity.GAS),  # loaded with an unknown_unit warning
+    ],
+)
+def test_megawatt_hours_gallons_and_cubic_feet(heading: str, usage: str, unit: str, commodity: Commodity) -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Gas Usage Charge" if unit == "cf" else "Charge", 540, "$40.00")],
+    ]
+    table = meter_table(["Meter", "Previous", "Current", heading], [["M123", "1000", "1040", usage]])
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(r.quantity, r.unit, r.commodity) for r in result.bill.usage] == [(Decimal("40"), unit, commodity)]
+    assert result.audits == []
+
+
 def test_a_demand_under_the_meters_is_the_meters_demand_not_a_meter() -> None:
     """`Billed Demand: | 45.2 kW` under the table was read as a meter `Billed Demand:` that used 45.2 kW."""
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [["E123456", "10000", "11200", "1200 kWh"]])

@@ -1405,7 +1405,7 @@ READ_UNITS = r"m³|m3|ft³|ft3|cu ft|CCF|HCF|gal"
 # a read column may name the unit the meter counts in (`Previous reading (m³)`), when usage is billed in another
 READ_UNIT_HEADING = rf"(?::? \((?P<{{name}}>{READ_UNITS}|kL|kWh)\))?"
 # the units usage is billed in, as a heading names them: `Usage (kgal)`, or `(kWh)` on the heading's second line
-BILLED_UNITS = r"kWh|CCF|HCF|therms?|gal|kgal|kL|m³|m3|MJ|GJ"
+BILLED_UNITS = r"kWh|MWh|CCF|HCF|therms?|gal|gallons?|kgal|kL|m³|m3|MJ|GJ"
 COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start_read",
