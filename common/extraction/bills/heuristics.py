@@ -1504,7 +1504,7 @@ _ANY_COLUMN = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pat
 
 
 # every usage heading holds one of these words (see COLUMN_WORDS): one search a line spares a match a cell
-_USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy|\bunits\b", re.IGNORECASE)
+_USAGE_HEADING_WORD = re.compile(r"usage|used|consumption|billed|energy|units", re.IGNORECASE)
 
 
 def _header_columns(line: Line, below: Line | None = None) -> dict[str, Column] | None:
