@@ -1537,7 +1537,8 @@ def test_a_meter_block_on_fewer_lines(block: list[list[Row]]) -> None:
 
 def test_keys_along_a_line_whose_figures_do_not_read_are_no_block() -> None:
     """`Gas used 135 m³ x conversion factor 10.96497 = 1480 kWh` holds two keys, and `135 m³ x` is no usage: the
-    line is not the block's, and the meter is read from its sentences (it went to review while the block read it)."""
+    line is not the block's, and the meter is read from its sentences (the first version of this rule sent it to
+    review)."""
     prose: list[list[Row]] = [
         [(72, "Meter serial number G4A69335171")],
         [(72, "Previous reading 18558"), (250, "Latest reading 18693 E")],

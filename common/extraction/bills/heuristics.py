@@ -1487,7 +1487,7 @@ BILLED_UNIT = re.compile(rf"^(?:{BILLED_UNITS})$", re.IGNORECASE)
 DEMAND_WORD = re.compile(r"\b(?:demand|kW|kVA)\b", re.IGNORECASE)
 DEMAND_KIND = re.compile(r"(?:Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered)?\.?", re.I)
 NOT_A_PERIOD = re.compile(
-    rf"demand|^(?:{BILLED_UNITS}|kW|kVA|MWh|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
+    rf"demand|^(?:{BILLED_UNITS}|kW|kVA|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
 )
 _MENTIONS = {
     Commodity.ELECTRICITY: re.compile(r"\belectric(?:ity)?\b", re.I),
