@@ -18,6 +18,7 @@ from functools import cache, partial
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeVar
 
+from common.extraction.bill_audits import DEMAND_UNITS
 from common.extraction.bills.draft import (
     Draft,
     Found,
@@ -1482,10 +1483,11 @@ _UNIT_COMMODITIES: dict[str, tuple[Commodity | None, frozenset[Commodity]]] = {
     "eru": (Commodity.STORMWATER, frozenset({Commodity.STORMWATER})),
 }
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "mj", "gj", "therm", "therms"})
-DEMAND_UNITS = frozenset({"kw", "kva"})
 BILLED_UNIT = re.compile(rf"^(?:{BILLED_UNITS})$", re.IGNORECASE)
 DEMAND_WORD = re.compile(r"\b(?:demand|kW|kVA)\b", re.IGNORECASE)
-DEMAND_KIND = re.compile(r"(?:Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered)?\.?", re.I)
+# what a demand's label may say of it besides the word: `Max demand`, `Billed demand` (no time-of-use period)
+DEMAND_KINDS = r"Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered"
+DEMAND_KIND = re.compile(rf"(?:{DEMAND_KINDS})?\.?", re.I)
 NOT_A_PERIOD = re.compile(
     rf"demand|^(?:{BILLED_UNITS}|kW|kVA|total|energy|consumption|usage|all|none|n/?a|-+)$", re.IGNORECASE
 )
@@ -1991,6 +1993,11 @@ def _says_estimated(document: Document) -> bool:
     return False
 
 
+def _notice_mark(document: Document) -> str:
+    """The mark of a meter that carries none of its own: `estimated` where the bill says so (see ESTIMATED_BILL)."""
+    return "estimated" if _says_estimated(document) else ""
+
+
 def _mark(cells: dict[str, str], row: Line, document: Document, says_estimated: Callable[[], bool]) -> str:
     """An estimate's mark: after the end read (`1234 E`, `1234*`), in a read-type column, in a cell of its
     own under a heading we do not know, or beside the meter's number elsewhere (see _meter_mark)."""
@@ -2198,8 +2205,8 @@ def _unit_billed(draft: Draft, printed: str) -> str:
 
 
 def _register_period(register: str) -> str | None:
-    """The time-of-use period a register column names (`On-peak`); a unit, a total or demand names none: `kWh`
-    was loaded as the period `kwh`."""
+    """The time-of-use period a register names (`On-peak`, a table's column or `Meter 123 - Day`); a unit, a total or
+    demand names none: `kWh` was loaded as the period `kwh`."""
     if not register or NOT_A_PERIOD.search(register):
         return None
     return tou_period_of(register)
@@ -2323,13 +2330,20 @@ def _next_key(value: str) -> int | None:
     return None
 
 
+def _usage_cell(value: str) -> tuple[re.Match[str] | None, str]:
+    """A usage's quantity and unit, and the read type printed after them (`1068 kWh (estimated)`), or ""."""
+    marked = MARKED_USAGE.match(value)
+    if marked is None:
+        return QUANTITY_CELL.match(value), ""
+    return QUANTITY_CELL.match(marked["usage"]), marked["mark"] or marked["mark_words"]
+
+
 def _reads_as(key: str, value: str) -> bool:
     """A block's value is the figure its key wants."""
     if key in ("start_read", "end_read"):
         return READ_CELL.match(value) is not None
     if key in ("usage", "volume"):
-        marked = MARKED_USAGE.match(value)
-        return QUANTITY_CELL.match(marked["usage"] if marked else value) is not None
+        return _usage_cell(value)[0] is not None
     if key in ("multiplier", "conversion_factor"):
         return NUMBER_CELL.match(value) is not None
     return True
@@ -2378,8 +2392,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         service = title.group("service") or (register if commodity_of(register) is not Commodity.OTHER else "")
         if service == register:
             register = ""
-        marked = MARKED_USAGE.match(found["usage"])  # `1068 kWh (estimated)`: the read type after the usage
-        usage = QUANTITY_CELL.match(marked["usage"] if marked else found["usage"])
+        usage, usage_mark = _usage_cell(found["usage"])
         start, end = READ_CELL.match(found.get("start_read", "")), READ_CELL.match(found.get("end_read", ""))
         if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
             draft.notes.append(_unreadable(last, "a figure of the meter's block does not parse"))
@@ -2398,7 +2411,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "conversion_factor": (
                     US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
                 ),
-                "period": tou_period_of(register) if register else None,
+                "period": _register_period(register),
                 "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or _volume_unit(found),
             }
         except (ValueError, InvalidOperation):
@@ -2407,11 +2420,9 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         note = _with_conversion(values, notes)
         if values["conversion_factor"] is None or values["read_unit"] == values["unit"]:
             values["read_unit"] = None
-        usage_mark = (marked["mark"] or marked["mark_words"]) if marked else ""
         mark = ((end.group("mark") if end else None) or found.get("read_type", "") or usage_mark).strip()
         mark = mark or (register and _meter_mark(document, register)) or _meter_mark(document, found["meter"])
-        mark = mark or ("estimated" if _says_estimated(document) else "")
-        read.append((first, last, values, service, mark, note))
+        read.append((first, last, values, service, mark or _notice_mark(document), note))
     taken = _taken(values for _, _, values, _, _, _ in read)
     for first, last, values, service, mark, note in read:
         named = commodity_of(service) if service else Commodity.OTHER
@@ -2466,7 +2477,7 @@ def _usage_from_sentences(document: Document, draft: Draft) -> None:
                     or _meter_mark(document, current["service"])
                     or _meter_mark(document, current["meter"])
                 )
-                mark = mark or ("estimated" if _says_estimated(document) else "actual")
+                mark = mark or _notice_mark(document)
                 read = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark))
                 draft.usage.append((read, row_provenance(line, METHOD, 0.8, headline)))
             current = headline = None
@@ -2507,7 +2518,7 @@ def _usage_from_prose(document: Document, draft: Draft) -> None:
         quantity=US.parse_number(used.group("quantity")),
         unit=unit,
         meter_number=found["meter"].group("meter") if "meter" in found else None,
-        read_type=read_type_of(found["end"].group("mark") or ("estimated" if _says_estimated(document) else "")),
+        read_type=read_type_of(found["end"].group("mark") or _notice_mark(document)),
         start_read=US.parse_number(found["start"].group("value")),
         end_read=US.parse_number(found["end"].group("value")),
         conversion_factor=US.parse_number(used.group("factor")),
@@ -2554,7 +2565,7 @@ def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
             "multiplier": US.parse_number(reads["multiplier"]) if reads["multiplier"] else None,
             "conversion_factor": US.parse_number(reads["factor"]) if reads["factor"] else None,
             "read_unit": reads["read_unit"],
-            "period": tou_period_of(title["register"]) if title["register"] else None,
+            "period": _register_period(title["register"] or ""),
         }
         meters.append((values, ESTIMATED_READING.search(sentence) is not None or _says_estimated(document), line, last))
     taken = _taken(values for values, _, _, _ in meters)
@@ -2598,7 +2609,7 @@ def _usage_statements(document: Document, draft: Draft) -> None:
             "quantity": US.parse_number(match["quantity"]),
             "unit": groups.get("unit") or groups["unit_used"],
             "meter_number": groups.get("meter"),
-            "period": tou_period_of(groups["register"]) if groups.get("register") else None,
+            "period": _register_period(groups.get("register") or ""),
             "start_read": None,
             "end_read": None,
             "multiplier": None,
@@ -2620,8 +2631,7 @@ def _usage_statements(document: Document, draft: Draft) -> None:
     for values, commodity, mark, line in read:
         if meter is not None:
             values["meter_number"] = meter[1]
-        mark = mark or ("estimated" if _says_estimated(document) else "")
-        usage = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark))
+        usage = UsageRead(**values, commodity=commodity, read_type=read_type_of(mark or _notice_mark(document)))
         draft.usage.append((usage, row_provenance(line, METHOD, 0.75, meter and meter[0])))
 
 
@@ -2694,7 +2704,7 @@ def _dated_fields(
 # `Metered demand 45.2 kW`, `kW demand 45.2`, `Demand kW: 45.2`, `Demand reading 45.2 kW`, `Peak kW: 45.2`
 DEMAND_LINE = re.compile(
     r"^(?:(?P<tou>(?:On|Off|Mid|Part)[- ]?peak|Shoulder) )?"  # a time-of-use period's demand
-    r"(?:(?P<kind>Max(?:imum)?|Peak|Billed|Billing|Metered|Measured|Actual|Recorded|Registered)\.? )?"
+    rf"(?:(?P<kind>{DEMAND_KINDS})\.? )?"
     r"(?:(?P<unit_first>kW|kVA) (?=demand))?"
     r"(?:demand(?: (?P<unit_after>kW|kVA))?(?: reading)?|(?P<unit_alone>kW|kVA)(?=:?[ \t]+\d))"  # `Peak kW` has a kind
     rf"(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
