@@ -7,6 +7,7 @@ DDL columns against them so the two cannot drift silently.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -286,6 +287,45 @@ class UsageRead(Strict):
         default=None, description="Read units to billed units, e.g. m³ to kWh (volume correction x calorific value)."
     )
     read_unit: str | None = Field(default=None, description="Unit of start_read/end_read when it differs from unit.")
+    direction: Direction = Field(
+        default=Direction.DELIVERED,
+        description="A net-metered meter's register: delivered from the grid, received from the customer (exported"
+        " or generated) or the net of the two. Only delivered and net are energy the customer used.",
+    )
+
+
+def _registers_total(reads: Sequence[UsageRead]) -> Decimal:
+    """Per meter, its total where the bill prints one, else the sum of its time-of-use registers."""
+    meters: dict[str | None, list[UsageRead]] = {}
+    for read in reads:
+        meters.setdefault(read.meter_number, []).append(read)
+    return sum(
+        (
+            read.quantity
+            for registers in meters.values()
+            for read in [r for r in registers if r.period is None] or registers
+        ),
+        Decimal(0),
+    )
+
+
+def energy_used(reads: Sequence[UsageRead]) -> Decimal | None:
+    """What reads of one commodity and unit say the customer took from the grid: the delivered registers, or the net
+    where the bill prints no delivered one. What the customer's system sent back (received) is never usage; None
+    where only that is printed."""
+    for direction in (Direction.DELIVERED, Direction.NET):
+        if registers := [read for read in reads if read.direction is direction]:
+            return _registers_total(registers)
+    return None
+
+
+def energy_billed(reads: Sequence[UsageRead]) -> Decimal:
+    """The quantity a bill charges for reads of one commodity and unit: the net register, or delivered less received
+    (a net-metered meter's interval data nets the same way)."""
+    if net := [read for read in reads if read.direction is Direction.NET]:
+        return _registers_total(net)
+    delivered = _registers_total([read for read in reads if read.direction is Direction.DELIVERED])
+    return delivered - _registers_total([read for read in reads if read.direction is Direction.RECEIVED])
 
 
 class DemandRead(Strict):

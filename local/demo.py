@@ -15,7 +15,7 @@ from typing import Any
 
 from common.config import Settings
 from common.connectors.sandbox import SANDBOX_AS_OF
-from common.models import NormalizedArtifact
+from common.models import Direction, NormalizedArtifact
 from common.ports import BlobStore
 from common.runtime import build_ports
 from local.client import ApiClient, collect_files
@@ -92,7 +92,11 @@ def _describe(settings: Settings, blobs: BlobStore, artifact: dict[str, Any]) ->
     if bills := normalized.statements:
         many = f" ({len(bills)} statements)" if len(bills) > 1 else ""
         row["period"] = f"{bills[0].bill_period_start} .. {bills[-1].bill_period_end}{many}"
-        row["usage"] = ", ".join(f"{u.quantity} {u.unit}" for bill in bills for u in bill.usage)
+        row["usage"] = ", ".join(
+            f"{u.quantity} {u.unit}" + ("" if u.direction is Direction.DELIVERED else f" {u.direction.value}")
+            for bill in bills
+            for u in bill.usage
+        )
         row["amount"] = ", ".join(f"{bill.total_amount} {bill.currency}" for bill in bills)
     elif normalized.series:
         first = min(s.first_start for s in normalized.series)

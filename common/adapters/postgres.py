@@ -40,8 +40,10 @@ from common.models import (
     ArtifactKind,
     ArtifactStatus,
     BillStatus,
+    Commodity,
     Customer,
     CustomerCreate,
+    Direction,
     IngestionJob,
     IntervalSeriesSummary,
     JobError,
@@ -49,8 +51,10 @@ from common.models import (
     JobType,
     NormalizedBill,
     PlanStep,
+    UsageRead,
     UtilityAccount,
     UtilityAccountCreate,
+    energy_used,
 )
 from common.ports import AccountUsageMonth, BillRecord, Database
 
@@ -354,8 +358,11 @@ SCHEMA: tuple[str, ...] = (
         end_read numeric,
         multiplier numeric,
         period text,
+        direction text NOT NULL DEFAULT 'delivered',
         PRIMARY KEY (bill_id, position)
     )""",
+    # databases made before bill usage had a direction: every row read so far was taken as delivered
+    "ALTER TABLE bill_usage ADD COLUMN IF NOT EXISTS direction text NOT NULL DEFAULT 'delivered'",
     """CREATE TABLE IF NOT EXISTS interval_series (
         artifact_id text NOT NULL REFERENCES artifacts(id),
         meter_id text NOT NULL,
@@ -966,9 +973,9 @@ class PostgresDatabase(Database):
             if bill.usage:
                 cur.executemany(
                     "INSERT INTO bill_usage (bill_id, position, commodity, quantity, unit,"
-                    " meter_number, read_type, start_read, end_read, multiplier, period)"
+                    " meter_number, read_type, start_read, end_read, multiplier, period, direction)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::numeric, %s::numeric,"
-                    " %s::numeric, %s)",
+                    " %s::numeric, %s, %s)",
                     [
                         (
                             bill_id,
@@ -982,6 +989,7 @@ class PostgresDatabase(Database):
                             u.end_read,
                             u.multiplier,
                             u.period,
+                            u.direction.value,
                         )
                         for i, u in enumerate(bill.usage)
                     ],
@@ -1058,32 +1066,42 @@ class PostgresDatabase(Database):
     def monthly_usage(self, customer_id: str) -> list[AccountUsageMonth]:
         """Bills grouped by the month of bill_period_end and by usage commodity/unit.
 
-        ``usage`` sums every usage row (all meters and TOU periods) of those bills; ``cost`` is the
-        bill's total_amount attributed entirely to the bill's FIRST usage row's commodity/unit, so a
-        dual-fuel bill's total is counted once (bills without usage rows are not reported). Only ok
-        bills count: a bill waiting for review (say, a model's reading of a scan) is not yet a fact.
+        ``usage`` is the energy each bill says the customer took from the grid (models.energy_used: all meters, a
+        meter's TOU registers where it prints no total, never what a net-metered customer sent back); ``cost`` is
+        the bill's total_amount attributed entirely to the bill's FIRST usage row's commodity/unit, so a dual-fuel
+        bill's total is counted once (bills without usage rows are not reported). Only ok bills count: a bill
+        waiting for review (say, a model's reading of a scan) is not yet a fact.
         """
         rows = self._fetch(
-            "SELECT to_char(b.bill_period_end, 'YYYY-MM') AS month, u.commodity, u.unit,"
-            " SUM(u.quantity) AS usage,"
-            " SUM(CASE WHEN u.position = f.first_position THEN b.total_amount ELSE 0 END) AS cost"
+            "SELECT b.id, to_char(b.bill_period_end, 'YYYY-MM') AS month, b.total_amount, u.commodity, u.unit,"
+            " u.quantity, u.meter_number, u.period, u.direction"
             " FROM bills b JOIN bill_usage u ON u.bill_id = b.id"
-            " JOIN (SELECT bill_id, MIN(position) AS first_position FROM bill_usage"
-            "       GROUP BY bill_id) f ON f.bill_id = b.id"
-            " WHERE b.customer_id = %s AND b.status = %s"
-            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            " WHERE b.customer_id = %s AND b.status = %s ORDER BY b.id, u.position",
             (customer_id, BillStatus.OK.value),
         )
-        return [
-            AccountUsageMonth(
-                month=r["month"],
-                commodity=r["commodity"],
-                unit=r["unit"],
-                usage=Decimal(r["usage"]),
-                cost=Decimal(r["cost"]),
+        reads: dict[tuple[str, str, str, str], list[UsageRead]] = {}  # by bill, month, commodity and unit
+        cost: dict[tuple[str, str, str], Decimal] = {}  # by month, commodity and unit
+        costed: set[str] = set()
+        for r in rows:
+            key = (r["month"], r["commodity"], r["unit"])
+            cost.setdefault(key, Decimal(0))
+            if r["id"] not in costed:  # the bill's first usage row: rows come in position order
+                costed.add(r["id"])
+                cost[key] += r["total_amount"]
+            reads.setdefault((r["id"], *key), []).append(
+                UsageRead(
+                    commodity=Commodity(r["commodity"]),
+                    quantity=r["quantity"],
+                    unit=r["unit"],
+                    meter_number=r["meter_number"],
+                    period=r["period"],
+                    direction=Direction(r["direction"]),
+                )
             )
-            for r in rows
-        ]
+        usage = dict.fromkeys(cost, Decimal(0))
+        for (_, month, commodity, unit), bill_reads in reads.items():
+            usage[(month, commodity, unit)] += energy_used(bill_reads) or Decimal(0)
+        return [AccountUsageMonth(*key, usage=usage[key], cost=cost[key]) for key in sorted(cost)]
 
     # --- agent ----------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from common.intervals.localtime import local_day_bounds, zone_from_label
 from common.intervals.units import normalise
-from common.models import AuditResult, Direction, Severity
+from common.models import AuditResult, Direction, Severity, UsageRead, energy_billed
 from common.ports import BillRecord, IntervalBucket, ReconciliationRecord
 
 MATCH_TOLERANCE = Decimal("0.001")  # 0.1 % (an hour of a month is 0.13 %): bills round, intervals do not
@@ -47,16 +47,16 @@ class BilledUsage:
 
 
 def billed_usages(bills: Sequence[BillRecord]) -> list[BilledUsage]:
-    """Per bill, commodity and unit: the billed quantity. TOU rows count only when no total row exists."""
+    """Per bill, commodity and unit: the billed quantity (models.energy_billed: a meter's TOU rows count only when it
+    prints no total, and a net-metered meter's received energy is taken off what was delivered)."""
     out: list[BilledUsage] = []
     for record in bills:
-        groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        groups: dict[tuple[str, str], list[UsageRead]] = defaultdict(list)
         for usage in record.bill.usage:
             groups[(usage.commodity.value, usage.unit)].append(usage)
         for (commodity, unit), rows in sorted(groups.items()):
-            totals = [u for u in rows if u.period is None] or rows
             rule = normalise(unit)
-            quantity = sum((u.quantity for u in totals), Decimal(0)).scaleb(rule.exponent)
+            quantity = energy_billed(rows).scaleb(rule.exponent)
             out.append(
                 BilledUsage(
                     record.id,

@@ -23,11 +23,12 @@ from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
-from common.extraction.bills.templates import Template, detect, load_templates
+from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import (
     ArtifactKind,
     BillStatus,
     Commodity,
+    Direction,
     ExtractionStatus,
     NormalizedArtifact,
     ReadType,
@@ -120,6 +121,29 @@ def test_template_values_carry_page_box_and_source(cascade_run: dict[bool, Evalu
         assert where.source_text and where.confidence >= 0.9, key
     assert bill.truth.account_number in (provenance["account_number"].source_text or "")
     assert len(result.bill.demand) == len(bill.truth.demand) >= 2
+
+
+def test_a_template_reads_a_registers_direction() -> None:
+    """A net meter's registers, named in the template where the generic words (Delivered, Received, Net...) do not
+    tell; a register it does not name stops the table, as any row that does not parse."""
+    bill = corpus_bill(next(p for p in ALL_PROVIDERS if p.id == "brightline"), 0)
+    document = READER.read(bill.pdf)
+    template = next(t for t in load_templates() if t.id == "brightline")
+    [rule] = template.usage
+    row = rule.row[0].replace("(?P<period>[^\\t]+)", "(?P<direction>[^\\t]+)")
+    assert row != rule.row[0]
+    names = {"On-Peak": Direction.DELIVERED, "Off-Peak": Direction.RECEIVED, "Super Off-Peak": Direction.NET}
+    named = rule.model_copy(update={"row": [row], "directions": names})
+    draft = apply_template(template.model_copy(update={"usage": [named]}), document)
+    assert [(read.direction, read.period) for read, _ in draft.usage] == [
+        (Direction.DELIVERED, None),
+        (Direction.RECEIVED, None),
+        (Direction.NET, None),
+    ]
+    assert not draft.notes
+    draft = apply_template(template.model_copy(update={"usage": [rule.model_copy(update={"row": [row]})]}), document)
+    assert [note.code for note in draft.notes] == ["template_row_unreadable"]
+    assert "On-Peak" in draft.notes[0].message
 
 
 def test_budget_billing_reconciles_through_the_instalment() -> None:

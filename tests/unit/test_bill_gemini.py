@@ -22,7 +22,7 @@ from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.dispatch import extract_file
-from common.models import BillStatus, ExtractionStatus, NormalizedBill
+from common.models import BillStatus, Commodity, Direction, ExtractionStatus, NormalizedBill
 
 MODEL = "gemini-2.5-flash"
 PATH = f"/v1beta/models/{MODEL}:generateContent"
@@ -131,6 +131,21 @@ def test_gemini_reads_the_bill_the_heuristics_cannot(stub: Stub) -> None:
     data = inline["data"]
     assert base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).startswith(b"%PDF-")
     assert pdf  # the rendered bill itself round-trips without the model (see test_pdf_bills)
+
+
+def test_the_model_says_which_way_a_net_meters_energy_went(stub: Stub) -> None:
+    bill = truth()
+    [used] = [read for read in bill.usage if read.commodity is Commodity.ELECTRICITY][:1]
+    sent_back = used.model_copy(update={"quantity": Decimal(120), "direction": Direction.RECEIVED})
+    bill = bill.model_copy(update={"usage": [*bill.usage, sent_back]})
+    stub.replies = [_text_reply(answer_for(bill))]
+    result = extract_bill(unreadable_layout(bill), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline"))
+    assert result.bill is not None
+    assert [read.direction for read in result.bill.usage] == [read.direction for read in bill.usage]
+    assert result.bill.usage[-1].direction is Direction.RECEIVED
+    schema = stub.bodies[0]["generationConfig"]
+    schema = schema.get("responseJsonSchema") or schema.get("response_json_schema")
+    assert "received" in json.dumps(schema)  # the model is told the directions it may answer
 
 
 def test_a_text_layer_of_glyph_numbers_is_read_by_the_model_and_reviewed(stub: Stub) -> None:

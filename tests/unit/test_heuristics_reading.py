@@ -22,7 +22,7 @@ from common.extraction.bills.cascade import BillResult, extract_bill, extract_st
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.heuristics import statement_pages
 from common.extraction.bills.values import categorize
-from common.models import BillStatus, Commodity, LineItemCategory, ReadType
+from common.models import BillStatus, Commodity, Direction, LineItemCategory, ReadType
 
 READER = PdfTextReader("inline")  # trusted, generated files
 Row = tuple[float, str] | tuple[float, str, float, str]  # (x, text) or (x, text, right edge, right-aligned text)
@@ -3721,3 +3721,68 @@ def test_summaries_of_random_labels_spacing_and_alignment_are_read_whole(seed: i
         assert result.bill is not None
         read_ = (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due)
         assert read_ == (previous, payments, due), (labels, align)
+
+
+DELIVERED, RECEIVED, NET = Direction.DELIVERED, Direction.RECEIVED, Direction.NET
+
+
+@pytest.mark.parametrize(
+    ("heading", "registers", "expected"),
+    [
+        ("Register", ["Delivered", "Received", "Net"], [(None, DELIVERED), (None, RECEIVED), (None, NET)]),
+        ("Register", ["Import", "Export"], [(None, DELIVERED), (None, RECEIVED)]),
+        ("Register", ["From grid", "To grid"], [(None, DELIVERED), (None, RECEIVED)]),
+        ("Register", ["Consumption", "Generation"], [(None, DELIVERED), (None, RECEIVED)]),
+        ("Register", ["kWh Delivered", "kWh Received"], [(None, DELIVERED), (None, RECEIVED)]),
+        ("Register", ["On-peak delivered", "Received"], [("on_peak", DELIVERED), (None, RECEIVED)]),
+        ("Register", ["On-peak", "Off-peak"], [("on_peak", DELIVERED), ("off_peak", DELIVERED)]),
+        # under a heading no register is read from
+        ("Description", ["kWh Delivered", "kWh Received"], [(None, DELIVERED), (None, RECEIVED)]),
+        ("Description", ["Energy", "Energy exported"], [(None, DELIVERED), (None, RECEIVED)]),
+    ],
+)
+def test_a_net_metered_meters_registers_say_which_way_the_energy_went(
+    heading: str, registers: list[str], expected: list[tuple[str | None, Direction]]
+) -> None:
+    """`Received` and `Export` loaded as usage of the periods `received` and `export`, summed with the energy used
+    by anyone adding a meter's usage up; under `Description`, `kWh Received` loaded as 200 kWh used."""
+    quantities = ["500 kWh", "200 kWh", "300 kWh"][: len(registers)]
+    rows = [
+        ["E123456", register, "1000", str(1000 + int(quantity.split()[0])), quantity]
+        for register, quantity in zip(registers, quantities, strict=False)
+    ]
+    table = meter_table(["Meter", heading, "Previous", "Current", "Usage"], rows)
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    got = [(r.meter_number, r.quantity, r.period, r.direction) for r in result.bill.usage]
+    assert got == [("E123456", Decimal(q.split()[0]), *e) for q, e in zip(quantities, expected, strict=True)]
+
+
+def test_a_register_row_that_leaves_the_meter_empty_is_the_meter_above() -> None:
+    """The meter's number printed once: its received register loaded as a meter with no number."""
+    rows = [["E123456", "Delivered", "1000", "1500", "500 kWh"], ["", "Received", "300", "500", "200 kWh"]]
+    result = loaded(bill(meters=meter_table(["Meter", "Register", "Previous", "Current", "Usage"], rows)))
+    assert result.bill is not None
+    assert [(r.meter_number, r.direction) for r in result.bill.usage] == [("E123456", DELIVERED), ("E123456", RECEIVED)]
+
+
+def test_a_row_with_no_meter_and_no_register_is_not_the_meter_above() -> None:
+    """The sewer volume under the water meter is not the water meter's register."""
+    rows = [["W1", "Water", "1000", "1012", "12 CCF"], ["", "Sewer", "", "", "12 CCF"]]
+    result = loaded(bill(meters=meter_table(["Meter", "Service", "Previous", "Current", "Usage"], rows)))
+    assert result.bill is not None
+    assert [(r.meter_number, r.commodity) for r in result.bill.usage] == [
+        ("W1", Commodity.WATER),
+        (None, Commodity.SEWER),
+    ]
+
+
+def test_usage_stated_for_each_way_of_a_net_meter() -> None:
+    """Stated on two lines, delivered and received were one service's two quantities, and neither was read."""
+    lines = [[(72, "Electricity used - Delivered  500 kWh")], [(72, "Electricity used - Received  200 kWh")]]
+    result = loaded(bill(meters=lines))
+    assert result.bill is not None
+    assert [(r.quantity, r.direction) for r in result.bill.usage] == [
+        (Decimal(500), DELIVERED),
+        (Decimal(200), RECEIVED),
+    ]

@@ -17,7 +17,7 @@ from common.intervals.localtime import DstRule, espi_zone_label, local_day_bound
 from common.intervals.reconcile import audits, reconcile
 from common.intervals.table import read_parquet, readings_from_parquet
 from common.intervals.units import normalise
-from common.models import Commodity, NormalizedBill, UsageRead
+from common.models import Commodity, Direction, NormalizedBill, UsageRead, energy_billed, energy_used
 from common.ports import BillRecord, IntervalBucket
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/greenbutton"
@@ -156,7 +156,9 @@ def _bill(
     return BillRecord(f"bill-{start}", "art", "cus", "acc", bill)
 
 
-def _hourly_buckets(first: datetime, hours: int, kwh: str = "1", skip: int | None = None) -> list[IntervalBucket]:
+def _hourly_buckets(
+    first: datetime, hours: int, kwh: str = "1", skip: int | None = None, direction: str = "delivered"
+) -> list[IntervalBucket]:
     out = []
     for h in range(hours):
         if h == skip:
@@ -165,7 +167,7 @@ def _hourly_buckets(first: datetime, hours: int, kwh: str = "1", skip: int | Non
         out.append(
             IntervalBucket(
                 start,
-                "delivered",
+                direction,
                 "electricity",
                 "kWh",
                 Decimal(kwh),
@@ -199,3 +201,56 @@ def test_reconciliation_uses_local_days_and_names_the_likely_cause() -> None:
     )
     assert reconcile([_bill(date(2023, 1, 1), date(2023, 1, 31), "10")], buckets) == []  # no coverage, no record
     assert [a.code for a in audits([match, dst])] == ["interval_bill_match", "interval_bill_mismatch"]
+
+
+def _read(
+    quantity: str, direction: Direction = Direction.DELIVERED, period: str | None = None, meter: str = "E1"
+) -> UsageRead:
+    return UsageRead(
+        commodity=Commodity.ELECTRICITY,
+        quantity=Decimal(quantity),
+        unit="kWh",
+        meter_number=meter,
+        period=period,
+        direction=direction,
+    )
+
+
+@pytest.mark.parametrize(
+    ("reads", "used", "billed"),
+    [
+        ([_read("500")], "500", "500"),
+        # a net-metered meter: what it sent back is no usage, and the bill charges the difference
+        ([_read("500"), _read("200", Direction.RECEIVED)], "500", "300"),
+        ([_read("500"), _read("200", Direction.RECEIVED), _read("300", Direction.NET)], "500", "300"),
+        ([_read("-40", Direction.NET)], "-40", "-40"),  # a meter that prints only its net, here a month of surplus
+        ([_read("200", Direction.RECEIVED)], None, "-200"),
+        # a meter's total where it prints one, else its registers; each meter counted
+        ([_read("200", period="on_peak"), _read("300", period="off_peak"), _read("500")], "500", "500"),
+        ([_read("200", period="on_peak"), _read("300", period="off_peak")], "500", "500"),
+        ([_read("200", period="on_peak", meter="E1"), _read("700", meter="E2")], "900", "900"),
+        (
+            [
+                _read("200", period="on_peak"),
+                _read("300", period="off_peak"),
+                _read("50", Direction.RECEIVED, period="on_peak"),
+                _read("70", Direction.RECEIVED, period="off_peak"),
+            ],
+            "500",
+            "380",
+        ),
+    ],
+)
+def test_energy_used_and_billed(reads: list[UsageRead], used: str | None, billed: str) -> None:
+    assert energy_used(reads) == (Decimal(used) if used is not None else None)
+    assert energy_billed(reads) == Decimal(billed)
+
+
+def test_a_net_metered_bill_reconciles_with_delivered_less_received_intervals() -> None:
+    """The received register was added to the billed quantity (1486 + 300), and the bill read as a mismatch."""
+    first = datetime(2024, 3, 1, 8, tzinfo=UTC)
+    buckets = _hourly_buckets(first, 743, kwh="2") + _hourly_buckets(first, 743, kwh="1", direction="received")
+    record = _bill(date(2024, 3, 1), date(2024, 3, 31), "1486")
+    record.bill.usage.append(_read("743", Direction.RECEIVED))
+    [net] = reconcile([record], buckets)
+    assert (net.status, net.billed, net.difference) == ("match", Decimal(743), Decimal(0))

@@ -436,6 +436,61 @@ def test_monthly_usage_attributes_cost_to_first_commodity(database: PostgresData
     assert database.monthly_usage("cus_nobody") == []
 
 
+def test_monthly_usage_is_the_energy_taken_from_the_grid(database: PostgresDatabase) -> None:
+    """A net-metered bill's received register (solar sent back) was summed into the month's usage, and a meter's
+    time-of-use registers with its total counted it twice."""
+    account = _account(database)
+    art = _loaded_artifact(database, account, 31)
+
+    def read(quantity: str, direction: Direction = Direction.DELIVERED, period: str | None = None) -> UsageRead:
+        return UsageRead(
+            commodity=Commodity.ELECTRICITY,
+            quantity=Decimal(quantity),
+            unit="kWh",
+            meter_number="E1",
+            period=period,
+            direction=direction,
+        )
+
+    solar = [read("500"), read("200", Direction.RECEIVED), read("300", Direction.NET)]
+    database.upsert_bill(art, _bill(total="40.00", usage=solar))
+    tou = [read("200", period="on_peak"), read("300", period="off_peak"), read("500")]
+    feb: dict[str, Any] = {"bill_period_start": date(2024, 2, 1), "bill_period_end": date(2024, 2, 29)}
+    database.upsert_bill(art, _bill(total="60.00", usage=tou, **feb))
+    net_only = [read("-40", Direction.NET)]  # a month of surplus, on a meter that prints its net alone
+    mar: dict[str, Any] = {"bill_period_start": date(2024, 3, 1), "bill_period_end": date(2024, 3, 31)}
+    database.upsert_bill(art, _bill(total="5.00", usage=net_only, **mar))
+    got = [(m.month, m.usage, m.cost) for m in database.monthly_usage(account.customer_id)]
+    assert got == [
+        ("2024-01", Decimal("500"), Decimal("40.00")),
+        ("2024-02", Decimal("500"), Decimal("60.00")),
+        ("2024-03", Decimal("-40"), Decimal("5.00")),
+    ]
+    stored = database._fetch("SELECT direction FROM bill_usage ORDER BY bill_id, position")
+    assert sorted(r["direction"] for r in stored) == ["delivered"] * 4 + ["net", "net", "received"]
+    [record] = [r for r in database.list_bills(account.customer_id) if r.bill.bill_period_start == date(2024, 1, 1)]
+    assert record.bill.usage == solar
+
+
+def test_a_database_made_before_usage_had_a_direction_is_migrated(database: PostgresDatabase) -> None:
+    """Its rows were all read as energy used: they keep that meaning, and new ones say their direction."""
+    account = _account(database)
+    art = _loaded_artifact(database, account, 32)
+    database.upsert_bill(art, _bill())
+    with database._cursor() as cur:
+        cur.execute("ALTER TABLE bill_usage DROP COLUMN direction")
+    database.migrate()
+    received = UsageRead(commodity=Commodity.ELECTRICITY, quantity=Decimal(7), unit="kWh", direction=Direction.RECEIVED)
+    feb: dict[str, Any] = {"bill_period_start": date(2024, 2, 1), "bill_period_end": date(2024, 2, 29)}
+    database.upsert_bill(art, _bill(usage=[received], **feb))
+    rows = database._fetch("SELECT b.bill_period_start, u.direction FROM bill_usage u JOIN bills b ON b.id = u.bill_id")
+    assert sorted((r["bill_period_start"].month, r["direction"]) for r in rows) == [
+        (1, "delivered"),
+        (1, "delivered"),
+        (2, "received"),
+    ]
+
+
 def test_interval_series_upsert_and_row_count(database: PostgresDatabase) -> None:
     account = _account(database)
     art = _loaded_artifact(database, account, 40)

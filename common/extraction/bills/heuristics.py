@@ -39,6 +39,8 @@ from common.extraction.bills.values import (
     categorize,
     commodity_of,
     date_regex,
+    flow_of,
+    names_a_flow,
     names_another_fuel,
     parse_date,
     read_type_of,
@@ -48,6 +50,7 @@ from common.models import (
     AuditResult,
     Commodity,
     DemandRead,
+    Direction,
     LineItem,
     LineItemCategory,
     Provenance,
@@ -1890,10 +1893,14 @@ def _with_conversion(values: dict[str, Any], notes: Callable[[], list[Conversion
 def _usage_from_tables(document: Document, draft: Draft) -> None:
     rows: list[tuple[dict[str, str], Line, dict[str, Any], Line | None]] = []
     notes = cache(partial(_conversion_notes, document))  # read only when a meter needs its conversion
+    above: tuple[dict[str, Column], dict[str, str]] | None = None  # the last row read, and its table's headings
     for cells, columns, row in _table_rows(document):
         if cells is None:
             draft.notes.append(_unreadable(row, "no meter row under the headings reads"))
             continue
+        if above is not None and above[0] is columns and _register_of_the_meter_above(row, cells, above[1]):
+            cells["meter"] = above[1]["meter"]
+        above = columns, cells
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
         if (unit := usage.group("unit") or cells.get("uom", "")).lower() in DEMAND_UNITS:
@@ -1910,6 +1917,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         note = _with_conversion(values, notes)
         if values["conversion_factor"] is None:
             values["read_unit"] = None  # a heading's unit names what converted meters count in, not every meter's
+        if "period" not in cells and (direction := _flow_in_other_cells(row, cells)) is not None:
+            values["direction"] = direction
         rows.append((cells, row, values, note))
     if not rows:
         return
@@ -1960,6 +1969,34 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
                 )
             except ValueError:
                 pass
+
+
+def _register_of_the_meter_above(row: Line, cells: dict[str, str], above: dict[str, str]) -> bool:
+    """A row that names a register and leaves the meter's cell empty, under a row that names a meter, is that meter's
+    next register, its number printed once (`E123 | Delivered ...` over `| Received ...`): it was loaded as a meter
+    with no number. Not a row that names no register (the sewer volume under the water meter), nor another service."""
+    return (
+        not cells.get("meter")
+        and bool(above.get("meter"))
+        and ("service" not in cells or cells["service"] == above.get("service"))
+        and (bool(cells.get("period")) or _flow_in_other_cells(row, cells) is not None)
+    )
+
+
+def _flow_in_other_cells(row: Line, cells: dict[str, str]) -> Direction | None:
+    """The direction a net-metered meter's row names in a cell under no heading read as a register: `E123 | kWh
+    Received | 2,000 | 2,200 | 200 kWh` under `Description` was loaded as 200 kWh used. Only a cell that names
+    nothing else (a unit or `Energy` may stand beside it)."""
+    if not names_a_flow(row.text):
+        return None
+    read = set(cells.values())
+    for cell in row.cells:
+        if cell in read:
+            continue
+        direction, rest = flow_of(cell)
+        if direction is not None and (not rest or NOT_A_PERIOD.search(rest) is not None):
+            return direction
+    return None
 
 
 READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
@@ -2212,6 +2249,13 @@ def _register_period(register: str) -> str | None:
     return tou_period_of(register)
 
 
+def _register(register: str) -> dict[str, Any]:
+    """A register's time-of-use period and, on a net-metered meter, its direction: `Received` and `Export` were
+    loaded as usage of the periods `received` and `export`, to be summed with the energy used."""
+    direction, rest = flow_of(register)
+    return {"period": _register_period(rest), "direction": direction or Direction.DELIVERED}
+
+
 def _read_from_cells(
     cells: dict[str, str], columns: dict[str, Column], usage: re.Match[str], draft: Draft
 ) -> dict[str, Any] | None:
@@ -2236,7 +2280,7 @@ def _read_from_cells(
         "start_read": US.parse_number(start.group("value")) if start else None,
         "end_read": US.parse_number(end.group("value")) if end else None,
         "multiplier": US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
-        "period": _register_period(cells.get("period", "")),
+        **_register(cells.get("period", "")),
         "conversion_factor": US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
         "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
@@ -2411,7 +2455,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "conversion_factor": (
                     US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
                 ),
-                "period": _register_period(register),
+                **_register(register),
                 "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or _volume_unit(found),
             }
         except (ValueError, InvalidOperation):
@@ -2565,7 +2609,7 @@ def _usage_from_arithmetic(document: Document, draft: Draft) -> None:
             "multiplier": US.parse_number(reads["multiplier"]) if reads["multiplier"] else None,
             "conversion_factor": US.parse_number(reads["factor"]) if reads["factor"] else None,
             "read_unit": reads["read_unit"],
-            "period": _register_period(title["register"] or ""),
+            **_register(title["register"] or ""),
         }
         meters.append((values, ESTIMATED_READING.search(sentence) is not None or _says_estimated(document), line, last))
     taken = _taken(values for values, _, _, _ in meters)
@@ -2609,7 +2653,7 @@ def _usage_statements(document: Document, draft: Draft) -> None:
             "quantity": US.parse_number(match["quantity"]),
             "unit": groups.get("unit") or groups["unit_used"],
             "meter_number": groups.get("meter"),
-            "period": _register_period(groups.get("register") or ""),
+            **_register(groups.get("register") or ""),
             "start_read": None,
             "end_read": None,
             "multiplier": None,
@@ -2617,7 +2661,13 @@ def _usage_statements(document: Document, draft: Draft) -> None:
             "read_unit": None,
         }
         label = groups.get("label") or ""
-        key = (commodity_of(label), values["unit"].lower(), values["meter_number"], values["period"])
+        key = (
+            commodity_of(label),
+            values["unit"].lower(),
+            values["meter_number"],
+            values["period"],
+            values["direction"],
+        )
         stated.setdefault(key, []).append((values, label, match["mark"] or match["mark_words"] or "", line))
     read: list[tuple[dict[str, Any], Commodity, str, Line]] = []
     for statements in stated.values():

@@ -24,6 +24,7 @@ from common.models import (
     AuditResult,
     Commodity,
     DemandRead,
+    Direction,
     LineItem,
     LineItemCategory,
     Provenance,
@@ -64,6 +65,11 @@ class LlmUsage(_Schema):
     multiplier: Decimal | None = None
     conversion_factor: Decimal | None = None
     period: str | None = Field(default=None, description="Time-of-use period, e.g. on_peak.")
+    direction: Direction = Field(
+        default=Direction.DELIVERED,
+        description="A net-metered (solar) meter's register: delivered from the grid, received (exported or"
+        " generated) or net.",
+    )
 
 
 class LlmDemand(_Schema):

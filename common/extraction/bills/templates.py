@@ -37,6 +37,7 @@ from common.extraction.bills.values import (
     categorize,
     commodity_of,
     date_regex,
+    flow_of,
     parse_date,
     read_type_of,
     tou_period_of,
@@ -45,6 +46,7 @@ from common.models import (
     AuditResult,
     Commodity,
     DemandRead,
+    Direction,
     LineItem,
     LineItemCategory,
     ReadType,
@@ -83,6 +85,11 @@ class SectionRule(_Rule):
     set: dict[str, str] = Field(default_factory=dict, description="Constants for every row (commodity, unit...).")
     rate_scale: Decimal = Decimal(1)
     periods: dict[str, str] = Field(default_factory=dict, description="Printed TOU period names to canonical ones.")
+    directions: dict[str, Direction] = Field(
+        default_factory=dict,
+        description="Printed register names of a net-metered meter (a `direction` group) to delivered, received or"
+        " net, where the generic words (Delivered, Received, Export, Net...) do not tell.",
+    )
 
 
 class CategoryRule(_Rule):
@@ -406,6 +413,18 @@ def _period(rule: SectionRule, groups: dict[str, str]) -> str | None:
     return rule.periods.get(printed.strip()) or tou_period_of(printed)
 
 
+def _direction(rule: SectionRule, groups: dict[str, str]) -> Direction:
+    printed = groups.get("direction", "").strip()
+    if not printed:
+        return Direction.DELIVERED
+    if (named := rule.directions.get(printed)) is not None:
+        return named
+    direction, _ = flow_of(printed)
+    if direction is None:
+        raise ValueError(f"a register's direction that the template does not name: {printed!r}")
+    return direction
+
+
 def _usage(compiled: _Compiled, draft: Draft, document: Document) -> None:
     for rule in compiled.template.usage:
         for row in _rows(compiled, rule, document):
@@ -425,6 +444,7 @@ def _usage(compiled: _Compiled, draft: Draft, document: Document) -> None:
                 period=_period(rule, groups),
                 conversion_factor=_number(compiled, groups, "conversion_factor"),
                 read_unit=groups.get("read_unit"),
+                direction=_direction(rule, groups),
             )
             draft.usage.append((read, row_provenance(row.line, draft.method, CONFIDENT, row.first)))
 

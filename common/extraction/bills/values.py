@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 
-from common.models import Commodity, LineItemCategory, ReadType
+from common.models import Commodity, Direction, LineItemCategory, ReadType
 
 DEFAULT_DATE_FORMATS = (
     "%m/%d/%Y",
@@ -224,6 +224,33 @@ def commodity_of(text: str) -> Commodity:
 def read_type_of(text: str) -> ReadType:
     cleaned = text.strip().strip("()").lower()
     return ReadType.ESTIMATED if cleaned.startswith("est") or cleaned == "e" else ReadType.ACTUAL
+
+
+# The words a net-metered (solar) meter's register names its direction with: `Delivered`, `kWh Received`, `Export`,
+# `To grid`, `Generation`, `Net`.
+_FLOW_WORDS = re.compile(
+    r"\b(?:(?P<received>received|export(?:ed)?|to(?: the)? grid|(?:excess |solar )?generat(?:ion|ed)|returned)"
+    r"|(?P<delivered>delivered|import(?:ed)?|from(?: the)? grid)"
+    r"|(?P<net>net))\b",
+    re.IGNORECASE,
+)
+_FLOW_PUNCTUATION = re.compile(r"[\s()/,-]+")
+
+
+def names_a_flow(text: str) -> bool:
+    return _FLOW_WORDS.search(text) is not None
+
+
+def flow_of(register: str) -> tuple[Direction | None, str]:
+    """The direction a meter's register names, and what else it names (`On-peak delivered`: on-peak energy taken from
+    the grid). A net register may say what it nets (`Net (delivered - received)`); one naming both other ways and
+    no net is read as naming none, and kept whole."""
+    found = {match.lastgroup or "" for match in _FLOW_WORDS.finditer(register)}
+    if not found or (len(found) > 1 and "net" not in found):
+        return None, register
+    direction = Direction.NET if "net" in found else Direction(found.pop())
+    rest = _FLOW_PUNCTUATION.sub(" ", _FLOW_WORDS.sub(" ", register)).strip()
+    return direction, rest
 
 
 def tou_period_of(text: str) -> str | None:
