@@ -48,6 +48,7 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
         "period",
         "conversion_factor",
         "read_unit",
+        "direction",
     ),
     "demand": ("meter_number", "quantity", "unit", "period"),
 }

@@ -19,7 +19,7 @@ from common.connectors.billgen import ALL_PROVIDERS, corpus
 SAMPLE = 2  # bills per provider; the bench runs 40
 # Values the bills do not print, so no template can read them: line item categories everywhere, and the
 # commodity and read type of meters whose row names neither (the engine infers them).
-UNPRINTED = {"line_items.category", "usage.commodity", "usage.read_type"}
+UNPRINTED = {"line_items.category", "usage.commodity", "usage.read_type", "usage.direction"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,8 @@ def test_every_printed_field_is_read_exactly(scored: tuple[Evaluation, dict[str,
     assert evaluation.wrong_in_ok == []
     total = evaluation.total()
     assert total.precision == 1.0
-    assert total.recall >= 0.849  # 0.8496 on this sample, 0.8495 on the bench's 40 bills per provider
+    # 0.8238 on this sample: a net meter's direction counts on every usage row, where the bill prints it or not
+    assert total.recall >= 0.823
     for group, score in evaluation.per_field.items():
         if group in UNPRINTED:
             continue
@@ -65,6 +66,7 @@ def test_every_printed_field_is_read_exactly(scored: tuple[Evaluation, dict[str,
     # Read where the bill prints them (a service name, an estimated-read mark or a read type column).
     assert evaluation.per_field["usage.commodity"].recall > 0.3
     assert evaluation.per_field["usage.read_type"].recall > 0.3
+    assert evaluation.per_field["usage.direction"].correct_ok > 0
 
 
 def test_scorer_maps_types_and_rows_exactly() -> None:

@@ -22,6 +22,7 @@ from common.models import (
     BudgetBilling,
     Commodity,
     DemandRead,
+    Direction,
     LineItem,
     LineItemCategory,
     NormalizedBill,
@@ -711,8 +712,10 @@ def _harborview_make(rng: random.Random, index: int) -> NormalizedBill:
     ]
     items.append(tax("State Utility Tax", items, Decimal(rng.randint(20, 60)) / 10))
     solar = rng.random() < 0.6
+    exported: tuple[Decimal, Decimal] | None = None  # the received register's first read and the energy sent back
     if solar:
         items.append(fixed("Net Metering Credit", -(total(items) + money_between(rng, 5, 80)), LineItemCategory.CREDIT))
+        exported = Decimal(rng.randint(100, 20000)), Decimal(rng.randint(50, 600))
     new = total(items)
     previous = money_between(rng, 0, 60) if not solar else -money_between(rng, 0, 150)
     payments = previous if previous > 0 else Decimal("0.00")
@@ -729,17 +732,38 @@ def _harborview_make(rng: random.Random, index: int) -> NormalizedBill:
         previous_balance=previous,
         payments_and_credits=payments,
         line_items=items,
-        usage=[
+        usage=_harborview_registers(f"{rng.randint(10000000, 99999999)}", first, kwh, exported),
+    )
+
+
+def _harborview_registers(
+    meter: str, first: Decimal, kwh: Decimal, exported: tuple[Decimal, Decimal] | None
+) -> list[UsageRead]:
+    """The meter's delivered register and, on a solar customer's net meter, the register of the energy it received."""
+    usage = [
+        UsageRead(
+            commodity=Commodity.ELECTRICITY,
+            quantity=kwh,
+            unit="kWh",
+            meter_number=meter,
+            start_read=first,
+            end_read=first + kwh,
+        )
+    ]
+    if exported is not None:
+        start, sent = exported
+        usage.append(
             UsageRead(
                 commodity=Commodity.ELECTRICITY,
-                quantity=kwh,
+                quantity=sent,
                 unit="kWh",
-                meter_number=f"{rng.randint(10000000, 99999999)}",
-                start_read=first,
-                end_read=first + kwh,
+                meter_number=meter,
+                start_read=start,
+                end_read=start + sent,
+                direction=Direction.RECEIVED,
             )
-        ],
-    )
+        )
+    return usage
 
 
 def _harborview_render(sheet: Sheet, bill: NormalizedBill) -> None:
@@ -778,14 +802,19 @@ def _harborview_render(sheet: Sheet, bill: NormalizedBill) -> None:
         sheet.text(40, 224 + 14 * row, label, 9, bold=row == 3)
         sheet.right(300, 224 + 14 * row, usd(amount), 9, bold=row == 3)
 
-    (read,) = bill.usage
     sheet.text(330, 206, "Meter Reading", 11, bold=True)
-    columns = (330, 390, 450, 510)
-    for x, header in zip(columns, ("Meter", "Start Read", "End Read", "kWh Used"), strict=True):
-        sheet.text(x, 222, header, 8, bold=True)
-    cells = (read.meter_number or "", str(read.start_read), str(read.end_read), quantity(read.quantity))
-    for x, cell in zip(columns, cells, strict=True):
-        sheet.text(x, 236, cell, 8)
+    net_meter = len(bill.usage) > 1  # a solar customer's: its delivered and received registers
+    headings = ["Meter", "Register", "Start Read", "End Read", "Usage"] if net_meter else ["Meter", "Start Read"]
+    headings += [] if net_meter else ["End Read", "kWh Used"]
+    columns = (330, 380, 428, 480, 528) if net_meter else (330, 390, 450, 510)
+    for x, heading in zip(columns, headings, strict=True):
+        sheet.text(x, 222, heading, 8, bold=True)
+    for line, read in enumerate(bill.usage):
+        register = [read.direction.value.capitalize()] if net_meter else []
+        used = f"{quantity(read.quantity)} {read.unit}" if net_meter else quantity(read.quantity)
+        cells = (read.meter_number or "", *register, str(read.start_read), str(read.end_read), used)
+        for x, cell in zip(columns, cells, strict=True):
+            sheet.text(x, 236 + 12 * line, cell, 8)
 
     sheet.text(40, 310, "Details of Charges", 11, bold=True)
     sheet.rule(40, 314, 572)

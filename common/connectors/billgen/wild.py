@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen.draw import Sheet, money, quantity
 from common.connectors.billgen.providers import PROVIDERS
-from common.models import NormalizedBill, ReadType
+from common.models import Direction, NormalizedBill, ReadType
 
 # Truth from the corpus providers' tariffs; summit is left out, as its budget billing is not drawn here.
 MAKES = {provider.id: provider.make for provider in PROVIDERS if provider.id != "summit"}
@@ -111,6 +111,9 @@ USAGE_HEADERS = {
     "demand": ("Demand", "Max Demand", "Peak kW", "kW"),
     "read_type": ("Read Type", "Type", "Reading"),
 }
+# A net meter's register column (`Received`): its heading is chosen from the provider's name, not drawn, so that
+# every bill drawn before net meters printed one draws the same.
+REGISTER_HEADINGS = ("Register", "Description", "Channel")
 DISTRACTORS = ("last_payment", "marketing", "average_daily", "stub", "page_footer", "late_amount", "headline")
 STREETS = ("Mill Lane", "Oak St", "Harbour Road", "Cedar Ave", "Queen St W", "Lakeview Dr")
 RIGHT, LIMIT, STUB_TOP = 572.0, 740.0, 650.0
@@ -138,6 +141,7 @@ def _choose(rng: random.Random) -> dict[str, str]:
     c.update({f"col.{name}": rng.choice(options) for name, options in USAGE_HEADERS.items()})
     c["extra_columns"] = ",".join(name for name in ("read_dates", "days") if rng.random() < 0.25)
     c["distractors"] = ",".join(name for name in DISTRACTORS if rng.random() < 0.4)
+    c["col.register"] = REGISTER_HEADINGS[len(c["provider"]) % len(REGISTER_HEADINGS)]
     return c
 
 
@@ -291,6 +295,7 @@ def _usage(page: _Page, bill: NormalizedBill) -> None:
         "service": c["service_column"] == "yes",
         "meter": True,
         "period": any(r.period for r in reads),
+        "register": any(r.direction is not Direction.DELIVERED for r in reads),
         "read_dates": "read_dates" in c["extra_columns"],
         "days": "days" in c["extra_columns"],
         "start": True,
@@ -312,6 +317,7 @@ def _usage(page: _Page, bill: NormalizedBill) -> None:
             "service": read.commodity.value.title(),
             "meter": read.meter_number or "",
             "period": (read.period or "").replace("_", "-").title(),
+            "register": read.direction.value.title(),
             "read_dates": f"{bill.bill_period_start:{short}} - {bill.bill_period_end:{short}}",
             "days": str((bill.bill_period_end - bill.bill_period_start).days),
             "start": "" if read.start_read is None else str(read.start_read),
