@@ -363,6 +363,11 @@ class NormalizedBill(Strict):
     amount_due: Money | None = None
     previous_balance: Money | None = None
     payments_and_credits: Money | None = None
+    adjustments: Money | None = Field(
+        default=None,
+        description="Account activity since the last bill besides payments and this period's charges (a late"
+        " payment charge, an adjustment, a returned-payment fee), signed as printed: a credit is negative.",
+    )
     line_items: list[LineItem] = Field(default_factory=list)
     usage: list[UsageRead] = Field(default_factory=list)
     demand: list[DemandRead] = Field(default_factory=list)

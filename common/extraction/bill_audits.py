@@ -86,11 +86,11 @@ def _check_line_item_arithmetic(bill: NormalizedBill) -> list[AuditResult]:
 
 
 def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
-    """Amount due = previous balance - payments + new charges; budget billing replaces the new charges
-    by the instalment (third-party supplier charges are billed on top of it)."""
+    """Amount due = previous balance - payments + adjustments + new charges; budget billing replaces the new
+    charges by the instalment (third-party supplier charges are billed on top of it)."""
     if bill.amount_due is None or bill.previous_balance is None or bill.payments_and_credits is None:
         return []
-    carried = bill.previous_balance - bill.payments_and_credits
+    carried = bill.previous_balance - bill.payments_and_credits + (bill.adjustments or Decimal(0))
     expected = carried + bill.total_amount
     if expected == bill.amount_due:
         return [_info("credit_balance", f"the account is in credit: {bill.amount_due}")] if bill.amount_due < 0 else []
@@ -121,7 +121,8 @@ def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
     return [
         _error(
             "balance_mismatch",
-            f"previous balance - payments + new charges = {expected}, but amount due is {bill.amount_due}",
+            f"previous balance - payments{' + adjustments' if bill.adjustments is not None else ''} + new charges"
+            f" = {expected}, but amount due is {bill.amount_due}",
             expected_amount_due=str(expected),
             amount_due=str(bill.amount_due),
         )

@@ -148,6 +148,16 @@ def test_the_model_says_which_way_a_net_meters_energy_went(stub: Stub) -> None:
     assert "received" in json.dumps(schema)  # the model is told the directions it may answer
 
 
+def test_the_model_reads_the_accounts_adjustments(stub: Stub) -> None:
+    bill = truth()
+    assert bill.amount_due is not None
+    bill = bill.model_copy(update={"adjustments": Decimal("4.75"), "amount_due": bill.amount_due + Decimal("4.75")})
+    stub.replies = [_text_reply(answer_for(bill))]
+    result = extract_bill(unreadable_layout(bill), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline"))
+    assert result.bill is not None and result.bill.adjustments == Decimal("4.75")
+    assert "balance_mismatch" not in [audit.code for audit in result.audits]
+
+
 def test_a_text_layer_of_glyph_numbers_is_read_by_the_model_and_reviewed(stub: Stub) -> None:
     bill = truth()
     stub.replies = [_text_reply(answer_for(bill))]

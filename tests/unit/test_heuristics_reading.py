@@ -3786,3 +3786,80 @@ def test_usage_stated_for_each_way_of_a_net_meter() -> None:
         (Decimal(500), DELIVERED),
         (Decimal(200), RECEIVED),
     ]
+
+
+@pytest.mark.parametrize(
+    ("label", "amount", "paid", "due", "expected"),
+    [
+        ("Late Payment Charge", "$1.50", "-$50.00", "$51.50", "1.50"),
+        ("Adjustments", "$3.25", "-$50.00", "$53.25", "3.25"),
+        ("Account Adjustment", "-$3.25", "-$50.00", "$46.75", "-3.25"),
+        ("Returned Payment Fee", "$25.00", "-$50.00", "$75.00", "25.00"),
+        ("Late Fee", "$1.50", "$0.00", "$101.50", "1.50"),  # nothing paid: the balance and the fee carried
+    ],
+)
+def test_a_late_fee_or_an_adjustment_in_the_account_summary_is_read(
+    label: str, amount: str, paid: str, due: str, expected: str
+) -> None:
+    """Such a bill went to review: previous balance - payments + new charges was not the amount due."""
+    summary = [("Previous Balance", "$50.00"), ("Payments", paid), (label, amount), ("Current Charges", "$50.00")]
+    result = loaded(bill(summary=[*summary, ("Amount Due", due)]))
+    assert result.bill is not None
+    assert result.bill.adjustments == Decimal(expected)
+    provenance = result.bill.provenance["adjustments"]
+    assert provenance.source_text is not None and amount in provenance.source_text
+
+
+def test_two_adjustments_are_read_together() -> None:
+    summary = [
+        ("Previous Balance", "$50.00"),
+        ("Payments", "$0.00"),
+        ("Late Payment Charge", "$1.50"),
+        ("Returned Payment Fee", "$25.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$126.50"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.adjustments == Decimal("26.50")
+    assert (
+        result.bill.provenance["adjustments"].source_text == "Late Payment Charge $1.50 + Returned Payment Fee $25.00"
+    )
+
+
+def test_a_late_fee_among_the_charges_is_a_charge_not_an_adjustment() -> None:
+    charges = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge", 540, "$38.50")],
+        [(72, "Late Payment Charge", 540, "$1.50")],
+    ]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None and result.bill.adjustments is None
+    assert [item.description for item in result.bill.line_items][-1] == "Late Payment Charge"
+
+
+def test_a_late_fee_in_a_notice_is_no_adjustment() -> None:
+    result = loaded(bill(extra=[[(72, "Late fee if paid after 02/21/2025:"), (300, "$5.00")]]))
+    assert result.bill is not None and result.bill.adjustments is None
+
+
+def test_an_adjustment_that_does_not_close_the_balance_is_not_read() -> None:
+    summary = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), ("Adjustments", "$3.00")]
+    result = read(bill(summary=[*summary, ("Current Charges", "$50.00"), ("Amount Due", "$53.25")]))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.adjustments is None
+    assert "balance_mismatch" in [audit.code for audit in result.audits]
+
+
+def test_a_balance_forward_with_a_late_fee_is_the_previous_balance() -> None:
+    """`Balance forward` is taken for the previous balance where the summary balances with it: a late fee beside it
+    left the bill with no previous balance, and its balance unchecked."""
+    summary = [
+        ("Balance Forward", "$50.00"),
+        ("Payments", "-$20.00"),
+        ("Late Fee", "$1.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$81.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None
+    assert (result.bill.previous_balance, result.bill.adjustments) == (Decimal("50.00"), Decimal("1.00"))

@@ -265,6 +265,19 @@ def test_unbalanced_summary_fails_the_balance_audit() -> None:
     assert extracted.status is BillStatus.NEEDS_REVIEW
 
 
+def test_the_balance_counts_the_accounts_adjustments() -> None:
+    truth = sample_bill(9)
+    assert truth.amount_due is not None
+    late = truth.model_copy(update={"amount_due": truth.amount_due + Decimal("1.50"), "adjustments": Decimal("1.50")})
+    assert codes_of(audit_bill(late)) == []
+    unexplained = late.model_copy(update={"adjustments": None})
+    [mismatch] = [audit for audit in audit_bill(unexplained) if audit.code == "balance_mismatch"]
+    assert mismatch.details["expected_amount_due"] == str(truth.amount_due)
+    wrong = late.model_copy(update={"adjustments": Decimal("-1.50")})
+    [mismatch] = [audit for audit in audit_bill(wrong) if audit.code == "balance_mismatch"]
+    assert "adjustments" in mismatch.message
+
+
 def test_meter_reads_that_disagree_with_usage_fail() -> None:
     truth = sample_bill(1)
     read = truth.usage[0].model_copy(update={"quantity": truth.usage[0].quantity + 1})

@@ -39,6 +39,7 @@ SCALARS = (
     "amount_due",
     "previous_balance",
     "payments_and_credits",
+    "adjustments",
 )
 BUDGET_FIELDS = ("budget_instalment", "budget_actual_charges", "budget_deferred_balance")
 MIN_CONFIDENCE = 0.7  # a required field below this sends the bill to review

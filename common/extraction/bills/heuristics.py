@@ -735,6 +735,59 @@ def _fields(
         _balance_forward(document, draft, label_cells["balance_forward"], other_hits.get("balance_forward", []))
 
 
+# Account activity besides payments, in an account summary: read only where the summary does not balance without it
+# (see _adjustments), so its labels are no label to the other fields (a `Late payment fee` among the charges is one).
+_ADJUSTMENT_LABELS = LabelSet(
+    {
+        "adjustments": _label_pattern(
+            r"Late Payment (?:Charges?|Fees?)|Late (?:Fees?|Charges?)"
+            r"|Returned (?:Payment|Check|Cheque) (?:Fees?|Charges?)"
+            r"|Credits and Adjustments|Adjustments and Credits|(?:Account |Billing |Prior Period )?Adjustments?"
+            r"|Other Charges and Credits|Other Account Activity"
+        )
+    }
+)
+
+
+def _adjustments(document: Document, draft: Draft) -> None:
+    """A late payment charge or an adjustment in the account summary (`Late Payment Charge  $1.50`, `Adjustments
+    -$3.25`), where the summary balances with it and not without it: such bills went to review (balance_mismatch).
+    A late fee among this period's charges or in a notice (`Late fee after 02/21/2025: $5.00`) is no part of the
+    balance, and is left alone."""
+    previous, paid, new, due = (
+        draft.value(name) for name in ("previous_balance", "payments_and_credits", "total_amount", "amount_due")
+    )
+    if "adjustments" in draft.fields or any(value is None for value in (previous, paid, new, due)):
+        return
+    if previous - paid + new != due and (found := _adjustments_closing(document, previous - paid + new, due)):
+        draft.fields["adjustments"] = found
+
+
+def _adjustments_closing(document: Document, without: Decimal, due: Decimal) -> Found | None:
+    """The adjustments that take the balance from `without` them to `due`: one figure, or all of them together (a
+    late fee and a returned-payment fee)."""
+    label_cells = _ADJUSTMENT_LABELS.scan(document)["adjustments"]
+    hits: list[tuple[Decimal, Hit]] = []
+    for hit in values_after(document, label_cells, _LABELS["total_amount"][1], is_label=is_label):
+        try:
+            hits.append((US.parse_money(hit.text), hit))
+        except (ValueError, InvalidOperation):
+            continue
+    distinct = list({(hit.line.page, hit.line.text, hit.start): (value, hit) for value, hit in hits}.values())
+    for value, hit in distinct:
+        if without + value == due:
+            return Found(value, hit.provenance(METHOD, FOUND))
+    total = sum((value for value, _ in distinct), Decimal(0))
+    if len(distinct) < 2 or without + total != due:
+        return None
+    each = [hit.provenance(METHOD, FOUND) for _, hit in distinct]
+    boxes = [where.bbox for where in each if where.bbox is not None and where.page == each[0].page]
+    summed = each[0].model_copy(
+        update={"bbox": union(boxes) if boxes else None, "source_text": " + ".join(w.source_text or "" for w in each)}
+    )
+    return Found(total, summed)
+
+
 def _total_of_the_others(parsed: list[tuple[Any, Hit]]) -> list[tuple[Any, Hit]]:
     """Payments listed one by one and then their total (`Payment 01/05/2025  -$20.00`, `Payment 01/20/2025  -$30.00`,
     `Total Payments  -$50.00`): the total, alone, where one value is the sum of all the others."""
@@ -776,9 +829,15 @@ def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCe
         except (ValueError, InvalidOperation):
             continue
         paid, due, new = (draft.value(name) for name in ("payments_and_credits", "amount_due", "total_amount"))
+        adjusted = None  # what closes the balance with it taken so, besides payments (a late fee)
         if paid and (due is None or new is None or forward - paid + new != due):
-            return
+            if due is None or new is None:
+                return
+            if (adjusted := _adjustments_closing(document, forward - paid + new, due)) is None:
+                return
         draft.fields["previous_balance"] = Found(forward, hit.provenance(METHOD, FOUND))
+        if adjusted is not None:
+            draft.fields["adjustments"] = adjusted
         return
 
 
@@ -2748,6 +2807,7 @@ def _dated_fields(
             )
     draft.fields.update(chosen.fields)
     draft.notes.extend(chosen.notes)
+    _adjustments(document, draft)
 
 
 # A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`,

@@ -93,6 +93,11 @@ class LlmBill(_Schema):
     amount_due: Decimal | None = None
     previous_balance: Decimal | None = None
     payments_and_credits: Decimal | None = Field(default=None, description="Positive amount paid or credited.")
+    adjustments: Decimal | None = Field(
+        default=None,
+        description="The account summary's other activity since the last bill (a late payment charge, an"
+        " adjustment), signed: a credit is negative. Not a charge of this period.",
+    )
     budget_instalment: Decimal | None = None
     budget_actual_charges: Decimal | None = None
     budget_deferred_balance: Decimal | None = None
@@ -205,6 +210,7 @@ _SCALARS = (
     "amount_due",
     "previous_balance",
     "payments_and_credits",
+    "adjustments",
     "budget_instalment",
     "budget_actual_charges",
     "budget_deferred_balance",
