@@ -111,7 +111,8 @@ def assert_truth_reconciles(bill: WildBill) -> None:
     truth = bill.truth
     assert sum((item.amount for item in truth.line_items), Decimal(0)) == truth.total_amount, bill.name
     if truth.previous_balance is not None and truth.payments_and_credits is not None:
-        assert truth.previous_balance - truth.payments_and_credits + truth.total_amount == truth.amount_due, bill.name
+        carried = truth.previous_balance - truth.payments_and_credits + (truth.adjustments or Decimal(0))
+        assert carried + truth.total_amount == truth.amount_due, bill.name
     errors = [a.code for a in audit_bill(truth) if a.severity is Severity.ERROR]
     assert errors == [], (bill.name, errors)
 

@@ -33,6 +33,7 @@ SCALARS = (
     "amount_due",
     "previous_balance",
     "payments_and_credits",
+    "adjustments",
 )
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "line_items": ("description", "amount", "category", "quantity", "unit", "rate", "third_party"),
@@ -189,6 +190,7 @@ I2D_SCALARS: dict[str, str] = {
     "amount_due": "amount_due",
     "amount_previous_balance": "previous_balance",
     "amount_payments": "payments_and_credits",
+    "amount_adjustments": "adjustments",
     "amount_budget_instalment": "budget_billing.instalment",
     "amount_budget_actual": "budget_billing.actual_charges",
     "amount_budget_deferred": "budget_billing.deferred_balance",

@@ -313,7 +313,7 @@ def test_bills_of_two_providers_in_one_file_go_to_review() -> None:
         result = extract_bill(alone.pdf, pdf_reader=READER)
         assert result.status is BillStatus.OK and not [a for a in result.audits if a.code == "several_statements"]
     result = extract_bill(merged(brightline.pdf, riverside.pdf), pdf_reader=READER)
-    assert result.status is BillStatus.NEEDS_REVIEW and result.method == "template:brightline@1"
+    assert result.status is BillStatus.NEEDS_REVIEW and result.method == "template:brightline@2"
     several = [a for a in result.audits if a.code == "several_statements"]
     assert [a.severity for a in several] == [Severity.ERROR]
     assert "account numbers" in several[0].message

@@ -83,7 +83,7 @@ def _brightline_make(rng: random.Random, index: int) -> NormalizedBill:
     items.append(tax("Utility Users Tax", items, Decimal(rng.randint(20, 75)) / 10))
     new = total(items)
     previous, payments, due_amount = summary(rng, new)
-    return NormalizedBill(
+    bill = NormalizedBill(
         provider=BRIGHTLINE,
         account_number=f"{rng.randint(1000, 9999)}-{rng.randint(100000, 999999)}-{rng.randint(0, 9)}",
         service_address=_address(rng),
@@ -98,6 +98,12 @@ def _brightline_make(rng: random.Random, index: int) -> NormalizedBill:
         line_items=items,
         usage=usage,
     )
+    # Half the balances left unpaid are charged a late fee on the account (drawn last: every other value is as
+    # it was before late fees were drawn).
+    if payments < previous and rng.random() < 0.5:
+        late = max(cents((previous - payments) * Decimal("0.015")), Decimal("1.00"))
+        return bill.model_copy(update={"adjustments": late, "amount_due": due_amount + late})
+    return bill
 
 
 def _brightline_render(sheet: Sheet, bill: NormalizedBill) -> None:
@@ -124,12 +130,14 @@ def _brightline_render(sheet: Sheet, bill: NormalizedBill) -> None:
         (
             ("Previous Balance", bill.previous_balance),
             ("Payment Received", -(bill.payments_and_credits or Decimal(0))),
+            *([("Late Payment Charge", bill.adjustments)] if bill.adjustments is not None else []),
             ("New Charges", bill.total_amount),
             ("Amount Due", bill.amount_due),
         )
     ):
-        sheet.text(46, 186 + 15 * row, label, 10, bold=row == 3)
-        sheet.right(296, 186 + 15 * row, money(amount), 10, bold=row == 3)
+        last = label == "Amount Due"
+        sheet.text(46, 186 + 15 * row, label, 10, bold=last)
+        sheet.right(296, 186 + 15 * row, money(amount), 10, bold=last)
 
     sheet.text(40, 280, "TIME-OF-USE METER READINGS", 10, bold=True)
     columns = (40, 120, 220, 300, 380, 460)

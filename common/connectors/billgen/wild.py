@@ -111,9 +111,10 @@ USAGE_HEADERS = {
     "demand": ("Demand", "Max Demand", "Peak kW", "kW"),
     "read_type": ("Read Type", "Type", "Reading"),
 }
-# A net meter's register column (`Received`): its heading is chosen from the provider's name, not drawn, so that
-# every bill drawn before net meters printed one draws the same.
+# A net meter's register column (`Received`) and a late fee in the summary: their wordings are chosen from the
+# provider's name, not drawn, so that every bill drawn before they were printed draws the same.
 REGISTER_HEADINGS = ("Register", "Description", "Channel")
+ADJUSTMENT_LABELS = ("Late Payment Charge", "Late Fee", "Adjustments")
 DISTRACTORS = ("last_payment", "marketing", "average_daily", "stub", "page_footer", "late_amount", "headline")
 STREETS = ("Mill Lane", "Oak St", "Harbour Road", "Cedar Ave", "Queen St W", "Lakeview Dr")
 RIGHT, LIMIT, STUB_TOP = 572.0, 740.0, 650.0
@@ -142,6 +143,7 @@ def _choose(rng: random.Random) -> dict[str, str]:
     c["extra_columns"] = ",".join(name for name in ("read_dates", "days") if rng.random() < 0.25)
     c["distractors"] = ",".join(name for name in DISTRACTORS if rng.random() < 0.4)
     c["col.register"] = REGISTER_HEADINGS[len(c["provider"]) % len(REGISTER_HEADINGS)]
+    c["label.adjustments"] = ADJUSTMENT_LABELS[len(c["provider"]) % len(ADJUSTMENT_LABELS)]
     return c
 
 
@@ -252,35 +254,40 @@ def _header(page: _Page, bill: NormalizedBill) -> None:
 def _summary(page: _Page, bill: NormalizedBill) -> None:
     s, c = page.sheet, page.c
     payments = bill.payments_and_credits or Decimal(0)
+    adjustments = [] if bill.adjustments is None else [(c["label.adjustments"], _money(bill.adjustments, c))]
     rows = [
         (c["label.previous_balance"], _money(bill.previous_balance, c)),
         (c["label.payments_and_credits"], _money(-payments if c["payments_sign"] == "credit" else payments, c)),
+        *adjustments,
         (c["label.total_amount"], _money(bill.total_amount, c)),
         (c["label.amount_due"], _money(bill.amount_due, c)),
     ]
+    due = len(rows) - 1
     s.text(40, page.need(18), "Account Summary", 11, bold=True)
     if c["summary"] == "rows":
         for row, (label, value) in enumerate(rows):
             y = page.need(15)
-            s.text(40, y, label, 9, bold=row == 3)
-            s.right(330, y, value, 9, bold=row == 3)
+            s.text(40, y, label, 9, bold=row == due)
+            s.right(330, y, value, 9, bold=row == due)
     elif c["summary"] == "colon":
         for label, value in rows:
             s.text(40, page.need(14), f"{label}: {value}")
     elif c["summary"] == "two_column":
-        for left, right in (rows[:2], rows[2:]):
+        for pair in (rows[index : index + 2] for index in range(0, len(rows), 2)):
             y = page.need(15)
-            s.text(40, y, left[0])
-            s.right(280, y, left[1])
-            s.text(320, y, right[0], bold=True)
-            s.right(RIGHT, y, right[1], bold=True)
+            s.text(40, y, pair[0][0])
+            s.right(280, y, pair[0][1])
+            for label, value in pair[1:]:
+                s.text(320, y, label, bold=True)
+                s.right(RIGHT, y, value, bold=True)
     else:  # boxes: a row of labels over a row of values
         y = page.need(34)
+        step, size = (133, 7) if len(rows) == 4 else (106, 6)  # five boxes: smaller labels, to fit
         for column, (label, value) in enumerate(rows):
-            x = 40 + 133 * column
-            s.band(x, y - 10, 127, 30, "#f4f4f4")
-            s.text(x + 4, y, label, 7, bold=True)
-            s.text(x + 4, y + 14, value, 10, bold=column == 3)
+            x = 40 + step * column
+            s.band(x, y - 10, step - 6, 30, "#f4f4f4")
+            s.text(x + 4, y, label, size, bold=True)
+            s.text(x + 4, y + 14, value, 10, bold=column == due)
 
 
 def _unit_style(bill: NormalizedBill, c: dict[str, str]) -> str:
