@@ -133,6 +133,26 @@ def test_which_dollar_a_bill_charges_in(address: str, extra: list[list[Row]], ex
     assert result.bill is not None and result.bill.currency == expected
 
 
+@pytest.mark.parametrize(
+    ("code", "before", "currency"),
+    [("USD", True, "USD"), ("CAD", True, "CAD"), ("USD", False, "USD"), ("AUD", False, "AUD")],
+)
+def test_amounts_printed_with_their_currencys_code(code: str, before: bool, currency: str) -> None:
+    """`USD 38.68` did not read as money: the bill went to review with its amounts unread."""
+
+    def amount(value: str) -> str:
+        sign, figures = ("-", value[1:]) if value.startswith("-") else ("", value)
+        return f"{sign}{code} {figures}" if before else f"{sign}{figures} {code}"
+
+    summary = [(label, amount(value.replace("$", ""))) for label, value in SUMMARY_AND_DUE]
+    charges = [[(72, text, 540, amount(value.replace("$", "")))] for text, value in CHARGES]
+    result = loaded(bill(summary=summary, charges=charges, currency=f"{code} " if before else ""))
+    assert result.bill is not None
+    got = (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due, result.bill.currency)
+    assert got == (Decimal("50.00"), Decimal("50.00"), Decimal("50.00"), currency)
+    assert [item.amount for item in result.bill.line_items] == [Decimal("10.00"), Decimal("40.00")]
+
+
 def test_pounds_are_gbp() -> None:
     result = loaded(bill(currency="£", address=[(72, "Service Address: 4 Mill Lane, Leeds LS6 3QW")]))
     assert result.bill is not None and result.bill.currency == "GBP"

@@ -57,6 +57,10 @@ def date_regex(formats: tuple[str, ...]) -> str:
     return f"(?:{WEEKDAY}?(?:" + "|".join(sorted(dict.fromkeys(parts), key=len, reverse=True)) + "))"
 
 
+CURRENCY_CODES = r"(?:USD|CAD|AUD|NZD|GBP|EUR)"
+_CURRENCY_CODE = re.compile(rf"\b{CURRENCY_CODES}\b\s?")
+
+
 @dataclass(frozen=True)
 class NumberFormat:
     """Decimal marks and how credits are printed: `-$5.00`, `($5.00)`, `$5.00 CR`, `$5.00-`."""
@@ -74,11 +78,13 @@ class NumberFormat:
     def money(self) -> str:
         t, p = re.escape(self.thousands), re.escape(self.point)
         amount = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+){p}\d{{2}}"
-        symbol = rf"[{re.escape(self.symbols)}]?"
+        # a currency's code before the amount or after it (`USD 38.68`, `38.68 CAD`) or a symbol, or none
+        symbol = rf"(?:{CURRENCY_CODES}\s?)?[{re.escape(self.symbols)}]?"
+        code_after = rf"(?:\s?{CURRENCY_CODES}\b)?"
         return (
-            rf"(?:\(\s*-?{symbol}\s?{amount}\s*\)"
-            rf"|[-−]\s?{symbol}\s?{amount}(?:\s?CR\b)?"
-            rf"|{symbol}\s?[-−]?\s?{amount}(?:\s?(?:CR|cr|Cr)\b|[-−](?![\d{re.escape(self.symbols)}]))?)"
+            rf"(?:\(\s*-?{symbol}\s?{amount}{code_after}\s*\)"
+            rf"|[-−]\s?{symbol}\s?{amount}{code_after}(?:\s?CR\b)?"
+            rf"|{symbol}\s?[-−]?\s?{amount}{code_after}(?:\s?(?:CR|cr|Cr)\b|[-−](?![\d{re.escape(self.symbols)}]))?)"
         )
 
     def parse_number(self, text: str) -> Decimal:
@@ -94,7 +100,7 @@ class NumberFormat:
 
     def parse_money(self, text: str) -> Decimal:
         """Signed amount: a leading or trailing minus, parentheses or a trailing CR make it a credit."""
-        cleaned = text.strip()
+        cleaned = _CURRENCY_CODE.sub("", text).strip()
         upper = cleaned.upper()
         negative = cleaned.startswith(("(", "-", "−")) or upper.endswith(("CR", "-", "−")) or "-" in cleaned[:3]
         value = self.parse_number(self._not_digits.sub("", upper.removesuffix("CR")))
