@@ -3883,3 +3883,14 @@ def test_a_balance_forward_with_a_late_fee_is_the_previous_balance() -> None:
     result = loaded(bill(summary=summary))
     assert result.bill is not None
     assert (result.bill.previous_balance, result.bill.adjustments) == (Decimal("50.00"), Decimal("1.00"))
+
+
+@pytest.mark.parametrize("multiplier", ["x40", "X 40", "×40", "40x"])
+def test_a_multiplier_printed_with_its_sign(multiplier: str) -> None:
+    """`x40` under `Multiplier` did not parse, and the meter went to review (usage_row_unreadable)."""
+    table = meter_table(
+        ["Meter", "Previous", "Current", "Multiplier", "Usage"], [["E1", "100", "110", multiplier, "400 kWh"]]
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.multiplier, r.quantity) for r in result.bill.usage] == [(Decimal(40), Decimal(400))]

@@ -2308,6 +2308,14 @@ def _register_period(register: str) -> str | None:
     return tou_period_of(register)
 
 
+_TIMES = re.compile(r"^\s*[x×]\s*|\s*[x×]\s*$", re.IGNORECASE)  # `x40`, `× 40`, `40x`: a multiplier's sign
+
+
+def _factor(text: str) -> Decimal:
+    """A multiplier or a conversion factor, printed with its sign or without: `x40` sent the meter to review."""
+    return US.parse_number(_TIMES.sub("", text))
+
+
 def _register(register: str) -> dict[str, Any]:
     """A register's time-of-use period and, on a net-metered meter, its direction: `Received` and `Export` were
     loaded as usage of the periods `received` and `export`, to be summed with the energy used."""
@@ -2338,9 +2346,9 @@ def _read_from_cells(
         "meter_number": cells.get("meter") or None,
         "start_read": US.parse_number(start.group("value")) if start else None,
         "end_read": US.parse_number(end.group("value")) if end else None,
-        "multiplier": US.parse_number(cells["multiplier"]) if "multiplier" in cells else None,
+        "multiplier": _factor(cells["multiplier"]) if "multiplier" in cells else None,
         **_register(cells.get("period", "")),
-        "conversion_factor": US.parse_number(cells["conversion_factor"]) if "conversion_factor" in cells else None,
+        "conversion_factor": _factor(cells["conversion_factor"]) if "conversion_factor" in cells else None,
         "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
 
@@ -2448,7 +2456,7 @@ def _reads_as(key: str, value: str) -> bool:
     if key in ("usage", "volume"):
         return _usage_cell(value)[0] is not None
     if key in ("multiplier", "conversion_factor"):
-        return NUMBER_CELL.match(value) is not None
+        return NUMBER_CELL.match(_TIMES.sub("", value)) is not None
     return True
 
 
@@ -2510,10 +2518,8 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "meter_number": found["meter"],
                 "start_read": US.parse_number(start.group("value")) if start else None,
                 "end_read": US.parse_number(end.group("value")) if end else None,
-                "multiplier": US.parse_number(found["multiplier"]) if "multiplier" in found else None,
-                "conversion_factor": (
-                    US.parse_number(found["conversion_factor"]) if "conversion_factor" in found else None
-                ),
+                "multiplier": _factor(found["multiplier"]) if "multiplier" in found else None,
+                "conversion_factor": _factor(found["conversion_factor"]) if "conversion_factor" in found else None,
                 **_register(register),
                 "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or _volume_unit(found),
             }
