@@ -3816,6 +3816,9 @@ def test_usage_stated_for_each_way_of_a_net_meter() -> None:
         ("Account Adjustment", "-$3.25", "-$50.00", "$46.75", "-3.25"),
         ("Returned Payment Fee", "$25.00", "-$50.00", "$75.00", "25.00"),
         ("Late Fee", "$1.50", "$0.00", "$101.50", "1.50"),  # nothing paid: the balance and the fee carried
+        ("Other Credits", "$5.00", "-$50.00", "$45.00", "-5.00"),  # a credit printed without its sign
+        ("Bill Credit", "-$5.00", "-$50.00", "$45.00", "-5.00"),
+        ("Credits and Adjustments", "-$5.00", "-$50.00", "$45.00", "-5.00"),
     ],
 )
 def test_a_late_fee_or_an_adjustment_in_the_account_summary_is_read(

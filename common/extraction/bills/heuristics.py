@@ -744,7 +744,11 @@ _ADJUSTMENT_LABELS = LabelSet(
             r"|Returned (?:Payment|Check|Cheque) (?:Fees?|Charges?)"
             r"|Credits and Adjustments|Adjustments and Credits|(?:Account |Billing |Prior Period )?Adjustments?"
             r"|Other Charges and Credits|Other Account Activity"
-        )
+        ),
+        # a credit, whichever sign it is printed with
+        "credits": _label_pattern(
+            r"(?:Other |Miscellaneous |Account |Bill(?:ing)? )?Credits?(?: Applied)?|Adjustment Credits?"
+        ),
     }
 )
 
@@ -765,14 +769,15 @@ def _adjustments(document: Document, draft: Draft) -> None:
 
 def _adjustments_closing(document: Document, without: Decimal, due: Decimal) -> Found | None:
     """The adjustments that take the balance from `without` them to `due`: one figure, or all of them together (a
-    late fee and a returned-payment fee)."""
-    label_cells = _ADJUSTMENT_LABELS.scan(document)["adjustments"]
+    late fee and a returned-payment fee). A credit's label makes its figure a credit, whatever its sign."""
     hits: list[tuple[Decimal, Hit]] = []
-    for hit in values_after(document, label_cells, _LABELS["total_amount"][1], is_label=is_label):
-        try:
-            hits.append((US.parse_money(hit.text), hit))
-        except (ValueError, InvalidOperation):
-            continue
+    for name, label_cells in _ADJUSTMENT_LABELS.scan(document).items():
+        for hit in values_after(document, label_cells, _LABELS["total_amount"][1], is_label=is_label):
+            try:
+                value = US.parse_money(hit.text)
+            except (ValueError, InvalidOperation):
+                continue
+            hits.append((-abs(value) if name == "credits" else value, hit))
     distinct = list({(hit.line.page, hit.line.text, hit.start): (value, hit) for value, hit in hits}.values())
     for value, hit in distinct:
         if without + value == due:
@@ -780,10 +785,13 @@ def _adjustments_closing(document: Document, without: Decimal, due: Decimal) -> 
     total = sum((value for value, _ in distinct), Decimal(0))
     if len(distinct) < 2 or without + total != due:
         return None
-    each = [hit.provenance(METHOD, FOUND) for _, hit in distinct]
-    boxes = [where.bbox for where in each if where.bbox is not None and where.page == each[0].page]
-    summed = each[0].model_copy(
-        update={"bbox": union(boxes) if boxes else None, "source_text": " + ".join(w.source_text or "" for w in each)}
+    provenances = [hit.provenance(METHOD, FOUND) for _, hit in distinct]
+    boxes = [p.bbox for p in provenances if p.bbox is not None and p.page == provenances[0].page]
+    summed = provenances[0].model_copy(
+        update={
+            "bbox": union(boxes) if boxes else None,
+            "source_text": " + ".join(p.source_text or "" for p in provenances),
+        }
     )
     return Found(total, summed)
 
