@@ -3897,3 +3897,18 @@ def test_a_multiplier_printed_with_its_sign(multiplier: str) -> None:
     result = loaded(bill(meters=table))
     assert result.bill is not None
     assert [(r.multiplier, r.quantity) for r in result.bill.usage] == [(Decimal(40), Decimal(400))]
+
+
+@pytest.mark.parametrize("printed", ["#12345678", "No. 12345678", "S/N 12345678", "12345678*"])
+def test_a_meters_number_is_read_without_what_it_is_printed_with(printed: str) -> None:
+    """`#12345678` was the meter `#12345678`: the same meter on another bill, printed bare, was another meter."""
+    table = meter_table(["Meter", "Previous", "Current", "Usage"], [[printed, "100", "500", "400 kWh"]])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None and [r.meter_number for r in result.bill.usage] == ["12345678"]
+
+
+@pytest.mark.parametrize("printed", ["NO12345", "N-12345", "E-12345678"])
+def test_a_meters_number_that_starts_with_letters_keeps_them(printed: str) -> None:
+    table = meter_table(["Meter", "Previous", "Current", "Usage"], [[printed, "100", "500", "400 kWh"]])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None and [r.meter_number for r in result.bill.usage] == [printed]

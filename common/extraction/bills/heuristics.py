@@ -1794,9 +1794,23 @@ def _aligned(left: float, right: float, column: Column) -> bool:
     return left >= column.left - 2 or abs(right - column.right) <= 2
 
 
+# What a meter's number may be printed with, in its cell: `#12345678`, `No. 12345678`, `S/N 12345678`, `12345678*`
+_METER_DECORATION = re.compile(
+    r"^(?:#|(?:No|Nr)(?:\.|(?=[ :]))|S/N|Serial(?: No\.?)?)[ :]*(?=\S*\d)|[ ]*[*†‡]+$", re.IGNORECASE
+)
+
+
 def _row_cells(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
     """A meter row's cells and its usage: by cell, or by word where a cell holds words under two headings (its
-    cells ran together) and that reading's usage reads, or where the cells do not read."""
+    cells ran together) and that reading's usage reads, or where the cells do not read. A meter's number without
+    what it is printed with (`#12345678` was the meter `#12345678`)."""
+    found = _cells_and_usage(row, columns)
+    if found is not None and (meter := found[0].get("meter")) and _METER_DECORATION.search(meter):
+        found[0]["meter"] = _METER_DECORATION.sub("", meter)
+    return found
+
+
+def _cells_and_usage(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
     cells, straddles = _cells_by_column(row, columns)
     usage = QUANTITY_CELL.match(cells["usage"]) if "usage" in cells else None
     if usage is not None and not straddles:
