@@ -20,7 +20,9 @@ DEMAND_UNITS = frozenset({"kw", "kva", "mw"})
 # Units we can normalize, per commodity (compared case-insensitively).
 KNOWN_UNITS: dict[Commodity, frozenset[str]] = {
     Commodity.ELECTRICITY: frozenset({"kwh", "mwh", "wh", "kw", "kvarh"}),
-    Commodity.GAS: frozenset({"therm", "therms", "ccf", "mcf", "cf", "ft3", "ft³", "dth", "m3", "m³", "gj", "kwh"}),
+    Commodity.GAS: frozenset(
+        {"therm", "therms", "ccf", "mcf", "cf", "ft3", "ft³", "dth", "mmbtu", "m3", "m³", "gj", "kwh"}
+    ),
     Commodity.WATER: frozenset(
         {"gal", "gallon", "gallons", "kgal", "ccf", "hcf", "cf", "ft3", "ft³", "m3", "m³", "l", "kl"}
     ),

@@ -2594,12 +2594,13 @@ def test_demand_rows_of_time_of_use_periods() -> None:
         ("Usage (gallons)", "40", "gallons", Commodity.WATER),  # went to review: no unit
         ("Usage", "40 Gallons", "Gallons", Commodity.WATER),  # loaded with an unknown_unit warning
         ("Usage", "40 cf", "cf", Commodity.GAS),  # loaded with an unknown_unit warning
+        ("Usage", "40 MMBtu", "MMBtu", Commodity.GAS),  # loaded with an unknown_unit warning
     ],
 )
 def test_megawatt_hours_gallons_and_cubic_feet(heading: str, usage: str, unit: str, commodity: Commodity) -> None:
     charges = [
         [(72, "Basic Charge", 540, "$10.00")],
-        [(72, "Gas Usage Charge" if unit == "cf" else "Charge", 540, "$40.00")],
+        [(72, "Gas Usage Charge" if unit in ("cf", "MMBtu") else "Charge", 540, "$40.00")],
     ]
     table = meter_table(["Meter", "Previous", "Current", heading], [["M123", "1000", "1040", usage]])
     result = loaded(bill(meters=table, charges=charges))
