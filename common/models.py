@@ -494,7 +494,10 @@ class MonthlyUsage(Strict):
     month: str  # YYYY-MM
     commodity: Commodity
     unit: str
-    usage: Decimal
+    usage: Decimal = Field(
+        description="What the month's ok bills say was taken from the grid (energy_used): delivered, or net where a"
+        " meter prints only its net; never what a net-metered customer sent back."
+    )
     cost: Money
 
 
