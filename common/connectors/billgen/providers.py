@@ -748,30 +748,21 @@ def _harborview_registers(
     meter: str, first: Decimal, kwh: Decimal, exported: tuple[Decimal, Decimal] | None
 ) -> list[UsageRead]:
     """The meter's delivered register and, on a solar customer's net meter, the register of the energy it received."""
-    usage = [
+    registers = [(Direction.DELIVERED, first, kwh)]
+    if exported is not None:
+        registers.append((Direction.RECEIVED, *exported))
+    return [
         UsageRead(
             commodity=Commodity.ELECTRICITY,
-            quantity=kwh,
+            quantity=used,
             unit="kWh",
             meter_number=meter,
-            start_read=first,
-            end_read=first + kwh,
+            start_read=start,
+            end_read=start + used,
+            direction=direction,
         )
+        for direction, start, used in registers
     ]
-    if exported is not None:
-        start, sent = exported
-        usage.append(
-            UsageRead(
-                commodity=Commodity.ELECTRICITY,
-                quantity=sent,
-                unit="kWh",
-                meter_number=meter,
-                start_read=start,
-                end_read=start + sent,
-                direction=Direction.RECEIVED,
-            )
-        )
-    return usage
 
 
 def _harborview_render(sheet: Sheet, bill: NormalizedBill) -> None:
