@@ -3913,3 +3913,19 @@ def test_a_meters_number_that_starts_with_letters_keeps_them(printed: str) -> No
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [[printed, "100", "500", "400 kWh"]])
     result = loaded(bill(meters=table))
     assert result.bill is not None and [r.meter_number for r in result.bill.usage] == [printed]
+
+
+def test_a_net_meters_registers_stated_line_by_line() -> None:
+    """`Energy delivered: 500 kWh`, `Energy exported to grid  200 kWh`, `Net energy: 300 kWh` were not read."""
+    lines = [
+        [(72, "Energy delivered: 500 kWh")],
+        [(72, "Energy exported to grid"), (300, "200 kWh")],
+        [(72, "Net energy: 300 kWh")],
+    ]
+    result = loaded(bill(meters=lines))
+    assert result.bill is not None
+    assert [(r.quantity, r.direction) for r in result.bill.usage] == [
+        (Decimal(500), DELIVERED),
+        (Decimal(200), RECEIVED),
+        (Decimal(300), NET),
+    ]

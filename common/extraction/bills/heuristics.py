@@ -2723,6 +2723,11 @@ USAGE_STATEMENTS = tuple(
         rf"^You used {USAGE_QUANTITY}{THIS_PERIOD}\.?{USAGE_MARK}?$",
         # `Meter 123456: 1,200 kWh used (actual read)`
         rf"^Meter (?P<meter>{METER_ID}):? {USAGE_QUANTITY} used{THIS_PERIOD}{USAGE_MARK}?\.?$",
+        # a net meter's registers stated one by one: `Energy delivered: 500 kWh`, `Energy exported to grid 200 kWh`
+        rf"^(?:Total )?(?:Energy|Electricity) (?P<register>(?:delivered|received|exported|imported)"
+        rf"(?: (?:to|from) (?:the )?grid)?){THIS_PERIOD}:?[ \t]+{USAGE_QUANTITY}{USAGE_MARK}?$",
+        # `Net energy: 300 kWh`, `Net usage this period  300 kWh`
+        rf"^(?P<register>Net) (?:energy|usage|consumption){THIS_PERIOD}:?[ \t]+{USAGE_QUANTITY}{USAGE_MARK}?$",
     )
 )
 
