@@ -3929,3 +3929,18 @@ def test_a_net_meters_registers_stated_line_by_line() -> None:
         (Decimal(200), RECEIVED),
         (Decimal(300), NET),
     ]
+
+
+def test_the_bills_one_meter_is_that_of_every_register_stated() -> None:
+    """The one meter printed on a line of its own went to a stated usage only where one figure was stated."""
+    lines = [
+        [(72, "Meter Number: 77821934")],
+        [(72, "Energy delivered: 500 kWh")],
+        [(72, "Energy received: 200 kWh")],
+    ]
+    result = loaded(bill(meters=lines))
+    assert result.bill is not None
+    assert [(r.meter_number, r.direction) for r in result.bill.usage] == [
+        ("77821934", DELIVERED),
+        ("77821934", RECEIVED),
+    ]

@@ -2769,7 +2769,10 @@ def _usage_statements(document: Document, draft: Draft) -> None:
         commodity = _settled(commodity_of(label), values, draft, document, set(), line)
         if commodity is not None:
             read.append((values, commodity, mark, line))
-    meter = _the_meter(document, read[0][1]) if len(read) == 1 and read[0][0]["meter_number"] is None else None
+    # the bill's one meter is that of the one service stated, whether in one figure or in a figure a register
+    one_service = len({commodity for _, commodity, _, _ in read}) == 1
+    unnamed = all(values["meter_number"] is None for values, _, _, _ in read)
+    meter = _the_meter(document, read[0][1]) if read and one_service and unnamed else None
     for values, commodity, mark, line in read:
         if meter is not None:
             values["meter_number"] = meter[1]
