@@ -247,7 +247,7 @@ def test_energy_used_and_billed(reads: list[UsageRead], used: str | None, billed
 
 
 def test_a_net_metered_bill_reconciles_with_delivered_less_received_intervals() -> None:
-    """The received register was added to the billed quantity (1486 + 300), and the bill read as a mismatch."""
+    """The received register was added to the billed quantity (1486 + 743), and the bill read as a mismatch."""
     first = datetime(2024, 3, 1, 8, tzinfo=UTC)
     buckets = _hourly_buckets(first, 743, kwh="2") + _hourly_buckets(first, 743, kwh="1", direction="received")
     record = _bill(date(2024, 3, 1), date(2024, 3, 31), "1486")

@@ -802,18 +802,19 @@ def _harborview_render(sheet: Sheet, bill: NormalizedBill) -> None:
         sheet.right(300, 224 + 14 * row, usd(amount), 9, bold=row == 3)
 
     sheet.text(330, 206, "Meter Reading", 11, bold=True)
-    net_meter = len(bill.usage) > 1  # a solar customer's: its delivered and received registers
-    headings = ["Meter", "Register", "Start Read", "End Read", "Usage"] if net_meter else ["Meter", "Start Read"]
-    headings += [] if net_meter else ["End Read", "kWh Used"]
-    columns = (330, 380, 428, 480, 528) if net_meter else (330, 390, 450, 510)
-    for x, heading in zip(columns, headings, strict=True):
-        sheet.text(x, 222, heading, 8, bold=True)
+    net_meter = len(bill.usage) > 1  # a solar customer's: its delivered and received registers, each with its unit
+    headings = ["Meter", "Register", "Start Read", "End Read", "Usage"]
+    columns: tuple[float, ...] = (330, 380, 428, 480, 528)
+    if not net_meter:  # a meter that only counts what it delivers: the unit in the heading
+        headings, columns = ["Meter", "Start Read", "End Read", "kWh Used"], (330, 390, 450, 510)
+    for left, heading in zip(columns, headings, strict=True):
+        sheet.text(left, 222, heading, 8, bold=True)
     for line, read in enumerate(bill.usage):
         register = [read.direction.value.capitalize()] if net_meter else []
         used = f"{quantity(read.quantity)} {read.unit}" if net_meter else quantity(read.quantity)
         cells = (read.meter_number or "", *register, str(read.start_read), str(read.end_read), used)
-        for x, cell in zip(columns, cells, strict=True):
-            sheet.text(x, 236 + 12 * line, cell, 8)
+        for left, cell in zip(columns, cells, strict=True):
+            sheet.text(left, 236 + 12 * line, cell, 8)
 
     sheet.text(40, 310, "Details of Charges", 11, bold=True)
     sheet.rule(40, 314, 572)
