@@ -319,13 +319,17 @@ def energy_used(reads: Sequence[UsageRead]) -> Decimal | None:
     return None
 
 
+def energy_exported(reads: Sequence[UsageRead]) -> Decimal:
+    """What reads of one commodity and unit say a net-metered customer's system sent back (the received registers)."""
+    return _registers_total([read for read in reads if read.direction is Direction.RECEIVED])
+
+
 def energy_billed(reads: Sequence[UsageRead]) -> Decimal:
     """The quantity a bill charges for reads of one commodity and unit: the net register, or delivered less received
     (a net-metered meter's interval data nets the same way)."""
     if net := [read for read in reads if read.direction is Direction.NET]:
         return _registers_total(net)
-    delivered = _registers_total([read for read in reads if read.direction is Direction.DELIVERED])
-    return delivered - _registers_total([read for read in reads if read.direction is Direction.RECEIVED])
+    return _registers_total([read for read in reads if read.direction is Direction.DELIVERED]) - energy_exported(reads)
 
 
 class DemandRead(Strict):
@@ -499,6 +503,9 @@ class MonthlyUsage(Strict):
         " meter prints only its net; never what a net-metered customer sent back."
     )
     cost: Money
+    exported: Decimal = Field(
+        default=Decimal(0), description="What the month's ok bills say a net-metered customer sent back (received)."
+    )
 
 
 class Problem(Strict):

@@ -95,6 +95,7 @@ class AccountUsageMonth:
     unit: str
     usage: Decimal
     cost: Decimal
+    exported: Decimal = Decimal(0)  # what net-metered meters received from the customer
 
 
 class Database(ABC):

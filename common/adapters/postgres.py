@@ -54,6 +54,7 @@ from common.models import (
     UsageRead,
     UtilityAccount,
     UtilityAccountCreate,
+    energy_exported,
     energy_used,
 )
 from common.ports import AccountUsageMonth, BillRecord, Database
@@ -1067,10 +1068,11 @@ class PostgresDatabase(Database):
         """Bills grouped by the month of bill_period_end and by usage commodity/unit.
 
         ``usage`` is the energy each bill says the customer took from the grid (models.energy_used: all meters, a
-        meter's TOU registers where it prints no total, never what a net-metered customer sent back); ``cost`` is
-        the bill's total_amount attributed entirely to the bill's FIRST usage row's commodity/unit, so a dual-fuel
-        bill's total is counted once (bills without usage rows are not reported). Only ok bills count: a bill
-        waiting for review (say, a model's reading of a scan) is not yet a fact.
+        meter's TOU registers where it prints no total, never what a net-metered customer sent back), ``exported``
+        what such a customer sent back (models.energy_exported); ``cost`` is the bill's total_amount attributed
+        entirely to the bill's FIRST usage row's commodity/unit, so a dual-fuel bill's total is counted once (bills
+        without usage rows are not reported). Only ok bills count: a bill waiting for review (say, a model's
+        reading of a scan) is not yet a fact.
         """
         rows = self._fetch(
             "SELECT b.id, to_char(b.bill_period_end, 'YYYY-MM') AS month, b.total_amount, u.commodity, u.unit,"
@@ -1098,10 +1100,13 @@ class PostgresDatabase(Database):
                     direction=Direction(r["direction"]),
                 )
             )
-        usage = dict.fromkeys(cost, Decimal(0))
+        usage, exported = dict.fromkeys(cost, Decimal(0)), dict.fromkeys(cost, Decimal(0))
         for (_, month, commodity, unit), bill_reads in reads.items():
             usage[(month, commodity, unit)] += energy_used(bill_reads) or Decimal(0)
-        return [AccountUsageMonth(*key, usage=usage[key], cost=cost[key]) for key in sorted(cost)]
+            exported[(month, commodity, unit)] += energy_exported(bill_reads)
+        return [
+            AccountUsageMonth(*key, usage=usage[key], cost=cost[key], exported=exported[key]) for key in sorted(cost)
+        ]
 
     # --- agent ----------------------------------------------------------------------------------
 

@@ -136,7 +136,14 @@ def dashboard(db: Database, warehouse: Warehouse, customer_id: str) -> Dashboard
         for r in latest
     ]
     monthly = [
-        MonthlyUsage(month=m.month, commodity=Commodity(m.commodity), unit=m.unit, usage=m.usage, cost=m.cost)
+        MonthlyUsage(
+            month=m.month,
+            commodity=Commodity(m.commodity),
+            unit=m.unit,
+            usage=m.usage,
+            cost=m.cost,
+            exported=m.exported,
+        )
         for m in db.monthly_usage(customer_id)
     ]
     return Dashboard(

@@ -17,7 +17,15 @@ from common.intervals.localtime import DstRule, espi_zone_label, local_day_bound
 from common.intervals.reconcile import audits, reconcile
 from common.intervals.table import read_parquet, readings_from_parquet
 from common.intervals.units import normalise
-from common.models import Commodity, Direction, NormalizedBill, UsageRead, energy_billed, energy_used
+from common.models import (
+    Commodity,
+    Direction,
+    NormalizedBill,
+    UsageRead,
+    energy_billed,
+    energy_exported,
+    energy_used,
+)
 from common.ports import BillRecord, IntervalBucket
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/greenbutton"
@@ -244,6 +252,9 @@ def _read(
 def test_energy_used_and_billed(reads: list[UsageRead], used: str | None, billed: str) -> None:
     assert energy_used(reads) == (Decimal(used) if used is not None else None)
     assert energy_billed(reads) == Decimal(billed)
+    # what was sent back is the difference between them, where a meter prints what it delivered
+    if any(read.direction is Direction.DELIVERED for read in reads) and used is not None:
+        assert energy_exported(reads) == Decimal(used) - Decimal(billed)
 
 
 def test_a_net_metered_bill_reconciles_with_delivered_less_received_intervals() -> None:

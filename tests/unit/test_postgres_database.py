@@ -460,11 +460,11 @@ def test_monthly_usage_is_the_energy_taken_from_the_grid(database: PostgresDatab
     net_only = [read("-40", Direction.NET)]  # a month of surplus, on a meter that prints its net alone
     mar: dict[str, Any] = {"bill_period_start": date(2024, 3, 1), "bill_period_end": date(2024, 3, 31)}
     database.upsert_bill(art, _bill(total="5.00", usage=net_only, **mar))
-    got = [(m.month, m.usage, m.cost) for m in database.monthly_usage(account.customer_id)]
+    got = [(m.month, m.usage, m.exported, m.cost) for m in database.monthly_usage(account.customer_id)]
     assert got == [
-        ("2024-01", Decimal("500"), Decimal("40.00")),
-        ("2024-02", Decimal("500"), Decimal("60.00")),
-        ("2024-03", Decimal("-40"), Decimal("5.00")),
+        ("2024-01", Decimal("500"), Decimal("200"), Decimal("40.00")),
+        ("2024-02", Decimal("500"), Decimal("0"), Decimal("60.00")),
+        ("2024-03", Decimal("-40"), Decimal("0"), Decimal("5.00")),
     ]
     stored = database._fetch("SELECT direction FROM bill_usage ORDER BY bill_id, position")
     assert sorted(r["direction"] for r in stored) == ["delivered"] * 4 + ["net", "net", "received"]
