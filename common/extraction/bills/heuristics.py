@@ -34,6 +34,7 @@ from common.extraction.bills.draft import (
 )
 from common.extraction.bills.layout import BBox, Document, Line, Segment, union
 from common.extraction.bills.values import (
+    CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
     US,
     categorize,
@@ -1134,7 +1135,7 @@ def _provider(document: Document, draft: Draft) -> None:
 
 # Printed codes and prefixed dollars say which dollar; a bare `$` is told apart by the country of the
 # addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
-_CURRENCY_CODE = re.compile(r"(?<![A-Za-z])(?:(USD|CAD|AUD|NZD|GBP|EUR)(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
+_CURRENCY_CODE = re.compile(rf"(?<![A-Za-z])(?:({CURRENCY_CODES})(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
 _DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
 _CANADIAN_PLACE = re.compile(
     r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b|\bHST\b"  # HST: Canada's only
@@ -1979,7 +1980,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         if cells is None:
             draft.notes.append(_unreadable(row, "no meter row under the headings reads"))
             continue
-        if above is not None and above[0] is columns and _register_of_the_meter_above(row, cells, above[1]):
+        flow = _flow_in_other_cells(row, cells)  # a register named under no register heading
+        if above is not None and above[0] is columns and _register_of_the_meter_above(cells, above[1], flow):
             cells["meter"] = above[1]["meter"]
         above = columns, cells
         usage = QUANTITY_CELL.match(cells["usage"])
@@ -1998,8 +2000,8 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         note = _with_conversion(values, notes)
         if values["conversion_factor"] is None:
             values["read_unit"] = None  # a heading's unit names what converted meters count in, not every meter's
-        if "period" not in cells and (direction := _flow_in_other_cells(row, cells)) is not None:
-            values["direction"] = direction
+        if "period" not in cells and flow is not None:
+            values["direction"] = flow
         rows.append((cells, row, values, note))
     if not rows:
         return
@@ -2052,7 +2054,7 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
                 pass
 
 
-def _register_of_the_meter_above(row: Line, cells: dict[str, str], above: dict[str, str]) -> bool:
+def _register_of_the_meter_above(cells: dict[str, str], above: dict[str, str], flow: Direction | None) -> bool:
     """A row that names a register and leaves the meter's cell empty, under a row that names a meter, is that meter's
     next register, its number printed once (`E123 | Delivered ...` over `| Received ...`): it was loaded as a meter
     with no number. Not a row that names no register (the sewer volume under the water meter), nor another service."""
@@ -2060,7 +2062,7 @@ def _register_of_the_meter_above(row: Line, cells: dict[str, str], above: dict[s
         not cells.get("meter")
         and bool(above.get("meter"))
         and ("service" not in cells or cells["service"] == above.get("service"))
-        and (bool(cells.get("period")) or _flow_in_other_cells(row, cells) is not None)
+        and (bool(cells.get("period")) or flow is not None)
     )
 
 
