@@ -3787,10 +3787,21 @@ def test_a_register_row_that_leaves_the_meter_empty_is_the_meter_above() -> None
     assert [(r.meter_number, r.direction) for r in result.bill.usage] == [("E123456", DELIVERED), ("E123456", RECEIVED)]
 
 
-def test_a_row_with_no_meter_and_no_register_is_not_the_meter_above() -> None:
-    """The sewer volume under the water meter is not the water meter's register."""
-    rows = [["W1", "Water", "1000", "1012", "12 CCF"], ["", "Sewer", "", "", "12 CCF"]]
-    result = loaded(bill(meters=meter_table(["Meter", "Service", "Previous", "Current", "Usage"], rows)))
+@pytest.mark.parametrize(
+    ("heading", "rows"),
+    [
+        (["Meter", "Previous", "Current", "Usage"], [["W1", "1000", "1012", "12 CCF"], ["", "", "", "12 CCF"]]),
+        (
+            ["Meter", "Service", "Previous", "Current", "Usage"],
+            [["W1", "Water", "1000", "1012", "12 CCF"], ["", "Sewer", "", "", "12 CCF"]],
+        ),
+    ],
+)
+def test_a_row_with_no_meter_and_no_register_is_not_the_meter_above(heading: list[str], rows: list[list[str]]) -> None:
+    """The sewer volume under the water meter is not the water meter's register: a first version made it one, and
+    such bills went to review (the water meter twice)."""
+    charges = [[(72, "Water 12 CCF @ $2.50", 540, "$30.00")], [(72, "Sewer 12 CCF @ $1.6667", 540, "$20.00")]]
+    result = loaded(bill(meters=meter_table(heading, rows), charges=charges))
     assert result.bill is not None
     assert [(r.meter_number, r.commodity) for r in result.bill.usage] == [
         ("W1", Commodity.WATER),

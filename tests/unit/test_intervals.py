@@ -225,18 +225,18 @@ def _read(
 
 
 @pytest.mark.parametrize(
-    ("reads", "used", "billed"),
+    ("reads", "used", "billed", "exported"),
     [
-        ([_read("500")], "500", "500"),
+        ([_read("500")], "500", "500", "0"),
         # a net-metered meter: what it sent back is no usage, and the bill charges the difference
-        ([_read("500"), _read("200", Direction.RECEIVED)], "500", "300"),
-        ([_read("500"), _read("200", Direction.RECEIVED), _read("300", Direction.NET)], "500", "300"),
-        ([_read("-40", Direction.NET)], "-40", "-40"),  # a meter that prints only its net, here a month of surplus
-        ([_read("200", Direction.RECEIVED)], None, "-200"),
+        ([_read("500"), _read("200", Direction.RECEIVED)], "500", "300", "200"),
+        ([_read("500"), _read("200", Direction.RECEIVED), _read("300", Direction.NET)], "500", "300", "200"),
+        ([_read("-40", Direction.NET)], "-40", "-40", "0"),  # a meter that prints only its net, here a month of surplus
+        ([_read("200", Direction.RECEIVED)], None, "-200", "200"),
         # a meter's total where it prints one, else its registers; each meter counted
-        ([_read("200", period="on_peak"), _read("300", period="off_peak"), _read("500")], "500", "500"),
-        ([_read("200", period="on_peak"), _read("300", period="off_peak")], "500", "500"),
-        ([_read("200", period="on_peak", meter="E1"), _read("700", meter="E2")], "900", "900"),
+        ([_read("200", period="on_peak"), _read("300", period="off_peak"), _read("500")], "500", "500", "0"),
+        ([_read("200", period="on_peak"), _read("300", period="off_peak")], "500", "500", "0"),
+        ([_read("200", period="on_peak", meter="E1"), _read("700", meter="E2")], "900", "900", "0"),
         (
             [
                 _read("200", period="on_peak"),
@@ -246,15 +246,14 @@ def _read(
             ],
             "500",
             "380",
+            "120",
         ),
     ],
 )
-def test_energy_used_and_billed(reads: list[UsageRead], used: str | None, billed: str) -> None:
+def test_energy_used_billed_and_exported(reads: list[UsageRead], used: str | None, billed: str, exported: str) -> None:
     assert energy_used(reads) == (Decimal(used) if used is not None else None)
     assert energy_billed(reads) == Decimal(billed)
-    # what was sent back is the difference between them, where a meter prints what it delivered
-    if any(read.direction is Direction.DELIVERED for read in reads) and used is not None:
-        assert energy_exported(reads) == Decimal(used) - Decimal(billed)
+    assert energy_exported(reads) == Decimal(exported)
 
 
 def test_a_net_metered_bill_reconciles_with_delivered_less_received_intervals() -> None:
