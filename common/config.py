@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     gemini_api_key: str | None = Field(default=None, alias="GEMINI_API_KEY", repr=False)
     gemini_model: str = Field(default="gemini-2.5-flash", alias="GEMINI_MODEL")
     gemini_base_url: str | None = Field(default=None, alias="GEMINI_BASE_URL")
+    ocr: Literal["tesseract", "off"] = Field(
+        default="tesseract",
+        alias="MINIMETER_OCR",
+        description="How a bill PDF without a text layer (a scan) is read before it goes to review.",
+    )
     admin_key_secret: str = Field(
         default="minimeter-admin-key",
         alias="ADMIN_KEY_SECRET",

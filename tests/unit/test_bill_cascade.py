@@ -386,7 +386,7 @@ def test_cli_prints_a_review_for_a_scan_and_an_error_for_junk(
     assert cli_main(["extract", str(scan)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert (printed["kind"], printed["status"], printed["total_amount"]) == ("bill", "needs_review", None)
-    assert [a["code"] for a in printed["audits"]] == ["no_text_layer"]
+    assert [a["code"] for a in printed["audits"]] == ["no_text_layer", "ocr_failed"]  # OCR found no words
 
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"%PDF-1.7\n" + b"\x00" * 100)

@@ -152,7 +152,11 @@ def test_a_scan_without_text_is_needs_review_not_rejected() -> None:
     assert result.kind is ArtifactKind.BILL_PDF
     assert result.status is ExtractionStatus.NEEDS_REVIEW
     assert result.bill is None
-    assert [a.code for a in result.audits] == ["no_text_layer"]
+    # OCR was asked and found no word on the page
+    assert [(a.code, a.severity, a.details.get("cause")) for a in result.audits] == [
+        ("no_text_layer", Severity.ERROR, None),
+        ("ocr_failed", Severity.WARNING, "no_words"),
+    ]
 
 
 def test_a_text_layer_of_glyph_numbers_is_needs_review_not_rejected() -> None:
@@ -166,8 +170,10 @@ def test_a_text_layer_of_glyph_numbers_is_needs_review_not_rejected() -> None:
     assert result.kind is ArtifactKind.BILL_PDF
     assert result.status is ExtractionStatus.NEEDS_REVIEW
     assert result.bill is None
-    (audit,) = result.audits
+    audit, ocr = result.audits
     assert audit.code == "unreadable_text_layer" and audit.severity is Severity.ERROR
+    # pdfium draws the unembedded font's glyph numbers in a stand-in font: OCR reads no bill in what it draws
+    assert (ocr.code, ocr.details) == ("ocr_failed", {"cause": "unrecognized_bill"})
     assert audit.message.startswith("the PDF's text layer does not decode (statement.pdf): ")
     assert audit.details["undecoded_characters"] >= UNDECODED_SHARE * audit.details["characters"] > 0
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from common.errors import RejectedInput
 from common.extraction.bill_audits import audit_bill, total_verified
@@ -18,6 +19,7 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
+from common.extraction.bills.ocr import TesseractOcr, default_ocr, read_scanned
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
@@ -84,7 +86,8 @@ def _no_text_layer(name: str) -> AuditResult:
     return AuditResult(
         code="no_text_layer",
         severity=Severity.ERROR,
-        message=f"the PDF has no text layer{name}: it is a scan or an image and needs OCR or a person",
+        message=f"the PDF has no text layer{name}: it is a scan or an image, and a person confirms what OCR or a "
+        "model reads of it",
         details={},
     )
 
@@ -113,15 +116,73 @@ def _undecoded_text(document: Document, name: str) -> AuditResult | None:
     )
 
 
-def _without_text(reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult]) -> BillResult:
-    """A PDF whose text cannot be read: the model's reading when one is configured, else only the reasons.
-    Either way a person reviews it, since nothing on the page can confirm a value."""
+@dataclass(frozen=True)
+class _Scan:
+    """What the cascade reads a file with; `ocr` reads a PDF without readable text, before the model."""
+
+    filename: str | None
+    pdf_reader: PdfTextReader
+    templates: tuple[Template, ...] | None
+    ocr: TesseractOcr | None
+
+    @property
+    def name(self) -> str:
+        """The file's name as messages append it."""
+        return f" ({self.filename})" if self.filename else ""
+
+
+def _without_text(
+    reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult], scan: _Scan
+) -> BillResult:
+    """A PDF whose text cannot be read: its pages read by OCR, else the model's reading when one is configured,
+    else only the reasons. Either way a person reviews it, since nothing on the page can confirm a value."""
+    if scan.ocr is not None:
+        scanned = _read_by_ocr(data, audits, scan, scan.ocr)
+        if scanned is not None:
+            return scanned
     if reader is not None:
         read_by_model = _ask_model(reader, data, document, audits)
         if read_by_model is not None and read_by_model.bill is not None:
             reviewed = read_by_model.bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW})
             return BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)
     return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
+
+
+def _read_by_ocr(data: bytes, audits: list[AuditResult], scan: _Scan, ocr: TesseractOcr) -> BillResult | None:
+    """The cascade on the words OCR reads, for review with the reasons the text layer gave (`audits`); None where
+    OCR finds no bill, with the reason added to `audits`."""
+    try:
+        scanned = read_scanned(data, scan.filename, scan.pdf_reader, ocr)
+    except RejectedInput as exc:
+        audits.append(_ocr_failed(f"rendering the pages for OCR failed: {exc.message}", exc.reason_code))
+        return None
+    if not scanned.document.has_text:
+        audits.append(_ocr_failed(f"OCR ({ocr.name}) found no words on the pages", "no_words"))
+        return None
+    notes = [*audits, scanned.audit()]
+    if scanned.document.page_count > len(scanned.pages):
+        notes.append(
+            AuditResult(
+                code="ocr_pages_skipped",
+                severity=Severity.WARNING,
+                message=f"OCR read the first {len(scanned.pages)} of {scanned.document.page_count} pages",
+                details={"read": len(scanned.pages), "pages": scanned.document.page_count},
+            )
+        )
+    try:
+        result = _read_statement(scanned.document, data, replace(scan, ocr=None), None, notes, ask_model=False)
+    except RejectedInput as exc:
+        audits.append(_ocr_failed(f"the words OCR ({ocr.name}) read are not a bill: {exc.message}", exc.reason_code))
+        return None
+    method = f"ocr:{ocr.name}+{result.method}"
+    if result.bill is None:
+        return BillResult(BillStatus.NEEDS_REVIEW, None, result.audits, method, result.found)
+    bill = scanned.marked(result.bill, method).model_copy(update={"status": BillStatus.NEEDS_REVIEW})
+    return BillResult(BillStatus.NEEDS_REVIEW, bill, result.audits, method, result.found)
+
+
+def _ocr_failed(message: str, cause: str) -> AuditResult:
+    return AuditResult(code="ocr_failed", severity=Severity.WARNING, message=message, details={"cause": cause})
 
 
 def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[AuditResult]) -> BillResult | None:
@@ -140,10 +201,11 @@ def extract_bill(
     bill_reader: BillReader | None = None,
     pdf_reader: PdfTextReader | None = None,
     templates: tuple[Template, ...] | None = None,
+    ocr: TesseractOcr | Literal["default", "off"] = "default",
 ) -> BillResult:
     """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill). A file of several
     statements is one result, for review (several_statements); extract_statements reads each of them."""
-    [result] = _extract(data, filename, bill_reader, pdf_reader, templates, split=False)
+    [result] = _extract(data, filename, bill_reader, _scan(filename, pdf_reader, templates, ocr), split=False)
     return result
 
 
@@ -154,26 +216,31 @@ def extract_statements(
     bill_reader: BillReader | None = None,
     pdf_reader: PdfTextReader | None = None,
     templates: tuple[Template, ...] | None = None,
+    ocr: TesseractOcr | Literal["default", "off"] = "default",
 ) -> list[BillResult]:
     """One result per statement, in page order: a file of several statements of one account (a year of bills
     downloaded as one) is read statement by statement, each as if it came alone, its provenance on the file's
     pages. Otherwise, and where a statement reads as no bill, the one result of extract_bill."""
-    return _extract(data, filename, bill_reader, pdf_reader, templates, split=True)
+    return _extract(data, filename, bill_reader, _scan(filename, pdf_reader, templates, ocr), split=True)
+
+
+def _scan(
+    filename: str | None,
+    pdf_reader: PdfTextReader | None,
+    templates: tuple[Template, ...] | None,
+    ocr: TesseractOcr | Literal["default", "off"],
+) -> _Scan:
+    chosen = default_ocr() if ocr == "default" else None if ocr == "off" else ocr
+    return _Scan(filename, pdf_reader or default_reader(), templates, chosen)
 
 
 def _extract(
-    data: bytes,
-    filename: str | None,
-    bill_reader: BillReader | None,
-    pdf_reader: PdfTextReader | None,
-    templates: tuple[Template, ...] | None,
-    *,
-    split: bool,
+    data: bytes, filename: str | None, bill_reader: BillReader | None, scan: _Scan, *, split: bool
 ) -> list[BillResult]:
-    name = f" ({filename})" if filename else ""
-    document = (pdf_reader or default_reader()).read(data, filename)
+    name = scan.name
+    document = scan.pdf_reader.read(data, filename)
     if not document.has_text:
-        return [_without_text(bill_reader, data, document, [_no_text_layer(name)])]
+        return [_without_text(bill_reader, data, document, [_no_text_layer(name)], scan)]
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
     if split and several is not None and (parts := statement_pages(document)) is not None:
@@ -184,9 +251,8 @@ def _extract(
                     _read_statement(
                         document.page_range(first, last),
                         data,
-                        name,
+                        scan,
                         None,
-                        templates,
                         [*repeated, *_page_audits(document, range(first, last + 1))],
                         ask_model=False,
                     ),
@@ -197,20 +263,20 @@ def _extract(
         except RejectedInput:
             pass
     notes = [*repeated, *_page_audits(document), *([several] if several else [])]
-    return [_read_statement(document, data, name, bill_reader, templates, notes, ask_model=several is None)]
+    return [_read_statement(document, data, scan, bill_reader, notes, ask_model=several is None)]
 
 
 def _read_statement(
     document: Document,
     data: bytes,
-    name: str,
+    scan: _Scan,
     bill_reader: BillReader | None,
-    templates: tuple[Template, ...] | None,
     page_notes: list[AuditResult],
     ask_model: bool,
 ) -> BillResult:
     """The cascade on one statement's pages; `page_notes` are what the file's reading put in doubt."""
-    template = detect(document, load_templates() if templates is None else templates)
+    name = scan.name
+    template = detect(document, load_templates() if scan.templates is None else scan.templates)
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
@@ -218,7 +284,7 @@ def _read_statement(
         draft = extract_heuristic(document)
         if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS):
             if (undecoded := _undecoded_text(document, name)) is not None:
-                return _without_text(bill_reader, data, document, [undecoded])
+                return _without_text(bill_reader, data, document, [undecoded], scan)
             if bill_reader is None:
                 raise RejectedInput(
                     f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"

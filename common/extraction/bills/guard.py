@@ -38,6 +38,9 @@ DEFAULT_MEMORY_BYTES = 1024 * 1024 * 1024
 RECYCLE_AFTER = 500  # documents per worker, so a slow leak or fragmentation never accumulates
 
 Isolation = Literal["process", "inline"]
+# pdf_worker.PageImage (not imported from there: the parent never loads pdfium): a page's size in points, in
+# pixels, and one byte of gray a pixel.
+PageImage = tuple[float, float, int, int, bytes]
 
 _NESTED = re.compile(rb"(?:(?:\[|<<)\s*){%d}" % MAX_NESTING)
 # Necessary for _NESTED (every level adds an opener, separated by whitespace at most): openers and whitespace
@@ -143,6 +146,21 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
     return pages, joined
 
 
+def decode_images(header: dict[str, Any], pixels: bytes, max_pixels: int) -> list[PageImage]:
+    """Undo pdf_worker._encode_images; raises ValueError when the reply does not add up."""
+    images: list[PageImage] = []
+    start = 0
+    for width_pt, height_pt, width, height in header["images"]:
+        width, height = int(width), int(height)
+        if not (0 < width and 0 < height and width * height <= max_pixels):
+            raise ValueError("the reader's image has no size or too many pixels")
+        images.append((float(width_pt), float(height_pt), width, height, pixels[start : start + width * height]))
+        start += width * height
+    if start != len(pixels):
+        raise ValueError("the reader's images and pixels disagree")
+    return images
+
+
 class PdfTextReader:
     """Reads word boxes with pdfium, in a limited worker process ("process") or in this one ("inline").
 
@@ -177,6 +195,29 @@ class PdfTextReader:
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
         return build_document(pages, page_count, joined)
+
+    def render(
+        self, data: bytes, filename: str | None = None, *, dpi: float, max_pages: int, max_pixels: int
+    ) -> tuple[list[PageImage], int]:
+        """The first `max_pages` pages as gray images for OCR (pdf_worker.render_pages), and the page count.
+        Rendering decodes the page's images, which reading its text does not: an image bomb that passed the byte
+        checks costs the worker its memory limit here (pdf_resource_limit)."""
+        check_container(data, filename)
+        check_structure(data, filename)
+        with self._lock:
+            if self.isolation == "inline":
+                from common.extraction.bills import pdf_worker
+
+                try:
+                    return pdf_worker.render_pages(data, max_pages=max_pages, dpi=dpi, max_pixels=max_pixels)
+                except pdf_worker.PdfReadError as exc:
+                    raise RejectedInput(f"{exc.message}{_suffix(filename)}", exc.code) from None
+            options = {"max_pages": max_pages, "render": {"dpi": dpi, "max_pixels": max_pixels}}
+            reply, pixels = self._ask_worker(options, data, filename)
+            try:
+                return decode_images(reply, pixels, max_pixels), int(reply["page_count"])
+            except (ValueError, KeyError, TypeError):
+                raise self._worker_failed(filename, None) from None
 
     def close(self) -> None:
         with self._lock:
@@ -225,16 +266,25 @@ class PdfTextReader:
         return self._receive(process, size, deadline)
 
     def _read_isolated(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int, list[list[int]]]:
+        options = {"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}
+        reply, boxes = self._ask_worker(options, data, filename)
+        try:
+            pages, joined = decode_pages(reply, boxes)
+        except ValueError:
+            raise self._worker_failed(filename, None) from None
+        return pages, int(reply["page_count"]), joined
+
+    def _ask_worker(self, options: dict[str, Any], data: bytes, filename: str | None) -> tuple[dict[str, Any], bytes]:
+        """The worker's reply to one request: its JSON frame and the frame of bytes after it."""
         process = self._start()
         assert process.stdin is not None and process.stdout is not None
-        header = json.dumps({"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}).encode()
+        header = json.dumps(options).encode()
         deadline = time.monotonic() + self.timeout_s
         try:
             process.stdin.write(struct.pack(">I", len(header)) + header + struct.pack(">I", len(data)) + data)
             process.stdin.flush()
             reply: dict[str, Any] = json.loads(self._receive_frame(process, deadline))
-            if "error" not in reply:
-                pages, joined = decode_pages(reply, self._receive_frame(process, deadline))
+            payload = self._receive_frame(process, deadline) if "error" not in reply else b""
         except TimeoutError:
             process.kill()
             self._stop()
@@ -246,16 +296,19 @@ class PdfTextReader:
                 code: int | None = process.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 code = None
-            self._stop()
-            raise RejectedInput(
-                f"the PDF exhausted the reader's memory limit or crashed it (exit {code}){_suffix(filename)}",
-                "pdf_resource_limit",
-            ) from None
+            raise self._worker_failed(filename, code) from None
         self._served += 1
         if "error" in reply:
             error = reply["error"]
             raise RejectedInput(f"{error['message']}{_suffix(filename)}", str(error["code"]))
-        return pages, int(reply["page_count"]), joined
+        return reply, payload
+
+    def _worker_failed(self, filename: str | None, code: int | None) -> RejectedInput:
+        self._stop()
+        return RejectedInput(
+            f"the PDF exhausted the reader's memory limit or crashed it (exit {code}){_suffix(filename)}",
+            "pdf_resource_limit",
+        )
 
     @staticmethod
     def _receive(process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes:

@@ -19,6 +19,9 @@ reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", 
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
+A header with `"render"` asks for the pages as images for OCR (render_pages): the reply is then
+`{"page_count": n, "images": [[width_pt, height_pt, width_px, height_px], ...]}` and one byte of gray a pixel,
+page after page.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # one str index, two UTF-16 unit
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
 # A page's word texts, their boxes as 4 float32 a word (as Word), and which words pdfium ran over two lines.
 Columns = tuple[list[str], "array[float]", list[int]]
+# A page as an image for OCR: its size in points, its size in pixels, one byte of gray a pixel, row after row.
+PageImage = tuple[float, float, int, int, bytes]
 KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
 
 
@@ -231,12 +236,7 @@ def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tup
 
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
-    document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
-    if not document:
-        error = pdfium_c.FPDF_GetLastError()
-        if error in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-            raise PdfReadError("encrypted_pdf", "the PDF is password protected")
-        raise PdfReadError("corrupt_pdf", f"pdfium cannot open the PDF (error {error})")
+    document = _open(data)
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
         pages: list[Columns] = []
@@ -257,6 +257,57 @@ def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tup
         return pages, page_count
     finally:
         pdfium_c.FPDF_CloseDocument(document)
+
+
+def _open(data: bytes) -> Any:
+    document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if not document:
+        error = pdfium_c.FPDF_GetLastError()
+        if error in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise PdfReadError("encrypted_pdf", "the PDF is password protected")
+        raise PdfReadError("corrupt_pdf", f"pdfium cannot open the PDF (error {error})")
+    return document
+
+
+def render_pages(data: bytes, *, max_pages: int, dpi: float, max_pixels: int) -> tuple[list[PageImage], int]:
+    """The first `max_pages` pages in gray at `dpi`, a page larger than `max_pixels` at the resolution that
+    fits it (a poster-sized page must not cost gigabytes), and the document's page count."""
+    document = _open(data)
+    try:
+        page_count = pdfium_c.FPDF_GetPageCount(document)
+        images: list[PageImage] = []
+        for index in range(min(page_count, max_pages)):
+            page = pdfium_c.FPDF_LoadPage(document, index)
+            if not page:
+                raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
+            try:
+                images.append(_render(page, dpi, max_pixels))
+            finally:
+                pdfium_c.FPDF_ClosePage(page)
+        return images, page_count
+    finally:
+        pdfium_c.FPDF_CloseDocument(document)
+
+
+def _render(page: Any, dpi: float, max_pixels: int) -> PageImage:
+    width_pt, height_pt = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+    if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
+        raise PdfReadError("corrupt_pdf", "a page has no size")
+    scale = min(dpi / 72, math.sqrt(max_pixels / (width_pt * height_pt)))
+    width, height = max(1, int(width_pt * scale)), max(1, int(height_pt * scale))
+    bitmap = pdfium_c.FPDFBitmap_CreateEx(width, height, pdfium_c.FPDFBitmap_Gray, None, 0)
+    if not bitmap:
+        raise MemoryError
+    try:
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xFFFFFFFF)
+        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, pdfium_c.FPDF_ANNOT)
+        stride = pdfium_c.FPDFBitmap_GetStride(bitmap)
+        pixels = ctypes.string_at(pdfium_c.FPDFBitmap_GetBuffer(bitmap), stride * height)
+    finally:
+        pdfium_c.FPDFBitmap_Destroy(bitmap)
+    if stride != width:
+        pixels = b"".join(pixels[row : row + width] for row in range(0, stride * height, stride))
+    return width_pt, height_pt, width, height, pixels
 
 
 def _words(columns: Columns) -> list[Word]:
@@ -287,6 +338,11 @@ def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]
         "joined_per_page": [joined for _, _, joined in pages],
     }
     return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes, _ in pages])
+
+
+def _encode_images(images: list[PageImage], page_count: int) -> tuple[bytes, bytes]:
+    header = {"page_count": page_count, "images": [list(image[:4]) for image in images]}
+    return json.dumps(header).encode(), b"".join([image[4] for image in images])
 
 
 # --- worker process ----------------------------------------------------------------------------------
@@ -338,10 +394,19 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         options = json.loads(header)
         error: dict[str, str] | None = None
         try:
-            pages, page_count = read_columns(
-                data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
-            )
-            words, boxes = encode_columns(pages, page_count)
+            if (render := options.get("render")) is not None:
+                images, page_count = render_pages(
+                    data,
+                    max_pages=int(options["max_pages"]),
+                    dpi=float(render["dpi"]),
+                    max_pixels=int(render["max_pixels"]),
+                )
+                described, payload = _encode_images(images, page_count)
+            else:
+                pages, page_count = read_columns(
+                    data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
+                )
+                described, payload = encode_columns(pages, page_count)
         except PdfReadError as exc:
             error = {"code": exc.code, "message": exc.message}
         except MemoryError:
@@ -349,7 +414,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         if error is not None:
             write_frame(stdout, json.dumps({"error": error}).encode())
         else:
-            stdout.write(struct.pack(">I", len(words)) + words + struct.pack(">I", len(boxes)) + boxes)
+            stdout.write(struct.pack(">I", len(described)) + described + struct.pack(">I", len(payload)) + payload)
             stdout.flush()
 
 

@@ -1,0 +1,132 @@
+"""Measure the OCR path on scans of the labelled corpus; prints a table, then one JSON object.
+
+    .venv/bin/python -m bench.extract.scanned [--per-provider 5] [--dpi 200] [--turn 0.5] [--noise 0.002]
+
+Each corpus bill is made a scan (billgen.scan: its pages as gray images at `--dpi`, turned by up to `--turn`
+degrees either way, with `--noise` of the pixels specks, JPEG) and read by the pipeline's cascade: pdfium finds no
+text layer, renders the pages in its worker, Tesseract reads them, and templates, heuristics and audits run on
+the words. Such a bill always goes to review; what is measured is what the reviewer is handed:
+  values        per field, of the values read: how many are right (precision) and how many of the truth's were
+                read right (recall)
+  audits pass   the bills whose only error is the missing text layer (every sum and read checks out), and the
+                precision of their values: what loading them as ok would have cost
+  time          per page, OCR included
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+from bench.extract.evaluate import Evaluation, Score, flatten
+from common.connectors.billgen import corpus
+from common.connectors.billgen.scan import scanned
+from common.errors import RejectedInput
+from common.extraction.bills.cascade import extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.extraction.bills.ocr import default_ocr
+from common.models import Severity
+
+
+def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any]:
+    ocr = default_ocr()
+    if ocr is None:
+        raise SystemExit("OCR is off (MINIMETER_OCR=off) or tesserocr is not installed")
+    reader = PdfTextReader("process")
+    rng = random.Random(7)
+    everything, audited = Evaluation(), Evaluation()
+    reasons: Counter[str] = Counter()
+    pages = bills_with_bill = 0
+    seconds = 0.0
+    for bill in corpus(per_provider):
+        scan = scanned(
+            bill.pdf, dpi=dpi, turn_degrees=rng.uniform(-turn, turn), noise=noise, seed=rng.randrange(1 << 30)
+        )
+        started = time.perf_counter()
+        try:
+            result = extract_bill(scan, bill.name, pdf_reader=reader, ocr=ocr)
+        except RejectedInput as exc:
+            reasons[f"rejected:{exc.reason_code}"] += 1
+            everything.record_flat(bill.name, bill.truth, None, "rejected")
+            continue
+        finally:
+            seconds += time.perf_counter() - started
+        pages += _page_count(scan)
+        errors = sorted({a.code for a in result.audits if a.severity is Severity.ERROR} - {"no_text_layer"})
+        reasons.update(errors or ["(none but no_text_layer)"])
+        found = flatten(result.bill) if result.bill is not None else None
+        bills_with_bill += found is not None
+        everything.record_flat(bill.name, bill.truth, found, result.method)
+        if found is not None and not errors:
+            audited.record_flat(bill.name, bill.truth, found, result.method)
+    reader.close()
+    total, passed = everything.total(), audited.total()
+    return {
+        "bills": everything.bills,
+        "scan": {"dpi": dpi, "turn_degrees": turn, "noise": noise},
+        "engine": ocr.name,
+        "bills_with_a_bill": bills_with_bill,
+        "values": _score(total),
+        "audits_pass": {"bills": audited.bills, **_score(passed)},
+        "errors_besides_no_text_layer": dict(reasons.most_common()),
+        "seconds_per_page": round(seconds / pages, 3) if pages else None,
+        "per_field": {path: _score(score) for path, score in sorted(everything.per_field.items())},
+        "wrong_when_audits_pass": [list(map(str, wrong)) for wrong in audited.wrong_in_ok[:20]],
+    }
+
+
+def _page_count(pdf: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _score(score: Score) -> dict[str, Any]:
+    return {
+        "truth": score.truth,
+        "read": score.extracted_ok,
+        "right": score.correct_ok,
+        "precision": round(score.precision, 4),
+        "recall": round(score.recall, 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-provider", type=int, default=5)
+    parser.add_argument("--dpi", type=int, default=200)
+    parser.add_argument("--turn", type=float, default=0.5, help="largest turn of a page, degrees")
+    parser.add_argument("--noise", type=float, default=0.002, help="share of the pixels made specks")
+    args = parser.parse_args(argv)
+    report = run(args.per_provider, args.dpi, args.turn, args.noise)
+    scan = f"{args.dpi} dpi, up to {args.turn} degrees, noise {args.noise}"
+    print(f"{report['bills']} scanned bills ({report['engine']}; {scan})")
+    print(f"{'field':34} {'truth':>6} {'read':>6} {'right':>6} {'precision':>9} {'recall':>7}")
+    for path, score in report["per_field"].items():
+        counts = f"{score['truth']:6} {score['read']:6} {score['right']:6}"
+        print(f"{path:34} {counts} {score['precision']:9.4f} {score['recall']:7.4f}")
+    values, passed = report["values"], report["audits_pass"]
+    read = report["bills_with_a_bill"]
+    print(f"all values: precision {values['precision']:.4f} recall {values['recall']:.4f} ({read} bills read)")
+    print(
+        f"bills whose audits all pass: {passed['bills']}, their values' precision {passed['precision']:.4f} "
+        f"recall {passed['recall']:.4f}"
+    )
+    print(f"errors besides no_text_layer: {report['errors_besides_no_text_layer']}")
+    print(f"seconds per page (render + OCR + cascade): {report['seconds_per_page']}")
+    json.dump(report, sys.stdout)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""A bill as a scanner would give it back: each page an image of gray pixels, no text layer.
+
+A paper bill fed through an office scanner comes back at 150-300 dpi, a little turned, with specks of
+noise and JPEG's blur; `scanned` makes such a PDF of a corpus bill (seeded), so the OCR path is measured on
+bills whose truth is known (bench/extract/scanned.py) and tested (tests/unit/test_ocr.py).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageFilter
+
+
+def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: float = 0.0, seed: int = 0) -> bytes:
+    """An image-only PDF of `pdf`'s pages at `dpi`, turned by `turn_degrees`, with `noise` of the pixels
+    flipped to a random gray (as specks), saved as JPEG at the quality scanners use."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = [_scan_page(document[index], dpi, turn_degrees, noise, rng) for index in range(len(document))]
+    finally:
+        document.close()
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=85)
+    return out.getvalue()
+
+
+def _scan_page(page: pdfium.PdfPage, dpi: int, turn_degrees: float, noise: float, rng: random.Random) -> Image.Image:
+    image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    if turn_degrees:
+        image = image.rotate(turn_degrees, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
+    if noise:
+        pixels = image.load()
+        assert pixels is not None
+        width, height = image.size
+        for _ in range(int(width * height * noise)):
+            pixels[rng.randrange(width), rng.randrange(height)] = rng.randrange(256)
+        image = image.filter(ImageFilter.GaussianBlur(0.4))
+    return image

