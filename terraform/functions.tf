@@ -22,6 +22,7 @@ locals {
     DB_IP_TYPE               = "PUBLIC" # the instance has a public IP only (sql.tf), reached through the connector
     DB_POOL_SIZE             = tostring(var.db_pool_size)
     GEMINI_MODEL             = var.gemini_model
+    MINIMETER_OCR            = var.bill_ocr
     MAX_UPLOAD_BYTES         = tostring(var.max_upload_bytes)
     LOG_LEVEL                = var.log_level
   }

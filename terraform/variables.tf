@@ -220,6 +220,17 @@ variable "gemini_model" {
   default     = "gemini-2.5-flash"
 }
 
+variable "bill_ocr" {
+  description = "MINIMETER_OCR: how extract reads a bill PDF without a text layer before it goes to review (tesseract, or off)."
+  type        = string
+  default     = "tesseract"
+
+  validation {
+    condition     = contains(["tesseract", "off"], var.bill_ocr)
+    error_message = "bill_ocr must be tesseract or off."
+  }
+}
+
 # --- Cloud SQL -----------------------------------------------------------------------------------
 
 variable "sql_tier" {

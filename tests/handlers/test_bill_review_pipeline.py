@@ -25,7 +25,8 @@ from werkzeug.wrappers import Request, Response
 
 from common import runtime
 from common.adapters.gemini import GeminiLLM
-from common.connectors.sandbox_bills import make_sandbox_bill
+from common.connectors.billgen.scan import scanned
+from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.models import Artifact, NormalizedArtifact, NormalizedBill
 from local.emulators.stubs import LoopbackServer
 
@@ -294,7 +295,8 @@ def test_a_scan_without_gemini_waits_for_review_and_the_customer_sees_why(
     assert uploaded.job["status"] == "NEEDS_REVIEW" and uploaded.job["errors"] == []
     stored = platform.ports.database.get_artifact(uploaded.artifact["id"])
     assert (stored.status.value, stored.reason_code) == ("NEEDS_REVIEW", "no_text_layer")
-    assert [a.code for a in _normalized(platform, stored.id).audits] == ["no_text_layer"]
+    # OCR was tried: the page has no words
+    assert [a.code for a in _normalized(platform, stored.id).audits] == ["no_text_layer", "ocr_failed"]
     # What the customer sees: the problem on the dashboard, and no bill.
     dashboard = api_client.get(f"/customers/{uploaded.customer_id}/dashboard")
     assert dashboard.status_code == 200, dashboard.json
@@ -334,6 +336,32 @@ def test_a_scan_read_by_gemini_is_kept_but_stays_in_review(
     assert [(b["status"], Decimal(str(b["total_amount"]))) for b in dashboard["latest_bills"]] == [
         ("needs_review", bill.total_amount)
     ]
+    assert [p["reason_code"] for p in dashboard["open_problems"]] == ["no_text_layer"]
+    assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"]
+    _settled_without_dead_letters(platform)
+
+
+def test_a_scanned_bill_read_by_ocr_is_kept_but_stays_in_review(
+    platform: InProcessPlatform, api_client: Any, no_llm: None
+) -> None:
+    bill = truth()
+    scan = scanned(render_bill_pdf(bill), dpi=200)
+
+    uploaded = _upload_and_drain(api_client, platform, "scan.pdf", scan)
+
+    # Nothing can check what OCR read against the characters the bill was made from: a person confirms it.
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "no_text_layer")
+    [record] = platform.ports.database.list_bills(uploaded.customer_id)
+    kept = record.bill
+    assert kept.status.value == "needs_review"
+    assert (kept.account_number, kept.total_amount, kept.amount_due) == ("G-77", bill.total_amount, bill.amount_due)
+    assert (kept.bill_period_start, kept.bill_period_end) == (bill.bill_period_start, bill.bill_period_end)
+    assert [a.code for a in kept.audits][:2] == ["no_text_layer", "read_by_ocr"]
+    for name in ("account_number", "total_amount", "bill_period_start"):
+        provenance = kept.provenance[name]
+        assert provenance.method.startswith("ocr:tesseract@"), name
+        assert provenance.page == 1 and provenance.bbox is not None, name  # found on the page, where a person looks
+    dashboard = api_client.get(f"/customers/{uploaded.customer_id}/dashboard").json
     assert [p["reason_code"] for p in dashboard["open_problems"]] == ["no_text_layer"]
     assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"]
     _settled_without_dead_letters(platform)
