@@ -7,6 +7,7 @@ import io
 import zlib
 from collections.abc import Iterator
 
+import pypdfium2 as pdfium
 import pytest
 from pdfs import build_pdf
 from reportlab.pdfgen.canvas import Canvas
@@ -92,6 +93,64 @@ def test_a_value_read_by_ocr_is_as_confident_as_its_words(reader: PdfTextReader,
     assert audit.details["words"] > 100
 
 
+def turned_box(box: tuple[float, float, float, float], degrees: int) -> tuple[float, float, float, float]:
+    """Where a box of a letter page (612 x 792) lands when the page is turned `degrees` counterclockwise."""
+    left, bottom, right, top = box
+    return {
+        90: (792 - top, left, 792 - bottom, right),
+        180: (612 - right, 792 - top, 612 - left, 792 - bottom),
+        270: (bottom, 612 - right, top, 612 - left),
+    }[degrees]
+
+
+@pytest.mark.parametrize("degrees", [180, 90, 270])
+def test_a_scan_fed_upside_down_or_sideways_is_read_turned_upright(
+    degrees: int, reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    """Upside down, Tesseract reads noise (median confidence ~20); sideways, it reads the words but its lines
+    stand upright. Either way its orientation detection says which way is up, and the page is read so."""
+    bill = corpus_bill("riverside-000")
+    from_text = extract_bill(bill.pdf, pdf_reader=reader, ocr="off")
+    assert from_text.bill is not None
+
+    result = extract_bill(scanned(bill.pdf, dpi=200, turn_degrees=degrees), pdf_reader=reader, ocr=tesseract)
+
+    assert result.bill is not None and result.method == f"ocr:{tesseract.name}+template:riverside@1"
+    for field in SCALARS:
+        assert getattr(result.bill, field) == getattr(bill.truth, field), field
+    # the total where it stands on the turned page, in the page's own coordinates
+    got, expected = result.bill.provenance["total_amount"].bbox, from_text.bill.provenance["total_amount"].bbox
+    assert got is not None and expected is not None
+    assert all(abs(a - b) < 2 for a, b in zip(got, turned_box(expected, degrees), strict=True)), (got, expected)
+
+
+def test_a_scan_shown_upright_by_its_rotate_is_read_with_boxes_in_pdf_space(
+    reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    """Scanning apps keep the image as the sheet lay and set the page's /Rotate: pdfium renders the page as shown,
+    and the words' boxes go back into the page's PDF space, where a text layer's would be."""
+    bill = corpus_bill("riverside-000")
+    document = pdfium.PdfDocument(scanned(bill.pdf, dpi=200, turn_degrees=270))  # stored turned a quarter clockwise
+    document[0].set_rotation(270)  # shown turned back
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document.close()
+    (image,), _ = reader.render(buffer.getvalue(), dpi=OCR_DPI, max_pages=1, max_pixels=MAX_PAGE_PIXELS)
+    assert image[:5] == (612, 792, 2550, 3300, 3)  # rendered upright: portrait, and the /Rotate in quarter turns
+
+    result = extract_bill(buffer.getvalue(), pdf_reader=reader, ocr=tesseract)
+
+    from_text = extract_bill(bill.pdf, pdf_reader=reader, ocr="off")
+    assert result.bill is not None and from_text.bill is not None
+    assert (result.bill.total_amount, result.bill.account_number) == (
+        bill.truth.total_amount,
+        bill.truth.account_number,
+    )
+    got, expected = result.bill.provenance["total_amount"].bbox, from_text.bill.provenance["total_amount"].bbox
+    assert got is not None and expected is not None
+    assert all(abs(a - b) < 2 for a, b in zip(got, turned_box(expected, 270), strict=True)), (got, expected)
+
+
 def test_a_scan_of_no_bill_goes_to_review_with_what_ocr_read(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
     letter = image_pdf([(700, "Dear customer,"), (650, "thank you for your letter.")])
 
@@ -169,8 +228,8 @@ def test_a_huge_page_is_rendered_at_the_resolution_that_fits(reader: PdfTextRead
 
     (image,), page_count = reader.render(buffer.getvalue(), dpi=OCR_DPI, max_pages=10, max_pixels=MAX_PAGE_PIXELS)
 
-    width_pt, height_pt, width, height, pixels = image
-    assert page_count == 1 and (width_pt, height_pt) == (14_400, 14_400)
+    width_pt, height_pt, width, height, turns, pixels = image
+    assert page_count == 1 and (width_pt, height_pt, turns) == (14_400, 14_400, 0)
     assert width * height <= MAX_PAGE_PIXELS and width == height > 3000
     assert len(pixels) == width * height
     assert pixels[0] == 255 and 0 in pixels  # white page, the black square drawn
@@ -178,13 +237,14 @@ def test_a_huge_page_is_rendered_at_the_resolution_that_fits(reader: PdfTextRead
 
 def test_a_worker_reply_that_does_not_add_up_is_refused() -> None:
     """The parent trusts nothing a (possibly compromised) worker sends: sizes must match the pixels."""
-    good = {"images": [[612, 792, 2, 3]]}
-    assert decode_images(good, b"\x00" * 6, 100)[0][2:4] == (2, 3)
+    good = {"images": [[612, 792, 2, 3, 0]]}
+    assert decode_images(good, b"\x00" * 6, 100)[0][2:5] == (2, 3, 0)
     for header, pixels in (
         (good, b"\x00" * 5),  # too few pixels
         (good, b"\x00" * 7),  # too many
-        ({"images": [[612, 792, 0, 3]]}, b""),  # no size
-        ({"images": [[612, 792, 200, 300]]}, b"\x00" * 60_000),  # past max_pixels
+        ({"images": [[612, 792, 0, 3, 0]]}, b""),  # no size
+        ({"images": [[612, 792, 200, 300, 0]]}, b"\x00" * 60_000),  # past max_pixels
+        ({"images": [[612, 792, 2, 3, 4]]}, b"\x00" * 6),  # no quarter turn
     ):
         with pytest.raises(ValueError):
             decode_images(header, pixels, 100)

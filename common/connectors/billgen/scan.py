@@ -15,8 +15,8 @@ from PIL import Image, ImageFilter
 
 
 def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: float = 0.0, seed: int = 0) -> bytes:
-    """An image-only PDF of `pdf`'s pages at `dpi`, turned by `turn_degrees`, with `noise` of the pixels
-    flipped to a random gray (as specks), saved as JPEG at the quality scanners use."""
+    """An image-only PDF of `pdf`'s pages at `dpi`, turned by `turn_degrees` counterclockwise, with `noise` of
+    the pixels flipped to a random gray (as specks), saved as JPEG at the quality scanners use."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     document = pdfium.PdfDocument(pdf)
     try:
@@ -30,8 +30,9 @@ def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: flo
 
 def _scan_page(page: pdfium.PdfPage, dpi: int, turn_degrees: float, noise: float, rng: random.Random) -> Image.Image:
     image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    if turn_degrees:
-        image = image.rotate(turn_degrees, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
+    if turn_degrees:  # a quarter turn gives a page the other way round (fed sideways); a slight one keeps its size
+        quarter = turn_degrees % 90 == 0
+        image = image.rotate(turn_degrees, resample=Image.Resampling.BILINEAR, expand=quarter, fillcolor=255)
     if noise:
         pixels = image.load()
         assert pixels is not None

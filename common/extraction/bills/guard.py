@@ -38,9 +38,9 @@ DEFAULT_MEMORY_BYTES = 1024 * 1024 * 1024
 RECYCLE_AFTER = 500  # documents per worker, so a slow leak or fragmentation never accumulates
 
 Isolation = Literal["process", "inline"]
-# pdf_worker.PageImage (not imported from there: the parent never loads pdfium): a page's size in points, in
-# pixels, and one byte of gray a pixel.
-PageImage = tuple[float, float, int, int, bytes]
+# pdf_worker.PageImage (not imported from there: the parent never loads pdfium): a page as shown, its size in
+# points and in pixels, its /Rotate in quarter turns clockwise, and one byte of gray a pixel.
+PageImage = tuple[float, float, int, int, int, bytes]
 
 _NESTED = re.compile(rb"(?:(?:\[|<<)\s*){%d}" % MAX_NESTING)
 # Necessary for _NESTED (every level adds an opener, separated by whitespace at most): openers and whitespace
@@ -150,11 +150,12 @@ def decode_images(header: dict[str, Any], pixels: bytes, max_pixels: int) -> lis
     """Undo pdf_worker._encode_images; raises ValueError when the reply does not add up."""
     images: list[PageImage] = []
     start = 0
-    for width_pt, height_pt, width, height in header["images"]:
+    for width_pt, height_pt, width, height, turns in header["images"]:
         width, height = int(width), int(height)
-        if not (0 < width and 0 < height and width * height <= max_pixels):
-            raise ValueError("the reader's image has no size or too many pixels")
-        images.append((float(width_pt), float(height_pt), width, height, pixels[start : start + width * height]))
+        if not (0 < width and 0 < height and width * height <= max_pixels and turns in (0, 1, 2, 3)):
+            raise ValueError("the reader's image has no size, too many pixels or no quarter turn")
+        image = (float(width_pt), float(height_pt), width, height, int(turns), pixels[start : start + width * height])
+        images.append(image)
         start += width * height
     if start != len(pixels):
         raise ValueError("the reader's images and pixels disagree")

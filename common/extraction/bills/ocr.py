@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
 MAX_OCR_PAGES = 10  # a bill is a few pages; past ten a scan is more likely a bundle, and each page costs ~0.5 s
 MAX_PAGE_PIXELS = 12_000_000  # letter at 300 dpi is 8.4 M; a larger page is rendered at the resolution that fits
+UPRIGHT_CONFIDENCE = 50.0  # a page read upright gives a median word confidence near 90; one upside down, near 20
+ORIENTATION_CONFIDENCE = 2.0  # orientation confidence under which Tesseract's answer is not taken (pages scored 13-15)
 LOW_CONFIDENCE = 80.0  # Tesseract's word confidence (0-100) below which a word is named in the audit
 # Specks of dust and noise come out as short words Tesseract doubts (`:`, `'`, `v`, `e`): below these confidences
 # (Tesseract's, 0-100) a word of punctuation alone, or of one or two letters or digits, is dropped. Printed ones
@@ -84,45 +86,135 @@ class TesseractOcr:
 
         return PyTessBaseAPI(path=model_folder(self.language), lang=self.language, psm=PSM.AUTO)
 
+    @cached_property
+    def _orientation_api(self) -> PyTessBaseAPI | None:
+        """Tesseract's orientation detection (its osd model, from the package tessdata), if installed."""
+        from tesserocr import PSM, PyTessBaseAPI
+
+        try:
+            return PyTessBaseAPI(path=model_folder("osd", "tessdata"), lang="osd", psm=PSM.OSD_ONLY)
+        except FileNotFoundError:
+            return None
+
     def recognize(self, image: PageImage) -> RecognizedPage:
+        """The page's words in its PDF space, as a text layer's. A page whose words Tesseract reads poorly (a scan
+        fed upside down) or runs up or down (fed sideways: it reads them, but its lines' baselines then stand
+        upright) is asked which way is up and read again turned so."""
+        width_pt, _, width, height, _, pixels = image
+        dpi = round(72 * width / width_pt)
+        turn = 0
+        with self._lock:
+            found, sideways = self._read(pixels, width, height, dpi)
+            doubtful = sideways or _median_confidence(found) < UPRIGHT_CONFIDENCE
+            if doubtful and (upright := self._upright_turn(pixels, width, height)):
+                turned, turned_width, turned_height = _turned_pixels(pixels, width, height, upright)
+                again, _ = self._read(turned, turned_width, turned_height, dpi)
+                if sideways or _median_confidence(again) > _median_confidence(found):
+                    found, turn = again, upright
+        # corrected where the words read left to right, then on the page as it was, then in PDF space
+        page = corrected([seen[:5] for seen in found], [seen[5] for seen in found])
+        words: list[Word] = []
+        for text, *box in page.words:
+            left, top, right, bottom = _unturned(box, turn, width, height) if turn else box
+            words.append((text, *_pdf_box((left, top, right, bottom), image)))
+        return RecognizedPage(words, page.confidences)
+
+    def _read(self, pixels: bytes, width: int, height: int, dpi: int) -> tuple[list[_Seen], bool]:
+        """Tesseract's words with font-like boxes in pixels (left, top, right, bottom; y down) and confidences, and
+        whether most words of three letters or more are taller than wide (the page's text runs up or down)."""
         from tesserocr import RIL, iterate_level
 
-        width_pt, height_pt, width, height, pixels = image
-        to_x, to_y = width_pt / width, height_pt / height
-        words: list[Word] = []
-        confidences: list[float] = []
-        with self._lock:
-            api = self._api
-            api.SetImageBytes(pixels, width, height, 1, width)
-            api.SetSourceResolution(round(72 * width / width_pt))
-            iterator = api.GetIterator() if api.Recognize() else None
-            for word in iterate_level(iterator, RIL.WORD) if iterator is not None else ():
-                if word.Empty(RIL.WORD):  # a page without text has one empty element, whose text raises
-                    continue
-                text = (word.GetUTF8Text(RIL.WORD) or "").strip()
-                if not text:
-                    continue
-                left, _, right, _ = word.BoundingBox(RIL.WORD)
+        api = self._api
+        api.SetImageBytes(pixels, width, height, 1, width)
+        api.SetSourceResolution(dpi)
+        iterator = api.GetIterator() if api.Recognize() else None
+        found: list[_Seen] = []
+        long_words = upright_words = 0
+        for word in iterate_level(iterator, RIL.WORD) if iterator is not None else ():
+            if word.Empty(RIL.WORD):  # a page without text has one empty element, whose text raises
+                continue
+            text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            if text:
+                left, glyphs_top, right, glyphs_bottom = word.BoundingBox(RIL.WORD)
+                if len(text) >= 3:
+                    long_words += 1
+                    upright_words += glyphs_bottom - glyphs_top > 1.3 * (right - left)
                 top, bottom = _font_box(word, (left + right) / 2)
-                words.append((text, left * to_x, height_pt - bottom * to_y, right * to_x, height_pt - top * to_y))
-                confidences.append(float(word.Confidence(RIL.WORD)))
-            api.Clear()
-        return corrected(words, confidences)
+                found.append((text, float(left), top, float(right), bottom, float(word.Confidence(RIL.WORD))))
+        api.Clear()
+        return found, 2 * upright_words > long_words
+
+    def _upright_turn(self, pixels: bytes, width: int, height: int) -> int:
+        """Quarter turns counterclockwise that make the page upright, by Tesseract's orientation detection."""
+        api = self._orientation_api
+        if api is None:
+            return 0
+        api.SetImageBytes(pixels, width, height, 1, width)
+        try:
+            found = api.DetectOrientationScript()
+        except RuntimeError:  # too little text to tell
+            found = None
+        api.Clear()
+        if not found or found["orient_conf"] < ORIENTATION_CONFIDENCE:
+            return 0
+        return int(found["orient_deg"]) // 90 % 4
 
 
-def model_folder(language: str) -> str:
-    """Where the package tessdata.<language> put <language>.traineddata: found through the package's file list,
-    since the folder depends on how it was installed (a virtualenv's share/tessdata, a --target folder)."""
+# A word as Tesseract saw it: text, left, top, right, bottom (pixels, y down), confidence.
+_Seen = tuple[str, float, float, float, float, float]
+
+
+def _median_confidence(found: list[_Seen]) -> float:
+    confidences = sorted(confidence for *_, confidence in found)
+    return confidences[len(confidences) // 2] if confidences else 0.0
+
+
+def _turned_pixels(pixels: bytes, width: int, height: int, turn: int) -> tuple[bytes, int, int]:
+    from PIL import Image
+
+    transpose = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)[turn - 1]
+    turned = Image.frombytes("L", (width, height), pixels).transpose(transpose)
+    return turned.tobytes(), turned.width, turned.height
+
+
+def _unturned(box: list[float], turn: int, width: int, height: int) -> tuple[float, float, float, float]:
+    """A box (left, top, right, bottom) on the page turned `turn` quarter turns counterclockwise, on the page as it
+    was (`width` x `height` pixels)."""
+    left, top, right, bottom = box
+    if turn == 1:
+        return width - bottom, left, width - top, right
+    if turn == 2:
+        return width - right, height - bottom, width - left, height - top
+    return top, height - right, bottom, height - left
+
+
+def _pdf_box(box: tuple[float, float, float, float], image: PageImage) -> tuple[float, float, float, float]:
+    """A box in the shown page's pixels (left, top, right, bottom; y down) in PDF space (left, bottom, right, top),
+    undoing the page's /Rotate (quarter turns clockwise), as the text layer's boxes are."""
+    width_pt, height_pt, width, height, turns, _ = image
+    corners = []
+    for x_px, y_px in ((box[0], box[1]), (box[2], box[3])):
+        x, y = x_px * width_pt / width, y_px * height_pt / height
+        corners.append(((x, height_pt - y), (y, x), (width_pt - x, y), (height_pt - y, width_pt - x))[turns])
+    (x1, y1), (x2, y2) = corners
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+
+
+def model_folder(language: str, package: str | None = None) -> str:
+    """Where the package tessdata.<language> (or `package`) put <language>.traineddata: found through the
+    package's file list, since the folder depends on how it was installed (a virtualenv's share/tessdata, a
+    --target folder)."""
     from importlib.metadata import PackageNotFoundError, files
 
+    package = package or f"tessdata.{language}"
     try:
-        listed = files(f"tessdata.{language}") or []
+        listed = files(package) or []
     except PackageNotFoundError:
         listed = []
     for file in listed:
         if file.name == f"{language}.traineddata":
             return os.path.dirname(os.path.realpath(file.locate()))
-    raise FileNotFoundError(f"no Tesseract model for {language!r}: install the package tessdata.{language}")
+    raise FileNotFoundError(f"no Tesseract model for {language!r}: install the package {package}")
 
 
 def _font_box(word: Any, center: float) -> tuple[float, float]:
@@ -151,8 +243,8 @@ def _speck(text: str, confidence: float) -> bool:
 
 
 def corrected(words: list[Word], confidences: list[float]) -> RecognizedPage:
-    """The page's words with specks dropped and the misreadings above undone (a split word's box is divided by
-    its characters)."""
+    """The page's words with specks dropped and the misreadings above undone; a split word's box is divided by its
+    characters, left to right (boxes are (text, left, y, right, y): which y is the top does not matter here)."""
     kept: list[Word] = []
     kept_confidences: list[float] = []
     for index, ((text, left, bottom, right, top), confidence) in enumerate(zip(words, confidences, strict=True)):

@@ -20,7 +20,7 @@ float32 (left, bottom, right, top per word, native order), or only `{"error": {.
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
 A header with `"render"` asks for the pages as images for OCR (render_pages): the reply is then
-`{"page_count": n, "images": [[width_pt, height_pt, width_px, height_px], ...]}` and one byte of gray a pixel,
+`{"page_count": n, "images": [[width_pt, height_pt, width_px, height_px, turns], ...]}` and one byte of gray a pixel,
 page after page.
 """
 
@@ -45,8 +45,9 @@ ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # one str index, two UTF-16 unit
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
 # A page's word texts, their boxes as 4 float32 a word (as Word), and which words pdfium ran over two lines.
 Columns = tuple[list[str], "array[float]", list[int]]
-# A page as an image for OCR: its size in points, its size in pixels, one byte of gray a pixel, row after row.
-PageImage = tuple[float, float, int, int, bytes]
+# A page as an image for OCR, as it is shown (its /Rotate applied): its size in points, its size in pixels, its
+# /Rotate in quarter turns clockwise, one byte of gray a pixel, row after row.
+PageImage = tuple[float, float, int, int, int, bytes]
 KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
 
 
@@ -290,7 +291,7 @@ def render_pages(data: bytes, *, max_pages: int, dpi: float, max_pixels: int) ->
 
 
 def _render(page: Any, dpi: float, max_pixels: int) -> PageImage:
-    width_pt, height_pt = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+    width_pt, height_pt = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)  # as shown
     if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
         raise PdfReadError("corrupt_pdf", "a page has no size")
     scale = min(dpi / 72, math.sqrt(max_pixels / (width_pt * height_pt)))
@@ -307,7 +308,7 @@ def _render(page: Any, dpi: float, max_pixels: int) -> PageImage:
         pdfium_c.FPDFBitmap_Destroy(bitmap)
     if stride != width:
         pixels = b"".join(pixels[row : row + width] for row in range(0, stride * height, stride))
-    return width_pt, height_pt, width, height, pixels
+    return width_pt, height_pt, width, height, pdfium_c.FPDFPage_GetRotation(page) % 4, pixels
 
 
 def _words(columns: Columns) -> list[Word]:
@@ -341,8 +342,8 @@ def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]
 
 
 def _encode_images(images: list[PageImage], page_count: int) -> tuple[bytes, bytes]:
-    header = {"page_count": page_count, "images": [list(image[:4]) for image in images]}
-    return json.dumps(header).encode(), b"".join([image[4] for image in images])
+    header = {"page_count": page_count, "images": [list(image[:5]) for image in images]}
+    return json.dumps(header).encode(), b"".join([image[5] for image in images])
 
 
 # --- worker process ----------------------------------------------------------------------------------
