@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from common.adapters.gemini import GeminiLLM
+from common.connectors.billgen.scan import scanned
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
@@ -232,3 +233,29 @@ def test_model_values_that_fail_the_audits_are_not_loaded(stub: Stub) -> None:
 
     assert result.status is BillStatus.NEEDS_REVIEW
     assert "line_items_sum_mismatch" in [a.code for a in result.audits]
+
+
+def test_a_scan_ocr_reads_only_in_part_is_read_by_the_model(stub: Stub) -> None:
+    """OCR finds an account and an amount on the scan but no period: no bill, so the model is asked, and its
+    reading goes to review as a scan's always does."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    bill = truth()
+    stub.replies = [_text_reply(answer_for(bill))]
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", 20)
+    canvas.drawString(72, 700, f"Account Number: {bill.account_number}")
+    canvas.drawString(72, 650, f"Amount Due: ${bill.amount_due}")
+    canvas.save()
+
+    result = extract_bill(
+        scanned(buffer.getvalue(), dpi=200), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline")
+    )
+
+    assert len(stub.bodies) == 1
+    assert result.method == f"gemini:{MODEL}" and result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.total_amount == bill.total_amount
+    assert "no_text_layer" in [audit.code for audit in result.audits]

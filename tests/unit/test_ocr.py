@@ -252,10 +252,10 @@ def test_a_worker_reply_that_does_not_add_up_is_refused() -> None:
 
 def test_misreadings_the_context_corrects() -> None:
     def page(*words: tuple[str, float]) -> list[tuple[str, float]]:
-        found = corrected(
+        kept, confidences = corrected(
             [(text, 10.0 * i, 0.0, 10.0 * i + 8, 10.0) for i, (text, _) in enumerate(words)], [c for _, c in words]
         )
-        return list(zip([word[0] for word in found.words], found.confidences, strict=True))
+        return list(zip([word[0] for word in kept], confidences, strict=True))
 
     # a state's code before a ZIP, l or 1 for I; not where no ZIP follows or no state is meant
     assert page(("Lakeport,", 95), ("Ml", 48), ("48059", 96)) == [("Lakeport,", 95), ("MI", 48), ("48059", 96)]
@@ -265,14 +265,14 @@ def test_misreadings_the_context_corrects() -> None:
     # a dollar sign read as a section sign, before an amount only
     assert [t for t, _ in page(("-§227.24", 90), ("§", 90), ("§12", 90))] == ["-$227.24", "§", "§12"]
     # a figure run into its unit or credit mark is two words, the box divided by the characters
-    split = corrected([("2ERU", 0.0, 0.0, 40.0, 10.0), ("$12.62CR", 50.0, 0.0, 130.0, 10.0)], [91, 58])
-    assert split.words == [
+    split, confidences = corrected([("2ERU", 0.0, 0.0, 40.0, 10.0), ("$12.62CR", 50.0, 0.0, 130.0, 10.0)], [91, 58])
+    assert split == [
         ("2", 0.0, 0.0, 10.0, 10.0),
         ("ERU", 10.0, 0.0, 40.0, 10.0),
         ("$12.62", 50.0, 0.0, 110.0, 10.0),
         ("CR", 110.0, 0.0, 130.0, 10.0),
     ]
-    assert split.confidences == [91, 91, 58, 58]
+    assert confidences == [91, 91, 58, 58]
     assert [t for t, _ in page(("KWh", 80), ("708KWh", 90), ("KW", 88))] == ["kWh", "708", "kWh", "kW"]
     # specks: doubted punctuation and short words go, print stays
     kept = page(

@@ -117,8 +117,9 @@ def _undecoded_text(document: Document, name: str) -> AuditResult | None:
 
 
 @dataclass(frozen=True)
-class _Scan:
-    """What the cascade reads a file with; `ocr` reads a PDF without readable text, before the model."""
+class _Reading:
+    """What the cascade reads a file with: its name (for messages), the PDF reader, the templates (None: the
+    packaged ones) and the OCR that reads a PDF without readable text, before the model."""
 
     filename: str | None
     pdf_reader: PdfTextReader
@@ -132,13 +133,13 @@ class _Scan:
 
 
 def _without_text(
-    reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult], scan: _Scan
+    reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult], reading: _Reading
 ) -> BillResult:
     """A PDF whose text cannot be read: its pages read by OCR, else the model's reading when one is configured,
     else only the reasons. Either way a person reviews it, since nothing on the page can confirm a value."""
-    if scan.ocr is not None:
-        scanned = _read_by_ocr(data, audits, scan, scan.ocr)
-        if scanned is not None:
+    if reading.ocr is not None:
+        scanned = _read_by_ocr(data, audits, reading, reading.ocr)
+        if scanned is not None and (scanned.bill is not None or reader is None):  # else the model may read one
             return scanned
     if reader is not None:
         read_by_model = _ask_model(reader, data, document, audits)
@@ -148,11 +149,11 @@ def _without_text(
     return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
 
 
-def _read_by_ocr(data: bytes, audits: list[AuditResult], scan: _Scan, ocr: TesseractOcr) -> BillResult | None:
+def _read_by_ocr(data: bytes, audits: list[AuditResult], reading: _Reading, ocr: TesseractOcr) -> BillResult | None:
     """The cascade on the words OCR reads, for review with the reasons the text layer gave (`audits`); None where
     OCR finds no bill, with the reason added to `audits`."""
     try:
-        scanned = read_scanned(data, scan.filename, scan.pdf_reader, ocr)
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, ocr)
     except RejectedInput as exc:
         audits.append(_ocr_failed(f"rendering the pages for OCR failed: {exc.message}", exc.reason_code))
         return None
@@ -170,14 +171,14 @@ def _read_by_ocr(data: bytes, audits: list[AuditResult], scan: _Scan, ocr: Tesse
             )
         )
     try:
-        result = _read_statement(scanned.document, data, replace(scan, ocr=None), None, notes, ask_model=False)
+        result = _read_statement(scanned.document, data, replace(reading, ocr=None), None, notes, ask_model=False)
     except RejectedInput as exc:
         audits.append(_ocr_failed(f"the words OCR ({ocr.name}) read are not a bill: {exc.message}", exc.reason_code))
         return None
     method = f"ocr:{ocr.name}+{result.method}"
     if result.bill is None:
         return BillResult(BillStatus.NEEDS_REVIEW, None, result.audits, method, result.found)
-    bill = scanned.marked(result.bill, method).model_copy(update={"status": BillStatus.NEEDS_REVIEW})
+    bill = scanned.marked(result.bill).model_copy(update={"status": BillStatus.NEEDS_REVIEW})
     return BillResult(BillStatus.NEEDS_REVIEW, bill, result.audits, method, result.found)
 
 
@@ -205,7 +206,7 @@ def extract_bill(
 ) -> BillResult:
     """Raises RejectedInput for files that are not readable bills (corrupt, hostile, not a bill). A file of several
     statements is one result, for review (several_statements); extract_statements reads each of them."""
-    [result] = _extract(data, filename, bill_reader, _scan(filename, pdf_reader, templates, ocr), split=False)
+    [result] = _extract(data, filename, bill_reader, _reading(filename, pdf_reader, templates, ocr), split=False)
     return result
 
 
@@ -221,26 +222,26 @@ def extract_statements(
     """One result per statement, in page order: a file of several statements of one account (a year of bills
     downloaded as one) is read statement by statement, each as if it came alone, its provenance on the file's
     pages. Otherwise, and where a statement reads as no bill, the one result of extract_bill."""
-    return _extract(data, filename, bill_reader, _scan(filename, pdf_reader, templates, ocr), split=True)
+    return _extract(data, filename, bill_reader, _reading(filename, pdf_reader, templates, ocr), split=True)
 
 
-def _scan(
+def _reading(
     filename: str | None,
     pdf_reader: PdfTextReader | None,
     templates: tuple[Template, ...] | None,
     ocr: TesseractOcr | Literal["default", "off"],
-) -> _Scan:
+) -> _Reading:
     chosen = default_ocr() if ocr == "default" else None if ocr == "off" else ocr
-    return _Scan(filename, pdf_reader or default_reader(), templates, chosen)
+    return _Reading(filename, pdf_reader or default_reader(), templates, chosen)
 
 
 def _extract(
-    data: bytes, filename: str | None, bill_reader: BillReader | None, scan: _Scan, *, split: bool
+    data: bytes, filename: str | None, bill_reader: BillReader | None, reading: _Reading, *, split: bool
 ) -> list[BillResult]:
-    name = scan.name
-    document = scan.pdf_reader.read(data, filename)
+    name = reading.name
+    document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
-        return [_without_text(bill_reader, data, document, [_no_text_layer(name)], scan)]
+        return [_without_text(bill_reader, data, document, [_no_text_layer(name)], reading)]
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
     if split and several is not None and (parts := statement_pages(document)) is not None:
@@ -251,7 +252,7 @@ def _extract(
                     _read_statement(
                         document.page_range(first, last),
                         data,
-                        scan,
+                        reading,
                         None,
                         [*repeated, *_page_audits(document, range(first, last + 1))],
                         ask_model=False,
@@ -263,20 +264,20 @@ def _extract(
         except RejectedInput:
             pass
     notes = [*repeated, *_page_audits(document), *([several] if several else [])]
-    return [_read_statement(document, data, scan, bill_reader, notes, ask_model=several is None)]
+    return [_read_statement(document, data, reading, bill_reader, notes, ask_model=several is None)]
 
 
 def _read_statement(
     document: Document,
     data: bytes,
-    scan: _Scan,
+    reading: _Reading,
     bill_reader: BillReader | None,
     page_notes: list[AuditResult],
     ask_model: bool,
 ) -> BillResult:
     """The cascade on one statement's pages; `page_notes` are what the file's reading put in doubt."""
-    name = scan.name
-    template = detect(document, load_templates() if scan.templates is None else scan.templates)
+    name = reading.name
+    template = detect(document, load_templates() if reading.templates is None else reading.templates)
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
@@ -284,7 +285,7 @@ def _read_statement(
         draft = extract_heuristic(document)
         if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS):
             if (undecoded := _undecoded_text(document, name)) is not None:
-                return _without_text(bill_reader, data, document, [undecoded], scan)
+                return _without_text(bill_reader, data, document, [undecoded], reading)
             if bill_reader is None:
                 raise RejectedInput(
                     f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"

@@ -112,12 +112,12 @@ class TesseractOcr:
                 if sideways or _median_confidence(again) > _median_confidence(found):
                     found, turn = again, upright
         # corrected where the words read left to right, then on the page as it was, then in PDF space
-        page = corrected([seen[:5] for seen in found], [seen[5] for seen in found])
+        kept, confidences = corrected([seen[:5] for seen in found], [seen[5] for seen in found])
         words: list[Word] = []
-        for text, *box in page.words:
+        for text, *box in kept:
             left, top, right, bottom = _unturned(box, turn, width, height) if turn else box
             words.append((text, *_pdf_box((left, top, right, bottom), image)))
-        return RecognizedPage(words, page.confidences)
+        return RecognizedPage(words, confidences)
 
     def _read(self, pixels: bytes, width: int, height: int, dpi: int) -> tuple[list[_Seen], bool]:
         """Tesseract's words with font-like boxes in pixels (left, top, right, bottom; y down) and confidences, and
@@ -242,7 +242,7 @@ def _speck(text: str, confidence: float) -> bool:
     return confidence < SPECK_CONFIDENCE["sign" if text in SIGNS else "punctuation"]
 
 
-def corrected(words: list[Word], confidences: list[float]) -> RecognizedPage:
+def corrected(words: list[Word], confidences: list[float]) -> tuple[list[Word], list[float]]:
     """The page's words with specks dropped and the misreadings above undone; a split word's box is divided by its
     characters, left to right (boxes are (text, left, y, right, y): which y is the top does not matter here)."""
     kept: list[Word] = []
@@ -266,7 +266,7 @@ def corrected(words: list[Word], confidences: list[float]) -> RecognizedPage:
             continue
         kept.append((text, left, bottom, right, top))
         kept_confidences.append(confidence)
-    return RecognizedPage(kept, kept_confidences)
+    return kept, kept_confidences
 
 
 @cache
@@ -322,13 +322,14 @@ class ScannedDocument:
                 "engine": self.engine,
                 "pages": len(self.pages),
                 "words": len(words),
-                "low_confidence_words": [
-                    {"page": page, "text": text, "confidence": confidence} for page, text, confidence in doubtful
+                "low_confidence": len(doubtful),
+                "low_confidence_words": [  # the first 50: a noisy page has hundreds
+                    {"page": page, "text": text, "confidence": confidence} for page, text, confidence in doubtful[:50]
                 ],
             },
         )
 
-    def marked(self, bill: NormalizedBill, method: str) -> NormalizedBill:
+    def marked(self, bill: NormalizedBill) -> NormalizedBill:
         """The bill with every value's method naming the OCR, and its confidence times Tesseract's."""
         provenance = {}
         for key, found in bill.provenance.items():
