@@ -272,16 +272,17 @@ def corrected(words: list[Word], confidences: list[float]) -> tuple[list[Word], 
 @cache
 def default_ocr() -> TesseractOcr | None:
     """Tesseract unless MINIMETER_OCR=off, or tesserocr or its English model is not installed (then a scan goes
-    to review unread)."""
+    to review unread). Only looked up here: tesserocr is loaded by the first scan (7 MB of the bench process's
+    peak memory when it was imported here, on text PDFs that never need it)."""
+    from importlib.util import find_spec
+
     from common.config import get_settings
 
-    if get_settings().ocr == "off":
+    if get_settings().ocr == "off" or find_spec("tesserocr") is None:
         return None
     try:
-        import tesserocr  # noqa: F401
-
         model_folder("eng")
-    except (ImportError, FileNotFoundError):
+    except FileNotFoundError:
         return None
     return TesseractOcr()
 
