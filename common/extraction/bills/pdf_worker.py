@@ -36,7 +36,8 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO, TypeVar
 
 import pypdfium2.raw as pdfium_c
 
@@ -48,7 +49,8 @@ Columns = tuple[list[str], "array[float]", list[int]]
 # A page as an image for OCR, as it is shown (its /Rotate applied): its size in points, its size in pixels, its
 # /Rotate in quarter turns clockwise, one byte of gray a pixel, row after row.
 PageImage = tuple[float, float, int, int, int, bytes]
-KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
+KEPT, JOINED = 1, 3
+T = TypeVar("T")  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
 
 
 class PdfReadError(Exception):
@@ -237,25 +239,34 @@ def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tup
 
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
+    return _each_page(data, max_pages, lambda page, index: _text_columns(page, index, max_chars_per_page))
+
+
+def _text_columns(page: Any, index: int, max_chars_per_page: int) -> Columns:
+    textpage = pdfium_c.FPDFText_LoadPage(page)
+    if not textpage:
+        raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
+    try:
+        return _page(textpage, max_chars_per_page)
+    finally:
+        pdfium_c.FPDFText_ClosePage(textpage)
+
+
+def _each_page(data: bytes, max_pages: int, read: Callable[[Any, int], T]) -> tuple[list[T], int]:
+    """`read(page, index)` of each of the first `max_pages` pages, and the document's page count."""
     document = _open(data)
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
-        pages: list[Columns] = []
+        found: list[T] = []
         for index in range(min(page_count, max_pages)):
             page = pdfium_c.FPDF_LoadPage(document, index)
             if not page:
                 raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
             try:
-                textpage = pdfium_c.FPDFText_LoadPage(page)
-                if not textpage:
-                    raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
-                try:
-                    pages.append(_page(textpage, max_chars_per_page))
-                finally:
-                    pdfium_c.FPDFText_ClosePage(textpage)
+                found.append(read(page, index))
             finally:
                 pdfium_c.FPDF_ClosePage(page)
-        return pages, page_count
+        return found, page_count
     finally:
         pdfium_c.FPDF_CloseDocument(document)
 
@@ -273,21 +284,7 @@ def _open(data: bytes) -> Any:
 def render_pages(data: bytes, *, max_pages: int, dpi: float, max_pixels: int) -> tuple[list[PageImage], int]:
     """The first `max_pages` pages in gray at `dpi`, a page larger than `max_pixels` at the resolution that
     fits it (a poster-sized page must not cost gigabytes), and the document's page count."""
-    document = _open(data)
-    try:
-        page_count = pdfium_c.FPDF_GetPageCount(document)
-        images: list[PageImage] = []
-        for index in range(min(page_count, max_pages)):
-            page = pdfium_c.FPDF_LoadPage(document, index)
-            if not page:
-                raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
-            try:
-                images.append(_render(page, dpi, max_pixels))
-            finally:
-                pdfium_c.FPDF_ClosePage(page)
-        return images, page_count
-    finally:
-        pdfium_c.FPDF_CloseDocument(document)
+    return _each_page(data, max_pages, lambda page, _: _render(page, dpi, max_pixels))
 
 
 def _render(page: Any, dpi: float, max_pixels: int) -> PageImage:
