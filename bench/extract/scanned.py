@@ -10,6 +10,7 @@ the words. Such a bill always goes to review; what is measured is what the revie
                 read right (recall)
   audits pass   the bills whose only error is the missing text layer (every sum and read checks out), and the
                 precision of their values: what loading them as ok would have cost
+  doubtful      of the wrong values and of the right ones, how many the audit ocr_doubtful_values named
   time          per page, OCR included
 """
 
@@ -41,6 +42,7 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
     rng = random.Random(7)
     everything, audited = Evaluation(), Evaluation()
     reasons: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
     pages = bills_with_bill = 0
     seconds = 0.0
     for bill in corpus(per_provider):
@@ -61,6 +63,8 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
         reasons.update(errors or ["(none but no_text_layer)"])
         found = flatten(result.bill) if result.bill is not None else None
         bills_with_bill += found is not None
+        if found is not None:
+            _count_flags(flags, flatten(bill.truth), found, result.audits)
         everything.record_flat(bill.name, bill.truth, found, result.method)
         if found is not None and not errors:
             audited.record_flat(bill.name, bill.truth, found, result.method)
@@ -75,9 +79,19 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
         "audits_pass": {"bills": audited.bills, **_score(passed)},
         "errors_besides_no_text_layer": dict(reasons.most_common()),
         "seconds_per_page": round(seconds / pages, 3) if pages else None,
+        "ocr_doubtful_values": dict(flags),
         "per_field": {path: _score(score) for path, score in sorted(everything.per_field.items())},
         "wrong_when_audits_pass": [list(map(str, wrong)) for wrong in audited.wrong_in_ok[:20]],
     }
+
+
+def _count_flags(flags: Counter[str], truth: dict[str, Any], found: dict[str, Any], audits: list[Any]) -> None:
+    """Of the values read right and wrong, how many the audit ocr_doubtful_values named (its keys are the
+    provenance's: a field, or a row such as line_items[1])."""
+    doubtful: dict[str, float] = next((a.details["values"] for a in audits if a.code == "ocr_doubtful_values"), {})
+    for path, value in found.items():
+        named = any(path == key or path.startswith((f"{key}.", f"{key}[")) for key in doubtful)
+        flags[f"{'right' if truth.get(path) == value else 'wrong'}_{'named' if named else 'not_named'}"] += 1
 
 
 def _page_count(pdf: bytes) -> int:
@@ -122,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         f"recall {passed['recall']:.4f}"
     )
     print(f"errors besides no_text_layer: {report['errors_besides_no_text_layer']}")
+    flags = report["ocr_doubtful_values"]
+    print(
+        f"values named by ocr_doubtful_values: {flags.get('wrong_named', 0)} of "
+        f"{flags.get('wrong_named', 0) + flags.get('wrong_not_named', 0)} wrong ones, {flags.get('right_named', 0)} of "
+        f"{flags.get('right_named', 0) + flags.get('right_not_named', 0)} right ones"
+    )
     print(f"seconds per page (render + OCR + cascade): {report['seconds_per_page']}")
     json.dump(report, sys.stdout)
     print()

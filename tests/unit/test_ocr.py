@@ -17,7 +17,16 @@ from common.connectors.billgen.scan import scanned
 from common.extraction.bills import ocr as ocr_module
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import PdfTextReader, decode_images
-from common.extraction.bills.ocr import MAX_PAGE_PIXELS, OCR_DPI, TesseractOcr, corrected, default_ocr
+from common.extraction.bills.layout import build_document
+from common.extraction.bills.ocr import (
+    MAX_PAGE_PIXELS,
+    OCR_DPI,
+    RecognizedPage,
+    ScannedDocument,
+    TesseractOcr,
+    corrected,
+    default_ocr,
+)
 from common.models import BillStatus, Severity
 
 SCALARS = ("account_number", "statement_date", "bill_period_start", "bill_period_end", "total_amount", "amount_due")
@@ -279,3 +288,30 @@ def test_misreadings_the_context_corrects() -> None:
         (":", 46), ("'", 72), ("-", 78), ("-", 50), ("v", 17), ("x", 93), ("kW", 30), ("TTTTIITTTsTmm", 8), ("Due", 19)
     )
     assert kept == [("-", 78), ("x", 93), ("kW", 30)]
+
+
+def test_values_from_doubted_words_are_named_for_the_reviewer(reader: PdfTextReader) -> None:
+    """marked() scales each value's confidence by Tesseract's lowest in the words within its box, and names the
+    values whose words it doubts."""
+    read = extract_bill(corpus_bill("riverside-000").pdf, pdf_reader=reader, ocr="off").bill
+    assert read is not None
+
+    def word_at(field: str, confidence: float) -> tuple[tuple[str, float, float, float, float], float]:
+        box = read.provenance[field].bbox
+        assert box is not None
+        return ("w", box[0], box[1], box[2], box[3]), confidence
+
+    (account, doubted), (total, sure) = word_at("account_number", 55.0), word_at("total_amount", 96.0)
+    scan = ScannedDocument(
+        build_document([[account, total]], 1), [RecognizedPage([account, total], [doubted, sure])], "t@1"
+    )
+
+    bill, audit = scan.marked(read)
+
+    assert audit is not None and (audit.code, audit.severity) == ("ocr_doubtful_values", Severity.WARNING)
+    assert audit.details == {"values": {"account_number": 0.55}}
+    before, after = read.provenance, bill.provenance
+    assert after["account_number"].confidence == round(before["account_number"].confidence * 0.55, 4)
+    assert after["total_amount"].confidence == round(before["total_amount"].confidence * 0.96, 4)
+    assert after["due_date"].confidence == before["due_date"].confidence  # no OCR word in its box: as read
+    assert all(found.method == f"ocr:t@1+{before[key].method}" for key, found in after.items())

@@ -178,8 +178,10 @@ def _read_by_ocr(data: bytes, audits: list[AuditResult], reading: _Reading, ocr:
     method = f"ocr:{ocr.name}+{result.method}"
     if result.bill is None:
         return BillResult(BillStatus.NEEDS_REVIEW, None, result.audits, method, result.found)
-    bill = scanned.marked(result.bill).model_copy(update={"status": BillStatus.NEEDS_REVIEW})
-    return BillResult(BillStatus.NEEDS_REVIEW, bill, result.audits, method, result.found)
+    bill, doubtful = scanned.marked(result.bill)
+    audits = [*result.audits, *([doubtful] if doubtful is not None else [])]
+    bill = bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW, "audits": audits})
+    return BillResult(BillStatus.NEEDS_REVIEW, bill, audits, method, result.found)
 
 
 def _ocr_failed(message: str, cause: str) -> AuditResult:

@@ -330,17 +330,30 @@ class ScannedDocument:
             },
         )
 
-    def marked(self, bill: NormalizedBill) -> NormalizedBill:
-        """The bill with every value's method naming the OCR, and its confidence times Tesseract's."""
+    def marked(self, bill: NormalizedBill) -> tuple[NormalizedBill, AuditResult | None]:
+        """The bill with every value's method naming the OCR and its confidence times Tesseract's, and an audit
+        naming the values read from words Tesseract doubts, for the person reviewing it to check first."""
         provenance = {}
+        doubtful: dict[str, float] = {}
         for key, found in bill.provenance.items():
             update: dict[str, Any] = {"method": f"ocr:{self.engine}+{found.method}"}
             if found.page is not None and found.bbox is not None:
                 seen = self.confidence_in(found.page, found.bbox)
                 if seen is not None:
                     update["confidence"] = round(found.confidence * seen, 4)
+                    if seen < LOW_CONFIDENCE / 100:
+                        doubtful[key] = round(seen, 2)
             provenance[key] = found.model_copy(update=update)
-        return bill.model_copy(update={"provenance": provenance})
+        audit = None
+        if doubtful:
+            shown = ", ".join(f"{key} ({confidence:.2f})" for key, confidence in list(doubtful.items())[:8])
+            audit = AuditResult(
+                code="ocr_doubtful_values",
+                severity=Severity.WARNING,
+                message=f"{len(doubtful)} value(s) read from words OCR doubts, to check first: {shown}",
+                details={"values": doubtful},
+            )
+        return bill.model_copy(update={"provenance": provenance}), audit
 
 
 def read_scanned(data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr) -> ScannedDocument:
