@@ -7,7 +7,8 @@ allow; Tesseract's word boxes are tight around the glyphs (`on` is x-height tall
 nine corpus bills rendered at 300 dpi read ok 2 times with those boxes and 7 times with their lines' boxes. On
 scans (bench/extract/scanned.py, 5 bills a provider), the bills whose every audit passed: 30 of 45 with line
 boxes, 32 with the first misreadings undone (corrected), 34 with boxes from the line's baseline (_font_box),
-37 with specks dropped, 39 with noise under confidence 20 dropped and `KWh` made `kWh`.
+37 with specks dropped, 39 with noise under confidence 20 dropped and `KWh` made `kWh`, 43 with the page through
+a median filter before OCR (_despeckled).
 
 A scan's values cannot be checked against the characters the bill was made from, so a bill read this way
 always goes to review (the no_text_layer reason stays), filled in and with every value's confidence lowered by
@@ -102,6 +103,7 @@ class TesseractOcr:
         upright) is asked which way is up and read again turned so."""
         width_pt, _, width, height, _, pixels = image
         dpi = round(72 * width / width_pt)
+        pixels = _despeckled(pixels, width, height)
         turn = 0
         with self._lock:
             found, sideways = self._read(pixels, width, height, dpi)
@@ -162,6 +164,17 @@ class TesseractOcr:
 
 # A word as Tesseract saw it: text, left, top, right, bottom (pixels, y down), confidence.
 _Seen = tuple[str, float, float, float, float, float]
+
+
+def _despeckled(pixels: bytes, width: int, height: int) -> bytes:
+    """The page through a 3x3 median filter, which removes a scan's specks and keeps print's strokes (0.12 s a
+    page at 300 dpi). Specks read as letters and broke words: on 18 corpus bills scanned at 150 dpi with 0.4% of
+    the pixels specks, the values read went from precision 0.72, recall 0.29 to 0.98, 0.94; on the usual scans
+    (200 dpi, 0.2%, turned up to 0.5 degrees) from 0.984, 0.930 to 0.996, 0.960; clean ones about the same
+    (recall 0.959 to 0.957 at 200 dpi, 0.974 both at 150)."""
+    from PIL import Image, ImageFilter
+
+    return Image.frombytes("L", (width, height), pixels).filter(ImageFilter.MedianFilter(3)).tobytes()
 
 
 def _median_confidence(found: list[_Seen]) -> float:
