@@ -129,25 +129,29 @@ def turned_box(box: tuple[float, float, float, float], degrees: int) -> tuple[fl
     }[degrees]
 
 
-@pytest.mark.parametrize("degrees", [180, 90, 270])
+@pytest.mark.parametrize(
+    ("name", "degrees"), [("northbay-000", 180), ("northbay-000", 90), ("northbay-000", 270), ("riverside-000", 180)]
+)
 def test_a_scan_fed_upside_down_or_sideways_is_read_turned_upright(
-    degrees: int, reader: PdfTextReader, tesseract: TesseractOcr
+    name: str, degrees: int, reader: PdfTextReader, tesseract: TesseractOcr
 ) -> None:
     """Upside down, Tesseract reads noise (median confidence ~20); sideways, it reads the words but its lines
-    stand upright. Either way its orientation detection says which way is up, and the page is read so."""
-    bill = corpus_bill("northbay-000")
+    stand upright. Either way its orientation detection says which way is up, and the page is read so.
+    Riverside's amounts stand alone on their lines, whose height Tesseract takes from the dollar sign: they lost
+    their row (and the amount due) until a short line's height was held to the page's usual one."""
+    bill = corpus_bill(name)
     from_text = extract_bill(bill.pdf, pdf_reader=reader, ocr="off")
     assert from_text.bill is not None
 
     result = extract_bill(scanned(bill.pdf, dpi=200, turn_degrees=degrees), pdf_reader=reader, ocr=tesseract)
 
-    assert result.bill is not None and result.method == f"ocr:{tesseract.name}+template:northbay@1"
+    assert result.bill is not None and result.method == f"ocr:{tesseract.name}+template:{bill.provider.id}@1"
     for field in SCALARS:
         assert getattr(result.bill, field) == getattr(bill.truth, field), field
-    # the total where it stands on the turned page, in the page's own coordinates
+    # the total where it stands on the turned page, in the page's own coordinates (a line is about 10 pt)
     got, expected = result.bill.provenance["total_amount"].bbox, from_text.bill.provenance["total_amount"].bbox
     assert got is not None and expected is not None
-    assert all(abs(a - b) < 2 for a, b in zip(got, turned_box(expected, degrees), strict=True)), (got, expected)
+    assert all(abs(a - b) < 3 for a, b in zip(got, turned_box(expected, degrees), strict=True)), (got, expected)
 
 
 def test_a_scan_shown_upright_by_its_rotate_is_read_with_boxes_in_pdf_space(
