@@ -202,7 +202,7 @@ class PdfTextReader:
     ) -> tuple[list[PageImage], int]:
         """The first `max_pages` pages as gray images for OCR (pdf_worker.render_pages), and the page count.
         Rendering decodes the page's images, which reading its text does not: an image bomb that passed the byte
-        checks costs the worker its memory limit here (pdf_resource_limit)."""
+        checks costs the worker here, at its memory limit or its deadline (pdf_resource_limit, pdf_timeout)."""
         check_container(data, filename)
         check_structure(data, filename)
         with self._lock:

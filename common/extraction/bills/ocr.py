@@ -6,7 +6,7 @@ The layout groups words by vertical center and measures gaps in word heights, as
 allow; Tesseract's word boxes are tight around the glyphs (`on` is x-height tall, `Period` is not). The first
 nine corpus bills rendered at 300 dpi read ok 2 times with those boxes and 7 times with their lines' boxes. On
 scans (bench/extract/scanned.py, 5 bills a provider), the bills whose every audit passed: 30 of 45 with line
-boxes, 32 with the first misreadings undone (corrected), 34 with boxes from the line's baseline (_font_box),
+boxes, 32 with the first misreadings undone (corrected), 34 with boxes from the line's baseline (_row),
 37 with specks dropped, 39 with noise under confidence 20 dropped and `KWh` made `kWh`, 43 with the page through
 a median filter before OCR (_despeckled). Short lines' heights held to the page's usual one changed none of
 these figures, and read riverside-000 right scanned clean at 300 dpi or turned (it lost its amount due).
@@ -271,6 +271,7 @@ def _usual_height(heights: list[float]) -> float | None:
 
 
 def _speck(text: str, confidence: float) -> bool:
+    """Whether a word is a speck on the scan rather than print (SPECK_CONFIDENCE); a unit (`kW`) never is."""
     if confidence < SPECK_CONFIDENCE["any"]:
         return True
     if any(character.isalnum() for character in text):

@@ -49,8 +49,8 @@ Columns = tuple[list[str], "array[float]", list[int]]
 # A page as an image for OCR, as it is shown (its /Rotate applied): its size in points, its size in pixels, its
 # /Rotate in quarter turns clockwise, one byte of gray a pixel, row after row.
 PageImage = tuple[float, float, int, int, int, bytes]
-KEPT, JOINED = 1, 3
-T = TypeVar("T")  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
+KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
+T = TypeVar("T")
 
 
 class PdfReadError(Exception):
