@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -26,6 +27,7 @@ from common.extraction.bills.ocr import (
     TesseractOcr,
     corrected,
     default_ocr,
+    model_folder,
 )
 from common.models import BillStatus, Severity
 
@@ -336,3 +338,23 @@ def test_values_from_doubted_words_are_named_for_the_reviewer(reader: PdfTextRea
     assert after["total_amount"].confidence == round(before["total_amount"].confidence * 0.96, 4)
     assert after["due_date"].confidence == before["due_date"].confidence  # no OCR word in its box: as read
     assert all(found.method == f"ocr:t@1+{before[key].method}" for key, found in after.items())
+
+
+def test_a_model_is_found_where_pip_install_target_puts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install --target DIR` (as some deployments install requirements) puts a tessdata package's model in
+    DIR/share/tessdata, while the package's record names it from site-packages (../../../share/tessdata)."""
+    info = tmp_path / "tessdata.zz-1.0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tessdata.zz\nVersion: 1.0.0\n")
+    (info / "RECORD").write_text("../../../share/tessdata/zz.traineddata,,\ntessdata.zz-1.0.0.dist-info/RECORD,,\n")
+    model = tmp_path / "share" / "tessdata" / "zz.traineddata"
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"not a real model")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert model_folder("zz") == str(model.parent.resolve())
+    with pytest.raises(FileNotFoundError, match=r"install the package tessdata\.yy"):
+        model_folder("yy")
+    model.unlink()  # listed but not there: not found, rather than a folder without the model
+    with pytest.raises(FileNotFoundError):
+        model_folder("zz")

@@ -224,9 +224,10 @@ def _pdf_box(box: tuple[float, float, float, float], image: PageImage) -> tuple[
 
 
 def model_folder(language: str, package: str | None = None) -> str:
-    """Where the package tessdata.<language> (or `package`) put <language>.traineddata: found through the
-    package's file list, since the folder depends on how it was installed (a virtualenv's share/tessdata, a
-    --target folder)."""
+    """Where the package tessdata.<language> (or `package`) put <language>.traineddata, found through the
+    package's file list. Its record names the file as ../../../share/tessdata/ from site-packages, which is where
+    a virtualenv or a prefix install puts it; `pip install --target DIR` puts it in DIR/share/tessdata, so that
+    folder is looked in too."""
     from importlib.metadata import PackageNotFoundError, files
 
     package = package or f"tessdata.{language}"
@@ -234,9 +235,12 @@ def model_folder(language: str, package: str | None = None) -> str:
         listed = files(package) or []
     except PackageNotFoundError:
         listed = []
+    name = f"{language}.traineddata"
     for file in listed:
-        if file.name == f"{language}.traineddata":
-            return os.path.dirname(os.path.realpath(file.locate()))
+        if file.name == name:
+            for candidate in (file.locate(), file.dist.locate_file(os.path.join("share", "tessdata", name))):
+                if os.path.isfile(str(candidate)):
+                    return os.path.dirname(os.path.realpath(str(candidate)))
     raise FileNotFoundError(f"no Tesseract model for {language!r}: install the package {package}")
 
 
