@@ -60,6 +60,26 @@ def build_pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def pdf_stream(data: bytes, keys: bytes = b"") -> bytes:
+    """A stream object's body: `data`, its length and further dictionary `keys` (` /Filter /FlateDecode`)."""
+    return b"<< /Length %d%s >>\nstream\n" % (len(data), keys) + data + b"\nendstream"
+
+
+def one_page_pdf(content: bytes, resources: bytes = b"", *objects: bytes, content_keys: bytes = b"") -> bytes:
+    """A letter page drawing `content` (its stream's further keys `content_keys`), with `resources` in its
+    /Resources (`/Font << /F1 5 0 R >>`) and `objects` numbered from 5."""
+    resources_entry = b" /Resources << " + resources + b" >>" if resources else b""
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R" + resources_entry + b" >>",
+            pdf_stream(content, content_keys),
+            *objects,
+        ]
+    )
+
+
 GLYPH_NUMBER_LINES = ("Account Number: 1234-5678", "Amount Due $50.00", "Billing Period: 01/06/2025 - 02/05/2025")
 
 
@@ -72,17 +92,12 @@ def glyph_numbers_pdf() -> bytes:
         glyphs = "".join(f"{ord(character) - 29:04X}" for character in line).encode()
         content += b"1 0 0 1 72 %d Tm <%s> Tj " % (700 - 20 * index, glyphs)
     content += b"ET"
-    return build_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Arial /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
-            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Arial"
-            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>",
-        ]
+    return one_page_pdf(
+        content,
+        b"/Font << /F1 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Arial /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Arial"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>",
     )
 
 

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from pdfs import build_pdf, glyph_numbers_pdf, pdf_text
+from pdfs import build_pdf, glyph_numbers_pdf, one_page_pdf, pdf_text
 
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.errors import RejectedInput
@@ -27,16 +27,8 @@ WALL_BUDGET_S = 6.0  # reading any hostile file, including a worker restart, sta
 def one_page(content: bytes, *, compress: bool = True) -> bytes:
     raw = zlib.compress(content, 9) if compress else content
     flate = b" /Filter /FlateDecode" if compress else b""
-    return build_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d%s >>\nstream\n" % (len(raw), flate) + raw + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        ]
-    )
+    helvetica = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    return one_page_pdf(raw, b"/Font << /F1 5 0 R >>", helvetica, content_keys=flate)
 
 
 def compression_bomb(megabytes: int) -> bytes:
@@ -44,14 +36,7 @@ def compression_bomb(megabytes: int) -> bytes:
     deflate = zlib.compressobj(9)
     chunk = b" " * (1 << 20)
     raw = b"".join(deflate.compress(chunk) for _ in range(megabytes)) + deflate.flush()
-    return build_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(raw) + raw + b"\nendstream",
-        ]
-    )
+    return one_page_pdf(raw, content_keys=b" /Filter /FlateDecode")
 
 
 def deeply_nested(depth: int) -> bytes:

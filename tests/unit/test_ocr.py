@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import build_pdf
+from pdfs import one_page_pdf, pdf_stream
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import CorpusBill, corpus
@@ -221,17 +221,9 @@ def image_bomb(side: int) -> bytes:
     row = b"\x00" * side
     packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
     content = b"q 540 0 0 720 36 36 cm /Im1 Do Q"
-    return build_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /XObject << /Im1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
-            b" /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed)) + packed + b"\nendstream",
-        ]
-    )
+    image_keys = b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray" % (side, side)
+    image = pdf_stream(packed, image_keys + b" /BitsPerComponent 8 /Filter /FlateDecode")
+    return one_page_pdf(content, b"/XObject << /Im1 5 0 R >>", image)
 
 
 def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: TesseractOcr) -> None:

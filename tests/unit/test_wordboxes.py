@@ -19,7 +19,7 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 import pytest
-from pdfs import build_pdf
+from pdfs import build_pdf, one_page_pdf, pdf_stream
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
@@ -30,10 +30,6 @@ LIMITS = {"max_pages": 50, "max_chars_per_page": 50_000}
 WHITESPACE = [code for code in range(0x110000) if chr(code).isspace()]
 NOT_WHITESPACE = [0x00, 0x1B, 0x21, 0x84, 0x180E, 0x200B, 0x2060, 0xFEFF, 0xFFFD, 0xFFFF]
 HANDLE = 0x5EED
-
-
-def stream(data: bytes) -> bytes:
-    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
 ASTRAL_LINES = [(72, 700, "ABZ B AA xZ"), (72, 680, "ZZZ q"), (72, 660, "plain words")]  # x, y, string drawn
@@ -55,17 +51,8 @@ def astral_pdf() -> bytes:
         b"1 0 0 1 %d %d Tm (%s) Tj" % (x, y, line.encode()) for x, y, line in ASTRAL_LINES
     )
     content += b" ET"
-    return build_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            stream(content),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-            stream(cmap),
-        ]
-    )
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>"
+    return one_page_pdf(content, b"/Font << /F1 5 0 R >>", font, pdf_stream(cmap))
 
 
 def empty_pdf() -> bytes:
