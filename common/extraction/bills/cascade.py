@@ -16,7 +16,7 @@ from common.errors import RejectedInput
 from common.extraction.bill_audits import audit_bill, total_verified
 from common.extraction.bills import llm as llm_step
 from common.extraction.bills.draft import Draft, quality_audits
-from common.extraction.bills.guard import PdfTextReader, default_reader
+from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.ocr import TesseractOcr, default_ocr, read_scanned
@@ -128,8 +128,7 @@ class _Reading:
 
     @property
     def name(self) -> str:
-        """The file's name as messages append it."""
-        return f" ({self.filename})" if self.filename else ""
+        return named(self.filename)
 
 
 def _without_text(

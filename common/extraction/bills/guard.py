@@ -52,13 +52,14 @@ _STREAM = re.compile(rb"stream\r?\n")  # "endstream" is skipped by hand: a lookb
 _WORKER_SCRIPT = Path(__file__).with_name("pdf_worker.py")
 
 
-def _suffix(filename: str | None) -> str:
+def named(filename: str | None) -> str:
+    """The file's name as messages append it: ` (bill.pdf)`, or nothing."""
     return f" ({filename})" if filename else ""
 
 
 def check_container(data: bytes, filename: str | None = None) -> None:
     """Refuse what is not a whole PDF before any parser sees it."""
-    name = _suffix(filename)
+    name = named(filename)
     if not data:
         raise RejectedInput(f"the file is empty{name}", "empty_file")
     if len(data) > MAX_FILE_BYTES:
@@ -90,7 +91,7 @@ def _inflated_size(raw: bytes, limit: int) -> int:
 
 def check_structure(data: bytes, filename: str | None = None) -> None:
     """Nesting depth and total inflated size of the streams pdfium decodes to read text."""
-    name = _suffix(filename)
+    name = named(filename)
     if _OPENER_RUN_BYTES in data.translate(_OPENER_OR_SPACE) and _NESTED.search(data):
         raise RejectedInput(
             f"the PDF nests arrays or dictionaries over {MAX_NESTING} deep{name}", "pdf_too_deeply_nested"
@@ -212,7 +213,7 @@ class PdfTextReader:
                 try:
                     return pdf_worker.render_pages(data, max_pages=max_pages, dpi=dpi, max_pixels=max_pixels)
                 except pdf_worker.PdfReadError as exc:
-                    raise RejectedInput(f"{exc.message}{_suffix(filename)}", exc.code) from None
+                    raise RejectedInput(f"{exc.message}{named(filename)}", exc.code) from None
             options = {"max_pages": max_pages, "render": {"dpi": dpi, "max_pixels": max_pixels}}
             reply, pixels = self._ask_worker(options, data, filename)
             try:
@@ -232,7 +233,7 @@ class PdfTextReader:
         try:
             return pdf_worker.read_words(data, max_pages=self.max_pages, max_chars_per_page=self.max_chars_per_page)
         except pdf_worker.PdfReadError as exc:
-            raise RejectedInput(f"{exc.message}{_suffix(filename)}", exc.code) from None
+            raise RejectedInput(f"{exc.message}{named(filename)}", exc.code) from None
 
     # -- worker process -----------------------------------------------------------------------------
 
@@ -290,7 +291,7 @@ class PdfTextReader:
             process.kill()
             self._stop()
             raise RejectedInput(
-                f"reading the PDF took over {self.timeout_s:g} s{_suffix(filename)}; it was stopped", "pdf_timeout"
+                f"reading the PDF took over {self.timeout_s:g} s{named(filename)}; it was stopped", "pdf_timeout"
             ) from None
         except (BrokenPipeError, EOFError, ValueError):
             try:
@@ -301,13 +302,13 @@ class PdfTextReader:
         self._served += 1
         if "error" in reply:
             error = reply["error"]
-            raise RejectedInput(f"{error['message']}{_suffix(filename)}", str(error["code"]))
+            raise RejectedInput(f"{error['message']}{named(filename)}", str(error["code"]))
         return reply, payload
 
     def _worker_failed(self, filename: str | None, code: int | None) -> RejectedInput:
         self._stop()
         return RejectedInput(
-            f"the PDF exhausted the reader's memory limit or crashed it (exit {code}){_suffix(filename)}",
+            f"the PDF exhausted the reader's memory limit or crashed it (exit {code}){named(filename)}",
             "pdf_resource_limit",
         )
 

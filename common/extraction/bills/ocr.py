@@ -24,6 +24,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
+from statistics import median_high
 from typing import TYPE_CHECKING, Any
 
 from common.extraction.bills.guard import PageImage, PdfTextReader
@@ -148,7 +149,9 @@ class TesseractOcr:
                 seen.append((text, float(left), float(right), row, line, float(word.Confidence(RIL.WORD))))
         api.Clear()
         words_in_line = Counter(line for *_, line, _ in seen)
-        usual = _usual_height([row[1] for *_, row, line, _ in seen if words_in_line[line] >= 3])
+        # the page's usual line height: the median of its lines of three words or more
+        heights = [row[1] for *_, row, line, _ in seen if words_in_line[line] >= 3]
+        usual = median_high(heights) if heights else None
         found: list[_Seen] = []
         for text, left, right, (baseline, row_height, descent), line, confidence in seen:
             if words_in_line[line] < 3 and usual:  # a short line's height is its few glyphs' (`$` is tall)
@@ -188,8 +191,7 @@ def _despeckled(pixels: bytes, width: int, height: int) -> bytes:
 
 
 def _median_confidence(found: list[_Seen]) -> float:
-    confidences = sorted(confidence for *_, confidence in found)
-    return confidences[len(confidences) // 2] if confidences else 0.0
+    return median_high([confidence for *_, confidence in found]) if found else 0.0
 
 
 def _turned_pixels(pixels: bytes, width: int, height: int, turn: int) -> tuple[bytes, int, int]:
@@ -266,12 +268,6 @@ def _row(word: Any, center: float, line: tuple[int, ...]) -> _Row:
     at = y1 + (y2 - y1) * (center - x1) / (x2 - x1) if x2 != x1 else y1
     descent = max(0.0, -row["descenders"])
     return at, float(row["row_height"]), descent
-
-
-def _usual_height(heights: list[float]) -> float | None:
-    """The median height of the page's lines of three words or more."""
-    ordered = sorted(heights)
-    return ordered[len(ordered) // 2] if ordered else None
 
 
 def _speck(text: str, confidence: float) -> bool:
