@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -17,7 +18,7 @@ from common.connectors.billgen import CorpusBill, corpus
 from common.connectors.billgen.scan import scanned
 from common.extraction.bills import ocr as ocr_module
 from common.extraction.bills.cascade import BillResult, extract_bill
-from common.extraction.bills.guard import PdfTextReader, decode_images
+from common.extraction.bills.guard import Isolation, PdfTextReader, decode_images
 from common.extraction.bills.layout import build_document
 from common.extraction.bills.ocr import (
     MAX_PAGE_PIXELS,
@@ -28,6 +29,7 @@ from common.extraction.bills.ocr import (
     corrected,
     default_ocr,
     model_folder,
+    read_scanned,
 )
 from common.models import BillStatus, Severity
 
@@ -167,7 +169,7 @@ def test_a_scan_shown_upright_by_its_rotate_is_read_with_boxes_in_pdf_space(
     buffer = io.BytesIO()
     document.save(buffer)
     document.close()
-    (image,), _ = reader.render(buffer.getvalue(), dpi=OCR_DPI, max_pages=1, max_pixels=MAX_PAGE_PIXELS)
+    [(_, image)], _ = reader.render(buffer.getvalue(), pages=[1], dpi=OCR_DPI, max_pixels=MAX_PAGE_PIXELS)
     assert image[:5] == (612, 792, 2550, 3300, 3)  # rendered upright: portrait, and the /Rotate in quarter turns
 
     result = extract_bill(buffer.getvalue(), pdf_reader=reader, ocr=tesseract)
@@ -226,6 +228,49 @@ def image_bomb(side: int) -> bytes:
     return one_page_pdf(content, b"/XObject << /Im1 5 0 R >>", image)
 
 
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+def test_only_the_pages_asked_for_are_rendered(isolation: Isolation) -> None:
+    """OCR reads the pages a text layer left empty, so the reader renders those alone, each with its number; a
+    page the file does not have is left out."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    for size in ((200, 300), (300, 400), (400, 500)):
+        canvas.setPageSize(size)
+        canvas.showPage()
+    canvas.save()
+    reader = PdfTextReader(isolation)
+    try:
+        images, page_count = reader.render(buffer.getvalue(), pages=[7, 3, 1], dpi=72, max_pixels=MAX_PAGE_PIXELS)
+    finally:
+        reader.close()
+
+    assert page_count == 3
+    assert [(number, image[:4]) for number, image in images] == [(1, (200, 300, 200, 300)), (3, (400, 500, 400, 500))]
+
+
+def test_a_scan_is_rendered_a_few_pages_a_request(
+    reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each request renders RENDER_BATCH pages within the reader's deadline; the pages past the file's end are
+    not asked for once its page count is known."""
+    asked: list[list[int]] = []
+    render = reader.render
+
+    def recording(*args: Any, pages: Sequence[int], **kwargs: Any) -> Any:
+        asked.append(list(pages))
+        return render(*args, pages=pages, **kwargs)
+
+    monkeypatch.setattr(reader, "render", recording)
+    monkeypatch.setattr(ocr_module, "RENDER_BATCH", 1)
+    scan = scanned(corpus_bill("summit-000").pdf, dpi=100)  # two pages
+
+    read = read_scanned(scan, None, reader, tesseract)
+
+    assert asked == [[1], [2]]
+    assert sorted(read.pages) == [1, 2] and read.document.page_count == 2
+    assert {line.page for line in read.document.lines} == {1, 2}
+
+
 def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: TesseractOcr) -> None:
     """The byte checks skip images (reading text decodes none); rendering decodes them, under the worker's limits.
     900 MB of pixels take about a second to draw: past this reader's deadline, the reading stops there."""
@@ -250,10 +295,12 @@ def test_a_huge_page_is_rendered_at_the_resolution_that_fits(reader: PdfTextRead
     canvas.rect(72, 72, 720, 720, fill=1)
     canvas.save()
 
-    (image,), page_count = reader.render(buffer.getvalue(), dpi=OCR_DPI, max_pages=10, max_pixels=MAX_PAGE_PIXELS)
+    [(number, image)], page_count = reader.render(
+        buffer.getvalue(), pages=[1, 2], dpi=OCR_DPI, max_pixels=MAX_PAGE_PIXELS
+    )
 
     width_pt, height_pt, width, height, turns, pixels = image
-    assert page_count == 1 and (width_pt, height_pt, turns) == (14_400, 14_400, 0)
+    assert (number, page_count) == (1, 1) and (width_pt, height_pt, turns) == (14_400, 14_400, 0)
     assert width * height <= MAX_PAGE_PIXELS and width == height > 3000
     assert len(pixels) == width * height
     assert pixels[0] == 255 and 0 in pixels  # white page, the black square drawn
@@ -318,7 +365,7 @@ def test_values_from_doubted_words_are_named_for_the_reviewer(reader: PdfTextRea
 
     (account, doubted), (total, sure) = word_at("account_number", 55.0), word_at("total_amount", 96.0)
     scan = ScannedDocument(
-        build_document([[account, total]], 1), [RecognizedPage([account, total], [doubted, sure])], "t@1"
+        build_document([[account, total]], 1), {1: RecognizedPage([account, total], [doubted, sure])}, "t@1"
     )
 
     bill, audit = scan.marked(read)

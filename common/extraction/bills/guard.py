@@ -22,6 +22,7 @@ import threading
 import time
 import zlib
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -199,11 +200,12 @@ class PdfTextReader:
         return build_document(pages, page_count, joined)
 
     def render(
-        self, data: bytes, filename: str | None = None, *, dpi: float, max_pages: int, max_pixels: int
-    ) -> tuple[list[PageImage], int]:
-        """The first `max_pages` pages as gray images for OCR (pdf_worker.render_pages), and the page count.
-        Rendering decodes the page's images, which reading its text does not: an image bomb that passed the byte
-        checks costs the worker here, at its memory limit or its deadline (pdf_resource_limit, pdf_timeout)."""
+        self, data: bytes, filename: str | None = None, *, pages: Sequence[int], dpi: float, max_pixels: int
+    ) -> tuple[list[tuple[int, PageImage]], int]:
+        """Pages `pages` (1-based) as gray images for OCR (pdf_worker.render_pages), each with its number, and the
+        page count; a page the document lacks is left out. Rendering decodes the page's images, which reading its
+        text does not: an image bomb that passed the byte checks costs the worker here, at its memory limit or its
+        deadline (pdf_resource_limit, pdf_timeout)."""
         check_container(data, filename)
         check_structure(data, filename)
         with self._lock:
@@ -211,15 +213,20 @@ class PdfTextReader:
                 from common.extraction.bills import pdf_worker
 
                 try:
-                    return pdf_worker.render_pages(data, max_pages=max_pages, dpi=dpi, max_pixels=max_pixels)
+                    images, page_count = pdf_worker.render_pages(data, pages=pages, dpi=dpi, max_pixels=max_pixels)
                 except pdf_worker.PdfReadError as exc:
                     raise RejectedInput(f"{exc.message}{named(filename)}", exc.code) from None
-            options = {"max_pages": max_pages, "render": {"dpi": dpi, "max_pixels": max_pixels}}
-            reply, pixels = self._ask_worker(options, data, filename)
-            try:
-                return decode_images(reply, pixels, max_pixels), int(reply["page_count"])
-            except (ValueError, KeyError, TypeError):
-                raise self._worker_failed(filename, None) from None
+            else:
+                options = {"render": {"pages": list(pages), "dpi": dpi, "max_pixels": max_pixels}}
+                reply, pixels = self._ask_worker(options, data, filename)
+                try:
+                    images, page_count = decode_images(reply, pixels, max_pixels), int(reply["page_count"])
+                except (ValueError, KeyError, TypeError):
+                    raise self._worker_failed(filename, None) from None
+            numbers = sorted({page for page in pages if 1 <= page <= page_count})
+            if len(numbers) != len(images):
+                raise self._worker_failed(filename, None)
+        return list(zip(numbers, images, strict=True)), page_count
 
     def close(self) -> None:
         with self._lock:

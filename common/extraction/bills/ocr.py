@@ -22,6 +22,7 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from statistics import median_high
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
 MAX_OCR_PAGES = 10  # a bill is a few pages; past ten a scan is more likely a bundle, and each page costs ~0.5 s
+RENDER_BATCH = 4  # pages rendered a request: four letter pages at 300 dpi are 34 MB of pixels in flight
 MAX_PAGE_PIXELS = 12_000_000  # letter at 300 dpi is 8.4 M; a larger page is rendered at the resolution that fits
 UPRIGHT_CONFIDENCE = 50.0  # a page read upright gives a median word confidence near 90; one upside down, near 20
 ORIENTATION_CONFIDENCE = 2.0  # orientation confidence under which Tesseract's answer is not taken (pages scored 13-15)
@@ -327,15 +329,14 @@ def default_ocr() -> TesseractOcr | None:
 @dataclass
 class ScannedDocument:
     document: Document
-    pages: list[RecognizedPage]
+    pages: dict[int, RecognizedPage]  # by page number (1-based): the pages OCR read
     engine: str
 
     def confidence_in(self, page: int, box: BBox) -> float | None:
         """Tesseract's lowest confidence (0-1) in the words whose centers lie in `box` on `page`, if any."""
-        if not 1 <= page <= len(self.pages):
+        if (found := self.pages.get(page)) is None:
             return None
         left, bottom, right, top = box
-        found = self.pages[page - 1]
         inside = [
             confidence
             for (_, x0, y0, x1, y1), confidence in zip(found.words, found.confidences, strict=True)
@@ -346,7 +347,7 @@ class ScannedDocument:
     def audit(self) -> AuditResult:
         words = [
             (page, text, confidence)
-            for page, found in enumerate(self.pages, start=1)
+            for page, found in sorted(self.pages.items())
             for (text, *_), confidence in zip(found.words, found.confidences, strict=True)
         ]
         doubtful = [(page, text, round(confidence)) for page, text, confidence in words if confidence < LOW_CONFIDENCE]
@@ -359,6 +360,7 @@ class ScannedDocument:
             details={
                 "engine": self.engine,
                 "pages": len(self.pages),
+                "page_numbers": sorted(self.pages),
                 "words": len(words),
                 "low_confidence": len(doubtful),
                 "low_confidence_words": [  # the first 50: a noisy page has hundreds
@@ -393,10 +395,20 @@ class ScannedDocument:
         return bill.model_copy(update={"provenance": provenance}), audit
 
 
-def read_scanned(data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr) -> ScannedDocument:
-    """The pages as words read by OCR (raises RejectedInput when rendering fails: a worker's limit)."""
-    images, page_count = pdf_reader.render(
-        data, filename, dpi=OCR_DPI, max_pages=MAX_OCR_PAGES, max_pixels=MAX_PAGE_PIXELS
-    )
-    pages = [ocr.recognize(image) for image in images]
-    return ScannedDocument(build_document([page.words for page in pages], page_count), pages, ocr.name)
+def read_scanned(
+    data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr, pages: Sequence[int] | None = None
+) -> ScannedDocument:
+    """Pages `pages` (1-based; by default the first MAX_OCR_PAGES) as words read by OCR, the others empty. They
+    are rendered a few at a time, each batch within the reader's deadline and memory (raises RejectedInput when
+    rendering fails: a worker's limit)."""
+    wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))
+    recognized: dict[int, RecognizedPage] = {}
+    page_count: int | None = None
+    for start in range(0, len(wanted), RENDER_BATCH):
+        batch = [page for page in wanted[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
+        if not batch:
+            break
+        images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=OCR_DPI, max_pixels=MAX_PAGE_PIXELS)
+        recognized.update((number, ocr.recognize(image)) for number, image in images)
+    words = [recognized[page].words if page in recognized else [] for page in range(1, max(recognized, default=0) + 1)]
+    return ScannedDocument(build_document(words, page_count or 0), recognized, ocr.name)

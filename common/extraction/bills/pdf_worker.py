@@ -19,9 +19,9 @@ reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", 
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
-A header with `"render"` asks for the pages as images for OCR (render_pages): the reply is then
-`{"page_count": n, "images": [[width_pt, height_pt, width_px, height_px, turns], ...]}` and one byte of gray a pixel,
-page after page.
+A header with `"render"` asks for some pages as images for OCR (render_pages: `"pages"`, 1-based): the reply is
+then `{"page_count": n, "images": [[width_pt, height_pt, width_px, height_px, turns], ...]}`, one for each asked
+page the document has, in page order, and one byte of gray a pixel, page after page.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, BinaryIO, TypeVar
 
 import pypdfium2.raw as pdfium_c
@@ -252,13 +252,18 @@ def _text_columns(page: Any, index: int, max_chars_per_page: int) -> Columns:
         pdfium_c.FPDFText_ClosePage(textpage)
 
 
-def _each_page(data: bytes, max_pages: int, read: Callable[[Any, int], T]) -> tuple[list[T], int]:
-    """`read(page, index)` of each of the first `max_pages` pages, and the document's page count."""
+def _each_page(
+    data: bytes, max_pages: int, read: Callable[[Any, int], T], only: Collection[int] | None = None
+) -> tuple[list[T], int]:
+    """`read(page, index)` of each of the first `max_pages` pages (of those numbered in `only`, if given), and the
+    document's page count."""
     document = _open(data)
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
         found: list[T] = []
         for index in range(min(page_count, max_pages)):
+            if only is not None and index + 1 not in only:
+                continue
             page = pdfium_c.FPDF_LoadPage(document, index)
             if not page:
                 raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
@@ -281,10 +286,11 @@ def _open(data: bytes) -> Any:
     return document
 
 
-def render_pages(data: bytes, *, max_pages: int, dpi: float, max_pixels: int) -> tuple[list[PageImage], int]:
-    """The first `max_pages` pages in gray at `dpi`, a page larger than `max_pixels` at the resolution that
-    fits it (a poster-sized page must not cost gigabytes), and the document's page count."""
-    return _each_page(data, max_pages, lambda page, _: _render(page, dpi, max_pixels))
+def render_pages(data: bytes, *, pages: Collection[int], dpi: float, max_pixels: int) -> tuple[list[PageImage], int]:
+    """Pages `pages` (1-based; those the document has, in page order) in gray at `dpi`, a page larger than
+    `max_pixels` at the resolution that fits it (a poster-sized page must not cost gigabytes), and the document's
+    page count."""
+    return _each_page(data, max(pages, default=0), lambda page, _: _render(page, dpi, max_pixels), only=set(pages))
 
 
 def _render(page: Any, dpi: float, max_pixels: int) -> PageImage:
@@ -395,7 +401,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             if (render := options.get("render")) is not None:
                 images, page_count = render_pages(
                     data,
-                    max_pages=int(options["max_pages"]),
+                    pages=[int(page) for page in render["pages"]],
                     dpi=float(render["dpi"]),
                     max_pixels=int(render["max_pixels"]),
                 )
