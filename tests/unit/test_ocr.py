@@ -11,13 +11,13 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import one_page_pdf, pdf_stream
+from pdfs import months_of_one_account, one_page_pdf, pdf_stream, statements_file
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import CorpusBill, corpus
 from common.connectors.billgen.scan import scanned
 from common.extraction.bills import ocr as ocr_module
-from common.extraction.bills.cascade import BillResult, extract_bill
+from common.extraction.bills.cascade import BillResult, extract_bill, extract_statements
 from common.extraction.bills.guard import Isolation, PdfTextReader, decode_images
 from common.extraction.bills.layout import build_document
 from common.extraction.bills.ocr import (
@@ -202,6 +202,28 @@ def test_with_ocr_off_a_scan_goes_to_review_unread(reader: PdfTextReader) -> Non
     result = extract_bill(scan, pdf_reader=reader, ocr="off")
 
     assert result.bill is None and codes(result) == [("no_text_layer", Severity.ERROR)]
+
+
+def test_a_scan_of_several_months_is_read_statement_by_statement(
+    reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    """A customer scans a stack of paper bills into one file: each statement is read on its own, for review, as a
+    text layer's would be (extract_bill gives the one result, several_statements among its reasons)."""
+    months = months_of_one_account(3)
+    scan = scanned(statements_file(months, "compact"), dpi=200)
+
+    results = extract_statements(scan, "stack.pdf", pdf_reader=reader, ocr=tesseract)
+
+    assert [result.status for result in results] == [BillStatus.NEEDS_REVIEW] * 3
+    for page, (result, truth) in enumerate(zip(results, months, strict=True), start=1):
+        assert result.bill is not None and result.method.startswith("ocr:tesseract@")
+        assert {field: getattr(result.bill, field) for field in SCALARS} == {
+            field: getattr(truth, field) for field in SCALARS
+        }
+        assert {found.page for found in result.bill.provenance.values()} == {page}
+        assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["no_text_layer"]
+    whole = extract_bill(scan, pdf_reader=reader, ocr=tesseract)
+    assert "several_statements" in [a.code for a in whole.audits]
 
 
 def test_only_the_first_pages_are_read(

@@ -19,7 +19,7 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
-from common.extraction.bills.ocr import TesseractOcr, default_ocr, read_scanned
+from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, read_scanned
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
@@ -132,23 +132,32 @@ class _Reading:
 
 
 def _without_text(
-    reader: BillReader | None, data: bytes, document: Document, audits: list[AuditResult], reading: _Reading
-) -> BillResult:
-    """A PDF whose text cannot be read: its pages read by OCR, else the model's reading when one is configured,
-    else only the reasons. Either way a person reviews it, since nothing on the page can confirm a value."""
+    reader: BillReader | None,
+    data: bytes,
+    document: Document,
+    audits: list[AuditResult],
+    reading: _Reading,
+    *,
+    split: bool,
+) -> list[BillResult]:
+    """A PDF whose text cannot be read: its pages read by OCR (statement by statement, as _read_file reads a text
+    layer), else the model's reading when one is configured, else only the reasons. Either way a person reviews
+    it, since nothing on the page can confirm a value."""
     if reading.ocr is not None:
-        scanned = _read_by_ocr(data, audits, reading, reading.ocr)
-        if scanned is not None and (scanned.bill is not None or reader is None):  # else the model may read one
-            return scanned
+        scanned = _read_by_ocr(data, audits, reading, reading.ocr, split=split)
+        if scanned is not None and (any(result.bill is not None for result in scanned) or reader is None):
+            return scanned  # else the model may read one
     if reader is not None:
         read_by_model = _ask_model(reader, data, document, audits)
         if read_by_model is not None and read_by_model.bill is not None:
             reviewed = read_by_model.bill.model_copy(update={"status": BillStatus.NEEDS_REVIEW})
-            return BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)
-    return BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")
+            return [BillResult(BillStatus.NEEDS_REVIEW, reviewed, reviewed.audits, read_by_model.method)]
+    return [BillResult(BillStatus.NEEDS_REVIEW, None, audits, "none")]
 
 
-def _read_by_ocr(data: bytes, audits: list[AuditResult], reading: _Reading, ocr: TesseractOcr) -> BillResult | None:
+def _read_by_ocr(
+    data: bytes, audits: list[AuditResult], reading: _Reading, ocr: TesseractOcr, *, split: bool
+) -> list[BillResult] | None:
     """The cascade on the words OCR reads, for review with the reasons the text layer gave (`audits`); None where
     OCR finds no bill, with the reason added to `audits`."""
     try:
@@ -170,11 +179,16 @@ def _read_by_ocr(data: bytes, audits: list[AuditResult], reading: _Reading, ocr:
             )
         )
     try:
-        result = _read_statement(scanned.document, data, replace(reading, ocr=None), None, notes, ask_model=False)
+        results = _read_file(scanned.document, data, replace(reading, ocr=None), None, notes, split=split)
     except RejectedInput as exc:
         audits.append(_ocr_failed(f"the words OCR ({ocr.name}) read are not a bill: {exc.message}", exc.reason_code))
         return None
-    method = f"ocr:{ocr.name}+{result.method}"
+    return [_as_scanned(result, scanned) for result in results]
+
+
+def _as_scanned(result: BillResult, scanned: ScannedDocument) -> BillResult:
+    """A result read from OCR's words: for review, its values marked with Tesseract's confidence in them."""
+    method = f"ocr:{scanned.engine}+{result.method}"
     if result.bill is None:
         return BillResult(BillStatus.NEEDS_REVIEW, None, result.audits, method, result.found)
     bill, doubtful = scanned.marked(result.bill)
@@ -239,10 +253,23 @@ def _reading(
 def _extract(
     data: bytes, filename: str | None, bill_reader: BillReader | None, reading: _Reading, *, split: bool
 ) -> list[BillResult]:
-    name = reading.name
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
-        return [_without_text(bill_reader, data, document, [_no_text_layer(name)], reading)]
+        return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
+    return _read_file(document, data, reading, bill_reader, [], split=split)
+
+
+def _read_file(
+    document: Document,
+    data: bytes,
+    reading: _Reading,
+    bill_reader: BillReader | None,
+    notes: list[AuditResult],
+    *,
+    split: bool,
+) -> list[BillResult]:
+    """The file's statements, each read on its own where it holds several of one account and `split` is asked;
+    else one result (for review with several_statements where it holds several). `notes` go to every result."""
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
     if split and several is not None and (parts := statement_pages(document)) is not None:
@@ -255,7 +282,7 @@ def _extract(
                         data,
                         reading,
                         None,
-                        [*repeated, *_page_audits(document, range(first, last + 1))],
+                        [*notes, *repeated, *_page_audits(document, range(first, last + 1))],
                         ask_model=False,
                     ),
                     first - 1,
@@ -264,8 +291,8 @@ def _extract(
             ]
         except RejectedInput:
             pass
-    notes = [*repeated, *_page_audits(document), *([several] if several else [])]
-    return [_read_statement(document, data, reading, bill_reader, notes, ask_model=several is None)]
+    page_notes = [*notes, *repeated, *_page_audits(document), *([several] if several else [])]
+    return [_read_statement(document, data, reading, bill_reader, page_notes, ask_model=several is None)]
 
 
 def _read_statement(
@@ -286,7 +313,8 @@ def _read_statement(
         draft = extract_heuristic(document)
         if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS):
             if (undecoded := _undecoded_text(document, name)) is not None:
-                return _without_text(bill_reader, data, document, [undecoded], reading)
+                [unread] = _without_text(bill_reader, data, document, [undecoded], reading, split=False)
+                return unread
             if bill_reader is None:
                 raise RejectedInput(
                     f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"

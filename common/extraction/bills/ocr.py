@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tesserocr import PyTessBaseAPI
 
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
-MAX_OCR_PAGES = 10  # a bill is a few pages; past ten a scan is more likely a bundle, and each page costs ~0.5 s
+MAX_OCR_PAGES = 24  # a year of monthly bills of two pages scanned into one file; each page costs ~0.7 s
 RENDER_BATCH = 4  # pages rendered a request: four letter pages at 300 dpi are 34 MB of pixels in flight
 MAX_PAGE_PIXELS = 12_000_000  # letter at 300 dpi is 8.4 M; a larger page is rendered at the resolution that fits
 UPRIGHT_CONFIDENCE = 50.0  # a page read upright gives a median word confidence near 90; one upside down, near 20
