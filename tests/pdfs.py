@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdfium2 as pdfium
+from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen.wild import WildBill
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
@@ -18,17 +19,47 @@ from common.models import NormalizedBill, Severity
 
 def merged(*pdfs: bytes) -> bytes:
     """One file of the pages of `pdfs`, in order."""
+    return spliced(*((pdf, None) for pdf in pdfs))
+
+
+def spliced(*parts: tuple[bytes, list[int] | None]) -> bytes:
+    """One file of the given pages (0-based; None: all) of each PDF, in order."""
     document = pdfium.PdfDocument.new()
     try:
-        for pdf in pdfs:
+        for pdf, pages in parts:
             source = pdfium.PdfDocument(pdf)
-            document.import_pages(source)
+            document.import_pages(source, pages)
             source.close()
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
+        return _saved(document)
     finally:
         document.close()
+
+
+def stamped(pdf: bytes, text: str) -> bytes:
+    """`pdf` with `text` drawn as a text layer at the foot of every page, as scanning and fax software stamp
+    the pages they make (the stamp's font is Helvetica, 8 pt)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            stamp = io.BytesIO()
+            canvas = Canvas(stamp, pagesize=(page.get_width(), page.get_height()), invariant=1)
+            canvas.setFont("Helvetica", 8)
+            canvas.drawString(36, 18, text)
+            canvas.save()
+            source = pdfium.PdfDocument(stamp.getvalue())
+            page.insert_obj(source.page_as_xobject(0, document).as_pageobject())
+            page.gen_content()
+            source.close()
+        return _saved(document)
+    finally:
+        document.close()
+
+
+def _saved(document: pdfium.PdfDocument) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def months_of_one_account(count: int, account: str = "G-77") -> list[NormalizedBill]:

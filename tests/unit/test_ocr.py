@@ -11,14 +11,16 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import months_of_one_account, one_page_pdf, pdf_stream, statements_file
+from pdfs import merged, months_of_one_account, one_page_pdf, pdf_stream, spliced, stamped, statements_file
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import CorpusBill, corpus
 from common.connectors.billgen.scan import scanned
+from common.connectors.sandbox_bills import render_bill_pdf
+from common.errors import RejectedInput
 from common.extraction.bills import ocr as ocr_module
 from common.extraction.bills.cascade import BillResult, extract_bill, extract_statements
-from common.extraction.bills.guard import Isolation, PdfTextReader, decode_images
+from common.extraction.bills.guard import Isolation, PageImage, PdfTextReader, decode_images
 from common.extraction.bills.layout import build_document
 from common.extraction.bills.ocr import (
     MAX_PAGE_PIXELS,
@@ -224,6 +226,93 @@ def test_a_scan_of_several_months_is_read_statement_by_statement(
         assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["no_text_layer"]
     whole = extract_bill(scan, pdf_reader=reader, ocr=tesseract)
     assert "several_statements" in [a.code for a in whole.audits]
+
+
+def test_a_scan_under_a_text_stamp_is_read_by_ocr(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
+    """Scanning and fax software stamp a line of text on the pages they make: the text layer holds that line
+    alone, which is no bill (without OCR the file is refused as not one); its pages are read by OCR."""
+    bill = corpus_bill("riverside-000")
+    scan = stamped(scanned(bill.pdf, dpi=200), "Scanned by OfficeJet 4650 on 2025-03-02 10:14")
+    with pytest.raises(RejectedInput) as refused:
+        extract_bill(scan, pdf_reader=reader, ocr="off")
+    assert refused.value.reason_code == "unrecognized_bill"
+
+    result = extract_bill(scan, "stamped.pdf", pdf_reader=reader, ocr=tesseract)
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    assert result.method == "ocr:tesseract@5.5.4+template:riverside@1"
+    assert {field: getattr(result.bill, field) for field in SCALARS} == {
+        field: getattr(bill.truth, field) for field in SCALARS
+    }
+    [reason] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
+    assert (reason.code, reason.details) == ("scanned_pages", {"pages": [1], "text_layer_words": {"1": 7}})
+    assert "stamped.pdf" in reason.message
+
+
+def test_a_scanned_page_among_text_pages_is_read_by_ocr(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
+    """summit's charges are on its second page: scanned, the text layer reads no bill; OCR reads that page, and
+    only its values are marked as OCR's."""
+    bill = corpus_bill("summit-000")
+    mixed = spliced((bill.pdf, [0]), (scanned(bill.pdf, dpi=200), [1]))
+    unread = extract_bill(mixed, pdf_reader=reader, ocr="off")
+    assert unread.bill is None and unread.status is BillStatus.NEEDS_REVIEW
+
+    result = extract_bill(mixed, pdf_reader=reader, ocr=tesseract)
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    assert {field: getattr(result.bill, field) for field in SCALARS} == {
+        field: getattr(bill.truth, field) for field in SCALARS
+    }
+    assert [item.amount for item in result.bill.line_items] == [item.amount for item in bill.truth.line_items]
+    [reason] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
+    assert (reason.code, reason.details["pages"]) == ("scanned_pages", [2])
+    from_text = extract_bill(bill.pdf, pdf_reader=reader, ocr="off").bill
+    assert from_text is not None
+    provenance = result.bill.provenance
+    assert {provenance[key].page for key in ("total_amount", "line_items[0]")} == {2}
+    for key, found in provenance.items():
+        if found.page == 1:  # the text layer's: as the text PDF reads it
+            assert found == from_text.provenance[key]
+        else:
+            assert found.method.startswith("ocr:tesseract@5.5.4+") and found.confidence < 1
+
+
+class _RecordingOcr(TesseractOcr):
+    """Tesseract, counting the pages it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages = 0
+
+    def recognize(self, image: PageImage) -> RecognizedPage:
+        self.pages += 1
+        return super().recognize(image)
+
+
+def test_a_text_pdf_is_ocrd_only_where_it_does_not_read_ok_and_has_an_empty_page(reader: PdfTextReader) -> None:
+    """A bill that reads ok is never rendered for OCR, with a blank page or not, nor one that goes to review
+    without an empty page; one that goes to review has its blank page read, and keeps the text layer's reading
+    where OCR finds no words there."""
+    bill = corpus_bill("riverside-000")
+    blank = io.BytesIO()
+    canvas = Canvas(blank, invariant=1)
+    canvas.showPage()
+    canvas.save()
+    wrong_total = months_of_one_account(1)[0]
+    assert wrong_total.amount_due is not None
+    unbalanced = render_bill_pdf(wrong_total.model_copy(update={"amount_due": wrong_total.amount_due + 1}))
+    ocr = _RecordingOcr()
+
+    assert extract_bill(merged(bill.pdf, blank.getvalue()), pdf_reader=reader, ocr=ocr).status is BillStatus.OK
+    assert extract_bill(unbalanced, pdf_reader=reader, ocr=ocr).status is BillStatus.NEEDS_REVIEW
+    assert ocr.pages == 0
+
+    with_blank_page = merged(unbalanced, blank.getvalue())
+    asked = extract_bill(with_blank_page, pdf_reader=reader, ocr=ocr)
+    assert ocr.pages == 1
+    off = extract_bill(with_blank_page, pdf_reader=reader, ocr="off")
+    assert off.status is asked.status is BillStatus.NEEDS_REVIEW
+    assert asked.bill == off.bill and asked.audits == off.audits and asked.method == off.method
 
 
 def test_only_the_first_pages_are_read(

@@ -1,4 +1,5 @@
-"""The cascade: safe read → provider template → generic heuristics → Gemini (when configured) → audits.
+"""The cascade: safe read (OCR for pages without text) → provider template → generic heuristics → Gemini (when
+configured) → audits.
 
 Each step fills a Draft whose every value carries its provenance; the first result whose required
 fields are present and whose audits pass is the answer. Otherwise the best attempt is returned as
@@ -19,12 +20,15 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
-from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, read_scanned
+from common.extraction.bills.ocr import MAX_OCR_PAGES, ScannedDocument, TesseractOcr, default_ocr, read_scanned
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
 
 BILL_SIGNALS = ("total_amount", "amount_due", "bill_period_start", "account_number")
+# A page with fewer words in its text layer is read by OCR when the file does not read ok: a scanner's or fax's
+# stamp, a Bates or page number over a scanned image is a few words; a bill's page of text is a hundred or more.
+SPARSE_PAGE_WORDS = 20
 
 
 @dataclass
@@ -256,7 +260,67 @@ def _extract(
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
-    return _read_file(document, data, reading, bill_reader, [], split=split)
+    try:
+        results = _read_file(document, data, reading, bill_reader, [], split=split)
+    except RejectedInput:
+        if (scanned := _with_scanned_pages(document, data, reading, split=split)) is None:
+            raise
+        return scanned
+    if all(result.status is BillStatus.OK for result in results):
+        return results
+    scanned = _with_scanned_pages(document, data, reading, split=split)
+    return scanned if scanned is not None and _file_rank(scanned) > _file_rank(results) else results
+
+
+def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, split: bool) -> list[BillResult] | None:
+    """The file read again with the pages its text layer leaves (almost) empty read by OCR: a scan under a
+    scanner's or fax's text stamp, a scanned page among a PDF's text pages. For review, like any OCR reading.
+    None where it has no such page, OCR is off or finds no more words there than the text layer, or no bill."""
+    if reading.ocr is None:
+        return None
+    counts = document.words_per_page()
+    read_pages = min(document.page_count, reading.pdf_reader.max_pages)
+    sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
+    if not sparse:
+        return None
+    try:
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=sparse[:MAX_OCR_PAGES])
+    except RejectedInput:
+        return None
+    replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
+    if not replaced:
+        return None
+    notes = [_scanned_pages(replaced, counts, reading.name), scanned.audit()]
+    try:
+        results = _read_file(
+            document.with_pages(scanned.document, replaced), data, replace(reading, ocr=None), None, notes, split=split
+        )
+    except RejectedInput:
+        return None
+    return [_as_scanned(result, scanned) for result in results]
+
+
+def _scanned_pages(pages: list[int], words: dict[int, int], name: str) -> AuditResult:
+    shown = ", ".join(map(str, pages))
+    return AuditResult(
+        code="scanned_pages",
+        severity=Severity.ERROR,
+        message=f"page(s) {shown}{name} have almost no text layer (a scan or an image, under at most a stamp): OCR "
+        "read them, and a person confirms what it read",
+        details={"pages": pages, "text_layer_words": {str(page): words.get(page, 0) for page in pages}},
+    )
+
+
+def _file_rank(results: list[BillResult]) -> tuple[int, int]:
+    """A file's reading: more statements read as bills, then fewer errors, scanned_pages (OCR's reason for
+    review) aside."""
+    errors = sum(
+        1
+        for result in results
+        for audit in result.audits
+        if audit.severity is Severity.ERROR and audit.code != "scanned_pages"
+    )
+    return sum(result.bill is not None for result in results), -errors
 
 
 def _read_file(

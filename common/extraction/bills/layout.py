@@ -118,6 +118,31 @@ class Document:
         """The document less `pages`, the others keeping their numbers."""
         return self._pages(lambda page: page not in pages, 0, self.page_count)
 
+    def with_pages(self, other: Document, pages: Collection[int]) -> Document:
+        """The document with `pages` as `other` reads them (OCR's reading of pages the text layer left empty)."""
+
+        def merged(mine: dict[int, V], theirs: dict[int, V]) -> dict[int, V]:
+            return {
+                **{page: value for page, value in mine.items() if page not in pages},
+                **{page: value for page, value in theirs.items() if page in pages},
+            }
+
+        lines = [line for line in self.lines if line.page not in pages]
+        lines += [line for line in other.lines if line.page in pages]
+        return Document(
+            sorted(lines, key=lambda line: line.page),  # stable: each page's lines keep their order
+            self.page_count,
+            turns=merged(self.turns, other.turns),
+            skews=merged(self.skews, other.skews),
+            run_together=merged(self.run_together, other.run_together),
+        )
+
+    def words_per_page(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for line in self.lines:
+            counts[line.page] = counts.get(line.page, 0) + len(line.words)
+        return counts
+
     def _pages(self, kept: Callable[[int], bool], shift: int, page_count: int) -> Document:
         def by_page(values: dict[int, V]) -> dict[int, V]:
             return {page - shift: value for page, value in values.items() if kept(page)}

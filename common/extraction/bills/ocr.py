@@ -370,11 +370,15 @@ class ScannedDocument:
         )
 
     def marked(self, bill: NormalizedBill) -> tuple[NormalizedBill, AuditResult | None]:
-        """The bill with every value's method naming the OCR and its confidence times Tesseract's, and an audit
-        naming the values read from words Tesseract doubts, for the person reviewing it to check first."""
+        """The bill with the method of every value read from an OCR'd page (or from no page: it may come from one)
+        naming the OCR and its confidence times Tesseract's, and an audit naming the values read from words
+        Tesseract doubts, for the person reviewing it to check first. A text layer's pages keep their values."""
         provenance = {}
         doubtful: dict[str, float] = {}
         for key, found in bill.provenance.items():
+            if found.page is not None and found.page not in self.pages:
+                provenance[key] = found
+                continue
             update: dict[str, Any] = {"method": f"ocr:{self.engine}+{found.method}"}
             if found.page is not None and found.bbox is not None:
                 seen = self.confidence_in(found.page, found.bbox)
