@@ -323,9 +323,28 @@ def test_only_the_first_pages_are_read(
     result = extract_bill(scanned(bill.pdf, dpi=200), pdf_reader=reader, ocr=tesseract)
 
     skipped = [a for a in result.audits if a.code == "ocr_pages_skipped"]
-    assert [(a.severity, a.details) for a in skipped] == [(Severity.WARNING, {"read": 1, "pages": 2})]
+    assert [(a.severity, a.details) for a in skipped] == [
+        (Severity.WARNING, {"read": 1, "pages": 2, "cause": "page_limit"})
+    ]
     read = next(a for a in result.audits if a.code == "read_by_ocr")
     assert read.details["pages"] == 1
+
+
+def test_no_more_pages_are_rendered_once_the_time_limit_has_passed(
+    reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each render request has the reader's deadline; the file's OCR has its own, checked between batches, so pages
+    slow to draw cost one deadline, not one a batch. The first batch is always read."""
+    monkeypatch.setattr(ocr_module, "OCR_TIME_LIMIT_S", 0.0)
+    monkeypatch.setattr(ocr_module, "RENDER_BATCH", 1)
+    stamped_scan = stamped(scanned(corpus_bill("summit-000").pdf, dpi=100), "Scanned by OfficeJet 4650")
+
+    for scan in (scanned(corpus_bill("summit-000").pdf, dpi=100), stamped_scan):  # no text layer; a stamp's alone
+        result = extract_bill(scan, pdf_reader=reader, ocr=tesseract)
+
+        skipped = [a for a in result.audits if a.code == "ocr_pages_skipped"]
+        assert [a.details for a in skipped] == [{"read": 1, "pages": 2, "cause": "time_limit"}]
+        assert "time limit of 0 s" in skipped[0].message
 
 
 def image_bomb(side: int) -> bytes:

@@ -20,7 +20,7 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
-from common.extraction.bills.ocr import MAX_OCR_PAGES, ScannedDocument, TesseractOcr, default_ocr, read_scanned
+from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, read_scanned
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
@@ -174,14 +174,7 @@ def _read_by_ocr(
         return None
     notes = [*audits, scanned.audit()]
     if scanned.document.page_count > len(scanned.pages):
-        notes.append(
-            AuditResult(
-                code="ocr_pages_skipped",
-                severity=Severity.WARNING,
-                message=f"OCR read the first {len(scanned.pages)} of {scanned.document.page_count} pages",
-                details={"read": len(scanned.pages), "pages": scanned.document.page_count},
-            )
-        )
+        notes.append(scanned.skipped(scanned.document.page_count))
     try:
         results = _read_file(scanned.document, data, replace(reading, ocr=None), None, notes, split=split)
     except RejectedInput as exc:
@@ -284,13 +277,15 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     if not sparse:
         return None
     try:
-        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=sparse[:MAX_OCR_PAGES])
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=sparse)
     except RejectedInput:
         return None
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     if not replaced:
         return None
     notes = [_scanned_pages(replaced, counts, reading.name), scanned.audit()]
+    if len(scanned.pages) < len(sparse):
+        notes.append(scanned.skipped(len(sparse)))
     try:
         results = _read_file(
             document.with_pages(scanned.document, replaced), data, replace(reading, ocr=None), None, notes, split=split

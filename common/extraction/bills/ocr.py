@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
 MAX_OCR_PAGES = 24  # a year of monthly bills of two pages scanned into one file; each page costs ~0.7 s
 RENDER_BATCH = 4  # pages rendered a request: four letter pages at 300 dpi are 34 MB of pixels in flight
+# No batch is started past this many seconds of a file's OCR: 24 pages take ~17 s, and a file of pages slow to
+# draw (images that take just under the reader's deadline each) would otherwise cost six deadlines, not one.
+OCR_TIME_LIMIT_S = 60.0
 MAX_PAGE_PIXELS = 12_000_000  # letter at 300 dpi is 8.4 M; a larger page is rendered at the resolution that fits
 UPRIGHT_CONFIDENCE = 50.0  # a page read upright gives a median word confidence near 90; one upside down, near 20
 ORIENTATION_CONFIDENCE = 2.0  # orientation confidence under which Tesseract's answer is not taken (pages scored 13-15)
@@ -331,6 +335,7 @@ class ScannedDocument:
     document: Document
     pages: dict[int, RecognizedPage]  # by page number (1-based): the pages OCR read
     engine: str
+    out_of_time: bool = False  # pages asked for were left unread at OCR_TIME_LIMIT_S
 
     def confidence_in(self, page: int, box: BBox) -> float | None:
         """Tesseract's lowest confidence (0-1) in the words whose centers lie in `box` on `page`, if any."""
@@ -369,6 +374,21 @@ class ScannedDocument:
             },
         )
 
+    def skipped(self, asked: int) -> AuditResult:
+        """ocr_pages_skipped: of the `asked` pages, OCR read only these, at its page limit or its time limit."""
+        read = len(self.pages)
+        cause, why = (
+            ("time_limit", f"its time limit of {OCR_TIME_LIMIT_S:g} s ran out")
+            if self.out_of_time
+            else ("page_limit", f"it reads {MAX_OCR_PAGES} pages a file at most")
+        )
+        return AuditResult(
+            code="ocr_pages_skipped",
+            severity=Severity.WARNING,
+            message=f"OCR read {read} of {asked} pages: {why}",
+            details={"read": read, "pages": asked, "cause": cause},
+        )
+
     def marked(self, bill: NormalizedBill) -> tuple[NormalizedBill, AuditResult | None]:
         """The bill with the method of every value read from an OCR'd page (or from no page: it may come from one)
         naming the OCR and its confidence times Tesseract's, and an audit naming the values read from words
@@ -402,17 +422,26 @@ class ScannedDocument:
 def read_scanned(
     data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr, pages: Sequence[int] | None = None
 ) -> ScannedDocument:
-    """Pages `pages` (1-based; by default the first MAX_OCR_PAGES) as words read by OCR, the others empty. They
-    are rendered a few at a time, each batch within the reader's deadline and memory (raises RejectedInput when
-    rendering fails: a worker's limit)."""
-    wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))
+    """Pages `pages` (1-based; the first MAX_OCR_PAGES of them, by default of the file's) as words read by OCR, the
+    others empty. They are rendered a few at a time, each batch within the reader's deadline and memory (raises
+    RejectedInput when rendering fails: a worker's limit), until OCR_TIME_LIMIT_S."""
+    wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))[:MAX_OCR_PAGES]
     recognized: dict[int, RecognizedPage] = {}
     page_count: int | None = None
+    out_of_time = False
+    started = time.monotonic()
     for start in range(0, len(wanted), RENDER_BATCH):
         batch = [page for page in wanted[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
         if not batch:
             break
+        if recognized and time.monotonic() - started > OCR_TIME_LIMIT_S:
+            out_of_time = True
+            break
         images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=OCR_DPI, max_pixels=MAX_PAGE_PIXELS)
         recognized.update((number, ocr.recognize(image)) for number, image in images)
-    words = [recognized[page].words if page in recognized else [] for page in range(1, max(recognized, default=0) + 1)]
-    return ScannedDocument(build_document(words, page_count or 0), recognized, ocr.name)
+    return ScannedDocument(build_document(_by_page(recognized), page_count or 0), recognized, ocr.name, out_of_time)
+
+
+def _by_page(recognized: dict[int, RecognizedPage]) -> list[list[Word]]:
+    """The words of pages 1 to the last one read, a page not read empty."""
+    return [recognized[page].words if page in recognized else [] for page in range(1, max(recognized, default=0) + 1)]
