@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdfium2 as pdfium
-from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen.wild import WildBill
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
@@ -29,27 +28,6 @@ def spliced(*parts: tuple[bytes, list[int] | None]) -> bytes:
         for pdf, pages in parts:
             source = pdfium.PdfDocument(pdf)
             document.import_pages(source, pages)
-            source.close()
-        return _saved(document)
-    finally:
-        document.close()
-
-
-def stamped(pdf: bytes, text: str) -> bytes:
-    """`pdf` with `text` drawn as a text layer at the foot of every page, as scanning and fax software stamp
-    the pages they make (the stamp's font is Helvetica, 8 pt)."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            stamp = io.BytesIO()
-            canvas = Canvas(stamp, pagesize=(page.get_width(), page.get_height()), invariant=1)
-            canvas.setFont("Helvetica", 8)
-            canvas.drawString(36, 18, text)
-            canvas.save()
-            source = pdfium.PdfDocument(stamp.getvalue())
-            page.insert_obj(source.page_as_xobject(0, document).as_pageobject())
-            page.gen_content()
             source.close()
         return _saved(document)
     finally:

@@ -1,14 +1,17 @@
 """Measure the OCR path on scans of the labelled corpus; prints a table, then one JSON object.
 
     .venv/bin/python -m bench.extract.scanned [--per-provider 5] [--dpi 200] [--turn 0.5] [--noise 0.002]
+        [--stamp TEXT]
 
 Each corpus bill is made a scan (billgen.scan: its pages as gray images at `--dpi`, turned by up to `--turn`
-degrees either way, with `--noise` of the pixels specks, JPEG) and read by the pipeline's cascade: pdfium finds no
-text layer, renders the pages in its worker, Tesseract reads them, and templates, heuristics and audits run on
-the words. Such a bill always goes to review; what is measured is what the reviewer is handed:
+degrees either way, with `--noise` of the pixels specks, JPEG; with `--stamp`, that line of text drawn on each
+page as scanning apps do) and read by the pipeline's cascade: pdfium finds no text layer (or a stamp's alone),
+renders the pages in its worker, Tesseract reads them, and templates, heuristics and audits run on the words.
+Such a bill always goes to review (no_text_layer, or scanned_pages under a stamp: the scan's reasons); what is
+measured is what the reviewer is handed:
   values        per field, of the values read: how many are right (precision) and how many of the truth's were
                 read right (recall)
-  audits pass   the bills whose only error is the missing text layer (every sum and read checks out), and the
+  audits pass   the bills whose only error is the scan's reason (every sum and read checks out), and the
                 precision of their values: what loading them as ok would have cost
   doubtful      of the wrong values and of the right ones, how many the audit ocr_doubtful_values named
   time          per page, OCR included
@@ -26,15 +29,17 @@ from typing import Any
 
 from bench.extract.evaluate import Evaluation, Score, flatten
 from common.connectors.billgen import corpus
-from common.connectors.billgen.scan import scanned
+from common.connectors.billgen.scan import scanned, stamped
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.ocr import default_ocr
 from common.models import Severity
 
+SCAN_REASONS = frozenset({"no_text_layer", "scanned_pages"})
 
-def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any]:
+
+def run(per_provider: int, dpi: int, turn: float, noise: float, stamp: str | None = None) -> dict[str, Any]:
     ocr = default_ocr()
     if ocr is None:
         raise SystemExit("OCR is off (MINIMETER_OCR=off) or tesserocr is not installed")
@@ -49,6 +54,8 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
         scan = scanned(
             bill.pdf, dpi=dpi, turn_degrees=rng.uniform(-turn, turn), noise=noise, seed=rng.randrange(1 << 30)
         )
+        if stamp:
+            scan = stamped(scan, stamp)
         started = time.perf_counter()
         try:
             result = extract_bill(scan, bill.name, pdf_reader=reader, ocr=ocr)
@@ -59,8 +66,8 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
         finally:
             seconds += time.perf_counter() - started
         pages += _page_count(scan)
-        errors = sorted({a.code for a in result.audits if a.severity is Severity.ERROR} - {"no_text_layer"})
-        reasons.update(errors or ["(none but no_text_layer)"])
+        errors = sorted({a.code for a in result.audits if a.severity is Severity.ERROR} - SCAN_REASONS)
+        reasons.update(errors or ["(none but the scan's)"])
         found = flatten(result.bill) if result.bill is not None else None
         bills_with_bill += found is not None
         if found is not None:
@@ -72,12 +79,12 @@ def run(per_provider: int, dpi: int, turn: float, noise: float) -> dict[str, Any
     total, passed = everything.total(), audited.total()
     return {
         "bills": everything.bills,
-        "scan": {"dpi": dpi, "turn_degrees": turn, "noise": noise},
+        "scan": {"dpi": dpi, "turn_degrees": turn, "noise": noise, "stamp": stamp},
         "engine": ocr.name,
         "bills_with_a_bill": bills_with_bill,
         "values": _score(total),
         "audits_pass": {"bills": audited.bills, **_score(passed)},
-        "errors_besides_no_text_layer": dict(reasons.most_common()),
+        "errors_besides_the_scan": dict(reasons.most_common()),
         "seconds_per_page": round(seconds / pages, 3) if pages else None,
         "ocr_doubtful_values": dict(flags),
         "per_field": {path: _score(score) for path, score in sorted(everything.per_field.items())},
@@ -120,9 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--turn", type=float, default=0.5, help="largest turn of a page, degrees")
     parser.add_argument("--noise", type=float, default=0.002, help="share of the pixels made specks")
+    parser.add_argument("--stamp", help="a line of text stamped on each page, as scanning apps do")
     args = parser.parse_args(argv)
-    report = run(args.per_provider, args.dpi, args.turn, args.noise)
+    report = run(args.per_provider, args.dpi, args.turn, args.noise, args.stamp)
     scan = f"{args.dpi} dpi, up to {args.turn} degrees, noise {args.noise}"
+    if args.stamp:
+        scan += f", stamped {args.stamp!r}"
     print(f"{report['bills']} scanned bills ({report['engine']}; {scan})")
     print(f"{'field':34} {'truth':>6} {'read':>6} {'right':>6} {'precision':>9} {'recall':>7}")
     for path, score in report["per_field"].items():
@@ -135,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         f"bills whose audits all pass: {passed['bills']}, their values' precision {passed['precision']:.4f} "
         f"recall {passed['recall']:.4f}"
     )
-    print(f"errors besides no_text_layer: {report['errors_besides_no_text_layer']}")
+    print(f"errors besides the scan's: {report['errors_besides_the_scan']}")
     flags = report["ocr_doubtful_values"]
     print(
         f"values named by ocr_doubtful_values: {flags.get('wrong_named', 0)} of "

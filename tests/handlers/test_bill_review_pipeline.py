@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from common import runtime
 from common.adapters.gemini import GeminiLLM
-from common.connectors.billgen.scan import scanned
+from common.connectors.billgen.scan import scanned, stamped
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.models import Artifact, NormalizedArtifact, NormalizedBill
 from local.emulators.stubs import LoopbackServer
@@ -407,4 +407,27 @@ def test_a_statement_that_does_not_balance_holds_the_file_for_review_but_the_oth
         (months[1].bill_period_start, "ok"),
         (months[2].bill_period_start, "needs_review"),
     ]
+    _settled_without_dead_letters(platform)
+
+
+def test_a_stack_of_scanned_bills_keeps_each_statement_for_review(
+    platform: InProcessPlatform, api_client: Any, no_llm: None
+) -> None:
+    """Paper bills scanned into one file, under the scanner's text stamp: each statement read by OCR on its own
+    pages, each kept for a person to confirm."""
+    months = months_of_one_account(2, "G-77")
+    scan = stamped(scanned(statements_file(months, "compact"), dpi=200), "Scanned by OfficeJet 4650")
+
+    uploaded = _upload_and_drain(api_client, platform, "stack.pdf", scan)
+
+    assert (uploaded.artifact["status"], uploaded.artifact["reason_code"]) == ("NEEDS_REVIEW", "scanned_pages")
+    normalized = _normalized(platform, uploaded.artifact["id"])
+    assert normalized.bill is None and len(normalized.bills) == 2
+    records = platform.ports.database.list_bills(uploaded.customer_id)
+    assert sorted((r.bill.bill_period_start, r.bill.total_amount, r.bill.status.value) for r in records) == [
+        (m.bill_period_start, m.total_amount, "needs_review") for m in months
+    ]
+    pages = sorted((r.bill.bill_period_start, r.bill.provenance["total_amount"].page) for r in records)
+    assert [page for _, page in pages] == [1, 2]
+    assert [r["status"] for r in _warehouse_bills(platform, uploaded.customer_id)] == ["needs_review"] * 2
     _settled_without_dead_letters(platform)

@@ -11,11 +11,11 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import merged, months_of_one_account, one_page_pdf, pdf_stream, spliced, stamped, statements_file
+from pdfs import merged, months_of_one_account, one_page_pdf, pdf_stream, spliced, statements_file
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import CorpusBill, corpus
-from common.connectors.billgen.scan import scanned
+from common.connectors.billgen.scan import scanned, stamped
 from common.connectors.sandbox_bills import render_bill_pdf
 from common.errors import RejectedInput
 from common.extraction.bills import ocr as ocr_module

@@ -2,7 +2,8 @@
 
 A paper bill fed through an office scanner comes back at 150-300 dpi, a little turned, with specks of
 noise and JPEG's blur; `scanned` makes such a PDF of a corpus bill (seeded), so the OCR path is measured on
-bills whose truth is known (bench/extract/scanned.py) and tested (tests/unit/test_ocr.py).
+bills whose truth is known (bench/extract/scanned.py) and tested (tests/unit/test_ocr.py). Scanning apps and fax
+software often stamp a line of text on the pages they save (`stamped`): a text layer that holds no bill.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
+from reportlab.pdfgen.canvas import Canvas
 
 
 def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: float = 0.0, seed: int = 0) -> bytes:
@@ -26,6 +28,31 @@ def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: flo
     out = io.BytesIO()
     pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=85)
     return out.getvalue()
+
+
+def stamped(pdf: bytes, text: str) -> bytes:
+    """`pdf` with `text` drawn as a text layer at the foot of every page (Helvetica, 8 pt), as scanning apps and fax
+    software stamp the pages they make."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            stamp = io.BytesIO()
+            canvas = Canvas(stamp, pagesize=(page.get_width(), page.get_height()), invariant=1)
+            canvas.setFont("Helvetica", 8)
+            canvas.drawString(36, 18, text)
+            canvas.save()
+            source = pdfium.PdfDocument(stamp.getvalue())
+            try:
+                page.insert_obj(source.page_as_xobject(0, document).as_pageobject())
+                page.gen_content()
+            finally:
+                source.close()
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
 
 
 def _scan_page(page: pdfium.PdfPage, dpi: int, turn_degrees: float, noise: float, rng: random.Random) -> Image.Image:
