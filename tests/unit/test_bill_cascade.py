@@ -23,7 +23,8 @@ from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
-from common.extraction.bills.templates import Template, apply_template, detect, load_templates
+from common.extraction.bills.layout import build_document
+from common.extraction.bills.templates import Template, apply_template, detect, in_ocr_text, load_templates
 from common.models import (
     ArtifactKind,
     BillStatus,
@@ -105,6 +106,27 @@ def test_detection_needs_every_keyword_and_no_excluded_one() -> None:
     assert detect(document, (partial,)) is None
     assert detect(document, (excluded, matching)) is matching
     assert detect(document, tuple(sorted((matching, preferred), key=lambda t: -t.priority))) is preferred
+
+
+def test_in_words_read_by_ocr_a_keyword_may_be_misread_by_an_edit_in_twelve_characters() -> None:
+    """OCR drops or swaps a character now and then (`www.example-utility.tes`): a scan's template is still found.
+    A text layer's keywords stay exact, and so do short ones, which one edit would make another word."""
+    keyword = "www.example-utility.test"  # 24 characters: two edits
+    for printed, found in (
+        ("www.example-utility.test", True),
+        ("www.example-utility.tes", True),
+        ("ww.example-uti1ity.test", True),
+        ("ww.exanple-uti1ity.tes", False),
+        ("www.example-utility.tst", True),
+    ):
+        assert in_ocr_text(keyword, f"customer\tservice\t{printed}\tdue date:") is found, printed
+    assert in_ocr_text("charge details", "charge\tdetails") and not in_ocr_text("charge details", "charge\tdetail")
+    assert not in_ocr_text("northbay", "northway gas")  # under 12 characters: exact
+
+    document = build_document([[("Customer", 92, 714, 126, 722), ("www.example-utility.tes", 222, 714, 307, 722)]], 1)
+    template = Template.model_validate({"id": "x", "version": 1, "provider": "X", "fields": {}, "keywords": [keyword]})
+    assert detect(document, (template,)) is None
+    assert detect(document, (template,), misread=True) is template
 
 
 def test_template_values_carry_page_box_and_source(cascade_run: dict[bool, Evaluation]) -> None:

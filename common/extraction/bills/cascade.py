@@ -123,12 +123,14 @@ def _undecoded_text(document: Document, name: str) -> AuditResult | None:
 @dataclass(frozen=True)
 class _Reading:
     """What the cascade reads a file with: its name (for messages), the PDF reader, the templates (None: the
-    packaged ones) and the OCR that reads a PDF without readable text, before the model."""
+    packaged ones) and the OCR that reads a PDF without readable text, before the model; and whether the words
+    being read are OCR's."""
 
     filename: str | None
     pdf_reader: PdfTextReader
     templates: tuple[Template, ...] | None
     ocr: TesseractOcr | None
+    read_by_ocr: bool = False  # the words (some of them) are OCR's: a template's keywords may be misread
 
     @property
     def name(self) -> str:
@@ -176,7 +178,9 @@ def _read_by_ocr(
     if scanned.document.page_count > len(scanned.pages):
         notes.append(scanned.skipped(scanned.document.page_count))
     try:
-        results = _read_file(scanned.document, data, replace(reading, ocr=None), None, notes, split=split)
+        results = _read_file(
+            scanned.document, data, replace(reading, ocr=None, read_by_ocr=True), None, notes, split=split
+        )
     except RejectedInput as exc:
         audits.append(_ocr_failed(f"the words OCR ({ocr.name}) read are not a bill: {exc.message}", exc.reason_code))
         return None
@@ -288,7 +292,12 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
         notes.append(scanned.skipped(len(sparse)))
     try:
         results = _read_file(
-            document.with_pages(scanned.document, replaced), data, replace(reading, ocr=None), None, notes, split=split
+            document.with_pages(scanned.document, replaced),
+            data,
+            replace(reading, ocr=None, read_by_ocr=True),
+            None,
+            notes,
+            split=split,
         )
     except RejectedInput:
         return None
@@ -364,7 +373,8 @@ def _read_statement(
 ) -> BillResult:
     """The cascade on one statement's pages; `page_notes` are what the file's reading put in doubt."""
     name = reading.name
-    template = detect(document, load_templates() if reading.templates is None else reading.templates)
+    templates = load_templates() if reading.templates is None else reading.templates
+    template = detect(document, templates, misread=reading.read_by_ocr)
     result: BillResult | None = None
     if template is not None:
         result = _finish(apply_template(template, document), extra=page_notes)
