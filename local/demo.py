@@ -30,6 +30,7 @@ DEMO_ACCOUNTS = (
     ("missing_month", 4),
     ("duplicate_delivery", 2),
     ("corrupt_file", 2),
+    ("scanned_bill", 2),
 )
 
 

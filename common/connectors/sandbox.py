@@ -15,7 +15,15 @@ from common.connectors.sandbox_greenbutton import make_sandbox_intervals, render
 from common.errors import PermanentError
 from common.models import JobType, UtilityAccount
 
-SCENARIOS = ("normal", "estimated_read", "credit_bill", "missing_month", "duplicate_delivery", "corrupt_file")
+SCENARIOS = (
+    "normal",
+    "estimated_read",
+    "credit_bill",
+    "missing_month",
+    "duplicate_delivery",
+    "corrupt_file",
+    "scanned_bill",
+)
 SANDBOX_PROVIDER = "sandbox"
 SANDBOX_CREDENTIAL_PREFIX = "sandbox-"
 # The sandbox's clock is fixed so its data is reproducible: the last period ends here.
@@ -80,6 +88,11 @@ class SandboxConnector(Connector):
             pdf = render_bill_pdf(bill, layout="compact" if index % 2 else "default")
             if scenario == "corrupt_file" and index == len(periods) - 1:
                 pdf = pdf[: len(pdf) // 3]  # a download cut short
+            if scenario == "scanned_bill" and index == 0:
+                # Portals give older statements as scans of the paper bill: page images, no text layer.
+                from common.connectors.billgen.scan import scanned  # Pillow: loaded for this scenario only
+
+                pdf = scanned(pdf, dpi=200, turn_degrees=0.3, noise=0.001, seed=_seed(account.account_number, start))
             files.append(FetchedFile(f"bill-{start:%Y-%m}.pdf", "application/pdf", pdf))
         return files
 

@@ -131,6 +131,30 @@ def test_duplicate_delivery_is_one_artifact(platform: InProcessPlatform, api_cli
     assert len(platform.ports.database.list_bills(customer_id)) == 2
 
 
+def test_a_scanned_bill_from_the_portal_waits_for_review_beside_the_loaded_ones(
+    platform: InProcessPlatform, api_client: Any
+) -> None:
+    """The scanned_bill scenario's oldest statement is a scan: OCR fills it in, a person confirms it, and the job
+    says so; the statements with a text layer load."""
+    customer_id = _customer(api_client)
+    account_id = _account(api_client, customer_id, "scanned_bill")
+
+    job = _run(api_client, platform, account_id, "FETCH_BILLS", since="2026-09-01")
+
+    assert job["status"] == "NEEDS_REVIEW"
+    statuses = sorted((a["status"], a["reason_code"]) for a in job["artifacts"])
+    assert statuses == [("LOADED", None), ("NEEDS_REVIEW", "no_text_layer")]
+    bills = sorted(platform.ports.database.list_bills(customer_id), key=lambda record: record.bill.bill_period_start)
+    assert [(r.bill.bill_period_start.isoformat(), r.bill.status.value) for r in bills] == [
+        ("2026-09-01", "needs_review"),
+        ("2026-10-01", "ok"),
+    ]
+    scanned = bills[0].bill
+    assert scanned.account_number == "ACC-SCANNED-BILL" and scanned.total_amount is not None
+    assert scanned.provenance["total_amount"].method.startswith("ocr:tesseract@")
+    assert not platform.dead_letters
+
+
 def test_scenarios_show_on_the_dashboard(platform: InProcessPlatform, api_client: Any) -> None:
     customer_id = _customer(api_client)
     credit = _account(api_client, customer_id, "credit_bill")

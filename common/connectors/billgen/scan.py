@@ -26,7 +26,18 @@ def scanned(pdf: bytes, *, dpi: int = 200, turn_degrees: float = 0.0, noise: flo
     finally:
         document.close()
     out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=85)
+    # No creation or modification date: the same scan is the same bytes (the sandbox's files are deduplicated by
+    # their hash, and a Pillow PDF otherwise carries the second it was saved).
+    pages[0].save(
+        out,
+        "PDF",
+        resolution=dpi,
+        save_all=True,
+        append_images=pages[1:],
+        quality=85,
+        creationDate=None,
+        modDate=None,
+    )
     return out.getvalue()
 
 
