@@ -277,6 +277,38 @@ def test_a_scanned_page_among_text_pages_is_read_by_ocr(reader: PdfTextReader, t
             assert found.method.startswith("ocr:tesseract@5.5.4+") and found.confidence < 1
 
 
+def test_a_scanned_statement_among_text_statements_alone_goes_to_review(
+    reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    """A year's file whose second statement was scanned in: the text statements load as read, the scan waits for
+    review, each with its values."""
+    months = months_of_one_account(3)
+    text = statements_file(months, "compact")
+    mixed = spliced((text, [0]), (scanned(text, dpi=200), [1]), (text, [2]))
+
+    results = extract_statements(mixed, pdf_reader=reader, ocr=tesseract)
+
+    assert [result.status for result in results] == [BillStatus.OK, BillStatus.NEEDS_REVIEW, BillStatus.OK]
+    for result, truth in zip(results, months, strict=True):
+        assert result.bill is not None
+        assert {field: getattr(result.bill, field) for field in SCALARS} == {
+            field: getattr(truth, field) for field in SCALARS
+        }
+    assert [[a.code for a in result.audits if a.severity is Severity.ERROR] for result in results] == [
+        [],
+        ["scanned_pages"],
+        [],
+    ]
+    assert results[0].method == results[2].method == "template:sandbox-compact@1"
+    assert results[1].method == "ocr:tesseract@5.5.4+template:sandbox-compact@1"
+    # Read from its text alone, a statement and a scanned one seem one statement, the scan its back page: ok.
+    two = spliced((text, [0]), (scanned(text, dpi=200), [1]))
+    assert extract_bill(two, pdf_reader=reader, ocr="off").status is BillStatus.OK
+    whole = extract_bill(two, pdf_reader=reader, ocr=tesseract)
+    assert whole.status is BillStatus.NEEDS_REVIEW
+    assert {"several_statements", "scanned_pages"} <= {a.code for a in whole.audits}
+
+
 class _RecordingOcr(TesseractOcr):
     """Tesseract, counting the pages it is given."""
 
@@ -289,30 +321,37 @@ class _RecordingOcr(TesseractOcr):
         return super().recognize(image)
 
 
-def test_a_text_pdf_is_ocrd_only_where_it_does_not_read_ok_and_has_an_empty_page(reader: PdfTextReader) -> None:
-    """A bill that reads ok is never rendered for OCR, with a blank page or not, nor one that goes to review
-    without an empty page; one that goes to review has its blank page read, and keeps the text layer's reading
-    where OCR finds no words there."""
-    bill = corpus_bill("riverside-000")
+def test_only_pages_with_little_text_that_show_print_are_read_by_ocr(reader: PdfTextReader) -> None:
+    """A blank page, or one with a stamp alone, is not rendered for OCR, whether the bill reads ok or not; a scanned
+    page is, and where it holds no statement the text layer's reading stands."""
     blank = io.BytesIO()
     canvas = Canvas(blank, invariant=1)
     canvas.showPage()
     canvas.save()
+    stamp_only = stamped(blank.getvalue(), "Scanned by OfficeJet 4650 on 2025-03-02 10:14")
+    letter = image_pdf([(700, "Dear customer,"), (650, "thank you for your letter."), (600, "Our offices close")])
     wrong_total = months_of_one_account(1)[0]
     assert wrong_total.amount_due is not None
     unbalanced = render_bill_pdf(wrong_total.model_copy(update={"amount_due": wrong_total.amount_due + 1}))
+    bill = corpus_bill("riverside-000").pdf
     ocr = _RecordingOcr()
 
-    assert extract_bill(merged(bill.pdf, blank.getvalue()), pdf_reader=reader, ocr=ocr).status is BillStatus.OK
-    assert extract_bill(unbalanced, pdf_reader=reader, ocr=ocr).status is BillStatus.NEEDS_REVIEW
+    for pdf, status in (
+        (merged(bill, blank.getvalue()), BillStatus.OK),
+        (merged(bill, stamp_only), BillStatus.OK),
+        (merged(unbalanced, blank.getvalue()), BillStatus.NEEDS_REVIEW),
+        (merged(unbalanced, stamp_only), BillStatus.NEEDS_REVIEW),
+    ):
+        result = extract_bill(pdf, pdf_reader=reader, ocr=ocr)
+        off = extract_bill(pdf, pdf_reader=reader, ocr="off")
+        assert result.status is status and (result.bill, result.audits) == (off.bill, off.audits)
     assert ocr.pages == 0
 
-    with_blank_page = merged(unbalanced, blank.getvalue())
-    asked = extract_bill(with_blank_page, pdf_reader=reader, ocr=ocr)
+    with_letter = merged(bill, letter)
+    result = extract_bill(with_letter, pdf_reader=reader, ocr=ocr)
     assert ocr.pages == 1
-    off = extract_bill(with_blank_page, pdf_reader=reader, ocr="off")
-    assert off.status is asked.status is BillStatus.NEEDS_REVIEW
-    assert asked.bill == off.bill and asked.audits == off.audits and asked.method == off.method
+    off = extract_bill(with_letter, pdf_reader=reader, ocr="off")
+    assert result.status is BillStatus.OK and (result.bill, result.method) == (off.bill, off.method)
 
 
 def test_only_the_first_pages_are_read(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -20,13 +21,13 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
-from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, read_scanned
+from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, inked_pages, read_scanned
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
 
 BILL_SIGNALS = ("total_amount", "amount_due", "bill_period_start", "account_number")
-# A page with fewer words in its text layer is read by OCR when the file does not read ok: a scanner's or fax's
+# A page with fewer words in its text layer that shows print (ocr.inked_pages) is read by OCR: a scanner's or fax's
 # stamp, a Bates or page number over a scanned image is a few words; a bill's page of text is a hundred or more.
 SPARSE_PAGE_WORDS = 20
 
@@ -188,7 +189,10 @@ def _read_by_ocr(
 
 
 def _as_scanned(result: BillResult, scanned: ScannedDocument) -> BillResult:
-    """A result read from OCR's words: for review, its values marked with Tesseract's confidence in them."""
+    """A result read from OCR's words: for review, its values marked with Tesseract's confidence in them. A
+    statement on text pages alone (no read_by_ocr among its audits: see _read_file's notes_on) is left as read."""
+    if not any(audit.code == "read_by_ocr" for audit in result.audits):
+        return result
     method = f"ocr:{scanned.engine}+{result.method}"
     if result.bill is None:
         return BillResult(BillStatus.NEEDS_REVIEW, None, result.audits, method, result.found)
@@ -263,16 +267,16 @@ def _extract(
         if (scanned := _with_scanned_pages(document, data, reading, split=split)) is None:
             raise
         return scanned
-    if all(result.status is BillStatus.OK for result in results):
-        return results
     scanned = _with_scanned_pages(document, data, reading, split=split)
     return scanned if scanned is not None and _file_rank(scanned) > _file_rank(results) else results
 
 
 def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, split: bool) -> list[BillResult] | None:
-    """The file read again with the pages its text layer leaves (almost) empty read by OCR: a scan under a
-    scanner's or fax's text stamp, a scanned page among a PDF's text pages. For review, like any OCR reading.
-    None where it has no such page, OCR is off or finds no more words there than the text layer, or no bill."""
+    """The file read again with the pages its text layer leaves (almost) empty but that show print read by OCR:
+    a scan under a scanner's or fax's text stamp, a scanned page among a PDF's text pages (a statement scanned
+    into a year's download would otherwise pass for its neighbour's back page). For review, like any OCR
+    reading. None where it has no such page, OCR is off or finds no more words there than the text layer, or
+    no bill. A file whose every page has text costs nothing here; a blank page costs a 36 dpi render."""
     if reading.ocr is None:
         return None
     counts = document.words_per_page()
@@ -281,7 +285,10 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     if not sparse:
         return None
     try:
-        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=sparse)
+        inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse)
+        if not inked:
+            return None
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=inked)
     except RejectedInput:
         return None
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
@@ -290,15 +297,10 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     notes = [_scanned_pages(replaced, counts, reading.name), scanned.audit()]
     if len(scanned.pages) < len(sparse):
         notes.append(scanned.skipped(len(sparse)))
+    merged = document.with_pages(scanned.document, replaced)
+    ocr_reading = replace(reading, ocr=None, read_by_ocr=True)
     try:
-        results = _read_file(
-            document.with_pages(scanned.document, replaced),
-            data,
-            replace(reading, ocr=None, read_by_ocr=True),
-            None,
-            notes,
-            split=split,
-        )
+        results = _read_file(merged, data, ocr_reading, None, notes, split=split, notes_on=set(replaced))
     except RejectedInput:
         return None
     return [_as_scanned(result, scanned) for result in results]
@@ -315,16 +317,13 @@ def _scanned_pages(pages: list[int], words: dict[int, int], name: str) -> AuditR
     )
 
 
-def _file_rank(results: list[BillResult]) -> tuple[int, int]:
-    """A file's reading: more statements read as bills, then fewer errors, scanned_pages (OCR's reason for
-    review) aside."""
-    errors = sum(
-        1
-        for result in results
-        for audit in result.audits
-        if audit.severity is Severity.ERROR and audit.code != "scanned_pages"
-    )
-    return sum(result.bill is not None for result in results), -errors
+def _file_rank(results: list[BillResult]) -> tuple[int, int, int]:
+    """A file's reading: more statements found (read one by one, or told of by several_statements), then more
+    read as bills, then fewer errors, scanned_pages (OCR's reason for review) aside."""
+    audits = [audit for result in results for audit in result.audits]
+    statements = len(results) + sum(audit.code == "several_statements" for audit in audits)
+    errors = sum(audit.severity is Severity.ERROR and audit.code != "scanned_pages" for audit in audits)
+    return statements, sum(result.bill is not None for result in results), -errors
 
 
 def _read_file(
@@ -335,9 +334,11 @@ def _read_file(
     notes: list[AuditResult],
     *,
     split: bool,
+    notes_on: AbstractSet[int] | None = None,
 ) -> list[BillResult]:
     """The file's statements, each read on its own where it holds several of one account and `split` is asked;
-    else one result (for review with several_statements where it holds several). `notes` go to every result."""
+    else one result (for review with several_statements where it holds several). `notes` go to every result, or
+    where they are about some pages (`notes_on`), to the statements on any of them."""
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
     if split and several is not None and (parts := statement_pages(document)) is not None:
@@ -350,7 +351,11 @@ def _read_file(
                         data,
                         reading,
                         None,
-                        [*notes, *repeated, *_page_audits(document, range(first, last + 1))],
+                        [
+                            *(notes if notes_on is None or not notes_on.isdisjoint(range(first, last + 1)) else []),
+                            *repeated,
+                            *_page_audits(document, range(first, last + 1)),
+                        ],
                         ask_model=False,
                     ),
                     first - 1,
