@@ -295,8 +295,8 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     if not replaced:
         return None
     notes = [_scanned_pages(replaced, counts, reading.name), scanned.audit()]
-    if len(scanned.pages) < len(sparse):
-        notes.append(scanned.skipped(len(sparse)))
+    if len(scanned.pages) < len(inked):
+        notes.append(scanned.skipped(len(inked)))
     merged = document.with_pages(scanned.document, replaced)
     ocr_reading = replace(reading, ocr=None, read_by_ocr=True)
     try:
