@@ -224,6 +224,9 @@ def test_a_scan_of_several_months_is_read_statement_by_statement(
         }
         assert {found.page for found in result.bill.provenance.values()} == {page}
         assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["no_text_layer"]
+        [read] = [a for a in result.audits if a.code == "read_by_ocr"]  # of its own page, not the stack's
+        assert read.details["page_numbers"] == [page]
+        assert {word["page"] for word in read.details["low_confidence_words"]} <= {page}
     whole = extract_bill(scan, pdf_reader=reader, ocr=tesseract)
     assert "several_statements" in [a.code for a in whole.audits]
 
@@ -301,6 +304,11 @@ def test_a_scanned_statement_among_text_statements_alone_goes_to_review(
     ]
     assert results[0].method == results[2].method == "template:sandbox-compact@1"
     assert results[1].method == "ocr:tesseract@5.5.4+template:sandbox-compact@1"
+    assert [[a.code for a in result.audits if a.code.startswith(("read_by_ocr", "scanned"))] for result in results] == [
+        [],
+        ["scanned_pages", "read_by_ocr"],
+        [],
+    ]
     # Read from its text alone, a statement and a scanned one seem one statement, the scan its back page: ok.
     two = spliced((text, [0]), (scanned(text, dpi=200), [1]))
     assert extract_bill(two, pdf_reader=reader, ocr="off").status is BillStatus.OK

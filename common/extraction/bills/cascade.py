@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -175,9 +175,11 @@ def _read_by_ocr(
     if not scanned.document.has_text:
         audits.append(_ocr_failed(f"OCR ({ocr.name}) found no words on the pages", "no_words"))
         return None
-    notes = [*audits, scanned.audit()]
-    if scanned.document.page_count > len(scanned.pages):
-        notes.append(scanned.skipped(scanned.document.page_count))
+    skipped = [scanned.skipped(scanned.document.page_count)] if scanned.document.page_count > len(scanned.pages) else []
+
+    def notes(pages: range) -> list[AuditResult]:
+        return [*audits, scanned.audit(pages), *skipped]
+
     try:
         results = _read_file(
             scanned.document, data, replace(reading, ocr=None, read_by_ocr=True), None, notes, split=split
@@ -190,7 +192,7 @@ def _read_by_ocr(
 
 def _as_scanned(result: BillResult, scanned: ScannedDocument) -> BillResult:
     """A result read from OCR's words: for review, its values marked with Tesseract's confidence in them. A
-    statement on text pages alone (no read_by_ocr among its audits: see _read_file's notes_on) is left as read."""
+    statement on text pages alone (no read_by_ocr among its audits) is left as read."""
     if not any(audit.code == "read_by_ocr" for audit in result.audits):
         return result
     method = f"ocr:{scanned.engine}+{result.method}"
@@ -262,7 +264,7 @@ def _extract(
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
     try:
-        results = _read_file(document, data, reading, bill_reader, [], split=split)
+        results = _read_file(document, data, reading, bill_reader, lambda _: [], split=split)
     except RejectedInput:
         if (scanned := _with_scanned_pages(document, data, reading, split=split)) is None:
             raise
@@ -294,13 +296,17 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     if not replaced:
         return None
-    notes = [_scanned_pages(replaced, counts, reading.name), scanned.audit()]
-    if len(scanned.pages) < len(inked):
-        notes.append(scanned.skipped(len(inked)))
+    skipped = [scanned.skipped(len(inked))] if len(scanned.pages) < len(inked) else []
+
+    def notes(pages: range) -> list[AuditResult]:
+        """What OCR says of the statement on `pages`, where any of them was OCR'd; a text statement gets nothing."""
+        ocr_pages = [page for page in replaced if page in pages]
+        return [_scanned_pages(ocr_pages, counts, reading.name), scanned.audit(pages), *skipped] if ocr_pages else []
+
     merged = document.with_pages(scanned.document, replaced)
     ocr_reading = replace(reading, ocr=None, read_by_ocr=True)
     try:
-        results = _read_file(merged, data, ocr_reading, None, notes, split=split, notes_on=set(replaced))
+        results = _read_file(merged, data, ocr_reading, None, notes, split=split)
     except RejectedInput:
         return None
     return [_as_scanned(result, scanned) for result in results]
@@ -331,14 +337,13 @@ def _read_file(
     data: bytes,
     reading: _Reading,
     bill_reader: BillReader | None,
-    notes: list[AuditResult],
+    notes: Callable[[range], list[AuditResult]],
     *,
     split: bool,
-    notes_on: AbstractSet[int] | None = None,
 ) -> list[BillResult]:
     """The file's statements, each read on its own where it holds several of one account and `split` is asked;
-    else one result (for review with several_statements where it holds several). `notes` go to every result, or
-    where they are about some pages (`notes_on`), to the statements on any of them."""
+    else one result (for review with several_statements where it holds several). `notes(pages)`: what the file's
+    reading says of the statement on `pages`."""
     document, repeated = _without_repeated_pages(document)
     several = several_statements(document) if document.page_count > 1 else None
     if split and several is not None and (parts := statement_pages(document)) is not None:
@@ -352,7 +357,7 @@ def _read_file(
                         reading,
                         None,
                         [
-                            *(notes if notes_on is None or not notes_on.isdisjoint(range(first, last + 1)) else []),
+                            *notes(range(first, last + 1)),
                             *repeated,
                             *_page_audits(document, range(first, last + 1)),
                         ],
@@ -364,7 +369,8 @@ def _read_file(
             ]
         except RejectedInput:
             pass
-    page_notes = [*notes, *repeated, *_page_audits(document), *([several] if several else [])]
+    everything = range(1, document.page_count + 1)
+    page_notes = [*notes(everything), *repeated, *_page_audits(document), *([several] if several else [])]
     return [_read_statement(document, data, reading, bill_reader, page_notes, ask_model=several is None)]
 
 

@@ -354,10 +354,12 @@ class ScannedDocument:
         ]
         return min(inside) / 100 if inside else None
 
-    def audit(self) -> AuditResult:
+    def audit(self, pages: range | None = None) -> AuditResult:
+        """read_by_ocr: what OCR read of `pages` (all it read, if None), and the words it doubts."""
+        read = {page: found for page, found in sorted(self.pages.items()) if pages is None or page in pages}
         words = [
             (page, text, confidence)
-            for page, found in sorted(self.pages.items())
+            for page, found in read.items()
             for (text, *_), confidence in zip(found.words, found.confidences, strict=True)
         ]
         doubtful = [(page, text, round(confidence)) for page, text, confidence in words if confidence < LOW_CONFIDENCE]
@@ -365,12 +367,12 @@ class ScannedDocument:
         return AuditResult(
             code="read_by_ocr",
             severity=Severity.INFO,
-            message=f"{len(self.pages)} page(s) read by OCR ({self.engine}, {OCR_DPI} dpi): {len(words)} words, "
+            message=f"{len(read)} page(s) read by OCR ({self.engine}, {OCR_DPI} dpi): {len(words)} words, "
             f"{len(doubtful)} of them below confidence {LOW_CONFIDENCE:g}" + (f": {shown}" if shown else ""),
             details={
                 "engine": self.engine,
-                "pages": len(self.pages),
-                "page_numbers": sorted(self.pages),
+                "pages": len(read),
+                "page_numbers": list(read),
                 "words": len(words),
                 "low_confidence": len(doubtful),
                 "low_confidence_words": [  # the first 50: a noisy page has hundreds
