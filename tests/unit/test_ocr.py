@@ -23,6 +23,7 @@ from common.extraction.bills.cascade import BillResult, extract_bill, extract_st
 from common.extraction.bills.guard import Isolation, PageImage, PdfTextReader, decode_images
 from common.extraction.bills.layout import build_document
 from common.extraction.bills.ocr import (
+    INK_DPI,
     MAX_PAGE_PIXELS,
     OCR_DPI,
     RecognizedPage,
@@ -30,6 +31,7 @@ from common.extraction.bills.ocr import (
     TesseractOcr,
     corrected,
     default_ocr,
+    inked_pages,
     model_folder,
     read_scanned,
 )
@@ -428,24 +430,31 @@ def test_only_the_pages_asked_for_are_rendered(isolation: Isolation) -> None:
 def test_a_scan_is_rendered_a_few_pages_a_request(
     reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each request renders RENDER_BATCH pages within the reader's deadline; the pages past the file's end are
-    not asked for once its page count is known."""
-    asked: list[list[int]] = []
+    """Each request renders RENDER_BATCH pages within the reader's deadline, for OCR and for the ink check alike;
+    the pages past the file's end are not asked for once its page count is known."""
+    asked: list[tuple[list[int], float]] = []
     render = reader.render
 
-    def recording(*args: Any, pages: Sequence[int], **kwargs: Any) -> Any:
-        asked.append(list(pages))
-        return render(*args, pages=pages, **kwargs)
+    def recording(*args: Any, pages: Sequence[int], dpi: float, **kwargs: Any) -> Any:
+        asked.append((list(pages), dpi))
+        return render(*args, pages=pages, dpi=dpi, **kwargs)
 
     monkeypatch.setattr(reader, "render", recording)
     monkeypatch.setattr(ocr_module, "RENDER_BATCH", 1)
-    scan = scanned(corpus_bill("summit-000").pdf, dpi=100)  # two pages
+    blank = io.BytesIO()
+    canvas = Canvas(blank, invariant=1)
+    canvas.showPage()
+    canvas.save()
+    scan = merged(scanned(corpus_bill("summit-000").pdf, dpi=100), blank.getvalue())  # two pages scanned, one blank
 
     read = read_scanned(scan, None, reader, tesseract)
-
-    assert asked == [[1], [2]]
-    assert sorted(read.pages) == [1, 2] and read.document.page_count == 2
+    assert asked == [([1], OCR_DPI), ([2], OCR_DPI), ([3], OCR_DPI)]
+    assert sorted(read.pages) == [1, 2, 3] and read.document.page_count == 3
     assert {line.page for line in read.document.lines} == {1, 2}
+
+    asked.clear()
+    assert inked_pages(scan, None, reader, [3, 1, 2]) == [1, 2]
+    assert asked == [([1], INK_DPI), ([2], INK_DPI), ([3], INK_DPI)]
 
 
 def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: TesseractOcr) -> None:

@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from statistics import median_high
@@ -429,10 +429,10 @@ class ScannedDocument:
 def inked_pages(data: bytes, filename: str | None, pdf_reader: PdfTextReader, pages: Sequence[int]) -> list[int]:
     """Of `pages`, those that show print: at INK_DPI, MIN_INK_SHARE or more of their pixels darker than INK_LEVEL.
     A page a text layer leaves empty is a blank back page far more often than a scan, and OCR costs ~0.7 s a page."""
-    images, _ = pdf_reader.render(data, filename, pages=pages, dpi=INK_DPI, max_pixels=MAX_PAGE_PIXELS)
     light = bytes(range(INK_LEVEL, 256))  # deleted from a page's pixels, they leave its dark ones
     return [
         number
+        for images, _ in _rendered(data, filename, pdf_reader, sorted(set(pages)), INK_DPI)
         for number, (*_, pixels) in images
         if len(pixels.translate(None, light)) >= MIN_INK_SHARE * len(pixels) > 0
     ]
@@ -442,23 +442,40 @@ def read_scanned(
     data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr, pages: Sequence[int] | None = None
 ) -> ScannedDocument:
     """Pages `pages` (1-based; the first MAX_OCR_PAGES of them, by default of the file's) as words read by OCR, the
-    others empty. They are rendered a few at a time, each batch within the reader's deadline and memory (raises
-    RejectedInput when rendering fails: a worker's limit), until OCR_TIME_LIMIT_S."""
+    others empty, until OCR_TIME_LIMIT_S (raises RejectedInput when rendering fails: a worker's limit)."""
     wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))[:MAX_OCR_PAGES]
     recognized: dict[int, RecognizedPage] = {}
-    page_count: int | None = None
-    out_of_time = False
+    page_count = 0
     started = time.monotonic()
-    for start in range(0, len(wanted), RENDER_BATCH):
-        batch = [page for page in wanted[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
-        if not batch:
-            break
-        if recognized and time.monotonic() - started > OCR_TIME_LIMIT_S:
-            out_of_time = True
-            break
-        images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=OCR_DPI, max_pixels=MAX_PAGE_PIXELS)
+
+    def late() -> bool:
+        return bool(recognized) and time.monotonic() - started > OCR_TIME_LIMIT_S
+
+    for images, count in _rendered(data, filename, pdf_reader, wanted, OCR_DPI, stop=late):
+        page_count = count
         recognized.update((number, ocr.recognize(image)) for number, image in images)
-    return ScannedDocument(build_document(_by_page(recognized), page_count or 0), recognized, ocr.name, out_of_time)
+    out_of_time = any(page <= page_count and page not in recognized for page in wanted)
+    return ScannedDocument(build_document(_by_page(recognized), page_count), recognized, ocr.name, out_of_time)
+
+
+def _rendered(
+    data: bytes,
+    filename: str | None,
+    pdf_reader: PdfTextReader,
+    pages: list[int],
+    dpi: int,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[tuple[list[tuple[int, PageImage]], int]]:
+    """`pages` (in order) rendered RENDER_BATCH a request, each request within the reader's deadline and memory,
+    with the file's page count; pages past the file's end are not asked for, nor any once `stop()`."""
+    page_count: int | None = None
+    for start in range(0, len(pages), RENDER_BATCH):
+        batch = [page for page in pages[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
+        if not batch or stop():
+            return
+        images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=dpi, max_pixels=MAX_PAGE_PIXELS)
+        yield images, page_count
 
 
 def _by_page(recognized: dict[int, RecognizedPage]) -> list[list[Word]]:
