@@ -33,6 +33,7 @@ from common.extraction.bills.ocr import (
     default_ocr,
     inked_pages,
     model_folder,
+    ocr_deadline,
     read_scanned,
 )
 from common.models import BillStatus, Severity
@@ -453,8 +454,14 @@ def test_a_scan_is_rendered_a_few_pages_a_request(
     assert {line.page for line in read.document.lines} == {1, 2}
 
     asked.clear()
-    assert inked_pages(scan, None, reader, [3, 1, 2]) == [1, 2]
+    assert inked_pages(scan, None, reader, [3, 1, 2, 9], ocr_deadline()) == [1, 2]
     assert asked == [([1], INK_DPI), ([2], INK_DPI), ([3], INK_DPI)]
+
+    # Past its deadline the check renders its first batch, and counts the pages it could not look at as inked:
+    # OCR then reports them skipped (ocr_pages_skipped), where a blank page would be passed over unsaid.
+    asked.clear()
+    assert inked_pages(scan, None, reader, [3, 1, 2], deadline=0.0) == [1, 2, 3]
+    assert asked == [([1], INK_DPI)]
 
 
 def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: TesseractOcr) -> None:

@@ -21,7 +21,14 @@ from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
-from common.extraction.bills.ocr import ScannedDocument, TesseractOcr, default_ocr, inked_pages, read_scanned
+from common.extraction.bills.ocr import (
+    ScannedDocument,
+    TesseractOcr,
+    default_ocr,
+    inked_pages,
+    ocr_deadline,
+    read_scanned,
+)
 from common.extraction.bills.templates import Template, apply_template, detect, load_templates
 from common.models import AuditResult, BillStatus, NormalizedBill, Severity
 from common.ports import BillReader
@@ -286,11 +293,12 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
     if not sparse:
         return None
+    deadline = ocr_deadline()
     try:
-        inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse)
+        inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse, deadline)
         if not inked:
             return None
-        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, pages=inked)
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, inked, deadline)
     except RejectedInput:
         return None
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
 MAX_OCR_PAGES = 24  # a year of monthly bills of two pages scanned into one file; each page costs ~0.7 s
 RENDER_BATCH = 4  # pages rendered a request: four letter pages at 300 dpi are 34 MB of pixels in flight
-# No batch is started past this many seconds of a file's OCR: 24 pages take ~17 s, and a file of pages slow to
-# draw (images that take just under the reader's deadline each) would otherwise cost six deadlines, not one.
+# No batch of pages is rendered past this many seconds of a file's OCR, its ink check included: 24 pages take
+# ~17 s, and a file of pages slow to draw (images that take just under the reader's deadline each) would otherwise
+# cost a deadline a batch.
 OCR_TIME_LIMIT_S = 60.0
 # Whether a page shows print, from a render at INK_DPI: the share of its pixels darker than INK_LEVEL. Scans of corpus
 # pages: 2.0-5.6%; a scanner's one-line stamp on a blank page: 0.14%; a blank page, speckled or not: 0.
@@ -426,30 +427,54 @@ class ScannedDocument:
         return bill.model_copy(update={"provenance": provenance}), audit
 
 
-def inked_pages(data: bytes, filename: str | None, pdf_reader: PdfTextReader, pages: Sequence[int]) -> list[int]:
-    """Of `pages`, those that show print: at INK_DPI, MIN_INK_SHARE or more of their pixels darker than INK_LEVEL.
-    A page a text layer leaves empty is a blank back page far more often than a scan, and OCR costs ~0.7 s a page."""
+def ocr_deadline() -> float:
+    """The time.monotonic() past which a file's OCR starts no batch of pages: OCR_TIME_LIMIT_S from now."""
+    return time.monotonic() + OCR_TIME_LIMIT_S
+
+
+def inked_pages(
+    data: bytes, filename: str | None, pdf_reader: PdfTextReader, pages: Sequence[int], deadline: float
+) -> list[int]:
+    """Of `pages`, those that may show print: at INK_DPI, MIN_INK_SHARE or more of their pixels darker than
+    INK_LEVEL, and those left unchecked (past `deadline`, which spares the first batch, or past MAX_OCR_PAGES),
+    which read_scanned then reports as skipped. A page a text layer leaves empty is a blank back page far more
+    often than a scan, and OCR costs ~0.7 s a page."""
     light = bytes(range(INK_LEVEL, 256))  # deleted from a page's pixels, they leave its dark ones
-    return [
-        number
-        for images, _ in _rendered(data, filename, pdf_reader, sorted(set(pages)), INK_DPI)
-        for number, (*_, pixels) in images
-        if len(pixels.translate(None, light)) >= MIN_INK_SHARE * len(pixels) > 0
-    ]
+    wanted = sorted(set(pages))
+    checked: set[int] = set()
+    inked: list[int] = []
+    page_count = 0
+
+    def late() -> bool:
+        return time.monotonic() > deadline
+
+    for images, count in _rendered(data, filename, pdf_reader, wanted[:MAX_OCR_PAGES], INK_DPI, stop=late):
+        page_count = count
+        for number, (*_, pixels) in images:
+            checked.add(number)
+            if pixels and len(pixels.translate(None, light)) >= MIN_INK_SHARE * len(pixels):
+                inked.append(number)
+    return sorted([*inked, *(page for page in wanted if page not in checked and page <= page_count)])
 
 
 def read_scanned(
-    data: bytes, filename: str | None, pdf_reader: PdfTextReader, ocr: TesseractOcr, pages: Sequence[int] | None = None
+    data: bytes,
+    filename: str | None,
+    pdf_reader: PdfTextReader,
+    ocr: TesseractOcr,
+    pages: Sequence[int] | None = None,
+    deadline: float | None = None,
 ) -> ScannedDocument:
     """Pages `pages` (1-based; the first MAX_OCR_PAGES of them, by default of the file's) as words read by OCR, the
-    others empty, until OCR_TIME_LIMIT_S (raises RejectedInput when rendering fails: a worker's limit)."""
+    others empty; no batch of pages is started past `deadline` (by default ocr_deadline()) but the first (raises
+    RejectedInput when rendering fails: a worker's limit)."""
     wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))[:MAX_OCR_PAGES]
+    until = ocr_deadline() if deadline is None else deadline
     recognized: dict[int, RecognizedPage] = {}
     page_count = 0
-    started = time.monotonic()
 
     def late() -> bool:
-        return bool(recognized) and time.monotonic() - started > OCR_TIME_LIMIT_S
+        return time.monotonic() > until
 
     for images, count in _rendered(data, filename, pdf_reader, wanted, OCR_DPI, stop=late):
         page_count = count
@@ -472,7 +497,7 @@ def _rendered(
     page_count: int | None = None
     for start in range(0, len(pages), RENDER_BATCH):
         batch = [page for page in pages[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
-        if not batch or stop():
+        if not batch or (page_count is not None and stop()):  # the first batch is always rendered
             return
         images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=dpi, max_pixels=MAX_PAGE_PIXELS)
         yield images, page_count
