@@ -182,18 +182,30 @@ def _read_by_ocr(
     if not scanned.document.has_text:
         audits.append(_ocr_failed(f"OCR ({ocr.name}) found no words on the pages", "no_words"))
         return None
-    skipped = [scanned.skipped(scanned.document.page_count)] if scanned.document.page_count > len(scanned.pages) else []
+    skipped = [audit] if (audit := scanned.skipped()) is not None else []
 
     def notes(pages: range) -> list[AuditResult]:
         return [*audits, scanned.audit(pages), *skipped]
 
     try:
-        results = _read_file(
-            scanned.document, data, replace(reading, ocr=None, read_by_ocr=True), None, notes, split=split
-        )
+        return _read_with_ocr(scanned.document, data, reading, scanned, notes, split=split)
     except RejectedInput as exc:
         audits.append(_ocr_failed(f"the words OCR ({ocr.name}) read are not a bill: {exc.message}", exc.reason_code))
         return None
+
+
+def _read_with_ocr(
+    document: Document,
+    data: bytes,
+    reading: _Reading,
+    scanned: ScannedDocument,
+    notes: Callable[[range], list[AuditResult]],
+    *,
+    split: bool,
+) -> list[BillResult]:
+    """_read_file on a document of OCR's words (some or all of its pages), no model asked, each statement that
+    OCR read marked as such (_as_scanned); raises RejectedInput where the words are no bill."""
+    results = _read_file(document, data, replace(reading, ocr=None, read_by_ocr=True), None, notes, split=split)
     return [_as_scanned(result, scanned) for result in results]
 
 
@@ -304,20 +316,19 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     if not replaced:
         return None
-    skipped = [scanned.skipped(len(inked))] if len(scanned.pages) < len(inked) else []
+    skipped = [audit] if (audit := scanned.skipped()) is not None else []
 
     def notes(pages: range) -> list[AuditResult]:
         """What OCR says of the statement on `pages`, where any of them was OCR'd; a text statement gets nothing."""
         ocr_pages = [page for page in replaced if page in pages]
         return [_scanned_pages(ocr_pages, counts, reading.name), scanned.audit(pages), *skipped] if ocr_pages else []
 
-    merged = document.with_pages(scanned.document, replaced)
-    ocr_reading = replace(reading, ocr=None, read_by_ocr=True)
     try:
-        results = _read_file(merged, data, ocr_reading, None, notes, split=split)
+        return _read_with_ocr(
+            document.with_pages(scanned.document, replaced), data, reading, scanned, notes, split=split
+        )
     except RejectedInput:
         return None
-    return [_as_scanned(result, scanned) for result in results]
 
 
 def _scanned_pages(pages: list[int], words: dict[int, int], name: str) -> AuditResult:

@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from statistics import median_high
@@ -341,7 +341,8 @@ class ScannedDocument:
     document: Document
     pages: dict[int, RecognizedPage]  # by page number (1-based): the pages OCR read
     engine: str
-    out_of_time: bool = False  # pages asked for were left unread at OCR_TIME_LIMIT_S
+    asked: int = 0  # the pages OCR was asked to read that the file has
+    out_of_time: bool = False  # some of them were left unread at the deadline
 
     def confidence_in(self, page: int, box: BBox) -> float | None:
         """Tesseract's lowest confidence (0-1) in the words whose centers lie in `box` on `page`, if any."""
@@ -382,9 +383,11 @@ class ScannedDocument:
             },
         )
 
-    def skipped(self, asked: int) -> AuditResult:
-        """ocr_pages_skipped: of the `asked` pages, OCR read only these, at its page limit or its time limit."""
-        read = len(self.pages)
+    def skipped(self) -> AuditResult | None:
+        """ocr_pages_skipped, where OCR read fewer pages than it was asked to: at its page limit or its time limit."""
+        read, asked = len(self.pages), self.asked
+        if read >= asked:
+            return None
         cause, why = (
             ("time_limit", f"its time limit of {OCR_TIME_LIMIT_S:g} s ran out")
             if self.out_of_time
@@ -444,11 +447,7 @@ def inked_pages(
     checked: set[int] = set()
     inked: list[int] = []
     page_count = 0
-
-    def late() -> bool:
-        return time.monotonic() > deadline
-
-    for images, count in _rendered(data, filename, pdf_reader, wanted[:MAX_OCR_PAGES], INK_DPI, stop=late):
+    for images, count in _rendered(data, filename, pdf_reader, wanted[:MAX_OCR_PAGES], INK_DPI, deadline):
         page_count = count
         for number, (*_, pixels) in images:
             checked.add(number)
@@ -465,22 +464,20 @@ def read_scanned(
     pages: Sequence[int] | None = None,
     deadline: float | None = None,
 ) -> ScannedDocument:
-    """Pages `pages` (1-based; the first MAX_OCR_PAGES of them, by default of the file's) as words read by OCR, the
-    others empty; no batch of pages is started past `deadline` (by default ocr_deadline()) but the first (raises
+    """Pages `pages` (1-based; by default every page of the file) as words read by OCR, the others empty: the first
+    MAX_OCR_PAGES of them, no batch started past `deadline` (by default ocr_deadline()) but the first (raises
     RejectedInput when rendering fails: a worker's limit)."""
     wanted = sorted(set(pages if pages is not None else range(1, MAX_OCR_PAGES + 1)))[:MAX_OCR_PAGES]
-    until = ocr_deadline() if deadline is None else deadline
     recognized: dict[int, RecognizedPage] = {}
     page_count = 0
-
-    def late() -> bool:
-        return time.monotonic() > until
-
-    for images, count in _rendered(data, filename, pdf_reader, wanted, OCR_DPI, stop=late):
+    until = ocr_deadline() if deadline is None else deadline
+    for images, count in _rendered(data, filename, pdf_reader, wanted, OCR_DPI, until):
         page_count = count
         recognized.update((number, ocr.recognize(image)) for number, image in images)
+    asked = page_count if pages is None else len({page for page in pages if page <= page_count})
     out_of_time = any(page <= page_count and page not in recognized for page in wanted)
-    return ScannedDocument(build_document(_by_page(recognized), page_count), recognized, ocr.name, out_of_time)
+    document = build_document(_by_page(recognized), page_count)
+    return ScannedDocument(document, recognized, ocr.name, asked, out_of_time)
 
 
 def _rendered(
@@ -489,15 +486,15 @@ def _rendered(
     pdf_reader: PdfTextReader,
     pages: list[int],
     dpi: int,
-    *,
-    stop: Callable[[], bool] = lambda: False,
+    deadline: float,
 ) -> Iterator[tuple[list[tuple[int, PageImage]], int]]:
     """`pages` (in order) rendered RENDER_BATCH a request, each request within the reader's deadline and memory,
-    with the file's page count; pages past the file's end are not asked for, nor any once `stop()`."""
+    with the file's page count; pages past the file's end are not asked for, nor any batch but the first past
+    `deadline` (a time.monotonic())."""
     page_count: int | None = None
     for start in range(0, len(pages), RENDER_BATCH):
         batch = [page for page in pages[start : start + RENDER_BATCH] if page_count is None or page <= page_count]
-        if not batch or (page_count is not None and stop()):  # the first batch is always rendered
+        if not batch or (page_count is not None and time.monotonic() > deadline):
             return
         images, page_count = pdf_reader.render(data, filename, pages=batch, dpi=dpi, max_pixels=MAX_PAGE_PIXELS)
         yield images, page_count
