@@ -276,6 +276,7 @@ def test_a_scanned_page_among_text_pages_is_read_by_ocr(reader: PdfTextReader, t
     assert from_text is not None
     provenance = result.bill.provenance
     assert {provenance[key].page for key in ("total_amount", "line_items[0]")} == {2}
+    assert {provenance[key].page for key in ("account_number", "amount_due")} == {1}  # so the loop checks both
     for key, found in provenance.items():
         if found.page == 1:  # the text layer's: as the text PDF reads it
             assert found == from_text.provenance[key]

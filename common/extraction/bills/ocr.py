@@ -39,12 +39,12 @@ if TYPE_CHECKING:
 OCR_DPI = 300  # Tesseract reads printed text best from about 300 dpi
 MAX_OCR_PAGES = 24  # a year of monthly bills of two pages scanned into one file; each page costs ~0.7 s
 RENDER_BATCH = 4  # pages rendered a request: four letter pages at 300 dpi are 34 MB of pixels in flight
-# No batch of pages is rendered past this many seconds of a file's OCR, its ink check included: 24 pages take
-# ~17 s, and a file of pages slow to draw (images that take just under the reader's deadline each) would otherwise
-# cost a deadline a batch.
+# No batch of pages is rendered past this many seconds of a file's OCR, its ink check included: 24 pages at the
+# 0.7 s a page bench-scanned measures are ~17 s, and a file of pages slow to draw (images that take just under the
+# reader's deadline each) would otherwise cost a deadline a batch.
 OCR_TIME_LIMIT_S = 60.0
-# Whether a page shows print, from a render at INK_DPI: the share of its pixels darker than INK_LEVEL. Scans of corpus
-# pages: 2.0-5.6%; a scanner's one-line stamp on a blank page: 0.14%; a blank page, speckled or not: 0.
+# Whether a page shows print, from a render at INK_DPI: the share of its pixels darker than INK_LEVEL. Three scanned
+# corpus pages: 2.0-5.6%; a scanner's one-line stamp on a blank page: 0.14%; a blank page, speckled or not: 0.
 INK_DPI = 36
 INK_LEVEL = 200
 MIN_INK_SHARE = 0.005
