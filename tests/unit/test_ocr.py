@@ -236,12 +236,13 @@ def test_a_scan_of_several_months_is_read_statement_by_statement(
 
 def test_a_scan_under_a_text_stamp_is_read_by_ocr(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
     """Scanning and fax software stamp a line of text on the pages they make: the text layer holds that line
-    alone, which is no bill (without OCR the file is refused as not one); its pages are read by OCR."""
+    alone, which is no bill; its pages are read by OCR (with OCR off, a person reads them, as a scan without a
+    text layer)."""
     bill = corpus_bill("riverside-000")
     scan = stamped(scanned(bill.pdf, dpi=200), "Scanned by OfficeJet 4650 on 2025-03-02 10:14")
-    with pytest.raises(RejectedInput) as refused:
-        extract_bill(scan, pdf_reader=reader, ocr="off")
-    assert refused.value.reason_code == "unrecognized_bill"
+    unread = extract_bill(scan, pdf_reader=reader, ocr="off")
+    assert unread.status is BillStatus.NEEDS_REVIEW and unread.bill is None
+    assert codes(unread) == [("scanned_pages", Severity.ERROR)] and "OCR is off" in unread.audits[0].message
 
     result = extract_bill(scan, "stamped.pdf", pdf_reader=reader, ocr=tesseract)
 
@@ -253,6 +254,51 @@ def test_a_scan_under_a_text_stamp_is_read_by_ocr(reader: PdfTextReader, tessera
     [reason] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
     assert (reason.code, reason.details) == ("scanned_pages", {"pages": [1], "text_layer_words": {"1": 7}})
     assert "stamped.pdf" in reason.message
+
+
+def test_a_stamped_page_ocr_cannot_read_goes_to_review_and_a_stamped_letter_is_refused(
+    reader: PdfTextReader, tesseract: TesseractOcr
+) -> None:
+    """Under a stamp, a page that shows print but no words to OCR (a photo, a black scan) is held for a person, as
+    it would be without the stamp; a page OCR reads that is no bill is refused, as a text letter would be."""
+    black = stamped(image_bomb(400), "Scanned by OfficeJet 4650")
+
+    result = extract_bill(black, "black.pdf", pdf_reader=reader, ocr=tesseract)
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is None
+    assert codes(result) == [("scanned_pages", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
+    assert result.audits[0].details == {"pages": [1], "text_layer_words": {"1": 4}}
+    assert "OCR could not read them" in result.audits[0].message and "black.pdf" in result.audits[0].message
+    assert result.audits[1].details == {"cause": "no_words"}
+
+    letter = stamped(image_pdf([(700, "Dear customer,"), (650, "thank you for your letter.")]), "Fax 555-0100")
+    with pytest.raises(RejectedInput) as refused:
+        extract_bill(letter, pdf_reader=reader, ocr=tesseract)
+    assert refused.value.reason_code == "unrecognized_bill"
+
+
+def test_pages_past_ocr_limits_are_named_beside_a_text_reading(
+    reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text bill followed by pages that show print under no text: those OCR did not get to are named on the
+    statement read from the text layer, which loads as read."""
+    monkeypatch.setattr(ocr_module, "MAX_OCR_PAGES", 1)
+    bill = corpus_bill("riverside-000").pdf
+    letter = image_pdf([(700, "Dear customer,"), (650, "thank you for your letter.")])
+    ocr = _RecordingOcr()
+
+    result = extract_bill(merged(bill, letter, letter), pdf_reader=reader, ocr=ocr)
+
+    assert ocr.pages == 1 and result.status is BillStatus.OK
+    from_text = extract_bill(bill, pdf_reader=reader, ocr="off").bill
+    assert result.bill is not None and from_text is not None
+    assert result.bill.model_dump(exclude={"audits"}) == from_text.model_dump(exclude={"audits"})
+    skipped = [audit for audit in result.audits if audit.code == "ocr_pages_skipped"]
+    assert [(a.severity, a.details) for a in skipped] == [
+        (Severity.WARNING, {"read": 1, "pages": 2, "cause": "page_limit", "unread_pages": [3]})
+    ]
+    read_alone = extract_bill(merged(bill, letter), pdf_reader=reader, ocr=ocr)
+    assert read_alone.status is BillStatus.OK and "ocr_pages_skipped" not in {a.code for a in read_alone.audits}
 
 
 def test_a_scanned_page_among_text_pages_is_read_by_ocr(reader: PdfTextReader, tesseract: TesseractOcr) -> None:
@@ -475,6 +521,11 @@ def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: Tess
         result = extract_bill(bomb, "bomb.pdf", pdf_reader=impatient, ocr=tesseract)
         assert result.bill is None
         assert codes(result) == [("no_text_layer", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
+        assert result.audits[1].details == {"cause": "pdf_timeout"}
+        # under a stamp, the same: held for a person, the render's failure its reason
+        result = extract_bill(stamped(bomb, "Scanned by OfficeJet 4650"), pdf_reader=impatient, ocr=tesseract)
+        assert result.bill is None
+        assert codes(result) == [("scanned_pages", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
         assert result.audits[1].details == {"cause": "pdf_timeout"}
         # the worker was replaced: the next file reads
         assert impatient.read(corpus_bill("riverside-000").pdf).has_text

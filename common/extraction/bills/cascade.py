@@ -177,7 +177,7 @@ def _read_by_ocr(
     try:
         scanned = read_scanned(data, reading.filename, reading.pdf_reader, ocr)
     except RejectedInput as exc:
-        audits.append(_ocr_failed(f"rendering the pages for OCR failed: {exc.message}", exc.reason_code))
+        audits.append(_render_failed(exc))
         return None
     if not scanned.document.has_text:
         audits.append(_ocr_failed(f"OCR ({ocr.name}) found no words on the pages", "no_words"))
@@ -225,6 +225,10 @@ def _as_scanned(result: BillResult, scanned: ScannedDocument) -> BillResult:
 
 def _ocr_failed(message: str, cause: str) -> AuditResult:
     return AuditResult(code="ocr_failed", severity=Severity.WARNING, message=message, details={"cause": cause})
+
+
+def _render_failed(exc: RejectedInput) -> AuditResult:
+    return _ocr_failed(f"rendering the pages for OCR failed: {exc.message}", exc.reason_code)
 
 
 def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[AuditResult]) -> BillResult | None:
@@ -282,41 +286,82 @@ def _extract(
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
+    scan = _with_scanned_pages(document, data, reading, split=split)
     try:
-        results = _read_file(document, data, reading, bill_reader, lambda _: [], split=split)
+        results = _read_file(document, data, reading, bill_reader, scan.unread_notes, split=split)
     except RejectedInput:
-        if (scanned := _with_scanned_pages(document, data, reading, split=split)) is None:
+        if scan.results is not None:
+            return scan.results
+        if reading.ocr is None:  # no bill in the text layer: a scan under a stamp is told from a letter by its ink
+            scan = _with_scanned_pages(document, data, reading, split=split, ink_only=True)
+        if not (unreadable := scan.unreadable):
             raise
-        return scanned
-    scanned = _with_scanned_pages(document, data, reading, split=split)
-    return scanned if scanned is not None and _file_rank(scanned) > _file_rank(results) else results
+        outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
+        reasons = [_scanned_pages(unreadable, scan.words, reading.name, outcome), *scan.why]
+        if scan.found_nothing and reading.ocr is not None:
+            reasons.append(_ocr_failed(f"OCR ({reading.ocr.name}) found no words on the pages", "no_words"))
+        return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
+    return scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
 
 
-def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, split: bool) -> list[BillResult] | None:
+@dataclass
+class _ScannedPages:
+    """What OCR made of the pages of a file that show print under (almost) no text layer."""
+
+    inked: list[int] = field(default_factory=list)  # such pages
+    read: list[int] = field(default_factory=list)  # of them, those OCR found more words on than the text layer
+    unread: list[int] = field(default_factory=list)  # of them, those OCR did not get to (failed, off, its limits)
+    why: list[AuditResult] = field(default_factory=list)  # why `unread`: ocr_failed, ocr_pages_skipped; none if off
+    found_nothing: bool = False  # OCR read pages of `inked` and found no more words on any of them
+    results: list[BillResult] | None = None  # the file read with OCR's words on `read`, where that is a bill
+    words: dict[int, int] = field(default_factory=dict)  # words in each page's text layer
+
+    @property
+    def unreadable(self) -> list[int]:
+        """The pages neither the text layer nor OCR could read a word of."""
+        return [page for page in self.inked if page not in self.read]
+
+    def unread_notes(self, pages: range) -> list[AuditResult]:
+        """For a statement read from the text layer: why any of its pages that show print went unread."""
+        left = [page for page in self.unread if page in pages]
+        return (
+            [audit.model_copy(update={"details": {**audit.details, "unread_pages": left}}) for audit in self.why]
+            if left
+            else []
+        )
+
+
+def _with_scanned_pages(
+    document: Document, data: bytes, reading: _Reading, *, split: bool, ink_only: bool = False
+) -> _ScannedPages:
     """The file read again with the pages its text layer leaves (almost) empty but that show print read by OCR:
     a scan under a scanner's or fax's text stamp, a scanned page among a PDF's text pages (a statement scanned
     into a year's download would otherwise pass for its neighbour's back page). For review, like any OCR
-    reading. None where it has no such page, OCR is off or finds no more words there than the text layer, or
-    no bill. A file whose every page has text costs nothing here; a blank page costs a 36 dpi render."""
-    if reading.ocr is None:
-        return None
+    reading. No results where it has no such page, OCR is off or finds no more words there than the text layer,
+    or no bill. A file whose every page has text costs nothing here; a blank page costs a 36 dpi render.
+    `ink_only`: find the pages that show print, OCR or not."""
     counts = document.words_per_page()
     read_pages = min(document.page_count, reading.pdf_reader.max_pages)
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
-    if not sparse:
-        return None
+    if not sparse or (reading.ocr is None and not ink_only):
+        return _ScannedPages(words=counts)
     deadline = ocr_deadline()
     try:
         inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse, deadline)
-        if not inked:
-            return None
+    except RejectedInput as exc:
+        return _ScannedPages(sparse, [], sparse, [_render_failed(exc)], words=counts)
+    if not inked or reading.ocr is None:
+        return _ScannedPages(inked, [], inked, words=counts)
+    try:
         scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, inked, deadline)
-    except RejectedInput:
-        return None
+    except RejectedInput as exc:
+        return _ScannedPages(inked, [], inked, [_render_failed(exc)], words=counts)
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
-    if not replaced:
-        return None
+    unread = [page for page in inked if page not in scanned.pages]
     skipped = [audit] if (audit := scanned.skipped()) is not None else []
+    outcome = _ScannedPages(inked, replaced, unread, skipped, words=counts, found_nothing=not replaced)
+    if not replaced:
+        return outcome
 
     def notes(pages: range) -> list[AuditResult]:
         """What OCR says of the statement on `pages`, where any of them was OCR'd; a text statement gets nothing."""
@@ -324,20 +369,30 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
         return [_scanned_pages(ocr_pages, counts, reading.name), scanned.audit(pages), *skipped] if ocr_pages else []
 
     try:
-        return _read_with_ocr(
+        outcome.results = _read_with_ocr(
             document.with_pages(scanned.document, replaced), data, reading, scanned, notes, split=split
         )
     except RejectedInput:
-        return None
+        pass
+    return outcome
 
 
-def _scanned_pages(pages: list[int], words: dict[int, int], name: str) -> AuditResult:
+_SCANNED_PAGES_OUTCOME = {
+    "read": "OCR read them, and a person confirms what it read",
+    "unread": "OCR could not read them, so a person does",
+    "off": "OCR is off, so a person reads them",
+}
+
+
+def _scanned_pages(
+    pages: list[int], words: dict[int, int], name: str, outcome: Literal["read", "unread", "off"] = "read"
+) -> AuditResult:
     shown = ", ".join(map(str, pages))
     return AuditResult(
         code="scanned_pages",
         severity=Severity.ERROR,
-        message=f"page(s) {shown}{name} have almost no text layer (a scan or an image, under at most a stamp): OCR "
-        "read them, and a person confirms what it read",
+        message=f"page(s) {shown}{name} have almost no text layer but show print (a scan or an image, under at most "
+        f"a stamp): {_SCANNED_PAGES_OUTCOME[outcome]}",
         details={"pages": pages, "text_layer_words": {str(page): words.get(page, 0) for page in pages}},
     )
 
