@@ -145,6 +145,40 @@ def test_template_values_carry_page_box_and_source(cascade_run: dict[bool, Evalu
     assert len(result.bill.demand) == len(bill.truth.demand) >= 2
 
 
+def test_a_template_names_its_provider_surely_only_where_its_keywords_are_that_providers_alone() -> None:
+    """sandbox-default reads the name its bill prints (several sandbox utilities share its layout): where that is
+    not read, its family name stands in, as a guess. brightline's keywords are Brightline's alone: the name is sure
+    whether or not the bill prints it as the template spells it. Either way the template's currency is sure."""
+    sandbox = corpus_bill(next(p for p in ALL_PROVIDERS if p.id == "sandbox-default"), 0)
+    document = READER.read(sandbox.pdf)
+    template = next(t for t in load_templates() if t.id == "sandbox-default")
+    read = apply_template(template, document).fields["provider"]
+    assert read.value == sandbox.truth.provider != template.provider
+    assert read.provenance.page == 1 and read.provenance.confidence >= 0.9
+
+    unread = template.fields["provider"].model_copy(update={"regex": "^(?P<value>never printed)$"})
+    draft = apply_template(template.model_copy(update={"fields": {**template.fields, "provider": unread}}), document)
+    guess = draft.fields["provider"].provenance
+    assert (draft.fields["provider"].value, guess.page, guess.bbox, guess.confidence) == (
+        "Sandbox utility",
+        None,
+        None,
+        0.5,
+    )
+    assert guess.source_text == "not printed: the family name of template sandbox-default"
+    assert draft.fields["currency"].provenance.confidence == 0.9
+
+    brightline = next(p for p in ALL_PROVIDERS if p.id == "brightline")
+    named = next(t for t in load_templates() if t.id == "brightline")
+    renamed = named.model_copy(update={"provider": "Brightline Electric Company of Nowhere"})
+    bright_document = READER.read(corpus_bill(brightline, 0).pdf)
+    printed = apply_template(named, bright_document).fields["provider"].provenance
+    assert printed.page == 1 and printed.source_text == named.provider and printed.confidence == 0.98
+    sure = apply_template(renamed, bright_document).fields["provider"].provenance
+    assert (sure.page, sure.confidence) == (None, 0.9)
+    assert sure.source_text == "not printed: the provider of template brightline"
+
+
 def test_a_template_reads_a_registers_direction() -> None:
     """A net meter's registers, named in the template where the generic words (Delivered, Received, Net...) do not
     tell; a register it does not name stops the table, as any row that does not parse."""

@@ -225,7 +225,9 @@ def test_a_scan_of_several_months_is_read_statement_by_statement(
         assert {field: getattr(result.bill, field) for field in SCALARS} == {
             field: getattr(truth, field) for field in SCALARS
         }
-        assert {found.page for found in result.bill.provenance.values()} == {page}
+        pages = {key: found.page for key, found in result.bill.provenance.items()}
+        assert {found for found in pages.values() if found is not None} == {page}
+        assert {key for key, found in pages.items() if found is None} <= {"provider", "currency"}  # a misread name
         assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["no_text_layer"]
         [read] = [a for a in result.audits if a.code == "read_by_ocr"]  # of its own page, not the stack's
         assert read.details["page_numbers"] == [page]

@@ -49,6 +49,7 @@ from common.models import (
     Direction,
     LineItem,
     LineItemCategory,
+    Provenance,
     ReadType,
     Severity,
     UsageRead,
@@ -490,6 +491,30 @@ def _demand(compiled: _Compiled, draft: Draft, document: Document) -> None:
             draft.demand.append((read, row_provenance(row.line, draft.method, CONFIDENT)))
 
 
+# The name of a template that reads its provider's name off the bill (a layout several utilities share) is the
+# family's, and stands in for the one the bill prints only where that was not read: a guess, said to be one.
+FAMILY_NAME_CONFIDENCE = 0.5
+
+
+def _provider_provenance(template: Template, document: Document, method: str) -> Provenance:
+    """Where the bill prints the template's provider name, there; else the template itself names the provider:
+    surely where its keywords are that provider's alone, as a guess where it also has a rule for the name."""
+    for line in document.lines:
+        if (start := line.text.find(template.provider)) >= 0:
+            return row_provenance(line, method, CONFIDENT).model_copy(
+                update={
+                    "bbox": line.span_bbox(start, start + len(template.provider)),
+                    "source_text": template.provider,
+                }
+            )
+    family = "provider" in template.fields
+    return Provenance(
+        method=method,
+        source_text=f"not printed: {'the family name' if family else 'the provider'} of template {template.id}",
+        confidence=FAMILY_NAME_CONFIDENCE if family else 0.9,
+    )
+
+
 def apply_template(template: Template, document: Document) -> Draft:
     """Every value the template's rules find; what they miss is simply absent (the cascade decides)."""
     compiled = _compiled(template)
@@ -497,26 +522,16 @@ def apply_template(template: Template, document: Document) -> Draft:
     label_cells = compiled.label_set.scan(document)
     for name, rule in template.fields.items():
         _field(compiled, draft, name, rule, document, label_cells.get(name, []))
-    provider_line = next((line for line in document.lines if template.provider in line.text), None)
-    start = provider_line.text.find(template.provider) if provider_line else -1
-    draft.fields.setdefault(
-        "provider",
-        Found(
-            template.provider,
-            row_provenance(provider_line, draft.method, CONFIDENT).model_copy(
-                update={
-                    "bbox": provider_line.span_bbox(start, start + len(template.provider)),
-                    "source_text": template.provider,
-                }
-            )
-            if provider_line is not None
-            else row_provenance(document.lines[0], draft.method, 0.9),
-        ),
-    )
+    if "provider" not in draft.fields:
+        draft.fields["provider"] = Found(template.provider, _provider_provenance(template, document, draft.method))
+    named_by = draft.fields["provider"].provenance  # the currency is the template's, sure however the name was found
     draft.fields["currency"] = Found(
         template.currency,
-        draft.fields["provider"].provenance.model_copy(
-            update={"source_text": f"template currency {template.currency}"}
+        named_by.model_copy(
+            update={
+                "source_text": f"template currency {template.currency}",
+                "confidence": max(named_by.confidence, 0.9),
+            }
         ),
     )
     try:
