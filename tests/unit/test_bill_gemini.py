@@ -259,3 +259,38 @@ def test_a_scan_ocr_reads_only_in_part_is_read_by_the_model(stub: Stub) -> None:
     assert result.method == f"gemini:{MODEL}" and result.status is BillStatus.NEEDS_REVIEW
     assert result.bill is not None and result.bill.total_amount == bill.total_amount
     assert "no_text_layer" in [audit.code for audit in result.audits]
+
+
+def test_a_scan_under_a_stamp_is_read_by_ocr_before_the_model(stub: Stub) -> None:
+    """Every page a scan under a scanner's line of text: OCR reads it as it would with no text layer, and the model is
+    not asked where OCR read a bill; where OCR reads none, it is."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from common.connectors.billgen.scan import stamped
+
+    bill = truth()
+    stub.replies = [_text_reply(answer_for(bill))]
+    reader = PdfTextReader("inline")
+    whole = stamped(scanned(render_bill_pdf(bill), dpi=200), "Scanned by OfficeJet 4650")
+
+    result = extract_bill(whole, bill_reader=gemini(stub), pdf_reader=reader)
+
+    assert stub.bodies == []
+    assert result.method.startswith("ocr:tesseract@") and result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.total_amount == bill.total_amount
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", 20)
+    canvas.drawString(72, 700, f"Account Number: {bill.account_number}")
+    canvas.drawString(72, 650, f"Amount Due: ${bill.amount_due}")
+    canvas.save()
+    part = stamped(scanned(buffer.getvalue(), dpi=200), "Scanned by OfficeJet 4650")
+
+    result = extract_bill(part, bill_reader=gemini(stub), pdf_reader=reader)
+
+    assert len(stub.bodies) == 1
+    assert result.method == f"gemini:{MODEL}" and result.status is BillStatus.NEEDS_REVIEW
+    assert result.bill is not None and result.bill.total_amount == bill.total_amount

@@ -287,8 +287,11 @@ def _extract(
     if not document.has_text:
         return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
     scan = _with_scanned_pages(document, data, reading, split=split)
+    # A scan under a stamp on every page is a scan: as with one that has no text layer, OCR before the model.
+    read_as_scan = scan.every_page and any(result.bill is not None for result in scan.results or [])
+    model = None if read_as_scan else bill_reader
     try:
-        results = _read_file(document, data, reading, bill_reader, scan.unread_notes, split=split)
+        results = _read_file(document, data, reading, model, scan.unread_notes, split=split)
     except RejectedInput:
         if scan.results is not None:
             return scan.results
@@ -315,6 +318,7 @@ class _ScannedPages:
     found_nothing: bool = False  # OCR read pages of `inked` and found no more words on any of them
     results: list[BillResult] | None = None  # the file read with OCR's words on `read`, where that is a bill
     words: dict[int, int] = field(default_factory=dict)  # words in each page's text layer
+    every_page: bool = False  # every page of the file has (almost) no text layer
 
     @property
     def unreadable(self) -> list[int]:
@@ -345,21 +349,24 @@ def _with_scanned_pages(
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
     if not sparse or (reading.ocr is None and not ink_only):
         return _ScannedPages(words=counts)
+    every_page = len(sparse) == document.page_count
     deadline = ocr_deadline()
     try:
         inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse, deadline)
     except RejectedInput as exc:
-        return _ScannedPages(sparse, [], sparse, [_render_failed(exc)], words=counts)
+        return _ScannedPages(sparse, [], sparse, [_render_failed(exc)], words=counts, every_page=every_page)
     if not inked or reading.ocr is None:
-        return _ScannedPages(inked, [], inked, words=counts)
+        return _ScannedPages(inked, [], inked, words=counts, every_page=every_page)
     try:
         scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, inked, deadline)
     except RejectedInput as exc:
-        return _ScannedPages(inked, [], inked, [_render_failed(exc)], words=counts)
+        return _ScannedPages(inked, [], inked, [_render_failed(exc)], words=counts, every_page=every_page)
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     unread = [page for page in inked if page not in scanned.pages]
     skipped = [audit] if (audit := scanned.skipped()) is not None else []
-    outcome = _ScannedPages(inked, replaced, unread, skipped, words=counts, found_nothing=not replaced)
+    outcome = _ScannedPages(
+        inked, replaced, unread, skipped, words=counts, every_page=every_page, found_nothing=not replaced
+    )
     if not replaced:
         return outcome
 
