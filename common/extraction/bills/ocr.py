@@ -62,7 +62,8 @@ SIGNS = frozenset("-–—&@$%/|")
 # Misreadings Tesseract makes on bills that the printed words' context corrects (bench/extract/scanned.py
 # counted them on scans of the corpus): a state's code before a ZIP with l or 1 for I (`Ml 48059`), a dollar
 # sign read as a section sign before an amount (`-§227.24`), and a figure run into its unit or credit mark
-# (`2ERU`, `$12.62CR`) where the print had a space, and a kilo's k read as K (`KWh`).
+# (`2ERU`, `$12.62CR`) where the print had a space, and a kilo's k read as K (`KWh`). A cube's ³ is beyond Tesseract:
+# it reads `m3`, `m?` or `m?3`, doubting each; after a figure, one with a mark is m³, and a unit is never a speck.
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()
@@ -71,8 +72,10 @@ _ZIP = re.compile(r"\d{5}(?:-\d{4})?,?")
 _STATE_MISREAD = re.compile(r"[A-Z1l|][A-Z1l|]")
 _SECTION_SIGN_AMOUNT = re.compile(r"(?<![^-(])§(?=\d[\d,]*\.\d\d\b)")
 _UNIT_CASE = {"KWh": "kWh", "KW": "kW", "kKWh": "kWh", "kKW": "kW"}
+_CUBE_MISREAD = re.compile(r"(?P<base>m|ft)(?:[?°*'\"]3?|3[?°*'\"])")  # `m?`, `m?3`, `m3°`: not `m3`
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _GLUED_UNIT = re.compile(
-    r"(?P<figure>[-(]?\$?\d[\d,]*(?:\.\d+)?\)?)(?P<unit>CR|kWh|KWh|MWh|kW|kVA|kvarh|therms?|CCF|HCF|MCF|Dth|ERU|gal|kgal|m³)"
+    r"(?P<figure>[-(]?\$?\d[\d,]*(?:\.\d+)?\)?)(?P<unit>CR|kWh|KWh|MWh|kW|kVA|kvarh|therms?|CCF|HCF|MCF|Dth|ERU|gal|kgal|m³|m3|ft³|ft3)"
 )
 
 
@@ -304,6 +307,8 @@ def corrected(words: list[Word], confidences: list[float]) -> tuple[list[Word], 
                 kept.append((state, left, bottom, right, top))
                 kept_confidences.append(confidence)
                 continue
+        if (cube := _CUBE_MISREAD.fullmatch(text)) and kept and _FIGURE.fullmatch(kept[-1][0]):
+            text = f"{cube['base']}³"
         if _speck(text, confidence):
             continue
         text = _UNIT_CASE.get(text, _SECTION_SIGN_AMOUNT.sub("$", text))
