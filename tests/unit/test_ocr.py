@@ -294,6 +294,18 @@ def test_a_stamped_page_ocr_cannot_read_goes_to_review_and_a_stamped_letter_is_r
         extract_bill(letter, pdf_reader=reader, ocr=tesseract)
     assert refused.value.reason_code == "unrecognized_bill"
 
+    # Beside a page of text that is no bill, a picture OCR finds no words on is no bill either.
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    for line, y in enumerate(range(700, 400, -20)):
+        canvas.drawString(72, y, f"Line {line} of our newsletter: energy saving tips for the winter months ahead.")
+    canvas.save()
+    brochure = merged(buffer.getvalue(), image_bomb(400))
+    for ocr in (tesseract, "off"):
+        with pytest.raises(RejectedInput) as refused:
+            extract_bill(brochure, pdf_reader=reader, ocr=ocr)
+        assert refused.value.reason_code == "unrecognized_bill"
+
 
 def test_pages_past_ocr_limits_are_named_beside_a_text_reading(
     reader: PdfTextReader, tesseract: TesseractOcr, monkeypatch: pytest.MonkeyPatch
@@ -540,11 +552,18 @@ def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: Tess
         assert result.bill is None
         assert codes(result) == [("no_text_layer", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
         assert result.audits[1].details == {"cause": "pdf_timeout"}
-        # under a stamp, the same: held for a person, the render's failure its reason
-        result = extract_bill(stamped(bomb, "Scanned by OfficeJet 4650"), pdf_reader=impatient, ocr=tesseract)
-        assert result.bill is None
-        assert codes(result) == [("scanned_pages", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
-        assert result.audits[1].details == {"cause": "pdf_timeout"}
+        # under a stamp, or after a page of text that is no bill, the same: held for a person, as OCR could not look
+        letter = io.BytesIO()
+        canvas = Canvas(letter, invariant=1)
+        for y in range(700, 400, -20):
+            canvas.drawString(72, y, "Energy saving tips for the winter months ahead, from your newsletter.")
+        canvas.save()
+        for pdf, page in ((stamped(bomb, "Scanned by OfficeJet 4650"), 1), (merged(letter.getvalue(), bomb), 2)):
+            result = extract_bill(pdf, pdf_reader=impatient, ocr=tesseract)
+            assert result.bill is None
+            assert codes(result) == [("scanned_pages", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
+            assert result.audits[0].details["pages"] == [page]
+            assert result.audits[1].details == {"cause": "pdf_timeout"}
         # the worker was replaced: the next file reads
         assert impatient.read(corpus_bill("riverside-000").pdf).has_text
     finally:

@@ -295,13 +295,16 @@ def _extract(
     except RejectedInput:
         if scan.results is not None:
             return scan.results
-        if reading.ocr is None:  # no bill in the text layer: a scan under a stamp is told from a letter by its ink
+        # No bill in the text layer, nor in what OCR read. A scan under a stamp on every page goes to review as one
+        # with no text layer would, even where OCR (or its absence) left the print unread; beside pages of text that
+        # are no bill, only pages OCR could not look at keep the file from being refused (a picture is not a bill).
+        if scan.every_page and reading.ocr is None:  # told from a page of stamps alone by its ink
             scan = _with_scanned_pages(document, data, reading, split=split, ink_only=True)
-        if not (unreadable := scan.unreadable):
+        if not (unread := scan.unreadable if scan.every_page else scan.unread):
             raise
         outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
-        reasons = [_scanned_pages(unreadable, scan.words, reading.name, outcome), *scan.why]
-        if scan.found_nothing and reading.ocr is not None:
+        reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *scan.why]
+        if scan.every_page and scan.found_nothing and reading.ocr is not None:
             reasons.append(_ocr_failed(f"OCR ({reading.ocr.name}) found no words on the pages", "no_words"))
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
     return scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
@@ -347,9 +350,9 @@ def _with_scanned_pages(
     counts = document.words_per_page()
     read_pages = min(document.page_count, reading.pdf_reader.max_pages)
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
-    if not sparse or (reading.ocr is None and not ink_only):
-        return _ScannedPages(words=counts)
     every_page = len(sparse) == document.page_count
+    if not sparse or (reading.ocr is None and not ink_only):
+        return _ScannedPages(words=counts, every_page=every_page)
     deadline = ocr_deadline()
     try:
         inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse, deadline)
