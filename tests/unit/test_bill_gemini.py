@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from common.adapters.gemini import GeminiLLM
-from common.connectors.billgen.scan import scanned
+from common.connectors.billgen.scan import scanned, stamped
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
@@ -235,24 +235,29 @@ def test_model_values_that_fail_the_audits_are_not_loaded(stub: Stub) -> None:
     assert "line_items_sum_mismatch" in [a.code for a in result.audits]
 
 
-def test_a_scan_ocr_reads_only_in_part_is_read_by_the_model(stub: Stub) -> None:
-    """OCR finds an account and an amount on the scan but no period: no bill, so the model is asked, and its
-    reading goes to review as a scan's always does."""
+def account_and_amount_scanned(bill: NormalizedBill) -> bytes:
+    """A scan of a page with a bill's account number and amount due alone: too little for OCR to make a bill of."""
     import io
 
     from reportlab.pdfgen.canvas import Canvas
 
-    bill = truth()
-    stub.replies = [_text_reply(answer_for(bill))]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
     canvas.setFont("Helvetica", 20)
     canvas.drawString(72, 700, f"Account Number: {bill.account_number}")
     canvas.drawString(72, 650, f"Amount Due: ${bill.amount_due}")
     canvas.save()
+    return scanned(buffer.getvalue(), dpi=200)
+
+
+def test_a_scan_ocr_reads_only_in_part_is_read_by_the_model(stub: Stub) -> None:
+    """OCR finds an account and an amount on the scan but no period: no bill, so the model is asked, and its
+    reading goes to review as a scan's always does."""
+    bill = truth()
+    stub.replies = [_text_reply(answer_for(bill))]
 
     result = extract_bill(
-        scanned(buffer.getvalue(), dpi=200), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline")
+        account_and_amount_scanned(bill), bill_reader=gemini(stub), pdf_reader=PdfTextReader("inline")
     )
 
     assert len(stub.bodies) == 1
@@ -264,12 +269,6 @@ def test_a_scan_ocr_reads_only_in_part_is_read_by_the_model(stub: Stub) -> None:
 def test_a_scan_under_a_stamp_is_read_by_ocr_before_the_model(stub: Stub) -> None:
     """Every page a scan under a scanner's line of text: OCR reads it as it would with no text layer, and the model is
     not asked where OCR read a bill; where OCR reads none, it is."""
-    import io
-
-    from reportlab.pdfgen.canvas import Canvas
-
-    from common.connectors.billgen.scan import stamped
-
     bill = truth()
     stub.replies = [_text_reply(answer_for(bill))]
     reader = PdfTextReader("inline")
@@ -281,13 +280,7 @@ def test_a_scan_under_a_stamp_is_read_by_ocr_before_the_model(stub: Stub) -> Non
     assert result.method.startswith("ocr:tesseract@") and result.status is BillStatus.NEEDS_REVIEW
     assert result.bill is not None and result.bill.total_amount == bill.total_amount
 
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
-    canvas.setFont("Helvetica", 20)
-    canvas.drawString(72, 700, f"Account Number: {bill.account_number}")
-    canvas.drawString(72, 650, f"Amount Due: ${bill.amount_due}")
-    canvas.save()
-    part = stamped(scanned(buffer.getvalue(), dpi=200), "Scanned by OfficeJet 4650")
+    part = stamped(account_and_amount_scanned(bill), "Scanned by OfficeJet 4650")
 
     result = extract_bill(part, bill_reader=gemini(stub), pdf_reader=reader)
 
