@@ -74,6 +74,16 @@ def image_pdf(draw_text: list[tuple[int, str]], *, size: int = 28) -> bytes:
     return scanned(buffer.getvalue(), dpi=150)
 
 
+def newsletter_page() -> bytes:
+    """A page of text that is no bill."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    for line, y in enumerate(range(700, 400, -20)):
+        canvas.drawString(72, y, f"Line {line} of our newsletter: energy saving tips for the winter months ahead.")
+    canvas.save()
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("name", ["riverside-000", "summit-000"])
 def test_a_scanned_bill_is_read_and_goes_to_review_filled_in(
     name: str, reader: PdfTextReader, tesseract: TesseractOcr
@@ -295,12 +305,7 @@ def test_a_stamped_page_ocr_cannot_read_goes_to_review_and_a_stamped_letter_is_r
     assert refused.value.reason_code == "unrecognized_bill"
 
     # Beside a page of text that is no bill, a picture OCR finds no words on is no bill either.
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
-    for line, y in enumerate(range(700, 400, -20)):
-        canvas.drawString(72, y, f"Line {line} of our newsletter: energy saving tips for the winter months ahead.")
-    canvas.save()
-    brochure = merged(buffer.getvalue(), image_bomb(400))
+    brochure = merged(newsletter_page(), image_bomb(400))
     for ocr in (tesseract, "off"):
         with pytest.raises(RejectedInput) as refused:
             extract_bill(brochure, pdf_reader=reader, ocr=ocr)
@@ -553,12 +558,7 @@ def test_an_image_that_takes_too_long_to_render_costs_the_worker(tesseract: Tess
         assert codes(result) == [("no_text_layer", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
         assert result.audits[1].details == {"cause": "pdf_timeout"}
         # under a stamp, or after a page of text that is no bill, the same: held for a person, as OCR could not look
-        letter = io.BytesIO()
-        canvas = Canvas(letter, invariant=1)
-        for y in range(700, 400, -20):
-            canvas.drawString(72, y, "Energy saving tips for the winter months ahead, from your newsletter.")
-        canvas.save()
-        for pdf, page in ((stamped(bomb, "Scanned by OfficeJet 4650"), 1), (merged(letter.getvalue(), bomb), 2)):
+        for pdf, page in ((stamped(bomb, "Scanned by OfficeJet 4650"), 1), (merged(newsletter_page(), bomb), 2)):
             result = extract_bill(pdf, pdf_reader=impatient, ocr=tesseract)
             assert result.bill is None
             assert codes(result) == [("scanned_pages", Severity.ERROR), ("ocr_failed", Severity.WARNING)]
