@@ -305,6 +305,29 @@ def test_several_months_of_one_account_in_one_file_are_read_statement_by_stateme
     assert whole.status is BillStatus.NEEDS_REVIEW and "several_statements" in [a.code for a in whole.audits]
 
 
+def test_pages_past_the_readers_limit_hold_the_last_statement_for_review() -> None:
+    """The reader stops at max_pages (50): a year of five-page statements would lose its last two unsaid. The
+    statements read stand, the last of them for review, saying which pages were not read."""
+    months = months_of_one_account(3)
+    pdf = statements_file(months, "default")  # two pages a statement
+    short = PdfTextReader("inline", max_pages=4)
+
+    results = extract_statements(pdf, pdf_reader=short)
+
+    assert [result.status for result in results] == [BillStatus.OK, BillStatus.NEEDS_REVIEW]
+    for result, truth in zip(results, months, strict=False):
+        assert result.bill is not None
+        got, want = flatten(result.bill), flatten(truth)
+        assert {path: got.get(path) for path in want} == want
+    [reason] = [audit for audit in results[1].audits if audit.severity is Severity.ERROR]
+    assert (reason.code, reason.details) == ("pages_not_read", {"pages_read": 4, "page_count": 6})
+    assert results[1].bill is not None and results[1].bill.status is BillStatus.NEEDS_REVIEW
+    assert "pages 5-6 were not read" in reason.message
+    assert "pages_not_read" in [a.code for a in extract_bill(pdf, pdf_reader=short).audits]
+    everything = extract_statements(pdf, pdf_reader=READER)
+    assert [result.status for result in everything] == [BillStatus.OK] * 3
+
+
 @pytest.mark.parametrize("provider", ALL_PROVIDERS, ids=lambda provider: provider.id)
 def test_every_layouts_months_of_one_account_in_one_file_are_each_read_exactly(provider: Provider) -> None:
     """Three of the corpus's bills of a provider, given one account: by its template and by the heuristics alone."""

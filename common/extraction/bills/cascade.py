@@ -294,7 +294,7 @@ def _extract(
         results = _read_file(document, data, reading, model, scan.unread_notes, split=split)
     except RejectedInput:
         if scan.results is not None:
-            return scan.results
+            return _past_the_page_limit(scan.results, document, reading)
         # No bill in the text layer, nor in what OCR read. A scan under a stamp on every page goes to review as one
         # with no text layer would, even where OCR (or its absence) left the print unread; beside pages of text that
         # are no bill, only pages OCR could not look at keep the file from being refused (a picture is not a bill).
@@ -307,7 +307,28 @@ def _extract(
         if scan.every_page and scan.found_nothing and reading.ocr is not None:
             reasons.append(_ocr_failed(f"OCR ({reading.ocr.name}) found no words on the pages", "no_words"))
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
-    return scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
+    chosen = scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
+    return _past_the_page_limit(chosen, document, reading)
+
+
+def _past_the_page_limit(results: list[BillResult], document: Document, reading: _Reading) -> list[BillResult]:
+    """The results, the last one for review where the file has pages past the reader's limit: a statement, or a bill's
+    meters and charges, may stand there unread (a year of five-page statements is 60 pages)."""
+    limit = reading.pdf_reader.max_pages
+    if document.page_count <= limit or not results:
+        return results
+    audit = AuditResult(
+        code="pages_not_read",
+        severity=Severity.ERROR,
+        message=f"pages {limit + 1}-{document.page_count}{reading.name} were not read: the reader stops at {limit} "
+        "pages a file, and what they hold (a statement, meters, charges) is missing here",
+        details={"pages_read": limit, "page_count": document.page_count},
+    )
+    *earlier, last = results
+    audits = [*last.audits, audit]
+    review = {"status": BillStatus.NEEDS_REVIEW, "audits": audits}
+    bill = last.bill.model_copy(update=review) if last.bill is not None else None
+    return [*earlier, BillResult(BillStatus.NEEDS_REVIEW, bill, audits, last.method, last.found)]
 
 
 @dataclass
