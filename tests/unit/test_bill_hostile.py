@@ -14,11 +14,11 @@ from pdfs import build_pdf, glyph_numbers_pdf, one_page_pdf, pdf_text
 
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.errors import RejectedInput
-from common.extraction.bills.cascade import UNDECODED_SHARE, _undecoded_text
-from common.extraction.bills.guard import MAX_FILE_BYTES, PdfTextReader
+from common.extraction.bills.cascade import UNDECODED_SHARE, _undecoded_text, extract_bill
+from common.extraction.bills.guard import MAX_FILE_BYTES, Isolation, PdfTextReader
 from common.extraction.bills.layout import Word, build_document
 from common.extraction.dispatch import extract_file
-from common.models import ArtifactKind, ExtractionStatus, Severity
+from common.models import ArtifactKind, BillStatus, ExtractionStatus, Severity
 
 TIME_LIMIT_S = 2.0  # the worker's deadline in these tests
 WALL_BUDGET_S = 6.0  # reading any hostile file, including a worker restart, stays under this
@@ -191,10 +191,10 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     from common.extraction.bills.guard import decode_pages
 
     limits = {"max_pages": 5, "max_chars_per_page": 50_000}
-    pages, _, joined = pdf_worker.read_words(real_bill(), **limits)
+    pages, _, joined, cut = pdf_worker.read_words(real_bill(), **limits)
     header_bytes, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(real_bill(), **limits))
     header = json.loads(header_bytes)
-    assert decode_pages(header, boxes) == (pages, joined)
+    assert decode_pages(header, boxes) == (pages, joined, cut) and cut == []
 
     with pytest.raises(ValueError):
         decode_pages(header, boxes[:-4])  # one coordinate short
@@ -214,6 +214,35 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
         decode_pages({key: value for key, value in header.items() if key != "joined_per_page"}, boxes)
     last = len(pages[0]) - 1
     assert decode_pages({**header, "joined_per_page": [[0, last], *others]}, boxes)[1] == [[0, last], *others]
+    # Cut pages it did not read, out of order, twice, or not said at all.
+    for cut_pages in ([0], [len(pages) + 1], [2, 1], [1, 1], [None], None, ["x"]):
+        with pytest.raises(ValueError):
+            decode_pages({**header, "cut_pages": cut_pages}, boxes)
+    with pytest.raises(ValueError):
+        decode_pages({key: value for key, value in header.items() if key != "cut_pages"}, boxes)
+    assert decode_pages({**header, "cut_pages": [1, len(pages)]}, boxes)[2] == [1, len(pages)]
+
+
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+def test_a_page_past_the_character_limit_is_read_up_to_it_and_named(isolation: Isolation) -> None:
+    """The reader reads MAX_CHARS_PER_PAGE characters of a page (a bill's holds a few thousand); a page with more is
+    read up to there and named, so a bill whose values may lie past the cut goes to review."""
+    bill = real_bill()
+    short = PdfTextReader(isolation, max_chars_per_page=300)
+    try:
+        document = short.read(bill)
+        result = extract_bill(bill, pdf_reader=short, ocr="off")
+    finally:
+        short.close()
+
+    whole = PdfTextReader("inline").read(bill)
+    assert document.cut_pages == [1, 2] and whole.cut_pages == []  # both of the bill's pages hold over 300
+    assert document.page_range(2, 2).cut_pages == [1] and document.without_pages([1]).cut_pages == [2]
+    assert document.with_pages(whole, [2]).cut_pages == [1]  # a page read again whole is whole
+    assert 0 < len(document.text) < len(whole.text) and whole.text.startswith(document.text[:100])
+    assert result.status is BillStatus.NEEDS_REVIEW
+    [cut] = [audit for audit in result.audits if audit.code == "page_text_cut"]
+    assert (cut.severity, cut.details) == (Severity.ERROR, {"pages": [1, 2]})
 
 
 def test_nesting_spread_with_whitespace_is_still_refused() -> None:

@@ -564,7 +564,24 @@ def _without_repeated_pages(document: Document) -> tuple[Document, list[AuditRes
 
 def _page_audits(document: Document, pages: range | None = None) -> list[AuditResult]:
     """What a page's reading itself puts in doubt, before any value is read from it: of `pages` only, if given."""
-    return [*_skew_audits(document, pages), *_run_together_audits(document, pages)]
+    return [*_skew_audits(document, pages), *_run_together_audits(document, pages), *_cut_audits(document, pages)]
+
+
+def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:
+    """Pages whose text runs past the reader's limit of characters a page (a bill's page holds a few thousand): read
+    up to there, so values printed after it are missing."""
+    cut = [page for page in document.cut_pages if pages is None or page in pages]
+    if not cut:
+        return []
+    return [
+        AuditResult(
+            code="page_text_cut",
+            severity=Severity.ERROR,
+            message=f"page(s) {', '.join(map(str, cut))} hold more text than the reader reads of a page: each was "
+            "read up to its limit, and what is printed after it is missing here",
+            details={"pages": cut},
+        )
+    ]
 
 
 def _run_together_audits(document: Document, pages: range | None) -> list[AuditResult]:

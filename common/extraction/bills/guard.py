@@ -118,9 +118,14 @@ def check_structure(data: bytes, filename: str | None = None) -> None:
             )
 
 
-def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[Word]], list[list[int]]]:
-    """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium): each page's words, and the
-    indices of those pdfium ran over two lines.
+# What reading a PDF gives (pdf_worker.read_words): the words of each page read, the page count, per page the words
+# pdfium ran over two lines, and the pages cut at the character limit.
+_Words = tuple[list[list[Word]], int, list[list[int]], list[int]]
+
+
+def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[Word]], list[list[int]], list[int]]:
+    """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium): each page's words, the indices of
+    those pdfium ran over two lines, and the pages whose text was cut at the reader's limit.
 
     Raises ValueError when the frames disagree: a broken or compromised worker.
     """
@@ -128,6 +133,7 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
         texts: list[str] = header["words"].split("\n") if header["words"] else []
         counts = [int(count) for count in header["words_per_page"]]
         joined = [[int(index) for index in indices] for indices in header["joined_per_page"]]
+        cut = [int(page) for page in header["cut_pages"]]
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"the reader's reply is malformed: {exc!r}") from None
     boxes = array("f")
@@ -138,6 +144,8 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
         not 0 <= index < count for indices, count in zip(joined, counts, strict=True) for index in indices
     ):
         raise ValueError("the reader's reply names words a page does not have")
+    if cut != sorted(set(cut)) or any(not 1 <= page <= len(counts) for page in cut):
+        raise ValueError("the reader's reply names pages it did not read")
     coordinates = iter(boxes.tolist())
     words: list[Word] = list(zip(texts, coordinates, coordinates, coordinates, coordinates, strict=False))
     pages: list[list[Word]] = []
@@ -145,7 +153,7 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
     for count in counts:
         pages.append(words[start : start + count])
         start += count
-    return pages, joined
+    return pages, joined, cut
 
 
 def decode_images(header: dict[str, Any], pixels: bytes, max_pixels: int) -> list[PageImage]:
@@ -194,10 +202,10 @@ class PdfTextReader:
         check_container(data, filename)
         check_structure(data, filename)
         with self._lock:
-            pages, page_count, joined = (
+            pages, page_count, joined, cut = (
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
-        return build_document(pages, page_count, joined)
+        return build_document(pages, page_count, joined, cut)
 
     def render(
         self, data: bytes, filename: str | None = None, *, pages: Sequence[int], dpi: float, max_pixels: int
@@ -234,7 +242,7 @@ class PdfTextReader:
 
     # -- inline -------------------------------------------------------------------------------------
 
-    def _read_inline(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int, list[list[int]]]:
+    def _read_inline(self, data: bytes, filename: str | None) -> _Words:
         from common.extraction.bills import pdf_worker  # loads pdfium into this process: inline mode only
 
         try:
@@ -274,14 +282,14 @@ class PdfTextReader:
         size = struct.unpack(">I", self._receive(process, 4, deadline))[0]
         return self._receive(process, size, deadline)
 
-    def _read_isolated(self, data: bytes, filename: str | None) -> tuple[list[list[Word]], int, list[list[int]]]:
+    def _read_isolated(self, data: bytes, filename: str | None) -> _Words:
         options = {"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}
         reply, boxes = self._ask_worker(options, data, filename)
         try:
-            pages, joined = decode_pages(reply, boxes)
+            pages, joined, cut = decode_pages(reply, boxes)
         except ValueError:
             raise self._worker_failed(filename, None) from None
-        return pages, int(reply["page_count"]), joined
+        return pages, int(reply["page_count"]), joined, cut
 
     def _ask_worker(self, options: dict[str, Any], data: bytes, filename: str | None) -> tuple[dict[str, Any], bytes]:
         """The worker's reply to one request: its JSON frame and the frame of bytes after it."""

@@ -99,6 +99,8 @@ class Document:
     skews: dict[int, float] = field(default_factory=dict)
     # Words pdfium ran over two lines, by page (`21` over `1` read as `211`): a value may hold another line's.
     run_together: dict[int, list[str]] = field(default_factory=dict)
+    # Pages whose text runs past the reader's limit of characters a page, read up to there.
+    cut_pages: list[int] = field(default_factory=list)
 
     def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
         """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
@@ -135,6 +137,12 @@ class Document:
             turns=merged(self.turns, other.turns),
             skews=merged(self.skews, other.skews),
             run_together=merged(self.run_together, other.run_together),
+            cut_pages=sorted(
+                [
+                    *(page for page in self.cut_pages if page not in pages),
+                    *(page for page in other.cut_pages if page in pages),
+                ]
+            ),
         )
 
     def words_per_page(self) -> dict[int, int]:
@@ -153,6 +161,7 @@ class Document:
             turns=by_page(self.turns),
             skews=by_page(self.skews),
             run_together=by_page(self.run_together),
+            cut_pages=[page - shift for page in self.cut_pages if kept(page)],
         )
 
     @cached_property
@@ -505,9 +514,12 @@ def oriented(pages: list[list[Word]]) -> list[tuple[list[Word], int | None, floa
     ]
 
 
-def build_document(pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None) -> Document:
-    """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines."""
-    document = Document(lines=[], page_count=page_count)
+def build_document(
+    pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None, cut: list[int] | None = None
+) -> Document:
+    """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines, `cut` the pages
+    whose text the reader cut at its limit."""
+    document = Document(lines=[], page_count=page_count, cut_pages=list(cut or []))
     document.run_together = {
         page: [pages[page - 1][index][0] for index in indices]
         for page, indices in enumerate(joined or [], start=1)

@@ -14,8 +14,9 @@ same words and boxes. C's pages stay columns (texts, float32 boxes) until a call
 worker sends its boxes as they came, without a Python float for every coordinate.
 
 Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
-reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...]}`
-(the indices of each page's words that pdfium ran over two lines) then the word boxes as
+reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...],
+"cut_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines; the pages whose text ran
+past max_chars_per_page, read up to there) then the word boxes as
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
@@ -234,20 +235,24 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> t
     return words, joined
 
 
-def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int]:
-    """The words of the first `max_pages` pages as columns, and the document's page count.
+def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int, list[int]]:
+    """The words of the first `max_pages` pages as columns, the document's page count, and the pages (1-based) whose
+    text runs past `max_chars_per_page`, read up to there.
 
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
-    return _each_page(data, max_pages, lambda page, index: _text_columns(page, index, max_chars_per_page))
+    read, page_count = _each_page(data, max_pages, lambda page, index: _text_columns(page, index, max_chars_per_page))
+    cut = [number for number, (_, past_the_limit) in enumerate(read, start=1) if past_the_limit]
+    return [columns for columns, _ in read], page_count, cut
 
 
-def _text_columns(page: Any, index: int, max_chars_per_page: int) -> Columns:
+def _text_columns(page: Any, index: int, max_chars_per_page: int) -> tuple[Columns, bool]:
+    """The page's words, and whether its text runs past `max_chars_per_page`."""
     textpage = pdfium_c.FPDFText_LoadPage(page)
     if not textpage:
         raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
     try:
-        return _page(textpage, max_chars_per_page)
+        return _page(textpage, max_chars_per_page), pdfium_c.FPDFText_CountChars(textpage) > max_chars_per_page
     finally:
         pdfium_c.FPDFText_ClosePage(textpage)
 
@@ -326,20 +331,22 @@ def _columns(words: list[Word], joined: list[int]) -> Columns:
 
 def read_words(
     data: bytes, *, max_pages: int, max_chars_per_page: int
-) -> tuple[list[list[Word]], int, list[list[int]]]:
-    """The words of the first `max_pages` pages, the document's page count, and per page the indices of the
-    words whose first and last characters stand on two lines (pdfium ran two lines' words together)."""
-    pages, page_count = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
-    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages]
+) -> tuple[list[list[Word]], int, list[list[int]], list[int]]:
+    """The words of the first `max_pages` pages, the document's page count, per page the indices of the words whose
+    first and last characters stand on two lines (pdfium ran two lines' words together), and the pages whose text
+    runs past `max_chars_per_page`."""
+    pages, page_count, cut = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
+    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages], cut
 
 
-def encode_columns(pages: list[Columns], page_count: int) -> tuple[bytes, bytes]:
+def encode_columns(pages: list[Columns], page_count: int, cut: list[int]) -> tuple[bytes, bytes]:
     """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
     header = {
         "page_count": page_count,
         "words_per_page": [len(texts) for texts, _, _ in pages],
         "words": "\n".join([word for texts, _, _ in pages for word in texts]),
         "joined_per_page": [joined for _, _, joined in pages],
+        "cut_pages": cut,
     }
     return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes, _ in pages])
 
@@ -407,10 +414,10 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
                 )
                 described, payload = _encode_images(images, page_count)
             else:
-                pages, page_count = read_columns(
+                pages, page_count, cut = read_columns(
                     data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
                 )
-                described, payload = encode_columns(pages, page_count)
+                described, payload = encode_columns(pages, page_count, cut)
         except PdfReadError as exc:
             error = {"code": exc.code, "message": exc.message}
         except MemoryError:
