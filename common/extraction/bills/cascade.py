@@ -180,7 +180,7 @@ def _read_by_ocr(
         audits.append(_render_failed(exc))
         return None
     if not scanned.document.has_text:
-        audits.append(_ocr_failed(f"OCR ({ocr.name}) found no words on the pages", "no_words"))
+        audits.append(_no_words(ocr.name))
         return None
     skipped = [audit] if (audit := scanned.skipped()) is not None else []
 
@@ -229,6 +229,10 @@ def _ocr_failed(message: str, cause: str) -> AuditResult:
 
 def _render_failed(exc: RejectedInput) -> AuditResult:
     return _ocr_failed(f"rendering the pages for OCR failed: {exc.message}", exc.reason_code)
+
+
+def _no_words(engine: str) -> AuditResult:
+    return _ocr_failed(f"OCR ({engine}) found no words on the pages", "no_words")
 
 
 def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[AuditResult]) -> BillResult | None:
@@ -298,14 +302,12 @@ def _extract(
         # No bill in the text layer, nor in what OCR read. A scan under a stamp on every page goes to review as one
         # with no text layer would, even where OCR (or its absence) left the print unread; beside pages of text that
         # are no bill, only pages OCR could not look at keep the file from being refused (a picture is not a bill).
-        if scan.every_page and reading.ocr is None:  # told from a page of stamps alone by its ink
-            scan = _with_scanned_pages(document, data, reading, split=split, ink_only=True)
         if not (unread := scan.unreadable if scan.every_page else scan.unread):
             raise
         outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
         reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *scan.why]
-        if scan.every_page and scan.found_nothing and reading.ocr is not None:
-            reasons.append(_ocr_failed(f"OCR ({reading.ocr.name}) found no words on the pages", "no_words"))
+        if scan.every_page:
+            reasons += scan.no_words
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
     chosen = scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
     return _past_the_page_limit(chosen, document, reading)
@@ -339,7 +341,7 @@ class _ScannedPages:
     read: list[int] = field(default_factory=list)  # of them, those OCR found more words on than the text layer
     unread: list[int] = field(default_factory=list)  # of them, those OCR did not get to (failed, off, its limits)
     why: list[AuditResult] = field(default_factory=list)  # why `unread`: ocr_failed, ocr_pages_skipped; none if off
-    found_nothing: bool = False  # OCR read pages of `inked` and found no more words on any of them
+    no_words: list[AuditResult] = field(default_factory=list)  # ocr_failed, where OCR found no more words on any
     results: list[BillResult] | None = None  # the file read with OCR's words on `read`, where that is a bill
     words: dict[int, int] = field(default_factory=dict)  # words in each page's text layer
     every_page: bool = False  # every page of the file has (almost) no text layer
@@ -359,20 +361,18 @@ class _ScannedPages:
         )
 
 
-def _with_scanned_pages(
-    document: Document, data: bytes, reading: _Reading, *, split: bool, ink_only: bool = False
-) -> _ScannedPages:
+def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, split: bool) -> _ScannedPages:
     """The file read again with the pages its text layer leaves (almost) empty but that show print read by OCR:
     a scan under a scanner's or fax's text stamp, a scanned page among a PDF's text pages (a statement scanned
     into a year's download would otherwise pass for its neighbour's back page). For review, like any OCR
     reading. No results where it has no such page, OCR is off or finds no more words there than the text layer,
-    or no bill. A file whose every page has text costs nothing here; a blank page costs a 36 dpi render.
-    `ink_only`: find the pages that show print, OCR or not."""
+    or no bill. A file whose every page has text costs nothing here; a blank page costs a 36 dpi render. With OCR
+    off, only a file whose every page is (almost) empty is looked at for print: a scan under a stamp."""
     counts = document.words_per_page()
     read_pages = min(document.page_count, reading.pdf_reader.max_pages)
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
     every_page = len(sparse) == document.page_count
-    if not sparse or (reading.ocr is None and not ink_only):
+    if not sparse or (reading.ocr is None and not every_page):
         return _ScannedPages(words=counts, every_page=every_page)
     deadline = ocr_deadline()
     try:
@@ -388,10 +388,9 @@ def _with_scanned_pages(
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     unread = [page for page in inked if page not in scanned.pages]
     skipped = [audit] if (audit := scanned.skipped()) is not None else []
-    outcome = _ScannedPages(
-        inked, replaced, unread, skipped, words=counts, every_page=every_page, found_nothing=not replaced
-    )
+    outcome = _ScannedPages(inked, replaced, unread, skipped, words=counts, every_page=every_page)
     if not replaced:
+        outcome.no_words = [_no_words(scanned.engine)]
         return outcome
 
     def notes(pages: range) -> list[AuditResult]:
