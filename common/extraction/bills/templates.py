@@ -501,11 +501,9 @@ def _provider_provenance(template: Template, document: Document, method: str) ->
     surely where its keywords are that provider's alone, as a guess where it also has a rule for the name."""
     for line in document.lines:
         if (start := line.text.find(template.provider)) >= 0:
-            return row_provenance(line, method, CONFIDENT).model_copy(
-                update={
-                    "bbox": line.span_bbox(start, start + len(template.provider)),
-                    "source_text": template.provider,
-                }
+            bbox = line.span_bbox(start, start + len(template.provider))
+            return Provenance(
+                method=method, page=line.page, bbox=bbox, source_text=template.provider, confidence=CONFIDENT
             )
     family = "provider" in template.fields
     return Provenance(
