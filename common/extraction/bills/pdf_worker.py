@@ -99,9 +99,9 @@ def _native() -> Any | None:
     return function
 
 
-def _page(textpage: Any, max_chars: int) -> Columns:
-    """The page's words from wordboxes.c or, where it is missing or disagrees, from the Python loop."""
-    count = min(pdfium_c.FPDFText_CountChars(textpage), max_chars)
+def _page(textpage: Any, count: int) -> Columns:
+    """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees, from
+    the Python loop."""
     if count <= 0:
         return [], array("f"), []
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -252,7 +252,8 @@ def _text_columns(page: Any, index: int, max_chars_per_page: int) -> tuple[Colum
     if not textpage:
         raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
     try:
-        return _page(textpage, max_chars_per_page), pdfium_c.FPDFText_CountChars(textpage) > max_chars_per_page
+        count = pdfium_c.FPDFText_CountChars(textpage)
+        return _page(textpage, min(count, max_chars_per_page)), count > max_chars_per_page
     finally:
         pdfium_c.FPDFText_ClosePage(textpage)
 
