@@ -73,9 +73,10 @@ _STATE_MISREAD = re.compile(r"[A-Z1l|][A-Z1l|]")
 _SECTION_SIGN_AMOUNT = re.compile(r"(?<![^-(])§(?=\d[\d,]*\.\d\d\b)")
 _UNIT_CASE = {"KWh": "kWh", "KW": "kW", "kKWh": "kWh", "kKW": "kW"}
 _CUBE_MISREAD = re.compile(r"(?P<base>m|ft)(?:[?°*'\"]3?|3[?°*'\"])")  # `m?`, `m?3`, `m3°`: not `m3`
-_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_FIGURE_PATTERN = r"\d[\d,]*(?:\.\d+)?"
+_FIGURE = re.compile(_FIGURE_PATTERN)
 _GLUED_UNIT = re.compile(
-    r"(?P<figure>[-(]?\$?\d[\d,]*(?:\.\d+)?\)?)(?P<unit>CR|kWh|KWh|MWh|kW|kVA|kvarh|therms?|CCF|HCF|MCF|Dth|ERU|gal|kgal|m³|m3|ft³|ft3)"
+    rf"(?P<figure>[-(]?\$?{_FIGURE_PATTERN}\)?)(?P<unit>CR|kWh|KWh|MWh|kW|kVA|kvarh|therms?|CCF|HCF|MCF|Dth|ERU|gal|kgal|m³|m3|ft³|ft3)"
 )
 
 
