@@ -214,20 +214,22 @@ def test_a_count_that_disagrees_with_str_split_falls_back_to_python(
 CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 CHAR_ANGLE = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+CHAR_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 
 
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
 
 
 class FakePdfium:
-    """FPDFText_GetLooseCharBox, FPDFText_GetCharIndexFromTextIndex and FPDFText_GetCharAngle over a made-up
-    page.
+    """FPDFText_GetLooseCharBox, FPDFText_GetCharIndexFromTextIndex, FPDFText_GetCharAngle and
+    FPDFText_GetCharOrigin over a made-up page.
 
     Indices count UTF-16 units, as pdfium's do: a character past U+FFFF is two positions. A character's
     box derives from its index (right < left and the bottoms and tops vary, so the min/max choices show);
     `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box, `boxes` (left, bottom, right, top)
     are given as they are. Every character is level (angle 0) but those in `angles`; `angles_asked` records
-    the characters whose angle was asked for.
+    the characters whose angle was asked for. A character's origin is in `origins`, else its box's lower left
+    corner; `no_origin` ones have none.
     """
 
     def __init__(self) -> None:
@@ -237,9 +239,12 @@ class FakePdfium:
         self.unmapped: set[int] = set()
         self.angles: dict[int, float] = {}
         self.angles_asked: list[int] = []
+        self.origins: dict[int, tuple[float, float]] = {}
+        self.no_origin: set[int] = set()
         self.char_box = CHAR_BOX(self._char_box)
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
         self.char_angle = CHAR_ANGLE(self._char_angle)
+        self.char_origin = CHAR_ORIGIN(self._char_origin)
 
     def _char_box(self, handle: int, index: int, address: int) -> int:
         assert handle == HANDLE
@@ -267,6 +272,20 @@ class FakePdfium:
         self.angles_asked.append(index)
         return self.angles.get(index, 0.0)
 
+    def _char_origin(self, handle: int, index: int, x_address: int, y_address: int) -> int:
+        assert handle == HANDLE
+        if index in self.no_origin:
+            return 0
+        if index in self.origins:
+            x, y = self.origins[index]
+        else:
+            rect = pdfium_c.FS_RECTF()
+            self._char_box(handle, index, ctypes.addressof(rect))
+            x, y = rect.left, rect.bottom
+        ctypes.c_double.from_address(x_address).value = x
+        ctypes.c_double.from_address(y_address).value = y
+        return 1
+
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
@@ -275,6 +294,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     monkeypatch.setattr(pdf_worker, "_TEXT_INDEX_TO_CHAR", pdfium.text_index_to_char)
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE", pdfium.char_angle)
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE_ADDRESS", ctypes.cast(pdfium.char_angle, ctypes.c_void_p).value)
+    monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN", pdfium.char_origin)
+    monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN_ADDRESS", ctypes.cast(pdfium.char_origin, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
     monkeypatch.setattr(
         pdf_worker, "_TEXT_INDEX_TO_CHAR_ADDRESS", ctypes.cast(pdfium.text_index_to_char, ctypes.c_void_p).value
@@ -451,6 +472,67 @@ def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
     ]
 
 
+OFF_LEVEL = 6.24  # pdfium's angle of a line climbing 2.5° (its angles turn clockwise)
+TIGHT = ((300, 636, 306, 647), (318, 626, 324, 637))  # `T` and `d` of two lines set 10 pt apart overlap across
+
+
+@pytest.mark.parametrize(
+    ("origins", "joined"),
+    [
+        (((300, 638.5), (318, 629.3)), True),  # a line apart across the line: `TO` over `2nd`, read `TO2nd`
+        (((300, 638.5), (318, 639.3)), False),  # one baseline: one line
+        (((300, 638.5), (318, 642.3)), False),  # a superscript raised a third of the type: one line
+        (((300, 638.5), (float("nan"), 628.5)), False),  # a NaN shares
+        (None, False),  # pdfium has no origin for the last character: no evidence
+    ],
+)
+def test_off_level_characters_whose_boxes_overlap_are_told_apart_by_their_origins(
+    fake: FakePdfium, origins: tuple[tuple[float, float], tuple[float, float]] | None, joined: bool
+) -> None:
+    fake.boxes.update({2: TIGHT[0], 3: TIGHT[0], 4: TIGHT[1]})  # "abc"
+    fake.angles[2] = OFF_LEVEL
+    if origins is None:
+        fake.no_origin.add(4)
+    else:
+        fake.origins.update({2: origins[0], 4: origins[1]})
+    assert both_columns(units_of("x abc y"), aligned=True)[2] == ([1] if joined else [])
+
+
+def tight_lines_pdf(degrees: float, leading: float) -> bytes:
+    """A period's `TO` over its end date, set `leading` points apart in 9-point type, turned `degrees`."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.rotate(degrees)
+    canvas.setFont("Helvetica", 9)
+    canvas.drawString(300, 640, "FROM 1st February 2025")
+    canvas.drawString(300, 640 - leading, "TO")
+    canvas.drawString(300, 640 - 2 * leading, "2nd March 2025")
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("degrees", "leading"), [(2.5, 9), (3, 9), (4, 10)])
+def test_tightly_set_lines_that_pdfium_runs_together_off_level_are_found(
+    monkeypatch: pytest.MonkeyPatch, degrees: float, leading: float
+) -> None:
+    native, python = read_both(monkeypatch, tight_lines_pdf(degrees, leading))
+    assert_same_pages(native, python)
+    ((texts, _, joined),) = native[0]
+    assert texts == ["FROM", "1st", "February", "2025", "TO2nd", "March", "2025"]
+    assert joined == [4]
+
+
+@pytest.mark.parametrize(("degrees", "leading"), [(0, 9), (2, 9), (2.5, 10), (4, 11)])
+def test_tightly_set_lines_read_apart_are_not_joined(
+    monkeypatch: pytest.MonkeyPatch, degrees: float, leading: float
+) -> None:
+    native, python = read_both(monkeypatch, tight_lines_pdf(degrees, leading))
+    assert_same_pages(native, python)
+    ((texts, _, joined),) = native[0]
+    assert texts == ["FROM", "1st", "February", "2025", "TO", "2nd", "March", "2025"]
+    assert joined == []
+
+
 def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:
     boxes = {
         "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked, one line
@@ -526,6 +608,7 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
         pdf_worker._CHAR_BOX_ADDRESS,
         pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
         pdf_worker._CHAR_ANGLE_ADDRESS,
+        pdf_worker._CHAR_ORIGIN_ADDRESS,
         buffer,
         len(text),
         True,

@@ -77,10 +77,14 @@ def _untyped(function: Any, *argtypes: Any, returns: Any = ctypes.c_int) -> Any:
 _CHAR_BOX = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 _TEXT_INDEX_TO_CHAR = _untyped(pdfium_c.FPDFText_GetCharIndexFromTextIndex, ctypes.c_void_p, ctypes.c_int)
 _CHAR_ANGLE = _untyped(pdfium_c.FPDFText_GetCharAngle, ctypes.c_void_p, ctypes.c_int, returns=ctypes.c_float)
+_CHAR_ORIGIN = _untyped(
+    pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
+)
 # wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
 _CHAR_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetLooseCharBox)
 _TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextIndex)
 _CHAR_ANGLE_ADDRESS = _address(pdfium_c.FPDFText_GetCharAngle)
+_CHAR_ORIGIN_ADDRESS = _address(pdfium_c.FPDFText_GetCharOrigin)
 # `make` builds it into the repository's build/: terraform ships common/ as text, so not beside this file.
 _NATIVE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "_wordboxes.so")
 
@@ -94,7 +98,19 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    function.argtypes = (pointer, pointer, pointer, pointer, pointer, integer, integer, pointer, pointer, integer)
+    function.argtypes = (
+        pointer,
+        pointer,
+        pointer,
+        pointer,
+        pointer,
+        pointer,
+        integer,
+        integer,
+        pointer,
+        pointer,
+        integer,
+    )
     function.restype = integer
     return function
 
@@ -133,6 +149,7 @@ def _native_columns(
         _CHAR_BOX_ADDRESS,
         _TEXT_INDEX_TO_CHAR_ADDRESS,
         _CHAR_ANGLE_ADDRESS,
+        _CHAR_ORIGIN_ADDRESS,
         buffer,
         units,
         aligned,
@@ -165,7 +182,9 @@ def _span_across(box: tuple[float, ...], cos_a: float, sin_a: float) -> tuple[fl
     return (low2 if low2 < low else low), (high2 if high2 > high else high)
 
 
-def _on_two_lines(handle: int | None, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]) -> bool:
+def _on_two_lines(
+    handle: int | None, first: int, last: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
+) -> bool:
     """wordboxes.c's on_two_lines, comparison for comparison (boxes are left, bottom, right, top)."""
     share_height = not (first_box[1] >= last_box[3] or last_box[1] >= first_box[3])
     share_width = not (first_box[0] >= last_box[2] or last_box[0] >= first_box[2])
@@ -179,7 +198,16 @@ def _on_two_lines(handle: int | None, first: int, first_box: tuple[float, ...], 
     cos_a, sin_a = math.cos(angle), math.sin(angle)
     first_low, first_high = _span_across(first_box, cos_a, sin_a)
     last_low, last_high = _span_across(last_box, cos_a, sin_a)
-    return first_low >= last_high or last_low >= first_high
+    if first_low >= last_high or last_low >= first_high:
+        return True
+    first_x, first_y, last_x, last_y = (ctypes.c_double() for _ in range(4))
+    if not _CHAR_ORIGIN(handle, first, ctypes.byref(first_x), ctypes.byref(first_y)) or not _CHAR_ORIGIN(
+        handle, last, ctypes.byref(last_x), ctypes.byref(last_y)
+    ):
+        return False
+    apart = abs(cos_a * (last_y.value - first_y.value) + sin_a * (last_x.value - first_x.value))
+    first_height, last_height = first_high - first_low, last_high - last_low
+    return apart > 0.5 * (first_height if first_height > last_height else last_height)
 
 
 def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> tuple[list[Word], list[int]]:
@@ -214,7 +242,7 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> t
             continue
         right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
         if first != last and _on_two_lines(
-            handle, first, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
+            handle, first, last, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
         ):
             joined.append(len(words))
         if last_left < left:  # wordboxes.c says why

@@ -21,6 +21,7 @@ typedef struct {
 typedef int (*char_box_fn)(void *textpage, int index, rect_f *rect);
 typedef int (*char_index_fn)(void *textpage, int text_index);
 typedef float (*char_angle_fn)(void *textpage, int index);
+typedef int (*char_origin_fn)(void *textpage, int index, double *x, double *y);
 
 /* str.isspace() over the BMP: no code point past U+FFFF is whitespace, and no surrogate is. */
 static int is_space(uint16_t c) {
@@ -53,9 +54,12 @@ static void span_across(rect_f box, double cos_a, double sin_a, double *low, dou
  * lines together (on a page a little off level, `21` over `1` became `211`). A line's characters overlap
  * across the direction it runs in, which the first character's angle gives: height on a level page,
  * width on a sideways one, both ways on a diagonal watermark. Boxes that share height and width need no
- * angle; a level character (angle 0, the usual one) needs no trigonometry. Apart only when provably so:
- * a NaN coordinate shares. */
-static int on_two_lines(void *textpage, char_angle_fn char_angle, int first_index, rect_f first, rect_f last) {
+ * angle; a level character (angle 0, the usual one) needs no trigonometry. Off level, boxes of tightly set
+ * lines overlap across (each is the box around a turned character), so there the characters' origins,
+ * which sit on their lines' baselines, also tell: more than half a character's height apart across the line
+ * (`TO` over `2nd` read `TO2nd` at 2.5 degrees). Apart only when provably so: a NaN coordinate shares. */
+static int on_two_lines(void *textpage, char_angle_fn char_angle, char_origin_fn char_origin, int first_index,
+                        int last_index, rect_f first, rect_f last) {
     int share_height = !(first.bottom >= last.top || last.bottom >= first.top);
     int share_width = !(first.left >= last.right || last.left >= first.right);
     if (share_height && share_width)
@@ -68,7 +72,15 @@ static int on_two_lines(void *textpage, char_angle_fn char_angle, int first_inde
     double cos_a = cos(angle), sin_a = sin(angle), first_low, first_high, last_low, last_high;
     span_across(first, cos_a, sin_a, &first_low, &first_high);
     span_across(last, cos_a, sin_a, &last_low, &last_high);
-    return first_low >= last_high || last_low >= first_high;
+    if (first_low >= last_high || last_low >= first_high)
+        return 1;
+    double first_x, first_y, last_x, last_y;
+    if (!char_origin(textpage, first_index, &first_x, &first_y) ||
+        !char_origin(textpage, last_index, &last_x, &last_y))
+        return 0;
+    double apart = fabs(cos_a * (last_y - first_y) + sin_a * (last_x - first_x));
+    double first_height = first_high - first_low, last_height = last_high - last_low;
+    return apart > 0.5 * (first_height > last_height ? first_height : last_height);
 }
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
@@ -81,7 +93,8 @@ static int on_two_lines(void *textpage, char_angle_fn char_angle, int first_inde
 enum { KEPT = 1, SKIPPED = 2, JOINED = 3 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
-               const uint16_t *text, int length, int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
+               char_origin_fn char_origin, const uint16_t *text, int length, int aligned, float *boxes_out,
+               uint8_t *status_out, int max_words) {
     int words = 0, kept = 0, i = 0;
     rect_f rect, first_box;
     while (i < length) {
@@ -131,7 +144,8 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         boxes_out[2] = right;
         boxes_out[3] = last_top > top ? last_top : top;
         boxes_out += 4;
-        status_out[k] = first != last && on_two_lines(textpage, char_angle, first, first_box, rect) ? JOINED : KEPT;
+        status_out[k] =
+            first != last && on_two_lines(textpage, char_angle, char_origin, first, last, first_box, rect) ? JOINED : KEPT;
         kept++;
     }
     return kept;
