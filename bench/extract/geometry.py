@@ -39,7 +39,7 @@ def _sideways_tilted(pdf: bytes, up: bool, degrees: float) -> bytes:
     return tilted(sideways(pdf, up), degrees)
 
 
-TILTS = (0.5, -0.5, 1.0, -1.0, 2.0, 4.0)  # degrees: a scan's text layer; past 1.25° the engine sends it to review
+TILTS = (0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 3.0, -3.5, 5.0)  # a scan's text layer; past 4° it goes to review
 REDRAWS: dict[str, Callable[[bytes], bytes]] = {
     "sideways, reading up": partial(sideways, up=True),
     "sideways, reading down": partial(sideways, up=False),

@@ -607,8 +607,8 @@ def _some(words: list[str], shown: int = 5) -> str:
 
 
 def _skew_audits(document: Document, pages: range | None) -> list[AuditResult]:
-    """Pages printed further off level than words are reliably told apart at: pdfium starts to run words of
-    neighbouring lines together (`GasSTANDING`), so what was read goes to a person."""
+    """Pages printed further off level than bills were measured to read right at: what was read goes to a person.
+    The further off, the more words of neighbouring lines pdfium runs together (`GasSTANDING`)."""
     tilted = {
         page: math.degrees(angle)
         for page, angle in document.skews.items()
