@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 from pdfs import build_pdf, one_page_pdf, pdf_stream
@@ -65,7 +66,12 @@ def empty_pdf() -> bytes:
     )
 
 
-def refuse_fallback(*args: Any) -> Any:
+PYTHON_WORDS = pdf_worker._python_words
+
+
+def refuse_fallback(*args: Any, split: bool = False) -> Any:
+    if split:  # a page with words on two lines is read again by Python, split: not a fallback
+        return PYTHON_WORDS(*args, split=True)
     raise AssertionError("the C path fell back to Python")
 
 
@@ -512,14 +518,27 @@ def tight_lines_pdf(degrees: float, leading: float) -> bytes:
 
 
 @pytest.mark.parametrize(("degrees", "leading"), [(2.5, 9), (3, 9), (4, 10)])
-def test_tightly_set_lines_that_pdfium_runs_together_off_level_are_found(
+def test_tightly_set_lines_that_pdfium_runs_together_off_level_are_found_and_split(
     monkeypatch: pytest.MonkeyPatch, degrees: float, leading: float
 ) -> None:
-    native, python = read_both(monkeypatch, tight_lines_pdf(degrees, leading))
+    """pdfium reads `TO2nd`; its parts are read apart, each with its own box, as when the lines are set apart."""
+    pdf = tight_lines_pdf(degrees, leading)
+    document = pypdfium2.PdfDocument(pdf)
+    assert "TO2nd" in document[0].get_textpage().get_text_range()
+    document.close()
+    native, python = read_both(monkeypatch, pdf)
     assert_same_pages(native, python)
-    ((texts, _, joined),) = native[0]
-    assert texts == ["FROM", "1st", "February", "2025", "TO2nd", "March", "2025"]
-    assert joined == [4]
+    ((texts, boxes, joined),) = native[0]
+    assert texts == ["FROM", "1st", "February", "2025", "TO", "2nd", "March", "2025"]
+    assert joined == []
+    every = [boxes.tolist()[4 * index : 4 * index + 4] for index in range(len(texts))]
+    to, second, march = every[4:7]
+    assert to[2] < second[2]  # `TO` ends before `2nd` does
+    angle = math.radians(degrees)
+    across = [math.cos(angle) * (box[1] + box[3]) / 2 - math.sin(angle) * (box[0] + box[2]) / 2 for box in every]
+    assert across[4] - across[5] == pytest.approx(leading, abs=1.0)  # a line apart
+    assert across[5] == pytest.approx(across[6], abs=1.0)  # `2nd` on the line of `March`
+    assert march[0] > second[2]
 
 
 @pytest.mark.parametrize(("degrees", "leading"), [(0, 9), (2, 9), (2.5, 10), (4, 11)])
@@ -531,6 +550,46 @@ def test_tightly_set_lines_read_apart_are_not_joined(
     ((texts, _, joined),) = native[0]
     assert texts == ["FROM", "1st", "February", "2025", "TO", "2nd", "March", "2025"]
     assert joined == []
+
+
+def split_words(fake: FakePdfium, origins: dict[int, tuple[float, float]]) -> tuple[list[pdf_worker.Word], list[int]]:
+    """`x abcd y` read by the Python loop with `split`, `abcd` (characters 2-5) off level with these origins."""
+    fake.boxes.update({2: TIGHT[0], 3: TIGHT[0], 4: TIGHT[1], 5: TIGHT[1]})
+    for index in range(2, 6):
+        fake.angles[index] = OFF_LEVEL
+    fake.origins.update(origins)
+    text = "x abcd y"
+    return pdf_worker._python_words(HANDLE, text, len(text), True, split=True)
+
+
+def test_a_word_on_two_lines_is_split_where_its_characters_change_lines(fake: FakePdfium) -> None:
+    words, joined = split_words(fake, {2: (300, 638.5), 3: (306, 638.8), 4: (318, 629.3), 5: (321, 629.4)})
+    assert joined == []
+    assert [word[0] for word in words] == ["x", "ab", "cd", "y"]
+    assert words[1][1:] == (300, 636, 306, 647)  # its first and last characters' boxes
+    assert words[2][1:] == (318, 626, 324, 637)
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        {2: (300, 638.5), 3: (306, 629), 4: (318, 639.3), 5: (321, 629.4)},  # a line's characters on both sides
+        {2: (300, 638.5), 3: (306, float("nan")), 4: (318, 629.3), 5: (321, 629.4)},
+    ],
+)
+def test_a_word_whose_lines_cannot_be_told_apart_stays_joined(
+    fake: FakePdfium, origins: dict[int, tuple[float, float]]
+) -> None:
+    words, joined = split_words(fake, origins)
+    assert [word[0] for word in words] == ["x", "abcd", "y"]
+    assert joined == [1]
+
+
+def test_a_word_with_a_character_without_an_origin_stays_joined(fake: FakePdfium) -> None:
+    fake.no_origin.add(3)
+    words, joined = split_words(fake, {2: (300, 638.5), 4: (318, 629.3), 5: (321, 629.4)})
+    assert [word[0] for word in words] == ["x", "abcd", "y"]
+    assert joined == [1]
 
 
 def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:

@@ -15,8 +15,8 @@ worker sends its boxes as they came, without a Python float for every coordinate
 
 Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
 reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...],
-"cut_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines; the pages whose text ran
-past max_chars_per_page, read up to there) then the word boxes as
+"cut_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines and that could not be split
+into their lines' parts; the pages whose text ran past max_chars_per_page, read up to there) then the word boxes as
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import itertools
 import json
 import math
 import os
@@ -129,11 +130,13 @@ def _page(textpage: Any, count: int) -> Columns:
     aligned = units == count
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     native = _native()
-    if native is not None:
-        columns = _native_columns(native, handle, buffer, units, text, aligned)
-        if columns is not None:
-            return columns
-    return _columns(*_python_words(handle, text, units, aligned))
+    columns = _native_columns(native, handle, buffer, units, text, aligned) if native is not None else None
+    if columns is None:
+        columns = _columns(*_python_words(handle, text, units, aligned))
+    if columns[2] and aligned and units == len(text):
+        # Words pdfium ran over two lines (a page or so in a tilted scan's text layer) are read again, split.
+        columns = _columns(*_python_words(handle, text, units, aligned, split=True))
+    return columns
 
 
 def _native_columns(
@@ -210,9 +213,13 @@ def _on_two_lines(
     return apart > 0.5 * (first_height if first_height > last_height else last_height)
 
 
-def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> tuple[list[Word], list[int]]:
+def _python_words(
+    handle: int | None, text: str, units: int, aligned: bool, *, split: bool = False
+) -> tuple[list[Word], list[int]]:
     """What wordboxes.c computes, with two ctypes calls a word (three for most words of two or more
-    characters: the angle): for where _wordboxes.so was not built.
+    characters: the angle): for where _wordboxes.so was not built. With `split` (on a page whose text indices
+    are its characters'), a word on two lines is replaced by its parts on each (_split_across_lines) where
+    they can be told apart, and is joined only where they cannot.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -244,6 +251,9 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> t
         if first != last and _on_two_lines(
             handle, first, last, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
         ):
+            if split and (parts := _split_across_lines(handle, match.group(), first)):
+                words += parts
+                continue
             joined.append(len(words))
         if last_left < left:  # wordboxes.c says why
             left = last_left
@@ -261,6 +271,57 @@ def _python_words(handle: int | None, text: str, units: int, aligned: bool) -> t
             )
         )
     return words, joined
+
+
+def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word] | None:
+    """The parts of a word pdfium ran over two or more lines, one for each run of its characters on one line
+    (their origins, on the line's baseline, within half a character's height across it), each boxed as a
+    word is (its first and last characters' boxes); None where they cannot be told apart: a character
+    without a box, an origin or an angle, or characters of one line on both sides of another line's, which no
+    split into words puts back in order."""
+    angle = _CHAR_ANGLE(handle, first)
+    if not angle >= 0.0:
+        return None
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    rect, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    characters: list[tuple[float, float, tuple[float, float, float, float]]] = []  # across, height, box
+    for index in range(first, first + len(word)):
+        if not _CHAR_BOX(handle, index, ctypes.addressof(rect)):
+            return None
+        if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
+            return None
+        box = (rect.left, rect.bottom, rect.right, rect.top)
+        low, high = _span_across(box, cos_a, sin_a)
+        characters.append((cos_a * y.value + sin_a * x.value, high - low, box))
+    if not all(math.isfinite(value) for across, height, box in characters for value in (across, height, *box)):
+        return None
+    runs: list[tuple[int, int]] = []  # [start, end) of each run of characters on one line
+    start = 0
+    for index in range(1, len(characters) + 1):
+        if index == len(characters) or _apart(characters[start], characters[index]):
+            runs.append((start, index))
+            start = index
+    lines = [characters[run[0]] for run in runs]
+    if len(runs) < 2 or not all(_apart(one, other) for one, other in itertools.combinations(lines, 2)):
+        return None  # one line's characters on both sides of another's, or one line after all
+    parts: list[Word] = []
+    for run_start, run_end in runs:
+        boxes = [characters[run_start][2], characters[run_end - 1][2]]
+        parts.append(
+            (
+                word[run_start:run_end],
+                min(box[0] for box in boxes),
+                min(box[1] for box in boxes),
+                max(box[2] for box in boxes),
+                max(box[3] for box in boxes),
+            )
+        )
+    return parts
+
+
+def _apart(one: tuple[float, float, tuple[float, ...]], other: tuple[float, float, tuple[float, ...]]) -> bool:
+    """Whether two characters (across the line, height across it) stand on two lines, as on_two_lines tells it."""
+    return abs(other[0] - one[0]) > 0.5 * max(one[1], other[1])
 
 
 def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int, list[int]]:
