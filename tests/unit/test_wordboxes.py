@@ -585,6 +585,21 @@ def test_a_word_whose_lines_cannot_be_told_apart_stays_joined(
     assert joined == [1]
 
 
+def test_a_word_over_more_lines_than_any_run_together_stays_joined(fake: FakePdfium) -> None:
+    """A character a line down the page, 300 times (hostile: telling each line from every other is quadratic)."""
+    text = "x " + "a" * 300 + " y"
+    for index in range(2, 302):
+        top = 700.0 - 12 * index
+        fake.boxes[index] = (300.0 + index, top - 10, 306.0 + index, top)
+        fake.angles[index] = OFF_LEVEL
+    words, joined = pdf_worker._python_words(HANDLE, text, len(text), True, split=True)
+    assert [word[0] for word in words] == ["x", "a" * 300, "y"]
+    assert joined == [1]
+    four_lines = "x " + "a" * 4 + " y"
+    words, joined = pdf_worker._python_words(HANDLE, four_lines, len(four_lines), True, split=True)
+    assert [word[0] for word in words] == ["x", "a", "a", "a", "a", "y"] and joined == []
+
+
 def test_a_word_with_a_character_without_an_origin_stays_joined(fake: FakePdfium) -> None:
     fake.no_origin.add(3)
     words, joined = split_words(fake, {2: (300, 638.5), 4: (318, 629.3), 5: (321, 629.4)})

@@ -273,12 +273,15 @@ def _python_words(
     return words, joined
 
 
+_MOST_LINES_RUN_TOGETHER = 4  # a word pdfium runs over more lines than this stays joined
+
+
 def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word] | None:
     """The parts of a word pdfium ran over two or more lines, one for each run of its characters on one line
     (their origins, on the line's baseline, within half a character's height across it), each boxed as a
     word is (its first and last characters' boxes); None where they cannot be told apart: a character
-    without a box, an origin or an angle, or characters of one line on both sides of another line's, which no
-    split into words puts back in order."""
+    without a box, an origin or an angle, characters of one line on both sides of another line's, which no
+    split into words puts back in order, or more than _MOST_LINES_RUN_TOGETHER lines."""
     angle = _CHAR_ANGLE(handle, first)
     if not angle >= 0.0:
         return None
@@ -302,8 +305,10 @@ def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word]
             runs.append((start, index))
             start = index
     lines = [characters[run[0]] for run in runs]
-    if len(runs) < 2 or not all(_apart(one, other) for one, other in itertools.combinations(lines, 2)):
-        return None  # one line's characters on both sides of another's, or one line after all
+    if not 2 <= len(runs) <= _MOST_LINES_RUN_TOGETHER:
+        return None  # one line after all, or lines that alternate (hostile, and quadratic to check below)
+    if not all(_apart(one, other) for one, other in itertools.combinations(lines, 2)):
+        return None  # one line's characters on both sides of another's
     parts: list[Word] = []
     for run_start, run_end in runs:
         boxes = [characters[run_start][2], characters[run_end - 1][2]]
