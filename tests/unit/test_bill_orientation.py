@@ -248,7 +248,8 @@ def test_words_on_two_lines_that_cannot_be_split_send_the_bill_to_review(
 def test_tightly_set_lines_run_together_off_level_are_read_apart() -> None:
     """heldout-7-0125 sets its period's `TO` and the end date under it 10 points apart: 2.5° off level, pdfium reads
     `TO2nd`, whose loose boxes overlap across the line. It was not found, and the word, two lines tall, was read as
-    the largest type on the page: the bill loaded as ok with provider `TO2nd`."""
+    the largest type on the page: with the skew limit then at 1.25° the bill went to review, and with it raised it
+    loaded as ok with provider `TO2nd`."""
     bill = heldout_bills(126, 7)[125]
     square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
     assert square.status is BillStatus.OK and square.bill is not None and square.bill.provider == "Kestrel Power"
