@@ -99,19 +99,8 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    function.argtypes = (
-        pointer,
-        pointer,
-        pointer,
-        pointer,
-        pointer,
-        pointer,
-        integer,
-        integer,
-        pointer,
-        pointer,
-        integer,
-    )
+    # textpage and pdfium's four functions, text, length, aligned, boxes_out, status_out, max_words
+    function.argtypes = (pointer,) * 6 + (integer, integer, pointer, pointer, integer)
     function.restype = integer
     return function
 
@@ -203,14 +192,27 @@ def _on_two_lines(
     last_low, last_high = _span_across(last_box, cos_a, sin_a)
     if first_low >= last_high or last_low >= first_high:
         return True
-    first_x, first_y, last_x, last_y = (ctypes.c_double() for _ in range(4))
-    if not _CHAR_ORIGIN(handle, first, ctypes.byref(first_x), ctypes.byref(first_y)) or not _CHAR_ORIGIN(
-        handle, last, ctypes.byref(last_x), ctypes.byref(last_y)
-    ):
-        return False
-    apart = abs(cos_a * (last_y.value - first_y.value) + sin_a * (last_x.value - first_x.value))
-    first_height, last_height = first_high - first_low, last_high - last_low
-    return apart > 0.5 * (first_height if first_height > last_height else last_height)
+    first_place = _across(handle, first, first_low, first_high, cos_a, sin_a)
+    last_place = _across(handle, last, last_low, last_high, cos_a, sin_a)
+    return first_place is not None and last_place is not None and _apart(first_place, last_place)
+
+
+def _across(
+    handle: int | None, index: int, low: float, high: float, cos_a: float, sin_a: float
+) -> tuple[float, float] | None:
+    """wordboxes.c's across: where a character stands across its line (its origin, on the line's baseline, projected
+    on the line's normal) and its height across it (its box's span there, `low` to `high`); None without an origin."""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    return cos_a * y.value + sin_a * x.value, high - low
+
+
+def _apart(one: tuple[float, float], other: tuple[float, float]) -> bool:
+    """wordboxes.c's apart: two characters (as _across gives them) stand on two lines, their baselines more than half
+    the taller one's height apart."""
+    taller = one[1] if one[1] > other[1] else other[1]
+    return abs(other[0] - one[0]) > 0.5 * taller
 
 
 def _python_words(
@@ -286,47 +288,41 @@ def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word]
     if not angle >= 0.0:
         return None
     cos_a, sin_a = math.cos(angle), math.sin(angle)
-    rect, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    characters: list[tuple[float, float, tuple[float, float, float, float]]] = []  # across, height, box
+    rect = pdfium_c.FS_RECTF()
+    boxes: list[tuple[float, float, float, float]] = []
+    places: list[tuple[float, float]] = []  # each character's, as _across gives them
     for index in range(first, first + len(word)):
         if not _CHAR_BOX(handle, index, ctypes.addressof(rect)):
             return None
-        if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
+        boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        if (place := _across(handle, index, *_span_across(boxes[-1], cos_a, sin_a), cos_a, sin_a)) is None:
             return None
-        box = (rect.left, rect.bottom, rect.right, rect.top)
-        low, high = _span_across(box, cos_a, sin_a)
-        characters.append((cos_a * y.value + sin_a * x.value, high - low, box))
-    if not all(math.isfinite(value) for across, height, box in characters for value in (across, height, *box)):
+        places.append(place)
+    if not all(math.isfinite(value) for value in itertools.chain(*boxes, *places)):
         return None
     runs: list[tuple[int, int]] = []  # [start, end) of each run of characters on one line
     start = 0
-    for index in range(1, len(characters) + 1):
-        if index == len(characters) or _apart(characters[start], characters[index]):
+    for index in range(1, len(places) + 1):
+        if index == len(places) or _apart(places[start], places[index]):
             runs.append((start, index))
             start = index
-    lines = [characters[run[0]] for run in runs]
     if not 2 <= len(runs) <= _MOST_LINES_RUN_TOGETHER:
         return None  # one line after all, or lines that alternate (hostile, and quadratic to check below)
-    if not all(_apart(one, other) for one, other in itertools.combinations(lines, 2)):
+    if not all(_apart(places[one], places[other]) for (one, _), (other, _) in itertools.combinations(runs, 2)):
         return None  # one line's characters on both sides of another's
     parts: list[Word] = []
     for run_start, run_end in runs:
-        boxes = [characters[run_start][2], characters[run_end - 1][2]]
+        ends = [boxes[run_start], boxes[run_end - 1]]
         parts.append(
             (
                 word[run_start:run_end],
-                min(box[0] for box in boxes),
-                min(box[1] for box in boxes),
-                max(box[2] for box in boxes),
-                max(box[3] for box in boxes),
+                min(box[0] for box in ends),
+                min(box[1] for box in ends),
+                max(box[2] for box in ends),
+                max(box[3] for box in ends),
             )
         )
     return parts
-
-
-def _apart(one: tuple[float, float, tuple[float, ...]], other: tuple[float, float, tuple[float, ...]]) -> bool:
-    """Whether two characters (across the line, height across it) stand on two lines, as on_two_lines tells it."""
-    return abs(other[0] - one[0]) > 0.5 * max(one[1], other[1])
 
 
 def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int, list[int]]:

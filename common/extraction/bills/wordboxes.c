@@ -50,6 +50,18 @@ static void span_across(rect_f box, double cos_a, double sin_a, double *low, dou
     *high = hi2 > hi ? hi2 : hi;
 }
 
+/* Where a character stands across its line: its origin, on the line's baseline, projected on the line's normal;
+ * and its height across it, its box's span there (low to high). 0 where pdfium has no origin for it. */
+static int across(void *textpage, char_origin_fn char_origin, int index, double low, double high, double cos_a,
+                  double sin_a, double *place, double *height) {
+    double x, y;
+    if (!char_origin(textpage, index, &x, &y))
+        return 0;
+    *place = cos_a * y + sin_a * x;
+    *height = high - low;
+    return 1;
+}
+
 /* Whether a word's first and last characters stand on two lines: pdfium ran the words of neighbouring
  * lines together (on a page a little off level, `21` over `1` became `211`). A line's characters overlap
  * across the direction it runs in, which the first character's angle gives: height on a level page,
@@ -74,13 +86,13 @@ static int on_two_lines(void *textpage, char_angle_fn char_angle, char_origin_fn
     span_across(last, cos_a, sin_a, &last_low, &last_high);
     if (first_low >= last_high || last_low >= first_high)
         return 1;
-    double first_x, first_y, last_x, last_y;
-    if (!char_origin(textpage, first_index, &first_x, &first_y) ||
-        !char_origin(textpage, last_index, &last_x, &last_y))
+    double first_across, first_height, last_across, last_height;
+    if (!across(textpage, char_origin, first_index, first_low, first_high, cos_a, sin_a, &first_across,
+                &first_height) ||
+        !across(textpage, char_origin, last_index, last_low, last_high, cos_a, sin_a, &last_across, &last_height))
         return 0;
-    double apart = fabs(cos_a * (last_y - first_y) + sin_a * (last_x - first_x));
-    double first_height = first_high - first_low, last_height = last_high - last_low;
-    return apart > 0.5 * (first_height > last_height ? first_height : last_height);
+    double taller = first_height > last_height ? first_height : last_height;
+    return fabs(last_across - first_across) > 0.5 * taller;
 }
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
