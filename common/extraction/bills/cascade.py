@@ -182,7 +182,7 @@ def _read_by_ocr(
     if not scanned.document.has_text:
         audits.append(_no_words(ocr.name))
         return None
-    skipped = [audit] if (audit := scanned.skipped()) is not None else []
+    skipped = scanned.skipped()
 
     def notes(pages: range) -> list[AuditResult]:
         return [*audits, scanned.audit(pages), *skipped]
@@ -372,22 +372,26 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     read_pages = min(document.page_count, reading.pdf_reader.max_pages)
     sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
     every_page = len(sparse) == document.page_count
+
+    def none_read(pages: list[int], *why: AuditResult) -> _ScannedPages:
+        return _ScannedPages(inked=pages, unread=pages, why=list(why), words=counts, every_page=every_page)
+
     if not sparse or (reading.ocr is None and not every_page):
-        return _ScannedPages(words=counts, every_page=every_page)
+        return none_read([])
     deadline = ocr_deadline()
     try:
         inked = inked_pages(data, reading.filename, reading.pdf_reader, sparse, deadline)
     except RejectedInput as exc:
-        return _ScannedPages(sparse, [], sparse, [_render_failed(exc)], words=counts, every_page=every_page)
+        return none_read(sparse, _render_failed(exc))
     if not inked or reading.ocr is None:
-        return _ScannedPages(inked, [], inked, words=counts, every_page=every_page)
+        return none_read(inked)
     try:
         scanned = read_scanned(data, reading.filename, reading.pdf_reader, reading.ocr, inked, deadline)
     except RejectedInput as exc:
-        return _ScannedPages(inked, [], inked, [_render_failed(exc)], words=counts, every_page=every_page)
+        return none_read(inked, _render_failed(exc))
     replaced = [page for page, found in sorted(scanned.pages.items()) if len(found.words) > counts.get(page, 0)]
     unread = [page for page in inked if page not in scanned.pages]
-    skipped = [audit] if (audit := scanned.skipped()) is not None else []
+    skipped = scanned.skipped()
     outcome = _ScannedPages(inked, replaced, unread, skipped, words=counts, every_page=every_page)
     if not replaced:
         outcome.no_words = [_no_words(scanned.engine)]

@@ -389,22 +389,25 @@ class ScannedDocument:
             },
         )
 
-    def skipped(self) -> AuditResult | None:
-        """ocr_pages_skipped, where OCR read fewer pages than it was asked to: at its page limit or its time limit."""
+    def skipped(self) -> list[AuditResult]:
+        """ocr_pages_skipped, where OCR read fewer pages than it was asked to (at its page limit or its time limit),
+        as a list of the audits to add: none or that one."""
         read, asked = len(self.pages), self.asked
         if read >= asked:
-            return None
+            return []
         cause, why = (
             ("time_limit", f"its time limit of {OCR_TIME_LIMIT_S:g} s ran out")
             if self.out_of_time
             else ("page_limit", f"it reads {MAX_OCR_PAGES} pages a file at most")
         )
-        return AuditResult(
-            code="ocr_pages_skipped",
-            severity=Severity.WARNING,
-            message=f"OCR read {read} of {asked} pages: {why}",
-            details={"read": read, "pages": asked, "cause": cause},
-        )
+        return [
+            AuditResult(
+                code="ocr_pages_skipped",
+                severity=Severity.WARNING,
+                message=f"OCR read {read} of {asked} pages: {why}",
+                details={"read": read, "pages": asked, "cause": cause},
+            )
+        ]
 
     def marked(self, bill: NormalizedBill) -> tuple[NormalizedBill, AuditResult | None]:
         """The bill with the method of every value read from an OCR'd page (or from no page: it may come from one)
