@@ -258,6 +258,21 @@ def test_tightly_set_lines_run_together_off_level_are_read_apart() -> None:
     assert _values(result) == _values(square)
 
 
+def test_a_label_run_into_its_value_reads_the_same_upside_down() -> None:
+    """heldout-61-0064 runs `Your account number` 5 points into its value `A-23B33C38`. Drawn upside down, pdfium
+    gives the value before the label, and the value was read before it, on the address's string: the account
+    number was taken from under the label (`212280107`, the bill number), and the bill went to review."""
+    bill = heldout_bills(65, 61)[64]
+    square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
+    assert square.status is BillStatus.OK and _values(square)["account_number"] == "A-23B33C38"
+    result = extract_bill(upside_down(bill.pdf, shown_upright=False), pdf_reader=READER, templates=())
+    assert result.status is BillStatus.OK, [audit.code for audit in result.audits]
+    assert _values(result) == _values(square)
+    assert result.bill is not None and result.bill.provenance["account_number"].source_text == (
+        "Your account number A-23B33C38"
+    )
+
+
 def test_a_long_word_off_level_keeps_its_types_height() -> None:
     """A leader of dots 408 points long, in type 10.5 points high, 4° off level: its box is 39 points high, and
     0.3 of that (the least a box keeps) had made it 11.7 high, and at 5° 13.8, the largest type on a held-out bill,

@@ -473,3 +473,19 @@ def test_a_row_drawn_over_itself_is_read_by_the_strings_drawn() -> None:
     # without overlap the drawing order does not matter
     (line,) = page_lines(far[::-1] + label, 1)
     assert line.cells == ["Customer account no.", "Due soon"]
+
+
+def test_a_value_given_before_the_label_drawn_over_it_stays_right_of_it() -> None:
+    """pdfium's order is not always the drawing order: on a page drawn upside down it gives a line's words right
+    to left. The value after the address, a cell gap on, was one string with it, and read before its label."""
+    address = [("Pennyworth", 20.0, 700.0, 70.0, 710.0), ("Books", 72.0, 700.0, 110.0, 710.0)]
+    label = [("Your", 160.0, 700.0, 180.0, 710.0), ("account", 182.0, 700.0, 215.0, 710.0)]
+    label += [("number", 217.0, 700.0, 255.0, 710.0)]
+    value = [("A-23B33C38", 250.0, 700.0, 300.0, 710.0)]
+    for words in (address + value + label, address + label + value, label + value + address):
+        (line,) = page_lines(words, 1)
+        assert line.cells == ["Pennyworth Books", "Your account number", "A-23B33C38"]
+    # a line drawn twice, cells and all, 0.4 pt apart: read once
+    bold = [(text, left + 0.4, bottom, right + 0.4, top) for text, left, bottom, right, top in address + value]
+    (line,) = page_lines(address + value + bold, 1)
+    assert line.cells == ["Pennyworth Books", "A-23B33C38"]

@@ -314,35 +314,52 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     return Line(page, "\t".join(cells), segments, spans), overprinted
 
 
-def _overlaps(before: Word, word: Word) -> bool:
-    """`word` starts well inside `before` (by OVERPRINT of the smaller height, as _row_line measures)."""
+def _scale(before: Word, word: Word) -> float:
+    """The smaller of two words' heights, unless it has none, as _row_line measures a gap against."""
     height, previous_height = word[4] - word[2], before[4] - before[2]
     scale = height if height < previous_height else previous_height
     if scale <= 1.0:
         scale = height if height > previous_height else previous_height
-    return word[1] - before[3] < -OVERPRINT * (scale if scale > 1.0 else 1.0)
+    return scale if scale > 1.0 else 1.0
+
+
+def _overlaps(before: Word, word: Word) -> bool:
+    """`word` starts well inside `before` (by OVERPRINT of the smaller height, as _row_line measures)."""
+    return word[1] - before[3] < -OVERPRINT * _scale(before, word)
+
+
+def _next_in_string(before: Word, word: Word) -> bool:
+    """`word` goes on from `before` in one cell: starting where it ended or further right, not a cell gap away."""
+    gap, scale = word[1] - before[3], _scale(before, word)
+    return -OVERPRINT * scale <= gap <= CELL_GAP * scale
 
 
 def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[Word]]:
     """An overprinted row as the strings that were drawn, left to right: each a cell of its own where it
     overlaps the one before (`CUSTOMER ACCOUNT NO.` drawn over `1 6663 4936`), and a string drawn twice in
-    the same place (bold made by overprinting) kept once. Words drawn one after another, each starting where
-    the last ended or further right, are one string; strings that do not overlap are joined, to be cut at
-    wide gaps as any row is."""
+    the same place (bold made by overprinting) kept once. Words drawn one after another, each going on from
+    the last in one cell, are one string; strings that do not overlap are joined, to be cut at wide gaps as
+    any row is.
+
+    A string ends at a cell gap too: pdfium's order is not always the drawing order (on a page drawn upside
+    down it gives a line's words right to left in the reader's frame), and a string running on across a gap
+    would carry a value past the label drawn over it (`Your account number` over `A-23B33C38`)."""
     runs: list[list[Word]] = []
     for word in sorted(row, key=lambda word: drawing_order[id(word)]):
-        if runs and not _overlaps(runs[-1][-1], word):
+        if runs and _next_in_string(runs[-1][-1], word):
             runs[-1].append(word)
         else:
             runs.append([word])
     runs.sort(key=lambda run: run[0][1])
     strings: list[list[Word]] = []
+    kept: list[list[Word]] = []
     reach: Word | None = None  # the word of the last string that ends furthest right
     for run in runs:
+        if any(_same_string(earlier, run) for earlier in kept):
+            continue
+        kept.append(run)
         if reach is not None and not _overlaps(reach, run[0]):
             strings[-1].extend(run)
-        elif strings and _same_string(strings[-1], run):
-            continue
         else:
             strings.append(list(run))
             reach = None
