@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+import pypdfium2
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -259,6 +260,22 @@ def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> No
     assert result.bill is not None and result.bill.provider == "Acme Valley Utilities"
     box = result.bill.provenance["provider"].bbox
     assert box is not None and box[0] > 72 + stringWidth(title, "Helvetica-Bold", 10)
+
+
+def test_a_title_drawn_into_the_utilitys_name_is_not_part_of_it() -> None:
+    """third-3-0129 starts its title 4 points inside the utility's name, and pdfium gives the two as one word: its
+    provider was loaded as ok as `Outback Gas & ElectricityYour`."""
+    name, title = "Acme Valley Utilities", "Your electricity bill"
+    name_end = 72 + stringWidth(name, "Helvetica-Bold", 16)
+    drawn = [(name_end - 4 + stringWidth(title, "Helvetica-Bold", 10), 760, title, 10)]
+    pdf = bill(masthead=((name, 16),), drawn=drawn)
+    document = pypdfium2.PdfDocument(pdf)
+    assert "UtilitiesYour" in document[0].get_textpage().get_text_range()  # one word, as pdfium gives it
+    document.close()
+    result = loaded(pdf)
+    assert result.bill is not None and result.bill.provider == name
+    box = result.bill.provenance["provider"].bbox
+    assert box is not None and box[2] == pytest.approx(name_end, abs=0.5)
 
 
 def test_an_id_in_the_cell_beside_the_address_label_is_not_the_address() -> None:

@@ -21,6 +21,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 from pdfs import build_pdf, one_page_pdf, pdf_stream
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
@@ -226,6 +227,12 @@ CHAR_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctyp
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
 
 
+def after(box: CharBox) -> CharBox:
+    """A character of no width where `box` ends: the middle one of a word whose first and last characters are
+    tested (one that starts inside the first would be drawn over it)."""
+    return (box[2], box[1], box[2], box[3])
+
+
 class FakePdfium:
     """FPDFText_GetLooseCharBox, FPDFText_GetCharIndexFromTextIndex, FPDFText_GetCharAngle and
     FPDFText_GetCharOrigin over a made-up page.
@@ -427,13 +434,13 @@ def test_a_nan_box_falls_the_same_way_in_both(fake: FakePdfium) -> None:
         ((500, 640, 510, 648), (498.5, 600, 508.5, 608), (498.5, 600, 510, 648)),  # down a page a little off level
         ((500, 600, 510, 608), (501.5, 640, 511.5, 648), (500, 600, 511.5, 648)),  # up it, off level the other way
         ((60, 700, 70, 710), (20, 700, 30, 710), (20, 700, 70, 710)),  # right to left: an upside-down page
-        ((10, 700, 20, 710), (12, 700, 18, 710), (10, 700, 20, 710)),  # a last character inside the first
+        ((10, 700, 20, 710), (10, 700, 18, 710), (10, 700, 20, 710)),  # a last character inside the first
     ],
 )
 def test_a_words_box_is_around_its_first_and_last_characters(
     fake: FakePdfium, first: CharBox, last: CharBox, expected: CharBox
 ) -> None:
-    fake.boxes.update({0: first, 1: first, 2: last})
+    fake.boxes.update({0: first, 1: after(first), 2: last})
     texts, boxes = both_paths(units_of("abc"), aligned=True)
     assert texts == ["abc"]
     assert tuple(boxes) == expected
@@ -465,7 +472,7 @@ DIAGONAL = 7 * math.pi / 4  # reading up and to the right at 45°
 def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
     fake: FakePdfium, first: CharBox, last: CharBox, angle: float, joined: bool
 ) -> None:
-    fake.boxes.update({2: first, 3: first, 4: last})  # "abc"
+    fake.boxes.update({2: first, 3: after(first), 4: last})  # "abc"
     fake.angles[2] = angle
     texts, boxes, joined_words = both_columns(units_of("x abc y"), aligned=True)
     assert texts == ["x", "abc", "y"]
@@ -495,7 +502,7 @@ TIGHT = ((300, 636, 306, 647), (318, 626, 324, 637))  # `T` and `d` of two lines
 def test_off_level_characters_whose_boxes_overlap_are_told_apart_by_their_origins(
     fake: FakePdfium, origins: tuple[tuple[float, float], tuple[float, float]] | None, joined: bool
 ) -> None:
-    fake.boxes.update({2: TIGHT[0], 3: TIGHT[0], 4: TIGHT[1]})  # "abc"
+    fake.boxes.update({2: TIGHT[0], 3: after(TIGHT[0]), 4: TIGHT[1]})  # "abc"
     fake.angles[2] = OFF_LEVEL
     if origins is None:
         fake.no_origin.add(4)
@@ -611,7 +618,7 @@ def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_an
     boxes = {
         "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked, one line
         "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked, two lines
-        "c": ((10, 700, 20, 710), (11, 701, 19, 709)),  # share both (overprinted): one line, not asked
+        "c": ((10, 700, 20, 710), (18, 701, 28, 709)),  # share both (kerned into it): one line, not asked
         "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: asked, two lines when level
         "e": ((float("nan"),) * 4, (30, 680, 40, 690)),  # a NaN shares: one line, not asked
     }
@@ -705,3 +712,109 @@ def test_random_utf16_splits_like_str_split(fake: FakePdfium, seed: int) -> None
         units = [rng.choice(alphabet) for _ in range(rng.randrange(0, 200))]
         for aligned in (True, False):
             both_paths(units, aligned)
+
+
+# --- strings drawn over one another -------------------------------------------------------------------
+
+
+def drawn_over_pdf(degrees: float) -> bytes:
+    """`Your account number` with its value drawn from 5 points inside its end, a line set 0.8 pt a character
+    tighter (kerned), and an accent drawn on its own over an `e`, turned `degrees`."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.rotate(degrees)
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(100, 700, "Your account number")
+    canvas.drawString(VALUE_LEFT, 700, "A-23B33C38")
+    tight = canvas.beginText(100, 680)
+    tight.setFont("Helvetica", 10)
+    tight.setCharSpace(-0.8)
+    tight.textOut("Tightly set")
+    canvas.drawText(tight)
+    canvas.drawString(100, 660, "cafe")
+    canvas.drawString(100 + stringWidth("caf", "Helvetica", 10) + 1.5, 660, "\u00b4")
+    canvas.save()
+    return buffer.getvalue()
+
+
+VALUE_LEFT = 100 + stringWidth("Your account number", "Helvetica", 10) - 5
+
+
+def read_with_and_without_c(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> Any:
+    """read_columns with wordboxes.c (which leaves a page with a word drawn over another to Python) and without."""
+    native = pdf_worker.read_columns(pdf, **LIMITS)
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_native", lambda: None)
+        python = pdf_worker.read_columns(pdf, **LIMITS)
+    assert_same_pages(native, python)
+    return native
+
+
+@pytest.mark.parametrize("degrees", [0, 2, -3])
+def test_a_string_drawn_over_another_is_read_as_its_own_word(monkeypatch: pytest.MonkeyPatch, degrees: float) -> None:
+    """pdfium gives a label run into its value as one word, `numberA-23B33C38`; kerning and an accent drawn over its
+    letter are not strings drawn over one another."""
+    pdf = drawn_over_pdf(degrees)
+    document = pypdfium2.PdfDocument(pdf)
+    assert "numberA-23B33C38" in document[0].get_textpage().get_text_range()
+    document.close()
+    ((texts, boxes, joined),) = read_with_and_without_c(monkeypatch, pdf)[0]
+    assert texts == ["Your", "account", "number", "A-23B33C38", "Tightly", "set", "cafe\u00b4"]
+    assert joined == []
+    number, value = boxes.tolist()[8:12], boxes.tolist()[12:16]
+    assert number[2] > value[0]  # the label ends inside its value
+    if degrees == 0:
+        assert value[0] == pytest.approx(VALUE_LEFT, abs=0.1) and number[0] < VALUE_LEFT - 20
+
+
+def test_a_diagonal_strings_overlapping_boxes_are_not_read_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turned 45°, a word's characters' boxes (each the box around a turned character) overlap: only level words
+    and those a little off level are looked at."""
+    ((texts, _, _),) = read_with_and_without_c(monkeypatch, drawn_over_pdf(45))[0]
+    assert "numberA-23B33C38" in texts
+
+
+def test_c_leaves_a_word_drawn_over_another_to_python_which_reads_it_as_two(fake: FakePdfium) -> None:
+    # "x abcd y": `c` starts 4 points inside `b`, more than 0.3 of their 10-point height
+    fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
+    buffer, text = utf16(units_of("x abcd y"))
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    words, joined = PYTHON_WORDS(HANDLE, text, len(text), True)
+    assert [word[0] for word in words] == ["x", "ab", "cd", "y"]
+    assert words[1][1:] == (10, 700, 30, 710) and words[2][1:] == (26, 700, 46, 710)
+    assert joined == []
+
+
+@pytest.mark.parametrize(
+    ("third", "angle", "aligned", "whole"),
+    [
+        ((27.1, 700, 37, 710), LEVEL, True, True),  # 2.9 points inside: kerning, one word
+        ((26, 700, 36, 710), 0.09, True, False),  # a scan's text layer, off level by 5°
+        ((26, 700, 36, 710), 0.2, True, True),  # off level by 11°: a turned character's box is looser
+        ((26, 700, 36, 710), -1.0, True, True),  # pdfium has no angle: no evidence
+        ((float("nan"), 700, 36, 710), LEVEL, True, True),  # a NaN tells nothing
+        ((26, 700, 36, 710), LEVEL, False, True),  # glyphs without Unicode: characters are not text indices
+    ],
+)
+def test_when_a_word_is_read_as_drawn_over_another(
+    fake: FakePdfium, third: CharBox, angle: float, aligned: bool, whole: bool
+) -> None:
+    # `abcd`: characters 2-5 where indices are text indices; else the fake maps `a` to 7 and `d` to 16
+    first, last = (2, 5) if aligned else (7, 16)
+    fake.boxes.update({first: (10, 700, 20, 710), first + 1: (20, 700, 30, 710), first + 2: third})
+    fake.boxes[last] = (36, 700, 46, 710)
+    fake.angles[first] = angle
+    buffer, text = utf16(units_of("x abcd y"))
+    native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, aligned)
+    words, _ = PYTHON_WORDS(HANDLE, text, len(text), aligned)
+    assert (native is not None) == whole
+    assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])
+
+
+def test_an_accent_drawn_over_its_letter_stays_in_its_word(fake: FakePdfium) -> None:
+    """C only finds the overlap; Python, which reads the page then, does not cut before a mark."""
+    fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (22, 700, 28, 710)})
+    buffer, text = utf16(units_of("x ab\u00b4 y"))
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
+    assert [word[0] for word in words] == ["x", "ab\u00b4", "y"]

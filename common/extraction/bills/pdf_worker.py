@@ -36,6 +36,7 @@ import os
 import re
 import struct
 import sys
+import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Collection
@@ -51,7 +52,8 @@ Columns = tuple[list[str], "array[float]", list[int]]
 # A page as an image for OCR, as it is shown (its /Rotate applied): its size in points, its size in pixels, its
 # /Rotate in quarter turns clockwise, one byte of gray a pixel, row after row.
 PageImage = tuple[float, float, int, int, int, bytes]
-KEPT, JOINED = 1, 3  # wordboxes.c's statuses of a word with a box, the second on two lines (on_two_lines)
+# wordboxes.c's statuses of a word with a box: kept, on two lines (on_two_lines), drawn over another (drawn_over)
+KEPT, JOINED, DRAWN_OVER = 1, 3, 4
 T = TypeVar("T")
 
 
@@ -106,8 +108,8 @@ def _native() -> Any | None:
 
 
 def _page(textpage: Any, count: int) -> Columns:
-    """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees, from
-    the Python loop."""
+    """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees or found
+    a string drawn over another, from the Python loop."""
     if count <= 0:
         return [], array("f"), []
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -151,8 +153,8 @@ def _native_columns(
     )
     if kept == size and status.count(KEPT) == size:
         return texts, boxes, []
-    if kept < 0 or status.count(0):
-        return None
+    if kept < 0 or status.count(0) or status.count(DRAWN_OVER):
+        return None  # a string drawn over another is split in Python, which looks at each character
     del boxes[4 * kept :]
     words: list[str] = []
     joined: list[int] = []
@@ -234,6 +236,7 @@ def _python_words(
     # Str index k is unit k plus the surrogate pairs before it; a page without pairs (the usual one, where
     # units == len(text)) skips the search. A lone surrogate decoded to one U+FFFD: one index, one unit.
     astral = [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
+    plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
     for match in WORD.finditer(text):
         first, last = match.span()
         last -= 1
@@ -257,6 +260,11 @@ def _python_words(
                 words += parts
                 continue
             joined.append(len(words))
+        elif plain and first != last:
+            first_box, last_box = (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
+            if parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box):
+                words += parts
+                continue
         if last_left < left:  # wordboxes.c says why
             left = last_left
         if first_right > right:
@@ -273,6 +281,66 @@ def _python_words(
             )
         )
     return words, joined
+
+
+_LEVEL_ENOUGH = 0.1  # wordboxes.c's: a character turned less than this (radians) is read for drawn_over
+
+
+def _drawn_over_parts(
+    handle: int | None, word: str, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
+) -> list[Word] | None:
+    """The strings of a word whose characters were drawn over one another (wordboxes.c's drawn_over, comparison for
+    comparison: a level word, or one less than _LEVEL_ENOUGH off level): a string drawn over another with no space
+    between, which pdfium gives as one word. Each part is boxed as a word is, by its first and last characters.
+    None where none was; a mark set over the letter before it (an accent drawn on its own) is not a part of its
+    own."""
+    if first_box[1] >= last_box[3] or last_box[1] >= first_box[3] or not last_box[0] > first_box[0]:
+        return None
+    rect = pdfium_c.FS_RECTF()
+    boxes: list[tuple[float, ...] | None] = [first_box]
+    previous = first_box
+    cuts: list[int] = []
+    for offset in range(1, len(word)):
+        if offset == len(word) - 1:
+            box = last_box
+        elif _CHAR_BOX(handle, first + offset, ctypes.addressof(rect)):
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+        else:
+            boxes.append(None)
+            continue
+        boxes.append(box)
+        height, previous_height = box[3] - box[1], previous[3] - previous[1]
+        scale = height if height < previous_height else previous_height
+        if scale <= 1.0:
+            scale = height if height > previous_height else previous_height
+        if not scale > 1.0:
+            scale = 1.0
+        if box[0] - previous[2] < -0.3 * scale and not _mark(word[offset]):
+            cuts.append(offset)
+        previous = box
+    if not cuts:
+        return None
+    angle = _CHAR_ANGLE(handle, first)
+    if not (angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)):
+        return None
+    parts: list[Word] = []
+    for start, end in itertools.pairwise([0, *cuts, len(word)]):
+        start_box, end_box = boxes[start], boxes[end - 1]
+        if start_box is None or end_box is None:
+            continue  # no box for where it begins or ends: dropped, as a word with none is
+        left = end_box[0] if end_box[0] < start_box[0] else start_box[0]
+        right = start_box[2] if start_box[2] > end_box[2] else end_box[2]
+        if not right >= left:
+            right = left
+        bottom = end_box[1] if end_box[1] < start_box[1] else start_box[1]
+        top = end_box[3] if end_box[3] > start_box[3] else start_box[3]
+        parts.append((word[start:end], left, bottom, right, top))
+    return parts
+
+
+def _mark(character: str) -> bool:
+    """An accent or other mark, which is set over the letter before it."""
+    return unicodedata.category(character) in ("Mn", "Mc", "Me", "Sk", "Lm")
 
 
 _MOST_LINES_RUN_TOGETHER = 4  # a word pdfium runs over more lines than this stays joined

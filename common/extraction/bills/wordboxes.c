@@ -1,5 +1,5 @@
-/* The word boxes of one pdfium text page, and which words pdfium ran over two lines, in one call from
- * Python (pdf_worker._native_columns).
+/* The word boxes of one pdfium text page, and which words pdfium ran over two lines or gave as one where one
+ * string was drawn over another, in one call from Python (pdf_worker._native_columns).
  *
  * Why C: two ctypes calls a word plus Python's field reads cost ~0.2 ms a bill, a sixth of pdfium's
  * whole text extraction; here the loop costs about what pdfium's box lookups cost. It must give exactly
@@ -95,20 +95,61 @@ static int on_two_lines(void *textpage, char_angle_fn char_angle, char_origin_fn
     return fabs(last_across - first_across) > 0.5 * taller;
 }
 
+/* Whether a level word's characters were drawn over one another: a character starting well inside the one
+ * before it (by 0.3 of the smaller height, layout's OVERPRINT), a string drawn over another with no space
+ * between, which pdfium gives as one word (`Your account number` run 5 points into `A-23B33C38`). Kerning
+ * moves a character back a tenth of its type's size at most. Only a word whose first and last characters
+ * share height, running left to right, is looked at, and only where its first character is level or off
+ * it by less than LEVEL_ENOUGH radians (a scan's text layer): a turned character's box is the box around it,
+ * and the boxes of a diagonal watermark's letters overlap. A NaN coordinate tells nothing. */
+static const double LEVEL_ENOUGH = 0.1, FULL_TURN = 6.283185307179586; /* 2 pi, as Python's 2 * math.pi */
+
+static int drawn_over(void *textpage, char_box_fn char_box, char_angle_fn char_angle, int first, int last,
+                      rect_f first_box, rect_f last_box) {
+    if (first_box.bottom >= last_box.top || last_box.bottom >= first_box.top || !(last_box.left > first_box.left))
+        return 0;
+    rect_f previous = first_box, box;
+    for (int i = first + 1; i <= last; i++) {
+        if (i == last)
+            box = last_box;
+        else if (!char_box(textpage, i, &box))
+            continue;
+        double height = (double)box.top - box.bottom, previous_height = (double)previous.top - previous.bottom;
+        double scale = height < previous_height ? height : previous_height;
+        if (scale <= 1.0)
+            scale = height > previous_height ? height : previous_height;
+        if (!(scale > 1.0))
+            scale = 1.0;
+        if ((double)box.left - previous.right < -0.3 * scale) {
+            double angle = char_angle(textpage, first);
+            return angle >= 0.0 && (angle < LEVEL_ENOUGH || angle > FULL_TURN - LEVEL_ENOUGH);
+        }
+        previous = box;
+    }
+    return 0;
+}
+
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
- * to KEPT (or JOINED, when on_two_lines) and append its box to boxes_out (left, bottom, right, top), or
- * set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its
+ * to KEPT (or JOINED, when on_two_lines, or DRAWN_OVER, when drawn_over: Python reads such a page and
+ * splits the word) and append its box to boxes_out (left, bottom, right, top), or set it to SKIPPED when
+ * pdfium has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its
  * first and last code points start, since pdfium counts a surrogate pair as two text indices; when
  * `aligned` is 0 they are mapped to character indices first. Returns the number of kept words, or -1
  * past max_words (nothing is written past max_words words): the caller knows every word was kept and
  * none was missed when the result equals its own word count. */
-enum { KEPT = 1, SKIPPED = 2, JOINED = 3 };
+enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
                char_origin_fn char_origin, const uint16_t *text, int length, int aligned, float *boxes_out,
                uint8_t *status_out, int max_words) {
     int words = 0, kept = 0, i = 0;
     rect_f rect, first_box;
+    /* Text indices are characters' (no glyph without Unicode, no surrogate pair): each character of a word can be
+     * looked at in turn. */
+    int plain = aligned;
+    for (int j = 0; plain && j < length; j++)
+        if (units_at(text, j, length) == 2)
+            plain = 0;
     while (i < length) {
         if (is_space(text[i])) {
             i++;
@@ -156,8 +197,14 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         boxes_out[2] = right;
         boxes_out[3] = last_top > top ? last_top : top;
         boxes_out += 4;
-        status_out[k] =
-            first != last && on_two_lines(textpage, char_angle, char_origin, first, last, first_box, rect) ? JOINED : KEPT;
+        if (first == last)
+            status_out[k] = KEPT;
+        else if (on_two_lines(textpage, char_angle, char_origin, first, last, first_box, rect))
+            status_out[k] = JOINED;
+        else if (plain && drawn_over(textpage, char_box, char_angle, first, last, first_box, rect))
+            status_out[k] = DRAWN_OVER;
+        else
+            status_out[k] = KEPT;
         kept++;
     }
     return kept;
