@@ -49,7 +49,7 @@ REDRAWS: dict[str, Callable[[bytes], bytes]] = {
     **{
         f"sideways {way}, tilted {degrees:+g}°": partial(_sideways_tilted, up=up, degrees=degrees)
         for way, up in (("up", True), ("down", False))
-        for degrees in (0.5, -0.5, 1.0, -1.0)
+        for degrees in (0.5, -0.5, 1.0, -1.0, 3.0, -3.0)
     },
     "upside down, tilted +1°": lambda pdf: tilted(upside_down(pdf), 1.0),
     "stretched x0.75 across": partial(stretched, across=0.75, down=1.0),

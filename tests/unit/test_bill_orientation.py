@@ -176,6 +176,14 @@ NOT_SQUARE: dict[str, tuple[Redraw, Where]] = {
     "a-degree-down": (lambda pdf: tilted(pdf, -1.0), lambda box, size: _rotated_box(box, math.radians(-1.0))),
     "three-degrees-up": (lambda pdf: tilted(pdf, 3.0), lambda box, size: _rotated_box(box, math.radians(3.0))),
     "three-and-a-half-down": (lambda pdf: tilted(pdf, -3.5), lambda box, size: _rotated_box(box, math.radians(-3.5))),
+    "sideways-three-degrees-up": (
+        lambda pdf: tilted(sideways(pdf, True), 3.0),
+        lambda box, size: _rotated_box(sideways_box(box, size, True), math.radians(3.0)),
+    ),
+    "sideways-three-degrees-down": (
+        lambda pdf: tilted(sideways(pdf, False), -3.0),
+        lambda box, size: _rotated_box(sideways_box(box, size, False), math.radians(-3.0)),
+    ),
     "narrower": (
         lambda pdf: stretched(pdf, 0.75, 1.0),
         lambda box, size: (0.75 * box[0], box[1], 0.75 * box[2], box[3]),
