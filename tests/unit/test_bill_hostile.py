@@ -99,6 +99,18 @@ def test_hostile_pdf_gets_a_reason_code_in_bounded_time(reader: PdfTextReader, c
     assert elapsed < WALL_BUDGET_S
 
 
+def test_a_word_of_characters_each_drawn_over_the_last_is_read_in_bounded_time(reader: PdfTextReader) -> None:
+    """40,000 characters, each starting 4 points back inside the one before: pdfium gives one word (up to its limit),
+    which is cut at every character, and the row of tens of thousands of strings drawn over one another is regrouped
+    once per string, not once per pair."""
+    letters = bytes(ord("A") + index % 26 for index in range(40_000))
+    started = time.monotonic()
+    document = reader.read(one_page(b"BT /F1 10 Tf -4 Tc 72 700 Td (" + letters + b") Tj ET"), "hostile.pdf")
+    assert time.monotonic() - started < WALL_BUDGET_S
+    (line,) = document.lines
+    assert len(line.segments) > 30_000 and line.text.startswith("A\tB\tC")
+
+
 def test_the_worker_survives_hostile_files_and_keeps_reading_bills(reader: PdfTextReader) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     reason(reader, text_flood(600_000))  # kills the worker

@@ -352,12 +352,16 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
             runs.append([word])
     runs.sort(key=lambda run: run[0][1])
     strings: list[list[Word]] = []
-    kept: list[list[Word]] = []
+    # Where the last run kept of each text starts: runs come by where they start, so a run drawn again within a
+    # point of one kept is within a point of the last one kept of its text (a dict, not a search: a hostile row
+    # holds thousands of runs).
+    kept: dict[tuple[str, ...], float] = {}
     reach: Word | None = None  # the word of the last string that ends furthest right
     for run in runs:
-        if any(_same_string(earlier, run) for earlier in kept):
-            continue
-        kept.append(run)
+        texts, start = tuple(word[0] for word in run), run[0][1]
+        if texts in kept and start - kept[texts] < 1.0:
+            continue  # one string drawn twice in the same place (bold made by overprinting)
+        kept[texts] = start
         if reach is not None and not _overlaps(reach, run[0]):
             strings[-1].extend(run)
         else:
@@ -367,11 +371,6 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
         if reach is None or widest[3] > reach[3]:
             reach = widest
     return [sorted(string, key=_by_left) for string in strings]
-
-
-def _same_string(string: list[Word], run: list[Word]) -> bool:
-    """The same words starting within a point of each other: one string drawn twice."""
-    return abs(string[0][1] - run[0][1]) < 1.0 and [word[0] for word in string] == [word[0] for word in run]
 
 
 def _joined(parts: list[Line]) -> Line:
