@@ -618,7 +618,7 @@ def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_an
     boxes = {
         "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked, one line
         "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked, two lines
-        "c": ((10, 700, 20, 710), (18, 701, 28, 709)),  # share both (kerned into it): one line, not asked
+        "c": ((10, 700, 20, 710), (19, 701, 29, 709)),  # share both (kerned into it): one line, not asked
         "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: asked, two lines when level
         "e": ((float("nan"),) * 4, (30, 680, 40, 690)),  # a NaN shares: one line, not asked
     }
@@ -775,7 +775,7 @@ def test_a_diagonal_strings_overlapping_boxes_are_not_read_apart(monkeypatch: py
 
 
 def test_c_leaves_a_word_drawn_over_another_to_python_which_reads_it_as_two(fake: FakePdfium) -> None:
-    # "x abcd y": `c` starts 4 points inside `b`, more than 0.3 of their 10-point height
+    # "x abcd y": `c` starts 4 points inside `b`, more than 0.2 of their 10-point height
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
     buffer, text = utf16(units_of("x abcd y"))
     assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
@@ -788,7 +788,8 @@ def test_c_leaves_a_word_drawn_over_another_to_python_which_reads_it_as_two(fake
 @pytest.mark.parametrize(
     ("third", "angle", "aligned", "whole"),
     [
-        ((27.1, 700, 37, 710), LEVEL, True, True),  # 2.9 points inside: kerning, one word
+        ((28.1, 700, 38, 710), LEVEL, True, True),  # 1.9 points inside: kerning, one word
+        ((27.9, 700, 37, 710), LEVEL, True, False),  # 2.1 points inside, more than 0.2 of the height: drawn over
         ((26, 700, 36, 710), 0.09, True, False),  # a scan's text layer, off level by 5°
         ((26, 700, 36, 710), 0.2, True, True),  # off level by 11°: a turned character's box is looser
         ((26, 700, 36, 710), -1.0, True, True),  # pdfium has no angle: no evidence

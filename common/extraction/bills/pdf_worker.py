@@ -283,7 +283,9 @@ def _python_words(
     return words, joined
 
 
-_LEVEL_ENOUGH = 0.1  # wordboxes.c's: a character turned less than this (radians) is read for drawn_over
+# wordboxes.c's: a character starting this far (of the smaller height) inside the one before was drawn over it, where
+# the first character is turned less than _LEVEL_ENOUGH radians
+_DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
 
 
 def _drawn_over_parts(
@@ -315,7 +317,7 @@ def _drawn_over_parts(
             scale = height if height > previous_height else previous_height
         if not scale > 1.0:
             scale = 1.0
-        if box[0] - previous[2] < -0.3 * scale and not _mark(word[offset]):
+        if box[0] - previous[2] < -_DRAWN_OVER_BY * scale and not _mark(word[offset]):
             cuts.append(offset)
         previous = box
     if not cuts:
