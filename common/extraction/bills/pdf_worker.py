@@ -253,16 +253,18 @@ def _python_words(
         if not box(handle, last, rect_address):
             continue
         right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
-        if first != last and _on_two_lines(
-            handle, first, last, (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
-        ):
-            if split and (parts := _split_across_lines(handle, match.group(), first)):
-                words += parts
-                continue
-            joined.append(len(words))
-        elif plain and first != last:
+        if first != last:
             first_box, last_box = (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
-            if parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box):
+            if _on_two_lines(handle, first, last, first_box, last_box):
+                if split and (parts := _split_across_lines(handle, match.group(), first)):
+                    words += parts
+                    continue
+                joined.append(len(words))
+            elif (
+                plain
+                and _drawn_over(handle, rect, first, last, first_box, last_box)
+                and (parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box))
+            ):
                 words += parts
                 continue
         if last_left < left:  # wordboxes.c says why
@@ -288,16 +290,45 @@ def _python_words(
 _DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
 
 
+def _drawn_over(
+    handle: int | None, rect: Any, first: int, last: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
+) -> bool:
+    """wordboxes.c's drawn_over, comparison for comparison: whether a level word's characters (or a word's less than
+    _LEVEL_ENOUGH off level) were drawn over one another. `rect` is scratch for pdfium's boxes. A ctypes call a
+    character: where wordboxes.c is not built this costs about a third more than the rest of reading the words."""
+    left, bottom, right, top = first_box
+    last_left, last_bottom, last_right, last_top = last_box
+    if bottom >= last_top or last_bottom >= top or not last_left > left:
+        return False
+    box, address = _CHAR_BOX, ctypes.addressof(rect)
+    previous_right, previous_height = right, top - bottom
+    for index in range(first + 1, last + 1):
+        if index == last:
+            left, bottom, right, top = last_left, last_bottom, last_right, last_top
+        elif box(handle, index, address):
+            left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+        else:
+            continue
+        height = top - bottom
+        scale = height if height < previous_height else previous_height
+        if scale <= 1.0:
+            scale = height if height > previous_height else previous_height
+        if not scale > 1.0:
+            scale = 1.0
+        if left - previous_right < -_DRAWN_OVER_BY * scale:
+            angle = _CHAR_ANGLE(handle, first)
+            return angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)
+        previous_right, previous_height = right, height
+    return False
+
+
 def _drawn_over_parts(
     handle: int | None, word: str, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
 ) -> list[Word] | None:
-    """The strings of a word whose characters were drawn over one another (wordboxes.c's drawn_over, comparison for
-    comparison: a level word, or one less than _LEVEL_ENOUGH off level): a string drawn over another with no space
-    between, which pdfium gives as one word. Each part is boxed as a word is, by its first and last characters.
-    None where none was; a mark set over the letter before it (an accent drawn on its own) is not a part of its
-    own."""
-    if first_box[1] >= last_box[3] or last_box[1] >= first_box[3] or not last_box[0] > first_box[0]:
-        return None
+    """The strings of a word _drawn_over found: where each character starts inside the one before as _drawn_over
+    measures, a string drawn over another with no space between, which pdfium gives as one word. Each part is
+    boxed as a word is, by its first and last characters. None where a mark set over the letter before it (an
+    accent drawn on its own) is all there is: it is not a part of its own."""
     rect = pdfium_c.FS_RECTF()
     boxes: list[tuple[float, ...] | None] = [first_box]
     previous = first_box
@@ -321,9 +352,6 @@ def _drawn_over_parts(
             cuts.append(offset)
         previous = box
     if not cuts:
-        return None
-    angle = _CHAR_ANGLE(handle, first)
-    if not (angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)):
         return None
     parts: list[Word] = []
     for start, end in itertools.pairwise([0, *cuts, len(word)]):
