@@ -222,6 +222,8 @@ CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.
 TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 CHAR_ANGLE = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 CHAR_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+COUNT_RECTS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
+GET_RECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 
 
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
@@ -242,7 +244,8 @@ class FakePdfium:
     `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box, `boxes` (left, bottom, right, top)
     are given as they are. Every character is level (angle 0) but those in `angles`; `angles_asked` records
     the characters whose angle was asked for. A character's origin is in `origins`, else its box's lower left
-    corner; `no_origin` ones have none.
+    corner; `no_origin` ones have none. FPDFText_CountRects and FPDFText_GetRect give `strings`, the boxes of
+    the strings drawn (left, bottom, right, top), in order; none unless given.
     """
 
     def __init__(self) -> None:
@@ -258,6 +261,19 @@ class FakePdfium:
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
         self.char_angle = CHAR_ANGLE(self._char_angle)
         self.char_origin = CHAR_ORIGIN(self._char_origin)
+        self.strings: list[CharBox] = []
+        self.count_rects = COUNT_RECTS(self._count_rects)
+        self.get_rect = GET_RECT(self._get_rect)
+
+    def _count_rects(self, handle: int, start: int, count: int) -> int:
+        assert (handle, start, count) == (HANDLE, 0, -1)
+        return len(self.strings)
+
+    def _get_rect(self, handle: int, index: int, left: int, top: int, right: int, bottom: int) -> int:
+        assert handle == HANDLE
+        for address, value in zip((left, bottom, right, top), self.strings[index], strict=True):
+            ctypes.c_double.from_address(address).value = value
+        return 1
 
     def _char_box(self, handle: int, index: int, address: int) -> int:
         assert handle == HANDLE
@@ -308,6 +324,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE", pdfium.char_angle)
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE_ADDRESS", ctypes.cast(pdfium.char_angle, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN", pdfium.char_origin)
+    monkeypatch.setattr(pdf_worker, "_COUNT_RECTS", pdfium.count_rects)
+    monkeypatch.setattr(pdf_worker, "_GET_RECT", pdfium.get_rect)
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN_ADDRESS", ctypes.cast(pdfium.char_origin, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
     monkeypatch.setattr(
@@ -775,8 +793,9 @@ def test_a_diagonal_strings_overlapping_boxes_are_not_read_apart(monkeypatch: py
 
 
 def test_c_leaves_a_word_drawn_over_another_to_python_which_reads_it_as_two(fake: FakePdfium) -> None:
-    # "x abcd y": `c` starts 4 points inside `b`, more than 0.2 of their 10-point height
+    # "x abcd y": `c` starts 4 points inside `b`, more than 0.2 of their 10-point height; `ab` and `cd` were drawn apart
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
+    fake.strings = [(10, 700, 30, 710), (26, 700, 46, 710)]
     buffer, text = utf16(units_of("x abcd y"))
     assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
     words, joined = PYTHON_WORDS(HANDLE, text, len(text), True)
@@ -805,6 +824,7 @@ def test_when_a_word_is_read_as_drawn_over_another(
     fake.boxes.update({first: (10, 700, 20, 710), first + 1: (20, 700, 30, 710), first + 2: third})
     fake.boxes[last] = (36, 700, 46, 710)
     fake.angles[first] = angle
+    fake.strings = [(10, 700, 30, 710), (26, 700, 46, 710)]  # `ab`, then `cd`
     buffer, text = utf16(units_of("x abcd y"))
     native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, aligned)
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), aligned)
@@ -815,7 +835,30 @@ def test_when_a_word_is_read_as_drawn_over_another(
 def test_an_accent_drawn_over_its_letter_stays_in_its_word(fake: FakePdfium) -> None:
     """C only finds the overlap; Python, which reads the page then, does not cut before a mark."""
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (22, 700, 28, 710)})
+    fake.strings = [(10, 700, 30, 710), (22, 700, 28, 710)]
     buffer, text = utf16(units_of("x ab\u00b4 y"))
     assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
     assert [word[0] for word in words] == ["x", "ab\u00b4", "y"]
+
+
+@pytest.mark.parametrize(
+    ("strings", "whole"),
+    [
+        ([(10, 700, 46, 710)], True),  # one string set tight (negative spacing): no strings meet in it
+        ([(10, 700, 30, 710), (26, 700, 46, 710)], False),
+        ([(10, 700, 30, 710), (26, 600, 46, 610)], True),  # the next string is on another line
+        ([(10, 700, 30, 710), (40, 700, 46, 710)], True),  # ... or further on: a string of its own
+    ],
+)
+def test_python_looks_only_where_one_string_drawn_meets_the_one_before(
+    fake: FakePdfium, strings: list[CharBox], whole: bool
+) -> None:
+    """wordboxes.c finds every overlap and hands the page to the Python loop, which cuts only where strings meet:
+    there are the strings drawn over one another, and a character's box is asked for only in the words there."""
+    fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
+    fake.strings = strings
+    buffer, text = utf16(units_of("x abcd y"))
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
+    assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])

@@ -38,7 +38,7 @@ import struct
 import sys
 import unicodedata
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection
 from typing import Any, BinaryIO, TypeVar
 
@@ -83,6 +83,8 @@ _CHAR_ANGLE = _untyped(pdfium_c.FPDFText_GetCharAngle, ctypes.c_void_p, ctypes.c
 _CHAR_ORIGIN = _untyped(
     pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
 )
+_COUNT_RECTS = _untyped(pdfium_c.FPDFText_CountRects, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
+_GET_RECT = _untyped(pdfium_c.FPDFText_GetRect, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 # wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
 _CHAR_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetLooseCharBox)
 _TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextIndex)
@@ -223,7 +225,8 @@ def _python_words(
     """What wordboxes.c computes, with two ctypes calls a word (three for most words of two or more
     characters: the angle): for where _wordboxes.so was not built. With `split` (on a page whose text indices
     are its characters'), a word on two lines is replaced by its parts on each (_split_across_lines) where
-    they can be told apart, and is joined only where they cannot.
+    they can be told apart, and is joined only where they cannot. A word holding strings drawn over one another
+    (_drawn_over) is cut into them: wordboxes.c hands such a page to this loop.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -237,6 +240,7 @@ def _python_words(
     # units == len(text)) skips the search. A lone surrogate decoded to one U+FFFD: one index, one unit.
     astral = [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
     plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
+    meetings = _strings_meeting(handle) if plain else {}
     for match in WORD.finditer(text):
         first, last = match.span()
         last -= 1
@@ -261,7 +265,8 @@ def _python_words(
                     continue
                 joined.append(len(words))
             elif (
-                plain
+                meetings
+                and _holds_a_meeting(meetings, first_box, last_box)
                 and _drawn_over(handle, rect, first, last, first_box, last_box)
                 and (parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box))
             ):
@@ -290,12 +295,70 @@ def _python_words(
 _DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
 
 
+_LINE_BAND = 6.0  # points: where strings meet is kept by the band of its line's middle; a word looks in 3 bands
+
+
+def _strings_meeting(handle: int | None) -> dict[int, list[float]]:
+    """Where on the page a drawn string starts inside, or against the end of, the one drawn before it on its line:
+    the x of each such place, sorted, by the band of the line's middle. pdfium's text rects break where its text
+    object (one string drawn) changes, so this costs a ctypes call a string, not one a character. Strings drawn
+    over one another meet at such a place; only words holding one are looked at character by character
+    (_drawn_over), which keeps the Python loop's cost near what it was before it looked at all. A string whose
+    characters overlap one another is not found here (wordboxes.c finds it and hands the page to this loop,
+    which keeps the word whole).
+
+    The rects are tight glyph boxes, inside _drawn_over's loose ones by up to their side bearings: a string
+    starting within half its ink's height of the end of the one before counts."""
+    corners = (ctypes.c_double * 4)()  # left, top, right, bottom, as FPDFText_GetRect gives them
+    address = ctypes.addressof(corners)
+    left_at, top_at, right_at, bottom_at = address, address + 8, address + 16, address + 24
+    meetings: dict[int, list[float]] = {}
+    previous: tuple[float, float, float, float] | None = None
+    for index in range(_COUNT_RECTS(handle, 0, -1)):
+        if not _GET_RECT(handle, index, left_at, top_at, right_at, bottom_at):
+            previous = None
+            continue
+        left, top, right, bottom = corners
+        if previous is not None:
+            before_left, before_top, before_right, before_bottom = previous
+            height = max(top - bottom, before_top - before_bottom)
+            middle = (top + bottom) / 2
+            if (
+                before_left < left < before_right + 0.5 * height
+                and bottom < before_top
+                and before_bottom < top
+                and math.isfinite(middle)
+            ):
+                meetings.setdefault(int(middle // _LINE_BAND), []).append(left)
+        previous = (left, top, right, bottom)
+    for places in meetings.values():
+        places.sort()
+    return meetings
+
+
+def _holds_a_meeting(
+    meetings: dict[int, list[float]], first_box: tuple[float, ...], last_box: tuple[float, ...]
+) -> bool:
+    """Whether strings meet (_strings_meeting) inside a word, between its first character's left and its last's right,
+    on its line."""
+    left, right, middle = first_box[0], last_box[2], (first_box[1] + first_box[3]) / 2
+    if not (left < right and math.isfinite(middle)):
+        return False
+    band = int(middle // _LINE_BAND)
+    for nearby in (band - 1, band, band + 1):
+        if places := meetings.get(nearby):
+            at = bisect_right(places, left)
+            if at < len(places) and places[at] < right:
+                return True
+    return False
+
+
 def _drawn_over(
     handle: int | None, rect: Any, first: int, last: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
 ) -> bool:
     """wordboxes.c's drawn_over, comparison for comparison: whether a level word's characters (or a word's less than
     _LEVEL_ENOUGH off level) were drawn over one another. `rect` is scratch for pdfium's boxes. A ctypes call a
-    character: where wordboxes.c is not built this costs about a third more than the rest of reading the words."""
+    character, so it is asked only of words where strings meet (_strings_meeting)."""
     left, bottom, right, top = first_box
     last_left, last_bottom, last_right, last_top = last_box
     if bottom >= last_top or last_bottom >= top or not last_left > left:
