@@ -226,7 +226,7 @@ def _python_words(
     characters: the angle): for where _wordboxes.so was not built. With `split` (on a page whose text indices
     are its characters'), a word on two lines is replaced by its parts on each (_split_across_lines) where
     they can be told apart, and is joined only where they cannot. A word holding strings drawn over one another
-    (_drawn_over) is cut into them: wordboxes.c hands such a page to this loop.
+    (_drawn_over_parts) is cut into them: wordboxes.c hands such a page to this loop.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -267,7 +267,6 @@ def _python_words(
             elif (
                 meetings
                 and _holds_a_meeting(meetings, first_box, last_box)
-                and _drawn_over(handle, rect, first, last, first_box, last_box)
                 and (parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box))
             ):
                 words += parts
@@ -303,12 +302,12 @@ def _strings_meeting(handle: int | None) -> dict[int, list[float]]:
     the x of each such place, sorted, by the band of the line's middle. pdfium's text rects break where its text
     object (one string drawn) changes, so this costs a ctypes call a string, not one a character. Strings drawn
     over one another meet at such a place; only words holding one are looked at character by character
-    (_drawn_over), which keeps the Python loop's cost near what it was before it looked at all. A string whose
-    characters overlap one another is not found here (wordboxes.c finds it and hands the page to this loop,
+    (_drawn_over_parts), which keeps the Python loop's cost near what it was before it looked at all. A string
+    whose characters overlap one another is not found here (wordboxes.c finds it and hands the page to this loop,
     which keeps the word whole).
 
-    The rects are tight glyph boxes, inside _drawn_over's loose ones by up to their side bearings: a string
-    starting within half its ink's height of the end of the one before counts."""
+    The rects are tight glyph boxes, inside the loose ones _drawn_over_parts measures by up to their side
+    bearings: a string starting within half its ink's height of the end of the one before counts."""
     corners = (ctypes.c_double * 4)()  # left, top, right, bottom, as FPDFText_GetRect gives them
     address = ctypes.addressof(corners)
     left_at, top_at, right_at, bottom_at = address, address + 8, address + 16, address + 24
@@ -353,49 +352,22 @@ def _holds_a_meeting(
     return False
 
 
-def _drawn_over(
-    handle: int | None, rect: Any, first: int, last: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
-) -> bool:
-    """wordboxes.c's drawn_over, comparison for comparison: whether a level word's characters (or a word's less than
-    _LEVEL_ENOUGH off level) were drawn over one another. `rect` is scratch for pdfium's boxes. A ctypes call a
-    character, so it is asked only of words where strings meet (_strings_meeting)."""
-    left, bottom, right, top = first_box
-    last_left, last_bottom, last_right, last_top = last_box
-    if bottom >= last_top or last_bottom >= top or not last_left > left:
-        return False
-    box, address = _CHAR_BOX, ctypes.addressof(rect)
-    previous_right, previous_height = right, top - bottom
-    for index in range(first + 1, last + 1):
-        if index == last:
-            left, bottom, right, top = last_left, last_bottom, last_right, last_top
-        elif box(handle, index, address):
-            left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
-        else:
-            continue
-        height = top - bottom
-        scale = height if height < previous_height else previous_height
-        if scale <= 1.0:
-            scale = height if height > previous_height else previous_height
-        if not scale > 1.0:
-            scale = 1.0
-        if left - previous_right < -_DRAWN_OVER_BY * scale:
-            angle = _CHAR_ANGLE(handle, first)
-            return angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)
-        previous_right, previous_height = right, height
-    return False
-
-
 def _drawn_over_parts(
     handle: int | None, word: str, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
 ) -> list[Word] | None:
-    """The strings of a word _drawn_over found: where each character starts inside the one before as _drawn_over
-    measures, a string drawn over another with no space between, which pdfium gives as one word. Each part is
-    boxed as a word is, by its first and last characters. None where a mark set over the letter before it (an
-    accent drawn on its own) is all there is: it is not a part of its own."""
+    """The strings of a word whose characters were drawn over one another, found as wordboxes.c's drawn_over finds
+    them (comparison for comparison: a level word, or one less than _LEVEL_ENOUGH off level, whose character starts
+    inside the one before by more than _DRAWN_OVER_BY of the smaller height): a string drawn over another with no
+    space between, which pdfium gives as one word. Each part is boxed as a word is, by its first and last
+    characters. None where there is none, or where a mark set over the letter before it (an accent drawn on its
+    own) is all there is: it is not a part of its own. A ctypes call a character, so it is asked only of words
+    where strings meet (_strings_meeting)."""
+    if first_box[1] >= last_box[3] or last_box[1] >= first_box[3] or not last_box[0] > first_box[0]:
+        return None
     rect = pdfium_c.FS_RECTF()
     boxes: list[tuple[float, ...] | None] = [first_box]
     previous = first_box
-    cuts: list[int] = []
+    overlaps: list[int] = []  # where a character starts inside the one before
     for offset in range(1, len(word)):
         if offset == len(word) - 1:
             box = last_box
@@ -411,10 +383,15 @@ def _drawn_over_parts(
             scale = height if height > previous_height else previous_height
         if not scale > 1.0:
             scale = 1.0
-        if box[0] - previous[2] < -_DRAWN_OVER_BY * scale and not _mark(word[offset]):
-            cuts.append(offset)
+        if box[0] - previous[2] < -_DRAWN_OVER_BY * scale:
+            overlaps.append(offset)
         previous = box
-    if not cuts:
+    if not overlaps:
+        return None
+    angle = _CHAR_ANGLE(handle, first)
+    if not (angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)):
+        return None
+    if not (cuts := [offset for offset in overlaps if not _mark(word[offset])]):
         return None
     parts: list[Word] = []
     for start, end in itertools.pairwise([0, *cuts, len(word)]):
