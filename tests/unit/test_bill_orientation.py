@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from common.connectors.billgen import corpus
 from common.connectors.billgen.heldout import heldout_bills
 from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted, upside_down, upside_down_box
+from common.connectors.billgen.third import third_bills
 from common.connectors.billgen.wild import wild_bill
 from common.extraction.bills import pdf_worker
 from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill
@@ -279,6 +280,21 @@ def test_a_label_run_into_its_value_reads_the_same_upside_down() -> None:
     assert result.bill is not None and result.bill.provenance["account_number"].source_text == (
         "Your account number A-23B33C38"
     )
+
+
+def test_a_sideways_page_of_short_words_is_read_turned() -> None:
+    """third-5-0147's second page is mostly a chart's labels of three characters (`609`, `Aug`). Sideways and 3° off
+    level, such a word is no taller than wide, so the page was read as it stands: its header ran into the chart
+    and `359` became a second account number (the bill went to review, `several_statements`). Words of four
+    characters or more tell."""
+    bill = third_bills(148, 5)[147]
+    square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
+    assert square.status is BillStatus.OK
+    turned = tilted(sideways(bill.pdf, True), -3.0)
+    assert READER.read(turned).turns == {1: UP, 2: UP}
+    result = extract_bill(turned, pdf_reader=READER, templates=())
+    assert result.status is BillStatus.OK, [audit.code for audit in result.audits]
+    assert _values(result) == _values(square)
 
 
 def test_a_long_word_off_level_keeps_its_types_height() -> None:

@@ -393,10 +393,11 @@ _SAMPLE = 24  # words looked at to tell whether a page's text runs sideways or u
 def _turn(words: list[Word]) -> int | None:
     """UP or DOWN when most of a page's words run sideways (a landscape bill drawn turned on a portrait page,
     shown upright by the page's /Rotate), UPSIDE_DOWN when they read right to left, else None. Sideways words
-    of three or more letters are taller than wide; which way they read is told by each word's successor in
-    reading order, above or below it."""
+    of four or more characters are taller than wide, even a few degrees off level (one of three, `609` or `Aug`
+    in a chart, is not); which way they read is told by each word's successor in reading order, above or below
+    it."""
     step = max(1, len(words) // _SAMPLE)
-    sampled = [word for word in words[::step] if len(word[0]) >= 3]
+    sampled = [word for word in words[::step] if len(word[0]) >= 4]
     sideways = sum(1 for _, left, bottom, right, top in sampled if top - bottom > 1.3 * (right - left))
     if not sampled:
         return None
