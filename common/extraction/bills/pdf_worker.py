@@ -156,7 +156,7 @@ def _native_columns(
     if kept == size and status.count(KEPT) == size:
         return texts, boxes, []
     if kept < 0 or status.count(0) or status.count(DRAWN_OVER):
-        return None  # a string drawn over another is split in Python, which looks at each character
+        return None  # the Python loop cuts a word drawn over another where two drawn strings meet
     del boxes[4 * kept :]
     words: list[str] = []
     joined: list[int] = []
@@ -223,10 +223,11 @@ def _python_words(
     handle: int | None, text: str, units: int, aligned: bool, *, split: bool = False
 ) -> tuple[list[Word], list[int]]:
     """What wordboxes.c computes, with two ctypes calls a word (three for most words of two or more
-    characters: the angle): for where _wordboxes.so was not built. With `split` (on a page whose text indices
-    are its characters'), a word on two lines is replaced by its parts on each (_split_across_lines) where
-    they can be told apart, and is joined only where they cannot. A word holding strings drawn over one another
-    (_drawn_over_parts) is cut into them: wordboxes.c hands such a page to this loop.
+    characters: the angle) and one a drawn string: for where _wordboxes.so was not built. With `split` (on a
+    page whose text indices are its characters'), a word on two lines is replaced by its parts on each
+    (_split_across_lines) where they can be told apart, and is joined only where they cannot. A word holding
+    strings drawn over one another (_drawn_over_parts) is cut into them: wordboxes.c hands such a page to this
+    loop.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
