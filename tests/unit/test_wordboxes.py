@@ -849,6 +849,8 @@ def test_an_accent_drawn_over_its_letter_stays_in_its_word(fake: FakePdfium) -> 
         ([(10, 700, 30, 710), (26, 700, 46, 710)], False),
         ([(10, 700, 30, 710), (26, 600, 46, 610)], True),  # the next string is on another line
         ([(10, 700, 30, 710), (40, 700, 46, 710)], True),  # ... or further on: a string of its own
+        ([(100, 700, 130, 710), (126, 700, 146, 710)], True),  # strings meet on the line, past the word
+        ([(10, 600, 30, 610), (26, 600, 46, 610)], True),  # ... or under it, on another line
     ],
 )
 def test_python_looks_only_where_one_string_drawn_meets_the_one_before(
