@@ -68,18 +68,22 @@ def empty_pdf() -> bytes:
 
 
 PYTHON_WORDS = pdf_worker._python_words
+NATIVE_COLUMNS = pdf_worker._native_columns
 
 
-def refuse_fallback(*args: Any, split: bool = False) -> Any:
-    if split:  # a page with words on two lines is read again by Python, split: not a fallback
-        return PYTHON_WORDS(*args, split=True)
-    raise AssertionError("the C path fell back to Python")
+def refuse_fallback(*args: Any) -> Any:
+    """_native_columns, failing where C could not read the page (a page with words on two lines C reads, and
+    Python reads again to split them: that is no fallback)."""
+    columns = NATIVE_COLUMNS(*args)
+    if columns is None:
+        raise AssertionError("the C path fell back to Python")
+    return columns
 
 
 def read_both(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> tuple[Any, Any]:
     """read_columns through C (a fallback fails the test) and through the Python loop."""
     with monkeypatch.context() as patch:
-        patch.setattr(pdf_worker, "_python_words", refuse_fallback)
+        patch.setattr(pdf_worker, "_native_columns", refuse_fallback)
         native = pdf_worker.read_columns(pdf, **LIMITS)
     with monkeypatch.context() as patch:
         patch.setattr(pdf_worker, "_native", lambda: None)

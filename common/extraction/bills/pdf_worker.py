@@ -110,8 +110,9 @@ def _native() -> Any | None:
 
 
 def _page(textpage: Any, count: int) -> Columns:
-    """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees or found
-    a string drawn over another, from the Python loop."""
+    """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees, from
+    the Python loop; from the Python loop too where wordboxes.c found words it reads better: run over two lines
+    (a page or so in a tilted scan's text layer) or drawn over one another. It reads them in one pass."""
     if count <= 0:
         return [], array("f"), []
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -124,11 +125,9 @@ def _page(textpage: Any, count: int) -> Columns:
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     native = _native()
     columns = _native_columns(native, handle, buffer, units, text, aligned) if native is not None else None
-    if columns is None:
-        columns = _columns(*_python_words(handle, text, units, aligned))
-    if columns[2] and aligned and units == len(text):
-        # Words pdfium ran over two lines (a page or so in a tilted scan's text layer) are read again, split.
-        columns = _columns(*_python_words(handle, text, units, aligned, split=True))
+    plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
+    if columns is None or (columns[2] and plain):
+        columns = _columns(*_python_words(handle, text, units, aligned, split=plain))
     return columns
 
 
