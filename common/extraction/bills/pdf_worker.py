@@ -396,16 +396,21 @@ def _drawn_over_parts(
     parts: list[Word] = []
     for start, end in itertools.pairwise([0, *cuts, len(word)]):
         start_box, end_box = boxes[start], boxes[end - 1]
-        if start_box is None or end_box is None:
-            continue  # no box for where it begins or ends: dropped, as a word with none is
-        left = end_box[0] if end_box[0] < start_box[0] else start_box[0]
-        right = start_box[2] if start_box[2] > end_box[2] else end_box[2]
-        if not right >= left:
-            right = left
-        bottom = end_box[1] if end_box[1] < start_box[1] else start_box[1]
-        top = end_box[3] if end_box[3] > start_box[3] else start_box[3]
-        parts.append((word[start:end], left, bottom, right, top))
+        if start_box is not None and end_box is not None:  # else dropped, as a word with no box is
+            parts.append(_word(word[start:end], start_box, end_box))
     return parts
+
+
+def _word(text: str, first_box: tuple[float, ...], last_box: tuple[float, ...]) -> Word:
+    """A word boxed by its first and last characters, as _python_words's loop (and wordboxes.c) boxes one: written
+    out there, where it runs for every word."""
+    left = last_box[0] if last_box[0] < first_box[0] else first_box[0]
+    right = first_box[2] if first_box[2] > last_box[2] else last_box[2]
+    if not right >= left:
+        right = left
+    bottom = last_box[1] if last_box[1] < first_box[1] else first_box[1]
+    top = last_box[3] if last_box[3] > first_box[3] else first_box[3]
+    return (text, left, bottom, right, top)
 
 
 def _mark(character: str) -> bool:
@@ -448,19 +453,7 @@ def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word]
         return None  # one line after all, or lines that alternate (hostile, and quadratic to check below)
     if not all(_apart(places[one], places[other]) for (one, _), (other, _) in itertools.combinations(runs, 2)):
         return None  # one line's characters on both sides of another's
-    parts: list[Word] = []
-    for run_start, run_end in runs:
-        ends = [boxes[run_start], boxes[run_end - 1]]
-        parts.append(
-            (
-                word[run_start:run_end],
-                min(box[0] for box in ends),
-                min(box[1] for box in ends),
-                max(box[2] for box in ends),
-                max(box[3] for box in ends),
-            )
-        )
-    return parts
+    return [_word(word[start:end], boxes[start], boxes[end - 1]) for start, end in runs]
 
 
 def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int, list[int]]:
