@@ -4,6 +4,7 @@ the caller down (pdfium runs in a resource-limited worker process)."""
 from __future__ import annotations
 
 import json
+import re
 import resource
 import time
 import zlib
@@ -59,6 +60,21 @@ def real_bill() -> bytes:
 
     bill = make_sandbox_bill("Sandbox Electric", "H-1", "1 Main St", date(2026, 1, 1), date(2026, 1, 31), seed=5)
     return render_bill_pdf(bill)
+
+
+def with_pages_blanked(pdf: bytes, *pages: int) -> bytes:
+    """The PDF with the objects of its page tree's `pages` (1-based) made `null`, every offset kept: pdfium counts
+    those pages and cannot load them."""
+    kids = re.search(rb"/Kids\s*\[([^\]]*)\]", pdf)
+    assert kids is not None
+    numbers = re.findall(rb"(\d+)\s+0\s+R", kids.group(1))
+    for page in pages:
+        header = b"%s 0 obj" % numbers[page - 1]
+        found = re.search(rb"(?<!\d)" + header, pdf)
+        assert found is not None
+        end = pdf.index(b"endobj", found.start())
+        pdf = pdf[: found.end()] + b"null\n".rjust(end - found.end()) + pdf[end:]
+    return pdf
 
 
 @pytest.fixture(scope="module")
@@ -203,10 +219,10 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     from common.extraction.bills.guard import decode_pages
 
     limits = {"max_pages": 5, "max_chars_per_page": 50_000}
-    pages, _, joined, cut = pdf_worker.read_words(real_bill(), **limits)
+    pages, _, joined, cut, unreadable = pdf_worker.read_words(real_bill(), **limits)
     header_bytes, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(real_bill(), **limits))
     header = json.loads(header_bytes)
-    assert decode_pages(header, boxes) == (pages, joined, cut) and cut == []
+    assert decode_pages(header, boxes) == (pages, joined, cut, unreadable) and cut == unreadable == []
 
     with pytest.raises(ValueError):
         decode_pages(header, boxes[:-4])  # one coordinate short
@@ -233,6 +249,26 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     with pytest.raises(ValueError):
         decode_pages({key: value for key, value in header.items() if key != "cut_pages"}, boxes)
     assert decode_pages({**header, "cut_pages": [1, len(pages)]}, boxes)[2] == [1, len(pages)]
+    # Unreadable pages it did not read, out of order, twice, not said at all, or with words.
+    for unreadable_pages in ([0], [len(pages) + 1], [2, 1], [1, 1], [None], None, ["x"], [1]):
+        with pytest.raises(ValueError):
+            decode_pages({**header, "unreadable_pages": unreadable_pages}, boxes)
+    with pytest.raises(ValueError):
+        decode_pages({key: value for key, value in header.items() if key != "unreadable_pages"}, boxes)
+    without_first = {
+        **header,
+        "words_per_page": [0, *header["words_per_page"][1:]],
+        "words": "\n".join(header["words"].split("\n")[len(pages[0]) :]),
+        "joined_per_page": [[], *header["joined_per_page"][1:]],
+    }
+    boxes_after_first = boxes[16 * len(pages[0]) :]
+    for cut_too in ([1], []):
+        readable = {**without_first, "unreadable_pages": [1], "cut_pages": cut_too}
+        if cut_too:  # a page it could not load was not cut
+            with pytest.raises(ValueError):
+                decode_pages(readable, boxes_after_first)
+        else:
+            assert decode_pages(readable, boxes_after_first) == ([[], *pages[1:]], joined, [], [1])
 
 
 @pytest.mark.parametrize("isolation", ["process", "inline"])
@@ -255,6 +291,107 @@ def test_a_page_past_the_character_limit_is_read_up_to_it_and_named(isolation: I
     assert result.status is BillStatus.NEEDS_REVIEW
     [cut] = [audit for audit in result.audits if audit.code == "page_text_cut"]
     assert (cut.severity, cut.details) == (Severity.ERROR, {"pages": [1, 2]})
+
+
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+@pytest.mark.parametrize("blanked", [1, 2])
+def test_a_page_pdfium_cannot_load_is_named_and_the_others_are_read(isolation: Isolation, blanked: int) -> None:
+    """A page tree naming an object that is no page: the file is read but for that page, and goes to review with
+    page_unreadable (a person finds the rest in the original). It was refused whole as corrupt_pdf."""
+    bill = real_bill()
+    damaged = with_pages_blanked(bill, blanked)
+    pdf_reader = PdfTextReader(isolation)
+    try:
+        document = pdf_reader.read(damaged)
+        result = extract_bill(damaged, pdf_reader=pdf_reader)  # OCR on: no page is rendered, none asked to be
+    finally:
+        pdf_reader.close()
+
+    whole = PdfTextReader("inline").read(bill)
+    kept = 3 - blanked
+    assert document.page_count == 2 and document.unreadable_pages == [blanked]
+    assert [line for line in document.lines if line.page == blanked] == []
+    assert [line for line in document.lines if line.page == kept] == [line for line in whole.lines if line.page == kept]
+    assert document.page_range(blanked, blanked).unreadable_pages == [1]
+    assert document.page_range(kept, kept).unreadable_pages == document.without_pages([blanked]).unreadable_pages == []
+    assert document.with_pages(whole, [kept]).unreadable_pages == [blanked]
+
+    assert result.status is BillStatus.NEEDS_REVIEW
+    errors = [audit for audit in result.audits if audit.severity is Severity.ERROR]
+    assert (errors[0].code, errors[0].details) == ("page_unreadable", {"pages": [blanked]})
+    assert (
+        errors[0].message
+        == f"page(s) {blanked} cannot be read (the PDF is damaged there): what they hold is missing here"
+    )
+    assert not any(audit.code.startswith("ocr") for audit in result.audits)
+    if blanked == 2:  # the charges page: page 1's values are kept for the reviewer, none of page 2's
+        assert [audit.code for audit in errors] == ["page_unreadable"]
+        assert result.bill is not None and result.bill.account_number == "H-1" and result.bill.line_items == []
+        read_whole = extract_bill(bill, ocr="off").bill
+        assert read_whole is not None and result.bill.total_amount == read_whole.total_amount
+
+
+def test_a_pdf_none_of_whose_pages_loads_is_refused(reader: PdfTextReader) -> None:
+    assert reason(reader, with_pages_blanked(real_bill(), 1, 2))[0] == "corrupt_pdf"
+    with pytest.raises(RejectedInput, match=r"^no page can be read \(bill.pdf\)$"):
+        PdfTextReader("inline").read(with_pages_blanked(real_bill(), 1, 2), "bill.pdf")
+
+
+def test_a_damaged_pdf_whose_readable_pages_hold_no_bill_is_refused_as_damaged() -> None:
+    """A cover letter that loads and a page that does not: the bill may be on that page, so the file is refused as
+    damaged (corrupt_pdf), not as one that holds no bill (unrecognized_bill)."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    for text in ("Dear customer, your statement for this month follows on the next page.", "Page two"):
+        canvas.drawString(72, 700, text)
+        canvas.showPage()
+    canvas.save()
+    letter = buffer.getvalue()
+    with pytest.raises(RejectedInput) as undamaged:
+        extract_bill(letter, "letter.pdf", ocr="off")
+    assert undamaged.value.reason_code == "unrecognized_bill"
+
+    with pytest.raises(RejectedInput) as caught:
+        extract_bill(with_pages_blanked(letter, 2), "letter.pdf", ocr="off")
+    assert caught.value.reason_code == "corrupt_pdf"
+    assert caught.value.message == (
+        "page(s) 2 (letter.pdf) cannot be read (the PDF is damaged there), and the others hold no bill"
+    )
+
+
+def test_a_scan_with_a_page_that_does_not_load_is_read_by_ocr_on_the_others() -> None:
+    """No text layer: OCR renders the pages pdfium can load and only those (rendering the other fails), and the bill
+    goes to review with both reasons."""
+    from common.connectors.billgen.scan import scanned
+
+    result = extract_bill(with_pages_blanked(scanned(real_bill(), dpi=150), 2), "scan.pdf")
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.method.startswith("ocr:tesseract")
+    assert result.bill is not None and result.bill.account_number == "H-1"
+    codes = [audit.code for audit in result.audits]
+    assert codes[:3] == ["no_text_layer", "page_unreadable", "read_by_ocr"] and "ocr_failed" not in codes
+    [read_by_ocr] = [audit for audit in result.audits if audit.code == "read_by_ocr"]
+    assert read_by_ocr.details["page_numbers"] == [1]
+
+
+def test_a_stamped_scan_with_a_page_that_does_not_load_names_both_with_ocr_off() -> None:
+    """A scanner's stamp on the page that loads, the other damaged: with OCR off a person reads the scan, and is told
+    of the page that is missing."""
+    from common.connectors.billgen.scan import scanned, stamped
+
+    scan = with_pages_blanked(stamped(scanned(real_bill(), dpi=100), "Scanned by OfficeJet 4650"), 2)
+
+    result = extract_bill(scan, "scan.pdf", ocr="off")
+
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is None
+    assert [(audit.code, audit.details["pages"]) for audit in result.audits] == [
+        ("scanned_pages", [1]),
+        ("page_unreadable", [2]),
+    ]
 
 
 def test_nesting_spread_with_whitespace_is_still_refused() -> None:

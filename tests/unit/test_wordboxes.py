@@ -92,8 +92,8 @@ def read_both(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> tuple[Any, Any]:
 
 
 def assert_same_pages(native: Any, python: Any) -> None:
-    (native_pages, native_count, native_cut), (python_pages, python_count, python_cut) = native, python
-    assert (native_count, native_cut) == (python_count, python_cut)
+    (native_pages, *native_rest), (python_pages, *python_rest) = native, python
+    assert native_rest == python_rest  # page count, cut pages, unreadable pages
     assert len(native_pages) == len(python_pages)
     for native_page, python_page in zip(native_pages, python_pages, strict=True):
         (native_texts, native_boxes, native_joined), (python_texts, python_boxes, python_joined) = (
@@ -164,7 +164,7 @@ def test_past_a_surrogate_pair_every_word_gets_its_own_box(monkeypatch: pytest.M
         left, bottom = min(box[0] for box in boxes), min(box[1] for box in boxes)
         right, top = max(box[2] for box in boxes), max(box[3] for box in boxes)
         expected.append((match.group(), left, bottom, right, top))
-    for pages, _, _ in read_both(monkeypatch, pdf):
+    for pages, *_ in read_both(monkeypatch, pdf):
         assert pdf_worker._words(pages[0]) == expected
 
 
@@ -173,7 +173,7 @@ def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pyte
     for x, y, line in ASTRAL_LINES:
         for match in re.finditer(r"\S+", line):
             drawn.append((x + sum(HELVETICA_WIDTHS[glyph] for glyph in line[: match.start()]) * 12 / 1000, y))
-    for pages, _, _ in read_both(monkeypatch, astral_pdf()):
+    for pages, *_ in read_both(monkeypatch, astral_pdf()):
         words = pdf_worker._words(pages[0])
         assert [word[0] for word in words][4:6] == ["\U0001d11e" * 3, "q"]  # "q" comes after three pairs
         assert len(words) == len(drawn)
@@ -186,14 +186,14 @@ def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pyte
 def test_an_empty_page_has_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
     native, python = read_both(monkeypatch, empty_pdf())
     assert_same_pages(native, python)
-    assert native == ([([], pdf_worker.array("f"), [])], 1, [])
+    assert native == ([([], pdf_worker.array("f"), [])], 1, [], [])
 
 
 def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     pdf = next(iter(corpus(1))).pdf
     header, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(pdf, **LIMITS))
-    words, _, joined, cut = pdf_worker.read_words(pdf, **LIMITS)
-    assert decode_pages(json.loads(header), boxes) == (words, joined, cut)
+    words, _, joined, cut, unreadable = pdf_worker.read_words(pdf, **LIMITS)
+    assert decode_pages(json.loads(header), boxes) == (words, joined, cut, unreadable)
 
 
 def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from common.extraction.bills.guard import PdfTextReader, default_reader, named
 from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
 from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.ocr import (
+    MAX_OCR_PAGES,
     ScannedDocument,
     TesseractOcr,
     default_ocr,
@@ -158,7 +159,7 @@ def _without_text(
     layer), else the model's reading when one is configured, else only the reasons. Either way a person reviews
     it, since nothing on the page can confirm a value."""
     if reading.ocr is not None:
-        scanned = _read_by_ocr(data, audits, reading, reading.ocr, split=split)
+        scanned = _read_by_ocr(data, document.unreadable_pages, audits, reading, reading.ocr, split=split)
         if scanned is not None and (any(result.bill is not None for result in scanned) or reader is None):
             return scanned  # else the model may read one
     if reader is not None:
@@ -170,12 +171,19 @@ def _without_text(
 
 
 def _read_by_ocr(
-    data: bytes, audits: list[AuditResult], reading: _Reading, ocr: TesseractOcr, *, split: bool
+    data: bytes,
+    unreadable: list[int],
+    audits: list[AuditResult],
+    reading: _Reading,
+    ocr: TesseractOcr,
+    *,
+    split: bool,
 ) -> list[BillResult] | None:
-    """The cascade on the words OCR reads, for review with the reasons the text layer gave (`audits`); None where
-    OCR finds no bill, with the reason added to `audits`."""
+    """The cascade on the words OCR reads of the pages pdfium can load (all but `unreadable`), for review with the
+    reasons the text layer gave (`audits`); None where OCR finds no bill, with the reason added to `audits`."""
+    pages = [page for page in range(1, MAX_OCR_PAGES + 1) if page not in unreadable] if unreadable else None
     try:
-        scanned = read_scanned(data, reading.filename, reading.pdf_reader, ocr)
+        scanned = read_scanned(data, reading.filename, reading.pdf_reader, ocr, pages)
     except RejectedInput as exc:
         audits.append(_render_failed(exc))
         return None
@@ -289,7 +297,8 @@ def _extract(
 ) -> list[BillResult]:
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
-        return _without_text(bill_reader, data, document, [_no_text_layer(reading.name)], reading, split=split)
+        audits = [_no_text_layer(reading.name), *_unreadable_audits(document, None)]
+        return _without_text(bill_reader, data, document, audits, reading, split=split)
     scan = _with_scanned_pages(document, data, reading, split=split)
     # A scan under a stamp on every page is a scan: as with one that has no text layer, OCR before the model.
     read_as_scan = scan.every_page and any(result.bill is not None for result in scan.results or [])
@@ -303,14 +312,27 @@ def _extract(
         # with no text layer would, even where OCR (or its absence) left the print unread; beside pages of text that
         # are no bill, only pages OCR could not look at keep the file from being refused (a picture is not a bill).
         if not (unread := scan.unreadable if scan.every_page else scan.unread):
+            if document.unreadable_pages:
+                raise _damaged_without_bill(document, reading) from None
             raise
         outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
-        reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *scan.why]
+        reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *_unreadable_audits(document, None)]
+        reasons += scan.why
         if scan.every_page:
             reasons += scan.no_words
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
     chosen = scan.results if scan.results is not None and _file_rank(scan.results) > _file_rank(results) else results
     return _past_the_page_limit(chosen, document, reading)
+
+
+def _damaged_without_bill(document: Document, reading: _Reading) -> RejectedInput:
+    """The pages pdfium can load hold no bill: the file is refused as damaged (the bill may be on the others), not as
+    one that is no bill."""
+    pages = ", ".join(map(str, document.unreadable_pages))
+    return RejectedInput(
+        f"page(s) {pages}{reading.name} cannot be read (the PDF is damaged there), and the others hold no bill",
+        "corrupt_pdf",
+    )
 
 
 def _past_the_page_limit(results: list[BillResult], document: Document, reading: _Reading) -> list[BillResult]:
@@ -370,8 +392,11 @@ def _with_scanned_pages(document: Document, data: bytes, reading: _Reading, *, s
     off, only a file whose every page is (almost) empty is looked at for print: a scan under a stamp."""
     counts = document.words_per_page()
     read_pages = min(document.page_count, reading.pdf_reader.max_pages)
-    sparse = [page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS]
-    every_page = len(sparse) == document.page_count
+    unreadable = document.unreadable_pages
+    sparse = [
+        page for page in range(1, read_pages + 1) if counts.get(page, 0) < SPARSE_PAGE_WORDS and page not in unreadable
+    ]
+    every_page = len(sparse) + len(unreadable) == document.page_count
 
     def none_read(pages: list[int], *why: AuditResult) -> _ScannedPages:
         return _ScannedPages(inked=pages, unread=pages, why=list(why), words=counts, every_page=every_page)
@@ -567,7 +592,12 @@ def _without_repeated_pages(document: Document) -> tuple[Document, list[AuditRes
 
 def _page_audits(document: Document, pages: range | None = None) -> list[AuditResult]:
     """What a page's reading itself puts in doubt, before any value is read from it: of `pages` only, if given."""
-    return [*_skew_audits(document, pages), *_run_together_audits(document, pages), *_cut_audits(document, pages)]
+    return [
+        *_skew_audits(document, pages),
+        *_run_together_audits(document, pages),
+        *_cut_audits(document, pages),
+        *_unreadable_audits(document, pages),
+    ]
 
 
 def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:
@@ -583,6 +613,23 @@ def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:
             message=f"page(s) {', '.join(map(str, cut))} hold more text than the reader reads of a page: each was "
             "read up to its limit, and what is printed after it is missing here",
             details={"pages": cut},
+        )
+    ]
+
+
+def _unreadable_audits(document: Document, pages: range | None) -> list[AuditResult]:
+    """Pages pdfium cannot load (a page tree naming an object the file lacks): the file's other pages are read, and
+    a person finds what those held (meters, charges, a statement) in the original."""
+    unreadable = [page for page in document.unreadable_pages if pages is None or page in pages]
+    if not unreadable:
+        return []
+    return [
+        AuditResult(
+            code="page_unreadable",
+            severity=Severity.ERROR,
+            message=f"page(s) {', '.join(map(str, unreadable))} cannot be read (the PDF is damaged there): what they "
+            "hold is missing here",
+            details={"pages": unreadable},
         )
     ]
 

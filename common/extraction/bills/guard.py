@@ -119,13 +119,16 @@ def check_structure(data: bytes, filename: str | None = None) -> None:
 
 
 # What reading a PDF gives (pdf_worker.read_words): the words of each page read, the page count, per page the words
-# pdfium ran over two lines, and the pages cut at the character limit.
-_Words = tuple[list[list[Word]], int, list[list[int]], list[int]]
+# pdfium ran over two lines, the pages cut at the character limit, and the pages pdfium cannot load.
+_Words = tuple[list[list[Word]], int, list[list[int]], list[int], list[int]]
 
 
-def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[Word]], list[list[int]], list[int]]:
+def decode_pages(
+    header: dict[str, Any], boxes_frame: bytes
+) -> tuple[list[list[Word]], list[list[int]], list[int], list[int]]:
     """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium): each page's words, the indices of
-    those pdfium ran over two lines, and the pages whose text was cut at the reader's limit.
+    those pdfium ran over two lines, the pages whose text was cut at the reader's limit, and the pages pdfium could
+    not load.
 
     Raises ValueError when the frames disagree: a broken or compromised worker.
     """
@@ -134,6 +137,7 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
         counts = [int(count) for count in header["words_per_page"]]
         joined = [[int(index) for index in indices] for indices in header["joined_per_page"]]
         cut = [int(page) for page in header["cut_pages"]]
+        unreadable = [int(page) for page in header["unreadable_pages"]]
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"the reader's reply is malformed: {exc!r}") from None
     boxes = array("f")
@@ -144,8 +148,11 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
         not 0 <= index < count for indices, count in zip(joined, counts, strict=True) for index in indices
     ):
         raise ValueError("the reader's reply names words a page does not have")
-    if cut != sorted(set(cut)) or any(not 1 <= page <= len(counts) for page in cut):
-        raise ValueError("the reader's reply names pages it did not read")
+    for pages_named in (cut, unreadable):
+        if pages_named != sorted(set(pages_named)) or any(not 1 <= page <= len(counts) for page in pages_named):
+            raise ValueError("the reader's reply names pages it did not read")
+    if any(counts[page - 1] or page in cut for page in unreadable):
+        raise ValueError("the reader's reply gives words of a page it could not load")
     coordinates = iter(boxes.tolist())
     words: list[Word] = list(zip(texts, coordinates, coordinates, coordinates, coordinates, strict=False))
     pages: list[list[Word]] = []
@@ -153,7 +160,7 @@ def decode_pages(header: dict[str, Any], boxes_frame: bytes) -> tuple[list[list[
     for count in counts:
         pages.append(words[start : start + count])
         start += count
-    return pages, joined, cut
+    return pages, joined, cut, unreadable
 
 
 def decode_images(header: dict[str, Any], pixels: bytes, max_pixels: int) -> list[PageImage]:
@@ -202,10 +209,10 @@ class PdfTextReader:
         check_container(data, filename)
         check_structure(data, filename)
         with self._lock:
-            pages, page_count, joined, cut = (
+            pages, page_count, joined, cut, unreadable = (
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
-        return build_document(pages, page_count, joined, cut)
+        return build_document(pages, page_count, joined, cut, unreadable)
 
     def render(
         self, data: bytes, filename: str | None = None, *, pages: Sequence[int], dpi: float, max_pixels: int
@@ -286,10 +293,10 @@ class PdfTextReader:
         options = {"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}
         reply, boxes = self._ask_worker(options, data, filename)
         try:
-            pages, joined, cut = decode_pages(reply, boxes)
+            pages, joined, cut, unreadable = decode_pages(reply, boxes)
         except ValueError:
             raise self._worker_failed(filename, None) from None
-        return pages, int(reply["page_count"]), joined, cut
+        return pages, int(reply["page_count"]), joined, cut, unreadable
 
     def _ask_worker(self, options: dict[str, Any], data: bytes, filename: str | None) -> tuple[dict[str, Any], bytes]:
         """The worker's reply to one request: its JSON frame and the frame of bytes after it."""

@@ -101,6 +101,8 @@ class Document:
     run_together: dict[int, list[str]] = field(default_factory=dict)
     # Pages whose text runs past the reader's limit of characters a page, read up to there.
     cut_pages: list[int] = field(default_factory=list)
+    # Pages pdfium cannot load (a page tree naming an object the file lacks): no words, whatever they print.
+    unreadable_pages: list[int] = field(default_factory=list)
 
     def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
         """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
@@ -129,6 +131,9 @@ class Document:
                 **{page: value for page, value in theirs.items() if page in pages},
             }
 
+        def merged_pages(mine: list[int], theirs: list[int]) -> list[int]:
+            return sorted([*(page for page in mine if page not in pages), *(page for page in theirs if page in pages)])
+
         lines = [line for line in self.lines if line.page not in pages]
         lines += [line for line in other.lines if line.page in pages]
         return Document(
@@ -137,12 +142,8 @@ class Document:
             turns=merged(self.turns, other.turns),
             skews=merged(self.skews, other.skews),
             run_together=merged(self.run_together, other.run_together),
-            cut_pages=sorted(
-                [
-                    *(page for page in self.cut_pages if page not in pages),
-                    *(page for page in other.cut_pages if page in pages),
-                ]
-            ),
+            cut_pages=merged_pages(self.cut_pages, other.cut_pages),
+            unreadable_pages=merged_pages(self.unreadable_pages, other.unreadable_pages),
         )
 
     def words_per_page(self) -> dict[int, int]:
@@ -155,13 +156,17 @@ class Document:
         def by_page(values: dict[int, V]) -> dict[int, V]:
             return {page - shift: value for page, value in values.items() if kept(page)}
 
+        def numbered(pages: list[int]) -> list[int]:
+            return [page - shift for page in pages if kept(page)]
+
         return Document(
             [replace(line, page=line.page - shift) if shift else line for line in self.lines if kept(line.page)],
             page_count,
             turns=by_page(self.turns),
             skews=by_page(self.skews),
             run_together=by_page(self.run_together),
-            cut_pages=[page - shift for page in self.cut_pages if kept(page)],
+            cut_pages=numbered(self.cut_pages),
+            unreadable_pages=numbered(self.unreadable_pages),
         )
 
     @cached_property
@@ -544,11 +549,17 @@ def oriented(pages: list[list[Word]]) -> list[tuple[list[Word], int | None, floa
 
 
 def build_document(
-    pages: list[list[Word]], page_count: int, joined: list[list[int]] | None = None, cut: list[int] | None = None
+    pages: list[list[Word]],
+    page_count: int,
+    joined: list[list[int]] | None = None,
+    cut: list[int] | None = None,
+    unreadable: list[int] | None = None,
 ) -> Document:
     """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines, `cut` the pages
-    whose text the reader cut at its limit."""
-    document = Document(lines=[], page_count=page_count, cut_pages=list(cut or []))
+    whose text the reader cut at its limit, `unreadable` those it could not load."""
+    document = Document(
+        lines=[], page_count=page_count, cut_pages=list(cut or []), unreadable_pages=list(unreadable or [])
+    )
     document.run_together = {
         page: [pages[page - 1][index][0] for index in indices]
         for page, indices in enumerate(joined or [], start=1)

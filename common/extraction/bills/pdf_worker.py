@@ -15,8 +15,9 @@ worker sends its boxes as they came, without a Python float for every coordinate
 
 Wire format (frames of a 4-byte big-endian length, then the bytes): request = header JSON, PDF bytes;
 reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...],
-"cut_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines and that could not be split
-into their lines' parts; the pages whose text ran past max_chars_per_page, read up to there) then the word boxes as
+"cut_pages": [p, ...], "unreadable_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines
+and that could not be split into their lines' parts; the pages whose text ran past max_chars_per_page, read up to
+there; the pages pdfium cannot load, given no words) then the word boxes as
 float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
@@ -456,22 +457,32 @@ def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word]
     return [_word(word[start:end], boxes[start], boxes[end - 1]) for start, end in runs]
 
 
-def read_columns(data: bytes, *, max_pages: int, max_chars_per_page: int) -> tuple[list[Columns], int, list[int]]:
-    """The words of the first `max_pages` pages as columns, the document's page count, and the pages (1-based) whose
-    text runs past `max_chars_per_page`, read up to there.
+def read_columns(
+    data: bytes, *, max_pages: int, max_chars_per_page: int
+) -> tuple[list[Columns], int, list[int], list[int]]:
+    """The words of the first `max_pages` pages as columns, the document's page count, the pages (1-based) whose
+    text runs past `max_chars_per_page`, read up to there, and the pages pdfium cannot load (no words): the others
+    still hold a bill's values, for a person to finish. Raises PdfReadError where no page can be read.
 
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
-    read, page_count = _each_page(data, max_pages, lambda page, index: _text_columns(page, index, max_chars_per_page))
-    cut = [number for number, (_, past_the_limit) in enumerate(read, start=1) if past_the_limit]
-    return [columns for columns, _ in read], page_count, cut
+    read, page_count = _each_page(
+        data, max_pages, lambda page, _: _text_columns(page, max_chars_per_page), unloadable=lambda _: None
+    )
+    unreadable = [number for number, found in enumerate(read, start=1) if found is None]
+    if read and len(unreadable) == len(read):
+        raise PdfReadError("corrupt_pdf", "page 1 cannot be read" if len(read) == 1 else "no page can be read")
+    cut = [number for number, found in enumerate(read, start=1) if found is not None and found[1]]
+    columns = [found[0] if found is not None else ([], array("f"), []) for found in read]
+    return columns, page_count, cut, unreadable
 
 
-def _text_columns(page: Any, index: int, max_chars_per_page: int) -> tuple[Columns, bool]:
-    """The page's words, and whether its text runs past `max_chars_per_page`."""
+def _text_columns(page: Any, max_chars_per_page: int) -> tuple[Columns, bool] | None:
+    """The page's words, and whether its text runs past `max_chars_per_page`; None where pdfium cannot load its
+    text."""
     textpage = pdfium_c.FPDFText_LoadPage(page)
     if not textpage:
-        raise PdfReadError("corrupt_pdf", f"page {index + 1} has an unreadable text layer")
+        return None
     try:
         count = pdfium_c.FPDFText_CountChars(textpage)
         return _page(textpage, min(count, max_chars_per_page)), count > max_chars_per_page
@@ -480,10 +491,15 @@ def _text_columns(page: Any, index: int, max_chars_per_page: int) -> tuple[Colum
 
 
 def _each_page(
-    data: bytes, max_pages: int, read: Callable[[Any, int], T], only: Collection[int] | None = None
+    data: bytes,
+    max_pages: int,
+    read: Callable[[Any, int], T],
+    only: Collection[int] | None = None,
+    unloadable: Callable[[int], T] | None = None,
 ) -> tuple[list[T], int]:
     """`read(page, index)` of each of the first `max_pages` pages (of those numbered in `only`, if given), and the
-    document's page count."""
+    document's page count. A page pdfium cannot load (a page tree naming an object the file lacks) gives
+    `unloadable(index)`; without it, PdfReadError."""
     document = _open(data)
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
@@ -493,7 +509,10 @@ def _each_page(
                 continue
             page = pdfium_c.FPDF_LoadPage(document, index)
             if not page:
-                raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
+                if unloadable is None:
+                    raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
+                found.append(unloadable(index))
+                continue
             try:
                 found.append(read(page, index))
             finally:
@@ -553,15 +572,15 @@ def _columns(words: list[Word], joined: list[int]) -> Columns:
 
 def read_words(
     data: bytes, *, max_pages: int, max_chars_per_page: int
-) -> tuple[list[list[Word]], int, list[list[int]], list[int]]:
+) -> tuple[list[list[Word]], int, list[list[int]], list[int], list[int]]:
     """The words of the first `max_pages` pages, the document's page count, per page the indices of the words whose
-    first and last characters stand on two lines (pdfium ran two lines' words together), and the pages whose text
-    runs past `max_chars_per_page`."""
-    pages, page_count, cut = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
-    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages], cut
+    first and last characters stand on two lines (pdfium ran two lines' words together), the pages whose text
+    runs past `max_chars_per_page`, and the pages pdfium cannot load."""
+    pages, page_count, cut, unreadable = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
+    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages], cut, unreadable
 
 
-def encode_columns(pages: list[Columns], page_count: int, cut: list[int]) -> tuple[bytes, bytes]:
+def encode_columns(pages: list[Columns], page_count: int, cut: list[int], unreadable: list[int]) -> tuple[bytes, bytes]:
     """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
     header = {
         "page_count": page_count,
@@ -569,6 +588,7 @@ def encode_columns(pages: list[Columns], page_count: int, cut: list[int]) -> tup
         "words": "\n".join([word for texts, _, _ in pages for word in texts]),
         "joined_per_page": [joined for _, _, joined in pages],
         "cut_pages": cut,
+        "unreadable_pages": unreadable,
     }
     return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes, _ in pages])
 
@@ -636,10 +656,11 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
                 )
                 described, payload = _encode_images(images, page_count)
             else:
-                pages, page_count, cut = read_columns(
-                    data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
+                described, payload = encode_columns(
+                    *read_columns(
+                        data, max_pages=int(options["max_pages"]), max_chars_per_page=int(options["max_chars_per_page"])
+                    )
                 )
-                described, payload = encode_columns(pages, page_count, cut)
         except PdfReadError as exc:
             error = {"code": exc.code, "message": exc.message}
         except MemoryError:
