@@ -3,6 +3,7 @@ the caller down (pdfium runs in a resource-limited worker process)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import resource
@@ -11,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from pdfs import build_pdf, glyph_numbers_pdf, one_page_pdf, pdf_text
+from pdfs import build_pdf, glyph_numbers_pdf, one_page_pdf, pdf_stream, pdf_text
 
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
 from common.errors import RejectedInput
@@ -75,6 +76,21 @@ def with_pages_blanked(pdf: bytes, *pages: int) -> bytes:
         end = pdf.index(b"endobj", found.start())
         pdf = pdf[: found.end()] + b"null\n".rjust(end - found.end()) + pdf[end:]
     return pdf
+
+
+def with_stream_damaged(pdf: bytes, index: int, at: float) -> tuple[bytes, int]:
+    """The PDF with one digit of its `index`-th ASCII85-over-Flate stream, `at` that fraction into it, made the next
+    digit (still ASCII85: only the Flate layer's codes or checksum tell), as a bad disk or transfer leaves it; and
+    the stream's object number."""
+    streams = list(
+        re.finditer(rb"(\d+) 0 obj\s*<<[^>]*/ASCII85Decode /FlateDecode[^>]*>>\s*stream\r?\n(.*?)~>", pdf, re.S)
+    )
+    start, end = streams[index].span(2)
+    place = start + int((end - start) * at)
+    while pdf[place] in b" \r\n":
+        place += 1
+    damaged = bytes([33 + (pdf[place] - 33 + 1) % 85])
+    return pdf[:place] + damaged + pdf[place + 1 :], int(streams[index].group(1))
 
 
 @pytest.fixture(scope="module")
@@ -337,9 +353,8 @@ def test_a_pdf_none_of_whose_pages_loads_is_refused(reader: PdfTextReader) -> No
         PdfTextReader("inline").read(with_pages_blanked(real_bill(), 1, 2), "bill.pdf")
 
 
-def test_a_damaged_pdf_whose_readable_pages_hold_no_bill_is_refused_as_damaged() -> None:
-    """A cover letter that loads and a page that does not: the bill may be on that page, so the file is refused as
-    damaged (corrupt_pdf), not as one that holds no bill (unrecognized_bill)."""
+def cover_letter() -> bytes:
+    """Two pages of text that are no bill (reportlab's streams: ASCII85 over Flate)."""
     import io
 
     from reportlab.pdfgen.canvas import Canvas
@@ -350,17 +365,27 @@ def test_a_damaged_pdf_whose_readable_pages_hold_no_bill_is_refused_as_damaged()
         canvas.drawString(72, 700, text)
         canvas.showPage()
     canvas.save()
-    letter = buffer.getvalue()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("damage", ["page", "stream"])
+def test_a_damaged_pdf_whose_readable_text_holds_no_bill_is_refused_as_damaged(damage: str) -> None:
+    """A cover letter that reads and a page, or a stream, that does not: the bill may be there, so the file is
+    refused as damaged (corrupt_pdf), not as one that holds no bill (unrecognized_bill)."""
+    letter = cover_letter()
     with pytest.raises(RejectedInput) as undamaged:
         extract_bill(letter, "letter.pdf", ocr="off")
     assert undamaged.value.reason_code == "unrecognized_bill"
 
+    if damage == "page":
+        damaged, expected = with_pages_blanked(letter, 2), "page(s) 2 (letter.pdf) cannot be read (the PDF is damaged "
+        expected += "there), and the others hold no bill"
+    else:
+        (damaged, number), expected = with_stream_damaged(letter, 1, 0.5), "the PDF (letter.pdf) is damaged (the "
+        expected += f"streams of object(s) {number} do not decode whole), and what can be read holds no bill"
     with pytest.raises(RejectedInput) as caught:
-        extract_bill(with_pages_blanked(letter, 2), "letter.pdf", ocr="off")
-    assert caught.value.reason_code == "corrupt_pdf"
-    assert caught.value.message == (
-        "page(s) 2 (letter.pdf) cannot be read (the PDF is damaged there), and the others hold no bill"
-    )
+        extract_bill(damaged, "letter.pdf", ocr="off")
+    assert (caught.value.reason_code, caught.value.message) == ("corrupt_pdf", expected)
 
 
 def test_a_scan_with_a_page_that_does_not_load_is_read_by_ocr_on_the_others() -> None:
@@ -392,6 +417,91 @@ def test_a_stamped_scan_with_a_page_that_does_not_load_names_both_with_ocr_off()
         ("scanned_pages", [1]),
         ("page_unreadable", [2]),
     ]
+
+
+@pytest.mark.parametrize(("stream", "at", "read_before"), [(0, 0.6, "no meter"), (1, 0.3, "no charges")])
+def test_a_damaged_stream_is_named_and_the_bill_goes_to_review(stream: int, at: float, read_before: str) -> None:
+    """pdfium draws a Flate stream up to where it stops decoding, without a word: the bill lost its meter, or every
+    charge, and loaded as ok (`read_before`). The byte checks inflate every stream pdfium reads text from, and a
+    stream that does not decode whole sends the bill to review."""
+    damaged, number = with_stream_damaged(real_bill(), stream, at)
+
+    result = extract_bill(damaged, "bill.pdf", ocr="off")
+
+    assert PdfTextReader("inline").read(real_bill()).damaged_streams == []
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    [audit] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
+    assert (audit.code, audit.details) == ("damaged_streams", {"objects": [number]})
+    assert audit.message == (
+        f"the PDF is damaged: its stream(s) of object(s) {number} do not decode whole, so text drawn from them may be "
+        "missing or wrong"
+    )
+    lost = result.bill.usage if read_before == "no meter" else result.bill.line_items
+    assert lost == []  # what the page lost is not made up; the reviewer has the original
+
+
+CONTENT = b"BT /F1 12 Tf 72 700 Td (Account Number: 1234) Tj ET"
+DEFLATED = zlib.compress(CONTENT)
+
+
+@pytest.mark.parametrize(
+    ("filters", "data", "damaged"),
+    [
+        (b"/FlateDecode", DEFLATED, False),
+        (b"/FlateDecode", DEFLATED[:10] + bytes([DEFLATED[10] ^ 0xFF]) + DEFLATED[11:], True),
+        (b"/FlateDecode", DEFLATED[:-6], True),  # cut short
+        (b"/FlateDecode", CONTENT, True),  # not deflated at all
+        (b"/FlateDecode", b"", False),  # an empty stream
+        (b"/Fl", DEFLATED[:-1], True),
+        (b"[/ASCII85Decode /FlateDecode]", base64.a85encode(DEFLATED, wrapcol=40) + b"~>", False),
+        (b"[/A85 /Fl]", base64.a85encode(DEFLATED[:-6]) + b"~>", True),
+        (b"[/ASCII85Decode /FlateDecode]", base64.a85encode(DEFLATED)[:-3] + b"{" + b"~>", True),  # no ASCII85 digit
+        (b"[/ASCII85Decode /FlateDecode]", b"uuuuu" + base64.a85encode(DEFLATED) + b"~>", True),  # past 2**32
+        (b"/ASCII85Decode", base64.a85encode(b"\0\0\0\0" + CONTENT) + b"~>", False),  # `z`, four zero bytes
+        (b"[/ASCIIHexDecode /FlateDecode]", DEFLATED.hex().encode() + b">", False),
+        (b"[/AHx /Fl]", DEFLATED.hex()[:-1].encode() + b">", True),  # an odd digit ends it as a 0: checksum
+        (b"/ASCIIHexDecode", b"4g>", True),
+        (b"/LZWDecode", b"\x80\x0b\x60\x50", False),  # not checked here: pdfium's to judge
+    ],
+)
+def test_the_byte_checks_name_streams_that_do_not_decode_whole(filters: bytes, data: bytes, damaged: bool) -> None:
+    from common.extraction.bills.guard import check_structure
+
+    assert check_structure(one_page_pdf(data, content_keys=b" /Filter " + filters)) == ([4] if damaged else [])
+    image = b" /Subtype /Image /Filter " + filters  # an image's stream is not decoded to read text
+    assert check_structure(one_page_pdf(CONTENT, b"", pdf_stream(data, image))) == []
+
+
+def test_an_encrypted_file_that_opens_without_a_password_is_read_and_its_streams_not_judged() -> None:
+    """A bill locked against printing or copying (an owner password only) opens as any other; its streams are
+    ciphertext to the byte checks, which leave them to pdfium."""
+    import io
+
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen.canvas import Canvas
+
+    from common.extraction.bills.guard import check_structure
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, encrypt=StandardEncryption("", ownerPassword="owner", canPrint=0, canCopy=0))
+    canvas.drawString(72, 700, "Account Number: 1234")
+    canvas.showPage()
+    canvas.save()
+    locked = buffer.getvalue()
+
+    document = PdfTextReader("inline").read(locked)
+
+    assert document.text == "Account Number: 1234" and document.damaged_streams == []
+    assert check_structure(locked.replace(b"/Encrypt", b"/Encrypx")) != []  # ciphertext, judged, would be damaged
+
+
+def test_a_bomb_under_ascii85_is_refused_by_the_byte_checks(reader: PdfTextReader) -> None:
+    """ASCII85 over Flate (as reportlab writes streams) is decoded to count what the Flate layer inflates to."""
+    deflate = zlib.compressobj(9)
+    raw = b"".join(deflate.compress(b" " * (1 << 20)) for _ in range(64)) + deflate.flush()
+    bomb = one_page_pdf(base64.a85encode(raw) + b"~>", content_keys=b" /Filter [/ASCII85Decode /FlateDecode]")
+    code, elapsed = reason(reader, bomb)
+    assert code == "compressed_bomb" and elapsed < WALL_BUDGET_S
 
 
 def test_nesting_spread_with_whitespace_is_still_refused() -> None:

@@ -297,7 +297,7 @@ def _extract(
 ) -> list[BillResult]:
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
-        audits = [_no_text_layer(reading.name), *_unreadable_audits(document, None)]
+        audits = [_no_text_layer(reading.name), *_unreadable_audits(document, None), *_damaged_audits(document)]
         return _without_text(bill_reader, data, document, audits, reading, split=split)
     scan = _with_scanned_pages(document, data, reading, split=split)
     # A scan under a stamp on every page is a scan: as with one that has no text layer, OCR before the model.
@@ -312,12 +312,12 @@ def _extract(
         # with no text layer would, even where OCR (or its absence) left the print unread; beside pages of text that
         # are no bill, only pages OCR could not look at keep the file from being refused (a picture is not a bill).
         if not (unread := scan.unreadable if scan.every_page else scan.unread):
-            if document.unreadable_pages:
+            if document.unreadable_pages or document.damaged_streams:
                 raise _damaged_without_bill(document, reading) from None
             raise
         outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
         reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *_unreadable_audits(document, None)]
-        reasons += scan.why
+        reasons += [*_damaged_audits(document), *scan.why]
         if scan.every_page:
             reasons += scan.no_words
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
@@ -326,13 +326,20 @@ def _extract(
 
 
 def _damaged_without_bill(document: Document, reading: _Reading) -> RejectedInput:
-    """The pages pdfium can load hold no bill: the file is refused as damaged (the bill may be on the others), not as
-    one that is no bill."""
-    pages = ", ".join(map(str, document.unreadable_pages))
-    return RejectedInput(
-        f"page(s) {pages}{reading.name} cannot be read (the PDF is damaged there), and the others hold no bill",
-        "corrupt_pdf",
-    )
+    """What pdfium can read of a damaged file holds no bill: it is refused as damaged (the bill may be in what it
+    cannot read), not as a file that is no bill."""
+    if document.unreadable_pages:
+        pages = ", ".join(map(str, document.unreadable_pages))
+        message = (
+            f"page(s) {pages}{reading.name} cannot be read (the PDF is damaged there), and the others hold no bill"
+        )
+    else:
+        objects = ", ".join(map(str, document.damaged_streams))
+        message = (
+            f"the PDF{reading.name} is damaged (the streams of object(s) {objects} do not decode whole), and what "
+            "can be read holds no bill"
+        )
+    return RejectedInput(message, "corrupt_pdf")
 
 
 def _past_the_page_limit(results: list[BillResult], document: Document, reading: _Reading) -> list[BillResult]:
@@ -597,6 +604,7 @@ def _page_audits(document: Document, pages: range | None = None) -> list[AuditRe
         *_run_together_audits(document, pages),
         *_cut_audits(document, pages),
         *_unreadable_audits(document, pages),
+        *_damaged_audits(document),
     ]
 
 
@@ -630,6 +638,23 @@ def _unreadable_audits(document: Document, pages: range | None) -> list[AuditRes
             message=f"page(s) {', '.join(map(str, unreadable))} cannot be read (the PDF is damaged there): what they "
             "hold is missing here",
             details={"pages": unreadable},
+        )
+    ]
+
+
+def _damaged_audits(document: Document) -> list[AuditResult]:
+    """Streams that do not decode whole (a byte damaged on a disk or in a transfer): pdfium draws what it decoded
+    before the damage without a word, so text (a page's charges, a digit) may be missing or wrong anywhere."""
+    if not document.damaged_streams:
+        return []
+    objects = ", ".join(map(str, document.damaged_streams))
+    return [
+        AuditResult(
+            code="damaged_streams",
+            severity=Severity.ERROR,
+            message=f"the PDF is damaged: its stream(s) of object(s) {objects} do not decode whole, so text drawn "
+            "from them may be missing or wrong",
+            details={"objects": document.damaged_streams},
         )
     ]
 

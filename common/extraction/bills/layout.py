@@ -103,6 +103,8 @@ class Document:
     cut_pages: list[int] = field(default_factory=list)
     # Pages pdfium cannot load (a page tree naming an object the file lacks): no words, whatever they print.
     unreadable_pages: list[int] = field(default_factory=list)
+    # Objects whose streams do not decode whole (guard.check_structure): text drawn from them may be missing.
+    damaged_streams: list[int] = field(default_factory=list)
 
     def page_box(self, page: int | None, box: BBox | None) -> BBox | None:
         """A box of page `page` in PDF coordinates, from the frame its lines were read in."""
@@ -144,6 +146,7 @@ class Document:
             run_together=merged(self.run_together, other.run_together),
             cut_pages=merged_pages(self.cut_pages, other.cut_pages),
             unreadable_pages=merged_pages(self.unreadable_pages, other.unreadable_pages),
+            damaged_streams=self.damaged_streams,
         )
 
     def words_per_page(self) -> dict[int, int]:
@@ -167,6 +170,7 @@ class Document:
             run_together=by_page(self.run_together),
             cut_pages=numbered(self.cut_pages),
             unreadable_pages=numbered(self.unreadable_pages),
+            damaged_streams=self.damaged_streams,
         )
 
     @cached_property
