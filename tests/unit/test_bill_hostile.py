@@ -462,6 +462,8 @@ DEFLATED = zlib.compress(CONTENT)
         (b"[/AHx /Fl]", DEFLATED.hex()[:-1].encode() + b">", True),  # an odd digit ends it as a 0: checksum
         (b"/ASCIIHexDecode", b"4g>", True),
         (b"/LZWDecode", b"\x80\x0b\x60\x50", False),  # not checked here: pdfium's to judge
+        (b"/FlateDecodf", DEFLATED, True),  # no such filter: pdfium draws nothing of the stream
+        (b"[/ASCII85Decode /F\xefateDecode]", base64.a85encode(DEFLATED) + b"~>", True),
     ],
 )
 def test_the_byte_checks_name_streams_that_do_not_decode_whole(filters: bytes, data: bytes, damaged: bool) -> None:
@@ -470,6 +472,26 @@ def test_the_byte_checks_name_streams_that_do_not_decode_whole(filters: bytes, d
     assert check_structure(one_page_pdf(data, content_keys=b" /Filter " + filters)) == ([4] if damaged else [])
     image = b" /Subtype /Image /Filter " + filters  # an image's stream is not decoded to read text
     assert check_structure(one_page_pdf(CONTENT, b"", pdf_stream(data, image))) == []
+
+
+def test_a_value_holding_a_character_no_font_maps_goes_to_review() -> None:
+    """A damaged /Encoding (`/WinAnsiEncodinj`) leaves pdfium the font's standard encoding, which has no euro sign:
+    `VAT on €484.86` reads as `VAT on \x80484.86`. Nothing else on that bill is in doubt; one such character in a
+    value is enough to hold it, whatever the share of them on the page."""
+    from common.connectors.billgen.third import third_bills
+
+    pdf = third_bills(18, 5)[17].pdf
+    regular = pdf.index(b"/BaseFont /Helvetica /Encoding /WinAnsiEncoding")
+    damaged = pdf[:regular] + pdf[regular:].replace(b"/WinAnsiEncoding", b"/WinAnsiEncodinj", 1)
+
+    intact, result = extract_bill(pdf, templates=(), ocr="off"), extract_bill(damaged, templates=(), ocr="off")
+
+    assert intact.status is BillStatus.OK and intact.bill is not None
+    assert intact.bill.line_items[3].description == "VAT on €484.86"
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    assert result.bill.line_items[3].description == "VAT on \x80484.86"
+    [audit] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
+    assert (audit.code, audit.details) == ("undecoded_characters", {"fields": ["line_items[3].description"]})
 
 
 def test_an_encrypted_file_that_opens_without_a_password_is_read_and_its_streams_not_judged() -> None:

@@ -73,6 +73,8 @@ def _finish(draft: Draft, *, extra: list[AuditResult] | None = None) -> BillResu
         return BillResult(BillStatus.NEEDS_REVIEW, None, audits, draft.method, draft.found_summary())
     bill_audits = audit_bill(bill)
     audits.extend(bill_audits)
+    if (undecoded := _undecoded_values(bill)) is not None:
+        audits.append(undecoded)
     if not total_verified(bill, bill_audits):
         audits.append(
             AuditResult(
@@ -126,6 +128,24 @@ def _undecoded_text(document: Document, name: str) -> AuditResult | None:
         message=f"the PDF's text layer does not decode{name}: {undecoded} of its {visible} characters are glyph "
         "numbers, not letters (a font without a Unicode map); it needs OCR or a person",
         details={"undecoded_characters": undecoded, "characters": visible},
+    )
+
+
+def _undecoded_values(bill: NormalizedBill) -> AuditResult | None:
+    """A value holding a character no font maps to a letter (`VAT on \x80484.86`, a damaged /Encoding's euro sign):
+    whatever the share of such characters on the page, that value was not read as printed."""
+    texts = {"provider": bill.provider, "account_number": bill.account_number, "service_address": bill.service_address}
+    texts |= {f"line_items[{index}].description": item.description for index, item in enumerate(bill.line_items)}
+    texts |= {f"usage[{index}].meter_number": read.meter_number for index, read in enumerate(bill.usage)}
+    texts |= {f"demand[{index}].meter_number": read.meter_number for index, read in enumerate(bill.demand)}
+    fields = [path for path, text in texts.items() if text and _UNDECODED.search(text)]
+    if not fields:
+        return None
+    return AuditResult(
+        code="undecoded_characters",
+        severity=Severity.ERROR,
+        message=f"{', '.join(fields)} hold characters the PDF's fonts map to no letter: not read as printed",
+        details={"fields": fields},
     )
 
 

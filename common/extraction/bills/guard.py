@@ -55,6 +55,12 @@ _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 _FILTER_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
 _ENCRYPTED = re.compile(rb"/Encrypt\s*(?:\d+\s+\d+\s+R|<<)")
 _FLATE, _ASCII85, _ASCII_HEX = {b"FlateDecode", b"Fl"}, {b"ASCII85Decode", b"A85"}, {b"ASCIIHexDecode", b"AHx"}
+# The standard filters this module does not decode (and their abbreviations): a name outside these and the three
+# above is a filter pdfium does not know either (a damaged `/FlateDecode`), and it draws nothing of the stream.
+_OTHER_FILTERS = {
+    *(b"LZWDecode", b"LZW", b"RunLengthDecode", b"RL", b"CCITTFaxDecode", b"CCF", b"DCTDecode", b"DCT"),
+    *(b"JBIG2Decode", b"JPXDecode", b"Crypt"),
+}
 _PDF_WHITESPACE = b" \t\r\n\f\x00"
 _NOT_ASCII85 = 255
 _ASCII85_DIGITS = bytes(byte - 33 if 33 <= byte <= 117 else _NOT_ASCII85 for byte in range(256))  # "!".."u"
@@ -150,8 +156,10 @@ def _decoded(raw: bytes, filters: list[bytes], limit: int) -> tuple[int, bool]:
             data = _ascii85(data) if len(data) <= 2 * limit else None  # 5 digits are 4 bytes: past it, a bomb
         elif name in _ASCII_HEX:
             data = _ascii_hex(data)
-        else:
+        elif name in _OTHER_FILTERS:
             return len(data) * 8, False  # LZW, RunLength and the like: not checked here
+        else:
+            return 0, True  # no such filter
     return (0, True) if data is None else (len(data), False)
 
 
