@@ -12,15 +12,13 @@ ones they replace. Then one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from bench.extract.evaluate import flatten
+from bench.extract.evaluate import emit, flatten
 from common.connectors.billgen import corpus
 from common.connectors.billgen.heldout import heldout_bills
 from common.connectors.billgen.third import third_bills
@@ -95,9 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     for outcome, count in sorted(report["outcomes"].items()):
         print(f"  {outcome:32s} {count:6d}")
     print(f"  review reasons: {report['review_reasons']}")
-    print(json.dumps(report))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+    emit(report, args.json)
     return 0
 
 

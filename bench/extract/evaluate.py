@@ -12,10 +12,12 @@ template matched counts as loaded.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from common.models import BillStatus, NormalizedBill
@@ -249,3 +251,10 @@ def flatten_invoice2data(got: dict[str, Any]) -> dict[str, Any]:
                 if key in fields and value is not None and value != "":
                     flat[f"{table}[{index}].{fields[key]}"] = _i2d_value(value)
     return flat
+
+
+def emit(report: dict[str, Any], path: str | None) -> None:
+    """A bench's report as one line of JSON after its table, and indented into `path` (its --json), if given."""
+    print(json.dumps(report, default=str))
+    if path:
+        Path(path).write_text(json.dumps(report, indent=2, default=str))

@@ -14,14 +14,12 @@ otherwise than on the square page: that last column is the one that must stay at
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from bench.extract.evaluate import flatten
+from bench.extract.evaluate import emit, flatten
 from common.connectors.billgen import corpus
 from common.connectors.billgen.heldout import heldout_bills
 from common.connectors.billgen.redraw import sideways, stretched, tilted, upside_down
@@ -132,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, row in report["redraws"].items():
         counts = (row["same"], row["review"], row["refused"], row["ok_missing"], row["ok_more"], row["ok_different"])
         print(f"{label:30s} " + " ".join(f"{n:{max(6, len(name))}d}" for n, name in zip(counts, columns, strict=True)))
-    print(json.dumps(report))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+    emit(report, args.json)
     return 0
 
 

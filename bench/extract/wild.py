@@ -14,13 +14,11 @@ choice. Then one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
-from bench.extract.evaluate import Evaluation, Score, field_group
+from bench.extract.evaluate import Evaluation, Score, emit, field_group
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
 from common.connectors.billgen.third import third_bills
 from common.connectors.billgen.wild import WildBill, wild_bills
@@ -201,9 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--choice applies to --family heldout")
     report = run(args.bills, args.seed, args.family, choices)
     print_report(report)
-    print(json.dumps(report, default=str))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    emit(report, args.json)
     return 0
 
 

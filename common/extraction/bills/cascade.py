@@ -631,35 +631,24 @@ def _page_audits(document: Document, pages: range | None = None) -> list[AuditRe
 def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:
     """Pages whose text runs past the reader's limit of characters a page (a bill's page holds a few thousand): read
     up to there, so values printed after it are missing."""
-    cut = [page for page in document.cut_pages if pages is None or page in pages]
-    if not cut:
-        return []
-    return [
-        AuditResult(
-            code="page_text_cut",
-            severity=Severity.ERROR,
-            message=f"page(s) {', '.join(map(str, cut))} hold more text than the reader reads of a page: each was "
-            "read up to its limit, and what is printed after it is missing here",
-            details={"pages": cut},
-        )
-    ]
+    says = "hold more text than the reader reads of a page: each was read up to its limit, and what is printed after it"
+    return _pages_audit("page_text_cut", document.cut_pages, pages, f"{says} is missing here")
 
 
 def _unreadable_audits(document: Document, pages: range | None) -> list[AuditResult]:
     """Pages pdfium cannot load (a page tree naming an object the file lacks): the file's other pages are read, and
     a person finds what those held (meters, charges, a statement) in the original."""
-    unreadable = [page for page in document.unreadable_pages if pages is None or page in pages]
-    if not unreadable:
+    says = "cannot be read (the PDF is damaged there): what they hold is missing here"
+    return _pages_audit("page_unreadable", document.unreadable_pages, pages, says)
+
+
+def _pages_audit(code: str, named: list[int], pages: range | None, says: str) -> list[AuditResult]:
+    """An error naming the pages of `named` (of `pages` only, if given), `says` after their numbers; none without."""
+    shown = [page for page in named if pages is None or page in pages]
+    if not shown:
         return []
-    return [
-        AuditResult(
-            code="page_unreadable",
-            severity=Severity.ERROR,
-            message=f"page(s) {', '.join(map(str, unreadable))} cannot be read (the PDF is damaged there): what they "
-            "hold is missing here",
-            details={"pages": unreadable},
-        )
-    ]
+    message = f"page(s) {', '.join(map(str, shown))} {says}"
+    return [AuditResult(code=code, severity=Severity.ERROR, message=message, details={"pages": shown})]
 
 
 def _damaged_audits(document: Document) -> list[AuditResult]:
