@@ -450,9 +450,11 @@ DEFLATED = zlib.compress(CONTENT)
         (b"/FlateDecode", DEFLATED, False),
         (b"/FlateDecode", DEFLATED[:10] + bytes([DEFLATED[10] ^ 0xFF]) + DEFLATED[11:], True),
         (b"/FlateDecode", DEFLATED[:-6], True),  # cut short
+        (b"/FlateDecode", DEFLATED[:-4], False),  # no checksum (some producers leave it off): pdfium draws it all
+        (b"/FlateDecode", DEFLATED[:-4] + bytes(4), True),  # a checksum that is not the data's
         (b"/FlateDecode", CONTENT, True),  # not deflated at all
         (b"/FlateDecode", b"", False),  # an empty stream
-        (b"/Fl", DEFLATED[:-1], True),
+        (b"/Fl", DEFLATED[:-7], True),
         (b"[/ASCII85Decode /FlateDecode]", base64.a85encode(DEFLATED, wrapcol=40) + b"~>", False),
         (b"[/A85 /Fl]", base64.a85encode(DEFLATED[:-6]) + b"~>", True),
         (b"[/ASCII85Decode /FlateDecode]", base64.a85encode(DEFLATED)[:-3] + b"{" + b"~>", True),  # no ASCII85 digit

@@ -103,9 +103,24 @@ def _inflated(raw: bytes, limit: int) -> tuple[int, bool]:
                 return size, True
             pending = inflater.unconsumed_tail
             if not pending:
-                return size, False  # the data ends before the stream does: cut short
+                return size, _without_checksum(raw)
     except zlib.error:
         return size, False
+
+
+def _without_checksum(raw: bytes) -> bool:
+    """Whether zlib data that ends early lacks only its checksum (some producers leave it off, and pdfium draws the
+    whole stream), not part of its deflate data (cut short): its deflate data, read without the zlib header, ends.
+    The same data as the first pass inflated within the limit, so no more output."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    pending = raw[2:]
+    try:
+        while pending and not inflater.eof:
+            inflater.decompress(pending, 1 << 20)
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return inflater.eof
 
 
 def _ascii85(text: bytes) -> bytes | None:
