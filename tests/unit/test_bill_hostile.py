@@ -431,13 +431,26 @@ def test_a_damaged_stream_is_named_and_the_bill_goes_to_review(stream: int, at: 
     assert PdfTextReader("inline").read(real_bill()).damaged_streams == []
     assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
     [audit] = [audit for audit in result.audits if audit.severity is Severity.ERROR]
-    assert (audit.code, audit.details) == ("damaged_streams", {"objects": [number]})
+    assert (audit.code, audit.details) == ("damaged_streams", {"objects": [number], "count": 1})
     assert audit.message == (
         f"the PDF is damaged: its stream(s) of object(s) {number} do not decode whole, so text drawn from them may be "
         "missing or wrong"
     )
     lost = result.bill.usage if read_before == "no meter" else result.bill.line_items
     assert lost == []  # what the page lost is not made up; the reviewer has the original
+
+
+def test_an_audit_names_twenty_damaged_streams_and_counts_the_rest() -> None:
+    """A hostile file may hold hundreds of thousands of broken streams: the audit stays small."""
+    junk = b"".join(
+        b"%d 0 obj <</Filter /FlateDecode /Length 1>> stream\nx\nendstream endobj\n" % n for n in range(900, 930)
+    )
+
+    result = extract_bill(real_bill() + junk + b"%%EOF\n", ocr="off")
+
+    [audit] = [audit for audit in result.audits if audit.code == "damaged_streams"]
+    assert audit.details == {"objects": list(range(900, 920)), "count": 30}
+    assert "object(s) 900, 901, 902, 903, 904 and 25 more do not decode whole" in audit.message
 
 
 CONTENT = b"BT /F1 12 Tf 72 700 Td (Account Number: 1234) Tj ET"

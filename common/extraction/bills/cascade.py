@@ -38,6 +38,7 @@ BILL_SIGNALS = ("total_amount", "amount_due", "bill_period_start", "account_numb
 # A page with fewer words in its text layer that shows print (ocr.inked_pages) is read by OCR: a scanner's or fax's
 # stamp, a Bates or page number over a scanned image is a few words; a bill's page of text is a hundred or more.
 SPARSE_PAGE_WORDS = 20
+DAMAGED_SHOWN = 20  # object numbers of damaged streams an audit names
 
 
 @dataclass
@@ -354,7 +355,7 @@ def _damaged_without_bill(document: Document, reading: _Reading) -> RejectedInpu
             f"page(s) {pages}{reading.name} cannot be read (the PDF is damaged there), and the others hold no bill"
         )
     else:
-        objects = ", ".join(map(str, document.damaged_streams))
+        objects = _some(list(map(str, document.damaged_streams)))
         message = (
             f"the PDF{reading.name} is damaged (the streams of object(s) {objects} do not decode whole), and what "
             "can be read holds no bill"
@@ -654,16 +655,16 @@ def _pages_audit(code: str, named: list[int], pages: range | None, says: str) ->
 def _damaged_audits(document: Document) -> list[AuditResult]:
     """Streams that do not decode whole (a byte damaged on a disk or in a transfer): pdfium draws what it decoded
     before the damage without a word, so text (a page's charges, a digit) may be missing or wrong anywhere."""
-    if not document.damaged_streams:
+    damaged = document.damaged_streams
+    if not damaged:
         return []
-    objects = ", ".join(map(str, document.damaged_streams))
     return [
         AuditResult(
             code="damaged_streams",
             severity=Severity.ERROR,
-            message=f"the PDF is damaged: its stream(s) of object(s) {objects} do not decode whole, so text drawn "
-            "from them may be missing or wrong",
-            details={"objects": document.damaged_streams},
+            message=f"the PDF is damaged: its stream(s) of object(s) {_some(list(map(str, damaged)))} do not decode "
+            "whole, so text drawn from them may be missing or wrong",
+            details={"objects": damaged[:DAMAGED_SHOWN], "count": len(damaged)},  # a hostile file names thousands
         )
     ]
 
