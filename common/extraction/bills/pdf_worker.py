@@ -467,7 +467,11 @@ def read_columns(
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
     read, page_count = _each_page(
-        data, max_pages, lambda page, _: _text_columns(page, max_chars_per_page), unloadable=lambda _: None
+        data,
+        max_pages,
+        lambda page, _: _text_columns(page, max_chars_per_page),
+        unloadable=lambda _: None,
+        annotations_drawn=True,
     )
     unreadable = [number for number, found in enumerate(read, start=1) if found is None]
     if read and len(unreadable) == len(read):
@@ -496,10 +500,12 @@ def _each_page(
     read: Callable[[Any, int], T],
     only: Collection[int] | None = None,
     unloadable: Callable[[int], T] | None = None,
+    annotations_drawn: bool = False,
 ) -> tuple[list[T], int]:
     """`read(page, index)` of each of the first `max_pages` pages (of those numbered in `only`, if given), and the
     document's page count. A page pdfium cannot load (a page tree naming an object the file lacks) gives
-    `unloadable(index)`; without it, PdfReadError."""
+    `unloadable(index)`; without it, PdfReadError. With `annotations_drawn`, a page is read with its annotations
+    drawn into it (_annotations_drawn)."""
     document = _open(data)
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
@@ -508,6 +514,8 @@ def _each_page(
             if only is not None and index + 1 not in only:
                 continue
             page = pdfium_c.FPDF_LoadPage(document, index)
+            if page and annotations_drawn:
+                page = _annotations_drawn(document, page, index)
             if not page:
                 if unloadable is None:
                     raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
@@ -520,6 +528,32 @@ def _each_page(
         return found, page_count
     finally:
         pdfium_c.FPDF_CloseDocument(document)
+
+
+# Annotations that draw nothing on the page: a link's box, a note's pop-up window.
+_NOT_DRAWN = frozenset({pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP})
+
+
+def _annotations_drawn(document: Any, page: Any, index: int) -> Any:
+    """The page (loaded again) with its annotations' appearances drawn into its content: pdfium's text holds only
+    the content, and a filled form's values, or text typed onto a PDF, are annotations. Its text layer then holds
+    what the page shows. A page with no annotation but links is left as it was loaded (no cost)."""
+    count = pdfium_c.FPDFPage_GetAnnotCount(page)
+    if count <= 0 or all(_annotation_subtype(page, number) in _NOT_DRAWN for number in range(count)):
+        return page
+    if pdfium_c.FPDFPage_Flatten(page, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
+        return page
+    pdfium_c.FPDF_ClosePage(page)  # pdfium's text of a flattened page is its content before: load it again
+    return pdfium_c.FPDF_LoadPage(document, index)
+
+
+def _annotation_subtype(page: Any, number: int) -> int:
+    annotation = pdfium_c.FPDFPage_GetAnnot(page, number)
+    try:
+        return int(pdfium_c.FPDFAnnot_GetSubtype(annotation)) if annotation else pdfium_c.FPDF_ANNOT_LINK
+    finally:
+        if annotation:
+            pdfium_c.FPDFPage_CloseAnnot(annotation)
 
 
 def _open(data: bytes) -> Any:
