@@ -318,7 +318,7 @@ def _extract(
 ) -> list[BillResult]:
     document = reading.pdf_reader.read(data, filename)
     if not document.has_text:
-        audits = [_no_text_layer(reading.name), *_unreadable_audits(document, None), *_damaged_audits(document)]
+        audits = [_no_text_layer(reading.name), *_damage_audits(document)]
         return _without_text(bill_reader, data, document, audits, reading, split=split)
     scan = _with_scanned_pages(document, data, reading, split=split)
     # A scan under a stamp on every page is a scan: as with one that has no text layer, OCR before the model.
@@ -337,8 +337,7 @@ def _extract(
                 raise _damaged_without_bill(document, reading) from None
             raise
         outcome: Literal["unread", "off"] = "off" if reading.ocr is None else "unread"
-        reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *_unreadable_audits(document, None)]
-        reasons += [*_damaged_audits(document), *scan.why]
+        reasons = [_scanned_pages(unread, scan.words, reading.name, outcome), *_damage_audits(document), *scan.why]
         if scan.every_page:
             reasons += scan.no_words
         return [BillResult(BillStatus.NEEDS_REVIEW, None, reasons, "none")]
@@ -624,16 +623,26 @@ def _page_audits(document: Document, pages: range | None = None) -> list[AuditRe
         *_skew_audits(document, pages),
         *_run_together_audits(document, pages),
         *_cut_audits(document, pages),
-        *_unreadable_audits(document, pages),
-        *_damaged_audits(document),
+        *_damage_audits(document, pages),
     ]
 
 
 def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:
     """Pages whose text runs past the reader's limit of characters a page (a bill's page holds a few thousand): read
     up to there, so values printed after it are missing."""
-    says = "hold more text than the reader reads of a page: each was read up to its limit, and what is printed after it"
-    return _pages_audit("page_text_cut", document.cut_pages, pages, f"{says} is missing here")
+    return _pages_audit(
+        "page_text_cut",
+        document.cut_pages,
+        pages,
+        "hold more text than the reader reads of a page: each was read up to its limit, and what is printed after it "
+        "is missing here",
+    )
+
+
+def _damage_audits(document: Document, pages: range | None = None) -> list[AuditResult]:
+    """The damage the reader found: pages it could not load (of `pages` only, if given), streams that do not decode
+    whole (the file's)."""
+    return [*_unreadable_audits(document, pages), *_damaged_audits(document)]
 
 
 def _unreadable_audits(document: Document, pages: range | None) -> list[AuditResult]:

@@ -158,24 +158,25 @@ def _ascii_hex(text: bytes) -> bytes | None:
 def _decoded(raw: bytes, filters: list[bytes], limit: int) -> tuple[int, bool]:
     """What a stream costs pdfium to decode (its Flate output; other filters, which expand far less, counted
     roughly), and whether the filters that can be checked here find it damaged."""
-    data: bytes | None = raw
+    data = raw
     for name in filters:
-        if data is None:
-            return 0, True
         if name in _FLATE:
             if not data.strip(_PDF_WHITESPACE):
                 return 0, False  # an empty stream: nothing to decode
             size, whole = _inflated(data, limit)
             return size, not whole
         if name in _ASCII85:
-            data = _ascii85(data) if len(data) <= 2 * limit else None  # 5 digits are 4 bytes: past it, a bomb
+            decoded = _ascii85(data) if len(data) <= 2 * limit else None  # 5 digits are 4 bytes: past it, a bomb
         elif name in _ASCII_HEX:
-            data = _ascii_hex(data)
+            decoded = _ascii_hex(data)
         elif name in _OTHER_FILTERS:
             return len(data) * 8, False  # LZW, RunLength and the like: not checked here
         else:
             return 0, True  # no such filter
-    return (0, True) if data is None else (len(data), False)
+        if decoded is None:
+            return 0, True
+        data = decoded
+    return len(data), False
 
 
 def check_structure(data: bytes, filename: str | None = None) -> list[int]:
@@ -308,9 +309,7 @@ class PdfTextReader:
             pages, page_count, joined, cut, unreadable = (
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
-        document = build_document(pages, page_count, joined, cut, unreadable)
-        document.damaged_streams = damaged
-        return document
+        return build_document(pages, page_count, joined, cut, unreadable, damaged)
 
     def render(
         self, data: bytes, filename: str | None = None, *, pages: Sequence[int], dpi: float, max_pixels: int

@@ -558,11 +558,17 @@ def build_document(
     joined: list[list[int]] | None = None,
     cut: list[int] | None = None,
     unreadable: list[int] | None = None,
+    damaged: list[int] | None = None,
 ) -> Document:
     """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines, `cut` the pages
-    whose text the reader cut at its limit, `unreadable` those it could not load."""
+    whose text the reader cut at its limit, `unreadable` those it could not load, `damaged` the objects whose streams
+    do not decode whole."""
     document = Document(
-        lines=[], page_count=page_count, cut_pages=list(cut or []), unreadable_pages=list(unreadable or [])
+        lines=[],
+        page_count=page_count,
+        cut_pages=list(cut or []),
+        unreadable_pages=list(unreadable or []),
+        damaged_streams=list(damaged or []),
     )
     document.run_together = {
         page: [pages[page - 1][index][0] for index in indices]

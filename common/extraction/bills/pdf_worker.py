@@ -17,8 +17,8 @@ Wire format (frames of a 4-byte big-endian length, then the bytes): request = he
 reply = JSON `{"page_count": n, "words_per_page": [...], "words": "w1\\nw2...", "joined_per_page": [[i, ...], ...],
 "cut_pages": [p, ...], "unreadable_pages": [p, ...]}` (the indices of each page's words that pdfium ran over two lines
 and that could not be split into their lines' parts; the pages whose text ran past max_chars_per_page, read up to
-there; the pages pdfium cannot load, given no words) then the word boxes as
-float32 (left, bottom, right, top per word, native order), or only `{"error": {...}}`. JSON and plain
+there; the pages pdfium cannot load, given no words) then the word boxes as float32 (left, bottom, right, top per
+word, native order), or only `{"error": {...}}`. JSON and plain
 floats, never pickle: the parent must not execute what a compromised worker sends. Boxes travel as
 floats because encoding them as JSON cost more than reading them (pdfium's boxes are float32 already).
 A header with `"render"` asks for some pages as images for OCR (render_pages: `"pages"`, 1-based): the reply is
@@ -537,7 +537,8 @@ _NOT_DRAWN = frozenset({pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP})
 def _annotations_drawn(document: Any, page: Any, index: int) -> Any:
     """The page (loaded again) with its annotations' appearances drawn into its content: pdfium's text holds only
     the content, and a filled form's values, or text typed onto a PDF, are annotations. Its text layer then holds
-    what the page shows. A page with no annotation but links is left as it was loaded (no cost)."""
+    what the page shows. A page with no annotation but links is left as it was loaded: neither flattened nor loaded
+    again."""
     count = pdfium_c.FPDFPage_GetAnnotCount(page)
     if count <= 0 or all(_annotation_subtype(page, number) in _NOT_DRAWN for number in range(count)):
         return page
