@@ -66,6 +66,24 @@ def form_bill(*, flags: str = "print", link: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+def _left_to_the_viewer(pdf: bytes) -> bytes:
+    """The form as a tool that fills in values without drawing them leaves it: no field has an appearance (`/AP`
+    renamed, the same length, so the cross-reference table stays right)."""
+    assert pdf.count(b"/AP <<") == len(ROWS)
+    return pdf.replace(b"/AP <<", b"/XP <<")
+
+
+def _refilled(pdf: bytes, *, need_appearances: bool) -> bytes:
+    """The form with the account field's value changed and its drawing not (pypdf's recipe for years); with
+    `need_appearances`, the form says so (`/NeedAppearances true`, in place of its default appearance of the same
+    length), and a viewer draws the fields from their values."""
+    refilled = pdf.replace(b"/V (4410-2287-09)", b"/V (5510-2287-09)")
+    if need_appearances:
+        refilled = refilled.replace(b"/DA (/Helv 0 Tf 0 g) /DR", b"/NeedAppearances true/DR")
+    assert len(refilled) == len(pdf) and refilled.count(b"5510-2287-09") == 1
+    return refilled
+
+
 @pytest.mark.parametrize("isolation", ["process", "inline"])
 def test_a_filled_forms_values_are_read_where_the_page_shows_them(isolation: Isolation) -> None:
     """Refused before as `unrecognized_bill`: the text layer held the labels alone."""
@@ -90,12 +108,20 @@ def test_a_filled_forms_values_are_read_where_the_page_shows_them(isolation: Iso
     assert box is not None and FIELD_LEFT <= box[0] < box[2] <= FIELD_LEFT + FIELD_WIDTH  # inside its field
 
 
-def test_a_hidden_fields_value_is_not_read() -> None:
-    """What the page shows: a field flagged hidden draws nothing, so nothing of it is read."""
-    with pytest.raises(RejectedInput) as caught:
-        extract_bill(form_bill(flags="hidden"), ocr="off")
-    assert caught.value.reason_code == "unrecognized_bill"
-    assert PdfTextReader("inline").read(form_bill(flags="hidden")).text.count("4410") == 0
+@pytest.mark.parametrize("flags", ["hidden", "noview"])
+def test_a_hidden_fields_value_is_not_read(flags: str) -> None:
+    """What the page shows: a field flagged hidden, or neither viewed nor printed (a form's helper field), draws
+    nothing, so nothing of it is read. pdfium's flattening for the screen drew `noview` fields."""
+    for pdf in (form_bill(flags=flags), _left_to_the_viewer(form_bill(flags=flags))):
+        with pytest.raises(RejectedInput) as caught:
+            extract_bill(pdf, ocr="off")
+        assert caught.value.reason_code == "unrecognized_bill"
+        assert PdfTextReader("inline").read(pdf).text.count("4410") == 0
+
+
+def test_a_field_printed_but_not_viewed_is_read() -> None:
+    """`noview` with `print`: on the paper bill, so on the bill."""
+    assert PdfTextReader("inline").read(form_bill(flags="noview print")).text.count("4410-2287-09") == 1
 
 
 def test_a_page_whose_only_annotations_are_links_is_read_as_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,3 +145,52 @@ def test_a_page_whose_only_annotations_are_links_is_read_as_loaded(monkeypatch: 
     assert flattened == []
     assert "4410-2287-09" in PdfTextReader("inline").read(form_bill(link=True)).text
     assert len(flattened) == 1
+
+
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+def test_fields_the_file_leaves_for_the_viewer_to_draw_are_read(isolation: Isolation) -> None:
+    """Without an appearance a field draws nothing when flattened; a viewer draws its value, and so does pdfium's
+    form-fill environment. Refused before as `unrecognized_bill`."""
+    reader = PdfTextReader(isolation)
+    try:
+        result = extract_bill(_left_to_the_viewer(form_bill()), "form.pdf", pdf_reader=reader, ocr="off")
+    finally:
+        reader.close()
+
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert (result.bill.account_number, str(result.bill.amount_due)) == ("4410-2287-09", "70.00")
+    box = result.bill.provenance["account_number"].bbox
+    assert box is not None and FIELD_LEFT <= box[0] < box[2] <= FIELD_LEFT + FIELD_WIDTH
+
+
+@pytest.mark.parametrize(("need_appearances", "account"), [(True, "5510-2287-09"), (False, "4410-2287-09")])
+def test_a_refilled_field_reads_as_a_viewer_shows_it(need_appearances: bool, account: str) -> None:
+    """Marked `/NeedAppearances`, the form is drawn from its values, not from the drawings it holds (those show the
+    value before, `4410-...`); unmarked, a viewer shows the drawing, and so is it read."""
+    result = extract_bill(_refilled(form_bill(), need_appearances=need_appearances), ocr="off")
+
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.account_number == account
+
+
+def test_a_bill_without_a_form_starts_no_form_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual bill pays one call for forms (is there one?), not pdfium's form-fill environment."""
+    started: list[Any] = []
+    start: Callable[..., Any] = pdf_worker.pdfium_c.FPDFDOC_InitFormFillEnvironment
+
+    def counted(document: Any, info: Any) -> Any:
+        started.append(document)
+        return start(document, info)
+
+    monkeypatch.setattr(pdf_worker.pdfium_c, "FPDFDOC_InitFormFillEnvironment", counted)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(612, 792))
+    canvas.drawString(72, 700, "Pay online at maplecreek.test")
+    canvas.linkURL("https://maplecreek.test", (72, 696, 240, 710))
+    canvas.showPage()
+    canvas.save()
+
+    assert PdfTextReader("inline").read(buffer.getvalue()).text == "Pay online at maplecreek.test"
+    assert started == []
+    assert "4410-2287-09" in PdfTextReader("inline").read(form_bill()).text
+    assert len(started) == 1

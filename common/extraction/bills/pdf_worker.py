@@ -507,15 +507,17 @@ def _each_page(
     `unloadable(index)`; without it, PdfReadError. With `annotations_drawn`, a page is read with its annotations
     drawn into it (_annotations_drawn)."""
     document = _open(data)
+    form = None
     try:
         page_count = pdfium_c.FPDF_GetPageCount(document)
+        form = _FormFields.of(document) if annotations_drawn else None
         found: list[T] = []
         for index in range(min(page_count, max_pages)):
             if only is not None and index + 1 not in only:
                 continue
             page = pdfium_c.FPDF_LoadPage(document, index)
             if page and annotations_drawn:
-                page = _annotations_drawn(document, page, index)
+                page = _annotations_drawn(document, page, index, form)
             if not page:
                 if unloadable is None:
                     raise PdfReadError("corrupt_pdf", f"page {index + 1} cannot be read")
@@ -527,6 +529,8 @@ def _each_page(
                 pdfium_c.FPDF_ClosePage(page)
         return found, page_count
     finally:
+        if form is not None:
+            form.close()
         pdfium_c.FPDF_CloseDocument(document)
 
 
@@ -534,27 +538,68 @@ def _each_page(
 _NOT_DRAWN = frozenset({pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP})
 
 
-def _annotations_drawn(document: Any, page: Any, index: int) -> Any:
+class _FormFields:
+    """pdfium's form-fill environment of a document with form fields, which draws a field as a viewer shows it where
+    its file leaves that to the viewer: a field with no appearance of its own, or a form marked `/NeedAppearances`
+    (a tool that filled in the values without drawing them; the appearance the file holds may show the value
+    before). Without it, flattening draws a field's stored appearance or nothing."""
+
+    def __init__(self, document: Any) -> None:
+        self._info = pdfium_c.FPDF_FORMFILLINFO(version=2)  # pdfium keeps a pointer to it until close
+        self.handle = pdfium_c.FPDFDOC_InitFormFillEnvironment(document, self._info)
+
+    @classmethod
+    def of(cls, document: Any) -> _FormFields | None:
+        """The document's environment, or None where it has no form (the usual bill: one call)."""
+        if pdfium_c.FPDF_GetFormType(document) == pdfium_c.FORMTYPE_NONE:
+            return None
+        form = cls(document)
+        return form if form.handle else None
+
+    def drawn(self, page: Any) -> None:
+        """Give the page's fields their appearances as a viewer would (pdfium does so as it takes the page on)."""
+        pdfium_c.FORM_OnAfterLoadPage(page, self.handle)
+        pdfium_c.FORM_OnBeforeClosePage(page, self.handle)
+
+    def close(self) -> None:
+        pdfium_c.FPDFDOC_ExitFormFillEnvironment(self.handle)
+
+
+def _annotations_drawn(document: Any, page: Any, index: int, form: _FormFields | None = None) -> Any:
     """The page (loaded again) with its annotations' appearances drawn into its content: pdfium's text holds only
     the content, and a filled form's values, or text typed onto a PDF, are annotations. Its text layer then holds
-    what the page shows. A page with no annotation but links is left as it was loaded: neither flattened nor loaded
-    again."""
+    what the page shows; a form's fields drawn by `form` first, as a viewer draws them. A page with no annotation
+    that draws (links, pop-ups, ones shown nowhere) is left as it was loaded: neither flattened nor loaded again."""
     count = pdfium_c.FPDFPage_GetAnnotCount(page)
-    if count <= 0 or all(_annotation_subtype(page, number) in _NOT_DRAWN for number in range(count)):
+    kinds = [_annotation_kind(page, number) for number in range(count)]
+    if all(subtype in _NOT_DRAWN or _shown_nowhere(flags) for subtype, flags in kinds):
         return page
+    for number in reversed(range(count)):
+        if _shown_nowhere(kinds[number][1]):
+            pdfium_c.FPDFPage_RemoveAnnot(page, number)
+    if form is not None:
+        form.drawn(page)
     if pdfium_c.FPDFPage_Flatten(page, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
         return page
     pdfium_c.FPDF_ClosePage(page)  # pdfium's text of a flattened page is its content before: load it again
     return pdfium_c.FPDF_LoadPage(document, index)
 
 
-def _annotation_subtype(page: Any, number: int) -> int:
+def _annotation_kind(page: Any, number: int) -> tuple[int, int]:
+    """An annotation's subtype and flags (one pdfium cannot give counts as a link: nothing to draw)."""
     annotation = pdfium_c.FPDFPage_GetAnnot(page, number)
+    if not annotation:
+        return pdfium_c.FPDF_ANNOT_LINK, 0
     try:
-        return int(pdfium_c.FPDFAnnot_GetSubtype(annotation)) if annotation else pdfium_c.FPDF_ANNOT_LINK
+        return int(pdfium_c.FPDFAnnot_GetSubtype(annotation)), int(pdfium_c.FPDFAnnot_GetFlags(annotation))
     finally:
-        if annotation:
-            pdfium_c.FPDFPage_CloseAnnot(annotation)
+        pdfium_c.FPDFPage_CloseAnnot(annotation)
+
+
+def _shown_nowhere(flags: int) -> bool:
+    """Neither on screen nor printed (`NoView` without `Print`): a form's helper field. pdfium's flattening for the
+    screen leaves out hidden annotations, not these."""
+    return bool(flags & pdfium_c.FPDF_ANNOT_FLAG_NOVIEW) and not flags & pdfium_c.FPDF_ANNOT_FLAG_PRINT
 
 
 def _open(data: bytes) -> Any:
