@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
 from common.extraction.bills import pdf_worker
-from common.extraction.bills.guard import decode_pages
+from common.extraction.bills.guard import PdfTextReader, decode_pages
 
 LIMITS = {"max_pages": 50, "max_chars_per_page": 50_000}
 WHITESPACE = [code for code in range(0x110000) if chr(code).isspace()]
@@ -226,6 +226,7 @@ CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.
 TEXT_INDEX_TO_CHAR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 CHAR_ANGLE = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 CHAR_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+IS_GENERATED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 COUNT_RECTS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 GET_RECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 
@@ -249,7 +250,8 @@ class FakePdfium:
     are given as they are. Every character is level (angle 0) but those in `angles`; `angles_asked` records
     the characters whose angle was asked for. A character's origin is in `origins`, else its box's lower left
     corner; `no_origin` ones have none. FPDFText_CountRects and FPDFText_GetRect give `strings`, the boxes of
-    the strings drawn (left, bottom, right, top), in order; none unless given.
+    the strings drawn (left, bottom, right, top), in order; none unless given. FPDFText_IsGenerated says a
+    character was drawn but those in `generated` (spaces pdfium put between two strings).
     """
 
     def __init__(self) -> None:
@@ -265,6 +267,8 @@ class FakePdfium:
         self.text_index_to_char = TEXT_INDEX_TO_CHAR(self._text_index_to_char)
         self.char_angle = CHAR_ANGLE(self._char_angle)
         self.char_origin = CHAR_ORIGIN(self._char_origin)
+        self.generated: set[int] = set()
+        self.is_generated = IS_GENERATED(self._is_generated)
         self.strings: list[CharBox] = []
         self.count_rects = COUNT_RECTS(self._count_rects)
         self.get_rect = GET_RECT(self._get_rect)
@@ -295,6 +299,10 @@ class FakePdfium:
         rect.bottom = (index * 7) % 5 - 0.125
         rect.top = rect.bottom + 10 + index % 4
         return 1
+
+    def _is_generated(self, handle: int, index: int) -> int:
+        assert handle == HANDLE
+        return int(index in self.generated)
 
     def _text_index_to_char(self, handle: int, text_index: int) -> int:
         assert handle == HANDLE
@@ -328,6 +336,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE", pdfium.char_angle)
     monkeypatch.setattr(pdf_worker, "_CHAR_ANGLE_ADDRESS", ctypes.cast(pdfium.char_angle, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN", pdfium.char_origin)
+    monkeypatch.setattr(pdf_worker, "_IS_GENERATED", pdfium.is_generated)
+    monkeypatch.setattr(pdf_worker, "_IS_GENERATED_ADDRESS", ctypes.cast(pdfium.is_generated, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_COUNT_RECTS", pdfium.count_rects)
     monkeypatch.setattr(pdf_worker, "_GET_RECT", pdfium.get_rect)
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN_ADDRESS", ctypes.cast(pdfium.char_origin, ctypes.c_void_p).value)
@@ -638,7 +648,7 @@ def test_a_word_with_a_character_without_an_origin_stays_joined(fake: FakePdfium
 
 def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:
     boxes = {
-        "a": ((10, 700, 20, 710), (30, 699, 41, 709)),  # share height only: asked, one line
+        "a": ((10, 700, 20, 710), (20, 699, 31, 709)),  # share height only: asked, one line
         "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked, two lines
         "c": ((10, 700, 20, 710), (19, 701, 29, 709)),  # share both (kerned into it): one line, not asked
         "d": ((10, 700, 20, 710), (30, 680, 40, 690)),  # share neither: asked, two lines when level
@@ -712,6 +722,7 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
         pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
         pdf_worker._CHAR_ANGLE_ADDRESS,
         pdf_worker._CHAR_ORIGIN_ADDRESS,
+        pdf_worker._IS_GENERATED_ADDRESS,
         buffer,
         len(text),
         True,
@@ -868,3 +879,104 @@ def test_python_looks_only_where_one_string_drawn_meets_the_one_before(
     assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
     assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])
+
+
+# --- letter spacing ---------------------------------------------------------------------------------------
+
+# `x abcd y` on the fake page: `abcd` is characters 2-5, 10 points high, each 8 wide
+ABUTTING = {2: (10, 700, 18, 710), 3: (18, 700, 26, 710), 4: (26, 700, 34, 710), 5: (34, 700, 42, 710)}
+SET_2_APART = {2: (10, 700, 18, 710), 3: (20, 700, 28, 710), 4: (30, 700, 38, 710), 5: (40, 700, 48, 710)}
+
+
+@pytest.mark.parametrize(
+    ("boxes", "angle", "spacing"),
+    [
+        (SET_2_APART, 0.0, 2),  # past 0.1 of the height
+        ({**SET_2_APART, 5: (41, 700, 49, 710)}, 0.0, 2),  # the smaller of the first and last gaps (2, not 3)
+        (ABUTTING, 0.0, 0),
+        ({**ABUTTING, 2: (9, 700, 17, 710)}, 0.0, 0),  # first two apart (a pair set loose), last two abutting
+        ({**ABUTTING, 5: (35, 700, 43, 710)}, 0.0, 0),  # 1 point apart: not past 0.1 of 10
+        (SET_2_APART, 0.05, 2),  # a scan's text layer, a little off level
+        (SET_2_APART, 0.15, 0),  # turned past 0.1 radians: a character's box is the box around a turned one
+        (SET_2_APART, 2 * math.pi - 0.05, 2),
+    ],
+)
+@pytest.mark.parametrize("space_drawn", [True, False])
+def test_a_letter_spaced_words_box_takes_in_the_spacing_around_it(
+    fake: FakePdfium, boxes: dict[int, CharBox], angle: float, spacing: float, space_drawn: bool
+) -> None:
+    """Letter spacing (`Tc`) follows every glyph, a space's too: a word's box ends where its advance does, and after a
+    space drawn in its string starts where the space's advance ends, so that a letter-spaced phrase's gaps are a
+    space's and it stays one cell. After a space pdfium put between two strings, it starts where it was drawn."""
+    fake.boxes.update(boxes)
+    fake.angles[2] = angle
+    if not space_drawn:
+        fake.generated.add(1)
+    texts, flat = both_paths(units_of("x abcd y"), aligned=True)
+    assert texts == ["x", "abcd", "y"]
+    left, right = min(boxes[2][0], boxes[5][0]), max(boxes[2][2], boxes[5][2])
+    assert flat[4:8] == [left - spacing if space_drawn else left, 700, right + spacing, 710]
+    spaced = boxes[3][0] - boxes[2][2] > 1 and boxes[5][0] - boxes[4][2] > 1
+    # on_two_lines asks (C, then Python): `a` and `d` share no width; letter_spacing asks only once both gaps tell
+    assert fake.angles_asked == [2] * (4 if spaced else 2)
+
+
+def test_letter_spacing_is_measured_only_where_characters_are_text_indices(fake: FakePdfium) -> None:
+    """As drawn_over: where glyphs without Unicode part characters from text indices, the next character may be
+    none of the word's."""
+    fake.boxes.update({7: SET_2_APART[2], 10: SET_2_APART[3], 13: SET_2_APART[4], 16: SET_2_APART[5]})
+    _, flat = both_paths(units_of("x abcd y"), aligned=False)
+    assert flat[4:8] == [10, 700, 48, 710]
+
+
+def test_a_two_character_words_one_gap_is_its_spacing(fake: FakePdfium) -> None:
+    fake.boxes.update({2: (10, 700, 18, 710), 3: (21, 700, 29, 710)})
+    _, flat = both_paths(units_of("x ab y"), aligned=True)
+    assert flat[4:8] == [7, 700, 32, 710]
+
+
+def test_a_letter_spaced_word_first_on_its_page_takes_in_the_spacing_after_it(fake: FakePdfium) -> None:
+    fake.boxes.update({0: (10, 700, 18, 710), 1: (21, 700, 29, 710)})
+    _, flat = both_paths(units_of("ab y"), aligned=True)
+    assert flat[0:4] == [10, 700, 32, 710]
+
+
+def letter_spaced_pdf(spacing: float) -> bytes:
+    """8-point Courier (a 4.8-point advance, a space's too) letter-spaced by `spacing`: a charge's description with
+    its amount far to its right, a tax whose middle word is one character long (too short to tell its spacing), and
+    a label with its value set 9 points after the label's advance (a cell apart: more than 0.9 of the 8.4-point box
+    height)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+
+    def tracked(x: float, y: float, text: str) -> float:
+        string = canvas.beginText(x, y)
+        string.setFont("Courier", 8)
+        string.setCharSpace(spacing)
+        string.textOut(text)
+        canvas.drawText(string)
+        return x + len(text) * (4.8 + spacing)  # where its advance ends: the spacing follows every glyph
+
+    tracked(48, 700, "WATER STANDING CHARGE")
+    canvas.setFont("Courier", 8)
+    canvas.drawString(300, 700, "$6.03")
+    tracked(48, 690, "VAT @ 9%")
+    tracked(tracked(48, 680, "Service address:") + 9, 680, "12 Main St")
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("spacing", [0.0, 1.0, 1.5, 2.5])
+def test_a_letter_spaced_phrase_is_one_cell_and_a_value_set_a_cell_apart_is_another(
+    monkeypatch: pytest.MonkeyPatch, spacing: float
+) -> None:
+    """From 1.5 points the description's words stood a cell apart (`WATER` | `STANDING` | `CHARGE`), and the first
+    was read as the charge. Past a space less than a cell (2.8 points here) the words stand apart again."""
+    pdf = letter_spaced_pdf(spacing)
+    assert_same_pages(*read_both(monkeypatch, pdf))
+    lines = PdfTextReader("inline").read(pdf).lines
+    assert [line.cells for line in lines] == [
+        ["WATER STANDING CHARGE", "$6.03"],
+        ["VAT @ 9%"],
+        ["Service address:", "12 Main St"],
+    ]

@@ -84,6 +84,7 @@ _CHAR_ANGLE = _untyped(pdfium_c.FPDFText_GetCharAngle, ctypes.c_void_p, ctypes.c
 _CHAR_ORIGIN = _untyped(
     pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
 )
+_IS_GENERATED = _untyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_void_p, ctypes.c_int)
 _COUNT_RECTS = _untyped(pdfium_c.FPDFText_CountRects, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 _GET_RECT = _untyped(pdfium_c.FPDFText_GetRect, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 # wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
@@ -91,6 +92,7 @@ _CHAR_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetLooseCharBox)
 _TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextIndex)
 _CHAR_ANGLE_ADDRESS = _address(pdfium_c.FPDFText_GetCharAngle)
 _CHAR_ORIGIN_ADDRESS = _address(pdfium_c.FPDFText_GetCharOrigin)
+_IS_GENERATED_ADDRESS = _address(pdfium_c.FPDFText_IsGenerated)
 # `make` builds it into the repository's build/: terraform ships common/ as text, so not beside this file.
 _NATIVE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "_wordboxes.so")
 
@@ -104,8 +106,8 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    # textpage and pdfium's four functions, text, length, aligned, boxes_out, status_out, max_words
-    function.argtypes = (pointer,) * 6 + (integer, integer, pointer, pointer, integer)
+    # textpage and pdfium's five functions, text, length, aligned, boxes_out, status_out, max_words
+    function.argtypes = (pointer,) * 7 + (integer, integer, pointer, pointer, integer)
     function.restype = integer
     return function
 
@@ -146,6 +148,7 @@ def _native_columns(
         _TEXT_INDEX_TO_CHAR_ADDRESS,
         _CHAR_ANGLE_ADDRESS,
         _CHAR_ORIGIN_ADDRESS,
+        _IS_GENERATED_ADDRESS,
         buffer,
         units,
         aligned,
@@ -258,6 +261,7 @@ def _python_words(
         if not box(handle, last, rect_address):
             continue
         right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
+        spacing = 0.0
         if first != last:
             first_box, last_box = (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
             if _on_two_lines(handle, first, last, first_box, last_box):
@@ -272,12 +276,18 @@ def _python_words(
             ):
                 words += parts
                 continue
+            elif plain:
+                spacing = _letter_spacing(handle, first, last, first_box, last_box)
         if last_left < left:  # wordboxes.c says why
             left = last_left
         if first_right > right:
             right = first_right
         if not right >= left:
             right = left
+        if spacing > 0.0:
+            if first > 0 and text[first - 1].isspace() and _IS_GENERATED(handle, first - 1) == 0:
+                left -= spacing
+            right += spacing
         append(
             (
                 match.group(),
@@ -293,6 +303,44 @@ def _python_words(
 # wordboxes.c's: a character starting this far (of the smaller height) inside the one before was drawn over it, where
 # the first character is turned less than _LEVEL_ENOUGH radians
 _DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
+_TRACKED = 0.1  # wordboxes.c's: characters set further apart than this of the height were letter-spaced
+
+
+def _letter_spacing(
+    handle: int | None, first: int, last: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
+) -> float:
+    """wordboxes.c's letter_spacing, comparison for comparison (boxes are left, bottom, right, top): how far apart a
+    level word's characters were set, by its first two and its last two; 0 where they abut. A word's box takes in the
+    spacing after its last glyph, as its advance does, and after a space drawn in its string the space's, so that a
+    letter-spaced phrase stays one cell."""
+    height = first_box[3] - first_box[1]
+    if first_box[1] >= last_box[3] or last_box[1] >= first_box[3] or not last_box[0] > first_box[0]:
+        return 0.0
+    if not height > 1.0:
+        return 0.0
+    least = _TRACKED * height
+    rect = pdfium_c.FS_RECTF()
+    second = last_box
+    if first + 1 != last:
+        if not _CHAR_BOX(handle, first + 1, ctypes.addressof(rect)):
+            return 0.0
+        second = (rect.left, rect.bottom, rect.right, rect.top)
+    spacing = second[0] - first_box[2]
+    if not spacing > least:
+        return 0.0
+    if last - 1 != first:
+        before_last = second
+        if last - 1 != first + 1:
+            if not _CHAR_BOX(handle, last - 1, ctypes.addressof(rect)):
+                return 0.0
+            before_last = (rect.left, rect.bottom, rect.right, rect.top)
+        end = last_box[0] - before_last[2]
+        if not end > least:
+            return 0.0
+        if end < spacing:
+            spacing = end
+    angle = _CHAR_ANGLE(handle, first)
+    return spacing if angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH) else 0.0
 
 
 _LINE_BAND = 6.0  # points: where strings meet is kept by the band of its line's middle; a word looks in 3 bands

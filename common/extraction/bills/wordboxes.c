@@ -22,6 +22,7 @@ typedef int (*char_box_fn)(void *textpage, int index, rect_f *rect);
 typedef int (*char_index_fn)(void *textpage, int text_index);
 typedef float (*char_angle_fn)(void *textpage, int index);
 typedef int (*char_origin_fn)(void *textpage, int index, double *x, double *y);
+typedef int (*is_generated_fn)(void *textpage, int index);
 
 /* str.isspace() over the BMP: no code point past U+FFFF is whitespace, and no surrogate is. */
 static int is_space(uint16_t c) {
@@ -130,19 +131,61 @@ static int drawn_over(void *textpage, char_box_fn char_box, char_angle_fn char_a
     return 0;
 }
 
+/* How far apart a level word's characters were set (letter spacing, PDF's `Tc`): the gap between its first two
+ * characters' boxes and between its last two, the smaller, where both pass TRACKED of its first character's
+ * height; else 0. pdfium's loose boxes are a glyph's width, so untracked characters abut (kerning sets some a
+ * little into the one before). Letter spacing is added after every glyph, a word's last and a space included: two
+ * words of a phrase set 1.5 points apart in 8-point Courier stand 7.8 points apart (the spacing after the word, a
+ * space of 4.8, the spacing after the space), past the gap that splits a line into cells. A letter-spaced word's
+ * box takes in the spacing after its last glyph, as its advance does, and, after a space drawn in its string (not
+ * one pdfium put between two strings), the space's: its gap to a word of its string is a space's again, whether
+ * that word is letter-spaced or too short to tell (`VAT @ 9%`), and to a string drawn after it, what its producer
+ * set. Only a word whose first and last characters share height, running left to right, level or off it by less
+ * than LEVEL_ENOUGH radians, is looked at; a NaN tells nothing. */
+static const double TRACKED = 0.1;
+
+static double letter_spacing(void *textpage, char_box_fn char_box, char_angle_fn char_angle, int first, int last,
+                             rect_f first_box, rect_f last_box) {
+    double height = (double)first_box.top - first_box.bottom;
+    if (first_box.bottom >= last_box.top || last_box.bottom >= first_box.top || !(last_box.left > first_box.left) ||
+        !(height > 1.0))
+        return 0.0;
+    double least = TRACKED * height;
+    rect_f second = last_box, before_last = first_box;
+    if (first + 1 != last && !char_box(textpage, first + 1, &second))
+        return 0.0;
+    double spacing = (double)second.left - first_box.right;
+    if (!(spacing > least))
+        return 0.0;
+    if (last - 1 != first) {
+        if (last - 1 == first + 1)
+            before_last = second;
+        else if (!char_box(textpage, last - 1, &before_last))
+            return 0.0;
+        double end = (double)last_box.left - before_last.right;
+        if (!(end > least))
+            return 0.0;
+        if (end < spacing)
+            spacing = end;
+    }
+    double angle = char_angle(textpage, first);
+    return angle >= 0.0 && (angle < LEVEL_ENOUGH || angle > FULL_TURN - LEVEL_ENOUGH) ? spacing : 0.0;
+}
+
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
  * to KEPT (or JOINED, when on_two_lines, or DRAWN_OVER, when drawn_over: Python reads such a page and
- * splits the word where two strings drawn meet) and append its box to boxes_out (left, bottom, right, top),
- * or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the text indices
- * (UTF-16 units) where its first and last code points start, since pdfium counts a surrogate pair as two text
- * indices; when `aligned` is 0 they are mapped to character indices first. Returns the number of kept words, or -1
- * past max_words (nothing is written past max_words words): the caller knows every word was kept and
- * none was missed when the result equals its own word count. */
+ * splits the word where two strings drawn meet) and append its box to boxes_out (left, bottom, right, top; a
+ * letter-spaced word's taking in the spacing around it, letter_spacing), or set it to SKIPPED when pdfium has no
+ * box for it. A word's first and last positions are the text indices (UTF-16 units) where its first
+ * and last code points start, since pdfium counts a surrogate pair as two text indices; when `aligned` is 0 they
+ * are mapped to character indices first. Returns the number of kept words, or -1 past max_words (nothing is written
+ * past max_words words): the caller knows every word was kept and none was missed when the result equals its own
+ * word count. */
 enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
-               char_origin_fn char_origin, const uint16_t *text, int length, int aligned, float *boxes_out,
-               uint8_t *status_out, int max_words) {
+               char_origin_fn char_origin, is_generated_fn is_generated, const uint16_t *text, int length,
+               int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
     int words = 0, kept = 0, i = 0;
     rect_f rect, first_box;
     /* Text indices are characters' (no glyph without Unicode, no surrogate pair): each character of a word can be
@@ -204,8 +247,15 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
             status_out[k] = JOINED;
         else if (plain && drawn_over(textpage, char_box, char_angle, first, last, first_box, rect))
             status_out[k] = DRAWN_OVER;
-        else
+        else {
             status_out[k] = KEPT;
+            double spacing = plain ? letter_spacing(textpage, char_box, char_angle, first, last, first_box, rect) : 0.0;
+            if (spacing > 0.0) {
+                if (first > 0 && is_space(text[first - 1]) && is_generated(textpage, first - 1) == 0)
+                    boxes_out[-4] = (float)((double)boxes_out[-4] - spacing);
+                boxes_out[-2] = (float)((double)boxes_out[-2] + spacing);
+            }
+        }
         kept++;
     }
     return kept;
