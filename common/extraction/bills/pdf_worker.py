@@ -225,12 +225,13 @@ def _apart(one: tuple[float, float], other: tuple[float, float]) -> bool:
 def _python_words(
     handle: int | None, text: str, units: int, aligned: bool, *, split: bool = False
 ) -> tuple[list[Word], list[int]]:
-    """What wordboxes.c computes, with two ctypes calls a word (three for most words of two or more
-    characters: the angle) and one a drawn string: for where _wordboxes.so was not built. With `split` (on a
-    page whose text indices are its characters'), a word on two lines is replaced by its parts on each
-    (_split_across_lines) where they can be told apart, and is joined only where they cannot. A word holding
-    strings drawn over one another (_drawn_over_parts) is cut into them: wordboxes.c hands such a page to this
-    loop.
+    """What wordboxes.c computes, with two ctypes calls a word (three for most words of two characters: the angle;
+    four for most longer ones on a page whose text indices are its characters': their second character's box,
+    for letter spacing) and one a drawn string: for where _wordboxes.so was not built. With `split` (on such a
+    page), a word on two lines is replaced by its parts on each (_split_across_lines) where they can be told apart,
+    and is joined only where they cannot. A word holding strings drawn over one another (_drawn_over_parts) is
+    cut into them: wordboxes.c hands such a page to this loop. A letter-spaced word's box takes in its spacing
+    (_letter_spacing).
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
