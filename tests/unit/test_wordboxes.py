@@ -26,7 +26,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen import corpus
 from common.extraction.bills import pdf_worker
+from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader, decode_pages
+from common.models import BillStatus
 
 LIMITS = {"max_pages": 50, "max_chars_per_page": 50_000}
 WHITESPACE = [code for code in range(0x110000) if chr(code).isspace()]
@@ -979,4 +981,131 @@ def test_a_letter_spaced_phrase_is_one_cell_and_a_value_set_a_cell_apart_is_anot
         ["WATER STANDING CHARGE", "$6.03"],
         ["VAT @ 9%"],
         ["Service address:", "12 Main St"],
+    ]
+
+
+# --- letters pdfium spaced apart ----------------------------------------------------------------------------
+
+
+def spaced_letters(fake: FakePdfium, text: str, gaps: dict[int, float], *, drawn_spaces: bool = False) -> list[str]:
+    """`text` on the fake page, each character 8 wide and 10 high, set 1.5 apart, or at `gaps` (index of the
+    character a gap comes before: its width); the spaces pdfium's own unless `drawn_spaces`. The words both paths
+    read."""
+    left = 10.0
+    for index, character in enumerate(text):
+        if character == " ":
+            if not drawn_spaces:
+                fake.generated.add(index)
+            continue
+        if index:
+            left += gaps.get(index, 1.5)
+        fake.boxes[index] = (left, 700, left + 8, 710)
+        left += 8
+    texts, _ = both_paths(units_of(text), aligned=True)
+    return texts
+
+
+WORD_BREAK = 8.0  # a space and two spacings: far past 0.18 of the height
+
+
+@pytest.mark.parametrize(
+    ("text", "gaps", "words"),
+    [
+        # a letter-spaced word of two or more characters tells the spacing of its chain
+        ("C U RRE N T", {}, ["CURRENT"]),
+        ("C U RRE N T C H AR G E S", {12: WORD_BREAK}, ["CURRENT", "CHARGES"]),
+        # three or more one-character words alone: their gaps' mean
+        ("C U R R E N T", {}, ["CURRENT"]),
+        ("C U", {}, ["C", "U"]),  # two tell nothing
+        # a word among them set without spacing: words, not letters
+        ("C U RE N T", {5: 0.0}, ["C", "U", "RE", "N", "T"]),
+        # a gap unlike the spacing (half as wide again and more) is no letter's
+        ("C U RRE N T", {8: 2.5}, ["CURRE", "N", "T"]),
+    ],
+)
+def test_letters_pdfium_spaced_apart_are_one_word_again(
+    fake: FakePdfium, text: str, gaps: dict[int, float], words: list[str]
+) -> None:
+    """pdfium puts a space of its own between two letters whose gap passes its threshold: a heading letter-spaced
+    0.15 em by Chrome read `C U RRE N T C H AR G E S`, and no charges heading was found in it."""
+    assert spaced_letters(fake, text, gaps) == words
+
+
+def test_letters_a_drawn_space_parts_stay_apart(fake: FakePdfium) -> None:
+    """A space drawn in the string is one the producer set: those words were words."""
+    assert spaced_letters(fake, "C U RRE N T", {}, drawn_spaces=True) == ["C", "U", "RRE", "N", "T"]
+
+
+def test_a_joined_words_box_is_the_word_it_was(fake: FakePdfium) -> None:
+    """From its first character to its last, and on past it by its spacing, as a letter-spaced word's box is."""
+    spaced_letters(fake, "x C U RRE N T", {2: WORD_BREAK})
+    _, flat = both_paths(units_of("x C U RRE N T"), aligned=True)
+    c, t = fake.boxes[2], fake.boxes[12]
+    assert flat[4:] == [c[0], 700, t[2] + 1.5, 710]
+
+
+def glyph_by_glyph_pdf(spacing: float) -> bytes:
+    """A bill whose headings are set glyph by glyph `spacing` apart (a browser's letter-spacing): pdfium spaces
+    their letters apart from 1.5 points on 10-point Helvetica Bold."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+
+    def spaced(x: float, y: float, heading: str) -> None:
+        canvas.setFont("Helvetica-Bold", 10)
+        for character in heading:
+            canvas.drawString(x, y, character)
+            x += stringWidth(character, "Helvetica-Bold", 10) + spacing
+
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(50, 750, "Cascade Valley Electric")
+    rows = [
+        ("Account Number:", "4410-2287-09"),
+        ("Service Address:", "12 Birch Lane, Springfield, IL 62704"),
+        ("Statement Date:", "02/05/2026"),
+        ("Service Period:", "01/01/2026 - 01/31/2026"),
+        ("Due Date:", "02/25/2026"),
+    ]
+    summary = [("Previous Balance", "$64.10"), ("Payments Received", "-$64.10"), ("Total New Charges", "$70.00")]
+    charges = [("Customer Charge", "$12.00"), ("Energy Charge", "$50.00"), ("State Tax", "$8.00")]
+    y = 720.0
+    canvas.setFont("Helvetica", 10)
+    for label, value in rows:
+        canvas.drawString(50, y, label)
+        canvas.drawString(180, y, value)
+        y -= 16
+    y -= 10
+    spaced(50, y, "ACCOUNT SUMMARY")
+    for label, value in [*summary, ("Amount Due", "$70.00")]:
+        y -= 16
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(50, y, label)
+        canvas.drawRightString(400, y, value)
+    y -= 26
+    spaced(50, y, "CURRENT CHARGES")
+    for description, amount in [*charges, ("Total New Charges", "$70.00")]:
+        y -= 16
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(50, y, description)
+        canvas.drawRightString(400, y, amount)
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("spacing", [1.5, 2.0])
+def test_a_bill_with_letter_spaced_headings_reads_its_charges(monkeypatch: pytest.MonkeyPatch, spacing: float) -> None:
+    """Before, `C U R R E N T C H A R G E S` hid the charges: the bill loaded as ok, its summary agreeing, without
+    a line item."""
+    pdf = glyph_by_glyph_pdf(spacing)
+    document = pypdfium2.PdfDocument(pdf)
+    assert "C U R R E N T" in document[0].get_textpage().get_text_range()
+    document.close()
+    assert_same_pages(*read_both(monkeypatch, pdf))
+    texts = [line.text for line in PdfTextReader("inline").read(pdf).lines]
+    assert "ACCOUNT SUMMARY" in texts and "CURRENT CHARGES" in texts
+    result = extract_bill(pdf, templates=(), ocr="off")
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [(item.description, str(item.amount)) for item in result.bill.line_items] == [
+        ("Customer Charge", "12.00"),
+        ("Energy Charge", "50.00"),
+        ("State Tax", "8.00"),
     ]

@@ -48,13 +48,15 @@ import pypdfium2.raw as pdfium_c
 WORD = re.compile(r"\S+")
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # one str index, two UTF-16 units (surrogates)
 Word = tuple[str, float, float, float, float]  # text, left, bottom, right, top (PDF points)
+CharBox = tuple[float, float, float, float]  # a character's loose box: left, bottom, right, top
 # A page's word texts, their boxes as 4 float32 a word (as Word), and which words pdfium ran over two lines.
 Columns = tuple[list[str], "array[float]", list[int]]
 # A page as an image for OCR, as it is shown (its /Rotate applied): its size in points, its size in pixels, its
 # /Rotate in quarter turns clockwise, one byte of gray a pixel, row after row.
 PageImage = tuple[float, float, int, int, int, bytes]
-# wordboxes.c's statuses of a word with a box: kept, on two lines (on_two_lines), drawn over another (drawn_over)
-KEPT, JOINED, DRAWN_OVER = 1, 3, 4
+# wordboxes.c's statuses of a word with a box: kept, on two lines (on_two_lines), drawn over another (drawn_over),
+# kept on a page that may hold letters pdfium spaced apart (_spaced_letters_joined)
+KEPT, JOINED, DRAWN_OVER, SPACED = 1, 3, 4, 5
 T = TypeVar("T")
 
 
@@ -137,11 +139,15 @@ def _page(textpage: Any, count: int) -> Columns:
 def _native_columns(
     native: Any, handle: int | None, buffer: Any, units: int, text: str, aligned: bool
 ) -> Columns | None:
-    """One call to wordboxes.c for the page; None (use Python) in case its words are not str.split()'s."""
+    """One call to wordboxes.c for the page; None (use Python) in case its words are not str.split()'s. A page read
+    word for word on which C found a letter-spaced word has its letters pdfium spaced apart joined
+    (_spaced_letters_joined), as the Python loop does."""
     texts = text.split()
     size = len(texts)
     boxes = array("f", bytes(16 * size))
-    status = array("B", bytes(size))  # per word: 1 kept, 3 kept on two lines, 2 skipped (no box), 0 never reached
+    status = array(
+        "B", bytes(size)
+    )  # per word: 1 (5 letter-spaced) kept, 3 kept on two lines, 2 skipped, 0 not reached
     kept = native(
         handle,
         _CHAR_BOX_ADDRESS,
@@ -160,13 +166,15 @@ def _native_columns(
         return texts, boxes, []
     if kept < 0 or status.count(0) or status.count(DRAWN_OVER):
         return None  # the Python loop cuts a word drawn over another where two drawn strings meet
+    if kept == size and status.count(KEPT) + status.count(SPACED) == size:
+        return _columns(_spaced_letters_joined(handle, text, _words((texts, boxes, []))), [])
     del boxes[4 * kept :]
     words: list[str] = []
     joined: list[int] = []
     for word, flag in zip(texts, status, strict=True):
         if flag == JOINED:
             joined.append(len(words))
-        if flag in (KEPT, JOINED):
+        if flag in (KEPT, JOINED, SPACED):
             words.append(word)
     return words, boxes, joined
 
@@ -246,6 +254,7 @@ def _python_words(
     astral = [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
     plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
     meetings = _strings_meeting(handle) if plain else {}
+    spaced = False  # a letter-spaced word was found: wordboxes.c's SPACED
     for match in WORD.finditer(text):
         first, last = match.span()
         last -= 1
@@ -279,6 +288,7 @@ def _python_words(
                 continue
             elif plain:
                 spacing = _letter_spacing(handle, first, last, first_box, last_box)
+                spaced = spaced or spacing > 0.0
         if last_left < left:  # wordboxes.c says why
             left = last_left
         if first_right > right:
@@ -298,7 +308,153 @@ def _python_words(
                 last_top if last_top > top else top,
             )
         )
+    if plain and not joined and (spaced or _SINGLES.search(text)):
+        words = _spaced_letters_joined(handle, text, words)
     return words, joined
+
+
+# wordboxes.c's other SPACED words: a third one-character word in a row, each one space apart
+_SINGLES = re.compile(r"(?<!\S)\S\s\S\s\S(?!\S)")
+_SPACED_FIT = 0.35  # a gap within this share of a letter spacing is that spacing (kerning moves a pair)
+_SPACED_UNDER = 0.18  # of the height: a gap pdfium spaced under this may be a letter's (a word space is wider)
+
+
+def _spaced_letters_joined(handle: int | None, text: str, words: list[Word]) -> list[Word]:
+    """The page's words with the letters of a letter-spaced word that pdfium spaced apart joined again. pdfium puts
+    a space of its own between two characters whose gap passes its threshold: a heading set 0.15 em apart by Chrome
+    reads `C U RRE N T C H AR G E S`, and no heading is found in it.
+
+    A gap is a letter's where pdfium made the space (none was drawn) between two characters on one line, under
+    _SPACED_UNDER of the height (a word space is about a quarter of an em), in a chain of such gaps whose words of
+    two or more characters are all letter-spaced (_letter_spacing) alike, and it is that spacing; in a chain of
+    one-character words alone, three or more, it is their gaps' mean. A word break in letter-spaced text is a space
+    and two spacings wide. A joined word is boxed as the word it was (_word, taking in its spacing as
+    _python_words does). Only a page read word for word (none skipped, split or on two lines) is looked at, so
+    both paths read it alike."""
+    spans = [match.span() for match in WORD.finditer(text)]
+    if len(spans) != len(words) or any(
+        word[0] != text[start:end] for word, (start, end) in zip(words, spans, strict=True)
+    ):
+        return words
+    rect = pdfium_c.FS_RECTF()
+    boxes: dict[int, CharBox | None] = {}
+
+    def box(index: int) -> CharBox | None:
+        if index not in boxes:
+            found = _CHAR_BOX(handle, index, ctypes.addressof(rect))
+            boxes[index] = (rect.left, rect.bottom, rect.right, rect.top) if found else None
+        return boxes[index]
+
+    gaps = [_spaced_gap(handle, end, start, box) for (_, end), (start, _) in itertools.pairwise(spans)]
+    letters: list[float | None] = [None] * len(gaps)  # the letter spacing each gap is, where it is one
+    at = 0
+    while at < len(gaps):
+        if gaps[at] is None:
+            at += 1
+            continue
+        chain_end = at
+        while chain_end < len(gaps) and gaps[chain_end] is not None:
+            chain_end += 1
+        _chain_letters(handle, spans, gaps, letters, at, chain_end, box)
+        at = chain_end
+    if all(letter is None for letter in letters):
+        return words
+    joined: list[Word] = []
+    first = 0
+    for last in range(len(words)):
+        if last < len(letters) and letters[last] is not None:
+            continue
+        spacings = [letter for letter in letters[first:last] if letter is not None]
+        word = _spaced_word(handle, text, spans[first][0], spans[last][1], box, min(spacings)) if spacings else None
+        joined.extend([word] if word is not None else words[first : last + 1])
+        first = last + 1
+    return joined
+
+
+def _spaced_gap(handle: int | None, end: int, start: int, box: Callable[[int], CharBox | None]) -> float | None:
+    """The gap between the word ending at `end` and the next, starting at `start`, where it may be a letter's: one
+    space between them, which pdfium made, on one line, under _SPACED_UNDER of the height."""
+    if start != end + 1:
+        return None
+    before, after = box(end - 1), box(start)
+    if before is None or after is None or before[1] >= after[3] or after[1] >= before[3]:
+        return None
+    height, gap = before[3] - before[1], after[0] - before[2]
+    if not (height > 1.0 and 0.0 < gap < _SPACED_UNDER * height):
+        return None
+    return gap if _IS_GENERATED(handle, end) == 1 else None
+
+
+def _chain_letters(
+    handle: int | None,
+    spans: list[tuple[int, int]],
+    gaps: list[float | None],
+    letters: list[float | None],
+    first: int,
+    end: int,
+    box: Callable[[int], CharBox | None],
+) -> None:
+    """Set letters[first:end] for the chain of words `first` to `end` (gaps[first:end] all small and pdfium's)."""
+    spacings = []
+    for word in range(first, end + 1):
+        start, stop = spans[word]
+        if stop - start < 2:
+            continue
+        spacing = _median_spacing(handle, start, stop, box)
+        if not spacing > 0.0:
+            return  # a word set without spacing among them: words, not letters
+        spacings.append(spacing)
+    if spacings:
+        spacing = min(spacings)
+        if not all(_fits(other, spacing) for other in spacings):
+            return
+    elif end - first >= 2:
+        small = [gap for gap in gaps[first:end] if gap is not None]
+        spacing = sum(small) / len(small)
+    else:
+        return
+    for at in range(first, end):
+        gap = gaps[at]
+        if gap is not None and _fits(gap, spacing):
+            letters[at] = spacing
+
+
+def _median_spacing(handle: int | None, start: int, stop: int, box: Callable[[int], CharBox | None]) -> float:
+    """The median gap between the characters text[start:stop] of a level word, where it passes _TRACKED of the
+    height (letter-spaced); else 0. The median, not the first two and last two as _letter_spacing: kerning takes in
+    a word's last pair (`RY` 0.06 em), and the words looked at here are few."""
+    boxes = [found for found in map(box, range(start, stop)) if found is not None]
+    if len(boxes) != stop - start:
+        return 0.0
+    first = boxes[0]
+    height = first[3] - first[1]
+    if not height > 1.0 or any(other[1] >= first[3] or first[1] >= other[3] for other in boxes):
+        return 0.0
+    gaps = sorted(after[0] - before[2] for before, after in itertools.pairwise(boxes))
+    spacing = gaps[len(gaps) // 2]
+    if not spacing > _TRACKED * height:
+        return 0.0
+    angle = _CHAR_ANGLE(handle, start)
+    return spacing if angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH) else 0.0
+
+
+def _fits(gap: float, spacing: float) -> bool:
+    return abs(gap - spacing) <= _SPACED_FIT * spacing
+
+
+def _spaced_word(
+    handle: int | None, text: str, start: int, end: int, box: Callable[[int], CharBox | None], spacing: float
+) -> Word | None:
+    """The word text[start:end] without pdfium's spaces, boxed by its first and last characters and taking in its
+    spacing as a letter-spaced word does; None where a character has no box."""
+    first_box, last_box = box(start), box(end - 1)
+    if first_box is None or last_box is None:
+        return None
+    word = _word("".join(text[start:end].split()), first_box, last_box)
+    left, right = word[1], word[3] + spacing
+    if start > 0 and text[start - 1].isspace() and _IS_GENERATED(handle, start - 1) == 0:
+        left -= spacing
+    return (word[0], left, word[2], right, word[4])
 
 
 # wordboxes.c's: a character starting this far (of the smaller height) inside the one before was drawn over it, where

@@ -174,19 +174,20 @@ static double letter_spacing(void *textpage, char_box_fn char_box, char_angle_fn
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
  * to KEPT (or JOINED, when on_two_lines, or DRAWN_OVER, when drawn_over: Python reads such a page and
- * splits the word where two strings drawn meet) and append its box to boxes_out (left, bottom, right, top; a
- * letter-spaced word's taking in the spacing around it, letter_spacing), or set it to SKIPPED when pdfium has no
- * box for it. A word's first and last positions are the text indices (UTF-16 units) where its first
+ * splits the word where two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it
+ * is the third or later of one-character words one space apart: Python looks for letters pdfium spaced apart on
+ * such a page) and append its box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the
+ * spacing around it, letter_spacing), or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its first
  * and last code points start, since pdfium counts a surrogate pair as two text indices; when `aligned` is 0 they
  * are mapped to character indices first. Returns the number of kept words, or -1 past max_words (nothing is written
  * past max_words words): the caller knows every word was kept and none was missed when the result equals its own
  * word count. */
-enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4 };
+enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4, SPACED = 5 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
                char_origin_fn char_origin, is_generated_fn is_generated, const uint16_t *text, int length,
                int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
-    int words = 0, kept = 0, i = 0;
+    int words = 0, kept = 0, i = 0, previous_last = -2, singles = 0;
     rect_f rect, first_box;
     /* Text indices are characters' (no glyph without Unicode, no surrogate pair): each character of a word can be
      * looked at in turn. */
@@ -207,6 +208,9 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         if (words == max_words)
             return -1;
         int k = words++;
+        /* one-character words in a row, one unit of space apart (`C U R R E N T`, on a plain page) */
+        singles = plain && first == last ? (first == previous_last + 2 ? singles + 1 : 1) : 0;
+        previous_last = last;
         if (!aligned) {
             first = char_index(textpage, first);
             last = char_index(textpage, last);
@@ -242,7 +246,7 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         boxes_out[3] = last_top > top ? last_top : top;
         boxes_out += 4;
         if (first == last)
-            status_out[k] = KEPT;
+            status_out[k] = singles >= 3 ? SPACED : KEPT;
         else if (on_two_lines(textpage, char_angle, char_origin, first, last, first_box, rect))
             status_out[k] = JOINED;
         else if (plain && drawn_over(textpage, char_box, char_angle, first, last, first_box, rect))
@@ -251,6 +255,7 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
             status_out[k] = KEPT;
             double spacing = plain ? letter_spacing(textpage, char_box, char_angle, first, last, first_box, rect) : 0.0;
             if (spacing > 0.0) {
+                status_out[k] = SPACED;
                 if (first > 0 && is_space(text[first - 1]) && is_generated(textpage, first - 1) == 0)
                     boxes_out[-4] = (float)((double)boxes_out[-4] - spacing);
                 boxes_out[-2] = (float)((double)boxes_out[-2] + spacing);
