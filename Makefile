@@ -8,7 +8,7 @@ DATA_DIR ?= .minimeter
 CHECKOV_VENV ?= build/checkov-venv
 
 .PHONY: venv demo up test unit e2e lint typecheck format clean checkov-venv terraform-schemas terraform-check \
-	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-wild bench-scanned bench-geometry bench-damaged bench-intervals bench-api
+	emulators emulator-packages emulate emulated bench-pipeline bench-extract bench-wild bench-scanned bench-geometry bench-damaged bench-browser bench-intervals bench-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,10 @@ bench-geometry: venv
 # Bills with a few bytes of a stream damaged, read against their intact read (not a test).
 bench-damaged: venv
 	$(PY) -m bench.extract.damaged --json bench-damaged.json
+
+# Corpus truths as HTML e-bills printed by headless Chromium, read by the heuristics (not a test; needs chromium).
+bench-browser: venv
+	$(PY) -m bench.extract.browser --json bench-browser.json
 
 # The OCR path on scans of the corpus (not a test): what the reviewer is handed, per field (bench/extract/scanned.py).
 bench-scanned: venv

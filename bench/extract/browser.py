@@ -1,0 +1,261 @@
+"""Bills printed by a browser: corpus truths laid out as HTML e-bills and printed to PDF by headless Chromium
+(Skia's PDF backend, another producer than reportlab: no space glyphs, glyphs placed one by one, fonts embedded
+as subsets), read by the generic heuristics and scored on the fields the page prints.
+
+    .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
+
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Two layouts:
+`tables` (label and value side by side, column headers as written) and `cards` (labels over values, headings and
+column headers upper-cased and letter-spaced by CSS, as many e-bills are). Only bills whose every truth field the
+layouts print are used (no budget billing, demand, third-party supplier or m³ conversion). Each page goes through
+one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.extract.evaluate import Evaluation, emit, field_group, flatten
+from common.connectors.billgen import CorpusBill, corpus
+from common.errors import RejectedInput
+from common.extraction.bills.cascade import extract_bill
+from common.extraction.bills.guard import PdfTextReader
+from common.models import BillStatus, NormalizedBill, Severity
+
+SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+LAYOUTS = ("tables", "cards")
+STYLES = {
+    "tables": """body{font-family:'Liberation Sans',sans-serif;font-size:9.5pt;margin:36px}
+    h1{font-size:18pt;margin:0 0 2px 0} .sub{color:#555;font-size:8pt;margin-bottom:14px}
+    table{border-collapse:collapse;margin:6px 0 14px 0} td,th{padding:3px 10px;text-align:left}
+    th{background:#234;color:#fff;font-size:8.5pt} .num{text-align:right} h2{font-size:11pt;margin:12px 0 4px 0;
+    border-bottom:1px solid #999} .total td{font-weight:bold;border-top:1px solid #333} .label{color:#444}""",
+    "cards": """body{font-family:'DejaVu Sans',sans-serif;font-size:9pt;margin:30px}
+    h1{font-size:16pt;letter-spacing:0.02em;margin:0} .sub{font-size:7.5pt;color:#666;margin-bottom:12px}
+    .cards{display:flex;flex-wrap:wrap;gap:10px 28px;margin-bottom:14px} .card .label{text-transform:uppercase;
+    letter-spacing:0.12em;font-size:6.5pt;color:#777} .card .value{font-size:10pt}
+    table{border-collapse:collapse;width:100%;margin:4px 0 14px 0} td,th{padding:2px 6px;text-align:left;
+    border-bottom:1px solid #ddd} th{text-transform:uppercase;letter-spacing:0.1em;font-size:6.5pt;color:#555}
+    .num{text-align:right} h2{font-size:10pt;text-transform:uppercase;letter-spacing:0.15em;margin:10px 0 2px 0}
+    .total td{font-weight:bold}""",
+}
+
+
+def _money(value: Decimal, currency: str) -> str:
+    return f"{'-' if value < 0 else ''}{SYMBOLS.get(currency, '$')}{abs(value):,.2f}"
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,f}"
+
+
+def _day(value: date, layout: str) -> str:
+    return value.strftime("%B %-d, %Y") if layout == "tables" else value.strftime("%m/%d/%Y")
+
+
+def printable(bill: NormalizedBill) -> bool:
+    """Whether the layouts print every field of the bill's truth."""
+    return (
+        bill.budget_billing is None
+        and not bill.demand
+        and not any(item.third_party for item in bill.line_items)
+        and not any(
+            read.conversion_factor or read.read_unit or read.direction.value != "delivered" for read in bill.usage
+        )
+    )
+
+
+def render(bill: NormalizedBill, layout: str) -> str:
+    """The bill as an HTML page in `layout`."""
+    e, currency = html.escape, bill.currency
+    period = f"{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}"
+    facts = [
+        ("Account Number", bill.account_number),
+        ("Service Address", bill.service_address or ""),
+        ("Statement Date", _day(bill.statement_date, layout) if bill.statement_date else ""),
+        ("Service Period", period),
+        ("Due Date", _day(bill.due_date, layout) if bill.due_date else ""),
+    ]
+    shown = [(label, value) for label, value in facts if value]
+    if layout == "tables":
+        head = "".join(f"<tr><td class=label>{e(label)}:</td><td>{e(value)}</td></tr>" for label, value in shown)
+        head = f"<table>{head}</table>"
+    else:
+        cards = "".join(
+            f'<div class="card"><div class="label">{e(label)}</div><div class="value">{e(value)}</div></div>'
+            for label, value in shown
+        )
+        head = f'<div class="cards">{cards}</div>'
+    summary = [
+        ("Previous Balance", bill.previous_balance),
+        ("Payments Received", -bill.payments_and_credits if bill.payments_and_credits is not None else None),
+        ("Adjustments", bill.adjustments),
+        ("Total New Charges", bill.total_amount),
+        ("Amount Due", bill.amount_due),
+    ]
+    summary_rows = "".join(
+        f"<tr{' class=total' if label == 'Amount Due' else ''}><td>{label}</td>"
+        f"<td class=num>{e(_money(value, currency))}</td></tr>"
+        for label, value in summary
+        if value is not None
+    )
+    parts = [
+        f"<html><head><meta charset=utf-8><style>{STYLES[layout]}</style></head><body>",
+        f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
+        head,
+        f"<h2>Account Summary</h2><table>{summary_rows}</table>",
+        *_charges(bill),
+        *_meters(bill),
+        "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
+    ]
+    return "".join(parts)
+
+
+def _charges(bill: NormalizedBill) -> Iterable[str]:
+    e, currency = html.escape, bill.currency
+    detailed = any(item.quantity is not None for item in bill.line_items)
+    columns = "<th class=num>Quantity</th><th class=num>Rate</th>" if detailed else ""
+    yield f"<h2>Current Charges</h2><table><tr><th>Description</th>{columns}<th class=num>Amount</th></tr>"
+    for item in bill.line_items:
+        figures = ""
+        if detailed:
+            quantity = f"{_number(item.quantity)} {item.unit or ''}".strip() if item.quantity is not None else ""
+            rate = f"{SYMBOLS.get(currency, '$')}{item.rate}" if item.rate is not None else ""
+            figures = f"<td class=num>{e(quantity)}</td><td class=num>{e(rate)}</td>"
+        yield f"<tr><td>{e(item.description)}</td>{figures}<td class=num>{e(_money(item.amount, currency))}</td></tr>"
+    total = e(_money(bill.total_amount, currency))
+    yield f"<tr class=total><td colspan={3 if detailed else 1}>Total New Charges</td><td class=num>{total}</td></tr>"
+    yield "</table>"
+
+
+def _meters(bill: NormalizedBill) -> Iterable[str]:
+    if not bill.usage:
+        return
+    e = html.escape
+    yield (
+        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th><th>Read</th><th class=num>Previous</th>"
+        "<th class=num>Present</th><th class=num>Multiplier</th><th class=num>Usage</th></tr>"
+    )
+    for read in bill.usage:
+        service = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
+        yield (
+            f"<tr><td>{e(read.meter_number or '')}</td><td>{e(service)}</td><td>{read.read_type.value.title()}</td>"
+            f"<td class=num>{_number(read.start_read)}</td><td class=num>{_number(read.end_read)}</td>"
+            f"<td class=num>{_number(read.multiplier)}</td>"
+            f"<td class=num>{_number(read.quantity)} {e(read.unit)}</td></tr>"
+        )
+    yield "</table>"
+
+
+def printed(page: Path) -> bytes:
+    """The HTML page printed to PDF by headless Chromium (kept beside it, and reused)."""
+    pdf = page.with_suffix(".pdf")
+    if not pdf.exists():
+        profile = page.parent / f".profile-{page.stem}"
+        subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf}",
+                str(page),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(profile, ignore_errors=True)
+    return pdf.read_bytes()
+
+
+def run(per_provider: int, folder: Path) -> dict[str, Any]:
+    bills: list[tuple[CorpusBill, str, Path]] = []
+    for bill in corpus(per_provider):
+        if not printable(bill.truth):
+            continue
+        for layout in LAYOUTS:
+            page = folder / f"{bill.name}-{layout}.html"
+            page.write_text(render(bill.truth, layout))
+            bills.append((bill, layout, page))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(printed, (page for _, _, page in bills)))
+    reader = PdfTextReader("inline")
+    by_layout = {layout: Evaluation() for layout in LAYOUTS}
+    missed = {layout: Counter[str]() for layout in LAYOUTS}  # printed fields an ok bill loaded without
+    for (bill, layout, page), pdf in zip(bills, pdfs, strict=True):
+        try:
+            result = extract_bill(pdf, page.with_suffix(".pdf").name, pdf_reader=reader, templates=(), ocr="off")
+        except RejectedInput:
+            by_layout[layout].record(page.stem, bill.truth, None, "rejected", [])
+            continue
+        codes = [audit.code for audit in result.audits if audit.severity is Severity.ERROR]
+        by_layout[layout].record(page.stem, bill.truth, result.bill, result.method, codes)
+        if result.bill is not None and result.status is BillStatus.OK:
+            found = flatten(result.bill)
+            missed[layout].update(field_group(path) for path in flatten(bill.truth) if path not in found)
+    report: dict[str, Any] = {"bills": len(bills), "layouts": {}}
+    for layout, evaluation in by_layout.items():
+        total = evaluation.total()
+        report["layouts"][layout] = {
+            "bills": evaluation.bills,
+            "ok": evaluation.ok,
+            "needs_review": evaluation.needs_review,
+            "rejected": evaluation.rejected,
+            "precision_ok": round(total.precision, 5),
+            "recall_ok": round(total.recall, 5),
+            "review_reasons": dict(evaluation.review_reasons),
+            "missed_in_ok_bills": dict(sorted(missed[layout].items())),
+            "wrong_in_ok": [list(map(str, row)) for row in evaluation.wrong_in_ok[:50]],
+        }
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-provider", type=int, default=6)
+    parser.add_argument("--json")
+    parser.add_argument("--keep", type=Path, help="where the HTML pages and their PDFs are kept (default: a temp dir)")
+    args = parser.parse_args()
+    if shutil.which("chromium") is None:
+        sys.exit("bench.extract.browser needs chromium on PATH (Debian: apt-get install chromium)")
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        report = run(args.per_provider, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="browser-bills-") as folder:
+            report = run(args.per_provider, Path(folder))
+    print(f"{report['bills']} pages printed by Chromium, read by the heuristics (templates off)\n")
+    print(f"{'layout':8s} {'bills':>5s} {'ok':>4s} {'review':>6s} {'refused':>7s} {'precision':>9s} {'recall':>7s}")
+    for layout, row in report["layouts"].items():
+        print(
+            f"{layout:8s} {row['bills']:5d} {row['ok']:4d} {row['needs_review']:6d} {row['rejected']:7d} "
+            f"{row['precision_ok']:9.4f} {row['recall_ok']:7.4f}  review: {row['review_reasons']}"
+        )
+        for name, count in row["missed_in_ok_bills"].items():
+            print(f"    {name:30s} printed, and missing from {count} values of ok bills")
+        for wrong in row["wrong_in_ok"]:
+            print("    wrong in an ok bill:", *wrong)
+    emit(report, args.json)
+
+
+if __name__ == "__main__":
+    main()
