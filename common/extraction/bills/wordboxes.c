@@ -172,16 +172,16 @@ static double letter_spacing(void *textpage, char_box_fn char_box, char_angle_fn
     return angle >= 0.0 && (angle < LEVEL_ENOUGH || angle > FULL_TURN - LEVEL_ENOUGH) ? spacing : 0.0;
 }
 
-/* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k]
- * to KEPT (or JOINED, when on_two_lines, or DRAWN_OVER, when drawn_over: Python reads such a page and
- * splits the word where two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it
- * is the third or later of one-character words one space apart: Python looks for letters pdfium spaced apart on
- * such a page) and append its box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the
- * spacing around it, letter_spacing), or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the text indices (UTF-16 units) where its first
- * and last code points start, since pdfium counts a surrogate pair as two text indices; when `aligned` is 0 they
- * are mapped to character indices first. Returns the number of kept words, or -1 past max_words (nothing is written
- * past max_words words): the caller knows every word was kept and none was missed when the result equals its own
- * word count. */
+/* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k] to KEPT
+ * (or JOINED, when on_two_lines; or DRAWN_OVER, when drawn_over: Python reads such a page and splits the word where
+ * two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it is the third or later of
+ * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and append its
+ * box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
+ * letter_spacing), or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the
+ * text indices (UTF-16 units) where its first and last code points start, since pdfium counts a surrogate pair as
+ * two text indices; when `aligned` is 0 they are mapped to character indices first. Returns the number of kept
+ * words, or -1 past max_words (nothing is written past max_words words): the caller knows every word was kept and
+ * none was missed when the result equals its own word count. */
 enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4, SPACED = 5 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
