@@ -3972,3 +3972,26 @@ def test_the_bills_one_meter_is_that_of_every_register_stated() -> None:
         ("77821934", DELIVERED),
         ("77821934", RECEIVED),
     ]
+
+
+@pytest.mark.parametrize(
+    ("service", "period"),
+    [
+        ("Electricity On-Peak", "on_peak"),
+        ("Electric Super Off-Peak", "super_off_peak"),
+        ("Electricity Shoulder", "shoulder"),
+        ("Electric Service", None),  # no period named: none read
+    ],
+)
+def test_a_time_of_use_period_named_in_the_service_cell_is_the_reads_period(service: str, period: str | None) -> None:
+    """With no column of its own for the period, `Electricity On-Peak` loaded the register as a read of no period."""
+    table = meter_table(
+        ["Meter", "Service", "Previous", "Present", "Usage"],
+        [["E7994", service, "100", "140", "40 kWh"]],
+    )
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 40 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(read.meter_number, read.quantity, read.period) for read in result.bill.usage] == [
+        ("E7994", Decimal("40"), period)
+    ]

@@ -2340,6 +2340,17 @@ def _factor(text: str) -> Decimal:
     return US.parse_number(_TIMES.sub("", text))
 
 
+# a time-of-use period a service's cell names after the service (`Electricity On-Peak`, `Electric Super Off-Peak`)
+SERVICE_PERIOD = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
+
+
+def _service_period(service: str) -> str:
+    """The time-of-use period in a meter table's service cell, where no column of the table names one: the three
+    registers of a meter were loaded as three reads of no period."""
+    match = SERVICE_PERIOD.search(service)
+    return match.group() if match else ""
+
+
 def _register(register: str) -> dict[str, Any]:
     """A register's time-of-use period and, on a net-metered meter, its direction: `Received` and `Export` were
     loaded as usage of the periods `received` and `export`, to be summed with the energy used."""
@@ -2371,7 +2382,7 @@ def _read_from_cells(
         "start_read": US.parse_number(start.group("value")) if start else None,
         "end_read": US.parse_number(end.group("value")) if end else None,
         "multiplier": _factor(cells["multiplier"]) if "multiplier" in cells else None,
-        **_register(cells.get("period", "")),
+        **_register(cells.get("period") or _service_period(cells.get("service", ""))),
         "conversion_factor": _factor(cells["conversion_factor"]) if "conversion_factor" in cells else None,
         "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
