@@ -1759,26 +1759,33 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
     """A row's cells with its words regrouped under the headings they stand under, and whether any cell held words
     under two headings: the cells ran together, in a table set so close that pdfium's gaps between its columns
     are narrower than a cell gap (`S57A20148869 Gas`). A word under no heading, or not aligned with the one it
-    reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`). A run of
-    words under a heading that holds one already goes to the other heading it reaches under, if that holds none
-    (`Estimated` under `Current Read` and `type`, headings run together and split at the wrong word)."""
-    runs: list[tuple[int, int, float, float, str | None]] = []  # start and end in the line's text, left, right, heading
+    reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`), or, where it is
+    nearer the word after it, which starts another heading's run, goes with that (`1 133 kWh`: a multiplier, then a
+    usage right-aligned under a narrower heading, `133` under none or only reaching under it). A run of words under
+    a heading that holds one already goes to the other heading it reaches under, if that holds none (`Estimated`
+    under `Current Read` and `type`, headings run together and split at the wrong word)."""
+    # each run: its heading, and its words' start and end in the line's text, left, right and heading of their own
+    runs: list[tuple[str | None, list[tuple[int, int, float, float, str | None]]]] = []
     previous_end = None
     ran_together = False
     for start, end, (left, _, right, _) in line.words:
         column = _column_over(left, right, columns)[0]
+        word = (start, end, left, right, column)
         if runs and previous_end is not None and "\t" not in line.text[previous_end:start]:  # in the same cell
-            run_start, _, run_left, _, run_column = runs[-1]
+            run_column, words = runs[-1]
             if column is None or column == run_column or not _aligned(left, right, columns[column]):
-                runs[-1] = (run_start, end, run_left, right, run_column)
+                words.append(word)
                 previous_end = end
                 continue
             ran_together = ran_together or run_column is not None
-        runs.append((start, end, left, right, column or _column_near(left, columns)))
+            runs.append((column, [*_nearer_the_next(words, left, column), word]))
+        else:
+            runs.append((column or _column_near(left, columns), [word]))
         previous_end = end
     cells: dict[str, str] = {}
     held: set[str] = set()
-    for start, end, left, right, column in runs:
+    for column, words in runs:
+        start, left, end, right = words[0][0], words[0][2], words[-1][1], words[-1][3]
         if column in held:
             column = _column_over(left, right, {name: c for name, c in columns.items() if name not in held})[0]
         if column is None:
@@ -1787,6 +1794,19 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
         if not column.startswith(OTHER_COLUMN):
             cells[column] = line.text[start:end].strip()
     return cells, ran_together
+
+
+def _nearer_the_next(
+    words: list[tuple[int, int, float, float, str | None]], left: float, column: str
+) -> list[tuple[int, int, float, float, str | None]]:
+    """The words at the end of a run that stand under no heading, or only reach under `column`, the heading of the
+    word after them (starting at `left`), and stand nearer it than the word before them: taken off the run, in
+    order."""
+    moved: list[tuple[int, int, float, float, str | None]] = []
+    while len(words) > 1 and words[-1][4] in (None, column) and left - words[-1][3] < words[-1][2] - words[-2][3]:
+        moved.insert(0, words.pop())
+        left = moved[0][2]
+    return moved
 
 
 def _aligned(left: float, right: float, column: Column) -> bool:
