@@ -4018,3 +4018,33 @@ def test_a_figure_under_no_heading_goes_with_the_nearer_word() -> None:
     assert [(r.meter_number, r.start_read, r.end_read, r.multiplier, r.quantity) for r in result.bill.usage] == [
         ("E7994", Decimal("8051"), Decimal("8184"), Decimal("1"), Decimal("133"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("below", "size", "provider"),
+    [
+        (18, 16, "Lakeshore Energy Cooperative"),  # the name wrapped: the same type, right under it
+        (40, 16, "Lakeshore Energy"),  # a line of its own further down
+        (18, 10, "Lakeshore Energy"),  # a smaller line under it: a slogan, an address
+    ],
+)
+def test_a_utility_name_wrapped_onto_the_next_line_is_read_whole(below: float, size: float, provider: str) -> None:
+    """A browser wraps a name in a narrow column (`Lakeshore Energy` over `Cooperative`): the utility loaded as
+    `Lakeshore Energy`."""
+    rest = (72 + stringWidth("Cooperative", "Helvetica-Bold", size), 760 - below, "Cooperative", size)
+    result = loaded(bill(masthead=(("Lakeshore Energy", 16),), drawn=[rest]))
+    assert result.bill is not None and result.bill.provider == provider
+
+
+def test_a_meter_cell_that_says_meter_before_the_number_reads_the_number() -> None:
+    """`Meter BL5767117` under `Meter` (a browser's e-bill) was loaded as the meter's number."""
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], [["Meter E7994", "100", "140", "40 kWh"]])
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [read.meter_number for read in result.bill.usage] == ["E7994"]
+
+
+def test_charges_this_period_heads_the_charges() -> None:
+    result = loaded(bill(charges_title="Charges this period"))
+    assert result.bill is not None
+    assert [item.description for item in result.bill.line_items] == [text for text, _ in CHARGES]

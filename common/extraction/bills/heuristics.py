@@ -1121,16 +1121,35 @@ def _provider(document: Document, draft: Draft) -> None:
     if found is None:
         return
     start, end, line = found
+    name, box = line.text[start:end], line.span_bbox(start, end)
+    if box is not None and (rest := _name_wrapped(document, line, box)) is not None:
+        name, box = f"{name} {rest.text}", union([box, rest.bbox])
     draft.fields["provider"] = Found(
-        line.text[start:end],
-        Provenance(
-            method=METHOD,
-            page=line.page,
-            bbox=line.span_bbox(start, end),
-            source_text=line.text[start:end],
-            confidence=0.6,
-        ),
+        name,
+        Provenance(method=METHOD, page=line.page, bbox=box, source_text=name, confidence=0.6),
     )
+
+
+def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
+    """The rest of a name the page wrapped onto the next line: a cell in the same type, starting where it starts,
+    right under it (`Lakeshore Energy` over `Cooperative`, in a narrow column of a browser's page, loaded as the
+    utility `Lakeshore Energy`)."""
+    height = box[3] - box[1]
+    if not height > 1.0:
+        return None
+    for other in document.lines:
+        if other.page != line.page or other is line:
+            continue
+        for segment in other.segments:
+            gap = box[1] - segment.bbox[3]
+            if (
+                abs(segment.bbox[0] - box[0]) <= 1.0
+                and abs(segment.height - height) <= 0.05 * height
+                and -0.1 * height <= gap <= 0.5 * height
+                and _could_be_a_name(segment.text)
+            ):
+                return segment
+    return None
 
 
 # Printed codes and prefixed dollars say which dollar; a bare `$` is told apart by the country of the
@@ -1198,8 +1217,8 @@ def _currency(document: Document, draft: Draft) -> None:
 
 CHARGES_HEADER = re.compile(
     r"^(?:(?:Detail(?:s)? of |Summary of )?(?:Current |New )?Charges(?: Detail(?:s)?)?|Charge Details|Your Charges|"
-    r"Current Charges|Detail of New Charges|Charges this bill|Itemi[sz]ed Charges|Breakdown of (?:your )?charges|"
-    r"Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail)|"
+    r"Current Charges|Detail of New Charges|Charges this (?:bill|period)|Itemi[sz]ed Charges|"
+    r"Breakdown of (?:your )?charges|Charges breakdown|Detailed charges|Your (?:bill|charges) (?:explained|in detail)|"
     r"Details? of your (?:bill|charges)|Charges for this (?:billing )?period|What you are paying for|"
     r"(?:Current )?Billing details?|Bill details|Account charges)"
     # `Current charges  Billing period 12 Aug 2024 to 8 Sep 2024`, `Your charges explained | Amount Due By 3/7/2024`
@@ -1815,9 +1834,12 @@ def _aligned(left: float, right: float, column: Column) -> bool:
     return left >= column.left - 2 or abs(right - column.right) <= 2
 
 
-# What a meter's number may be printed with, in its cell: `#12345678`, `No. 12345678`, `S/N 12345678`, `12345678*`
+# What a meter's number may be printed with, in its cell: `#12345678`, `No. 12345678`, `S/N 12345678`, `12345678*`,
+# `Meter 12345678` (a browser's e-bill: `Meter BL5767117` was loaded as the meter's number)
 _METER_DECORATION = re.compile(
-    r"^(?:#|(?:No|Nr)(?:\.|(?=[ :]))|S/N|Serial(?: No\.?)?)[ :]*(?=\S*\d)|[ ]*[*†‡]+$", re.IGNORECASE
+    r"^(?:#|(?:No|Nr)(?:\.|(?=[ :]))|S/N|Serial(?: No\.?)?|Meter(?: (?:No\.?|Number|#))?(?=[ :#]))[ :#]*(?=\S*\d)"
+    r"|[ ]*[*†‡]+$",
+    re.IGNORECASE,
 )
 
 
