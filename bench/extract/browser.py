@@ -4,9 +4,11 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Two layouts:
-`tables` (label and value side by side, column headers as written) and `cards` (labels over values, headings and
-column headers upper-cased and letter-spaced by CSS, as many e-bills are). Only bills whose every truth field the
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Three layouts:
+`tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
+column headers upper-cased and letter-spaced by CSS, as many e-bills are) and `band` (the account's facts in a box
+at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
+`Meter 31088472`, a serif face). Only bills whose every truth field the
 layouts print are used (no budget billing, demand, third-party supplier or m³ conversion). Each page goes through
 one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
 """
@@ -35,7 +37,7 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, NormalizedBill, Severity
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards")
+LAYOUTS = ("tables", "cards", "band")
 STYLES = {
     "tables": """body{font-family:'Liberation Sans',sans-serif;font-size:9.5pt;margin:36px}
     h1{font-size:18pt;margin:0 0 2px 0} .sub{color:#555;font-size:8pt;margin-bottom:14px}
@@ -50,6 +52,13 @@ STYLES = {
     border-bottom:1px solid #ddd} th{text-transform:uppercase;letter-spacing:0.1em;font-size:6.5pt;color:#555}
     .num{text-align:right} h2{font-size:10pt;text-transform:uppercase;letter-spacing:0.15em;margin:10px 0 2px 0}
     .total td{font-weight:bold}""",
+    "band": """body{font-family:'DejaVu Serif',serif;font-size:8.5pt;margin:32px}
+    .top{display:flex;justify-content:space-between} h1{font-size:17pt;margin:0}
+    .account{text-align:right;font-size:8pt;white-space:nowrap} .account b{display:inline-block;min-width:90px;
+    text-align:left} .band{display:flex;margin:14px 0;border:1px solid #999} .band div{flex:1;padding:6px;
+    border-right:1px solid #ccc} .band .label{font-size:7pt;color:#555} .band .value{font-size:11pt}
+    table{border-collapse:collapse;width:100%} td{padding:2px 4px;white-space:nowrap}
+    tr:nth-child(even){background:#f1f1f1} .num{text-align:right} h3{font-size:9.5pt;margin:12px 0 3px 0}""",
 }
 
 
@@ -79,6 +88,8 @@ def printable(bill: NormalizedBill) -> bool:
 
 def render(bill: NormalizedBill, layout: str) -> str:
     """The bill as an HTML page in `layout`."""
+    if layout == "band":
+        return _band(bill)
     e, currency = html.escape, bill.currency
     period = f"{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}"
     facts = [
@@ -121,6 +132,66 @@ def render(bill: NormalizedBill, layout: str) -> str:
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
     return "".join(parts)
+
+
+def _band(bill: NormalizedBill) -> str:
+    """The account's facts in a box at the right, the summary a band of figures under their labels, each charge's
+    quantity and rate in its description (`Energy Charge (374 kWh @ $0.15122)`), meters as `Meter 31088472`."""
+    e, currency = html.escape, bill.currency
+
+    def day(value: date | None) -> str:
+        return value.strftime("%b %-d, %Y") if value is not None else ""
+
+    facts = [
+        ("Account #", bill.account_number),
+        ("Bill date", day(bill.statement_date)),
+        ("Service period", f"{day(bill.bill_period_start)} to {day(bill.bill_period_end)}"),
+        ("Payment due", day(bill.due_date)),
+        ("Service address", bill.service_address or ""),
+    ]
+    account = "".join(f"<div><b>{e(label)}</b> {e(value)}</div>" for label, value in facts if value)
+    figures = [
+        ("Previous balance", bill.previous_balance),
+        ("Payments", -bill.payments_and_credits if bill.payments_and_credits is not None else None),
+        ("Adjustments", bill.adjustments),
+        ("New charges", bill.total_amount),
+        ("Amount due", bill.amount_due),
+    ]
+    band = "".join(
+        f"<div><div class=label>{label}</div><div class=value>{e(_money(value, currency))}</div></div>"
+        for label, value in figures
+        if value is not None
+    )
+    charges = []
+    for item in bill.line_items:
+        description = item.description
+        if item.quantity is not None and item.rate is not None:
+            description += f" ({_number(item.quantity)} {item.unit or ''} @ {SYMBOLS.get(currency, '$')}{item.rate})"
+        charges.append(f"<tr><td>{e(description)}</td><td class=num>{e(_money(item.amount, currency))}</td></tr>")
+    total = e(_money(bill.total_amount, currency))
+    charges.append(f"<tr><td><b>Total new charges</b></td><td class=num><b>{total}</b></td></tr>")
+    meters = ""
+    if bill.usage:
+        meters = (
+            "<h3>Your meter</h3><table><tr><td>Meter</td><td>Service</td><td class=num>Last reading</td>"
+            "<td class=num>This reading</td><td class=num>Multiplier</td><td class=num>Used</td><td>Reading</td></tr>"
+        )
+        for read in bill.usage:
+            name = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
+            times = f"x {_number(read.multiplier)}" if read.multiplier is not None else ""
+            meters += (
+                f"<tr><td>Meter {e(read.meter_number or '')}</td><td>{e(name)}</td>"
+                f"<td class=num>{_number(read.start_read)}</td><td class=num>{_number(read.end_read)}</td>"
+                f"<td class=num>{times}</td><td class=num>{_number(read.quantity)} {e(read.unit)}</td>"
+                f"<td>{read.read_type.value.title()}</td></tr>"
+            )
+        meters += "</table>"
+    return (
+        f"<html><head><meta charset=utf-8><style>{STYLES['band']}</style></head><body><div class=top><div>"
+        f"<h1>{e(bill.provider)}</h1><div>Questions? 1-800-555-0100</div></div><div class=account>{account}</div>"
+        f"</div><div class=band>{band}</div><h3>Charges this period</h3><table>{''.join(charges)}</table>{meters}"
+        "</body></html>"
+    )
 
 
 def _charges(bill: NormalizedBill) -> Iterable[str]:
