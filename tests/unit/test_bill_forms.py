@@ -124,24 +124,35 @@ def test_a_field_printed_but_not_viewed_is_read() -> None:
     assert PdfTextReader("inline").read(form_bill(flags="noview print")).text.count("4410-2287-09") == 1
 
 
-def test_a_page_whose_only_annotations_are_links_is_read_as_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Links draw nothing: such a page (most e-bills have one) costs no flattening and reading it again."""
-    flattened: list[Any] = []
-    flatten: Callable[..., int] = pdf_worker.pdfium_c.FPDFPage_Flatten
-
-    def counted(page: Any, mode: int) -> int:
-        flattened.append(page)
-        return flatten(page, mode)
-
-    monkeypatch.setattr(pdf_worker.pdfium_c, "FPDFPage_Flatten", counted)
+def links_only_pdf() -> bytes:
+    """A page whose one annotation is a link, as most e-bills have."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(612, 792))
     canvas.drawString(72, 700, "Pay online at maplecreek.test")
     canvas.linkURL("https://maplecreek.test", (72, 696, 240, 710))
     canvas.showPage()
     canvas.save()
+    return buffer.getvalue()
 
-    assert PdfTextReader("inline").read(buffer.getvalue()).text == "Pay online at maplecreek.test"
+
+def calls_to(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
+    """The first argument of each call made to pdfium's function `name` from now on."""
+    calls: list[Any] = []
+    original: Callable[..., Any] = getattr(pdf_worker.pdfium_c, name)
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[0])
+        return original(*args)
+
+    monkeypatch.setattr(pdf_worker.pdfium_c, name, counted)
+    return calls
+
+
+def test_a_page_whose_only_annotations_are_links_is_read_as_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links draw nothing: such a page (most e-bills have one) costs no flattening and reading it again."""
+    flattened = calls_to(monkeypatch, "FPDFPage_Flatten")
+
+    assert PdfTextReader("inline").read(links_only_pdf()).text == "Pay online at maplecreek.test"
     assert flattened == []
     assert "4410-2287-09" in PdfTextReader("inline").read(form_bill(link=True)).text
     assert len(flattened) == 1
@@ -175,22 +186,9 @@ def test_a_refilled_field_reads_as_a_viewer_shows_it(need_appearances: bool, acc
 
 def test_a_bill_without_a_form_starts_no_form_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The usual bill pays one call for forms (is there one?), not pdfium's form-fill environment."""
-    started: list[Any] = []
-    start: Callable[..., Any] = pdf_worker.pdfium_c.FPDFDOC_InitFormFillEnvironment
+    started = calls_to(monkeypatch, "FPDFDOC_InitFormFillEnvironment")
 
-    def counted(document: Any, info: Any) -> Any:
-        started.append(document)
-        return start(document, info)
-
-    monkeypatch.setattr(pdf_worker.pdfium_c, "FPDFDOC_InitFormFillEnvironment", counted)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(612, 792))
-    canvas.drawString(72, 700, "Pay online at maplecreek.test")
-    canvas.linkURL("https://maplecreek.test", (72, 696, 240, 710))
-    canvas.showPage()
-    canvas.save()
-
-    assert PdfTextReader("inline").read(buffer.getvalue()).text == "Pay online at maplecreek.test"
+    assert PdfTextReader("inline").read(links_only_pdf()).text == "Pay online at maplecreek.test"
     assert started == []
     assert "4410-2287-09" in PdfTextReader("inline").read(form_bill()).text
     assert len(started) == 1

@@ -1067,26 +1067,25 @@ def glyph_by_glyph_pdf(spacing: float) -> bytes:
     ]
     summary = [("Previous Balance", "$64.10"), ("Payments Received", "-$64.10"), ("Total New Charges", "$70.00")]
     charges = [("Customer Charge", "$12.00"), ("Energy Charge", "$50.00"), ("State Tax", "$8.00")]
+
+    def section(y: float, heading: str, figures: list[tuple[str, str]]) -> float:
+        """A letter-spaced heading over its labels and their figures; the baseline under its last row."""
+        spaced(50, y, heading)
+        for label, figure in figures:
+            y -= 16
+            canvas.setFont("Helvetica", 10)
+            canvas.drawString(50, y, label)
+            canvas.drawRightString(400, y, figure)
+        return y - 26
+
     y = 720.0
     canvas.setFont("Helvetica", 10)
     for label, value in rows:
         canvas.drawString(50, y, label)
         canvas.drawString(180, y, value)
         y -= 16
-    y -= 10
-    spaced(50, y, "ACCOUNT SUMMARY")
-    for label, value in [*summary, ("Amount Due", "$70.00")]:
-        y -= 16
-        canvas.setFont("Helvetica", 10)
-        canvas.drawString(50, y, label)
-        canvas.drawRightString(400, y, value)
-    y -= 26
-    spaced(50, y, "CURRENT CHARGES")
-    for description, amount in [*charges, ("Total New Charges", "$70.00")]:
-        y -= 16
-        canvas.setFont("Helvetica", 10)
-        canvas.drawString(50, y, description)
-        canvas.drawRightString(400, y, amount)
+    y = section(y - 10, "ACCOUNT SUMMARY", [*summary, ("Amount Due", "$70.00")])
+    section(y, "CURRENT CHARGES", [*charges, ("Total New Charges", "$70.00")])
     canvas.save()
     return buffer.getvalue()
 
