@@ -4048,3 +4048,16 @@ def test_charges_this_period_heads_the_charges() -> None:
     result = loaded(bill(charges_title="Charges this period"))
     assert result.bill is not None
     assert [item.description for item in result.bill.line_items] == [text for text, _ in CHARGES]
+
+
+def test_a_read_unit_in_a_heading_set_in_capitals_is_spelled_as_the_unit() -> None:
+    """`PREVIOUS (M³)` (headings upper-cased by CSS) loaded the meter's read unit as `M³`."""
+    table = meter_table(
+        ["METER", "PREVIOUS (M³)", "PRESENT (M³)", "FACTOR", "USAGE"],
+        [["G4A69335171", "18,558", "18,693", "10.96497", "1,480 kWh"]],
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(read.read_unit, read.conversion_factor, read.unit) for read in result.bill.usage] == [
+        ("m³", Decimal("10.96497"), "kWh")
+    ]

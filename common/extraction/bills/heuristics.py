@@ -1731,10 +1731,21 @@ def _heading(line: Line, words: list[tuple[int, int, BBox]], columns: dict[str, 
     return name, Column(*_span(words), _heading_unit(match))
 
 
+# A unit in a heading set in capitals, as the unit is spelled (`PREVIOUS (M³)`, CSS's text-transform, loaded the
+# meter's read unit as `M³`); a unit printed in another case is kept as printed (`Usage (ccf)`).
+_HEADING_UNIT_SPELLING = {
+    unit.lower(): unit
+    for unit in f"{READ_UNITS}|{BILLED_UNITS}|therm|therms|gallon|gallons".split("|")
+    if "?" not in unit
+}
+
+
 def _heading_unit(match: re.Match[str]) -> str:
-    """The unit a heading names: usage's (`Usage (kWh)`, `kWh Used`) or the reads' (`Previous reading (m³)`)."""
+    """The unit a heading names: usage's (`Usage (kWh)`, `kWh Used`) or the reads' (`Previous reading (m³)`); in
+    capitals, as the unit is spelled."""
     groups = match.groupdict()  # a single heading pattern has only some of these groups
-    return next((unit for key in ("unit", "unit_used", "start_unit", "end_unit") if (unit := groups.get(key))), "")
+    unit = next((unit for key in ("unit", "unit_used", "start_unit", "end_unit") if (unit := groups.get(key))), "")
+    return _HEADING_UNIT_SPELLING.get(unit.lower(), unit) if unit.isupper() else unit
 
 
 def _cells_by_column(line: Line, columns: dict[str, Column]) -> tuple[dict[str, str], bool]:
