@@ -41,7 +41,7 @@ LAYOUTS = ("tables", "cards", "band")
 STYLES = {
     "tables": """body{font-family:'Liberation Sans',sans-serif;font-size:9.5pt;margin:36px}
     h1{font-size:18pt;margin:0 0 2px 0} .sub{color:#555;font-size:8pt;margin-bottom:14px}
-    table{border-collapse:collapse;margin:6px 0 14px 0} td,th{padding:3px 10px;text-align:left}
+    table{border-collapse:collapse;margin:6px 0 14px 0} td,th{padding:3px 10px;text-align:left;white-space:nowrap}
     th{background:#234;color:#fff;font-size:8.5pt} .num{text-align:right} h2{font-size:11pt;margin:12px 0 4px 0;
     border-bottom:1px solid #999} .total td{font-weight:bold;border-top:1px solid #333} .label{color:#444}""",
     "cards": """body{font-family:'DejaVu Sans',sans-serif;font-size:9pt;margin:30px}
@@ -49,7 +49,8 @@ STYLES = {
     .cards{display:flex;flex-wrap:wrap;gap:10px 28px;margin-bottom:14px} .card .label{text-transform:uppercase;
     letter-spacing:0.12em;font-size:6.5pt;color:#777} .card .value{font-size:10pt}
     table{border-collapse:collapse;width:100%;margin:4px 0 14px 0} td,th{padding:2px 6px;text-align:left;
-    border-bottom:1px solid #ddd} th{text-transform:uppercase;letter-spacing:0.1em;font-size:6.5pt;color:#555}
+    border-bottom:1px solid #ddd;white-space:nowrap}
+    th{text-transform:uppercase;letter-spacing:0.1em;font-size:6.5pt;color:#555}
     .num{text-align:right} h2{font-size:10pt;text-transform:uppercase;letter-spacing:0.15em;margin:10px 0 2px 0}
     .total td{font-weight:bold}""",
     "band": """body{font-family:'DejaVu Serif',serif;font-size:8.5pt;margin:32px}
@@ -75,14 +76,16 @@ def _day(value: date, layout: str) -> str:
 
 
 def printable(bill: NormalizedBill) -> bool:
-    """Whether the layouts print every field of the bill's truth."""
+    """Whether the layouts print every field of the bill's truth: not budget billing, third-party suppliers, net
+    metering, or demand other than one reading a meter."""
+    meters = [demand.meter_number for demand in bill.demand]
     return (
         bill.budget_billing is None
-        and not bill.demand
         and not any(item.third_party for item in bill.line_items)
-        and not any(
-            read.conversion_factor or read.read_unit or read.direction.value != "delivered" for read in bill.usage
-        )
+        and all(read.direction.value == "delivered" for read in bill.usage)
+        and len(set(meters)) == len(meters)
+        and all(demand.period is None and demand.meter_number for demand in bill.demand)
+        and set(meters) <= {read.meter_number for read in bill.usage}
     )
 
 
@@ -172,18 +175,28 @@ def _band(bill: NormalizedBill) -> str:
     charges.append(f"<tr><td><b>Total new charges</b></td><td class=num><b>{total}</b></td></tr>")
     meters = ""
     if bill.usage:
+        converted = any(read.conversion_factor is not None for read in bill.usage)
+        read_unit = next((f" ({read.read_unit})" for read in bill.usage if read.read_unit), "")
+        demands = {demand.meter_number: f"{_number(demand.quantity)} {demand.unit}" for demand in bill.demand}
         meters = (
-            "<h3>Your meter</h3><table><tr><td>Meter</td><td>Service</td><td class=num>Last reading</td>"
-            "<td class=num>This reading</td><td class=num>Multiplier</td><td class=num>Used</td><td>Reading</td></tr>"
+            f"<h3>Your meter</h3><table><tr><td>Meter</td><td>Service</td><td class=num>Last reading{read_unit}</td>"
+            f"<td class=num>This reading{read_unit}</td><td class=num>Multiplier</td>"
+            + ("<td class=num>Conversion factor</td>" if converted else "")
+            + ("<td class=num>Peak demand</td>" if demands else "")
+            + "<td class=num>Used</td><td>Reading</td></tr>"
         )
         for read in bill.usage:
             name = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
             times = f"x {_number(read.multiplier)}" if read.multiplier is not None else ""
+            demand = demands.pop(read.meter_number, "") if read.meter_number else ""
             meters += (
                 f"<tr><td>Meter {e(read.meter_number or '')}</td><td>{e(name)}</td>"
                 f"<td class=num>{_number(read.start_read)}</td><td class=num>{_number(read.end_read)}</td>"
-                f"<td class=num>{times}</td><td class=num>{_number(read.quantity)} {e(read.unit)}</td>"
-                f"<td>{read.read_type.value.title()}</td></tr>"
+                f"<td class=num>{times}</td>"
+                + (f"<td class=num>{_number(read.conversion_factor)}</td>" if converted else "")
+                + (f"<td class=num>{e(demand)}</td>" if bill.demand else "")
+                + f"<td class=num>{_number(read.quantity)} {e(read.unit)}</td>"
+                + f"<td>{read.read_type.value.title()}</td></tr>"
             )
         meters += "</table>"
     return (
@@ -212,20 +225,31 @@ def _charges(bill: NormalizedBill) -> Iterable[str]:
 
 
 def _meters(bill: NormalizedBill) -> Iterable[str]:
+    """The meter table; a conversion factor's column and the reads' unit where a meter's volume is converted, and a
+    demand column where a meter's peak demand is billed (on its first row)."""
     if not bill.usage:
         return
     e = html.escape
+    converted = any(read.conversion_factor is not None for read in bill.usage)
+    read_unit = next((f" ({read.read_unit})" for read in bill.usage if read.read_unit), "")
+    demands = {demand.meter_number: f"{_number(demand.quantity)} {demand.unit}" for demand in bill.demand}
     yield (
-        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th><th>Read</th><th class=num>Previous</th>"
-        "<th class=num>Present</th><th class=num>Multiplier</th><th class=num>Usage</th></tr>"
+        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th><th>Read</th>"
+        f"<th class=num>Previous{read_unit}</th><th class=num>Present{read_unit}</th><th class=num>Multiplier</th>"
+        + ("<th class=num>Factor</th>" if converted else "")
+        + ("<th class=num>Demand</th>" if demands else "")
+        + "<th class=num>Usage</th></tr>"
     )
     for read in bill.usage:
         service = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
+        demand = demands.pop(read.meter_number, "") if read.meter_number else ""
         yield (
             f"<tr><td>{e(read.meter_number or '')}</td><td>{e(service)}</td><td>{read.read_type.value.title()}</td>"
             f"<td class=num>{_number(read.start_read)}</td><td class=num>{_number(read.end_read)}</td>"
             f"<td class=num>{_number(read.multiplier)}</td>"
-            f"<td class=num>{_number(read.quantity)} {e(read.unit)}</td></tr>"
+            + (f"<td class=num>{_number(read.conversion_factor)}</td>" if converted else "")
+            + (f"<td class=num>{e(demand)}</td>" if bill.demand else "")
+            + f"<td class=num>{_number(read.quantity)} {e(read.unit)}</td></tr>"
         )
     yield "</table>"
 
