@@ -4061,3 +4061,24 @@ def test_a_read_unit_in_a_heading_set_in_capitals_is_spelled_as_the_unit() -> No
     assert [(read.read_unit, read.conversion_factor, read.unit) for read in result.bill.usage] == [
         ("m³", Decimal("10.96497"), "kWh")
     ]
+
+
+def test_a_service_row_whose_meter_cell_says_only_meter_is_read_and_the_table_goes_on() -> None:
+    """`Meter | Sewer | 23 CCF` (a browser's e-bill prints `Meter` before every number, and none on a service's row):
+    the row named the meter `Meter`, which is no meter, so the table ended there and the gas meter under it was
+    lost from a bill loaded as ok."""
+    table = meter_table(
+        ["Meter", "Service", "Previous", "Present", "Usage"],
+        [
+            ["Meter W467488", "Water", "3,890", "3,913", "23 CCF"],
+            ["Meter", "Sewer", "", "", "23 CCF"],
+            ["Meter G806939", "Gas", "2,546", "2,577", "31 CCF"],
+        ],
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(read.meter_number, read.commodity, read.quantity) for read in result.bill.usage] == [
+        ("W467488", Commodity.WATER, Decimal("23")),
+        (None, Commodity.SEWER, Decimal("23")),
+        ("G806939", Commodity.GAS, Decimal("31")),
+    ]

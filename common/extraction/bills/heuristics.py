@@ -1857,11 +1857,18 @@ _METER_DECORATION = re.compile(
 def _row_cells(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
     """A meter row's cells and its usage: by cell, or by word where a cell holds words under two headings (its
     cells ran together) and that reading's usage reads, or where the cells do not read. A meter's number without
-    what it is printed with (`#12345678` was the meter `#12345678`)."""
+    what it is printed with (`#12345678` was the meter `#12345678`); none where the cell holds only that (`Meter`
+    before no number, a service's row without a meter: the table ended there)."""
     found = _cells_and_usage(row, columns)
-    if found is not None and (meter := found[0].get("meter")) and _METER_DECORATION.search(meter):
-        found[0]["meter"] = _METER_DECORATION.sub("", meter)
+    if found is not None and (meter := found[0].get("meter")):
+        if _METER_DECORATION.search(meter):
+            found[0]["meter"] = _METER_DECORATION.sub("", meter)
+        elif _METER_WORD.fullmatch(meter):
+            del found[0]["meter"]
     return found
+
+
+_METER_WORD = re.compile(r"Meter(?: (?:No\.?|Number|#))?[ :#]*", re.IGNORECASE)  # a meter cell's label, no number
 
 
 def _cells_and_usage(row: Line, columns: dict[str, Column]) -> tuple[dict[str, str], re.Match[str]] | None:
