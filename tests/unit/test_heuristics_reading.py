@@ -4082,3 +4082,26 @@ def test_a_service_row_whose_meter_cell_says_only_meter_is_read_and_the_table_go
         (None, Commodity.SEWER, Decimal("23")),
         ("G806939", Commodity.GAS, Decimal("31")),
     ]
+
+
+def test_a_usage_cell_starting_under_no_heading_goes_with_its_unit() -> None:
+    """`80.730 therm` right-aligned under a narrower `Used`, in its own cell, in a row whose reads ran together
+    (`9,996 10,074`): read by word, `80.730` stood under no heading and was dropped, the usage read `therm`, and
+    the meter went to review."""
+    headings = ["Meter", "Previous", "Present", "Factor", "Used"]
+    rights = [110.0, 200.0, 200.0 + 8 + stringWidth("10,074", "Helvetica", 9), 300.0, 420.0]
+    table: list[list[Row]] = [
+        [(right - stringWidth(text, "Helvetica", 9), text) for right, text in zip(rights, headings, strict=True)]
+    ]
+    values = ["G184939", "9,996", "10,074", "1.035", "80.730 therm"]
+    table.append(
+        [
+            (right - stringWidth(text, "Helvetica", 9), "", right, text)
+            for right, text in zip(rights, values, strict=True)
+        ]
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.conversion_factor, r.quantity) for r in result.bill.usage] == [
+        ("G184939", Decimal("9996"), Decimal("10074"), Decimal("1.035"), Decimal("80.730"))
+    ]

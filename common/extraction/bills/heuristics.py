@@ -1791,9 +1791,11 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
     are narrower than a cell gap (`S57A20148869 Gas`). A word under no heading, or not aligned with the one it
     reaches under, stays with the word before it in its cell (`23 October 2025 - 27 November 2025`), or, where it is
     nearer the word after it, which starts another heading's run, goes with that (`1 133 kWh`: a multiplier, then a
-    usage right-aligned under a narrower heading, `133` under none or only reaching under it). A run of words under
-    a heading that holds one already goes to the other heading it reaches under, if that holds none (`Estimated`
-    under `Current Read` and `type`, headings run together and split at the wrong word)."""
+    usage right-aligned under a narrower heading, `133` under none or only reaching under it). A cell that starts
+    under no heading goes whole with the heading its next words stand under (`80.730 therm`, right-aligned under
+    `Usage`). A run of words under a heading that holds one already goes to the other heading it reaches under, if
+    that holds none (`Estimated` under `Current Read` and `type`, headings run together and split at the wrong
+    word)."""
     # each run: its heading, and its words' start and end in the line's text, left, right and heading of their own
     runs: list[tuple[str | None, list[tuple[int, int, float, float, str | None]]]] = []
     previous_end = None
@@ -1808,7 +1810,10 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
                 previous_end = end
                 continue
             ran_together = ran_together or run_column is not None
-            runs.append((column, [*_nearer_the_next(words, left, column), word]))
+            if run_column is None:  # a cell started under no heading: its words are the figure's (`80.730 therm`)
+                runs[-1] = (column, [*words, word])
+            else:
+                runs.append((column, [*_nearer_the_next(words, left, column), word]))
         else:
             runs.append((column or _column_near(left, columns), [word]))
         previous_end = end
