@@ -3997,23 +3997,25 @@ def test_a_time_of_use_period_named_in_the_service_cell_is_the_reads_period(serv
     ]
 
 
+def right_aligned_table(headings: list[str], rights: list[float], values: list[str]) -> list[list[Row]]:
+    """Headings and one row of values, each set right-aligned at its column's right edge (`rights`), as a browser
+    sets figures: a heading narrower than its figure."""
+    return [
+        [(right - stringWidth(text, "Helvetica", 9), text) for right, text in zip(rights, headings, strict=True)],
+        [
+            (right - stringWidth(text, "Helvetica", 9), "", right, text)
+            for right, text in zip(rights, values, strict=True)
+        ],
+    ]
+
+
 def test_a_figure_under_no_heading_goes_with_the_nearer_word() -> None:
     """Figures right-aligned under headings narrower than they are (a browser's table): `133` of `133 kWh` stands
     under no heading, closer to `kWh` than to the multiplier `1` before it, and the row reads as one cell `1 133 kWh`.
     It went with the `1`: the multiplier read `1 133`, the usage `kWh`, and the meter went to review."""
     headings = ["Meter", "Previous", "Present", "Multiplier", "Usage"]
     rights = [120.0, 200.0, 260.0, 330.0, 330.0 + 8 + stringWidth("133 kWh", "Helvetica", 9)]
-    table: list[list[Row]] = [
-        [(right - stringWidth(text, "Helvetica", 9), text) for right, text in zip(rights, headings, strict=True)]
-    ]
-    values = ["E7994", "8,051", "8,184", "1", "133 kWh"]
-    table.append(
-        [
-            (right - stringWidth(text, "Helvetica", 9), "", right, text)
-            for right, text in zip(rights, values, strict=True)
-        ]
-    )
-    result = loaded(bill(meters=table))
+    result = loaded(bill(meters=right_aligned_table(headings, rights, ["E7994", "8,051", "8,184", "1", "133 kWh"])))
     assert result.bill is not None
     assert [(r.meter_number, r.start_read, r.end_read, r.multiplier, r.quantity) for r in result.bill.usage] == [
         ("E7994", Decimal("8051"), Decimal("8184"), Decimal("1"), Decimal("133"))
@@ -4090,17 +4092,8 @@ def test_a_usage_cell_starting_under_no_heading_goes_with_its_unit() -> None:
     the meter went to review."""
     headings = ["Meter", "Previous", "Present", "Factor", "Used"]
     rights = [110.0, 200.0, 200.0 + 8 + stringWidth("10,074", "Helvetica", 9), 300.0, 420.0]
-    table: list[list[Row]] = [
-        [(right - stringWidth(text, "Helvetica", 9), text) for right, text in zip(rights, headings, strict=True)]
-    ]
     values = ["G184939", "9,996", "10,074", "1.035", "80.730 therm"]
-    table.append(
-        [
-            (right - stringWidth(text, "Helvetica", 9), "", right, text)
-            for right, text in zip(rights, values, strict=True)
-        ]
-    )
-    result = loaded(bill(meters=table))
+    result = loaded(bill(meters=right_aligned_table(headings, rights, values)))
     assert result.bill is not None
     assert [(r.meter_number, r.start_read, r.end_read, r.conversion_factor, r.quantity) for r in result.bill.usage] == [
         ("G184939", Decimal("9996"), Decimal("10074"), Decimal("1.035"), Decimal("80.730"))
