@@ -112,18 +112,13 @@ def render(bill: NormalizedBill, layout: str) -> str:
             for label, value in shown
         )
         head = f'<div class="cards">{cards}</div>'
-    summary = [
-        ("Previous Balance", bill.previous_balance),
-        ("Payments Received", -bill.payments_and_credits if bill.payments_and_credits is not None else None),
-        ("Adjustments", bill.adjustments),
-        ("Total New Charges", bill.total_amount),
-        ("Amount Due", bill.amount_due),
-    ]
+    summary = _summary(
+        bill, ("Previous Balance", "Payments Received", "Adjustments", "Total New Charges", "Amount Due")
+    )
     summary_rows = "".join(
         f"<tr{' class=total' if label == 'Amount Due' else ''}><td>{label}</td>"
         f"<td class=num>{e(_money(value, currency))}</td></tr>"
         for label, value in summary
-        if value is not None
     )
     parts = [
         f"<html><head><meta charset=utf-8><style>{STYLES[layout]}</style></head><body>",
@@ -153,17 +148,10 @@ def _band(bill: NormalizedBill) -> str:
         ("Service address", bill.service_address or ""),
     ]
     account = "".join(f"<div><b>{e(label)}</b> {e(value)}</div>" for label, value in facts if value)
-    figures = [
-        ("Previous balance", bill.previous_balance),
-        ("Payments", -bill.payments_and_credits if bill.payments_and_credits is not None else None),
-        ("Adjustments", bill.adjustments),
-        ("New charges", bill.total_amount),
-        ("Amount due", bill.amount_due),
-    ]
+    figures = _summary(bill, ("Previous balance", "Payments", "Adjustments", "New charges", "Amount due"))
     band = "".join(
         f"<div><div class=label>{label}</div><div class=value>{e(_money(value, currency))}</div></div>"
         for label, value in figures
-        if value is not None
     )
     charges = []
     for item in bill.line_items:
@@ -175,9 +163,7 @@ def _band(bill: NormalizedBill) -> str:
     charges.append(f"<tr><td><b>Total new charges</b></td><td class=num><b>{total}</b></td></tr>")
     meters = ""
     if bill.usage:
-        converted = any(read.conversion_factor is not None for read in bill.usage)
-        read_unit = next((f" ({read.read_unit})" for read in bill.usage if read.read_unit), "")
-        demands = {demand.meter_number: f"{_number(demand.quantity)} {demand.unit}" for demand in bill.demand}
+        converted, read_unit, demands = _meter_extras(bill)
         meters = (
             f"<h3>Your meter</h3><table><tr><td>Meter</td><td>Service</td><td class=num>Last reading{read_unit}</td>"
             f"<td class=num>This reading{read_unit}</td><td class=num>Multiplier</td>"
@@ -207,6 +193,23 @@ def _band(bill: NormalizedBill) -> str:
     )
 
 
+def _summary(bill: NormalizedBill, labels: tuple[str, str, str, str, str]) -> list[tuple[str, Decimal]]:
+    """The account summary's figures the bill has, under a layout's `labels` for previous balance, payments (printed
+    as a credit), adjustments, new charges and amount due."""
+    payments = -bill.payments_and_credits if bill.payments_and_credits is not None else None
+    figures = (bill.previous_balance, payments, bill.adjustments, bill.total_amount, bill.amount_due)
+    return [(label, figure) for label, figure in zip(labels, figures, strict=True) if figure is not None]
+
+
+def _meter_extras(bill: NormalizedBill) -> tuple[bool, str, dict[str | None, str]]:
+    """What a meter table adds for this bill: whether it prints a conversion factor column, the reads' unit for
+    their headings (` (m³)`), and each meter's demand (printed on its first row)."""
+    converted = any(read.conversion_factor is not None for read in bill.usage)
+    read_unit = next((f" ({read.read_unit})" for read in bill.usage if read.read_unit), "")
+    demands = {demand.meter_number: f"{_number(demand.quantity)} {demand.unit}" for demand in bill.demand}
+    return converted, read_unit, demands
+
+
 def _charges(bill: NormalizedBill) -> Iterable[str]:
     e, currency = html.escape, bill.currency
     detailed = any(item.quantity is not None for item in bill.line_items)
@@ -230,9 +233,7 @@ def _meters(bill: NormalizedBill) -> Iterable[str]:
     if not bill.usage:
         return
     e = html.escape
-    converted = any(read.conversion_factor is not None for read in bill.usage)
-    read_unit = next((f" ({read.read_unit})" for read in bill.usage if read.read_unit), "")
-    demands = {demand.meter_number: f"{_number(demand.quantity)} {demand.unit}" for demand in bill.demand}
+    converted, read_unit, demands = _meter_extras(bill)
     yield (
         "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th><th>Read</th>"
         f"<th class=num>Previous{read_unit}</th><th class=num>Present{read_unit}</th><th class=num>Multiplier</th>"

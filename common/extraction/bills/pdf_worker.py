@@ -296,7 +296,7 @@ def _python_words(
         if not right >= left:
             right = left
         if spacing > 0.0:
-            if first > 0 and text[first - 1].isspace() and _IS_GENERATED(handle, first - 1) == 0:
+            if _after_a_drawn_space(handle, text, first):
                 left -= spacing
             right += spacing
         append(
@@ -434,8 +434,7 @@ def _median_spacing(handle: int | None, start: int, stop: int, box: Callable[[in
     spacing = gaps[len(gaps) // 2]
     if not spacing > _TRACKED * height:
         return 0.0
-    angle = _CHAR_ANGLE(handle, start)
-    return spacing if angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH) else 0.0
+    return spacing if _level(handle, start) else 0.0
 
 
 def _fits(gap: float, spacing: float) -> bool:
@@ -452,7 +451,7 @@ def _spaced_word(
         return None
     word = _word("".join(text[start:end].split()), first_box, last_box)
     left, right = word[1], word[3] + spacing
-    if start > 0 and text[start - 1].isspace() and _IS_GENERATED(handle, start - 1) == 0:
+    if _after_a_drawn_space(handle, text, start):
         left -= spacing
     return (word[0], left, word[2], right, word[4])
 
@@ -461,6 +460,19 @@ def _spaced_word(
 # the first character is turned less than _LEVEL_ENOUGH radians
 _DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
 _TRACKED = 0.1  # wordboxes.c's: characters set further apart than this of the height were letter-spaced
+
+
+def _level(handle: int | None, index: int) -> bool:
+    """A character level, or off it by less than _LEVEL_ENOUGH radians either way (a scan's text layer); pdfium has
+    an angle for it."""
+    angle = _CHAR_ANGLE(handle, index)
+    return angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)
+
+
+def _after_a_drawn_space(handle: int | None, text: str, index: int) -> bool:
+    """Whether the character before text index `index` is a space drawn in its string, not one pdfium put between two
+    strings: a letter-spaced word's box takes in that space's spacing too."""
+    return index > 0 and text[index - 1].isspace() and _IS_GENERATED(handle, index - 1) == 0
 
 
 def _letter_spacing(
@@ -496,8 +508,7 @@ def _letter_spacing(
             return 0.0
         if end < spacing:
             spacing = end
-    angle = _CHAR_ANGLE(handle, first)
-    return spacing if angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH) else 0.0
+    return spacing if _level(handle, first) else 0.0
 
 
 _LINE_BAND = 6.0  # points: where strings meet is kept by the band of its line's middle; a word looks in 3 bands
@@ -594,8 +605,7 @@ def _drawn_over_parts(
         previous = box
     if not overlaps:
         return None
-    angle = _CHAR_ANGLE(handle, first)
-    if not (angle >= 0.0 and (angle < _LEVEL_ENOUGH or angle > 2 * math.pi - _LEVEL_ENOUGH)):
+    if not _level(handle, first):
         return None
     if not (cuts := [offset for offset in overlaps if not _mark(word[offset])]):
         return None
