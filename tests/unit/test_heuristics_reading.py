@@ -3997,6 +3997,32 @@ def test_a_time_of_use_period_named_in_the_service_cell_is_the_reads_period(serv
     ]
 
 
+@pytest.mark.parametrize(
+    ("delivered", "received", "period"),
+    [
+        ("Electric Delivered", "Electric Received", None),
+        ("Electric", "Electric Exported", None),
+        ("On-Peak Delivered", "On-Peak Received", "on_peak"),
+    ],
+)
+def test_a_net_meters_direction_named_in_the_service_cell_is_the_registers(
+    delivered: str, received: str, period: str | None
+) -> None:
+    """With no column of its own for the register, `Electric Received` loaded the energy the meter received as
+    delivered: 200 kWh more used in an ok bill."""
+    table = meter_table(
+        ["Meter", "Service", "Previous", "Present", "Usage"],
+        [["E7994", delivered, "100", "600", "500 kWh"], ["E7994", received, "50", "250", "200 kWh"]],
+    )
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 500 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(read.quantity, read.direction, read.period) for read in result.bill.usage] == [
+        (Decimal("500"), DELIVERED, period),
+        (Decimal("200"), RECEIVED, period),
+    ]
+
+
 def right_aligned_table(headings: list[str], rights: list[float], values: list[str]) -> list[list[Row]]:
     """Headings and one row of values, each set right-aligned at its column's right edge (`rights`), as a browser
     sets figures: a heading narrower than its figure."""

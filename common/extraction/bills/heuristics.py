@@ -2409,11 +2409,13 @@ def _factor(text: str) -> Decimal:
 SERVICE_PERIOD = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
 
 
-def _service_period(service: str) -> str:
-    """The time-of-use period in a meter table's service cell, where no column of the table names one: the three
-    registers of a meter were loaded as three reads of no period."""
-    match = SERVICE_PERIOD.search(service)
-    return match.group() if match else ""
+def _service_register(service: str) -> str:
+    """The register a meter table's service cell names after its service, where no column of the table names one: a
+    time-of-use period (`Electricity On-Peak`: the three registers of a meter were loaded as three reads of no period)
+    and a net meter's direction (`Electricity Received`: the energy the meter received was loaded as delivered)."""
+    period = SERVICE_PERIOD.search(service)
+    direction, _ = flow_of(service)
+    return " ".join(filter(None, (period.group() if period else "", direction.value if direction else "")))
 
 
 def _register(register: str) -> dict[str, Any]:
@@ -2447,7 +2449,7 @@ def _read_from_cells(
         "start_read": US.parse_number(start.group("value")) if start else None,
         "end_read": US.parse_number(end.group("value")) if end else None,
         "multiplier": _factor(cells["multiplier"]) if "multiplier" in cells else None,
-        **_register(cells.get("period") or _service_period(cells.get("service", ""))),
+        **_register(cells.get("period") or _service_register(cells.get("service", ""))),
         "conversion_factor": _factor(cells["conversion_factor"]) if "conversion_factor" in cells else None,
         "read_unit": read_unit if read_unit is not None and read_unit.lower() != unit.lower() else None,
     }
