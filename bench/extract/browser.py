@@ -8,9 +8,10 @@ Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the proj
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are) and `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
-`Meter 31088472`, a serif face). Only bills whose every truth field the
-layouts print are used (no budget billing, demand, third-party supplier or m³ conversion). Each page goes through
-one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
+`Meter 31088472`, a serif face). Each layout words a budget billing plan, a supplier's charges
+and a net meter's registers its own way. Bills whose demand the layouts cannot print (a time-of-use period's, or
+none of a meter read) are left out. Each page goes through one Chromium process (about a second); the PDFs are
+kept in `--keep` and reused on the next run.
 """
 
 from __future__ import annotations
@@ -34,10 +35,48 @@ from common.connectors.billgen import CorpusBill, corpus
 from common.errors import RejectedInput
 from common.extraction.bills.cascade import extract_bill
 from common.extraction.bills.guard import PdfTextReader
-from common.models import BillStatus, NormalizedBill, Severity
+from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 LAYOUTS = ("tables", "cards", "band")
+# Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
+SUMMARY_LABELS = {
+    "tables": (
+        "Previous Balance",
+        "Payments Received",
+        "Adjustments",
+        "Total New Charges",
+        "Budget Billing Amount",
+        "Third-Party Supplier Charges",
+        "Amount Due",
+    ),
+    "cards": (
+        "Previous Balance",
+        "Payments Received",
+        "Adjustments",
+        "Total New Charges",
+        "Budget Plan Amount",
+        "Supplier Charges",
+        "Amount Due",
+    ),
+    "band": (
+        "Previous balance",
+        "Payments",
+        "Adjustments",
+        "New charges",
+        "Budget amount",
+        "Supplier charges",
+        "Amount due",
+    ),
+}
+# The budget plan's heading, then its actual charges, instalment and deferred balance.
+BUDGET_LABELS = {
+    "tables": ("Budget Billing Plan", "Actual Charges This Period", "Budget Billing Amount", "Deferred Balance"),
+    "cards": ("Your Budget Plan", "Actual charges this period", "Budget plan amount", "Deferred balance"),
+    "band": ("Budget billing", "Actual charges", "Budget amount", "Deferred balance"),
+}
+SUPPLIER_HEADINGS = {"tables": "Supply charges from {supplier}", "cards": "Charges from {supplier}"}
+NET_SERVICES = {"delivered": " Delivered", "received": " Received"}
 STYLES = {
     "tables": """body{font-family:'Liberation Sans',sans-serif;font-size:9.5pt;margin:36px}
     h1{font-size:18pt;margin:0 0 2px 0} .sub{color:#555;font-size:8pt;margin-bottom:14px}
@@ -76,14 +115,10 @@ def _day(value: date, layout: str) -> str:
 
 
 def printable(bill: NormalizedBill) -> bool:
-    """Whether the layouts print every field of the bill's truth: not budget billing, third-party suppliers, net
-    metering, or demand other than one reading a meter."""
+    """Whether the layouts print every field of the bill's truth: not demand other than one reading a meter."""
     meters = [demand.meter_number for demand in bill.demand]
     return (
-        bill.budget_billing is None
-        and not any(item.third_party for item in bill.line_items)
-        and all(read.direction.value == "delivered" for read in bill.usage)
-        and len(set(meters)) == len(meters)
+        len(set(meters)) == len(meters)
         and all(demand.period is None and demand.meter_number for demand in bill.demand)
         and set(meters) <= {read.meter_number for read in bill.usage}
     )
@@ -112,9 +147,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
             for label, value in shown
         )
         head = f'<div class="cards">{cards}</div>'
-    summary = _summary(
-        bill, ("Previous Balance", "Payments Received", "Adjustments", "Total New Charges", "Amount Due")
-    )
+    summary = _summary(bill, SUMMARY_LABELS[layout])
     summary_rows = "".join(
         f"<tr{' class=total' if label == 'Amount Due' else ''}><td>{label}</td>"
         f"<td class=num>{e(_money(value, currency))}</td></tr>"
@@ -125,8 +158,9 @@ def render(bill: NormalizedBill, layout: str) -> str:
         f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
         head,
         f"<h2>Account Summary</h2><table>{summary_rows}</table>",
-        *_charges(bill),
-        *_meters(bill),
+        _budget(bill, layout),
+        *_charges(bill, layout),
+        *_meters(bill, layout),
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
     return "".join(parts)
@@ -148,13 +182,15 @@ def _band(bill: NormalizedBill) -> str:
         ("Service address", bill.service_address or ""),
     ]
     account = "".join(f"<div><b>{e(label)}</b> {e(value)}</div>" for label, value in facts if value)
-    figures = _summary(bill, ("Previous balance", "Payments", "Adjustments", "New charges", "Amount due"))
+    figures = _summary(bill, SUMMARY_LABELS["band"])
     band = "".join(
         f"<div><div class=label>{label}</div><div class=value>{e(_money(value, currency))}</div></div>"
         for label, value in figures
     )
     charges = []
-    for item in bill.line_items:
+    for item, supplier in _supplied(bill):
+        if supplier:
+            charges.append(f"<tr><td><b>Supplier: {e(supplier)}</b></td><td></td></tr>")
         description = item.description
         if item.quantity is not None and item.rate is not None:
             description += f" ({_number(item.quantity)} {item.unit or ''} @ {SYMBOLS.get(currency, '$')}{item.rate})"
@@ -172,7 +208,7 @@ def _band(bill: NormalizedBill) -> str:
             + "<td class=num>Used</td><td>Reading</td></tr>"
         )
         for read in bill.usage:
-            name = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
+            name = _service(bill, read, {"delivered": " Delivered", "received": " Exported"})
             times = f"x {_number(read.multiplier)}" if read.multiplier is not None else ""
             demand = demands.pop(read.meter_number, "") if read.meter_number else ""
             meters += (
@@ -188,17 +224,66 @@ def _band(bill: NormalizedBill) -> str:
     return (
         f"<html><head><meta charset=utf-8><style>{STYLES['band']}</style></head><body><div class=top><div>"
         f"<h1>{e(bill.provider)}</h1><div>Questions? 1-800-555-0100</div></div><div class=account>{account}</div>"
-        f"</div><div class=band>{band}</div><h3>Charges this period</h3><table>{''.join(charges)}</table>{meters}"
+        f"</div><div class=band>{band}</div>{_budget(bill, 'band')}<h3>Charges this period</h3>"
+        f"<table>{''.join(charges)}</table>{meters}"
         "</body></html>"
     )
 
 
-def _summary(bill: NormalizedBill, labels: tuple[str, str, str, str, str]) -> list[tuple[str, Decimal]]:
+def _summary(bill: NormalizedBill, labels: tuple[str, ...]) -> list[tuple[str, Decimal]]:
     """The account summary's figures the bill has, under a layout's `labels` for previous balance, payments (printed
-    as a credit), adjustments, new charges and amount due."""
+    as a credit), adjustments, new charges, budget instalment, supplier charges and amount due. On budget billing
+    the instalment stands for the utility's new charges, and a supplier's charges are added to it."""
     payments = -bill.payments_and_credits if bill.payments_and_credits is not None else None
-    figures = (bill.previous_balance, payments, bill.adjustments, bill.total_amount, bill.amount_due)
+    budget = bill.budget_billing
+    supplied = sum((item.amount for item in bill.line_items if item.third_party), Decimal(0))
+    figures = (
+        bill.previous_balance,
+        payments,
+        bill.adjustments,
+        bill.total_amount if budget is None else None,
+        budget.instalment if budget is not None else None,
+        supplied if budget is not None and supplied else None,
+        bill.amount_due,
+    )
     return [(label, figure) for label, figure in zip(labels, figures, strict=True) if figure is not None]
+
+
+def _budget(bill: NormalizedBill, layout: str) -> str:
+    """The budget billing plan's figures, under the layout's own heading and labels."""
+    budget = bill.budget_billing
+    if budget is None:
+        return ""
+    e, currency = html.escape, bill.currency
+    heading, *labels = BUDGET_LABELS[layout]
+    figures = (budget.actual_charges, budget.instalment, budget.deferred_balance)
+    shown = [
+        (label, _money(figure, currency)) for label, figure in zip(labels, figures, strict=True) if figure is not None
+    ]
+    if layout == "cards":
+        cards = "".join(
+            f'<div class="card"><div class="label">{e(label)}</div><div class="value">{e(value)}</div></div>'
+            for label, value in shown
+        )
+        return f'<h2>{heading}</h2><div class="cards">{cards}</div>'
+    rows = "".join(f"<tr><td>{e(label)}</td><td class=num>{e(value)}</td></tr>" for label, value in shown)
+    return f"<h{3 if layout == 'band' else 2}>{heading}</h{3 if layout == 'band' else 2}><table>{rows}</table>"
+
+
+def _supplied(bill: NormalizedBill) -> Iterable[tuple[LineItem, str | None]]:
+    """Each line item, with the supplier whose charges it opens (the first of a run of that supplier's)."""
+    before: str | None = None
+    for item in bill.line_items:
+        yield item, item.third_party if item.third_party and item.third_party != before else None
+        before = item.third_party
+
+
+def _service(bill: NormalizedBill, read: UsageRead, directions: dict[str, str]) -> str:
+    """A read's service as a meter table names it: its commodity, its time-of-use period, and on a net meter the
+    register's direction in the layout's words."""
+    net = any(other.direction.value == "received" for other in bill.usage)
+    period = f" {read.period.replace('_', '-').title()}" if read.period else ""
+    return read.commodity.value.title() + period + (directions[read.direction.value] if net else "")
 
 
 def _meter_extras(bill: NormalizedBill) -> tuple[bool, str, dict[str | None, str]]:
@@ -210,12 +295,16 @@ def _meter_extras(bill: NormalizedBill) -> tuple[bool, str, dict[str | None, str
     return converted, read_unit, demands
 
 
-def _charges(bill: NormalizedBill) -> Iterable[str]:
+def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
+    """The charges table; a supplier's charges under a heading row naming it (`Supply charges from X`)."""
     e, currency = html.escape, bill.currency
     detailed = any(item.quantity is not None for item in bill.line_items)
     columns = "<th class=num>Quantity</th><th class=num>Rate</th>" if detailed else ""
     yield f"<h2>Current Charges</h2><table><tr><th>Description</th>{columns}<th class=num>Amount</th></tr>"
-    for item in bill.line_items:
+    for item, supplier in _supplied(bill):
+        if supplier:
+            heading = SUPPLIER_HEADINGS[layout].format(supplier=e(supplier))
+            yield f"<tr><td colspan={4 if detailed else 2}><b>{heading}</b></td></tr>"
         figures = ""
         if detailed:
             quantity = f"{_number(item.quantity)} {item.unit or ''}".strip() if item.quantity is not None else ""
@@ -227,25 +316,31 @@ def _charges(bill: NormalizedBill) -> Iterable[str]:
     yield "</table>"
 
 
-def _meters(bill: NormalizedBill) -> Iterable[str]:
-    """The meter table; a conversion factor's column and the reads' unit where a meter's volume is converted, and a
-    demand column where a meter's peak demand is billed (on its first row)."""
+def _meters(bill: NormalizedBill, layout: str) -> Iterable[str]:
+    """The meter table; a conversion factor's column and the reads' unit where a meter's volume is converted, a
+    demand column where a meter's peak demand is billed (on its first row), and a net meter's registers: a column
+    of their own in `tables`, named in the service in `cards`."""
     if not bill.usage:
         return
     e = html.escape
     converted, read_unit, demands = _meter_extras(bill)
+    registers = layout == "tables" and any(read.direction.value == "received" for read in bill.usage)
     yield (
-        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th><th>Read</th>"
+        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th>"
+        + ("<th>Register</th>" if registers else "")
+        + "<th>Read</th>"
         f"<th class=num>Previous{read_unit}</th><th class=num>Present{read_unit}</th><th class=num>Multiplier</th>"
         + ("<th class=num>Factor</th>" if converted else "")
         + ("<th class=num>Demand</th>" if demands else "")
         + "<th class=num>Usage</th></tr>"
     )
     for read in bill.usage:
-        service = read.commodity.value.title() + (f" {read.period.replace('_', '-').title()}" if read.period else "")
+        service = _service(bill, read, {"delivered": "", "received": ""} if registers else NET_SERVICES)
         demand = demands.pop(read.meter_number, "") if read.meter_number else ""
         yield (
-            f"<tr><td>{e(read.meter_number or '')}</td><td>{e(service)}</td><td>{read.read_type.value.title()}</td>"
+            f"<tr><td>{e(read.meter_number or '')}</td><td>{e(service)}</td>"
+            + (f"<td>{read.direction.value.title()}</td>" if registers else "")
+            + f"<td>{read.read_type.value.title()}</td>"
             f"<td class=num>{_number(read.start_read)}</td><td class=num>{_number(read.end_read)}</td>"
             f"<td class=num>{_number(read.multiplier)}</td>"
             + (f"<td class=num>{_number(read.conversion_factor)}</td>" if converted else "")
