@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from common.extraction.bills.cascade import extract_bill
+from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
 from common.models import BillStatus
 
@@ -63,3 +63,56 @@ def test_a_bill_printed_by_a_browser_reads_whole(isolation: Isolation) -> None:
     assert [
         (read.meter_number, str(read.start_read), str(read.end_read), str(read.quantity)) for read in bill.usage
     ] == [("31088472", "31908", "32282", "374")]
+
+
+NARROW = BILL.with_name("browser-narrow-bill.pdf")  # `narrow` layout: a table's cells wrap onto a second line
+NARROW_ZIP = BILL.with_name("browser-narrow-zip-bill.pdf")
+
+
+def _read(path: Path) -> tuple[list[str], BillResult]:
+    reader = PdfTextReader("inline")
+    try:
+        lines = [line.text for line in reader.read(path.read_bytes()).lines]
+        return lines, extract_bill(path.read_bytes(), path.name, pdf_reader=reader, templates=(), ocr="off")
+    finally:
+        reader.close()
+
+
+def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:
+    """`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`: the charge loaded as `Energy Charge -`, without
+    its quantity, in an ok bill."""
+    lines, result = _read(NARROW)
+    assert "Energy Charge -\t14,240 $0.06403\t$911.79" in lines and "Meter KC8951273\tkWh" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    items = [
+        (item.description, str(item.amount), str(item.quantity), item.unit, str(item.rate))
+        for item in result.bill.line_items
+    ]
+    assert items[:2] == [
+        ("Energy Charge - Meter KC8951273", "911.79", "14240", "kWh", "0.06403"),
+        ("Demand Charge - Meter KC8951273", "3878.17", "249.4", "kW", "15.55"),
+    ]
+    assert [item[0] for item in items[2:]] == [
+        "Energy Charge - Meter KC1331931",
+        "Demand Charge - Meter KC1331931",
+        "Energy Charge - Meter KC3206457",
+        "Demand Charge - Meter KC3206457",
+        "Energy Charge - Meter KC5520896",
+        "Demand Charge - Meter KC5520896",
+        "Customer Charge",
+        "Fuel Adjustment",
+        "Franchise Fee",
+        "State Sales Tax",
+    ]
+    assert items[9][2:4] == ("197320", "kWh")
+    provenance = result.bill.provenance["line_items[0]"]
+    assert provenance.source_text == "Energy Charge - Meter KC8951273 | 14,240 kWh $0.06403 | $911.79"
+    assert provenance.bbox is not None and provenance.bbox[3] - provenance.bbox[1] > 18  # both lines of the row
+
+
+def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
+    """`9815 Cedar Ln, Fairhaven, OR` over `97123`: the address loaded without its ZIP, in an ok bill."""
+    lines, result = _read(NARROW_ZIP)
+    assert "Service Address: 9815 Cedar Ln, Fairhaven, OR" in lines and "97123" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.service_address == "9815 Cedar Ln, Fairhaven, OR 97123"

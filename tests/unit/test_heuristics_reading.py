@@ -84,10 +84,16 @@ def bill(
     return buffer.getvalue()
 
 
+class CellLine(list[Row]):
+    """A row set at a table cell's own leading under the row before it (10.5 pt, not 14): a wrapped cell's next line,
+    as a browser sets it."""
+
+
 def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
     canvas.setFont("Helvetica", 9)
-    for index, row in enumerate(rows):
-        y = 720 - 14 * index
+    y = 734.0
+    for row in rows:
+        y -= 10.5 if isinstance(row, CellLine) else 14
         for cell in row:
             canvas.drawString(cell[0], y, cell[1])
             if len(cell) == 4:
@@ -1025,6 +1031,50 @@ def test_a_name_over_its_figures_and_amount_is_one_charge() -> None:
     assert result.bill is not None
     second = result.bill.line_items[1]
     assert (second.description, second.quantity) == ("Energy Charge", Decimal("400"))
+
+
+def test_a_charges_wrapped_cells_are_joined_to_its_row() -> None:
+    """A browser's table wraps a cell too narrow for its text, its next line set at the cell's leading: the charge
+    loaded as `Energy Charge -`, without the meter, its quantity without its unit."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge -", 300, "400"), (400, "", 400, "$0.10"), (540, "", 540, "$40.00")],
+        CellLine([(72, "Meter E7994"), (300, "", 300, "kWh")]),
+    ]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [(item.description, item.quantity, item.unit, item.rate) for item in result.bill.line_items] == [
+        ("Basic Charge", None, None, None),
+        ("Energy Charge - Meter E7994", Decimal("400"), "kWh", Decimal("0.10")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "charges",
+    [
+        # a charge's name over its figures, set close under the charge before it
+        [
+            [(72, "Basic Charge", 540, "$10.00")],
+            CellLine([(72, "Energy Charge")]),
+            [(84, "400 kWh @ $0.10", 540, "$40.00")],
+        ],
+        # the next line at a row's leading: another row
+        [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge")], [(72, "400 kWh @ $0.10", 540, "$40.00")]],
+        # a word under no figure's edge: no wrapped cell
+        [
+            [(72, "Basic Charge", 540, "$10.00")],
+            [(72, "Energy Charge", 300, "400"), (540, "", 540, "$40.00")],
+            CellLine([(72, "Meter E7994"), (320, "kWh")]),
+        ],
+    ],
+)
+def test_a_line_that_is_no_wrapped_cell_is_not_joined_to_the_charge_above(charges: list[list[Row]]) -> None:
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [(item.description, item.amount) for item in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
 
 
 def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:

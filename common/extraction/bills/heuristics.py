@@ -857,6 +857,8 @@ _POSTCODE = (
     r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}|(?<=[a-z] )(?<!Box )\d{4})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
+_ENDS_WITH_STATE = re.compile(r", [A-Z]{2}$")  # a US address's town line, its ZIP wrapped onto the next line
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
@@ -929,6 +931,14 @@ def _address_with_locality(
             continue
         text = segment.text.strip()
         last_top = below.top
+        if not parts and _ENDS_WITH_STATE.search(address) and _ZIP.fullmatch(text):
+            # `9815 Cedar Ln, Fairhaven, OR` over `97123`: a browser wrapped the ZIP onto a line of its own
+            return f"{address} {text}", provenance.model_copy(
+                update={
+                    "bbox": union([provenance.bbox, segment.bbox]),
+                    "source_text": f"{provenance.source_text or ''} / {text}",
+                }
+            )
         if _LOCALITY.fullmatch(text):
             parts.append(segment)
             box = union([provenance.bbox, *(part.bbox for part in parts)])
@@ -1372,6 +1382,95 @@ def _running_lines(document: Document) -> set[int]:
     return {id(line) for group in placed.values() if len({line.page for line in group}) > 1 for line in group}
 
 
+WRAP_LEADING = 0.15  # of the type's height: the most space between a cell's lines, less than a table's rows have
+WRAP_EDGE = 1.0  # pt: a wrapped cell's lines start (left-aligned) or end (right-aligned) at one edge
+
+
+def _unwrapped(lines: list[Line]) -> list[Line]:
+    """The charge rows with their cells' wrapped lines joined to them: a browser's table wraps a cell too narrow for
+    its text (`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`). The first line was read as the charge
+    and the rest dropped: a description cut short in an ok bill, and a quantity without its unit."""
+    joined: list[Line] = []
+    for index, line in enumerate(lines):
+        above = joined[-1] if joined else None
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if above is not None and (row := _wrapped_row(above, line, after)) is not None:
+            joined[-1] = row
+        else:
+            joined.append(line)
+    return joined
+
+
+def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
+    """`above`, a charge row, with `line`'s cells joined to the ends of the cells they stand under, where `line`
+    holds its cells' wrapped lines: set as close under it as a cell's own lines, with no amount, each cell starting
+    at the description's left edge or aligned with a word of a figure's cell above. Not a charge's name over its
+    figures (the line after it holds figures and an amount alone), nor a heading or a total."""
+    cells = line.cells
+    if (
+        line.page != above.page
+        or not AMOUNT_CELL.match(above.cells[-1].strip())
+        or AMOUNT_CELL.match(cells[-1].strip())
+        or SUPPLIER_HEADER.match(cells[0])
+        or SUBTOTAL.search(cells[0])
+        or CHARGES_TOTAL.match(line.text)
+        or DETAIL_CELLS.match(cells[0].strip())
+    ):
+        return None
+    height = min(segment.height for segment in above.segments)
+    bottom = min(segment.bbox[1] for segment in above.segments)
+    if not -0.5 * height < bottom - line.top < WRAP_LEADING * height:
+        return None
+    if after is not None and after.page == line.page and AMOUNT_CELL.match(after.cells[-1].strip()):
+        first_after = after.segments[0]
+        if abs(first_after.bbox[0] - above.segments[0].bbox[0]) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]):
+            return None  # `line` is a charge's name over its figures
+    description = above.segments[0]
+    inserts: list[tuple[int, Segment]] = []  # (offset in above's text to insert after, the cell)
+    for segment in line.segments:
+        if abs(segment.bbox[0] - description.bbox[0]) <= WRAP_EDGE and (
+            len(above.segments) == 1 or segment.bbox[2] < above.segments[1].bbox[0]
+        ):
+            inserts.append((description.start + len(description.text), segment))
+            continue
+        under = [
+            (min(right, segment.bbox[2]) - max(left, segment.bbox[0]), end, left, right)
+            for start, end, (left, _, right, _) in above.words
+            if start >= len(description.text)
+        ]
+        overlap, end, left, right = max(under, default=(0.0, 0, 0.0, 0.0))
+        if overlap <= 0 or min(abs(right - segment.bbox[2]), abs(left - segment.bbox[0])) > WRAP_EDGE:
+            return None
+        inserts.append((end, segment))
+    return _inserted(above, inserts)
+
+
+def _inserted(line: Line, inserts: list[tuple[int, Segment]]) -> Line:
+    """`line` with each segment's text put in after text offset `offset`, in the cell that holds it."""
+    text, words, segments = line.text, list(line.words), line.segments
+    for offset, segment in sorted(inserts, key=lambda insert: (insert[0], insert[1].bbox[0]), reverse=True):
+        piece = " " + segment.text
+        text = text[:offset] + piece + text[offset:]
+        words = [(s + len(piece) if s >= offset else s, e + len(piece) if e > offset else e, b) for s, e, b in words]
+        words.append((offset + 1, offset + len(piece), segment.bbox))
+        held = max(index for index, cell in enumerate(segments) if cell.start <= offset)
+        segments = [
+            Segment(cell.text, cell.bbox, cell.height, cell.start + len(piece))
+            if index > held
+            else Segment(
+                cell.text[: offset - cell.start] + piece + cell.text[offset - cell.start :],
+                union([cell.bbox, segment.bbox]),
+                cell.height,
+                cell.start,
+            )
+            if index == held
+            else cell
+            for index, cell in enumerate(segments)
+        ]
+    words.sort(key=lambda word: word[0])
+    return Line(line.page, text, segments, words)
+
+
 def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, int]]) -> None:
     """`second_lines`: the second lines' cells of wrapped headings (`TOTAL CURRENT` over `CHARGES` is no charges
     heading)."""
@@ -1401,7 +1500,7 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             running = _running_lines(document) if document.lines[-1].page > 1 else set()
         return id(line) in running
 
-    for line in _charge_lines(document, start):
+    for line in _unwrapped(list(_charge_lines(document, start))):
         if CHARGES_TOTAL.match(line.text):
             break
         if line.page != page:
