@@ -4,11 +4,12 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Three layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Four layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
-column headers upper-cased and letter-spaced by CSS, as many e-bills are) and `band` (the account's facts in a box
+column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
-`Meter 31088472`, a serif face). Each layout words a budget billing plan, a supplier's charges
+`Meter 31088472`, a serif face) and `narrow` (a page 300 px wide: labels, descriptions, figures and headings
+wrap onto a second line in their cells). Each layout words a budget billing plan, a supplier's charges
 and a net meter's registers its own way. Bills whose demand the layouts cannot print (a time-of-use period's, or
 none of a meter read) are left out. Each page goes through one Chromium process (about a second); the PDFs are
 kept in `--keep` and reused on the next run.
@@ -38,7 +39,7 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band")
+LAYOUTS = ("tables", "cards", "band", "narrow")
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
 SUMMARY_LABELS = {
     "tables": (
@@ -68,14 +69,33 @@ SUMMARY_LABELS = {
         "Supplier charges",
         "Amount due",
     ),
+    "narrow": (
+        "Previous Balance",
+        "Payments Received - Thank You",
+        "Adjustments",
+        "Total Current Charges",
+        "Budget Billing Amount",
+        "Charges From Your Supplier",
+        "Total Amount Due",
+    ),
 }
 # The budget plan's heading, then its actual charges, instalment and deferred balance.
 BUDGET_LABELS = {
     "tables": ("Budget Billing Plan", "Actual Charges This Period", "Budget Billing Amount", "Deferred Balance"),
     "cards": ("Your Budget Plan", "Actual charges this period", "Budget plan amount", "Deferred balance"),
     "band": ("Budget billing", "Actual charges", "Budget amount", "Deferred balance"),
+    "narrow": ("Budget Billing", "Actual Charges This Period", "Budget Billing Amount", "Deferred Balance"),
 }
-SUPPLIER_HEADINGS = {"tables": "Supply charges from {supplier}", "cards": "Charges from {supplier}"}
+SUPPLIER_HEADINGS = {
+    "tables": "Supply charges from {supplier}",
+    "cards": "Charges from {supplier}",
+    "narrow": "Electric supply charges provided by {supplier}",
+}
+# A meter table's headings for the meter, read type, previous and present reads and usage: `narrow` wraps its own.
+METER_HEADINGS = {
+    "tables": ("Meter", "Read", "Previous", "Present", "Usage"),
+    "narrow": ("Meter Number", "Read Type", "Previous Reading", "Present Reading", "Total Usage"),
+}
 NET_SERVICES = {"delivered": " Delivered", "received": " Received"}
 STYLES = {
     "tables": """body{font-family:'Liberation Sans',sans-serif;font-size:9.5pt;margin:36px}
@@ -99,6 +119,11 @@ STYLES = {
     border-right:1px solid #ccc} .band .label{font-size:7pt;color:#555} .band .value{font-size:11pt}
     table{border-collapse:collapse;width:100%} td{padding:2px 4px;white-space:nowrap}
     tr:nth-child(even){background:#f1f1f1} .num{text-align:right} h3{font-size:9.5pt;margin:12px 0 3px 0}""",
+    "narrow": """body{font-family:'Liberation Sans',sans-serif;font-size:9pt;margin:28px;width:300px}
+    h1{font-size:14pt;margin:0} .sub{font-size:7pt;color:#555;margin-bottom:10px}
+    table{border-collapse:collapse;width:100%;margin:4px 0 12px 0} td,th{padding:2px 8px 2px 0;text-align:left;
+    vertical-align:top} th{font-size:7pt;border-bottom:1px solid #333} .num{text-align:right}
+    h2{font-size:9pt;margin:10px 0 2px 0} .total td{font-weight:bold;border-top:1px solid #333} .label{color:#444}""",
 }
 
 
@@ -111,7 +136,7 @@ def _number(value: Decimal | None) -> str:
 
 
 def _day(value: date, layout: str) -> str:
-    return value.strftime("%B %-d, %Y") if layout == "tables" else value.strftime("%m/%d/%Y")
+    return value.strftime({"tables": "%B %-d, %Y", "narrow": "%b %-d, %Y"}.get(layout, "%m/%d/%Y"))
 
 
 def printable(bill: NormalizedBill) -> bool:
@@ -138,7 +163,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
         ("Due Date", _day(bill.due_date, layout) if bill.due_date else ""),
     ]
     shown = [(label, value) for label, value in facts if value]
-    if layout == "tables":
+    if layout in ("tables", "narrow"):
         head = "".join(f"<tr><td class=label>{e(label)}:</td><td>{e(value)}</td></tr>" for label, value in shown)
         head = f"<table>{head}</table>"
     else:
@@ -154,7 +179,8 @@ def render(bill: NormalizedBill, layout: str) -> str:
         for label, value in summary
     )
     parts = [
-        f"<html><head><meta charset=utf-8><style>{STYLES[layout]}</style></head><body>",
+        f"{'<!DOCTYPE html>' if layout == 'narrow' else ''}<html><head><meta charset=utf-8>"
+        f"<style>{STYLES[layout]}</style></head><body>",
         f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
         head,
         f"<h2>Account Summary</h2><table>{summary_rows}</table>",
@@ -324,15 +350,16 @@ def _meters(bill: NormalizedBill, layout: str) -> Iterable[str]:
         return
     e = html.escape
     converted, read_unit, demands = _meter_extras(bill)
-    registers = layout == "tables" and any(read.direction.value == "received" for read in bill.usage)
+    registers = layout in ("tables", "narrow") and any(read.direction.value == "received" for read in bill.usage)
+    meter, read_type, previous, present, usage = METER_HEADINGS.get(layout, METER_HEADINGS["tables"])
     yield (
-        "<h2>Meter Readings</h2><table><tr><th>Meter</th><th>Service</th>"
+        f"<h2>Meter Readings</h2><table><tr><th>{meter}</th><th>Service</th>"
         + ("<th>Register</th>" if registers else "")
-        + "<th>Read</th>"
-        f"<th class=num>Previous{read_unit}</th><th class=num>Present{read_unit}</th><th class=num>Multiplier</th>"
+        + f"<th>{read_type}</th>"
+        f"<th class=num>{previous}{read_unit}</th><th class=num>{present}{read_unit}</th><th class=num>Multiplier</th>"
         + ("<th class=num>Factor</th>" if converted else "")
         + ("<th class=num>Demand</th>" if demands else "")
-        + "<th class=num>Usage</th></tr>"
+        + f"<th class=num>{usage}</th></tr>"
     )
     for read in bill.usage:
         service = _service(bill, read, {"delivered": "", "received": ""} if registers else NET_SERVICES)
