@@ -13,7 +13,7 @@ import pytest
 
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
-from common.models import BillStatus
+from common.models import BillStatus, Severity
 
 BILL = Path(__file__).parents[1] / "data" / "pdf" / "browser-cards-bill.pdf"
 
@@ -78,12 +78,19 @@ def _read(path: Path) -> tuple[list[str], BillResult]:
         reader.close()
 
 
+def _unread_meter_table(result: BillResult) -> bool:
+    """The bill goes to review for its meter table alone, whose headings wrap (`Previous` over `Reading`): no read of
+    it is loaded. Before, it loaded as ok without them, with a warning (`usage_not_read`)."""
+    errors = [audit.code for audit in result.audits if audit.severity is Severity.ERROR]
+    return result.status is BillStatus.NEEDS_REVIEW and errors == ["meter_table_unread"] and result.bill is not None
+
+
 def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:
     """`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`: the charge loaded as `Energy Charge -`, without
     its quantity, in an ok bill."""
     lines, result = _read(NARROW)
     assert "Energy Charge -\t14,240 $0.06403\t$911.79" in lines and "Meter KC8951273\tkWh" in lines
-    assert result.status is BillStatus.OK and result.bill is not None
+    assert _unread_meter_table(result) and result.bill is not None
     items = [
         (item.description, str(item.amount), str(item.quantity), item.unit, str(item.rate))
         for item in result.bill.line_items
@@ -114,5 +121,5 @@ def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
     """`9815 Cedar Ln, Fairhaven, OR` over `97123`: the address loaded without its ZIP, in an ok bill."""
     lines, result = _read(NARROW_ZIP)
     assert "Service Address: 9815 Cedar Ln, Fairhaven, OR" in lines and "97123" in lines
-    assert result.status is BillStatus.OK and result.bill is not None
+    assert _unread_meter_table(result) and result.bill is not None
     assert result.bill.service_address == "9815 Cedar Ln, Fairhaven, OR 97123"

@@ -23,7 +23,7 @@ from common.extraction.bills.cascade import BillResult, extract_bill, extract_st
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.heuristics import statement_pages
 from common.extraction.bills.values import categorize
-from common.models import BillStatus, Commodity, Direction, LineItemCategory, ReadType
+from common.models import BillStatus, Commodity, Direction, LineItemCategory, ReadType, Severity
 
 READER = PdfTextReader("inline")  # trusted, generated files
 Row = tuple[float, str] | tuple[float, str, float, str]  # (x, text) or (x, text, right edge, right-aligned text)
@@ -684,6 +684,22 @@ def test_a_meter_told_in_words_the_reading_does_not_know_leaves_a_warning_on_the
     table = meter_table(["Meter", "Previous", "Current", "Usage"], [["123456", "10000", "10400", "400 kWh"]])
     read_from_a_table = loaded(bill(charges=charges, meters=table))
     assert read_from_a_table.audits == []
+
+
+@pytest.mark.parametrize("heading", ["Meter Readings", "METER | READ DATE | PREVIOUS | PRESENT"])
+def test_a_meter_table_printed_and_not_read_sends_the_bill_to_review(heading: str) -> None:
+    """A meter table the reading could not read (here a title or headings with no usage column, the row in words)
+    loses the meter's number and reads: the bill loaded as ok, with only a warning that no meter's usage was read."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge"), (250, "400 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$40.00")],
+    ]
+    cells = [(72 + 120 * index, text) for index, text in enumerate(heading.split(" | "))]
+    unread = "Your meter 123456 recorded 400 kWh from January 6 to February 5"
+    result = read(bill(charges=charges, meters=[cells, [(72, unread)]]))
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None
+    errors = [(a.code, a.details) for a in result.audits if a.severity is Severity.ERROR]
+    assert errors == [("meter_table_unread", {"headings": heading})]
 
 
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:

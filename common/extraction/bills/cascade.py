@@ -56,7 +56,7 @@ class BillResult:
         return sum(1 for audit in self.audits if audit.severity is Severity.ERROR)
 
 
-def _finish(draft: Draft, *, extra: list[AuditResult] | None = None) -> BillResult:
+def _finish(draft: Draft, document: Document, *, extra: list[AuditResult] | None = None) -> BillResult:
     """Audit a draft and decide its status. Every method must have its total confirmed, a template's too: a
     provider's template can misread a page unlike the ones it was written for (on a page printed a degree
     off level it read `-$12.62` as `$12.62` and no charges at all, and nothing else contradicted it)."""
@@ -74,6 +74,21 @@ def _finish(draft: Draft, *, extra: list[AuditResult] | None = None) -> BillResu
         return BillResult(BillStatus.NEEDS_REVIEW, None, audits, draft.method, draft.found_summary())
     bill_audits = audit_bill(bill)
     audits.extend(bill_audits)
+    unread = not bill.usage and any(audit.code == "usage_not_read" for audit in bill_audits)
+    if (
+        unread
+        and not any(audit.code == "usage_row_unreadable" for audit in audits)
+        and (table := _meter_table(document))
+    ):
+        audits.append(
+            AuditResult(
+                code="meter_table_unread",
+                severity=Severity.ERROR,
+                message=f"the page prints a meter table ({table}), the charges bill a consumption, and no meter's "
+                "usage was read",
+                details={"headings": table},
+            )
+        )
     if (undecoded := _undecoded_values(bill)) is not None:
         audits.append(undecoded)
     if not total_verified(bill, bill_audits):
@@ -87,6 +102,21 @@ def _finish(draft: Draft, *, extra: list[AuditResult] | None = None) -> BillResu
         )
     status = BillStatus.NEEDS_REVIEW if any(a.severity is Severity.ERROR for a in audits) else BillStatus.OK
     return BillResult(status, bill.model_copy(update={"audits": audits, "status": status}), audits, draft.method)
+
+
+# A meter table's headings or title, with no figures: `Meter Number | Previous Reading | ...`, `Meter Readings`.
+METER_TABLE = re.compile(
+    r"^(?!.*\d)(?=.*\bmeters?\b)(?=.*\b(?:read(?:ings?|s)?|previous|present|prior|usage|used|consumption)\b)",
+    re.IGNORECASE,
+)
+
+
+def _meter_table(document: Document) -> str | None:
+    """The first line that heads a meter table. Where the charges bill a consumption and no meter's usage was read at
+    all, such a table was printed and lost (a table whose headings wrap in their cells loaded as ok without its
+    reads); a bill that prints no meter table keeps its consumption in its charges, and only a warning. (A table
+    read in part, one meter of two, is not told apart from a bill that prints one meter: a warning.)"""
+    return next((line.text.replace("\t", " | ") for line in document.lines if METER_TABLE.match(line.text)), None)
 
 
 def _better(first: BillResult, second: BillResult) -> BillResult:
@@ -270,7 +300,7 @@ def _ask_model(reader: BillReader, data: bytes, document: Document, extra: list[
         extra.extend(answer.audits)
         return None
     draft = llm_step.to_draft(answer.bill, document, reader.name)
-    return _finish(draft, extra=[*extra, *answer.audits])
+    return _finish(draft, document, extra=[*extra, *answer.audits])
 
 
 def extract_bill(
@@ -548,7 +578,7 @@ def _read_statement(
     template = detect(document, templates, misread=reading.read_by_ocr)
     result: BillResult | None = None
     if template is not None:
-        result = _finish(apply_template(template, document), extra=page_notes)
+        result = _finish(apply_template(template, document), document, extra=page_notes)
     if result is None or result.status is not BillStatus.OK:
         draft = extract_heuristic(document)
         if result is None and not any(signal in draft.fields for signal in BILL_SIGNALS):
@@ -559,7 +589,7 @@ def _read_statement(
                 raise RejectedInput(
                     f"no account, period or amounts found{name}: not a bill we recognize", "unrecognized_bill"
                 )
-        heuristic = _finish(draft, extra=page_notes)
+        heuristic = _finish(draft, document, extra=page_notes)
         result = heuristic if result is None else _better(result, heuristic)
     if result.status is not BillStatus.OK and bill_reader is not None and ask_model:  # a model reads one too
         notes: list[AuditResult] = list(page_notes)
