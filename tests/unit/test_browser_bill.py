@@ -6,6 +6,7 @@ bill loaded as ok without a line item (its account summary confirmed the total).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2
@@ -13,7 +14,7 @@ import pytest
 
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
-from common.models import BillStatus, Severity
+from common.models import BillStatus
 
 BILL = Path(__file__).parents[1] / "data" / "pdf" / "browser-cards-bill.pdf"
 
@@ -78,19 +79,12 @@ def _read(path: Path) -> tuple[list[str], BillResult]:
         reader.close()
 
 
-def _unread_meter_table(result: BillResult) -> bool:
-    """The bill goes to review for its meter table alone, whose headings wrap (`Previous` over `Reading`): no read of
-    it is loaded. Before, it loaded as ok without them, with a warning (`usage_not_read`)."""
-    errors = [audit.code for audit in result.audits if audit.severity is Severity.ERROR]
-    return result.status is BillStatus.NEEDS_REVIEW and errors == ["meter_table_unread"] and result.bill is not None
-
-
 def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:
     """`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`: the charge loaded as `Energy Charge -`, without
     its quantity, in an ok bill."""
     lines, result = _read(NARROW)
     assert "Energy Charge -\t14,240 $0.06403\t$911.79" in lines and "Meter KC8951273\tkWh" in lines
-    assert _unread_meter_table(result) and result.bill is not None
+    assert result.status is BillStatus.OK and result.bill is not None and result.audits == []
     items = [
         (item.description, str(item.amount), str(item.quantity), item.unit, str(item.rate))
         for item in result.bill.line_items
@@ -117,9 +111,51 @@ def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:
     assert provenance.bbox is not None and provenance.bbox[3] - provenance.bbox[1] > 18  # both lines of the row
 
 
+def test_a_meter_table_wrapped_in_its_cells_is_read() -> None:
+    """Headings wrapped (`Meter` over `Number`, `Previous` over `Reading`, `Total` over `Usage`), cells run together
+    (`KC8951273 Electricity Actual 64,110 64,466`) and units under their figures (`249.4 14,240` over `kW | kWh`).
+    No table was found: the bill loaded as ok without its four meters' reads and demands, with a warning."""
+    _, result = _read(NARROW)
+    assert result.bill is not None
+    reads = [
+        (
+            read.meter_number,
+            str(read.start_read),
+            str(read.end_read),
+            str(read.multiplier),
+            str(read.quantity),
+            read.unit,
+        )
+        for read in result.bill.usage
+    ]
+    assert reads == [
+        ("KC8951273", "64110", "64466", "40", "14240", "kWh"),
+        ("KC1331931", "73023", "73426", "120", "48360", "kWh"),
+        ("KC3206457", "62979", "63647", "120", "80160", "kWh"),
+        ("KC5520896", "69298", "69980", "80", "54560", "kWh"),
+    ]
+    demands = [(demand.meter_number, str(demand.quantity), demand.unit) for demand in result.bill.demand]
+    assert demands == [
+        ("KC8951273", "249.4", "kW"),
+        ("KC1331931", "136.3", "kW"),
+        ("KC3206457", "103.2", "kW"),
+        ("KC5520896", "234.3", "kW"),
+    ]
+
+
 def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
     """`9815 Cedar Ln, Fairhaven, OR` over `97123`: the address loaded without its ZIP, in an ok bill."""
     lines, result = _read(NARROW_ZIP)
     assert "Service Address: 9815 Cedar Ln, Fairhaven, OR" in lines and "97123" in lines
-    assert _unread_meter_table(result) and result.bill is not None
+    assert result.status is BillStatus.OK and result.bill is not None
     assert result.bill.service_address == "9815 Cedar Ln, Fairhaven, OR 97123"
+    # and its gas meter, under `Previous` over `Reading` over `(m³)`, its usage over `kWh`
+    [read] = result.bill.usage
+    assert (read.meter_number, read.start_read, read.end_read, read.conversion_factor, read.quantity, read.unit) == (
+        "G4A86084101",
+        Decimal("11023"),
+        Decimal("11242"),
+        Decimal("11.30585"),
+        Decimal("2476"),
+        "kWh",
+    )

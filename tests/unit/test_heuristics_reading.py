@@ -1093,6 +1093,94 @@ def test_a_line_that_is_no_wrapped_cell_is_not_joined_to_the_charge_above(charge
     ]
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        [(72, "Energy Charge"), (300, "400 kWh $0.10 $40.00")],  # the amount in the figures' cell
+        [(72, "Energy Charge 400 kWh $0.10 $40.00")],  # the whole row one cell
+    ],
+)
+def test_a_charges_amount_run_into_its_figures_is_its_amount(row: list[Row]) -> None:
+    """A browser sets a table's columns 6 points apart, and the amount runs into the figures before it: the charge
+    was dropped (a row of one cell is a heading) and the bill went to review."""
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], row]))
+    assert result.bill is not None
+    assert [(i.description, i.amount, i.quantity, i.unit, i.rate) for i in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00"), None, None, None),
+        ("Energy Charge", Decimal("40.00"), Decimal("400"), "kWh", Decimal("0.10")),
+    ]
+
+
+def test_a_suppliers_heading_wrapped_onto_a_second_line_is_read_whole() -> None:
+    """`Electric supply charges provided by Acme Retail` over `Energy LLC`: the second line was read as a heading of
+    its own, which ended the supplier's section before its charge."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Electric supply charges provided by Acme Retail")],
+        CellLine([(72, "Energy LLC")]),
+        [(72, "Energy Supply", 540, "$40.00")],
+    ]
+    assert _suppliers(charges) == [("Basic Charge", None), ("Energy Supply", "Acme Retail Energy LLC")]
+
+
+def test_labels_wrapped_in_their_cells_are_read_whole() -> None:
+    """A table of labels and values too narrow for its labels: `Account` over `Number:` was no label, and without
+    `Service` over `Address:` the bill's `$` was told no country (review, currency_unsettled)."""
+    header: list[list[Row]] = [
+        [(72, "Account"), (150, "1234-5678")],
+        CellLine([(72, "Number:")]),
+        [(72, "Service"), (150, "12 Oak St, Fairhaven, OR")],
+        CellLine([(72, "Address:"), (150, "97123")]),
+        *HEADER[1:],
+    ]
+    result = loaded(bill(header=header, address=()))
+    assert result.bill is not None
+    assert (result.bill.account_number, result.bill.service_address, result.bill.currency) == (
+        "1234-5678",
+        "12 Oak St, Fairhaven, OR 97123",
+        "USD",
+    )
+    source = result.bill.provenance["service_address"].source_text
+    assert source == "Service Address: 12 Oak St, Fairhaven, OR / 97123"
+
+
+def test_a_meter_tables_headings_and_units_wrapped_in_their_cells_are_read() -> None:
+    """`Meter` over `Number`, `Previous` over `Reading`, `Total` over `Usage`, and `440` over `kWh`: no table was
+    found, and the bill loaded without its meter."""
+    table: list[list[Row]] = [
+        [(72, "Meter"), (140, "Service"), (250, "Previous"), (320, "Present"), (390, "Total")],
+        CellLine([(72, "Number"), (250, "Reading"), (320, "Reading"), (390, "Usage")]),
+        [(72, "E7994"), (140, "Electricity Super-"), (250, "100"), (320, "540"), (390, "440")],
+        CellLine([(140, "Off-Peak"), (390, "kWh")]),
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.unit, r.period) for r in result.bill.usage] == [
+        ("E7994", Decimal("100"), Decimal("540"), Decimal("440"), "kWh", "super_off_peak")
+    ]
+
+
+def test_an_estimate_mark_the_reads_ran_into_is_the_reads() -> None:
+    """`Estimated 25,595` in one cell, under `READ` and `PRIOR` (a browser's columns set close): the estimate loaded
+    as an actual read, in an ok bill."""
+    table: list[list[Row]] = [  # `25,595` ends where its heading does, a space after `Estimated`
+        [
+            (72, "METER"),
+            (130, "SERVICE"),
+            (190, "READ"),
+            (230, "", 260, "PRIOR"),
+            (300, "", 330, "CURRENT"),
+            (360, "USAGE"),
+        ],
+        [(72, "G1183"), (130, "Gas"), (190, "Estimated 25,595"), (300, "", 330, "25,732"), (360, "137 therm")],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(read.meter_number, read.end_read, read.read_type) for read in result.bill.usage] == [
+        ("G1183", Decimal("25732"), ReadType.ESTIMATED)
+    ]
+
+
 def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:
     result = loaded(bill(charges=charges))
     assert result.bill is not None

@@ -596,6 +596,54 @@ def _wrapped_heading_hits(document: Document) -> tuple[dict[str, list[Hit]], set
     return hits, second_lines
 
 
+def _wrapped_label_hits(document: Document) -> tuple[dict[str, list[Hit]], set[tuple[int, int]]]:
+    """Values beside labels wrapped in their cells, each label read whole: a table of labels and values too narrow
+    for its labels (`Account` over `Number:` beside `3673-537762-4`; the label was not found, and without `Service`
+    over `Address:` the bill's `$` was told no country); and those labels' second lines, no labels of their own."""
+    hits: dict[str, list[Hit]] = {}
+    second_lines: set[tuple[int, int]] = set()
+    lines = document.lines
+    for index in range(len(lines) - 1):
+        row, wrapped = lines[index], lines[index + 1]
+        if len(row.segments) < 2 or _DIGIT.search(wrapped.segments[0].text) or not _in_one_cell(row, wrapped):
+            continue
+        label, under, value = row.segments[0], wrapped.segments[0], row.segments[1]
+        if (
+            abs(under.bbox[0] - label.bbox[0]) > WRAP_EDGE
+            or under.bbox[2] >= value.bbox[0]
+            or _heading_field((label.text.strip().removesuffix(":"),)) is not None  # a label whole on its line
+        ):
+            continue
+        whole = f"{label.text.strip()} {under.text.strip()}".removesuffix(":")
+        field = _heading_field((whole,))
+        if field is None or not field[1].fullmatch(text := value.text.strip()):
+            continue
+        name = field[0]
+        second_lines.add((index + 1, 0))
+        start = row.text.index(text, value.start)
+        source = f"{whole}: {text}"  # the label whole, as it was read
+        hits.setdefault(name, []).append(Hit(text, row, start, start + len(text), row, label.start, source=source))
+    return hits, second_lines
+
+
+def _dollar_of_the_address(document: Document, draft: Draft) -> None:
+    """A bare `$` told by the service address read whole, where the page's text alone names no country: its ZIP
+    wrapped onto a line of its own (`..., Brookside, WA` over `98012`) left the bill in review."""
+    address = draft.value("service_address")
+    unsettled = [note for note in draft.notes if note.code == "currency_unsettled"]
+    if not unsettled or not isinstance(address, str) or "$" not in document.text:
+        return
+    settled = _dollar_country(f"{document.text}\n{address}", _CURRENCY_CUE.search(document.text) is not None)
+    if settled is None:
+        return
+    currency, reason = settled
+    draft.notes = [note for note in draft.notes if note.code != "currency_unsettled"]
+    first = document.lines[0]
+    draft.fields["currency"] = Found(
+        currency, Provenance(method=METHOD, page=first.page, source_text=f"{reason} ({address})", confidence=0.8)
+    )
+
+
 def is_label(text: str) -> bool:
     """A cell that is itself one of the labels (a heading row above a row of values)."""
     return _ANY_LABEL.fullmatch(text.strip().rstrip(":")) is not None
@@ -919,13 +967,16 @@ def _address_with_locality(
     for below in document.lines[index + 1 : index + 7]:
         if below.page != hit.line.page or last_top - below.top > 2.5 * (top - bottom):
             break
+        # one aligned with the value before one at the label's left edge (`Address:`, a wrapped label's end)
         segment = next(
             (
                 segment
                 for segment in below.segments
-                if abs(segment.bbox[2] - right) <= ALIGNED or any(abs(segment.bbox[0] - x) <= ALIGNED for x in lefts)
+                if abs(segment.bbox[2] - right) <= ALIGNED or abs(segment.bbox[0] - left) <= ALIGNED
             ),
-            None,
+            next(
+                (segment for segment in below.segments if any(abs(segment.bbox[0] - x) <= ALIGNED for x in lefts)), None
+            ),
         )
         if segment is None:
             continue
@@ -1386,19 +1437,59 @@ WRAP_LEADING = 0.15  # of the type's height: the most space between a cell's lin
 WRAP_EDGE = 1.0  # pt: a wrapped cell's lines start (left-aligned) or end (right-aligned) at one edge
 
 
+def _in_one_cell(above: Line, below: Line) -> bool:
+    """Whether `below` is set at a table cell's own leading under `above` (a cell's text wrapped onto its next line),
+    closer than a table's rows are: on the same page, its box from a little over `above`'s bottom to WRAP_LEADING of
+    the type's height under it."""
+    height = below.segments[0].height
+    gap = min(segment.bbox[1] for segment in above.segments) - below.top
+    return below.page == above.page and -0.5 * height < gap < WRAP_LEADING * height
+
+
 def _unwrapped(lines: list[Line]) -> list[Line]:
     """The charge rows with their cells' wrapped lines joined to them: a browser's table wraps a cell too narrow for
     its text (`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`). The first line was read as the charge
     and the rest dropped: a description cut short in an ok bill, and a quantity without its unit."""
     joined: list[Line] = []
+    lines = [_amount_apart(line) for line in lines]
     for index, line in enumerate(lines):
         above = joined[-1] if joined else None
         after = lines[index + 1] if index + 1 < len(lines) else None
-        if above is not None and (row := _wrapped_row(above, line, after)) is not None:
+        if above is not None and (row := _wrapped_row(above, line, after) or _wrapped_supplier(above, line, after)):
             joined[-1] = row
         else:
             joined.append(line)
     return joined
+
+
+_FIGURES_THEN_AMOUNT = re.compile(rf"^(?P<figures>\S.*?)(?P<space>\s)(?P<amount>{MONEY})$")
+_FIGURE = re.compile(rf"\S*\d\S*|(?:{UNITS})|@|x|×|at", re.IGNORECASE)  # a number, a rate, a unit, a rate's sign
+
+
+def _amount_apart(line: Line) -> Line:
+    """A charge row whose amount ran into its figures' cell (`8,800 $0.00633 $55.70`: a browser sets its columns
+    6 points apart), or into its whole row (`Super Off-Peak Energy 413 kWh $0.31172 $128.74`), with the amount a
+    cell of its own: the charge was dropped (a row of one cell is a heading) and the bill went to review."""
+    last = line.segments[-1]
+    match = _FIGURES_THEN_AMOUNT.match(last.text)
+    if match is None:
+        return line
+    if len(line.segments) == 1:
+        if DETAIL.search(match["figures"]) is None:  # a charge's quantity and rate before the amount
+            return line
+    elif not all(_FIGURE.fullmatch(word) for word in match["figures"].split()):
+        return line
+    cut = last.start + match.start("space")
+    figures = [box for start, end, box in line.words if last.start <= start and end <= cut]
+    amount = [box for start, _, box in line.words if start > cut]
+    if not figures or not amount:
+        return line
+    segments = [
+        *line.segments[:-1],
+        Segment(match["figures"], union(figures), last.height, last.start),
+        Segment(match["amount"], union(amount), last.height, cut + 1),
+    ]
+    return Line(line.page, f"{line.text[:cut]}\t{line.text[cut + 1 :]}", segments, line.words)
 
 
 def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
@@ -1408,7 +1499,7 @@ def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
     figures (the line after it holds figures and an amount alone), nor a heading or a total."""
     cells = line.cells
     if (
-        line.page != above.page
+        not _in_one_cell(above, line)
         or not AMOUNT_CELL.match(above.cells[-1].strip())
         or AMOUNT_CELL.match(cells[-1].strip())
         or SUPPLIER_HEADER.match(cells[0])
@@ -1416,10 +1507,6 @@ def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
         or CHARGES_TOTAL.match(line.text)
         or DETAIL_CELLS.match(cells[0].strip())
     ):
-        return None
-    height = min(segment.height for segment in above.segments)
-    bottom = min(segment.bbox[1] for segment in above.segments)
-    if not -0.5 * height < bottom - line.top < WRAP_LEADING * height:
         return None
     if after is not None and after.page == line.page and AMOUNT_CELL.match(after.cells[-1].strip()):
         first_after = after.segments[0]
@@ -1445,20 +1532,49 @@ def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
     return _inserted(above, inserts)
 
 
+# What pdfium gives for a hyphen that ends a line (`Super-` over `Off-Peak`): the word goes on on the next line.
+LINE_END_HYPHEN = "\ufffe"
+
+
+def _wrapped_supplier(above: Line, line: Line, after: Line | None) -> Line | None:
+    """A supplier's heading with its wrapped second line joined to it (`Electric supply charges provided by Acme
+    Retail` over `Energy LLC`): a line of one cell set at a cell's leading under it, from its left edge; not a
+    charge's name over its figures. The second line was read as a heading of its own, which ended the supplier's
+    section before its first charge."""
+    if (
+        len(above.segments) != 1
+        or len(line.segments) != 1
+        or not _in_one_cell(above, line)
+        or not SUPPLIER_HEADER.match(above.text)
+        or abs(line.segments[0].bbox[0] - above.segments[0].bbox[0]) > WRAP_EDGE
+    ):
+        return None
+    if after is not None and after.page == line.page and AMOUNT_CELL.match(after.cells[-1].strip()):
+        if abs(after.segments[0].bbox[0] - line.segments[0].bbox[0]) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]):
+            return None  # `line` is a charge's name over its figures
+    return _inserted(above, [(len(above.text), line.segments[0])])
+
+
 def _inserted(line: Line, inserts: list[tuple[int, Segment]]) -> Line:
-    """`line` with each segment's text put in after text offset `offset`, in the cell that holds it."""
+    """`line` with each segment's text put in after text offset `offset`, in the cell that holds it: after a space,
+    or straight after a word's hyphen that ended the line (`Super-Off-Peak`; `Energy Charge -` keeps its space)."""
     text, words, segments = line.text, list(line.words), line.segments
     for offset, segment in sorted(inserts, key=lambda insert: (insert[0], insert[1].bbox[0]), reverse=True):
-        piece = " " + segment.text
+        if text[:offset].endswith(LINE_END_HYPHEN):
+            text, piece = f"{text[: offset - 1]}-{text[offset:]}", segment.text
+        elif text[offset - 2 : offset - 1].isalpha() and text[offset - 1 : offset] == "-":
+            piece = segment.text  # `Super-` over `Off-Peak`, as another producer's text gives it
+        else:
+            piece = " " + segment.text
         text = text[:offset] + piece + text[offset:]
         words = [(s + len(piece) if s >= offset else s, e + len(piece) if e > offset else e, b) for s, e, b in words]
-        words.append((offset + 1, offset + len(piece), segment.bbox))
+        words.append((offset + len(piece) - len(segment.text), offset + len(piece), segment.bbox))
         held = max(index for index, cell in enumerate(segments) if cell.start <= offset)
         segments = [
             Segment(cell.text, cell.bbox, cell.height, cell.start + len(piece))
             if index > held
             else Segment(
-                cell.text[: offset - cell.start] + piece + cell.text[offset - cell.start :],
+                text[cell.start : cell.start + len(cell.text) + len(piece)],
                 union([cell.bbox, segment.bbox]),
                 cell.height,
                 cell.start,
@@ -1991,16 +2107,83 @@ UNIT_CELL = re.compile(rf"^{UNIT}$")
 HEADING_UNIT = re.compile(rf"^\((?P<unit>{BILLED_UNITS})\)$", re.I)  # on the heading's second line
 
 
+def _headings_wrapped(line: Line, below: Line) -> Line | None:
+    """A meter table's headings with their second lines joined word by word to the words they stand under (`Meter`
+    over `Number`, `Previous` over `Reading`, `Total` over `Usage`): headings wrapped in cells too narrow for them. A
+    line of no figures, set at a cell's leading under headings of no figures, each word starting, ending or centred
+    where a heading's word above does. The table was not found, and the bill loaded without its meters' reads."""
+    if len(line.segments) < 2 or _DIGIT.search(line.text) or _DIGIT.search(below.text) or not _in_one_cell(line, below):
+        return None
+    inserts = []
+    for start, end, box in below.words:
+        placed = _aligned_word(line, box)
+        if placed is None:
+            return None
+        inserts.append((placed, Segment(below.text[start:end], box, below.segments[0].height, 0)))
+    whole = _inserted(line, inserts)
+    return whole if _USAGE_HEADING_WORD.search(whole.text) and not _USAGE_HEADING_WORD.search(line.text) else None
+
+
+def _aligned_word(line: Line, box: BBox) -> int | None:
+    """Where in `line` the words in `box` go on, as the next line of a cell: after the cell's text on the line right
+    above them. That is the text from the word `box` stands under (overlapping it, and starting, ending or centred
+    where it does; the lowest of such words, as a cell's third line goes under its second) to the last word a space
+    apart from it (`Electricity Super-` over `Off-Peak`), short of a wider gap: cells run together (`14,240` over
+    `kWh` in `14,240 $0.06403`)."""
+    under = [
+        (-bottom, min(right, box[2]) - max(left, box[0]), index)
+        for index, (_, _, (left, bottom, right, _)) in enumerate(line.words)
+        if min(right, box[2]) > max(left, box[0])
+        and min(abs(left - box[0]), abs(right - box[2]), abs((left + right - box[0] - box[2]) / 2)) <= WRAP_EDGE
+    ]
+    if not under:
+        return None
+    index = max(under)[2]
+    _, end, (_, bottom, right, top) = line.words[index]
+    for start, next_end, (next_left, next_bottom, next_right, _) in line.words[index + 1 :]:
+        if "\t" in line.text[end:start] or abs(next_bottom - bottom) > 1 or next_left - right > 0.5 * (top - bottom):
+            break
+        end, right = next_end, next_right
+    return end
+
+
+def _units_wrapped(rows: list[Line]) -> list[Line]:
+    """Meter rows with a unit wrapped under its figure joined to them (`8,800` over `gal`, `249.4 14,240` over
+    `kW | kWh`): a line of no figures set at a cell's leading under a row, each word aligned with one of the row's.
+    Another meter's row has figures of its own."""
+    joined: list[Line] = []
+    for row in rows:
+        above = joined[-1] if joined else None
+        if above is None or _DIGIT.search(row.text) or not _DIGIT.search(above.text) or not _in_one_cell(above, row):
+            joined.append(row)
+            continue
+        inserts = []
+        for start, end, box in row.words:
+            if (placed := _aligned_word(above, box)) is None:
+                break
+            inserts.append((placed, Segment(row.text[start:end], box, row.segments[0].height, 0)))
+        else:
+            joined[-1] = _inserted(above, inserts)
+            continue
+        joined.append(row)
+    return joined
+
+
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dict[str, Column], Line]]:
     """Each meter row under a meter table's headings; a row with figures that ends a table before any row was
     read comes with no cells (its figures are a meter's that could not be told apart)."""
     lines = document.lines
     for index, line in enumerate(lines):
-        columns = _header_columns(line, lines[index + 1] if index + 1 < len(lines) else None)
+        below = lines[index + 1] if index + 1 < len(lines) else None
+        first_row = index + 1
+        if below is not None and (whole := _headings_wrapped(line, below)) is not None:
+            line, first_row = whole, index + 2  # `Previous` over `Reading`, `Total` over `Usage`
+            below = lines[first_row] if first_row < len(lines) else None
+        columns = _header_columns(line, below)
         if columns is None:
             continue
         read = False
-        for offset, row in enumerate(lines[index + 1 : index + 12]):
+        for offset, row in enumerate(_units_wrapped(lines[first_row : first_row + 11])):
             if row.page != line.page:
                 break
             if offset == 0 and not any(character.isdecimal() for character in row.text):
@@ -2248,7 +2431,9 @@ def _flow_in_other_cells(row: Line, cells: dict[str, str]) -> Direction | None:
 
 READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
 # an estimate's word in a row, alone in its cell or after a read (`25,150 estimated`)
-ESTIMATE_CELL = re.compile(r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)", re.I)
+# `Estimated` in a cell of its own, or starting a cell the reads ran into (`Estimated 25,595 25,732`: a browser's
+# columns, the estimate loaded as an actual read)
+ESTIMATE_CELL = re.compile(r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)|(?:^|\t)estimated (?=\d)", re.I)
 # A bill that says its reading was estimated, for the meters that carry no mark of their own: `ESTIMATED BILL`
 # printed alone, `This bill is based on an estimated reading.`, `We were unable to read your meter`. Not a
 # legend (`E = Estimated reading`) nor a condition (`If your bill is estimated, ...`).
@@ -3197,7 +3382,11 @@ def extract_heuristic(document: Document) -> Draft:
     _provider(document, draft)
     _currency(document, draft)
     wrapped_hits, second_lines = _wrapped_heading_hits(document)
-    _dated_fields(document, draft, wrapped_hits, second_lines)
+    label_hits, label_lines = _wrapped_label_hits(document)
+    for name, hits in label_hits.items():
+        wrapped_hits.setdefault(name, []).extend(hits)
+    _dated_fields(document, draft, wrapped_hits, second_lines | label_lines)
+    _dollar_of_the_address(document, draft)
     _line_items(document, draft, second_lines)
     for read_usage in USAGE_READERS:
         noted = len(draft.notes)
