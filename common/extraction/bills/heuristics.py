@@ -630,7 +630,7 @@ def _dollar_of_the_address(document: Document, draft: Draft) -> None:
     """A bare `$` told by the service address read whole, where the page's text alone names no country: its ZIP
     wrapped onto a line of its own (`..., Brookside, WA` over `98012`) left the bill in review."""
     address = draft.value("service_address")
-    unsettled = [note for note in draft.notes if note.code == "currency_unsettled"]
+    unsettled = any(note.code == "currency_unsettled" for note in draft.notes)
     if not unsettled or not isinstance(address, str) or "$" not in document.text:
         return
     settled = _dollar_country(f"{document.text}\n{address}", _CURRENCY_CUE.search(document.text) is not None)
@@ -1520,20 +1520,11 @@ def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
         ):
             inserts.append((description.start + len(description.text), segment))
             continue
-        under = [
-            (min(right, segment.bbox[2]) - max(left, segment.bbox[0]), end, left, right)
-            for start, end, (left, _, right, _) in above.words
-            if start >= len(description.text)
-        ]
-        overlap, end, left, right = max(under, default=(0.0, 0, 0.0, 0.0))
-        if overlap <= 0 or min(abs(right - segment.bbox[2]), abs(left - segment.bbox[0])) > WRAP_EDGE:
+        placed = _aligned_word(above, segment.bbox)
+        if placed is None or placed <= description.start + len(description.text):
             return None
-        inserts.append((end, segment))
+        inserts.append((placed, segment))
     return _inserted(above, inserts)
-
-
-# What pdfium gives for a hyphen that ends a line (`Super-` over `Off-Peak`): the word goes on on the next line.
-LINE_END_HYPHEN = "\ufffe"
 
 
 def _wrapped_supplier(above: Line, line: Line, after: Line | None) -> Line | None:
@@ -1553,6 +1544,10 @@ def _wrapped_supplier(above: Line, line: Line, after: Line | None) -> Line | Non
         if abs(after.segments[0].bbox[0] - line.segments[0].bbox[0]) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]):
             return None  # `line` is a charge's name over its figures
     return _inserted(above, [(len(above.text), line.segments[0])])
+
+
+# What pdfium gives for a hyphen that ends a line (`Super-` over `Off-Peak`): the word goes on on the next line.
+LINE_END_HYPHEN = "\ufffe"
 
 
 def _inserted(line: Line, inserts: list[tuple[int, Segment]]) -> Line:
