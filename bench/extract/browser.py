@@ -4,15 +4,16 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Four layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Five layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
-`Meter 31088472`, a serif face) and `narrow` (a page 300 px wide: labels, descriptions, figures and headings
-wrap onto a second line in their cells). Each layout words a budget billing plan, a supplier's charges
-and a net meter's registers its own way. Bills whose demand the layouts cannot print (a time-of-use period's, or
-none of a meter read) are left out. Each page goes through one Chromium process (about a second); the PDFs are
-kept in `--keep` and reused on the next run.
+`Meter 31088472`, a serif face), `narrow` (a page 300 px wide: labels, descriptions, figures and headings wrap
+onto a second line in their cells, each cell set at its row's top) and `middle` (the same, each cell centred in
+its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it).
+Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
+demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
+through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow")
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle")
+# `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's.
+WORDING = {"middle": "narrow"}
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
 SUMMARY_LABELS = {
     "tables": (
@@ -125,6 +128,7 @@ STYLES = {
     vertical-align:top} th{font-size:7pt;border-bottom:1px solid #333} .num{text-align:right}
     h2{font-size:9pt;margin:10px 0 2px 0} .total td{font-weight:bold;border-top:1px solid #333} .label{color:#444}""",
 }
+STYLES["middle"] = STYLES["narrow"].replace("vertical-align:top", "vertical-align:middle")
 
 
 def _money(value: Decimal, currency: str) -> str:
@@ -153,6 +157,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     """The bill as an HTML page in `layout`."""
     if layout == "band":
         return _band(bill)
+    style, layout = STYLES[layout], WORDING.get(layout, layout)
     e, currency = html.escape, bill.currency
     period = f"{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}"
     facts = [
@@ -180,7 +185,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     )
     parts = [
         f"{'<!DOCTYPE html>' if layout == 'narrow' else ''}<html><head><meta charset=utf-8>"
-        f"<style>{STYLES[layout]}</style></head><body>",
+        f"<style>{style}</style></head><body>",
         f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
         head,
         f"<h2>Account Summary</h2><table>{summary_rows}</table>",
