@@ -89,11 +89,16 @@ class CellLine(list[Row]):
     as a browser sets it."""
 
 
+class HalfLine(list[Row]):
+    """A row set half a cell's leading under the row before it: a cell centred in a table's row, between the lines
+    of a cell wrapped beside it (a browser's default), or the line after it."""
+
+
 def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
     canvas.setFont("Helvetica", 9)
     y = 734.0
     for row in rows:
-        y -= 10.5 if isinstance(row, CellLine) else 14
+        y -= 5.25 if isinstance(row, HalfLine) else 10.5 if isinstance(row, CellLine) else 14
         for cell in row:
             canvas.drawString(cell[0], y, cell[1])
             if len(cell) == 4:
@@ -1178,6 +1183,25 @@ def test_an_estimate_mark_the_reads_ran_into_is_the_reads() -> None:
     assert result.bill is not None
     assert [(read.meter_number, read.end_read, read.read_type) for read in result.bill.usage] == [
         ("G1183", Decimal("25732"), ReadType.ESTIMATED)
+    ]
+
+
+def test_cells_centred_between_the_lines_of_a_wrapped_cell_are_read_with_it() -> None:
+    """`Energy` over `Charge`, its figures and amount centred between the two lines; `Account` over `Number:`, the
+    number between them: each a line of its own, the charge's name apart from its amount (review) and the label
+    apart from its value (no account number)."""
+    header: list[list[Row]] = [[(72, "Account")], HalfLine([(160, "1234-5678")]), HalfLine([(72, "Number:")])]
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy")],
+        HalfLine([(300, "", 330, "400 kWh"), (400, "", 430, "$0.10"), (540, "", 540, "$40.00")]),
+        HalfLine([(72, "Charge")]),
+    ]
+    result = loaded(bill(header=[*header, *HEADER[1:]], charges=charges))
+    assert result.bill is not None and result.bill.account_number == "1234-5678"
+    assert [(i.description, i.amount, i.quantity, i.unit, i.rate) for i in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00"), None, None, None),
+        ("Energy Charge", Decimal("40.00"), Decimal("400"), "kWh", Decimal("0.10")),
     ]
 
 

@@ -9,6 +9,7 @@ and a total that no audit can confirm is flagged by the cascade, never loaded as
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
@@ -1439,11 +1440,13 @@ WRAP_EDGE = 1.0  # pt: a wrapped cell's lines start (left-aligned) or end (right
 
 def _in_one_cell(above: Line, below: Line) -> bool:
     """Whether `below` is set at a table cell's own leading under `above` (a cell's text wrapped onto its next line),
-    closer than a table's rows are: on the same page, its box from a little over `above`'s bottom to WRAP_LEADING of
-    the type's height under it."""
+    closer than a table's rows are: on the same page, its box from a little over the bottom of one of `above`'s cells
+    to WRAP_LEADING of the type's height under it. (A row's cells may end on different lines: one wrapped, or one
+    centred in the row lower than the others.)"""
     height = below.segments[0].height
-    gap = min(segment.bbox[1] for segment in above.segments) - below.top
-    return below.page == above.page and -0.5 * height < gap < WRAP_LEADING * height
+    return below.page == above.page and any(
+        -0.5 * height < segment.bbox[1] - below.top < WRAP_LEADING * height for segment in above.segments
+    )
 
 
 def _unwrapped(lines: list[Line]) -> list[Line]:
@@ -3372,7 +3375,76 @@ def _dates(texts: list[str], date_formats: tuple[str, ...]) -> set[date]:
     return parsed
 
 
+def _cells_side_by_side(document: Document) -> Document:
+    """The document with each line that sits half a line off the line above it, beside it and not under it, read as
+    one line with it: a table's row whose cells are centred in it (a browser's default), a one-line cell between
+    the lines of a cell wrapped beside it (`Transmission` over `Charge`, `708 kWh | $0.00950 | $6.73` between).
+    Each was a line of its own: the charge's name apart from its amount, a label apart from its value."""
+    lines: list[Line] = []
+    for index, line in enumerate(document.lines):
+        above = lines[-1] if lines else None
+        after = document.lines[index + 1] if index + 1 < len(document.lines) else None
+        if above is not None and after is not None and _between_a_cells_lines(above, line, after):
+            lines[-1] = _side_by_side(above, line)
+        else:
+            lines.append(line)
+    return document if len(lines) == len(document.lines) else dataclasses.replace(document, lines=lines)
+
+
+HALF_A_LINE = (0.3, 0.7)  # of the type's height: how far a centred cell sits from the lines wrapped beside it
+
+
+def _between_a_cells_lines(above: Line, line: Line, after: Line) -> bool:
+    """Whether `line` sits half a line under `above` and half a line over `after`, beside both, where `after` is the
+    next line of a cell of `above` (set at its leading, a word of it starting or ending where one of `above` does):
+    a cell centred between the lines of a cell wrapped beside it."""
+    return (
+        _half_a_line_beside(above, line)
+        and _half_a_line_beside(line, after)
+        and _in_one_cell(above, after)
+        and any(
+            abs(left - other_left) <= WRAP_EDGE or abs(right - other_right) <= WRAP_EDGE
+            for _, _, (left, _, right, _) in above.words
+            for _, _, (other_left, _, other_right, _) in after.words
+        )
+    )
+
+
+def _half_a_line_beside(above: Line, line: Line) -> bool:
+    """Whether `line` sits half a line under `above`, in type of its size, no word of either over one of the other."""
+    height = max(segment.height for segment in above.segments)
+    if (
+        line.page != above.page
+        or abs(max(segment.height for segment in line.segments) - height) > 0.15 * height
+        or not HALF_A_LINE[0] * height < above.top - line.top < HALF_A_LINE[1] * height
+    ):
+        return False
+    return all(
+        right + WRAP_EDGE <= other_left or other_right + WRAP_EDGE <= left
+        for _, _, (left, _, right, _) in above.words
+        for _, _, (other_left, _, other_right, _) in line.words
+    )
+
+
+def _side_by_side(above: Line, line: Line) -> Line:
+    """One line of the cells of both, from left to right."""
+    cells = sorted(((segment, part) for part in (above, line) for segment in part.segments), key=lambda c: c[0].bbox[0])
+    texts: list[str] = []
+    segments: list[Segment] = []
+    words: list[tuple[int, int, BBox]] = []
+    offset = 0
+    for segment, part in cells:
+        shift = offset - segment.start
+        segments.append(Segment(segment.text, segment.bbox, segment.height, offset))
+        end = segment.start + len(segment.text)
+        words += [(start + shift, stop + shift, box) for start, stop, box in part.words if segment.start <= start < end]
+        texts.append(segment.text)
+        offset += len(segment.text) + 1
+    return Line(above.page, "\t".join(texts), segments, words)
+
+
 def extract_heuristic(document: Document) -> Draft:
+    document = _cells_side_by_side(document)
     draft = Draft(method=METHOD)
     _provider(document, draft)
     _currency(document, draft)
