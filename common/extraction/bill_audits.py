@@ -6,10 +6,11 @@ warnings and info are shown but do not block loading.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from common.extraction.bills.values import commodity_of
+from common.extraction.bills.values import commodity_of, tou_period_of
 from common.models import AuditResult, Commodity, NormalizedBill, ReadType, Severity
 
 MIN_PERIOD_DAYS = 20
@@ -209,6 +210,35 @@ def _check_usage_read(bill: NormalizedBill) -> list[AuditResult]:
     ]
 
 
+# A time-of-use period a charge names: `Super Off-Peak Energy`, `On-peak energy charge`, `Shoulder usage`.
+CHARGED_PERIOD = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
+
+
+def _check_registers_read(bill: NormalizedBill) -> list[AuditResult]:
+    """register_not_read: the meters were read register by register, by time-of-use period, and a charge bills a
+    consumption of a period no register read is of (`Super Off-Peak Energy 169 kWh` beside an on-peak and an
+    off-peak read): a register was printed and lost, and the bill's usage falls short. A read of the charge's
+    quantity accounts for it, whatever its register is named (`Off peak hot water 300 kWh`, a controlled load's)."""
+    periods = {read.period for read in bill.usage if read.period}
+    quantities = {read.quantity for read in bill.usage}
+    missed: dict[str, str] = {}
+    for item in bill.line_items if periods else ():
+        if item.quantity is None or item.quantity in quantities or (item.unit or "").lower() not in CONSUMPTION_UNITS:
+            continue
+        if (named := CHARGED_PERIOD.search(item.description)) and (period := tou_period_of(named.group())):
+            if period not in periods:
+                missed.setdefault(period, f"{item.description} ({item.quantity} {item.unit})")
+    return [
+        _error(
+            "register_not_read",
+            f"the charges bill {charge}, but no {period} register was read (read: {', '.join(sorted(periods))})",
+            period=period,
+            charge=charge,
+        )
+        for period, charge in missed.items()
+    ]
+
+
 def _check_future(bill: NormalizedBill, today: date) -> list[AuditResult]:
     """A bill cannot cover days that have not happened, nor be dated after today."""
     latest = max(d for d in (bill.bill_period_end, bill.statement_date) if d is not None)
@@ -287,6 +317,7 @@ def audit_bill(bill: NormalizedBill, today: date | None = None) -> list[AuditRes
         *_check_balance(bill),
         *_check_usage(bill),
         *_check_usage_read(bill),
+        *_check_registers_read(bill),
         *_check_demand(bill),
         *_check_period(bill),
         *_check_future(bill, today or datetime.now(UTC).date()),

@@ -304,6 +304,33 @@ def test_charges_for_a_quantity_consumed_with_no_meter_read_are_flagged_but_not_
     assert "usage_not_read" not in codes_of(audit_bill(gas))
 
 
+@pytest.mark.parametrize(
+    ("charge", "periods", "flagged"),
+    [
+        (("Super Off-Peak Energy", "169", "kWh"), ("on_peak", "off_peak"), "super_off_peak"),  # a register lost
+        (("Super Off-Peak Energy", "169", "kWh"), ("on_peak", "off_peak", "super_off_peak"), None),
+        (("On-peak energy", "300", "kWh"), (), None),  # a meter read whole, not register by register
+        (("Off peak hot water", "133", "kWh"), ("controlled_load",), None),  # a read of its quantity accounts for it
+        (("Off peak hot water", "355", "kWh"), ("controlled_load",), "off_peak"),
+        (("Off-peak delivery", "31", "days"), ("on_peak",), None),  # days are not consumed
+    ],
+)
+def test_a_charge_for_a_period_no_register_was_read_of_sends_the_bill_to_review(
+    charge: tuple[str, str, str], periods: tuple[str, ...], flagged: str | None
+) -> None:
+    """A table whose third register's row went unread (its service wrapped over three lines, the row's other cells
+    centred between them) loaded as ok with the on- and off-peak reads alone: its usage 169 kWh short."""
+    bill = sample_bill(2)
+    template = bill.usage[0].model_copy(update={"commodity": Commodity.ELECTRICITY, "unit": "kWh"})
+    usage = [
+        template.model_copy(update={"period": period, "quantity": Decimal(133 + index)})
+        for index, period in enumerate(periods)
+    ] or [template.model_copy(update={"quantity": Decimal(300)})]
+    audits = audit_bill(bill.model_copy(update={"line_items": [_charged(*charge)], "usage": usage}))
+    flags = [(audit.details["period"], audit.severity) for audit in audits if audit.code == "register_not_read"]
+    assert flags == ([(flagged, Severity.ERROR)] if flagged else [])
+
+
 def _charged(description: str, quantity: str, unit: str) -> LineItem:
     amount, category = Decimal("10.00"), LineItemCategory.SUPPLY
     return LineItem(description=description, amount=amount, category=category, quantity=Decimal(quantity), unit=unit)
