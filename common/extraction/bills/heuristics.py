@@ -606,9 +606,15 @@ def _wrapped_label_hits(document: Document) -> tuple[dict[str, list[Hit]], set[t
     lines = document.lines
     for index in range(len(lines) - 1):
         row, wrapped = lines[index], lines[index + 1]
-        if len(row.segments) < 2 or _DIGIT.search(wrapped.segments[0].text) or not _in_one_cell(row, wrapped):
+        label, under = row.segments[0], wrapped.segments[0]
+        if (
+            not -0.5 * label.height < label.bbox[1] - under.bbox[3] < WRAP_LEADING * label.height  # a cell's leading
+            or len(row.segments) < 2
+            or wrapped.page != row.page
+            or _DIGIT.search(under.text)
+        ):
             continue
-        label, under, value = row.segments[0], wrapped.segments[0], row.segments[1]
+        value = row.segments[1]
         if (
             abs(under.bbox[0] - label.bbox[0]) > WRAP_EDGE
             or under.bbox[2] >= value.bbox[0]
@@ -3380,15 +3386,21 @@ def _cells_side_by_side(document: Document) -> Document:
     one line with it: a table's row whose cells are centred in it (a browser's default), a one-line cell between
     the lines of a cell wrapped beside it (`Transmission` over `Charge`, `708 kWh | $0.00950 | $6.73` between).
     Each was a line of its own: the charge's name apart from its amount, a label apart from its value."""
+    source = document.lines
     lines: list[Line] = []
-    for index, line in enumerate(document.lines):
-        above = lines[-1] if lines else None
-        after = document.lines[index + 1] if index + 1 < len(document.lines) else None
-        if above is not None and after is not None and _between_a_cells_lines(above, line, after):
-            lines[-1] = _side_by_side(above, line)
-        else:
-            lines.append(line)
-    return document if len(lines) == len(document.lines) else dataclasses.replace(document, lines=lines)
+    for index, line in enumerate(source):
+        if 0 < index < len(source) - 1:
+            # a first look by the lines' first cells, for the few half a line apart (_half_a_line_beside decides)
+            before, first, after = source[index - 1].segments[0], line.segments[0], source[index + 1].segments[0]
+            if (
+                0.2 * before.height < before.bbox[3] - first.bbox[3] < 0.8 * before.height
+                and 0.2 * first.height < first.bbox[3] - after.bbox[3] < 0.8 * first.height
+                and _between_a_cells_lines(lines[-1], line, source[index + 1])
+            ):
+                lines[-1] = _side_by_side(lines[-1], line)
+                continue
+        lines.append(line)
+    return document if len(lines) == len(source) else dataclasses.replace(document, lines=lines)
 
 
 HALF_A_LINE = (0.3, 0.7)  # of the type's height: how far a centred cell sits from the lines wrapped beside it
