@@ -3423,7 +3423,8 @@ def _between_a_cells_lines(above: Line, line: Line, after: Line) -> bool:
 
 
 def _half_a_line_beside(above: Line, line: Line) -> bool:
-    """Whether `line` sits half a line under `above`, in type of its size, no word of either over one of the other."""
+    """Whether `line` sits half a line under `above`, in type of the same size, no word of either over one of the
+    other."""
     height = max(segment.height for segment in above.segments)
     if (
         line.page != above.page
