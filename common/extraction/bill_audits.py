@@ -6,12 +6,12 @@ warnings and info are shown but do not block loading.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from common.extraction.bills.values import commodity_of, tou_period_of
-from common.models import AuditResult, Commodity, NormalizedBill, ReadType, Severity
+from common.extraction.bills.values import TOU_PERIOD_NAMED, commodity_of, tou_period_of
+from common.models import AuditResult, Commodity, LineItem, NormalizedBill, ReadType, Severity
 
 MIN_PERIOD_DAYS = 20
 MAX_PERIOD_DAYS = 40
@@ -184,21 +184,30 @@ _READ_FOR: dict[Commodity, frozenset[Commodity]] = {
 }
 
 
+def _consumed(bill: NormalizedBill) -> Iterator[tuple[LineItem, str]]:
+    """The charges for a quantity consumed (not days, demand or a flat count), each with its unit in lower case."""
+    for item in bill.line_items:
+        unit = (item.unit or "").lower()
+        if item.quantity is not None and unit in CONSUMPTION_UNITS:
+            yield item, unit
+
+
+def _charged(item: LineItem) -> str:
+    return f"{item.description} ({item.quantity} {item.unit})"
+
+
 def _check_usage_read(bill: NormalizedBill) -> list[AuditResult]:
     """usage_not_read: the charges bill a quantity consumed (`Gas usage 1,218 kWh`) but no meter's usage of that
     commodity was read. The bill's costs stand; its consumption was printed somewhere the reading missed."""
     read = {usage.commodity for usage in bill.usage}
     missed: dict[str, str] = {}
-    for item in bill.line_items:
-        unit = (item.unit or "").lower()
-        if item.quantity is None or unit not in CONSUMPTION_UNITS:
-            continue
+    for item, unit in _consumed(bill):
         named = commodity_of(item.description)
         # the unit tells where the name does not: `Off peak hot water 355 kWh` is electricity
         could_be = _READ_FOR.get(named, frozenset({named})) if unit in KNOWN_UNITS[named] else _MEASURED_IN[unit]
         if Commodity.OTHER not in read and not read & could_be:
             what = named.value if unit in KNOWN_UNITS[named] else " or ".join(sorted(c.value for c in could_be))
-            missed.setdefault(what, f"{item.description} ({item.quantity} {item.unit})")
+            missed.setdefault(what, _charged(item))
     return [
         _warning(
             "usage_not_read",
@@ -210,10 +219,6 @@ def _check_usage_read(bill: NormalizedBill) -> list[AuditResult]:
     ]
 
 
-# A time-of-use period a charge names: `Super Off-Peak Energy`, `On-peak energy charge`, `Shoulder usage`.
-CHARGED_PERIOD = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
-
-
 def _check_registers_read(bill: NormalizedBill) -> list[AuditResult]:
     """register_not_read: the meters were read register by register, by time-of-use period, and a charge bills a
     consumption of a period no register read is of (`Super Off-Peak Energy 169 kWh` beside an on-peak and an
@@ -222,12 +227,11 @@ def _check_registers_read(bill: NormalizedBill) -> list[AuditResult]:
     periods = {read.period for read in bill.usage if read.period}
     quantities = {read.quantity for read in bill.usage}
     missed: dict[str, str] = {}
-    for item in bill.line_items if periods else ():
-        if item.quantity is None or item.quantity in quantities or (item.unit or "").lower() not in CONSUMPTION_UNITS:
+    for item, _ in _consumed(bill) if periods else ():
+        if item.quantity in quantities or not (named := TOU_PERIOD_NAMED.search(item.description)):
             continue
-        if (named := CHARGED_PERIOD.search(item.description)) and (period := tou_period_of(named.group())):
-            if period not in periods:
-                missed.setdefault(period, f"{item.description} ({item.quantity} {item.unit})")
+        if (period := tou_period_of(named.group())) and period not in periods:
+            missed.setdefault(period, _charged(item))
     return [
         _error(
             "register_not_read",

@@ -37,6 +37,7 @@ from common.extraction.bills.layout import BBox, Document, Line, Segment, union
 from common.extraction.bills.values import (
     CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
+    TOU_PERIOD_NAMED,
     US,
     categorize,
     commodity_of,
@@ -608,7 +609,7 @@ def _wrapped_label_hits(document: Document) -> tuple[dict[str, list[Hit]], set[t
         row, wrapped = lines[index], lines[index + 1]
         label, under = row.segments[0], wrapped.segments[0]
         if (
-            not -0.5 * label.height < label.bbox[1] - under.bbox[3] < WRAP_LEADING * label.height  # a cell's leading
+            not _at_a_cells_leading(label.bbox[1], under.bbox[3], label.height)
             or len(row.segments) < 2
             or wrapped.page != row.page
             or _DIGIT.search(under.text)
@@ -1449,10 +1450,14 @@ def _in_one_cell(above: Line, below: Line) -> bool:
     closer than a table's rows are: on the same page, its box from a little over the bottom of one of `above`'s cells
     to WRAP_LEADING of the type's height under it. (A row's cells may end on different lines: one wrapped, or one
     centred in the row lower than the others.)"""
-    height = below.segments[0].height
-    return below.page == above.page and any(
-        -0.5 * height < segment.bbox[1] - below.top < WRAP_LEADING * height for segment in above.segments
-    )
+    height, top = below.segments[0].height, below.top
+    return below.page == above.page and any(_at_a_cells_leading(cell.bbox[1], top, height) for cell in above.segments)
+
+
+def _at_a_cells_leading(bottom: float, top: float, height: float) -> bool:
+    """Whether a box whose top is at `top` is set at a cell's own leading under a box ending at `bottom`, in type
+    `height` high: from half a line over to WRAP_LEADING of the height under it."""
+    return -0.5 * height < bottom - top < WRAP_LEADING * height
 
 
 def _unwrapped(lines: list[Line]) -> list[Line]:
@@ -1517,10 +1522,8 @@ def _wrapped_row(above: Line, line: Line, after: Line | None) -> Line | None:
         or DETAIL_CELLS.match(cells[0].strip())
     ):
         return None
-    if after is not None and after.page == line.page and AMOUNT_CELL.match(after.cells[-1].strip()):
-        first_after = after.segments[0]
-        if abs(first_after.bbox[0] - above.segments[0].bbox[0]) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]):
-            return None  # `line` is a charge's name over its figures
+    if _name_over_its_figures(line, after, above.segments[0].bbox[0]):
+        return None
     description = above.segments[0]
     inserts: list[tuple[int, Segment]] = []  # (offset in above's text to insert after, the cell)
     for segment in line.segments:
@@ -1549,10 +1552,17 @@ def _wrapped_supplier(above: Line, line: Line, after: Line | None) -> Line | Non
         or abs(line.segments[0].bbox[0] - above.segments[0].bbox[0]) > WRAP_EDGE
     ):
         return None
-    if after is not None and after.page == line.page and AMOUNT_CELL.match(after.cells[-1].strip()):
-        if abs(after.segments[0].bbox[0] - line.segments[0].bbox[0]) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]):
-            return None  # `line` is a charge's name over its figures
+    if _name_over_its_figures(line, after, line.segments[0].bbox[0]):
+        return None
     return _inserted(above, [(len(above.text), line.segments[0])])
+
+
+def _name_over_its_figures(line: Line, after: Line | None, left: float) -> bool:
+    """Whether `line` is a charge's name over its figures (`Basic charge` over `26 days @ $0.2475  $6.44`): the line
+    after it holds an amount, and figures where a charge's description would start (at `left`), or none there."""
+    if after is None or after.page != line.page or not AMOUNT_CELL.match(after.cells[-1].strip()):
+        return False
+    return abs(after.segments[0].bbox[0] - left) > WRAP_EDGE or DETAIL_CELLS.match(after.cells[0]) is not None
 
 
 # What pdfium gives for a hyphen that ends a line (`Super-` over `Off-Peak`): the word goes on on the next line.
@@ -2118,14 +2128,21 @@ def _headings_wrapped(line: Line, below: Line) -> Line | None:
     where a heading's word above does. The table was not found, and the bill loaded without its meters' reads."""
     if len(line.segments) < 2 or _DIGIT.search(line.text) or _DIGIT.search(below.text) or not _in_one_cell(line, below):
         return None
+    whole = _joined_under(line, below)
+    if whole is None or not _USAGE_HEADING_WORD.search(whole.text) or _USAGE_HEADING_WORD.search(line.text):
+        return None
+    return whole
+
+
+def _joined_under(above: Line, below: Line) -> Line | None:
+    """`above` with each word of `below` joined as the next line of the cell it stands under (_aligned_word); None
+    where a word stands under none."""
     inserts = []
     for start, end, box in below.words:
-        placed = _aligned_word(line, box)
-        if placed is None:
+        if (placed := _aligned_word(above, box)) is None:
             return None
         inserts.append((placed, Segment(below.text[start:end], box, below.segments[0].height, 0)))
-    whole = _inserted(line, inserts)
-    return whole if _USAGE_HEADING_WORD.search(whole.text) and not _USAGE_HEADING_WORD.search(line.text) else None
+    return _inserted(above, inserts)
 
 
 def _aligned_word(line: Line, box: BBox) -> int | None:
@@ -2158,18 +2175,16 @@ def _units_wrapped(rows: list[Line]) -> list[Line]:
     joined: list[Line] = []
     for row in rows:
         above = joined[-1] if joined else None
-        if above is None or _DIGIT.search(row.text) or not _DIGIT.search(above.text) or not _in_one_cell(above, row):
-            joined.append(row)
-            continue
-        inserts = []
-        for start, end, box in row.words:
-            if (placed := _aligned_word(above, box)) is None:
-                break
-            inserts.append((placed, Segment(row.text[start:end], box, row.segments[0].height, 0)))
+        if (
+            above is not None
+            and not _DIGIT.search(row.text)
+            and _DIGIT.search(above.text)
+            and _in_one_cell(above, row)
+            and (whole := _joined_under(above, row)) is not None
+        ):
+            joined[-1] = whole
         else:
-            joined[-1] = _inserted(above, inserts)
-            continue
-        joined.append(row)
+            joined.append(row)
     return joined
 
 
@@ -2693,15 +2708,11 @@ def _factor(text: str) -> Decimal:
     return US.parse_number(_TIMES.sub("", text))
 
 
-# a time-of-use period a service's cell names after the service (`Electricity On-Peak`, `Electric Super Off-Peak`)
-SERVICE_PERIOD = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
-
-
 def _service_register(service: str) -> str:
     """The register a meter table's service cell names after its service, where no column of the table names one: a
     time-of-use period (`Electricity On-Peak`: the three registers of a meter were loaded as three reads of no period)
     and a net meter's direction (`Electricity Received`: the energy the meter received was loaded as delivered)."""
-    period = SERVICE_PERIOD.search(service)
+    period = TOU_PERIOD_NAMED.search(service)
     direction, _ = flow_of(service)
     return " ".join(filter(None, (period.group() if period else "", direction.value if direction else "")))
 

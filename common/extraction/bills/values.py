@@ -259,6 +259,11 @@ def flow_of(register: str) -> tuple[Direction | None, str]:
     return direction, rest
 
 
+# A time-of-use period named in a service's or a charge's words: `Electricity On-Peak`, `Super Off-Peak Energy`,
+# `Shoulder usage`.
+TOU_PERIOD_NAMED = re.compile(r"\b(?:Super[- ]?)?(?:On|Off|Mid|Part)[- ]?Peak\b|\bShoulder\b", re.IGNORECASE)
+
+
 def tou_period_of(text: str) -> str | None:
     """`On-Peak` → `on_peak`; the canonical names downstream code groups by."""
     cleaned = re.sub(r"[^a-z]+", "_", text.strip().lower()).strip("_")
