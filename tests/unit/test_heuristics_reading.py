@@ -19,6 +19,7 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.heuristics import statement_pages
@@ -1203,6 +1204,61 @@ def test_cells_centred_between_the_lines_of_a_wrapped_cell_are_read_with_it() ->
         ("Basic Charge", Decimal("10.00"), None, None, None),
         ("Energy Charge", Decimal("40.00"), Decimal("400"), "kWh", Decimal("0.10")),
     ]
+
+
+def test_a_meter_table_whose_cells_are_centred_over_three_lines_is_read() -> None:
+    """A browser's table of cells centred in their rows: `Previous` over `Reading` over `(kWh)` beside `Total` over
+    `Usage` beside `Meter Number`, each half a line from the next, and a register `Electricity` over `Super-` over
+    `Off-Peak` beside its centred reads. The headings were not found (the bill loaded without its reads), and the
+    register was lost."""
+    table: list[list[Row]] = [
+        [(250, "Previous"), (320, "Present")],
+        HalfLine([(390, "Total")]),
+        HalfLine([(72, "Meter Number"), (140, "Service"), (250, "Reading"), (320, "Reading"), (450, "Multiplier")]),
+        HalfLine([(390, "Usage")]),
+        HalfLine([(250, "(kWh)"), (320, "(kWh)")]),
+        [(140, "Electricity")],
+        HalfLine([(390, "440")]),
+        HalfLine([(72, "E7994"), (140, "Super-"), (250, "100"), (320, "540"), (450, "1")]),
+        HalfLine([(390, "kWh")]),
+        HalfLine([(140, "Off-Peak")]),
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.unit, r.period) for r in result.bill.usage] == [
+        ("E7994", Decimal("100"), Decimal("540"), Decimal("440"), "kWh", "super_off_peak")
+    ]
+    provenance = result.bill.provenance["usage[0]"]
+    assert provenance.source_text == "E7994 | Electricity Super-Off-Peak | 100 | 540 | 440 kWh | 1"
+    assert provenance.bbox is not None and provenance.bbox[3] - provenance.bbox[1] > 20  # the row's three lines
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(  # `Meter` set at the top of the row: it is no cell centred in it
+            [
+                [(72, "Meter"), (250, "Previous")],
+                HalfLine([(390, "Total")]),
+                HalfLine([(250, "Reading")]),
+            ],
+            id="not-centred",
+        ),
+        pytest.param(  # two columns of text set at a line's leading, the second half a line lower
+            [
+                [(72, "Meter E7994 was read")],
+                HalfLine([(300, "Previous reading 100")]),
+                HalfLine([(72, "on the 3rd of May")]),
+                HalfLine([(300, "Present reading 540")]),
+            ],
+            id="two-columns",
+        ),
+    ],
+)
+def test_lines_half_a_line_apart_that_are_no_row_of_centred_cells_stay_apart(table: list[list[Row]]) -> None:
+    document = READER.read(bill(meters=table))
+    texts = [line.text for line in heuristics._cells_side_by_side(document).lines]
+    assert texts == [line.text for line in document.lines]
 
 
 def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:

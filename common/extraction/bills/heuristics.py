@@ -3393,43 +3393,34 @@ def _dates(texts: list[str], date_formats: tuple[str, ...]) -> set[date]:
 
 
 def _cells_side_by_side(document: Document) -> Document:
-    """The document with each line that sits half a line off the line above it, beside it and not under it, read as
-    one line with it: a table's row whose cells are centred in it (a browser's default), a one-line cell between
-    the lines of a cell wrapped beside it (`Transmission` over `Charge`, `708 kWh | $0.00950 | $6.73` between).
-    Each was a line of its own: the charge's name apart from its amount, a label apart from its value."""
+    """The document with each table row whose cells are centred in it (a browser's default) read as one line. Its
+    lines sit half a line apart: a cell's lines between the lines of a taller cell beside it (`Transmission` over
+    `Charge`, `708 kWh | $0.00950 | $6.73` between; a meter table's headings over three lines beside headings over
+    two lines and one). Each was a line of its own: a charge's name apart from its amount, a label apart from its
+    value, a meter table's headings apart from each other."""
     source = document.lines
     lines: list[Line] = []
-    for index, line in enumerate(source):
-        if 0 < index < len(source) - 1:
-            # a first look by the lines' first cells, for the few half a line apart (_half_a_line_beside decides)
-            before, first, after = source[index - 1].segments[0], line.segments[0], source[index + 1].segments[0]
-            if (
-                0.2 * before.height < before.bbox[3] - first.bbox[3] < 0.8 * before.height
-                and 0.2 * first.height < first.bbox[3] - after.bbox[3] < 0.8 * first.height
-                and _between_a_cells_lines(lines[-1], line, source[index + 1])
-            ):
-                lines[-1] = _side_by_side(lines[-1], line)
-                continue
-        lines.append(line)
+    index = 0
+    while index < len(source):
+        end = index + 1
+        while end < len(source) and _half_a_line_on(source[end - 1], source[end]):
+            end += 1
+        row = _centred_row(source[index:end]) if 2 < end - index <= CENTRED_ROW_LINES else None
+        lines += [row] if row is not None else source[index:end]
+        index = end
     return document if len(lines) == len(source) else dataclasses.replace(document, lines=lines)
 
 
 HALF_A_LINE = (0.3, 0.7)  # of the type's height: how far a centred cell sits from the lines wrapped beside it
+CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
+CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
 
 
-def _between_a_cells_lines(above: Line, line: Line, after: Line) -> bool:
-    """Whether `line` sits half a line under `above` and half a line over `after`, beside both, where `after` is the
-    next line of a cell of `above` (set at its leading, a word of it starting or ending where one of `above` does):
-    a cell centred between the lines of a cell wrapped beside it."""
-    return (
-        _half_a_line_beside(above, line)
-        and _half_a_line_beside(line, after)
-        and _in_one_cell(above, after)
-        and any(
-            abs(left - other_left) <= WRAP_EDGE or abs(right - other_right) <= WRAP_EDGE
-            for _, _, (left, _, right, _) in above.words
-            for _, _, (other_left, _, other_right, _) in after.words
-        )
+def _half_a_line_on(above: Line, line: Line) -> bool:
+    # a first look by the lines' first cells, for the few half a line apart (_half_a_line_beside decides)
+    first, next_first = above.segments[0], line.segments[0]
+    return 0.2 * first.height < first.bbox[3] - next_first.bbox[3] < 0.8 * first.height and _half_a_line_beside(
+        above, line
     )
 
 
@@ -3450,21 +3441,96 @@ def _half_a_line_beside(above: Line, line: Line) -> bool:
     )
 
 
-def _side_by_side(above: Line, line: Line) -> Line:
-    """One line of the cells of both, from left to right."""
-    cells = sorted(((segment, part) for part in (above, line) for segment in part.segments), key=lambda c: c[0].bbox[0])
+class _Word(NamedTuple):
+    line: int  # of the row's lines
+    cell: int  # the segment of its line that holds it
+    text: str
+    box: BBox
+
+
+def _centred_row(band: list[Line]) -> Line | None:
+    """The row of a table whose lines are `band` (each half a line under the one before) as one line: each cell's
+    words, the words over or under each other, read line by line. None where a cell's lines are not set at a cell's
+    leading, one under the other, or where the cells are not centred on one middle: no such row."""
+    words = [
+        _Word(number, next(i for i, cell in reversed(list(enumerate(line.segments))) if cell.start <= start), text, box)
+        for number, line in enumerate(band)
+        for start, end, box in line.words
+        if (text := line.text[start:end])
+    ]
+    cells = _stacked(words)
+    height = band[0].segments[0].height
+    middles = []
+    for cell in cells:
+        rows = [[word for word in cell if word.line == number] for number in sorted({word.line for word in cell})]
+        boxes = [union([word.box for word in row]) for row in rows]
+        for upper, lower in pairwise(boxes):
+            if (
+                not _at_a_cells_leading(upper[1], lower[3], height)
+                or min(
+                    abs(upper[0] - lower[0]),
+                    abs(upper[2] - lower[2]),
+                    abs(upper[0] + upper[2] - lower[0] - lower[2]) / 2,
+                )
+                > WRAP_EDGE
+            ):
+                return None
+        middles.append((boxes[0][3] + boxes[-1][1]) / 2)
+    if max(middles) - min(middles) > CENTRED * height:
+        return None
+    pieces: list[list[list[_Word]]] = []  # the line's segments, each of one cell or of one line's cells run together
+    last_key = None
+    for cell in sorted(cells, key=lambda cell: min(word.box[0] for word in cell)):
+        key = (cell[0].line, cell[0].cell) if all(word.line == cell[0].line for word in cell) else None
+        if key is not None and key == last_key:
+            pieces[-1].append(cell)
+        else:
+            pieces.append([cell])
+        last_key = key
     texts: list[str] = []
     segments: list[Segment] = []
-    words: list[tuple[int, int, BBox]] = []
-    offset = 0
-    for segment, part in cells:
-        shift = offset - segment.start
-        segments.append(Segment(segment.text, segment.bbox, segment.height, offset))
-        end = segment.start + len(segment.text)
-        words += [(start + shift, stop + shift, box) for start, stop, box in part.words if segment.start <= start < end]
-        texts.append(segment.text)
-        offset += len(segment.text) + 1
-    return Line(above.page, "\t".join(texts), segments, words)
+    line_words: list[tuple[int, int, BBox]] = []
+    for piece in pieces:
+        start, text, above = sum(len(text) + 1 for text in texts), "", None
+        for word in (word for cell in piece for word in sorted(cell, key=lambda word: (word.line, word.box[0]))):
+            if text and not (word.line != above and text.endswith("-") and text[-2:-1].isalpha()):
+                text += " "  # `Super-` over `Off-Peak` joins without one
+            line_words.append((start + len(text), start + len(text) + len(word.text), word.box))
+            text += word.text.replace(LINE_END_HYPHEN, "-")
+            above = word.line
+        first = piece[0][0]
+        boxes = [word.box for cell in piece for word in cell]
+        segments.append(Segment(text, union(boxes), band[first.line].segments[first.cell].height, start))
+        texts.append(text)
+    return Line(band[0].page, "\t".join(texts), segments, line_words)
+
+
+def _stacked(words: list[_Word]) -> list[list[_Word]]:
+    """`words` in groups, each a table's cell wrapped over lines: the words over or under each other, and the words
+    a space apart on a line (not the wider gap of cells run together: `Reading Reading Multiplier`)."""
+    group = list(range(len(words)))
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            group[index] = group[group[index]]
+            index = group[index]
+        return index
+
+    for index, word in enumerate(words):
+        for other in range(index):
+            before = words[other]
+            if (
+                min(word.box[2], before.box[2]) > max(word.box[0], before.box[0])
+                if before.line != word.line
+                else other == index - 1
+                and before.cell == word.cell
+                and word.box[0] - before.box[2] <= 0.5 * (word.box[3] - word.box[1])
+            ):
+                group[root(index)] = root(other)
+    cells: dict[int, list[_Word]] = {}
+    for index, word in enumerate(words):
+        cells.setdefault(root(index), []).append(word)
+    return list(cells.values())
 
 
 def extract_heuristic(document: Document) -> Draft:
