@@ -4,13 +4,15 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Five layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Six layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
 `Meter 31088472`, a serif face), `narrow` (a page 300 px wide: labels, descriptions, figures and headings wrap
-onto a second line in their cells, each cell set at its row's top) and `middle` (the same, each cell centred in
-its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it).
+onto a second line in their cells, each cell set at its row's top), `middle` (the same, each cell centred in
+its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it) and
+`columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
+summary set larger, the charges beside a budget plan, a serif face).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -40,7 +42,7 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow", "middle")
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns")
 # `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's.
 WORDING = {"middle": "narrow"}
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
@@ -81,6 +83,15 @@ SUMMARY_LABELS = {
         "Charges From Your Supplier",
         "Total Amount Due",
     ),
+    "columns": (
+        "Balance from last bill",
+        "Payments received",
+        "Adjustments",
+        "Current charges",
+        "Budget plan instalment",
+        "Charges from your supplier",
+        "Total amount due",
+    ),
 }
 # The budget plan's heading, then its actual charges, instalment and deferred balance.
 BUDGET_LABELS = {
@@ -88,11 +99,13 @@ BUDGET_LABELS = {
     "cards": ("Your Budget Plan", "Actual charges this period", "Budget plan amount", "Deferred balance"),
     "band": ("Budget billing", "Actual charges", "Budget amount", "Deferred balance"),
     "narrow": ("Budget Billing", "Actual Charges This Period", "Budget Billing Amount", "Deferred Balance"),
+    "columns": ("Budget Plan", "Your actual charges", "Budget plan instalment", "Deferred balance"),
 }
 SUPPLIER_HEADINGS = {
     "tables": "Supply charges from {supplier}",
     "cards": "Charges from {supplier}",
     "narrow": "Electric supply charges provided by {supplier}",
+    "columns": "Supply Services - {supplier}",
 }
 # A meter table's headings for the meter, read type, previous and present reads and usage: `narrow` wraps its own.
 METER_HEADINGS = {
@@ -129,6 +142,15 @@ STYLES = {
     h2{font-size:9pt;margin:10px 0 2px 0} .total td{font-weight:bold;border-top:1px solid #333} .label{color:#444}""",
 }
 STYLES["middle"] = STYLES["narrow"].replace("vertical-align:top", "vertical-align:middle")
+# Two columns side by side whose rows do not line up: the account's facts beside a boxed summary set larger and
+# looser, and the charges beside the budget plan.
+STYLES["columns"] = """body{font-family:'Liberation Serif',serif;font-size:9.5pt;margin:34px}
+    h1{font-size:17pt;margin:0} .sub{font-size:8pt;color:#555;margin-bottom:12px}
+    .columns{display:flex;gap:32px;align-items:flex-start} .columns>div{flex:1}
+    .side{border:1px solid #999;padding:6px 10px;font-size:10.5pt} .side td{padding:4px 0}
+    table{border-collapse:collapse;width:100%;margin:4px 0 12px 0} td,th{padding:2px 8px 2px 0;text-align:left;
+    white-space:nowrap} th{font-size:8pt;border-bottom:1px solid #333} .num{text-align:right}
+    h2{font-size:10.5pt;margin:8px 0 4px 0} .total td{font-weight:bold;border-top:1px solid #333}"""
 
 
 def _money(value: Decimal, currency: str) -> str:
@@ -168,7 +190,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
         ("Due Date", _day(bill.due_date, layout) if bill.due_date else ""),
     ]
     shown = [(label, value) for label, value in facts if value]
-    if layout in ("tables", "narrow"):
+    if layout in ("tables", "narrow", "columns"):
         head = "".join(f"<tr><td class=label>{e(label)}:</td><td>{e(value)}</td></tr>" for label, value in shown)
         head = f"<table>{head}</table>"
     else:
@@ -183,14 +205,20 @@ def render(bill: NormalizedBill, layout: str) -> str:
         f"<td class=num>{e(_money(value, currency))}</td></tr>"
         for label, value in summary
     )
+    summary_table = f"<h2>Account Summary</h2><table>{summary_rows}</table>"
+    charges, budget = "".join(_charges(bill, layout)), _budget(bill, layout)
+    if layout == "columns":
+        body = [
+            f"<div class=columns><div>{head}</div><div class=side>{summary_table}</div></div>",
+            f"<div class=columns><div>{charges}</div><div>{budget}</div></div>" if budget else charges,
+        ]
+    else:
+        body = [head, summary_table, budget, charges]
     parts = [
         f"{'<!DOCTYPE html>' if layout == 'narrow' else ''}<html><head><meta charset=utf-8>"
         f"<style>{style}</style></head><body>",
         f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
-        head,
-        f"<h2>Account Summary</h2><table>{summary_rows}</table>",
-        _budget(bill, layout),
-        *_charges(bill, layout),
+        *body,
         *_meters(bill, layout),
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
