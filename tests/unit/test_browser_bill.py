@@ -159,3 +159,31 @@ def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
         Decimal("2476"),
         "kWh",
     )
+
+
+MIDDLE = BILL.with_name("browser-middle-bill.pdf")  # `middle` layout: the narrow page, its cells centred in their rows
+
+
+def test_a_meter_table_centred_in_its_rows_over_three_lines_is_read() -> None:
+    """`Previous` over `Reading` over `(m³)` beside `Total` over `Usage` beside `Meter Number`, each cell centred in
+    its row: five lines half a line apart. No table was found: the bill loaded as ok without its start and end
+    reads."""
+    lines, result = _read(MIDDLE)
+    assert lines[lines.index("Meter Readings") + 1 :][:5] == [
+        "Previous\tPresent",
+        "Total",
+        "Meter Number\tService Read Type\tReading Reading Multiplier\tFactor",
+        "Usage",
+        "(m³)\t(m³)",
+    ]
+    assert result.status is BillStatus.OK and result.bill is not None
+    [read] = result.bill.usage
+    assert (read.meter_number, read.start_read, read.end_read, read.conversion_factor, read.quantity, read.unit) == (
+        "G4A69335171",
+        Decimal("18558"),
+        Decimal("18693"),
+        Decimal("10.96497"),
+        Decimal("1480"),
+        "kWh",
+    )
+    assert read.read_type.value == "estimated" and read.read_unit == "m³"
