@@ -162,6 +162,7 @@ def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
 
 
 MIDDLE = BILL.with_name("browser-middle-bill.pdf")  # `middle` layout: the narrow page, its cells centred in their rows
+COLUMNS = BILL.with_name("browser-columns-bill.pdf")  # `columns` layout: two columns of the page side by side
 
 
 def test_a_meter_table_centred_in_its_rows_over_three_lines_is_read() -> None:
@@ -187,3 +188,33 @@ def test_a_meter_table_centred_in_its_rows_over_three_lines_is_read() -> None:
         "kWh",
     )
     assert read.read_type.value == "estimated" and read.read_unit == "m³"
+
+
+def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
+    """The account's facts beside a boxed summary set larger, and the charges beside a budget plan: a line of the
+    page runs across both (`Customer Charge | $9.94 | Budget plan instalment | $95.00`). No charge was read and the
+    plan was lost: the bill went to review (balance_mismatch, total_unverified)."""
+    lines, result = _read(COLUMNS)
+    assert "Customer Charge\t$9.94\tBudget plan instalment\t$95.00" in lines
+    assert "Due Date:\t03/02/2025\tBudget plan instalment\t$95.00" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.previous_balance, bill.payments_and_credits, bill.amount_due, str(bill.due_date)) == (
+        Decimal("227.24"),
+        Decimal("227.24"),
+        Decimal("160.20"),
+        "2025-03-02",
+    )
+    assert bill.budget_billing is not None
+    assert (bill.budget_billing.instalment, bill.budget_billing.actual_charges) == (Decimal("95.00"), Decimal("47.16"))
+    assert bill.budget_billing.deferred_balance == Decimal("-106.13")
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == [
+        ("Customer Charge", "9.94", None),
+        ("Distribution Charge", "29.21", None),
+        ("Transmission Charge", "6.73", None),
+        ("Gross Receipts Tax", "1.28", None),
+        ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
+        ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
+    ]
+    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+    assert result.bill.provenance["line_items[0]"].source_text == "Customer Charge | $9.94"

@@ -1261,6 +1261,69 @@ def test_lines_half_a_line_apart_that_are_no_row_of_centred_cells_stay_apart(tab
     assert texts == [line.text for line in document.lines]
 
 
+def _placed(lines: list[tuple[float, list[tuple[float, str]]]]) -> bytes:
+    """A page of `(baseline, [(x, text), ...])` lines, set where they are said to stand."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", 9)
+    for baseline, cells in lines:
+        for x, text in cells:
+            canvas.drawString(x, baseline, text)
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(  # a meter table with a column of words, and under it the charges, left of that column
+            [
+                (700, [(72, "USAGE DETAILS")]),
+                (680, [(72, "Meter"), (150, "Register"), (230, "Previous"), (290, "Current"), (360, "Read type")]),
+                (666, [(72, "E1234"), (150, "On-peak"), (230, "30,040"), (290, "30,328"), (360, "Estimated")]),
+                (652, [(72, "E1234"), (150, "Off-peak"), (230, "58,098"), (290, "58,559"), (360, "Actual")]),
+                (632, [(72, "DETAILS OF YOUR BILL")]),
+                (616, [(72, "On-peak electricity"), (200, "288 kWh"), (290, "$35.91")]),
+                (602, [(72, "Off-peak electricity"), (200, "461 kWh"), (290, "$45.79")]),
+            ],
+            id="a-tables-column-of-words",
+        ),
+        pytest.param(  # a summary at the right, the usage at the left under it: one after the other, not beside
+            [
+                (700, [(330, "Your account at a glance")]),
+                (686, [(330, "Previous balance"), (470, "$2,327.46")]),
+                (672, [(330, "Less payments"), (470, "$0.00")]),
+                (658, [(330, "Balance to pay"), (470, "$2,327.46")]),
+                (636, [(72, "YOUR USAGE")]),
+                (622, [(72, "Electric meter K84C24949359")]),
+                (608, [(72, "Previous reading"), (200, "24,972")]),
+                (594, [(72, "Current reading"), (200, "25,093")]),
+            ],
+            id="blocks-one-under-the-other",
+        ),
+        pytest.param(  # two columns, then a band of labels over their figures across the page, further down
+            [
+                (700, [(72, "Statement")]),
+                (680, [(330, "Customer number: 52-0262-6793")]),
+                (676, [(72, "Aroha Parata")]),
+                (666, [(72, "PO Box 9431"), (330, "Billing date:"), (430, "Mar 31, 2024")]),
+                (652, [(72, "Red Deer, AB T4N 5T1"), (330, "Service period:"), (430, "Feb 25 - Mar 26, 2024")]),
+                (638, [(330, "Invoice number"), (430, "12201002")]),
+                (610, [(72, "Your account at a glance")]),
+                (584, [(72, "Balance forward:"), (200, "Payments:"), (330, "Current charges:"), (460, "To pay:")]),
+                (570, [(72, "$249.96"), (200, "($249.96)"), (330, "$179.83"), (460, "$179.83")]),
+            ],
+            id="a-band-under-two-columns",
+        ),
+    ],
+)
+def test_lines_with_a_gap_that_are_no_two_columns_of_the_page_are_read_as_they_stand(
+    lines: list[tuple[float, list[tuple[float, str]]]],
+) -> None:
+    document = READER.read(_placed(lines))
+    assert [line.text for line in heuristics._page_columns(document).lines] == [line.text for line in document.lines]
+
+
 def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:
     result = loaded(bill(charges=charges))
     assert result.bill is not None
@@ -1275,6 +1338,8 @@ def _suppliers(charges: list[list[Row]]) -> list[tuple[str, str | None]]:
         "Electric supply charges provided by Bright Choice Energy LLC",
         "Generation services from Bright Choice Energy LLC",
         "Charges from Bright Choice Energy LLC",
+        "Supply Services - Bright Choice Energy LLC",
+        "Supplier charges: Bright Choice Energy LLC",
     ],
 )
 def test_charges_under_a_suppliers_heading_are_the_suppliers(heading: str) -> None:
@@ -2708,6 +2773,8 @@ def test_a_payment_dated_in_its_label(label: str) -> None:
         "Equal Payment Plan",
         "Balanced Payment Plan",
         "Averaged Monthly Billing",
+        "Budget plan instalment",
+        "Budget Billing Payment",
     ],
 )
 def test_budget_billing_under_its_utilities_names(label: str) -> None:

@@ -155,12 +155,12 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "budget_instalment": (
-        r"Budget Billing Amount|Budget (?:Plan )?Amount|Budget Instal?lment|Level(?:ized|ised) (?:Payment|Billing)"
+        r"Budget (?:Billing |Plan )?(?:Amount|Instal?lment|Payment)|Level(?:ized|ised) (?:Payment|Billing)"
         r"(?: Amount)?|(?:Equal|Balanced) Payment Plan(?: Amount)?|Averaged? Monthly Billing(?: Amount)?",
         MONEY,
         "money",
     ),
-    "budget_actual_charges": (r"Actual Charges(?: This Period)?", MONEY, "money"),
+    "budget_actual_charges": (r"(?:Your )?Actual Charges(?: This (?:Period|Month))?", MONEY, "money"),
     "budget_deferred_balance": (r"Deferred Balance|Budget Balance", MONEY, "money"),
 }
 PERIOD_LABELS = (
@@ -1317,8 +1317,9 @@ CONTINUED = re.compile(
 # A section of charges billed for a retail supplier, named in its heading: `Charges from X`, `Supplier: X`,
 # `Supply services from X`, `Electric supply charges provided by X`, and its `(continued)` on the next page.
 SUPPLIER_HEADER = re.compile(
-    r"^(?:Charges from|Supplier:?|(?:(?:Electric(?:ity)?|Gas|Energy)\s+)?(?:Supply|Supplier|Generation)\s+"
-    r"(?:services|charges)\s+(?:from|provided by))\s+(?P<supplier>[^\t]+?)(?:\s*\((?:continued|cont['’]d)\.?\))?$",
+    r"^(?:Charges from|(?:(?:Electric(?:ity)?|Gas|Energy)\s+)?(?:Supply|Supplier|Generation)\s+"
+    r"(?:services|charges)(?:\s+(?:from|provided by)|\s*[-–—:])|Supplier:?)"  # `Supply Services - Acme Energy`
+    r"\s+(?P<supplier>[^\t]+?)(?:\s*\((?:continued|cont['’]d)\.?\))?$",
     re.IGNORECASE,
 )
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
@@ -3533,8 +3534,145 @@ def _stacked(words: list[_Word]) -> list[list[_Word]]:
     return list(cells.values())
 
 
+COLUMN_GUTTER = 2.0  # of the type's height: the least gap between two columns of a page, wider than a table's cells'
+
+
+def _page_columns(document: Document) -> Document:
+    """The document with two columns of a page set side by side (the account's facts beside a boxed summary, the
+    charges beside a budget plan) read one after the other: the left column's lines, then the right column's.
+    Their lines were read across both, and a line ran a charge into the budget plan beside it (`Customer Charge |
+    $9.94 | Budget plan instalment | $95.00`): the charges were not read, and the plan was lost."""
+    lines = document.lines
+    read: list[Line] = []
+    start, changed = 0, False
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and lines[end].page == lines[start].page:
+            end += 1
+        page = lines[start:end]
+        columns = _columns_read(page)
+        read += columns
+        changed |= columns is not page
+        start = end
+    return dataclasses.replace(document, lines=read) if changed else document
+
+
+def _columns_read(page: list[Line]) -> list[Line]:
+    """A page's lines with each run of lines in two columns read column by column."""
+    margin = min(line.segments[0].bbox[0] for line in page)
+    alone: dict[int, int] = {}  # where lines start in words right of the page's text, beside none: by lines
+    headings: set[int] = set()  # where the second of two headings side by side starts
+    for line in page:
+        first = line.segments[0]
+        if first.bbox[0] - margin > COLUMN_GUTTER * first.height and first.text[:1].isalpha():
+            alone[round(first.bbox[0])] = alone.get(round(first.bbox[0]), 0) + 1
+        elif len(line.segments) == 2 and line.segments[1].text[:1].isalpha() and not _DIGIT.search(line.text):
+            headings.add(round(line.segments[1].bbox[0]))
+    runs: dict[int, tuple[int, list[int]]] = {}  # by first line: the end of a run in two columns, each line's split
+    taken: set[int] = set()
+    for edge in sorted({edge for edge, count in alone.items() if count > 1} | headings):
+        sides = [_sides(line, edge) for line in page]
+        index = 0
+        while index < len(page):
+            end = index
+            while end < len(page) and sides[end] is not None and end not in taken:
+                end += 1
+            split = [at for at in sides[index:end] if at is not None]
+            beside = sum(at < len(line.segments) for line, at in zip(page[index:end], split, strict=True))
+            for start, stop in _blocks(page[index:end], split) if end - index > 3 and beside > 1 else ():
+                if (found := _two_columns(page[index + start : index + stop], split[start:stop])) is not None:
+                    top, bottom = index + start + found[0], index + start + found[1]
+                    runs[top] = (bottom, split[top - index : bottom - index])
+                    taken.update(range(top, bottom))
+            index = end + 1
+    if not runs:
+        return page
+    read: list[Line] = []
+    index = 0
+    while index < len(page):
+        if index not in runs:
+            read.append(page[index])
+            index += 1
+            continue
+        end, split = runs[index]
+        parts = list(zip(page[index:end], split, strict=True))
+        read += [_part(line, 0, at) for line, at in parts if at > 0]
+        read += [_part(line, at, len(line.segments)) for line, at in parts if at < len(line.segments)]
+        index = end
+    return read
+
+
+def _sides(line: Line, edge: int) -> int | None:
+    """How many of the line's cells stand left of a column starting at `edge` (the rest start there); none where a
+    cell stands across the gap before it, or the right ones do not start at its edge with words (a column of a
+    table, its figures set right, is no column of the page)."""
+    for index, segment in enumerate(line.segments):
+        if segment.bbox[0] >= edge - WRAP_EDGE:
+            return index if abs(segment.bbox[0] - edge) <= WRAP_EDGE and segment.text[:1].isalpha() else None
+        if segment.bbox[2] > edge - COLUMN_GUTTER * segment.height:
+            return None
+    return len(line.segments)
+
+
+def _blocks(run: list[Line], sides: list[int]) -> Iterator[tuple[int, int]]:
+    """The run's blocks of lines, from and to: a line set further under the line above it on its side (the left
+    column's, the right one's) than one and a half times as far as the side's lines mostly are starts a block (a
+    heading under both columns, a part of the page under the right column's last line)."""
+    starts = {0, len(run)}
+    for left in (True, False):
+        numbers = [
+            n
+            for n, (line, at) in enumerate(zip(run, sides, strict=True))
+            if (at > 0 if left else at < len(line.segments))
+        ]
+        gaps = [(run[above].top - run[below].top, below) for above, below in pairwise(numbers)]
+        if gaps:
+            usual = sorted(gap for gap, _ in gaps)[len(gaps) // 2]
+            starts.update(below for gap, below in gaps if gap > 1.5 * usual)
+    yield from pairwise(sorted(starts))
+
+
+def _two_columns(run: list[Line], sides: list[int]) -> tuple[int, int] | None:
+    """Where in a run of lines split by a gap two columns stand side by side, not one table: from the right
+    column's first line to its last, lines with text on one side only, at least two on each, that are not a cell's
+    text wrapped under the line above; or, under two headings side by side (`Current Charges`, `Budget Plan`), a
+    right column of two lines or more beside the top of a left one that goes on under it in two rows or more of
+    cells of its own."""
+    right = [number for number, (line, at) in enumerate(zip(run, sides, strict=True)) if at < len(line.segments)]
+    if len(right) < 2:
+        return None
+    alone = [0, 0]
+    for number in range(right[0], right[-1] + 1):
+        line, at = run[number], sides[number]
+        if at in (0, len(line.segments)) and not (number and _in_one_cell(run[number - 1], line)):
+            alone[at == 0] += 1
+    if min(alone) >= 2:
+        return right[0], right[-1] + 1
+    headings = run[right[0]]
+    if sides[right[0]] != 1 or len(headings.segments) != 2 or _DIGIT.search(headings.text):
+        return None  # no two headings side by side over the columns (a table's headings are more)
+    if sum(len(line.segments) > 1 for line in run[right[-1] + 1 :]) < 2:
+        return None
+    return right[0], len(run)
+
+
+def _part(line: Line, start: int, end: int) -> Line:
+    """The line of `line`'s cells from `start` to `end`."""
+    segments, words = [], []
+    offset = 0
+    for segment in line.segments[start:end]:
+        shift = offset - segment.start
+        stop = segment.start + len(segment.text)
+        segments.append(Segment(segment.text, segment.bbox, segment.height, offset))
+        words += [
+            (first + shift, last + shift, box) for first, last, box in line.words if segment.start <= first < stop
+        ]
+        offset += len(segment.text) + 1
+    return Line(line.page, "\t".join(segment.text for segment in segments), segments, words)
+
+
 def extract_heuristic(document: Document) -> Draft:
-    document = _cells_side_by_side(document)
+    document = _page_columns(_cells_side_by_side(document))
     draft = Draft(method=METHOD)
     _provider(document, draft)
     _currency(document, draft)
