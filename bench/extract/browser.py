@@ -150,7 +150,8 @@ STYLES["columns"] = """body{font-family:'Liberation Serif',serif;font-size:9.5pt
     .side{border:1px solid #999;padding:6px 10px;font-size:10.5pt} .side td{padding:4px 0}
     table{border-collapse:collapse;width:100%;margin:4px 0 12px 0} td,th{padding:2px 8px 2px 0;text-align:left;
     white-space:nowrap} th{font-size:8pt;border-bottom:1px solid #333} .num{text-align:right}
-    h2{font-size:10.5pt;margin:8px 0 4px 0} .total td{font-weight:bold;border-top:1px solid #333}"""
+    h2{font-size:10.5pt;margin:8px 0 4px 0} .total td{font-weight:bold;border-top:1px solid #333}
+    .note{font-size:8.5pt;margin-top:10px} .note p{margin:2px 0}"""
 
 
 def _money(value: Decimal, currency: str) -> str:
@@ -209,7 +210,8 @@ def render(bill: NormalizedBill, layout: str) -> str:
     charges, budget = "".join(_charges(bill, layout)), _budget(bill, layout)
     if layout == "columns":
         body = [
-            f"<div class=columns><div>{head}</div><div class=side>{summary_table}</div></div>",
+            f"<div class=columns><div>{head}</div>"
+            f"<div><div class=side>{summary_table}</div>{_messages(bill)}</div></div>",
             f"<div class=columns><div>{charges}</div><div>{budget}</div></div>" if budget else charges,
         ]
     else:
@@ -223,6 +225,18 @@ def render(bill: NormalizedBill, layout: str) -> str:
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
     return "".join(parts)
+
+
+def _messages(bill: NormalizedBill) -> str:
+    """A paragraph of notices under the summary, as bills print them: figures and dates that are no field."""
+    symbol = SYMBOLS.get(bill.currency, "$")
+    after = _day(bill.statement_date, "columns") if bill.statement_date else "the statement date"
+    return (
+        "<div class=note><b>Messages for you</b><p>Enroll in AutoPay and paperless billing and save "
+        f"{symbol}1.00 a month. Payments received after {after} will appear on your next bill. A late payment "
+        f"charge of 1.5% a month, at least {symbol}5.00, applies to balances not paid by the due date. Questions "
+        "about your bill? Call 1-800-555-0100, Monday to Friday 8 am to 6 pm.</p></div>"
+    )
 
 
 def _band(bill: NormalizedBill) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
+from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
 from common.models import BillStatus
@@ -191,12 +192,36 @@ def test_a_meter_table_centred_in_its_rows_over_three_lines_is_read() -> None:
 
 
 def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
-    """The account's facts beside a boxed summary set larger, and the charges beside a budget plan: a line of the
-    page runs across both (`Customer Charge | $9.94 | Budget plan instalment | $95.00`). No charge was read and the
-    plan was lost: the bill went to review (balance_mismatch, total_unverified)."""
+    """The account's facts beside a boxed summary set larger (messages under it), and the charges beside a budget
+    plan: a line of the page runs across both (`Customer Charge | $9.94 | Budget plan instalment | $95.00`). No
+    charge was read and the plan was lost: the bill went to review (balance_mismatch, total_unverified)."""
     lines, result = _read(COLUMNS)
     assert "Customer Charge\t$9.94\tBudget plan instalment\t$95.00" in lines
     assert "Due Date:\t03/02/2025\tBudget plan instalment\t$95.00" in lines
+    reader = PdfTextReader("inline")
+    try:
+        read = heuristics._page_columns(heuristics._cells_side_by_side(reader.read(COLUMNS.read_bytes())))
+    finally:
+        reader.close()
+    texts = [line.text for line in read.lines]
+    assert texts[2:12] == [  # the facts, then the summary beside them, then the messages under it
+        "Account Number: 97 4926 3825",
+        "Service Address: 7165 Mill Ave, Fairhaven, OR 97123",
+        "Statement Date:\t02/05/2025",
+        "Service Period:\t01/07/2025 - 02/04/2025",
+        "Due Date:\t03/02/2025",
+        "Account Summary",
+        "Balance from last bill\t$227.24",
+        "Payments received\t-$227.24",
+        "Budget plan instalment\t$95.00",
+        "Charges from your supplier\t$65.20",
+    ]
+    assert texts[texts.index("Current Charges") + 2] == "Customer Charge\t$9.94"
+    assert texts[texts.index("Budget Plan") + 1 :][:3] == [
+        "Your actual charges\t$47.16",
+        "Budget plan instalment\t$95.00",
+        "Deferred balance\t-$106.13",
+    ]
     assert result.status is BillStatus.OK and result.bill is not None
     bill = result.bill
     assert (bill.previous_balance, bill.payments_and_credits, bill.amount_due, str(bill.due_date)) == (

@@ -3635,16 +3635,19 @@ def _blocks(run: list[Line], sides: list[int]) -> Iterator[tuple[int, int]]:
 def _two_columns(run: list[Line], sides: list[int]) -> tuple[int, int] | None:
     """Where in a run of lines split by a gap two columns stand side by side, not one table: from the right
     column's first line to its last, lines with text on one side only, at least two on each, that are not a cell's
-    text wrapped under the line above; or, under two headings side by side (`Current Charges`, `Budget Plan`), a
-    right column of two lines or more beside the top of a left one that goes on under it in two rows or more of
-    cells of its own."""
+    text wrapped under the line above (under its side's text); or, under two headings side by side (`Current
+    Charges`, `Budget Plan`), a right column of two lines or more beside the top of a left one that goes on under
+    it in two rows or more of cells of its own."""
     right = [number for number, (line, at) in enumerate(zip(run, sides, strict=True)) if at < len(line.segments)]
     if len(right) < 2:
         return None
     alone = [0, 0]
     for number in range(right[0], right[-1] + 1):
         line, at = run[number], sides[number]
-        if at in (0, len(line.segments)) and not (number and _in_one_cell(run[number - 1], line)):
+        if at not in (0, len(line.segments)):
+            continue
+        above, above_at = run[number - 1], sides[number - 1]
+        if not (number and (above_at > 0 if at else above_at < len(above.segments)) and _in_one_cell(above, line)):
             alone[at == 0] += 1
     if min(alone) >= 2:
         return right[0], right[-1] + 1
