@@ -1273,6 +1273,39 @@ def _placed(lines: list[tuple[float, list[tuple[float, str]]]]) -> bytes:
     return buffer.getvalue()
 
 
+def test_a_left_column_that_goes_on_under_the_right_one_is_read_whole_before_it() -> None:
+    """A customer's address beside the account's facts, and under it a label over the premises' address, whose
+    lines go on under the facts' last line: the label was read, then the facts, then the address (the bill lost
+    its service address)."""
+    lines: list[tuple[float, list[tuple[float, str]]]] = [
+        (683.5, [(330, "Account Reference:"), (430, "679-2975-895")]),
+        (678, [(72, "J SMITH")]),
+        (668, [(72, "PO Box 5235"), (330, "Issue Date:"), (430, "07/30/2024")]),
+        (654.5, [(72, "Tulsa, OK 74169"), (330, "Supply Period:"), (430, "07/01/2024 - 07/28/2024")]),
+        (641, [(330, "Invoice number"), (430, "06762318")]),
+        (634.5, [(72, "Premises Address:")]),
+        (628.5, [(330, "Premise number"), (430, "383762771")]),
+        (623, [(72, "3241 Sycamore Way")]),
+        (612, [(72, "Tulsa, OK 74169")]),
+        (588, [(72, "Account Activity")]),
+    ]
+    texts = [line.text for line in heuristics._page_columns(READER.read(_placed(lines))).lines]
+    assert texts == [
+        "J SMITH",
+        "PO Box 5235",
+        "Tulsa, OK 74169",
+        "Premises Address:",
+        "3241 Sycamore Way",
+        "Tulsa, OK 74169",
+        "Account Reference:\t679-2975-895",
+        "Issue Date:\t07/30/2024",
+        "Supply Period:\t07/01/2024 - 07/28/2024",
+        "Invoice number\t06762318",
+        "Premise number\t383762771",
+        "Account Activity",
+    ]
+
+
 @pytest.mark.parametrize(
     "lines",
     [

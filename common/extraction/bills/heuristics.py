@@ -3580,8 +3580,8 @@ def _columns_read(page: list[Line]) -> list[Line]:
             split = [at for at in sides[index:end] if at is not None]
             beside = sum(at < len(line.segments) for line, at in zip(page[index:end], split, strict=True))
             for start, stop in _blocks(page[index:end], split) if end - index > 3 and beside > 1 else ():
-                if (found := _two_columns(page[index + start : index + stop], split[start:stop])) is not None:
-                    top, bottom = index + start + found[0], index + start + found[1]
+                if (begin := _two_columns(page[index + start : index + stop], split[start:stop])) is not None:
+                    top, bottom = index + start + begin, index + stop
                     runs[top] = (bottom, split[top - index : bottom - index])
                     taken.update(range(top, bottom))
             index = end + 1
@@ -3632,31 +3632,30 @@ def _blocks(run: list[Line], sides: list[int]) -> Iterator[tuple[int, int]]:
     yield from pairwise(sorted(starts))
 
 
-def _two_columns(run: list[Line], sides: list[int]) -> tuple[int, int] | None:
-    """Where in a run of lines split by a gap two columns stand side by side, not one table: from the right
-    column's first line to its last, lines with text on one side only, at least two on each, that are not a cell's
-    text wrapped under the line above (under its side's text); or, under two headings side by side (`Current
-    Charges`, `Budget Plan`), a right column of two lines or more beside the top of a left one that goes on under
-    it in two rows or more of cells of its own."""
-    right = [number for number, (line, at) in enumerate(zip(run, sides, strict=True)) if at < len(line.segments)]
+def _two_columns(block: list[Line], sides: list[int]) -> int | None:
+    """Where two columns side by side start in a block of lines split by a gap (the right column's first line; the
+    rest of the block is theirs, the left column's lines under the right one's going on with it): none where they
+    are one table. From the right column's first line to its last, lines with text on one side only, at least two
+    on each, that are not a cell's text wrapped under the line above (under its side's text); or two headings side
+    by side (`Current Charges`, `Budget Plan`) over a right column of two lines or more beside the top of a left one
+    that goes on under it in two rows or more of cells of its own."""
+    right = [number for number, (line, at) in enumerate(zip(block, sides, strict=True)) if at < len(line.segments)]
     if len(right) < 2:
         return None
     alone = [0, 0]
     for number in range(right[0], right[-1] + 1):
-        line, at = run[number], sides[number]
+        line, at = block[number], sides[number]
         if at not in (0, len(line.segments)):
             continue
-        above, above_at = run[number - 1], sides[number - 1]
+        above, above_at = block[number - 1], sides[number - 1]
         if not (number and (above_at > 0 if at else above_at < len(above.segments)) and _in_one_cell(above, line)):
             alone[at == 0] += 1
     if min(alone) >= 2:
-        return right[0], right[-1] + 1
-    headings = run[right[0]]
+        return right[0]
+    headings = block[right[0]]
     if sides[right[0]] != 1 or len(headings.segments) != 2 or _DIGIT.search(headings.text):
         return None  # no two headings side by side over the columns (a table's headings are more)
-    if sum(len(line.segments) > 1 for line in run[right[-1] + 1 :]) < 2:
-        return None
-    return right[0], len(run)
+    return right[0] if sum(len(line.segments) > 1 for line in block[right[-1] + 1 :]) >= 2 else None
 
 
 def _part(line: Line, start: int, end: int) -> Line:
