@@ -3479,6 +3479,12 @@ def _centred_row(band: list[Line]) -> Line | None:
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
     if max(middles) - min(middles) > CENTRED * height:
         return None
+    return _row_of_cells(band, cells)
+
+
+def _row_of_cells(band: list[Line], cells: list[list[_Word]]) -> Line:
+    """One line of the cells, from left to right: each cell's words line by line (`Super-` over `Off-Peak` joined
+    without a space), and the cells of one line that ran together in one segment kept in it."""
     pieces: list[list[list[_Word]]] = []  # the line's segments, each of one cell or of one line's cells run together
     last_key = None
     for cell in sorted(cells, key=lambda cell: min(word.box[0] for word in cell)):
