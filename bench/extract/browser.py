@@ -4,15 +4,16 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Six layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Seven layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
 `Meter 31088472`, a serif face), `narrow` (a page 300 px wide: labels, descriptions, figures and headings wrap
 onto a second line in their cells, each cell set at its row's top), `middle` (the same, each cell centred in
-its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it) and
+its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it),
 `columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
-summary set larger, the charges beside a budget plan, a serif face).
+summary set larger, the charges beside a budget plan, a serif face) and `paged` (`tables` over up to three pages,
+the charges and meter tables broken across them with their headings repeated, a running head and a page footer).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -42,9 +43,10 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns")
-# `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's.
-WORDING = {"middle": "narrow"}
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged")
+# `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's; `paged`
+# is `tables` over pages.
+WORDING = {"middle": "narrow", "paged": "tables"}
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
 SUMMARY_LABELS = {
     "tables": (
@@ -152,6 +154,15 @@ STYLES["columns"] = """body{font-family:'Liberation Serif',serif;font-size:9.5pt
     white-space:nowrap} th{font-size:8pt;border-bottom:1px solid #333} .num{text-align:right}
     h2{font-size:10.5pt;margin:8px 0 4px 0} .total td{font-weight:bold;border-top:1px solid #333}
     .note{font-size:8.5pt;margin-top:10px} .note p{margin:2px 0}"""
+# `tables` over up to three pages: the charges table broken after its second charge and the meter table after its first
+# meter (each page repeats the table's headings, as a browser does with a table's head), a running head with the
+# account number and a page footer on each page.
+STYLES["paged"] = (
+    STYLES["tables"]
+    + """ .charges tbody tr:nth-child(3),.meters tbody tr:nth-child(2){break-before:page}
+    @page{margin:54px 40px 60px 40px;
+    @bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt}}"""
+)
 
 
 def _money(value: Decimal, currency: str) -> str:
@@ -180,7 +191,11 @@ def render(bill: NormalizedBill, layout: str) -> str:
     """The bill as an HTML page in `layout`."""
     if layout == "band":
         return _band(bill)
-    style, layout = STYLES[layout], WORDING.get(layout, layout)
+    style = STYLES[layout]
+    if layout == "paged":
+        style += f'@page{{@top-right{{content:"Account {bill.account_number} - statement continued";font-size:8pt}}}}'
+    layout = WORDING.get(layout, layout)
+
     e, currency = html.escape, bill.currency
     period = f"{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}"
     facts = [
@@ -373,7 +388,10 @@ def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
     e, currency = html.escape, bill.currency
     detailed = any(item.quantity is not None for item in bill.line_items)
     columns = "<th class=num>Quantity</th><th class=num>Rate</th>" if detailed else ""
-    yield f"<h2>Current Charges</h2><table><tr><th>Description</th>{columns}<th class=num>Amount</th></tr>"
+    yield (
+        f"<h2>Current Charges</h2><table class=charges><thead><tr><th>Description</th>{columns}"
+        "<th class=num>Amount</th></tr></thead><tbody>"
+    )
     for item, supplier in _supplied(bill):
         if supplier:
             heading = SUPPLIER_HEADINGS[layout].format(supplier=e(supplier))
@@ -386,7 +404,7 @@ def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
         yield f"<tr><td>{e(item.description)}</td>{figures}<td class=num>{e(_money(item.amount, currency))}</td></tr>"
     total = e(_money(bill.total_amount, currency))
     yield f"<tr class=total><td colspan={3 if detailed else 1}>Total New Charges</td><td class=num>{total}</td></tr>"
-    yield "</table>"
+    yield "</tbody></table>"
 
 
 def _meters(bill: NormalizedBill, layout: str) -> Iterable[str]:
@@ -400,13 +418,13 @@ def _meters(bill: NormalizedBill, layout: str) -> Iterable[str]:
     registers = layout in ("tables", "narrow") and any(read.direction.value == "received" for read in bill.usage)
     meter, read_type, previous, present, usage = METER_HEADINGS.get(layout, METER_HEADINGS["tables"])
     yield (
-        f"<h2>Meter Readings</h2><table><tr><th>{meter}</th><th>Service</th>"
+        f"<h2>Meter Readings</h2><table class=meters><thead><tr><th>{meter}</th><th>Service</th>"
         + ("<th>Register</th>" if registers else "")
         + f"<th>{read_type}</th>"
         f"<th class=num>{previous}{read_unit}</th><th class=num>{present}{read_unit}</th><th class=num>Multiplier</th>"
         + ("<th class=num>Factor</th>" if converted else "")
         + ("<th class=num>Demand</th>" if demands else "")
-        + f"<th class=num>{usage}</th></tr>"
+        + f"<th class=num>{usage}</th></tr></thead><tbody>"
     )
     for read in bill.usage:
         service = _service(bill, read, {"delivered": "", "received": ""} if registers else NET_SERVICES)
@@ -421,7 +439,7 @@ def _meters(bill: NormalizedBill, layout: str) -> Iterable[str]:
             + (f"<td class=num>{e(demand)}</td>" if bill.demand else "")
             + f"<td class=num>{_number(read.quantity)} {e(read.unit)}</td></tr>"
         )
-    yield "</table>"
+    yield "</tbody></table>"
 
 
 def printed(page: Path) -> bytes:
