@@ -12,8 +12,9 @@ at the right, the summary a band of figures under their labels, quantities and r
 onto a second line in their cells, each cell set at its row's top), `middle` (the same, each cell centred in
 its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it),
 `columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
-summary set larger, the charges beside a budget plan, a serif face) and `paged` (`tables` over up to three pages,
-the charges and meter tables broken across them with their headings repeated, a running head and a page footer).
+summary set larger with messages and a usage history under it, the charges beside a budget plan, a serif face)
+and `paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
+repeated, a running head and a page footer).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -226,7 +227,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     if layout == "columns":
         body = [
             f"<div class=columns><div>{head}</div>"
-            f"<div><div class=side>{summary_table}</div>{_messages(bill)}</div></div>",
+            f"<div><div class=side>{summary_table}</div>{_messages(bill)}{_history(bill)}</div></div>",
             f"<div class=columns><div>{charges}</div><div>{budget}</div></div>" if budget else charges,
         ]
     else:
@@ -251,6 +252,27 @@ def _messages(bill: NormalizedBill) -> str:
         f"{symbol}1.00 a month. Payments received after {after} will appear on your next bill. A late payment "
         f"charge of 1.5% a month, at least {symbol}5.00, applies to balances not paid by the due date. Questions "
         "about your bill? Call 1-800-555-0100, Monday to Friday 8 am to 6 pm.</p></div>"
+    )
+
+
+def _history(bill: NormalizedBill) -> str:
+    """The first meter's usage over the last six months, this period's first, as a small table of months, usage,
+    days and usage a day: figures beside the bill's that are no field (the months before are made up)."""
+    if not bill.usage:
+        return ""
+    read, end = bill.usage[0], bill.bill_period_end
+    rows = ""
+    for back in range(6):
+        month = date(end.year - (end.month - back < 1), (end.month - back - 1) % 12 + 1, 1)
+        used = read.quantity * (100 + 7 * back - 13 * (back % 2)) / 100
+        days = 30 - back % 2
+        rows += (
+            f"<tr><td>{month:%b %Y}</td><td class=num>{used:,.0f} {html.escape(read.unit)}</td>"
+            f"<td class=num>{days}</td><td class=num>{used / days:,.1f}</td></tr>"
+        )
+    return (
+        "<div class=note><b>Your usage history</b><table><tr><th>Month</th><th class=num>Usage</th>"
+        f"<th class=num>Days</th><th class=num>Per day</th></tr>{rows}</table></div>"
     )
 
 

@@ -192,9 +192,10 @@ def test_a_meter_table_centred_in_its_rows_over_three_lines_is_read() -> None:
 
 
 def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
-    """The account's facts beside a boxed summary set larger (messages under it), and the charges beside a budget
-    plan: a line of the page runs across both (`Customer Charge | $9.94 | Budget plan instalment | $95.00`). No
-    charge was read and the plan was lost: the bill went to review (balance_mismatch, total_unverified)."""
+    """The account's facts beside a boxed summary set larger (messages and a usage history under it), and the
+    charges beside a budget plan: a line of the page runs across both (`Customer Charge | $9.94 | Budget plan
+    instalment | $95.00`). No charge was read and the plan was lost: the bill went to review (balance_mismatch,
+    total_unverified)."""
     lines, result = _read(COLUMNS)
     assert "Customer Charge\t$9.94\tBudget plan instalment\t$95.00" in lines
     assert "Due Date:\t03/02/2025\tBudget plan instalment\t$95.00" in lines
@@ -217,6 +218,7 @@ def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
         "Charges from your supplier\t$65.20",
     ]
     assert texts[texts.index("Current Charges") + 2] == "Customer Charge\t$9.94"
+    assert texts[texts.index("Your usage history") + 2] == "Feb 2025\t708 kWh\t30\t23.6"
     assert texts[texts.index("Budget Plan") + 1 :][:3] == [
         "Your actual charges\t$47.16",
         "Budget plan instalment\t$95.00",
@@ -241,5 +243,6 @@ def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
         ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
         ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
     ]
+    assert [(read.meter_number, read.quantity) for read in bill.usage] == [("S73236624", Decimal("708"))]
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
     assert result.bill.provenance["line_items[0]"].source_text == "Customer Charge | $9.94"
