@@ -708,6 +708,26 @@ def test_a_meter_table_printed_and_not_read_sends_the_bill_to_review(heading: st
     assert errors == [("meter_table_unread", {"headings": heading})]
 
 
+def test_a_charges_table_printed_and_not_read_sends_the_bill_to_review() -> None:
+    """Charges run into a column of messages beside them (`Basic Charge | $10.00 | late payment charge of 1.5%`):
+    no charge was read, the summary confirmed the total, and the bill loaded as ok without one line item."""
+    charges: list[list[Row]] = [
+        [(72, "Description"), (200, "Amount"), (330, "Messages for you")],
+        [(72, "Basic Charge", 240, "$10.00"), (330, "A late payment charge of 1.5% a")],
+        [(72, "Energy Charge", 240, "$40.00"), (330, "month applies to balances unpaid.")],
+    ]
+    result = read(bill(charges=charges))
+    assert result.status is BillStatus.NEEDS_REVIEW and result.bill is not None and result.bill.line_items == []
+    errors = [(a.code, a.details) for a in result.audits if a.severity is Severity.ERROR]
+    assert errors == [("charges_table_unread", {"headings": "Description | Amount"})]
+    apart = loaded(bill(charges=[charges[0][:2], [charges[1][0]], [charges[2][0]]]))  # the same table, read
+    assert apart.bill is not None
+    assert [(item.description, item.amount) for item in apart.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

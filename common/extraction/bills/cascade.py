@@ -89,6 +89,15 @@ def _finish(draft: Draft, document: Document, *, extra: list[AuditResult] | None
                 details={"headings": table},
             )
         )
+    if not bill.line_items and (headings := _charges_table(document)):
+        audits.append(
+            AuditResult(
+                code="charges_table_unread",
+                severity=Severity.ERROR,
+                message=f"the page prints a table of charges ({headings}), and no charge was read from it",
+                details={"headings": headings},
+            )
+        )
     if (undecoded := _undecoded_values(bill)) is not None:
         audits.append(undecoded)
     if not total_verified(bill, bill_audits):
@@ -109,6 +118,26 @@ METER_TABLE = re.compile(
     r"^(?!.*\d)(?=.*\bmeters?\b)(?=.*\b(?:read(?:ings?|s)?|previous|present|prior|usage|used|consumption)\b)",
     re.IGNORECASE,
 )
+
+
+# A charges table's column headings: `Description | Quantity | Rate | Amount`, `DESCRIPTION | DETAIL | AMOUNT`.
+CHARGE_HEADING = re.compile(r"(?:Description|Item|Charge(?: type)?|Service|Details?)", re.IGNORECASE)
+AMOUNT_HEADING = re.compile(r"(?:Amount|Total|Cost|Charge)(?: \(\w+\))?", re.IGNORECASE)
+
+
+def _charges_table(document: Document) -> str | None:
+    """The first line of a charges table's column headings: a cell naming what is charged, and a cell after it naming
+    the amount. Where no charge was read at all, such a table was printed and lost: a bill loaded as ok, its total
+    confirmed by its summary, without one line item (its charges ran into a column of messages beside them)."""
+    for line in document.lines:
+        cells = [cell.strip() for cell in line.cells]
+        first = next((index for index, cell in enumerate(cells) if CHARGE_HEADING.fullmatch(cell)), None)
+        if first is None:
+            continue
+        amounts = [index for index in range(first + 1, len(cells)) if AMOUNT_HEADING.fullmatch(cells[index])]
+        if amounts:
+            return " | ".join(cells[: amounts[0] + 1])
+    return None
 
 
 def _meter_table(document: Document) -> str | None:
