@@ -28,8 +28,8 @@ from common.extraction.bills.layout import (
     Segment,
     Word,
     _drawn_strings,
-    _joined,
     build_document,
+    joined,
     oriented,
     page_lines,
     union,
@@ -77,7 +77,7 @@ def reference_page_lines(words: list[Word], page: int) -> list[Line]:
         row.sort(key=lambda w: w[1])
         line, overprinted = reference_row_line(row, page)
         if overprinted:  # regrouped by the strings drawn: layout._drawn_strings, tested on its own below
-            line = _joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)])
+            line = joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)])
         lines.append(line)
     return lines
 

@@ -74,30 +74,7 @@ def _finish(draft: Draft, document: Document, *, extra: list[AuditResult] | None
         return BillResult(BillStatus.NEEDS_REVIEW, None, audits, draft.method, draft.found_summary())
     bill_audits = audit_bill(bill)
     audits.extend(bill_audits)
-    unread = not bill.usage and any(audit.code == "usage_not_read" for audit in bill_audits)
-    if (
-        unread
-        and not any(audit.code == "usage_row_unreadable" for audit in audits)
-        and (table := _meter_table(document))
-    ):
-        audits.append(
-            AuditResult(
-                code="meter_table_unread",
-                severity=Severity.ERROR,
-                message=f"the page prints a meter table ({table}), the charges bill a consumption, and no meter's "
-                "usage was read",
-                details={"headings": table},
-            )
-        )
-    if not bill.line_items and (headings := _charges_table(document)):
-        audits.append(
-            AuditResult(
-                code="charges_table_unread",
-                severity=Severity.ERROR,
-                message=f"the page prints a table of charges ({headings}), and no charge was read from it",
-                details={"headings": headings},
-            )
-        )
+    audits.extend(_tables_unread(bill, audits, document))
     if (undecoded := _undecoded_values(bill)) is not None:
         audits.append(undecoded)
     if not total_verified(bill, bill_audits):
@@ -111,6 +88,36 @@ def _finish(draft: Draft, document: Document, *, extra: list[AuditResult] | None
         )
     status = BillStatus.NEEDS_REVIEW if any(a.severity is Severity.ERROR for a in audits) else BillStatus.OK
     return BillResult(status, bill.model_copy(update={"audits": audits, "status": status}), audits, draft.method)
+
+
+def _tables_unread(bill: NormalizedBill, audits: list[AuditResult], document: Document) -> list[AuditResult]:
+    """A meter table or a charges table the page prints and the reading lost, each an error: `meter_table_unread`
+    where the charges bill a consumption and no meter's usage was read (and no meter row was unreadable, which says
+    so already), `charges_table_unread` where no charge was read."""
+    codes = {audit.code for audit in audits}
+    found: list[tuple[str, str, str]] = []
+    if not bill.usage and "usage_not_read" in codes and "usage_row_unreadable" not in codes:
+        if table := _meter_table(document):
+            found.append(
+                (
+                    "meter_table_unread",
+                    f"the page prints a meter table ({table}), the charges bill a consumption, and no meter's usage "
+                    "was read",
+                    table,
+                )
+            )
+    if not bill.line_items and (headings := _charges_table(document)):
+        found.append(
+            (
+                "charges_table_unread",
+                f"the page prints a table of charges ({headings}), and no charge was read from it",
+                headings,
+            )
+        )
+    return [
+        AuditResult(code=code, severity=Severity.ERROR, message=message, details={"headings": headings})
+        for code, message, headings in found
+    ]
 
 
 # A meter table's headings or title, with no figures: `Meter Number | Previous Reading | ...`, `Meter Readings`.

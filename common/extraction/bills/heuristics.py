@@ -33,7 +33,7 @@ from common.extraction.bills.draft import (
     row_provenance,
     values_after,
 )
-from common.extraction.bills.layout import BBox, Document, Line, Segment, union
+from common.extraction.bills.layout import BBox, Document, Line, Segment, joined, union
 from common.extraction.bills.values import (
     CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
@@ -3444,7 +3444,7 @@ def _half_a_line_beside(above: Line, line: Line) -> bool:
 
 class _Word(NamedTuple):
     line: int  # of the row's lines
-    cell: int  # the segment of its line that holds it
+    cell: Segment  # the segment of its line that holds it
     text: str
     box: BBox
 
@@ -3454,7 +3454,7 @@ def _centred_row(band: list[Line]) -> Line | None:
     words, the words over or under each other, read line by line. None where a cell's lines are not set at a cell's
     leading, one under the other, or where the cells are not centred on one middle: no such row."""
     words = [
-        _Word(number, next(i for i, cell in reversed(list(enumerate(line.segments))) if cell.start <= start), text, box)
+        _Word(number, line.segment_at(start), text, box)
         for number, line in enumerate(band)
         for start, end, box in line.words
         if (text := line.text[start:end])
@@ -3488,28 +3488,24 @@ def _row_of_cells(band: list[Line], cells: list[list[_Word]]) -> Line:
     pieces: list[list[list[_Word]]] = []  # the line's segments, each of one cell or of one line's cells run together
     last_key = None
     for cell in sorted(cells, key=lambda cell: min(word.box[0] for word in cell)):
-        key = (cell[0].line, cell[0].cell) if all(word.line == cell[0].line for word in cell) else None
+        key = (cell[0].line, cell[0].cell.start) if all(word.line == cell[0].line for word in cell) else None
         if key is not None and key == last_key:
             pieces[-1].append(cell)
         else:
             pieces.append([cell])
         last_key = key
-    texts: list[str] = []
-    segments: list[Segment] = []
-    line_words: list[tuple[int, int, BBox]] = []
+    parts: list[Line] = []
     for piece in pieces:
-        start, text, above = sum(len(text) + 1 for text in texts), "", None
+        text, words, above = "", [], None
         for word in (word for cell in piece for word in sorted(cell, key=lambda word: (word.line, word.box[0]))):
             if text and not (word.line != above and text.endswith("-") and text[-2:-1].isalpha()):
                 text += " "  # `Super-` over `Off-Peak` joins without one
-            line_words.append((start + len(text), start + len(text) + len(word.text), word.box))
+            words.append((len(text), len(text) + len(word.text), word.box))
             text += word.text.replace(LINE_END_HYPHEN, "-")
             above = word.line
-        first = piece[0][0]
-        boxes = [word.box for cell in piece for word in cell]
-        segments.append(Segment(text, union(boxes), band[first.line].segments[first.cell].height, start))
-        texts.append(text)
-    return Line(band[0].page, "\t".join(texts), segments, line_words)
+        box = union([box for _, _, box in words])
+        parts.append(Line(band[0].page, text, [Segment(text, box, piece[0][0].cell.height, 0)], words))
+    return joined(parts)
 
 
 def _stacked(words: list[_Word]) -> list[list[_Word]]:
@@ -3653,8 +3649,13 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
         line, at = block[number], sides[number]
         if at not in (0, len(line.segments)):
             continue
-        above, above_at = block[number - 1], sides[number - 1]
-        if not (number and (above_at > 0 if at else above_at < len(above.segments)) and _in_one_cell(above, line)):
+        above = block[number - 1] if number else None
+        wrapped = (
+            above is not None
+            and (sides[number - 1] > 0 if at else sides[number - 1] < len(above.segments))  # text on its side
+            and _in_one_cell(above, line)
+        )
+        if not wrapped:
             alone[at == 0] += 1
     if min(alone) >= 2:
         return right[0]
@@ -3666,17 +3667,16 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
 
 def _part(line: Line, start: int, end: int) -> Line:
     """The line of `line`'s cells from `start` to `end`."""
-    segments, words = [], []
-    offset = 0
-    for segment in line.segments[start:end]:
-        shift = offset - segment.start
-        stop = segment.start + len(segment.text)
-        segments.append(Segment(segment.text, segment.bbox, segment.height, offset))
-        words += [
-            (first + shift, last + shift, box) for first, last, box in line.words if segment.start <= first < stop
-        ]
-        offset += len(segment.text) + 1
-    return Line(line.page, "\t".join(segment.text for segment in segments), segments, words)
+    return joined([_cell_line(line, cell) for cell in line.segments[start:end]])
+
+
+def _cell_line(line: Line, cell: Segment) -> Line:
+    """One cell of `line` as a line of its own."""
+    stop = cell.start + len(cell.text)
+    words = [
+        (first - cell.start, last - cell.start, box) for first, last, box in line.words if cell.start <= first < stop
+    ]
+    return Line(line.page, cell.text, [Segment(cell.text, cell.bbox, cell.height, 0)], words)
 
 
 def extract_heuristic(document: Document) -> Draft:

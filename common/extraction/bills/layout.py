@@ -248,7 +248,7 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
         if overprinted:
             if drawing_order is None:
                 drawing_order = {id(word): index for index, word in enumerate(words)}
-            line = _joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)])
+            line = joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)])
         lines.append(line)
     return lines
 
@@ -382,8 +382,8 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
     return [sorted(string, key=_by_left) for string in strings]
 
 
-def _joined(parts: list[Line]) -> Line:
-    """The lines of a row's strings as one line, a cell break between each."""
+def joined(parts: list[Line]) -> Line:
+    """The lines (a row's strings, a table row's cells) as one line, a cell break between each."""
     segments: list[Segment] = []
     spans: list[tuple[int, int, BBox]] = []
     offset = 0
