@@ -4,7 +4,7 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Seven layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Eight layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
@@ -13,8 +13,9 @@ onto a second line in their cells, each cell set at its row's top), `middle` (th
 its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it),
 `columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
 summary set larger with messages and a usage history under it, the charges beside a budget plan, a serif face)
-and `paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
-repeated, a running head and a page footer).
+`paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
+repeated, a running head and a page footer) and `invoice` (the account's facts boxed beside the masthead, the
+charges under their column headings alone with no title over them, the summary after the charges).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -44,7 +45,7 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged")
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged", "invoice")
 # `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's; `paged`
 # is `tables` over pages.
 WORDING = {"middle": "narrow", "paged": "tables"}
@@ -95,6 +96,15 @@ SUMMARY_LABELS = {
         "Charges from your supplier",
         "Total amount due",
     ),
+    "invoice": (
+        "Previous balance",
+        "Payments applied",
+        "Adjustments",
+        "Charges this period",
+        "Levelized payment",
+        "Supplier charges",
+        "Balance due",
+    ),
 }
 # The budget plan's heading, then its actual charges, instalment and deferred balance.
 BUDGET_LABELS = {
@@ -103,17 +113,20 @@ BUDGET_LABELS = {
     "band": ("Budget billing", "Actual charges", "Budget amount", "Deferred balance"),
     "narrow": ("Budget Billing", "Actual Charges This Period", "Budget Billing Amount", "Deferred Balance"),
     "columns": ("Budget Plan", "Your actual charges", "Budget plan instalment", "Deferred balance"),
+    "invoice": ("Levelized Billing", "Actual charges this period", "Levelized payment amount", "Deferred balance"),
 }
 SUPPLIER_HEADINGS = {
     "tables": "Supply charges from {supplier}",
     "cards": "Charges from {supplier}",
     "narrow": "Electric supply charges provided by {supplier}",
     "columns": "Supply Services - {supplier}",
+    "invoice": "Generation charges from {supplier}",
 }
 # A meter table's headings for the meter, read type, previous and present reads and usage: `narrow` wraps its own.
 METER_HEADINGS = {
     "tables": ("Meter", "Read", "Previous", "Present", "Usage"),
     "narrow": ("Meter Number", "Read Type", "Previous Reading", "Present Reading", "Total Usage"),
+    "invoice": ("Meter No.", "Reading", "Prior Read", "Current Read", "Billed Usage"),
 }
 NET_SERVICES = {"delivered": " Delivered", "received": " Received"}
 STYLES = {
@@ -164,6 +177,19 @@ STYLES["paged"] = (
     @page{margin:54px 40px 60px 40px;
     @bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt}}"""
 )
+# An invoice: the account's facts in a box at the right of the masthead, the charges under their column headings
+# alone (no title over them), the summary after the charges at the right, the meter table last.
+STYLES["invoice"] = """body{font-family:'Liberation Sans',sans-serif;font-size:9pt;margin:36px}
+    .top{display:flex;justify-content:space-between;align-items:flex-start;gap:24px;margin-bottom:18px}
+    h1{font-size:16pt;margin:0} .sub{font-size:8pt;color:#555} .facts{border:1px solid #888}
+    .facts td{padding:2px 8px} .facts .label{font-weight:bold}
+    table{border-collapse:collapse;margin:4px 0 12px 0} td,th{padding:3px 8px;text-align:left;white-space:nowrap}
+    .charges,.meters{width:100%} th{background:#e4e4e4;font-size:8.5pt} .num{text-align:right}
+    .summary{margin-left:auto;min-width:40%} .summary .total td{font-weight:bold;border-top:1px solid #333}
+    .total td{font-weight:bold;border-top:1px solid #333} h2{font-size:10pt;margin:12px 0 4px 0}"""
+# The account's facts: account, service address, statement date, period and due date.
+FACT_LABELS = {"invoice": ("Account No.", "Supply Address", "Invoice Date", "Billing Period", "Payment Due")}
+DEFAULT_FACT_LABELS = ("Account Number", "Service Address", "Statement Date", "Service Period", "Due Date")
 
 
 def _money(value: Decimal, currency: str) -> str:
@@ -199,17 +225,18 @@ def render(bill: NormalizedBill, layout: str) -> str:
 
     e, currency = html.escape, bill.currency
     period = f"{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}"
-    facts = [
-        ("Account Number", bill.account_number),
-        ("Service Address", bill.service_address or ""),
-        ("Statement Date", _day(bill.statement_date, layout) if bill.statement_date else ""),
-        ("Service Period", period),
-        ("Due Date", _day(bill.due_date, layout) if bill.due_date else ""),
-    ]
-    shown = [(label, value) for label, value in facts if value]
-    if layout in ("tables", "narrow", "columns"):
+    facts = (
+        bill.account_number,
+        bill.service_address or "",
+        _day(bill.statement_date, layout) if bill.statement_date else "",
+        period,
+        _day(bill.due_date, layout) if bill.due_date else "",
+    )
+    labels = FACT_LABELS.get(layout, DEFAULT_FACT_LABELS)
+    shown = [(label, value) for label, value in zip(labels, facts, strict=True) if value]
+    if layout in ("tables", "narrow", "columns", "invoice"):
         head = "".join(f"<tr><td class=label>{e(label)}:</td><td>{e(value)}</td></tr>" for label, value in shown)
-        head = f"<table>{head}</table>"
+        head = f"<table{' class=facts' if layout == 'invoice' else ''}>{head}</table>"
     else:
         cards = "".join(
             f'<div class="card"><div class="label">{e(label)}</div><div class="value">{e(value)}</div></div>'
@@ -224,7 +251,11 @@ def render(bill: NormalizedBill, layout: str) -> str:
     )
     summary_table = f"<h2>Account Summary</h2><table>{summary_rows}</table>"
     charges, budget = "".join(_charges(bill, layout)), _budget(bill, layout)
-    if layout == "columns":
+    masthead = f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>"
+    if layout == "invoice":
+        masthead = f"<div class=top><div>{masthead}</div>{head}</div>"
+        body = [charges, f"<table class=summary>{summary_rows}</table>", budget]
+    elif layout == "columns":
         body = [
             f"<div class=columns><div>{head}</div>"
             f"<div><div class=side>{summary_table}</div>{_messages(bill)}{_history(bill)}</div></div>",
@@ -235,7 +266,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     parts = [
         f"{'<!DOCTYPE html>' if layout == 'narrow' else ''}<html><head><meta charset=utf-8>"
         f"<style>{style}</style></head><body>",
-        f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>",
+        masthead,
         *body,
         *_meters(bill, layout),
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
@@ -410,10 +441,14 @@ def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
     e, currency = html.escape, bill.currency
     detailed = any(item.quantity is not None for item in bill.line_items)
     columns = "<th class=num>Quantity</th><th class=num>Rate</th>" if detailed else ""
-    yield (
-        f"<h2>Current Charges</h2><table class=charges><thead><tr><th>Description</th>{columns}"
-        "<th class=num>Amount</th></tr></thead><tbody>"
-    )
+    if layout == "invoice":  # headings alone, no title
+        columns = "<th class=num>Qty</th><th class=num>Unit Price</th>" if detailed else ""
+        yield f"<table class=charges><thead><tr><th>Item</th>{columns}<th class=num>Total</th></tr></thead><tbody>"
+    else:
+        yield (
+            f"<h2>Current Charges</h2><table class=charges><thead><tr><th>Description</th>{columns}"
+            "<th class=num>Amount</th></tr></thead><tbody>"
+        )
     for item, supplier in _supplied(bill):
         if supplier:
             heading = SUPPLIER_HEADINGS[layout].format(supplier=e(supplier))
@@ -425,7 +460,8 @@ def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
             figures = f"<td class=num>{e(quantity)}</td><td class=num>{e(rate)}</td>"
         yield f"<tr><td>{e(item.description)}</td>{figures}<td class=num>{e(_money(item.amount, currency))}</td></tr>"
     total = e(_money(bill.total_amount, currency))
-    yield f"<tr class=total><td colspan={3 if detailed else 1}>Total New Charges</td><td class=num>{total}</td></tr>"
+    label = "Total charges this period" if layout == "invoice" else "Total New Charges"
+    yield f"<tr class=total><td colspan={3 if detailed else 1}>{label}</td><td class=num>{total}</td></tr>"
     yield "</tbody></table>"
 
 

@@ -581,7 +581,6 @@ def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> by
         ("New Charges", "£52.10"),
         ("Amount Due", "£52.10"),
         ("", ""),
-        ("Current Charges", ""),  # a table under column headings alone is not read: charges_table_unread
         ("Description", "Amount"),
         ("Water supply charge", "£30.00"),
         ("Standing charge", "£12.10"),

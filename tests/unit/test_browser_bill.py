@@ -246,3 +246,31 @@ def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
     assert [(read.meter_number, read.quantity) for read in bill.usage] == [("S73236624", Decimal("708"))]
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
     assert result.bill.provenance["line_items[0]"].source_text == "Customer Charge | $9.94"
+
+
+INVOICE = BILL.with_name("browser-invoice-bill.pdf")  # `invoice` layout: charges under column headings alone
+
+
+def test_an_invoices_charges_under_their_column_headings_alone_are_read() -> None:
+    """`Item | Qty | Unit Price | Total` over the charges, and no title: no charges heading was found, and the bill
+    went to review (charges_table_unread) with no line item."""
+    lines, result = _read(INVOICE)
+    assert "Current Charges" not in lines and "Item\tQty\tUnit Price\tTotal" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert [(item.description, str(item.amount), item.quantity, item.third_party) for item in bill.line_items] == [
+        ("Customer Charge", "9.94", None, None),
+        ("Distribution Charge", "29.21", Decimal("708"), None),
+        ("Transmission Charge", "6.73", Decimal("708"), None),
+        ("Gross Receipts Tax", "1.28", None, None),
+        ("Energy Supply", "60.20", Decimal("708"), "Acme Retail Energy LLC"),
+        ("Supplier Monthly Fee", "5.00", None, "Acme Retail Energy LLC"),
+    ]
+    assert bill.line_items[1].rate == Decimal("0.04126")
+    assert (bill.account_number, str(bill.statement_date), str(bill.due_date)) == (
+        "97 4926 3825",
+        "2025-02-05",
+        "2025-03-02",
+    )
+    assert bill.budget_billing is not None and bill.budget_billing.instalment == Decimal("95.00")
+    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]

@@ -29,6 +29,7 @@ from common.models import BillStatus, Commodity, Direction, LineItemCategory, Re
 READER = PdfTextReader("inline")  # trusted, generated files
 Row = tuple[float, str] | tuple[float, str, float, str]  # (x, text) or (x, text, right edge, right-aligned text)
 CHARGES = [("Basic Charge", "$10.00"), ("Energy Charge", "$40.00")]
+DEFAULT_CHARGE_ROWS: list[list[Row]] = [[(72, text, 540, amount)] for text, amount in CHARGES]
 SUMMARY = [("Previous Balance", "$50.00"), ("Payments", "-$50.00"), ("Current Charges", "$50.00")]
 SUMMARY_AND_DUE = (*SUMMARY, ("Amount Due", "$50.00"))
 HEADER: list[list[Row]] = [
@@ -723,6 +724,47 @@ def test_a_charges_table_printed_and_not_read_sends_the_bill_to_review() -> None
     apart = loaded(bill(charges=[charges[0][:2], [charges[1][0]], [charges[2][0]]]))  # the same table, read
     assert apart.bill is not None
     assert [(item.description, item.amount) for item in apart.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("40.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        [(72, "Description"), (500, "Amount")],
+        [(72, "Item"), (250, "Quantity"), (350, "Unit Price"), (510, "Total")],
+        [(72, "CHARGE TYPE"), (490, "COST (USD)")],
+    ],
+)
+def test_charges_under_column_headings_alone_are_read(headings: list[Row]) -> None:
+    """An invoice prints its charges under a table's column headings with no title over them: its charges start
+    under the headings, as under a title."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge"), (250, "400 kWh"), (350, "$0.10/kWh"), (72, "", 540, "$40.00")],
+    ]
+    result = loaded(bill(charges_title=headings, charges=charges))
+    assert result.bill is not None
+    assert [(item.description, item.amount, item.quantity, item.rate) for item in result.bill.line_items] == [
+        ("Basic Charge", Decimal("10.00"), None, None),
+        ("Energy Charge", Decimal("40.00"), Decimal("400"), Decimal("0.10")),
+    ]
+    assert result.bill.provenance["line_items[0]"].source_text == "Basic Charge | $10.00"
+
+
+def test_a_payment_under_the_first_headings_is_no_charge() -> None:
+    """The first headings of a table with an amount may head the payments received, above charges printed with no
+    title: the payment's line is the summary's label and amount (`Payment received`), no charge."""
+    rows: list[list[Row]] = [
+        [(72, "01/15/2025"), (160, "Payment received - thank you", 540, "-$50.00")],
+        [],
+        [(72, "Description"), (500, "Amount")],
+        *DEFAULT_CHARGE_ROWS,
+    ]
+    result = loaded(bill(charges_title=[(72, "Date"), (160, "Description"), (500, "Amount")], charges=rows))
+    assert result.bill is not None
+    assert [(item.description, item.amount) for item in result.bill.line_items] == [
         ("Basic Charge", Decimal("10.00")),
         ("Energy Charge", Decimal("40.00")),
     ]

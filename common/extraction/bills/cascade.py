@@ -19,7 +19,12 @@ from common.extraction.bill_audits import audit_bill, total_verified
 from common.extraction.bills import llm as llm_step
 from common.extraction.bills.draft import Draft, quality_audits
 from common.extraction.bills.guard import PdfTextReader, default_reader, named
-from common.extraction.bills.heuristics import extract_heuristic, several_statements, statement_pages
+from common.extraction.bills.heuristics import (
+    charges_table_headings,
+    extract_heuristic,
+    several_statements,
+    statement_pages,
+)
 from common.extraction.bills.layout import READABLE_SKEW, Document
 from common.extraction.bills.ocr import (
     MAX_OCR_PAGES,
@@ -93,7 +98,8 @@ def _finish(draft: Draft, document: Document, *, extra: list[AuditResult] | None
 def _tables_unread(bill: NormalizedBill, audits: list[AuditResult], document: Document) -> list[AuditResult]:
     """A meter table or a charges table the page prints and the reading lost, each an error: `meter_table_unread`
     where the charges bill a consumption and no meter's usage was read (and no meter row was unreadable, which says
-    so already), `charges_table_unread` where no charge was read."""
+    so already), `charges_table_unread` where no charge was read (charges run into a column of messages beside them:
+    the summary confirmed the total, and the bill loaded as ok without one line item)."""
     codes = {audit.code for audit in audits}
     found: list[tuple[str, str, str]] = []
     if not bill.usage and "usage_not_read" in codes and "usage_row_unreadable" not in codes:
@@ -106,12 +112,12 @@ def _tables_unread(bill: NormalizedBill, audits: list[AuditResult], document: Do
                     table,
                 )
             )
-    if not bill.line_items and (headings := _charges_table(document)):
+    if not bill.line_items and (charges := charges_table_headings(document)):
         found.append(
             (
                 "charges_table_unread",
-                f"the page prints a table of charges ({headings}), and no charge was read from it",
-                headings,
+                f"the page prints a table of charges ({charges[1]}), and no charge was read from it",
+                charges[1],
             )
         )
     return [
@@ -125,26 +131,6 @@ METER_TABLE = re.compile(
     r"^(?!.*\d)(?=.*\bmeters?\b)(?=.*\b(?:read(?:ings?|s)?|previous|present|prior|usage|used|consumption)\b)",
     re.IGNORECASE,
 )
-
-
-# A charges table's column headings: `Description | Quantity | Rate | Amount`, `DESCRIPTION | DETAIL | AMOUNT`.
-CHARGE_HEADING = re.compile(r"(?:Description|Item|Charge(?: type)?|Service|Details?)", re.IGNORECASE)
-AMOUNT_HEADING = re.compile(r"(?:Amount|Total|Cost|Charge)(?: \(\w+\))?", re.IGNORECASE)
-
-
-def _charges_table(document: Document) -> str | None:
-    """The first line of a charges table's column headings: a cell naming what is charged, and a cell after it naming
-    the amount. Where no charge was read at all, such a table was printed and lost: a bill loaded as ok, its total
-    confirmed by its summary, without one line item (its charges ran into a column of messages beside them)."""
-    for line in document.lines:
-        cells = [cell.strip() for cell in line.cells]
-        first = next((index for index, cell in enumerate(cells) if CHARGE_HEADING.fullmatch(cell)), None)
-        if first is None:
-            continue
-        amounts = [index for index in range(first + 1, len(cells)) if AMOUNT_HEADING.fullmatch(cells[index])]
-        if amounts:
-            return " | ".join(cells[: amounts[0] + 1])
-    return None
 
 
 def _meter_table(document: Document) -> str | None:

@@ -1323,6 +1323,24 @@ SUPPLIER_HEADER = re.compile(
     re.IGNORECASE,
 )
 AMOUNT_CELL = re.compile(rf"^{MONEY}$")
+# A charges table's column headings: `Description | Quantity | Rate | Amount`, `DESCRIPTION | DETAIL | AMOUNT`.
+CHARGE_HEADING = re.compile(r"(?:Description|Item|Charge(?: type)?|Service|Details?)", re.IGNORECASE)
+AMOUNT_HEADING = re.compile(r"(?:Amount|Total|Cost|Charge)(?: \(\w+\))?", re.IGNORECASE)
+
+
+def charges_table_headings(document: Document) -> tuple[int, str] | None:
+    """The index of the first line of a charges table's column headings, and the headings: a cell naming what is
+    charged, and a cell after it naming the amount. An invoice prints its charges under such headings alone, with no
+    title over them."""
+    for index, line in enumerate(document.lines):
+        cells = [cell.strip() for cell in line.cells]
+        first = next((at for at, cell in enumerate(cells) if CHARGE_HEADING.fullmatch(cell)), None)
+        if first is None:
+            continue
+        amounts = [at for at in range(first + 1, len(cells)) if AMOUNT_HEADING.fullmatch(cells[at])]
+        if amounts:
+            return index, " | ".join(cells[: amounts[0] + 1])
+    return None
 
 
 UNIT = r"[A-Za-z³]+(?:\d\b)?"  # kWh, m³, m3; not `days116` of `27 days116.854c per day`
@@ -1610,7 +1628,9 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
         None,
     )
     if start is None:
-        return
+        if (headings := charges_table_headings(document)) is None:
+            return
+        start = headings[0]
     supplier: str | None = None
     held: str | None = None  # the supplier before a line with a name alone, which may be a heading or a charge's
     name: str | None = None  # a line with a charge's name alone: its figures and amount may follow under it
