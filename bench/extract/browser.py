@@ -12,7 +12,8 @@ at the right, the summary a band of figures under their labels, quantities and r
 onto a second line in their cells, each cell set at its row's top), `middle` (the same, each cell centred in
 its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it),
 `columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
-summary set larger with messages and a usage history under it, the charges beside a budget plan, a serif face)
+summary set larger with a usage history under it, the charges beside a budget plan or, on a bill without one, a
+paragraph of messages whose lines may start with a figure, a serif face)
 `paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
 repeated, a running head and a page footer) and `invoice` (the account's facts boxed beside the masthead, the
 charges under their column headings alone with no title over them, the summary after the charges).
@@ -255,11 +256,12 @@ def render(bill: NormalizedBill, layout: str) -> str:
     if layout == "invoice":
         masthead = f"<div class=top><div>{masthead}</div>{head}</div>"
         body = [charges, f"<table class=summary>{summary_rows}</table>", budget]
-    elif layout == "columns":
+    elif layout == "columns":  # the budget plan beside the charges; without one, the messages
+        under = _messages(bill) if budget else ""
         body = [
             f"<div class=columns><div>{head}</div>"
-            f"<div><div class=side>{summary_table}</div>{_messages(bill)}{_history(bill)}</div></div>",
-            f"<div class=columns><div>{charges}</div><div>{budget}</div></div>" if budget else charges,
+            f"<div><div class=side>{summary_table}</div>{under}{_history(bill)}</div></div>",
+            f"<div class=columns><div>{charges}</div><div>{budget or _messages(bill)}</div></div>",
         ]
     else:
         body = [head, summary_table, budget, charges]

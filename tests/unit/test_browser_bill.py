@@ -274,3 +274,44 @@ def test_an_invoices_charges_under_their_column_headings_alone_are_read() -> Non
     )
     assert bill.budget_billing is not None and bill.budget_billing.instalment == Decimal("95.00")
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+
+
+MESSAGES = BILL.with_name("browser-messages-bill.pdf")  # `columns` layout without a budget plan: messages beside
+
+
+def test_a_paragraph_beside_the_charges_is_read_after_them() -> None:
+    """The charges beside a paragraph of messages whose lines start with figures (`02/09/2025 will appear on your`,
+    `1.5% a month, at least $5.00,`), set closer than the charges' rows, its first two lines beside the table's
+    headings. The charges ran into the messages (`Demand Charge | 181.3 kW | $17.83 | $3,232.58 | next bill. A late
+    payment charge of`): four of eight charges were read, and the bill went to review (line_items_sum_mismatch)."""
+    lines, result = _read(MESSAGES)
+    assert "Customer Charge\t$85.73\tMonday to Friday 8 am to 6 pm." in lines
+    reader = PdfTextReader("inline")
+    try:
+        read = heuristics._page_columns(heuristics._cells_side_by_side(reader.read(MESSAGES.read_bytes())))
+    finally:
+        reader.close()
+    texts = [line.text for line in read.lines]
+    charges = texts.index("Current Charges")
+    assert texts[charges + 10 :][:5] == [
+        "Total New Charges\t$16,774.21",
+        "Messages for you",
+        "Enroll in AutoPay and paperless billing and save $1.00 a month.",
+        "Payments received after",
+        "02/09/2025 will appear on your",
+    ]
+    assert result.status is BillStatus.OK and result.bill is not None and result.audits == []
+    assert [(item.description, str(item.amount)) for item in result.bill.line_items] == [
+        ("Energy Charge - Meter KC4634591", "1079.55"),
+        ("Demand Charge - Meter KC4634591", "3232.58"),
+        ("Energy Charge - Meter KC6575722", "5802.59"),
+        ("Demand Charge - Meter KC6575722", "4862.24"),
+        ("Customer Charge", "85.73"),
+        ("Fuel Adjustment", "689.52"),
+        ("Franchise Fee", "315.04"),
+        ("State Sales Tax", "706.96"),
+    ]
+    assert [(read.meter_number, read.quantity) for read in result.bill.usage] == [
+        ("KC4634591", Decimal("12800")),
+        ("KC6575722", Decimal("68800")),
+    ]

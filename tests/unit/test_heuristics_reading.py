@@ -1368,6 +1368,66 @@ def test_a_left_column_that_goes_on_under_the_right_one_is_read_whole_before_it(
     ]
 
 
+def test_a_paragraph_beside_the_charges_is_a_column_though_its_lines_start_with_figures() -> None:
+    """A paragraph of messages set closer than the charges beside it: a line starting with a figure (`1.5% a month`,
+    a date) ended the right column, and the charges ran into the messages (`Delivery Charge | $12.50 | 02/05/2025
+    will appear on your`). A line in lower-case words is a paragraph's, whatever it starts with."""
+    paragraph = [
+        "Enroll in AutoPay and save $1.00 a",
+        "month. Payments received after",
+        "02/05/2025 will appear on your",
+        "next bill. A late payment charge of",
+        "1.5% a month applies to balances",
+        "not paid by the due date.",
+    ]
+    charges = [
+        ("Basic Charge", "$10.00"),
+        ("Delivery Charge", "$12.50"),
+        ("Energy Charge", "$40.00"),
+        ("Sales Tax", "$3.12"),
+        ("Franchise Fee", "$1.88"),
+        ("Total Current Charges", "$67.50"),
+    ]
+    lines: list[tuple[float, list[tuple[float, str]]]] = [(700, [(72, "Current Charges"), (330, "Messages for you")])]
+    lines += [(684 - 16 * n, [(72, name), (250, amount)]) for n, (name, amount) in enumerate(charges)]
+    lines += [(687 - 11 * n, [(330, text)]) for n, text in enumerate(paragraph)]
+    document = READER.read(_placed(sorted(lines, key=lambda line: -line[0])))
+    assert "Delivery Charge\t$12.50\t02/05/2025 will appear on your" in [line.text for line in document.lines]
+    assert [line.text for line in heuristics._page_columns(document).lines] == [
+        "Current Charges",
+        *(f"{name}\t{amount}" for name, amount in charges),
+        "Messages for you",
+        *paragraph,
+    ]
+
+
+def test_figures_alone_under_labels_at_the_right_end_no_column_of_words() -> None:
+    """Labels over their values at the right (`Account Number` over `A0594902`, `Billing Date` over a date) beside
+    the customer's address: a line of figures alone is no paragraph's, and the lines are read as they stand. Were the
+    dates read as a column's lines, the address would be read between the account number's label and its value, and
+    the bill would lose its account number."""
+    lines: list[tuple[float, list[tuple[float, str]]]] = [
+        (757.8, [(40, "Your water bill (tax invoice)")]),
+        (729.6, [(315.5, "Account Number")]),
+        (725.5, [(52, "MS K NGUYEN")]),
+        (721.1, [(315.5, "A0594902")]),
+        (713.0, [(52, "79 Pohutukawa Avenue")]),
+        (704.8, [(315.5, "Billing Date")]),
+        (700.5, [(52, "Frankton")]),
+        (696.4, [(315.5, "23/12/2023")]),
+        (688.0, [(52, "Hamilton 3204")]),
+        (680.1, [(315.5, "From")]),
+        (671.6, [(315.5, "19/11/2023")]),
+        (655.3, [(315.5, "To")]),
+        (646.9, [(315.5, "17/12/2023")]),
+        (630.6, [(315.5, "Address Of Supply")]),
+        (622.1, [(315.5, "79 Pohutukawa Avenue")]),
+        (610.0, [(315.5, "Frankton")]),
+    ]
+    document = READER.read(_placed(lines))
+    assert [line.text for line in heuristics._page_columns(document).lines] == [line.text for line in document.lines]
+
+
 @pytest.mark.parametrize(
     "lines",
     [

@@ -3626,28 +3626,46 @@ def _columns_read(page: list[Line]) -> list[Line]:
 
 def _sides(line: Line, edge: int) -> int | None:
     """How many of the line's cells stand left of a column starting at `edge` (the rest start there); none where a
-    cell stands across the gap before it, or the right ones do not start at its edge with words (a column of a
-    table, its figures set right, is no column of the page)."""
+    cell stands across the gap before it, or the right ones do not start at its edge with a word or a paragraph's
+    line (a column of a table, its figures set right, is no column of the page)."""
     for index, segment in enumerate(line.segments):
         if segment.bbox[0] >= edge - WRAP_EDGE:
-            return index if abs(segment.bbox[0] - edge) <= WRAP_EDGE and segment.text[:1].isalpha() else None
+            starts = abs(segment.bbox[0] - edge) <= WRAP_EDGE
+            return index if starts and (segment.text[:1].isalpha() or _prose(segment.text)) else None
         if segment.bbox[2] > edge - COLUMN_GUTTER * segment.height:
             return None
     return len(line.segments)
 
 
+_LOWER_WORD = re.compile(r"(?<!\S)[a-z]{2,}[.,;:]?(?!\S)")
+
+
+def _prose(text: str) -> bool:
+    """A line of a paragraph, which may start with a figure (`1.5% a month applies to`): words in lower case."""
+    return len(_LOWER_WORD.findall(text)) >= 2
+
+
 def _blocks(run: list[Line], sides: list[int]) -> Iterator[tuple[int, int]]:
     """The run's blocks of lines, from and to: a line set further under the line above it on its side (the left
     column's, the right one's) than one and a half times as far as the side's lines mostly are starts a block (a
-    heading under both columns, a part of the page under the right column's last line)."""
+    heading under both columns, a part of the page under the right column's last line). A gap is measured on the
+    side's own cells, from the top of a cell's last line to the top of the next one's first: a line of the page runs
+    across both columns at the taller side's top, and a paragraph's two lines may be read as one cell beside a table's
+    headings."""
     starts = {0, len(run)}
     for left in (True, False):
-        numbers = [
-            n
+        cells = {
+            n: line.segments[:at] if left else line.segments[at:]
             for n, (line, at) in enumerate(zip(run, sides, strict=True))
             if (at > 0 if left else at < len(line.segments))
+        }
+        gaps = [
+            (
+                min(cell.bbox[1] + cell.height for cell in cells[above]) - max(cell.bbox[3] for cell in cells[below]),
+                below,
+            )
+            for above, below in pairwise(cells)
         ]
-        gaps = [(run[above].top - run[below].top, below) for above, below in pairwise(numbers)]
         if gaps:
             usual = sorted(gap for gap, _ in gaps)[len(gaps) // 2]
             starts.update(below for gap, below in gaps if gap > 1.5 * usual)
