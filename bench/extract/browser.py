@@ -15,8 +15,9 @@ its row as a browser sets it by default: a one-line cell stands between the line
 summary set larger with a usage history under it, the charges beside a budget plan or, on a bill without one, a
 paragraph of messages whose lines may start with a figure, a serif face)
 `paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
-repeated, a running head and a page footer) and `invoice` (the account's facts boxed beside the masthead, the
-charges under their column headings alone with no title over them, the summary after the charges).
+repeated, a running head and a page footer) and `invoice` (the account's facts boxed beside the masthead, its
+activity dated under `Date | Description | Amount`, the charges under their column headings alone with no title over
+them, the summary after the charges).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -33,7 +34,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -178,8 +179,8 @@ STYLES["paged"] = (
     @page{margin:54px 40px 60px 40px;
     @bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt}}"""
 )
-# An invoice: the account's facts in a box at the right of the masthead, the charges under their column headings
-# alone (no title over them), the summary after the charges at the right, the meter table last.
+# An invoice: the account's facts in a box at the right of the masthead, its activity, the charges under their column
+# headings alone (no title over them), the summary after the charges at the right, the meter table last.
 STYLES["invoice"] = """body{font-family:'Liberation Sans',sans-serif;font-size:9pt;margin:36px}
     .top{display:flex;justify-content:space-between;align-items:flex-start;gap:24px;margin-bottom:18px}
     h1{font-size:16pt;margin:0} .sub{font-size:8pt;color:#555} .facts{border:1px solid #888}
@@ -255,7 +256,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     masthead = f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>"
     if layout == "invoice":
         masthead = f"<div class=top><div>{masthead}</div>{head}</div>"
-        body = [charges, f"<table class=summary>{summary_rows}</table>", budget]
+        body = [_activity(bill), charges, f"<table class=summary>{summary_rows}</table>", budget]
     elif layout == "columns":  # the budget plan beside the charges; without one, the messages
         under = _messages(bill) if budget else ""
         body = [
@@ -274,6 +275,30 @@ def render(bill: NormalizedBill, layout: str) -> str:
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
     return "".join(parts)
+
+
+def _activity(bill: NormalizedBill) -> str:
+    """The account's activity since the last invoice, dated, under a table's column headings (`Date | Description |
+    Amount`, the first a charges table might have): the balance brought forward, the payment, an adjustment."""
+    e, currency, start = html.escape, bill.currency, bill.bill_period_start
+    paid = -bill.payments_and_credits if bill.payments_and_credits is not None else None
+    rows = [
+        (start, "Previous balance", bill.previous_balance),
+        (start + timedelta(days=12), "Payment received - thank you", paid),
+        (bill.bill_period_end, "Adjustment", bill.adjustments),
+    ]
+    shown = "".join(
+        f"<tr><td>{_day(day, 'invoice')}</td><td>{description}</td>"
+        f"<td class=num>{e(_money(amount, currency))}</td></tr>"
+        for day, description, amount in rows
+        if amount is not None
+    )
+    if not shown:
+        return ""
+    return (
+        "<h2>Account activity</h2><table class=activity><thead><tr><th>Date</th><th>Description</th>"
+        f"<th class=num>Amount</th></tr></thead><tbody>{shown}</tbody></table>"
+    )
 
 
 def _messages(bill: NormalizedBill) -> str:

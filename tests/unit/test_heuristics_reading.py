@@ -753,16 +753,20 @@ def test_charges_under_column_headings_alone_are_read(headings: list[Row]) -> No
     assert result.bill.provenance["line_items[0]"].source_text == "Basic Charge | $10.00"
 
 
-def test_a_payment_under_the_first_headings_is_no_charge() -> None:
-    """The first headings of a table with an amount may head the payments received, above charges printed with no
-    title: the payment's line is the summary's label and amount (`Payment received`), no charge."""
+def test_the_accounts_activity_over_untitled_charges_is_no_charges_table() -> None:
+    """An invoice's activity under `Date | Description | Amount`, its dates set close to their descriptions (one cell
+    each: `01/06/2025 Previous balance`), over the charges under their own headings: the activity was read as the
+    charges, its lines could not be read as charges (line_item_unreadable), and the bill went to review."""
     rows: list[list[Row]] = [
-        [(72, "01/15/2025"), (160, "Payment received - thank you", 540, "-$50.00")],
+        [(72, "01/06/2025"), (124, "Previous balance", 540, "$50.00")],
+        [(72, "01/15/2025"), (124, "Payment received - thank you", 540, "-$50.00")],
         [],
-        [(72, "Description"), (500, "Amount")],
+        [(72, "Item"), (510, "Total")],
         *DEFAULT_CHARGE_ROWS,
     ]
-    result = loaded(bill(charges_title=[(72, "Date"), (160, "Description"), (500, "Amount")], charges=rows))
+    document = READER.read(bill(charges_title=[(72, "Date"), (124, "Description"), (500, "Amount")], charges=rows))
+    assert "01/06/2025 Previous balance\t$50.00" in [line.text for line in document.lines]
+    result = loaded(bill(charges_title=[(72, "Date"), (124, "Description"), (500, "Amount")], charges=rows))
     assert result.bill is not None
     assert [(item.description, item.amount) for item in result.bill.line_items] == [
         ("Basic Charge", Decimal("10.00")),

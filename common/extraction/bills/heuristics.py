@@ -1326,16 +1326,18 @@ AMOUNT_CELL = re.compile(rf"^{MONEY}$")
 # A charges table's column headings: `Description | Quantity | Rate | Amount`, `DESCRIPTION | DETAIL | AMOUNT`.
 CHARGE_HEADING = re.compile(r"(?:Description|Item|Charge(?: type)?|Service|Details?)", re.IGNORECASE)
 AMOUNT_HEADING = re.compile(r"(?:Amount|Total|Cost|Charge)(?: \(\w+\))?", re.IGNORECASE)
+DATE_HEADING = re.compile(r"(?:Transaction |Posting |Posted )?Date|Posted", re.IGNORECASE)
 
 
 def charges_table_headings(document: Document) -> tuple[int, str] | None:
     """The index of the first line of a charges table's column headings, and the headings: a cell naming what is
     charged, and a cell after it naming the amount. An invoice prints its charges under such headings alone, with no
-    title over them."""
+    title over them. A table whose first column is a date's (`Date | Description | Amount`) is the account's activity
+    (the balance brought forward, a payment), no charges."""
     for index, line in enumerate(document.lines):
         cells = [cell.strip() for cell in line.cells]
         first = next((at for at, cell in enumerate(cells) if CHARGE_HEADING.fullmatch(cell)), None)
-        if first is None:
+        if first is None or DATE_HEADING.fullmatch(cells[0]):
             continue
         amounts = [at for at in range(first + 1, len(cells)) if AMOUNT_HEADING.fullmatch(cells[at])]
         if amounts:
