@@ -4,7 +4,7 @@ as subsets), read by the generic heuristics and scored on the fields the page pr
 
     .venv/bin/python -m bench.extract.browser [--per-provider 6] [--json out.json] [--keep DIR]
 
-Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Eight layouts:
+Needs `chromium` on PATH (Debian's package `chromium`); nothing else of the project does. Nine layouts:
 `tables` (label and value side by side, column headers as written), `cards` (labels over values, headings and
 column headers upper-cased and letter-spaced by CSS, as many e-bills are), `band` (the account's facts in a box
 at the right, the summary a band of figures under their labels, quantities and rates inside the descriptions,
@@ -15,9 +15,11 @@ its row as a browser sets it by default: a one-line cell stands between the line
 summary set larger with a usage history under it, the charges beside a budget plan or, on a bill without one, a
 paragraph of messages whose lines may start with a figure, a serif face)
 `paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
-repeated, a running head and a page footer) and `invoice` (the account's facts boxed beside the masthead, its
+repeated, a running head and a page footer), `invoice` (the account's facts boxed beside the masthead, its
 activity dated under `Date | Description | Amount`, the charges under their column headings alone with no title over
-them, the summary after the charges).
+them, the summary after the charges) and `sidebar` (the summary, the budget plan and the messages in a narrow shaded
+column at the left, the facts, the charges and the meters beside it, whose lines fall where they may against the
+sidebar's).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -47,10 +49,10 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged", "invoice")
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged", "invoice", "sidebar")
 # `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's; `paged`
-# is `tables` over pages.
-WORDING = {"middle": "narrow", "paged": "tables"}
+# is `tables` over pages, and `sidebar` the tables' words laid out in two columns.
+WORDING = {"middle": "narrow", "paged": "tables", "sidebar": "tables"}
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
 SUMMARY_LABELS = {
     "tables": (
@@ -189,6 +191,13 @@ STYLES["invoice"] = """body{font-family:'Liberation Sans',sans-serif;font-size:9
     .charges,.meters{width:100%} th{background:#e4e4e4;font-size:8.5pt} .num{text-align:right}
     .summary{margin-left:auto;min-width:40%} .summary .total td{font-weight:bold;border-top:1px solid #333}
     .total td{font-weight:bold;border-top:1px solid #333} h2{font-size:10pt;margin:12px 0 4px 0}"""
+# A sidebar: the summary, the budget plan and the messages in a narrow shaded column at the left, the account's facts,
+# the charges and the meters beside it, their lines falling where they may against the sidebar's.
+STYLES["sidebar"] = (
+    STYLES["tables"]
+    + """ .page{display:flex;gap:28px;align-items:flex-start} .sidebar{width:270px;flex:none;background:#f3f3f3;
+    padding:8px} .sidebar table{width:100%} .sidebar td{padding:2px 4px} .main{flex:1} .note{font-size:8pt}"""
+)
 # The account's facts: account, service address, statement date, period and due date.
 FACT_LABELS = {"invoice": ("Account No.", "Supply Address", "Invoice Date", "Billing Period", "Payment Due")}
 DEFAULT_FACT_LABELS = ("Account Number", "Service Address", "Statement Date", "Service Period", "Due Date")
@@ -220,7 +229,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
     """The bill as an HTML page in `layout`."""
     if layout == "band":
         return _band(bill)
-    style = STYLES[layout]
+    style, shape = STYLES[layout], layout
     if layout == "paged":
         style += f'@page{{@top-right{{content:"Account {bill.account_number} - statement continued";font-size:8pt}}}}'
     layout = WORDING.get(layout, layout)
@@ -254,7 +263,12 @@ def render(bill: NormalizedBill, layout: str) -> str:
     summary_table = f"<h2>Account Summary</h2><table>{summary_rows}</table>"
     charges, budget = "".join(_charges(bill, layout)), _budget(bill, layout)
     masthead = f"<h1>{e(bill.provider)}</h1><div class=sub>Customer service 1-800-555-0100</div>"
-    if layout == "invoice":
+    meters = "".join(_meters(bill, layout))
+    if shape == "sidebar":
+        side = f"{summary_table}{budget}{_messages(bill)}"
+        body = [f"<div class=page><div class=sidebar>{side}</div><div class=main>{head}{charges}{meters}</div></div>"]
+        meters = ""
+    elif layout == "invoice":
         masthead = f"<div class=top><div>{masthead}</div>{head}</div>"
         body = [_activity(bill), charges, f"<table class=summary>{summary_rows}</table>", budget]
     elif layout == "columns":  # the budget plan beside the charges; without one, the messages
@@ -271,7 +285,7 @@ def render(bill: NormalizedBill, layout: str) -> str:
         f"<style>{style}</style></head><body>",
         masthead,
         *body,
-        *_meters(bill, layout),
+        meters,
         "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
     ]
     return "".join(parts)

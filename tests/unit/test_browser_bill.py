@@ -319,3 +319,72 @@ def test_a_paragraph_beside_the_charges_is_read_after_them() -> None:
         ("KC4634591", Decimal("12800")),
         ("KC6575722", Decimal("68800")),
     ]
+
+
+SIDEBAR = BILL.with_name("browser-sidebar-bill.pdf")  # `sidebar` layout: summary and messages in a column at the left
+SIDEBAR_BUDGET = BILL.with_name("browser-sidebar-budget-bill.pdf")  # the same, with a budget plan in the sidebar
+
+
+def _columns_read(path: Path) -> list[str]:
+    reader = PdfTextReader("inline")
+    try:
+        document = reader.read(path.read_bytes())
+    finally:
+        reader.close()
+    return [line.text for line in heuristics._page_columns(heuristics._cells_side_by_side(document)).lines]
+
+
+def test_a_sidebars_paragraph_beside_the_charges_is_read_before_them() -> None:
+    """A paragraph of messages at the left, its lines wrapped at its own leading, beside the charges' rows: the lines
+    of the page held both, each on two baselines (`Monday to Friday 8 am to 6 pm. | Energy Charge - Meter KC6575722 |
+    ...`), and the paragraph's lines, each a wrap of the one above, were no lines alone. The charges ran into the
+    messages: the bill went to review (line_item_unreadable, line_items_sum_mismatch; and ambiguous_date_order, for the
+    messages' `02/09/2025`, though every date read is printed in words)."""
+    lines, result = _read(SIDEBAR)
+    assert any(line.startswith("Monday to Friday 8 am to 6 pm.\tEnergy Charge") for line in lines)
+    texts = _columns_read(SIDEBAR)
+    messages = texts.index("Messages for you")
+    assert texts[messages + 6 : messages + 9] == [
+        "Monday to Friday 8 am to 6 pm.",
+        "Description\tQuantity\tRate\tAmount",
+        "Energy Charge - Meter KC4634591\t12,800 kWh\t$0.08434\t$1,079.55",
+    ]
+    assert result.status is BillStatus.OK and result.bill is not None and result.audits == []
+    assert [str(item.amount) for item in result.bill.line_items] == [
+        "1079.55",
+        "3232.58",
+        "5802.59",
+        "4862.24",
+        "85.73",
+        "689.52",
+        "315.04",
+        "706.96",
+    ]
+    assert (str(result.bill.statement_date), str(result.bill.due_date)) == ("2025-02-09", "2025-02-23")
+
+
+def test_a_sidebars_budget_plan_beside_the_charges_is_read_before_them() -> None:
+    """The budget plan at the left beside the charges, its rows between theirs: a charge alone on its line under a
+    plan's row was taken for a cell wrapped under that row (the other column's), so the charges had one line alone,
+    and the page was read across: the bill went to review (line_item_unreadable, line_items_sum_mismatch,
+    ambiguous_date_order)."""
+    _, result = _read(SIDEBAR_BUDGET)
+    texts = _columns_read(SIDEBAR_BUDGET)
+    assert texts[texts.index("Budget Billing Plan") + 1 :][:4] == [
+        "Actual Charges This Period\t$47.16",
+        "Budget Billing Amount\t$95.00",
+        "Deferred Balance\t-$106.13",
+        "Description\tQuantity\tRate\tAmount",
+    ]
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == [
+        ("Customer Charge", "9.94", None),
+        ("Distribution Charge", "29.21", None),
+        ("Transmission Charge", "6.73", None),
+        ("Gross Receipts Tax", "1.28", None),
+        ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
+        ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
+    ]
+    assert bill.budget_billing is not None and bill.budget_billing.deferred_balance == Decimal("-106.13")
+    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]

@@ -774,6 +774,21 @@ def test_the_accounts_activity_over_untitled_charges_is_no_charges_table() -> No
     ]
 
 
+def test_a_numeric_date_no_field_is_read_from_leaves_the_order_unasked() -> None:
+    """The bill's dates in words, and one numeric date in a message (`after 02/07/2025`) that reads either way: both
+    readings read the same values, and the bill went to review (ambiguous_date_order) all the same."""
+    header: list[list[Row]] = [
+        [(72, "Account Number: 1234-5678")],
+        [(72, "Statement Date: February 7, 2025")],
+        [(72, "Due Date: February 21, 2025")],
+        [(72, "Billing Period: January 6, 2025 - February 5, 2025")],
+    ]
+    message = [[(72, "Payments received after 02/07/2025 will appear on your next bill.")]]
+    result = loaded(bill(header=header, extra=message))
+    assert result.bill is not None and result.audits == []
+    assert (str(result.bill.statement_date), str(result.bill.bill_period_start)) == ("2025-02-07", "2025-01-06")
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

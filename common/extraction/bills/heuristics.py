@@ -3229,7 +3229,9 @@ def _dated_fields(
         _period(document, reading, date_formats, label_cells, other_hits)
         readings.append(reading)
     chosen = readings[0]
-    if len(readings) > 1:
+    # Where every reading reads the same values, no field depends on the order: the numeric dates ambiguous are
+    # elsewhere (`Payments received after 02/03/2025` in a paragraph, the bill's own dates in words).
+    if len(readings) > 1 and not _same_values(readings):
         sane = [reading for reading in readings if _dates_consistent(reading)]
         if len(sane) == 1:
             chosen = sane[0]
@@ -3246,6 +3248,16 @@ def _dated_fields(
     draft.fields.update(chosen.fields)
     draft.notes.extend(chosen.notes)
     _adjustments(document, draft)
+
+
+def _same_values(readings: list[Draft]) -> bool:
+    """Whether every reading of the dates read the same fields with the same values."""
+    first = readings[0]
+    return all(
+        reading.fields.keys() == first.fields.keys()
+        and all(reading.value(name) == first.value(name) for name in first.fields)
+        for reading in readings[1:]
+    )
 
 
 # A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`,
@@ -3680,7 +3692,8 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
     are one table. From the right column's first line to its last, lines with text on one side only, at least two
     on each, that are not a cell's text wrapped under the line above (under its side's text); or two headings side
     by side (`Current Charges`, `Budget Plan`) over a right column of two lines or more beside the top of a left one
-    that goes on under it in two rows or more of cells of its own."""
+    that goes on under it in two rows or more of cells of its own; or lines holding both sides on two baselines (a
+    sidebar's summary and messages beside the charges, each at its own leading)."""
     right = [number for number, (line, at) in enumerate(zip(block, sides, strict=True)) if at < len(line.segments)]
     if len(right) < 2:
         return None
@@ -3690,19 +3703,39 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
         if at not in (0, len(line.segments)):
             continue
         above = block[number - 1] if number else None
-        wrapped = (
-            above is not None
-            and (sides[number - 1] > 0 if at else sides[number - 1] < len(above.segments))  # text on its side
-            and _in_one_cell(above, line)
+        # the cells of the line above on the line's side, if any, and whether the line is set at a cell's leading
+        # under one of them
+        beside = (
+            [] if above is None else above.segments[: sides[number - 1]] if at else above.segments[sides[number - 1] :]
         )
+        wrapped = any(_at_a_cells_leading(cell.bbox[1], line.top, line.segments[0].height) for cell in beside)
         if not wrapped:
             alone[at == 0] += 1
-    if min(alone) >= 2:
+    if min(alone) >= 2 or _off_baseline(block[right[0] : right[-1] + 1], sides[right[0] : right[-1] + 1]):
         return right[0]
     headings = block[right[0]]
     if sides[right[0]] != 1 or len(headings.segments) != 2 or _DIGIT.search(headings.text):
         return None  # no two headings side by side over the columns (a table's headings are more)
     return right[0] if sum(len(line.segments) > 1 for line in block[right[-1] + 1 :]) >= 2 else None
+
+
+OFF_BASELINE = 0.15  # of the type's height: two cells further apart in height are no row's, set on one baseline
+
+
+def _off_baseline(lines: list[Line], sides: list[int]) -> bool:
+    """Whether three lines or more hold both sides on two baselines, and at most one holds them on one: the lines of
+    two columns set at their own leading, read as one line where they nearly meet (a paragraph beside a table's
+    rows; two headings may stand level). A table's cells in a row stand on one."""
+    both = [
+        (line.segments[:at], line.segments[at:])
+        for line, at in zip(lines, sides, strict=True)
+        if 0 < at < len(line.segments)
+    ]
+    off = sum(
+        abs(left[-1].bbox[1] - right[0].bbox[1]) > OFF_BASELINE * min(left[-1].height, right[0].height)
+        for left, right in both
+    )
+    return off >= 3 and off >= len(both) - 1
 
 
 def _part(line: Line, start: int, end: int) -> Line:
