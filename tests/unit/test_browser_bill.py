@@ -80,6 +80,15 @@ def _read(path: Path) -> tuple[list[str], BillResult]:
         reader.close()
 
 
+def _columns_read(path: Path) -> list[str]:
+    reader = PdfTextReader("inline")
+    try:
+        document = reader.read(path.read_bytes())
+    finally:
+        reader.close()
+    return [line.text for line in heuristics._page_columns(heuristics._cells_side_by_side(document)).lines]
+
+
 def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:
     """`Energy Charge -` over `Meter KC8951273`, `14,240` over `kWh`: the charge loaded as `Energy Charge -`, without
     its quantity, in an ok bill."""
@@ -162,6 +171,16 @@ def test_a_zip_wrapped_under_its_address_is_read_with_it() -> None:
     )
 
 
+# The charges of the corpus's summit-000, which the columns, invoice and sidebar fixtures print (the last two the
+# supplier's).
+SUMMIT_CHARGES = [
+    ("Customer Charge", "9.94", None),
+    ("Distribution Charge", "29.21", None),
+    ("Transmission Charge", "6.73", None),
+    ("Gross Receipts Tax", "1.28", None),
+    ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
+    ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
+]
 MIDDLE = BILL.with_name("browser-middle-bill.pdf")  # `middle` layout: the narrow page, its cells centred in their rows
 COLUMNS = BILL.with_name("browser-columns-bill.pdf")  # `columns` layout: two columns of the page side by side
 
@@ -199,12 +218,7 @@ def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
     lines, result = _read(COLUMNS)
     assert "Customer Charge\t$9.94\tBudget plan instalment\t$95.00" in lines
     assert "Due Date:\t03/02/2025\tBudget plan instalment\t$95.00" in lines
-    reader = PdfTextReader("inline")
-    try:
-        read = heuristics._page_columns(heuristics._cells_side_by_side(reader.read(COLUMNS.read_bytes())))
-    finally:
-        reader.close()
-    texts = [line.text for line in read.lines]
+    texts = _columns_read(COLUMNS)
     assert texts[2:12] == [  # the facts, then the summary beside them, then the messages under it
         "Account Number: 97 4926 3825",
         "Service Address: 7165 Mill Ave, Fairhaven, OR 97123",
@@ -235,14 +249,7 @@ def test_two_columns_of_the_page_are_read_one_after_the_other() -> None:
     assert bill.budget_billing is not None
     assert (bill.budget_billing.instalment, bill.budget_billing.actual_charges) == (Decimal("95.00"), Decimal("47.16"))
     assert bill.budget_billing.deferred_balance == Decimal("-106.13")
-    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == [
-        ("Customer Charge", "9.94", None),
-        ("Distribution Charge", "29.21", None),
-        ("Transmission Charge", "6.73", None),
-        ("Gross Receipts Tax", "1.28", None),
-        ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
-        ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
-    ]
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
     assert [(read.meter_number, read.quantity) for read in bill.usage] == [("S73236624", Decimal("708"))]
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
     assert result.bill.provenance["line_items[0]"].source_text == "Customer Charge | $9.94"
@@ -262,13 +269,14 @@ def test_an_invoices_charges_under_their_column_headings_alone_are_read() -> Non
     )
     assert result.status is BillStatus.OK and result.bill is not None
     bill = result.bill
-    assert [(item.description, str(item.amount), item.quantity, item.third_party) for item in bill.line_items] == [
-        ("Customer Charge", "9.94", None, None),
-        ("Distribution Charge", "29.21", Decimal("708"), None),
-        ("Transmission Charge", "6.73", Decimal("708"), None),
-        ("Gross Receipts Tax", "1.28", None, None),
-        ("Energy Supply", "60.20", Decimal("708"), "Acme Retail Energy LLC"),
-        ("Supplier Monthly Fee", "5.00", None, "Acme Retail Energy LLC"),
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
+    assert [item.quantity for item in bill.line_items] == [
+        None,
+        Decimal("708"),
+        Decimal("708"),
+        None,
+        Decimal("708"),
+        None,
     ]
     assert bill.line_items[1].rate == Decimal("0.04126")
     assert (bill.account_number, str(bill.statement_date), str(bill.due_date)) == (
@@ -286,16 +294,12 @@ MESSAGES = BILL.with_name("browser-messages-bill.pdf")  # `columns` layout witho
 def test_a_paragraph_beside_the_charges_is_read_after_them() -> None:
     """The charges beside a paragraph of messages whose lines start with figures (`02/09/2025 will appear on your`,
     `1.5% a month, at least $5.00,`), set closer than the charges' rows, its first two lines beside the table's
-    headings. The charges ran into the messages (`Demand Charge | 181.3 kW | $17.83 | $3,232.58 | next bill. A late
-    payment charge of`): four of eight charges were read, and the bill went to review (line_items_sum_mismatch)."""
+    headings. The charges ran into the messages (`Demand Charge - Meter KC4634591 | 181.3 kW | $17.83 | $3,232.58 |
+    next bill. A late payment charge of`): four of eight charges were read, and the bill went to review
+    (line_items_sum_mismatch)."""
     lines, result = _read(MESSAGES)
     assert "Customer Charge\t$85.73\tMonday to Friday 8 am to 6 pm." in lines
-    reader = PdfTextReader("inline")
-    try:
-        read = heuristics._page_columns(heuristics._cells_side_by_side(reader.read(MESSAGES.read_bytes())))
-    finally:
-        reader.close()
-    texts = [line.text for line in read.lines]
+    texts = _columns_read(MESSAGES)
     charges = texts.index("Current Charges")
     assert texts[charges + 10 :][:5] == [
         "Total New Charges\t$16,774.21",
@@ -323,15 +327,6 @@ def test_a_paragraph_beside_the_charges_is_read_after_them() -> None:
 
 SIDEBAR = BILL.with_name("browser-sidebar-bill.pdf")  # `sidebar` layout: summary and messages in a column at the left
 SIDEBAR_BUDGET = BILL.with_name("browser-sidebar-budget-bill.pdf")  # the same, with a budget plan in the sidebar
-
-
-def _columns_read(path: Path) -> list[str]:
-    reader = PdfTextReader("inline")
-    try:
-        document = reader.read(path.read_bytes())
-    finally:
-        reader.close()
-    return [line.text for line in heuristics._page_columns(heuristics._cells_side_by_side(document)).lines]
 
 
 def test_a_sidebars_paragraph_beside_the_charges_is_read_before_them() -> None:
@@ -378,13 +373,6 @@ def test_a_sidebars_budget_plan_beside_the_charges_is_read_before_them() -> None
     ]
     assert result.status is BillStatus.OK and result.bill is not None
     bill = result.bill
-    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == [
-        ("Customer Charge", "9.94", None),
-        ("Distribution Charge", "29.21", None),
-        ("Transmission Charge", "6.73", None),
-        ("Gross Receipts Tax", "1.28", None),
-        ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
-        ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
-    ]
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
     assert bill.budget_billing is not None and bill.budget_billing.deferred_balance == Decimal("-106.13")
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
