@@ -13,13 +13,12 @@ onto a second line in their cells, each cell set at its row's top), `middle` (th
 its row as a browser sets it by default: a one-line cell stands between the lines of a cell wrapped beside it),
 `columns` (two columns of the page side by side whose lines do not line up: the account's facts beside a boxed
 summary set larger with a usage history under it, the charges beside a budget plan or, on a bill without one, a
-paragraph of messages whose lines may start with a figure, a serif face)
-`paged` (`tables` over up to three pages, the charges and meter tables broken across them with their headings
-repeated, a running head and a page footer), `invoice` (the account's facts boxed beside the masthead, its
-activity dated under `Date | Description | Amount`, the charges under their column headings alone with no title over
-them, the summary after the charges) and `sidebar` (the summary, the budget plan and the messages in a narrow shaded
-column at the left, the facts, the charges and the meters beside it, whose lines fall where they may against the
-sidebar's).
+paragraph of messages whose lines may start with a figure, a serif face), `paged` (`tables` over up to three pages,
+the charges and meter tables broken across them with their headings repeated, a running head and a page footer),
+`invoice` (the account's facts boxed beside the masthead, its activity dated under `Date | Description | Amount`,
+the charges under their column headings alone with no title over them, each with its service period, the summary
+after the charges) and `sidebar` (the summary, the budget plan and the messages in a narrow shaded column at the
+left, the facts, the charges and the meters beside it, whose lines fall where they may against the sidebar's).
 Each layout words a budget billing plan, a supplier's charges and a net meter's registers its own way. Bills whose
 demand the layouts cannot print (a time-of-use period's, or none of a meter read) are left out. Each page goes
 through one Chromium process (about a second); the PDFs are kept in `--keep` and reused on the next run.
@@ -482,27 +481,36 @@ def _charges(bill: NormalizedBill, layout: str) -> Iterable[str]:
     e, currency = html.escape, bill.currency
     detailed = any(item.quantity is not None for item in bill.line_items)
     columns = "<th class=num>Quantity</th><th class=num>Rate</th>" if detailed else ""
-    if layout == "invoice":  # headings alone, no title
+    invoice = layout == "invoice"  # headings alone, no title, and each charge's service period in a column
+    if invoice:
         columns = "<th class=num>Qty</th><th class=num>Unit Price</th>" if detailed else ""
-        yield f"<table class=charges><thead><tr><th>Item</th>{columns}<th class=num>Total</th></tr></thead><tbody>"
+        yield (
+            f"<table class=charges><thead><tr><th>Item</th><th>Service Period</th>{columns}<th class=num>Total</th>"
+            "</tr></thead><tbody>"
+        )
     else:
         yield (
             f"<h2>Current Charges</h2><table class=charges><thead><tr><th>Description</th>{columns}"
             "<th class=num>Amount</th></tr></thead><tbody>"
         )
+    span = (3 if detailed else 1) + invoice  # the cells before the amount
+    period = (
+        f"<td>{_day(bill.bill_period_start, layout)} - {_day(bill.bill_period_end, layout)}</td>" if invoice else ""
+    )
     for item, supplier in _supplied(bill):
         if supplier:
             heading = SUPPLIER_HEADINGS[layout].format(supplier=e(supplier))
-            yield f"<tr><td colspan={4 if detailed else 2}><b>{heading}</b></td></tr>"
+            yield f"<tr><td colspan={span + 1}><b>{heading}</b></td></tr>"
         figures = ""
         if detailed:
             quantity = f"{_number(item.quantity)} {item.unit or ''}".strip() if item.quantity is not None else ""
             rate = f"{SYMBOLS.get(currency, '$')}{item.rate}" if item.rate is not None else ""
             figures = f"<td class=num>{e(quantity)}</td><td class=num>{e(rate)}</td>"
-        yield f"<tr><td>{e(item.description)}</td>{figures}<td class=num>{e(_money(item.amount, currency))}</td></tr>"
+        amount = e(_money(item.amount, currency))
+        yield f"<tr><td>{e(item.description)}</td>{period}{figures}<td class=num>{amount}</td></tr>"
     total = e(_money(bill.total_amount, currency))
-    label = "Total charges this period" if layout == "invoice" else "Total New Charges"
-    yield f"<tr class=total><td colspan={3 if detailed else 1}>{label}</td><td class=num>{total}</td></tr>"
+    label = "Total charges this period" if invoice else "Total New Charges"
+    yield f"<tr class=total><td colspan={span}>{label}</td><td class=num>{total}</td></tr>"
     yield "</tbody></table>"
 
 

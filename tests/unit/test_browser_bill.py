@@ -259,11 +259,12 @@ INVOICE = BILL.with_name("browser-invoice-bill.pdf")  # `invoice` layout: charge
 
 
 def test_an_invoices_charges_under_their_column_headings_alone_are_read() -> None:
-    """`Item | Qty | Unit Price | Total` over the charges, and no title: no charges heading was found, and the bill
-    went to review (charges_table_unread) with no line item. The account's activity above them, under `Date |
-    Description | Amount`, is no charges table (its lines went to review as unreadable charges)."""
+    """`Item | Service Period | Qty | Unit Price | Total` over the charges, and no title: no charges heading was found,
+    and the bill went to review (charges_table_unread) with no line item. The account's activity above them, under
+    `Date | Description | Amount`, is no charges table (its lines went to review as unreadable charges). Each charge's
+    service period is none of its figures (the charges loaded without their quantities and rates)."""
     lines, result = _read(INVOICE)
-    assert "Current Charges" not in lines and "Item\tQty\tUnit Price\tTotal" in lines
+    assert "Current Charges" not in lines and "Item\tService Period\tQty\tUnit Price\tTotal" in lines
     assert lines.index("Date\tDescription\tAmount") + 2 == lines.index(
         "01/19/2025 Payment received - thank you\t-$227.24"
     )

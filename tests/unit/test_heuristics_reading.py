@@ -789,6 +789,29 @@ def test_a_numeric_date_no_field_is_read_from_leaves_the_order_unasked() -> None
     assert (str(result.bill.statement_date), str(result.bill.bill_period_start)) == ("2025-02-07", "2025-01-06")
 
 
+def test_a_charges_own_service_period_is_none_of_its_figures() -> None:
+    """`Energy Charge | 01/06/2025 - 02/05/2025 | 400 kWh | $0.10/kWh | $40.00`: the period's cell was read with the
+    figures after it, which could then not be read; the charge loaded without its quantity and rate. A long name set
+    close to the period's column is one cell with it (`Electric Service Availability Charge 01/06/2025 - ...`): it
+    loaded as the charge's description."""
+    period = "01/06/2025 - 02/05/2025"
+    long_name = "Electric Service Availability Charge"
+    charges: list[list[Row]] = [
+        [(72, long_name), (76 + stringWidth(long_name, "Helvetica", 9), period), (72, "", 540, "$5.00")],
+        [(72, "Basic Charge"), (240, period), (72, "", 540, "$5.00")],
+        [(72, "Energy Charge"), (240, period), (360, "400 kWh"), (440, "$0.10/kWh"), (72, "", 540, "$40.00")],
+    ]
+    document = READER.read(bill(charges=charges))
+    assert f"{long_name} {period}\t$5.00" in [line.text for line in document.lines]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [(item.description, item.quantity, item.unit, item.rate) for item in result.bill.line_items] == [
+        (long_name, None, None, None),
+        ("Basic Charge", None, None, None),
+        ("Energy Charge", Decimal("400"), "kWh", Decimal("0.10")),
+    ]
+
+
 def test_a_gas_meter_in_kwh_is_told_by_its_conversion_factor() -> None:
     table = meter_table(
         ["Meter", "Previous", "Present", "Factor", "Usage"], [["G123", "31009", "31402", "10.99338", "4320 kWh"]]

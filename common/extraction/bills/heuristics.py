@@ -1402,9 +1402,16 @@ def _detail(match: re.Match[str]) -> tuple[Decimal, str, Decimal | None]:
     )
 
 
+_TRAILING_PERIOD = re.compile(rf"\s+(?:{RANGE})$", re.IGNORECASE)
+
+
 def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal | None, str]:
-    """Quantity, unit and rate of a charge row, in cells of their own or in its description (`... 12 kWh @ $0.1`)."""
+    """Quantity, unit and rate of a charge row, in cells of their own or in its description (`... 12 kWh @ $0.1`). A
+    cell of dates is the charge's own service period (`01/06/2025 - 02/02/2025`), none of its figures, and so are dates
+    at the end of its description (a long name set close to the period's column, one cell with it)."""
     first, *rest = (cell.strip() for cell in cells)
+    rest = [cell for cell in rest if not (_RANGE.fullmatch(cell) or _DATE.fullmatch(cell))]
+    first = _TRAILING_PERIOD.sub("", first) or first
     try:
         if rest:
             details = " ".join(rest)
@@ -1419,7 +1426,7 @@ def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal 
             return *_detail(match), description[: match.start()].strip()
     except (ValueError, InvalidOperation):
         pass
-    return None, None, None, " ".join(cells).strip()
+    return None, None, None, " ".join([first, *rest]).strip()
 
 
 def _remittance_line(document: Document, after: int) -> int:
