@@ -1831,6 +1831,20 @@ def test_a_label_touching_a_large_amount_is_read_apart_from_it() -> None:
     assert (result.bill.bill_period_start, result.bill.bill_period_end) == (date(2025, 1, 6), date(2025, 2, 5))
 
 
+def test_a_masthead_set_close_to_the_accounts_box_is_a_cell_of_its_own() -> None:
+    """The utility's name set large, and the account's label beside it in small type (a box of facts pushed up
+    against the masthead), further apart than a space: they were one cell (`Acme Valley Utilities Account No.:`),
+    and the bill lost its account number."""
+    name_end = 72 + stringWidth("Acme Valley Utilities", "Helvetica-Bold", 16)
+    label_end = name_end + 9 + stringWidth("Account No.:", "Helvetica-Bold", 9)
+    drawn = [(label_end, 760.0, "Account No.:", 9.0), (label_end + 80, 760.0, "9876-5432", 9.0)]
+    pdf = bill(header=HEADER[1:], drawn=drawn)
+    assert READER.read(pdf).lines[0].cells == ["Acme Valley Utilities", "Account No.:", "9876-5432"]
+    result = loaded(pdf)
+    assert result.bill is not None
+    assert (result.bill.provider, result.bill.account_number) == ("Acme Valley Utilities", "9876-5432")
+
+
 def _period_under_its_label(value_row: list[Row], drawn: list[tuple[float, float, str, float]]) -> BillResult:
     rows: list[list[Row]] = [*HEADER[:3], [(300, "Billing Period")], value_row]
     return read(bill(header=rows, drawn=drawn))

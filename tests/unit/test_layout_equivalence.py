@@ -21,6 +21,8 @@ from common.extraction.bills.layout import (
     SAME_BASELINE,
     SAME_LINE,
     SIZE_JUMP,
+    SIZE_STEP,
+    SIZED_GAP,
     TOUCHING,
     BBox,
     Document,
@@ -103,7 +105,9 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             smaller, larger = min(height, previous_height), max(height, previous_height)
             touching = left - previous_right < TOUCHING * (scale if scale > 1.0 else 1.0)
             resized = touching and smaller > 1.0 and larger > SIZE_JUMP * smaller
-            if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0) or resized:
+            apart = left - previous_right > SIZED_GAP * (scale if scale > 1.0 else 1.0)
+            apart = apart and smaller > 1.0 and larger > SIZE_STEP * smaller
+            if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0) or resized or apart:
                 segments.append(
                     Segment(
                         "".join(parts)[cell_start:offset],
@@ -437,10 +441,13 @@ def test_union_matches_reference() -> None:
         (10.0, 2.5, 1),  # a space in the small type
         (10.0, 0.5, 2),  # touching, in type half the size: another string drawn against it
         (15.0, 0.5, 1),  # touching, in type of about the same size: one string
-        (10.0, 8.0, 1),  # under 0.9 of the small type's height
+        (10.0, 4.0, 1),  # a wide space in the small type
+        (10.0, 8.0, 2),  # under 0.9 of the small type's height, but over half of it in type of another size
+        (18.0, 8.0, 1),  # under 0.9 of the small type's height, in type of about the same size
         (10.0, 10.0, 2),  # wider than that, though narrower than 0.9 of the large type's: a column beside it
         (0.0, 10.0, 1),  # a word with no height is measured by its neighbour's
         (0.0, 20.0, 2),
+        (0.0, 12.0, 1),  # no height tells no size: measured by its neighbour's, under 0.9 of it
     ],
 )
 def test_a_cell_starts_at_a_gap_wider_than_the_smaller_words_height(

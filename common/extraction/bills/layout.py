@@ -33,6 +33,10 @@ CELL_GAP = 0.9  # a gap wider than this starts a new cell (fraction of the small
 OVERPRINT = 0.3  # a word starting this far inside the one before was drawn over it (same fraction)
 SIZE_JUMP = 1.6  # a word this many times taller or shorter than the one before, touching it, starts a new cell
 TOUCHING = 0.15  # closer than this (same fraction) is touching: a space is about 0.3 of its type's height
+# Type of another size (SIZE_STEP taller or shorter) further than SIZED_GAP (same fraction) from a word, more than a
+# space, is another cell: a masthead set large beside the account's box (`Summit Energy Services | Account No.:`)
+SIZED_GAP = 0.5
+SIZE_STEP = 1.25
 
 
 def union(boxes: list[BBox]) -> BBox:
@@ -260,7 +264,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     One pass that builds each cell's text once (joining the words of that cell, not re-joining the whole
     line at every cell), and segments built positionally.
     """
-    cell_gap, overprint, touching = CELL_GAP, OVERPRINT, TOUCHING
+    cell_gap, overprint, touching, sized_gap, size_step = CELL_GAP, OVERPRINT, TOUCHING, SIZED_GAP, SIZE_STEP
     overprinted = False
     row_words = iter(row)
     text, left, bottom, right, top = next(row_words)
@@ -288,8 +292,18 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
         if gap < -overprint * scale:
             overprinted = True
         # Type of another size set against a word, closer than a space would put it, is another string drawn
-        # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase.
-        if gap > cell_gap * scale or (gap < touching * scale and other_size(height, previous_height)):
+        # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase;
+        # further, it is another cell (SIZED_GAP).
+        if (
+            gap > cell_gap * scale
+            or (gap < touching * scale and other_size(height, previous_height))
+            or (
+                gap > sized_gap * scale
+                and height > 1.0
+                and previous_height > 1.0
+                and (height > size_step * previous_height or previous_height > size_step * height)
+            )
+        ):
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
             if cells is None:
