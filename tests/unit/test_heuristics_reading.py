@@ -1443,6 +1443,41 @@ def test_a_paragraph_beside_the_charges_is_a_column_though_its_lines_start_with_
     ]
 
 
+def test_a_paragraph_in_small_type_on_the_rows_baselines_is_a_column_of_its_own() -> None:
+    """A paragraph in 6 pt type, its leading half the charges' rows' (in 9 pt): every line holding both stands on one
+    baseline, and the paragraph's other lines are wraps of the ones above. The page was read across, and the charges
+    ran into the messages. Type of another size on each such line tells two columns, as another baseline does."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 9)
+    canvas.drawString(72, 700, "Messages for you")
+    canvas.drawString(250, 700, "Current Charges")
+    paragraph = [
+        "Enroll in AutoPay and paperless billing and",
+        "save $1.00 a month. Payments received after",
+        "02/09/2025 will appear on your next bill. A late",
+        "payment charge of 1.5% a month, at least $5.00,",
+        "applies to balances not paid by the due date.",
+        "Questions? Call 1-800-555-0100.",
+    ]
+    canvas.setFont("Helvetica", 6)
+    for number, text in enumerate(paragraph):
+        canvas.drawString(72, 686 - 7 * number, text)
+    charges = [("Basic Charge", "$10.00"), ("Delivery Charge", "$12.50"), ("Energy Charge", "$40.00")]
+    charges += [("Sales Tax", "$3.12"), ("Franchise Fee", "$1.88"), ("Total Current Charges", "$67.50")]
+    canvas.setFont("Helvetica", 9)
+    for number, (name, amount) in enumerate(charges):
+        canvas.drawString(250, 686 - 14 * number, name)
+        canvas.drawRightString(480, 686 - 14 * number, amount)
+    canvas.save()
+    document = READER.read(buffer.getvalue())
+    assert "Enroll in AutoPay and paperless billing and\tBasic Charge\t$10.00" in [line.text for line in document.lines]
+    assert [line.text for line in heuristics._page_columns(document).lines][1:] == [
+        *paragraph,
+        *(f"{name}\t{amount}" for name, amount in charges),
+    ]
+
+
 def test_figures_alone_under_labels_at_the_right_end_no_column_of_words() -> None:
     """Labels over their values at the right (`Account Number` over `A0594902`, `Billing Date` over a date) beside
     the customer's address: a line of figures alone is no paragraph's, and the lines are read as they stand. Were the

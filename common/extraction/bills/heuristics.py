@@ -33,7 +33,7 @@ from common.extraction.bills.draft import (
     row_provenance,
     values_after,
 )
-from common.extraction.bills.layout import BBox, Document, Line, Segment, joined, union
+from common.extraction.bills.layout import SIZE_STEP, BBox, Document, Line, Segment, joined, union
 from common.extraction.bills.values import (
     CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
@@ -3730,9 +3730,10 @@ OFF_BASELINE = 0.15  # of the type's height: two cells further apart in height a
 
 
 def _off_baseline(lines: list[Line], sides: list[int]) -> bool:
-    """Whether three lines or more hold both sides on two baselines, and at most one holds them on one: the lines of
-    two columns set at their own leading, read as one line where they nearly meet (a paragraph beside a table's
-    rows; two headings may stand level). A table's cells in a row stand on one."""
+    """Whether three lines or more hold both sides on two baselines or in two sizes of type, and at most one holds
+    them on one baseline in one size: the lines of two columns set at their own leading, read as one line where they
+    nearly meet (a paragraph beside a table's rows; two headings may stand level; a paragraph in small type, its
+    leading half the rows', meets them on their baselines). A table's cells in a row stand on one, in one size."""
     both = [
         (line.segments[:at], line.segments[at:])
         for line, at in zip(lines, sides, strict=True)
@@ -3740,6 +3741,7 @@ def _off_baseline(lines: list[Line], sides: list[int]) -> bool:
     ]
     off = sum(
         abs(left[-1].bbox[1] - right[0].bbox[1]) > OFF_BASELINE * min(left[-1].height, right[0].height)
+        or max(left[-1].height, right[0].height) > SIZE_STEP * min(left[-1].height, right[0].height)
         for left, right in both
     )
     return off >= 3 and off >= len(both) - 1
