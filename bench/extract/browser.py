@@ -267,10 +267,10 @@ def render(bill: NormalizedBill, layout: str) -> str:
         side = f"{summary_table}{budget}{_messages(bill)}"
         body = [f"<div class=page><div class=sidebar>{side}</div><div class=main>{head}{charges}{meters}</div></div>"]
         meters = ""
-    elif layout == "invoice":
+    elif shape == "invoice":
         masthead = f"<div class=top><div>{masthead}</div>{head}</div>"
         body = [_activity(bill), charges, f"<table class=summary>{summary_rows}</table>", budget]
-    elif layout == "columns":  # the budget plan beside the charges; without one, the messages
+    elif shape == "columns":  # the budget plan beside the charges; without one, the messages
         under = _messages(bill) if budget else ""
         body = [
             f"<div class=columns><div>{head}</div>"

@@ -7,6 +7,7 @@ bill loaded as ok without a line item (its account summary confirmed the total).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pypdfium2
@@ -15,6 +16,7 @@ import pytest
 from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
+from common.extraction.bills.layout import Document
 from common.models import BillStatus
 
 BILL = Path(__file__).parents[1] / "data" / "pdf" / "browser-cards-bill.pdf"
@@ -71,22 +73,29 @@ NARROW = BILL.with_name("browser-narrow-bill.pdf")  # `narrow` layout: a table's
 NARROW_ZIP = BILL.with_name("browser-narrow-zip-bill.pdf")
 
 
+@cache
+def _document(path: Path) -> Document:
+    """The fixture's lines as the reader gives them, read once for the tests that look at them."""
+    reader = PdfTextReader("inline")
+    try:
+        return reader.read(path.read_bytes())
+    finally:
+        reader.close()
+
+
 def _read(path: Path) -> tuple[list[str], BillResult]:
     reader = PdfTextReader("inline")
     try:
-        lines = [line.text for line in reader.read(path.read_bytes()).lines]
-        return lines, extract_bill(path.read_bytes(), path.name, pdf_reader=reader, templates=(), ocr="off")
+        result = extract_bill(path.read_bytes(), path.name, pdf_reader=reader, templates=(), ocr="off")
     finally:
         reader.close()
+    return [line.text for line in _document(path).lines], result
 
 
 def _columns_read(path: Path) -> list[str]:
-    reader = PdfTextReader("inline")
-    try:
-        document = reader.read(path.read_bytes())
-    finally:
-        reader.close()
-    return [line.text for line in heuristics._page_columns(heuristics._cells_side_by_side(document)).lines]
+    """The fixture's lines after the cells side by side and the page's columns are read."""
+    document = heuristics._page_columns(heuristics._cells_side_by_side(_document(path)))
+    return [line.text for line in document.lines]
 
 
 def test_a_charges_wrapped_cells_are_read_with_their_row() -> None:

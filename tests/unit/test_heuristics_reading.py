@@ -764,9 +764,9 @@ def test_the_accounts_activity_over_untitled_charges_is_no_charges_table() -> No
         [(72, "Item"), (510, "Total")],
         *DEFAULT_CHARGE_ROWS,
     ]
-    document = READER.read(bill(charges_title=[(72, "Date"), (124, "Description"), (500, "Amount")], charges=rows))
-    assert "01/06/2025 Previous balance\t$50.00" in [line.text for line in document.lines]
-    result = loaded(bill(charges_title=[(72, "Date"), (124, "Description"), (500, "Amount")], charges=rows))
+    pdf = bill(charges_title=[(72, "Date"), (124, "Description"), (500, "Amount")], charges=rows)
+    assert "01/06/2025 Previous balance\t$50.00" in [line.text for line in READER.read(pdf).lines]
+    result = loaded(pdf)
     assert result.bill is not None
     assert [(item.description, item.amount) for item in result.bill.line_items] == [
         ("Basic Charge", Decimal("10.00")),
@@ -776,7 +776,7 @@ def test_the_accounts_activity_over_untitled_charges_is_no_charges_table() -> No
 
 def test_a_numeric_date_no_field_is_read_from_leaves_the_order_unasked() -> None:
     """The bill's dates in words, and one numeric date in a message (`after 02/07/2025`) that reads either way: both
-    readings read the same values, and the bill went to review (ambiguous_date_order) all the same."""
+    readings read the same values. The bill went to review for it all the same (ambiguous_date_order)."""
     header: list[list[Row]] = [
         [(72, "Account Number: 1234-5678")],
         [(72, "Statement Date: February 7, 2025")],
@@ -801,9 +801,9 @@ def test_a_charges_own_service_period_is_none_of_its_figures() -> None:
         [(72, "Basic Charge"), (240, period), (72, "", 540, "$5.00")],
         [(72, "Energy Charge"), (240, period), (360, "400 kWh"), (440, "$0.10/kWh"), (72, "", 540, "$40.00")],
     ]
-    document = READER.read(bill(charges=charges))
-    assert f"{long_name} {period}\t$5.00" in [line.text for line in document.lines]
-    result = loaded(bill(charges=charges))
+    pdf = bill(charges=charges)
+    assert f"{long_name} {period}\t$5.00" in [line.text for line in READER.read(pdf).lines]
+    result = loaded(pdf)
     assert result.bill is not None
     assert [(item.description, item.quantity, item.unit, item.rate) for item in result.bill.line_items] == [
         (long_name, None, None, None),

@@ -33,7 +33,7 @@ from common.extraction.bills.draft import (
     row_provenance,
     values_after,
 )
-from common.extraction.bills.layout import SIZE_STEP, BBox, Document, Line, Segment, joined, union
+from common.extraction.bills.layout import SIZE_STEP, BBox, Document, Line, Segment, joined, other_size, union
 from common.extraction.bills.values import (
     CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
@@ -1411,7 +1411,8 @@ def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal 
     at the end of its description (a long name set close to the period's column, one cell with it)."""
     first, *rest = (cell.strip() for cell in cells)
     rest = [cell for cell in rest if not (_RANGE.fullmatch(cell) or _DATE.fullmatch(cell))]
-    first = _TRAILING_PERIOD.sub("", first) or first
+    if _DIGIT.search(first):  # a period holds figures; most names none (the search costs a tenth of the cut's)
+        first = _TRAILING_PERIOD.sub("", first) or first
     try:
         if rest:
             details = " ".join(rest)
@@ -1478,8 +1479,13 @@ def _in_one_cell(above: Line, below: Line) -> bool:
     closer than a table's rows are: on the same page, its box from a little over the bottom of one of `above`'s cells
     to WRAP_LEADING of the type's height under it. (A row's cells may end on different lines: one wrapped, or one
     centred in the row lower than the others.)"""
+    return below.page == above.page and _under_a_cell(above.segments, below)
+
+
+def _under_a_cell(cells: list[Segment], below: Line) -> bool:
+    """Whether `below` is set at a cell's own leading under one of `cells` (see _in_one_cell)."""
     height, top = below.segments[0].height, below.top
-    return below.page == above.page and any(_at_a_cells_leading(cell.bbox[1], top, height) for cell in above.segments)
+    return any(_at_a_cells_leading(cell.bbox[1], top, height) for cell in cells)
 
 
 def _at_a_cells_leading(bottom: float, top: float, height: float) -> bool:
@@ -3259,12 +3265,8 @@ def _dated_fields(
 
 def _same_values(readings: list[Draft]) -> bool:
     """Whether every reading of the dates read the same fields with the same values."""
-    first = readings[0]
-    return all(
-        reading.fields.keys() == first.fields.keys()
-        and all(reading.value(name) == first.value(name) for name in first.fields)
-        for reading in readings[1:]
-    )
+    first, *others = ({name: reading.value(name) for name in reading.fields} for reading in readings)
+    return all(values == first for values in others)
 
 
 # A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`,
@@ -3709,14 +3711,9 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
         line, at = block[number], sides[number]
         if at not in (0, len(line.segments)):
             continue
-        above = block[number - 1] if number else None
-        # the cells of the line above on the line's side, if any, and whether the line is set at a cell's leading
-        # under one of them
-        beside = (
-            [] if above is None else above.segments[: sides[number - 1]] if at else above.segments[sides[number - 1] :]
-        )
-        wrapped = any(_at_a_cells_leading(cell.bbox[1], line.top, line.segments[0].height) for cell in beside)
-        if not wrapped:
+        above = block[number - 1].segments if number else []
+        own_side = above[: sides[number - 1]] if at else above[sides[number - 1] :]  # the line above's, on its side
+        if not _under_a_cell(own_side, line):
             alone[at == 0] += 1
     if min(alone) >= 2 or _off_baseline(block[right[0] : right[-1] + 1], sides[right[0] : right[-1] + 1]):
         return right[0]
@@ -3741,7 +3738,7 @@ def _off_baseline(lines: list[Line], sides: list[int]) -> bool:
     ]
     off = sum(
         abs(left[-1].bbox[1] - right[0].bbox[1]) > OFF_BASELINE * min(left[-1].height, right[0].height)
-        or max(left[-1].height, right[0].height) > SIZE_STEP * min(left[-1].height, right[0].height)
+        or other_size(left[-1].height, right[0].height, SIZE_STEP)
         for left, right in both
     )
     return off >= 3 and off >= len(both) - 1

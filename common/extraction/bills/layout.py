@@ -196,9 +196,9 @@ def _rotated_box(box: BBox, angle: float) -> BBox:
     return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
 
 
-def other_size(height: float, other: float) -> bool:
-    """Two words' heights tell type of another size (SIZE_JUMP apart; a word with no height tells nothing)."""
-    return height > 1.0 and other > 1.0 and (height > SIZE_JUMP * other or other > SIZE_JUMP * height)
+def other_size(height: float, other: float, step: float = SIZE_JUMP) -> bool:
+    """Two words' heights tell type of another size (`step` apart; a word with no height tells nothing)."""
+    return height > 1.0 and other > 1.0 and (height > step * other or other > step * height)
 
 
 def _center_order(word: Word) -> float:
@@ -297,12 +297,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
         if (
             gap > cell_gap * scale
             or (gap < touching * scale and other_size(height, previous_height))
-            or (
-                gap > sized_gap * scale
-                and height > 1.0
-                and previous_height > 1.0
-                and (height > size_step * previous_height or previous_height > size_step * height)
-            )
+            or (gap > sized_gap * scale and other_size(height, previous_height, size_step))
         ):
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
