@@ -48,10 +48,10 @@ from common.extraction.bills.guard import PdfTextReader
 from common.models import BillStatus, LineItem, NormalizedBill, Severity, UsageRead
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged", "invoice", "sidebar")
+LAYOUTS = ("tables", "cards", "band", "narrow", "middle", "columns", "paged", "invoice", "sidebar", "stamped")
 # `middle` is `narrow` with its cells centred in their rows, a browser's default: its words are narrow's; `paged`
-# is `tables` over pages, and `sidebar` the tables' words laid out in two columns.
-WORDING = {"middle": "narrow", "paged": "tables", "sidebar": "tables"}
+# is `tables` over pages, `sidebar` the tables' words laid out in two columns, and `stamped` the tables marked.
+WORDING = {"middle": "narrow", "paged": "tables", "sidebar": "tables", "stamped": "tables"}
 # Previous balance, payments, adjustments, new charges, budget instalment, supplier charges, amount due.
 SUMMARY_LABELS = {
     "tables": (
@@ -197,6 +197,15 @@ STYLES["sidebar"] = (
     + """ .page{display:flex;gap:28px;align-items:flex-start} .sidebar{width:270px;flex:none;background:#f3f3f3;
     padding:8px} .sidebar table{width:100%} .sidebar td{padding:2px 4px} .main{flex:1} .note{font-size:8pt}"""
 )
+# `tables` marked as a reprint is: `DUPLICATE` across the page in large pale type, behind the charges, and a form's
+# number and a printer's line up its left margin.
+STYLES["stamped"] = (
+    STYLES["tables"]
+    + """ .watermark{position:fixed;top:38%;left:8%;transform:rotate(-35deg);font-size:90pt;font-weight:bold;
+    color:rgba(0,0,0,0.08);z-index:-1} .margin{position:fixed;top:300px;left:-150px;width:320px;
+    transform:rotate(-90deg);font-size:6.5pt;color:#666}"""
+)
+STAMPS = "<div class=watermark>DUPLICATE</div><div class=margin>FORM 5102-E REV 03/24 Printed on recycled paper</div>"
 # The account's facts: account, service address, statement date, period and due date.
 FACT_LABELS = {"invoice": ("Account No.", "Supply Address", "Invoice Date", "Billing Period", "Payment Due")}
 DEFAULT_FACT_LABELS = ("Account Number", "Service Address", "Statement Date", "Service Period", "Due Date")
@@ -285,7 +294,9 @@ def render(bill: NormalizedBill, layout: str) -> str:
         masthead,
         *body,
         meters,
-        "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p></body></html>",
+        "<p class=sub>Thank you for your payment. Please pay by the due date to avoid a late fee.</p>",
+        STAMPS if shape == "stamped" else "",
+        "</body></html>",
     ]
     return "".join(parts)
 

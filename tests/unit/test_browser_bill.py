@@ -386,3 +386,52 @@ def test_a_sidebars_budget_plan_beside_the_charges_is_read_before_them() -> None
     assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
     assert bill.budget_billing is not None and bill.budget_billing.deferred_balance == Decimal("-106.13")
     assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+
+
+STAMPED = BILL.with_name("browser-stamped-bill.pdf")  # `stamped` layout: a watermark and a form's number up the margin
+
+
+def test_pdfium_breaks_the_stamped_pages_headings_after_every_letter() -> None:
+    """What the file holds: read with its watermark, pdfium's own reading of the lines breaks the headings."""
+    document = pypdfium2.PdfDocument(STAMPED.read_bytes())
+    try:
+        text = document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+    assert "DUPLICATE" in text and "A\r\nc\r\nc\r\no\r\nu\r\nn\r\nt" in text
+
+
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+def test_a_bill_stamped_duplicate_across_its_charges_reads_whole(isolation: Isolation) -> None:
+    """`DUPLICATE` across the page in 90-point type at 35°, and `FORM 5102-E REV 03/24 Printed on recycled paper` up
+    the margin. The bill loaded as ok from `DUPLICATE` (the largest type on the page), with no charge and no meter:
+    pdfium broke every heading after each letter."""
+    reader = PdfTextReader(isolation)
+    try:
+        lines = [line.text for line in reader.read(STAMPED.read_bytes()).lines]
+        result = extract_bill(STAMPED.read_bytes(), STAMPED.name, pdf_reader=reader, templates=(), ocr="off")
+    finally:
+        reader.close()
+    assert not [line for line in lines if "DUPLICATE" in line or "recycled" in line or "FORM" in line]
+    assert {"Account Summary", "Current Charges", "Meter Readings"} <= set(lines)
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.provider, bill.account_number) == ("Riverside Municipal Utilities", "RMU-437075-71")
+    assert [(item.description, str(item.amount)) for item in bill.line_items] == [
+        ("Water Base Charge", "23.88"),
+        ("Water Usage", "97.98"),
+        ("Sewer Base Charge", "27.49"),
+        ("Sewer Volume Charge", "149.27"),
+        ("Stormwater Fee", "15.62"),
+        ("Gas Customer Charge", "15.26"),
+        ("Gas Delivery", "18.01"),
+        ("Gas Supply", "26.87"),
+        ("Municipal Utility Tax", "16.85"),
+    ]
+    assert [(read.meter_number, str(read.quantity)) for read in bill.usage] == [
+        ("W467488", "23"),
+        (None, "23"),
+        (None, "2"),
+        ("G806939", "31.930"),
+    ]
+    assert [audit.code for audit in result.audits] == ["estimated_read"]

@@ -76,10 +76,10 @@ NATIVE_COLUMNS = pdf_worker._native_columns
 def refuse_fallback(*args: Any) -> Any:
     """_native_columns, failing where C could not read the page (a page with words on two lines C reads, and
     Python reads again to split them: that is no fallback)."""
-    columns = NATIVE_COLUMNS(*args)
+    columns, away = NATIVE_COLUMNS(*args)
     if columns is None:
         raise AssertionError("the C path fell back to Python")
-    return columns
+    return columns, away
 
 
 def read_both(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> tuple[Any, Any]:
@@ -249,7 +249,8 @@ class FakePdfium:
     Indices count UTF-16 units, as pdfium's do: a character past U+FFFF is two positions. A character's
     box derives from its index (right < left and the bottoms and tops vary, so the min/max choices show);
     `no_box` and `unmapped` indices fail, `nan_box` ones give a NaN box, `boxes` (left, bottom, right, top)
-    are given as they are. Every character is level (angle 0) but those in `angles`; `angles_asked` records
+    are given as they are. Every character is at `angle` (level, 0, unless set: a page set turned or off level) but
+    those in `angles`; `angles_asked` records
     the characters whose angle was asked for. A character's origin is in `origins`, else its box's lower left
     corner; `no_origin` ones have none. FPDFText_CountRects and FPDFText_GetRect give `strings`, the boxes of
     the strings drawn (left, bottom, right, top), in order; none unless given. FPDFText_IsGenerated says a
@@ -261,6 +262,7 @@ class FakePdfium:
         self.nan_box: set[int] = set()
         self.boxes: dict[int, CharBox] = {}
         self.unmapped: set[int] = set()
+        self.angle = 0.0
         self.angles: dict[int, float] = {}
         self.angles_asked: list[int] = []
         self.origins: dict[int, tuple[float, float]] = {}
@@ -313,7 +315,7 @@ class FakePdfium:
     def _char_angle(self, handle: int, index: int) -> float:
         assert handle == HANDLE
         self.angles_asked.append(index)
-        return self.angles.get(index, 0.0)
+        return self.angles.get(index, self.angle)
 
     def _char_origin(self, handle: int, index: int, x_address: int, y_address: int) -> int:
         assert handle == HANDLE
@@ -356,10 +358,11 @@ def utf16(units: list[int]) -> tuple[Any, str]:
 
 
 def both_columns(units: list[int], aligned: bool) -> pdf_worker.Columns:
-    """Both paths on one page text; asserts they agree (words, boxes and joined words) and returns C's."""
+    """Both paths on one page text, Python's given the words C found running another way as _page gives them; asserts
+    they agree (words, boxes and joined words) and returns C's."""
     buffer, text = utf16(units)
-    native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
-    python = pdf_worker._columns(*pdf_worker._python_words(HANDLE, text, len(units), aligned))
+    native, away = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
+    python = pdf_worker._columns(*pdf_worker._python_words(HANDLE, text, len(units), aligned, away=away))
     assert native is not None, "C split the text unlike str.split()"
     assert native[0] == python[0]
     assert native[1].tobytes() == python[1].tobytes()
@@ -507,7 +510,7 @@ def test_a_word_whose_first_and_last_characters_stand_on_two_lines_is_joined(
     fake: FakePdfium, first: CharBox, last: CharBox, angle: float, joined: bool
 ) -> None:
     fake.boxes.update({2: first, 3: after(first), 4: last})  # "abc"
-    fake.angles[2] = angle
+    fake.angle = angle  # the page's
     texts, boxes, joined_words = both_columns(units_of("x abc y"), aligned=True)
     assert texts == ["x", "abc", "y"]
     assert joined_words == ([1] if joined else [])
@@ -648,7 +651,9 @@ def test_a_word_with_a_character_without_an_origin_stays_joined(fake: FakePdfium
     assert joined == [1]
 
 
-def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:
+def test_python_asks_the_angle_only_when_the_characters_do_not_share_both_height_and_width(fake: FakePdfium) -> None:
+    """C asks each word's first character's (which way it runs, _turned_away), and Python, given what C found, asks
+    only where on_two_lines needs it: each of its asks is a ctypes call."""
     boxes = {
         "a": ((10, 700, 20, 710), (20, 699, 31, 709)),  # share height only: asked, one line
         "b": ((10, 700, 20, 710), (12, 686, 22, 696)),  # share width only: asked, two lines
@@ -660,35 +665,160 @@ def test_the_angle_is_asked_only_when_the_characters_do_not_share_both_height_an
         fake.boxes.update({3 * index: boxes[name][0], 3 * index + 1: boxes[name][1]})
     _, _, joined = both_columns(units_of("a1 b1 c1 d1 e1"), aligned=True)
     assert joined == [1, 3]
-    assert fake.angles_asked == [0, 3, 9, 0, 3, 9]  # a, b and d, once by C and once by Python
+    assert fake.angles_asked == [0, 3, 6, 9, 12, 0, 3, 9]  # every word by C, then a, b and d by Python
 
 
-def diagonal_watermark_pdf(degrees: int) -> bytes:
-    """`SAMPLE COPY DUPLICATE` in large type across the page at `degrees`, over a line of level text."""
+LEVEL_LINES = ("Account Number: 1234-5678", "Amount Due: $155.95")
+LEVEL_WORDS = [word for line in LEVEL_LINES for word in line.split()]
+
+
+def turned_text_pdf(degrees: float, text: str = "SAMPLE COPY DUPLICATE", size: float = 48, heading: str = "") -> bytes:
+    """`text` across the middle of the page turned `degrees` counter-clockwise, among two lines of level text (under a
+    `heading` set glyph by glyph 1.5 points apart, a browser's letter-spacing)."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 10)
+    x = 100.0
+    for character in heading:
+        canvas.drawString(x, 220, character)
+        x += stringWidth(character, "Helvetica-Bold", 10) + 1.5
     canvas.setFont("Helvetica", 9)
-    canvas.drawString(100, 200, "Account Number: 1234-5678")
+    canvas.drawString(100, 200, LEVEL_LINES[0])
+    canvas.drawString(100, 180, LEVEL_LINES[1])
     canvas.translate(306, 396)
     canvas.rotate(degrees)
-    canvas.setFont("Helvetica-Bold", 48)
-    canvas.drawCentredString(0, 0, "SAMPLE COPY DUPLICATE")
+    canvas.setFont("Helvetica-Bold", size)
+    canvas.drawCentredString(0, 0, text)
     canvas.save()
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("degrees", [30, 45, 60, 135, 225, 315])
-def test_a_diagonal_watermark_is_one_line_not_two(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
-    native, python = read_both(monkeypatch, diagonal_watermark_pdf(degrees))
+def read_leaving_out(monkeypatch: pytest.MonkeyPatch, pdf: bytes, *, away: bool = True) -> list[str]:
+    """The page's words, read with C and without it (the Python loop finds the words running another way itself):
+    the same words and boxes both ways. With C, where the first reading finds words running another way (`away`),
+    pdfium reads the page again without their text objects, in which none are left."""
+    handed: list[frozenset[int] | None] = []
+
+    def native_columns(*args: Any) -> Any:
+        columns, away = NATIVE_COLUMNS(*args)
+        handed.append(away)
+        return columns, away
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_native_columns", native_columns)
+        native = pdf_worker.read_columns(pdf, **LIMITS)
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_worker, "_native", lambda: None)
+        python = pdf_worker.read_columns(pdf, **LIMITS)
     assert_same_pages(native, python)
+    assert (len(handed) == 2 and handed[0] and handed[1] == frozenset()) if away else handed == [frozenset()]
     ((texts, _, joined),) = native[0]
-    assert texts == ["Account", "Number:", "1234-5678", "SAMPLE", "COPY", "DUPLICATE"]
     assert joined == []
+    return texts
+
+
+@pytest.mark.parametrize("degrees", [15, 30, 45, 60, 135, 225, 315])
+def test_a_watermark_across_the_page_is_left_out_of_its_words(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
+    """Read as a word, a watermark's box spans the page's middle, and it joins the line of a charge there (`Off-Peak
+    Energy | DUPLICATE | 95 kWh`) and names the utility, being its largest type. 15° is a stamp's slant."""
+    assert read_leaving_out(monkeypatch, turned_text_pdf(degrees)) == LEVEL_WORDS
+
+
+@pytest.mark.parametrize("degrees", [90, 270])
+def test_text_up_or_down_the_margin_of_a_level_page_is_left_out(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
+    """A form's number and a printer's line set up the margin: each word stood at the start of some line."""
+    pdf = turned_text_pdf(degrees, "FORM 5102-E REV 03/24", size=6.5)
+    assert read_leaving_out(monkeypatch, pdf) == LEVEL_WORDS
+
+
+@pytest.mark.parametrize("degrees", [5, 8])
+def test_text_a_few_degrees_off_level_is_level(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
+    """Past a scan's skew (a tilted page's words are each a few degrees off) and short of a stamp's slant."""
+    texts = read_leaving_out(monkeypatch, turned_text_pdf(degrees, "Thank you", size=9), away=False)
+    assert sorted(texts) == sorted([*LEVEL_WORDS, "Thank", "you"])
+
+
+def test_the_page_runs_the_way_most_of_its_characters_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page set turned as a whole keeps its words, and the level ones among fewer characters are what runs another
+    way (the level lines hold 40 characters, the turned text more)."""
+    pdf = turned_text_pdf(30, "Statement of account for the period to February 2025", size=12)
+    assert read_leaving_out(monkeypatch, pdf) == "Statement of account for the period to February 2025".split()
+
+
+def test_a_letter_spaced_line_beside_a_watermark_is_still_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters pdfium spaced apart are joined again with the watermark's words left out of the page."""
+    pdf = turned_text_pdf(45, heading="CURRENT CHARGES")
+    document = pypdfium2.PdfDocument(pdf)
+    assert "C U R R E N T" in document[0].get_textpage().get_text_range()
+    document.close()
+    assert read_leaving_out(monkeypatch, pdf) == ["CURRENT", "CHARGES", *LEVEL_WORDS]
+
+
+@pytest.mark.parametrize(
+    ("turns", "lengths", "away"),
+    [
+        ([0, 0, 4], [5, 5, 9], {2}),  # a watermark among fewer characters
+        ([0, 1, 3, 0], [9, 2, 2, 9], {1, 2}),  # up and down the margin
+        ([4, 4, 0], [9, 9, 4], {2}),  # a page set turned as a whole: its level stamp is away
+        ([0, 4], [6, 6], set()),  # as many each way: no way holds most of the page
+        ([0, 255, 4], [6, 20, 4], {2}),  # a word pdfium has no angle for runs no known way
+        ([255, 255], [3, 3], set()),
+        ([2, 2, 0], [10, 10, 3], {2}),  # an upside-down page
+    ],
+)
+def test_words_running_another_way_than_most_characters(turns: list[int], lengths: list[int], away: set[int]) -> None:
+    assert pdf_worker._turned_away(turns, lengths) == away
+
+
+@pytest.mark.parametrize(
+    ("angle", "turn"),
+    [
+        (0.0, 0),
+        (0.2, 0),  # a scan's text layer off level, or a stamp set less than 11.5° off
+        (0.2001, pdf_worker.ASKEW),
+        (math.pi / 4, pdf_worker.ASKEW),
+        (math.pi / 2, 1),
+        (math.pi, 2),
+        (3 * math.pi / 2, 3),
+        (2 * math.pi - 0.05, 0),
+        (-1.0, pdf_worker.UNKNOWN_TURN),  # pdfium has no angle
+        (float("nan"), pdf_worker.UNKNOWN_TURN),
+    ],
+)
+def test_which_way_a_word_runs(fake: FakePdfium, angle: float, turn: int) -> None:
+    """C's turn_of and Python's _turn_of, the same."""
+    assert pdf_worker._turn_of(angle) == turn
+    fake.angle = angle
+    buffer, text = utf16(units_of("abc"))
+    boxes, status, turns = (
+        pdf_worker.array("f", bytes(16)),
+        pdf_worker.array("B", bytes(1)),
+        pdf_worker.array("B", b"0"),
+    )
+    native = pdf_worker._native()
+    assert native is not None
+    native(
+        HANDLE,
+        pdf_worker._CHAR_BOX_ADDRESS,
+        pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
+        pdf_worker._CHAR_ANGLE_ADDRESS,
+        pdf_worker._CHAR_ORIGIN_ADDRESS,
+        pdf_worker._IS_GENERATED_ADDRESS,
+        buffer,
+        len(text),
+        True,
+        boxes.buffer_info()[0],
+        status.buffer_info()[0],
+        turns.buffer_info()[0],
+        1,
+    )
+    c_angle = float(ctypes.c_float(angle).value)  # pdfium's angle is a float
+    assert turns[0] == pdf_worker._turn_of(c_angle)
 
 
 def test_a_single_character_word_is_never_joined(fake: FakePdfium) -> None:
     assert both_columns(units_of("1 2"), aligned=True)[2] == []
-    assert fake.angles_asked == []
+    assert fake.angles_asked == [0, 2]  # by C, which way each runs; Python asks nothing
 
 
 @pytest.mark.parametrize("aligned", [True, False])
@@ -716,6 +846,7 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
     buffer, text = utf16(units_of("one two three"))
     boxes = pdf_worker.array("f", bytes(16 * 3))
     status = pdf_worker.array("B", bytes(3))
+    turns = pdf_worker.array("B", bytes(3))
     native = pdf_worker._native()
     assert native is not None
     kept = native(
@@ -730,10 +861,12 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
         True,
         boxes.buffer_info()[0],
         status.buffer_info()[0],
+        turns.buffer_info()[0],
         1,
     )
     assert kept == -1
     assert status.tolist() == [1, 0, 0]
+    assert turns.tolist() == [0, 0, 0]
     assert boxes.tolist()[4:] == [0.0] * 8
 
 
@@ -814,7 +947,7 @@ def test_c_leaves_a_word_drawn_over_another_to_python_which_reads_it_as_two(fake
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
     fake.strings = [(10, 700, 30, 710), (26, 700, 46, 710)]
     buffer, text = utf16(units_of("x abcd y"))
-    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True)[0] is None
     words, joined = PYTHON_WORDS(HANDLE, text, len(text), True)
     assert [word[0] for word in words] == ["x", "ab", "cd", "y"]
     assert words[1][1:] == (10, 700, 30, 710) and words[2][1:] == (26, 700, 46, 710)
@@ -840,10 +973,10 @@ def test_when_a_word_is_read_as_drawn_over_another(
     first, last = (2, 5) if aligned else (7, 16)
     fake.boxes.update({first: (10, 700, 20, 710), first + 1: (20, 700, 30, 710), first + 2: third})
     fake.boxes[last] = (36, 700, 46, 710)
-    fake.angles[first] = angle
+    fake.angle = angle  # the page's
     fake.strings = [(10, 700, 30, 710), (26, 700, 46, 710)]  # `ab`, then `cd`
     buffer, text = utf16(units_of("x abcd y"))
-    native = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, aligned)
+    native, _ = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, aligned)
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), aligned)
     assert (native is not None) == whole
     assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])
@@ -854,7 +987,7 @@ def test_an_accent_drawn_over_its_letter_stays_in_its_word(fake: FakePdfium) -> 
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (22, 700, 28, 710)})
     fake.strings = [(10, 700, 30, 710), (22, 700, 28, 710)]
     buffer, text = utf16(units_of("x ab\u00b4 y"))
-    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True)[0] is None
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
     assert [word[0] for word in words] == ["x", "ab\u00b4", "y"]
 
@@ -878,7 +1011,7 @@ def test_python_looks_only_where_one_string_drawn_meets_the_one_before(
     fake.boxes.update({2: (10, 700, 20, 710), 3: (20, 700, 30, 710), 4: (26, 700, 36, 710), 5: (36, 700, 46, 710)})
     fake.strings = strings
     buffer, text = utf16(units_of("x abcd y"))
-    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True) is None
+    assert pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True)[0] is None
     words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
     assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])
 
@@ -919,8 +1052,8 @@ def test_a_letter_spaced_words_box_takes_in_the_spacing_around_it(
     left, right = min(boxes[2][0], boxes[5][0]), max(boxes[2][2], boxes[5][2])
     assert flat[4:8] == [left - spacing if space_drawn else left, 700, right + spacing, 710]
     spaced = boxes[3][0] - boxes[2][2] > 1 and boxes[5][0] - boxes[4][2] > 1
-    # on_two_lines asks (C, then Python): `a` and `d` share no width; letter_spacing asks only once both gaps tell
-    assert fake.angles_asked == [2] * (4 if spaced else 2)
+    # C asks each word's once; Python, on_two_lines (`a` and `d` share no width) and letter_spacing once both gaps tell
+    assert fake.angles_asked == [0, 2, 7] + [2] * (2 if spaced else 1)
 
 
 def test_letter_spacing_is_measured_only_where_characters_are_text_indices(fake: FakePdfium) -> None:

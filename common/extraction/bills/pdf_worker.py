@@ -40,7 +40,7 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, BinaryIO, TypeVar
 
 import pypdfium2.raw as pdfium_c
@@ -57,6 +57,9 @@ PageImage = tuple[float, float, int, int, int, bytes]
 # wordboxes.c's statuses of a word with a box: kept, on two lines (on_two_lines), drawn over another (drawn_over),
 # kept on a page that may hold letters pdfium spaced apart (_spaced_letters_joined)
 KEPT, JOINED, DRAWN_OVER, SPACED = 1, 3, 4, 5
+# wordboxes.c's turn_of: which way a word runs (0 to 3 quarter turns clockwise, ASKEW, UNKNOWN_TURN), and how far
+# from a quarter turn a word is askew (past a scan's few degrees off level, short of a stamp's or a watermark's)
+QUARTER_TURN, ASKEW_BY, ASKEW, UNKNOWN_TURN = math.pi / 2, 0.2, 4, 255
 T = TypeVar("T")
 
 
@@ -108,16 +111,18 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    # textpage and pdfium's five functions, text, length, aligned, boxes_out, status_out, max_words
-    function.argtypes = (pointer,) * 7 + (integer, integer, pointer, pointer, integer)
+    # textpage and pdfium's five functions, text, length, aligned, boxes_out, status_out, turns_out, max_words
+    function.argtypes = (pointer,) * 7 + (integer, integer, pointer, pointer, pointer, integer)
     function.restype = integer
     return function
 
 
-def _page(textpage: Any, count: int) -> Columns:
+def _page(textpage: Any, count: int, set_aside: Callable[[list[int]], bool] | None = None) -> Columns | None:
     """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees, from
     the Python loop; from the Python loop too where wordboxes.c found words it reads better: run over two lines
-    (a page or so in a tilted scan's text layer) or drawn over one another. It reads them in one pass."""
+    (a page or so in a tilted scan's text layer), drawn over one another, or running another way than the page's
+    lines (_turned_away), which it leaves out. It reads them in one pass. Where words run another way, None if
+    `set_aside` took their first characters out of the page: pdfium is to read it again without them."""
     if count <= 0:
         return [], array("f"), []
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -129,25 +134,35 @@ def _page(textpage: Any, count: int) -> Columns:
     aligned = units == count
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     native = _native()
-    columns = _native_columns(native, handle, buffer, units, text, aligned) if native is not None else None
+    columns, away = _native_columns(native, handle, buffer, units, text, aligned) if native else (None, None)
+    if away is None:
+        away = _python_turned_away(handle, text, _astral(text, units), aligned)
+    if (
+        away
+        and set_aside is not None
+        and set_aside(_first_characters(handle, text, away, _astral(text, units), aligned))
+    ):
+        return None
     plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
     if columns is None or (columns[2] and plain):
-        columns = _columns(*_python_words(handle, text, units, aligned, split=plain))
+        columns = _columns(*_python_words(handle, text, units, aligned, split=plain, away=away))
     return columns
 
 
 def _native_columns(
     native: Any, handle: int | None, buffer: Any, units: int, text: str, aligned: bool
-) -> Columns | None:
-    """One call to wordboxes.c for the page; None (use Python) in case its words are not str.split()'s. A page read
-    word for word on which C found a letter-spaced word has its letters pdfium spaced apart joined
-    (_spaced_letters_joined), as the Python loop does."""
+) -> tuple[Columns | None, frozenset[int] | None]:
+    """One call to wordboxes.c for the page, and the words (by their index among str.split()'s) running another way
+    than the page's lines (_turned_away). No columns (use Python) in case its words are not str.split()'s, or some
+    run another way: the Python loop leaves those out. A page read word for word on which C found a letter-spaced
+    word has its letters pdfium spaced apart joined (_spaced_letters_joined), as the Python loop does."""
     texts = text.split()
     size = len(texts)
     boxes = array("f", bytes(16 * size))
     status = array(
         "B", bytes(size)
     )  # per word: 1 (5 letter-spaced) kept, 3 kept on two lines, 2 skipped, 0 not reached
+    turns = array("B", bytes(size))
     kept = native(
         handle,
         _CHAR_BOX_ADDRESS,
@@ -160,14 +175,18 @@ def _native_columns(
         aligned,
         boxes.buffer_info()[0],
         status.buffer_info()[0],
+        turns.buffer_info()[0],
         size,
     )
+    if kept < 0 or status.count(0):
+        return None, None
+    away = frozenset() if turns.count(0) == size else _turned_away(turns, list(map(len, texts)))
+    if away or status.count(DRAWN_OVER):
+        return None, away  # the Python loop cuts a word drawn over another where two drawn strings meet
     if kept == size and status.count(KEPT) == size:
-        return texts, boxes, []
-    if kept < 0 or status.count(0) or status.count(DRAWN_OVER):
-        return None  # the Python loop cuts a word drawn over another where two drawn strings meet
+        return (texts, boxes, []), away
     if kept == size and status.count(KEPT) + status.count(SPACED) == size:
-        return _columns(_spaced_letters_joined(handle, text, _words((texts, boxes, []))), [])
+        return _columns(_spaced_letters_joined(handle, text, _words((texts, boxes, []))), []), away
     del boxes[4 * kept :]
     words: list[str] = []
     joined: list[int] = []
@@ -176,7 +195,35 @@ def _native_columns(
             joined.append(len(words))
         if flag in (KEPT, JOINED, SPACED):
             words.append(word)
-    return words, boxes, joined
+    return (words, boxes, joined), away
+
+
+def _turn_of(angle: float) -> int:
+    """wordboxes.c's turn_of, operation for operation: which way a word whose first character pdfium turns by `angle`
+    runs."""
+    if not angle >= 0.0:
+        return UNKNOWN_TURN
+    quarters = math.floor(angle / QUARTER_TURN + 0.5)
+    if abs(angle - quarters * QUARTER_TURN) > ASKEW_BY:
+        return ASKEW
+    return int(quarters) % 4
+
+
+def _turned_away(turns: Sequence[int], lengths: Sequence[int]) -> frozenset[int]:
+    """The words (by index) that run another way than most of the page's characters: a watermark across the page, a
+    form's number up its margin, a stamp. They are no part of its lines, and a line read through them is read wrong
+    (a watermark's one word is as tall as the page's middle, and joins a charge's line; a margin's words each start
+    a line's first cell). None where no way holds most of the characters, or pdfium gives no angle."""
+    weights: dict[int, int] = {}
+    for turn, length in zip(turns, lengths, strict=True):
+        if turn != UNKNOWN_TURN:
+            weights[turn] = weights.get(turn, 0) + length
+    if len(weights) < 2:
+        return frozenset()
+    main = max(weights, key=weights.__getitem__)
+    if 2 * weights[main] <= sum(weights.values()):
+        return frozenset()
+    return frozenset(index for index, turn in enumerate(turns) if turn not in (main, UNKNOWN_TURN))
 
 
 def _span_across(box: tuple[float, ...], cos_a: float, sin_a: float) -> tuple[float, float]:
@@ -231,7 +278,13 @@ def _apart(one: tuple[float, float], other: tuple[float, float]) -> bool:
 
 
 def _python_words(
-    handle: int | None, text: str, units: int, aligned: bool, *, split: bool = False
+    handle: int | None,
+    text: str,
+    units: int,
+    aligned: bool,
+    *,
+    split: bool = False,
+    away: Collection[int] | None = None,
 ) -> tuple[list[Word], list[int]]:
     """What wordboxes.c computes, with two ctypes calls a word (three for most words of two characters: the angle;
     four for most longer ones on a page whose text indices are its characters': their second character's box,
@@ -239,7 +292,7 @@ def _python_words(
     page), a word on two lines is replaced by its parts on each (_split_across_lines) where they can be told apart,
     and is joined only where they cannot. A word holding strings drawn over one another (_drawn_over_parts) is
     cut into them: wordboxes.c hands such a page to this loop. A letter-spaced word's box takes in its spacing
-    (_letter_spacing).
+    (_letter_spacing). The words `away` (by index among str.split()'s; where None, _turned_away's) are left out.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -251,11 +304,15 @@ def _python_words(
     append = words.append
     # Str index k is unit k plus the surrogate pairs before it; a page without pairs (the usual one, where
     # units == len(text)) skips the search. A lone surrogate decoded to one U+FFFD: one index, one unit.
-    astral = [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
+    astral = _astral(text, units)
     plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
     meetings = _strings_meeting(handle) if plain else {}
     spaced = False  # a letter-spaced word was found: wordboxes.c's SPACED
-    for match in WORD.finditer(text):
+    if away is None:
+        away = _python_turned_away(handle, text, astral, aligned)
+    for index, match in enumerate(WORD.finditer(text)):
+        if away and index in away:
+            continue
         first, last = match.span()
         last -= 1
         if astral:
@@ -309,8 +366,65 @@ def _python_words(
             )
         )
     if plain and not joined and (spaced or _SINGLES.search(text)):
-        words = _spaced_letters_joined(handle, text, words)
+        words = _spaced_letters_joined(handle, text, words, away)
     return words, joined
+
+
+def _python_turned_away(handle: int | None, text: str, astral: list[int], aligned: bool) -> frozenset[int]:
+    """_turned_away of the page's words, as wordboxes.c finds their turns: a word whose first or last position maps
+    to no character runs no known way."""
+    turns: list[int] = []
+    lengths: list[int] = []
+    for match in WORD.finditer(text):
+        first, last = _characters(handle, *match.span(), astral, aligned)
+        turns.append(_turn_of(_CHAR_ANGLE(handle, first)) if first >= 0 and last >= 0 else UNKNOWN_TURN)
+        lengths.append(len(match.group()))
+    return frozenset() if turns.count(0) == len(turns) else _turned_away(turns, lengths)
+
+
+def _astral(text: str, units: int) -> list[int]:
+    """The str indices of the code points past U+FFFF (two UTF-16 units each), where `text` was decoded from `units`
+    units and has fewer code points; else none (the usual page, which skips the search)."""
+    return [match.start() for match in ASTRAL.finditer(text)] if units != len(text) else []
+
+
+def _characters(handle: int | None, start: int, end: int, astral: list[int], aligned: bool) -> tuple[int, int]:
+    """pdfium's characters of the first and last code points of the word text[start:end] (-1 where none), as
+    _python_words maps them."""
+    first, last = start, end - 1
+    if astral:
+        first += bisect_left(astral, first)
+        last += bisect_left(astral, last)
+    if not aligned:
+        first, last = _TEXT_INDEX_TO_CHAR(handle, first), _TEXT_INDEX_TO_CHAR(handle, last)
+    return first, last
+
+
+def _first_characters(
+    handle: int | None, text: str, words: Collection[int], astral: list[int], aligned: bool
+) -> list[int]:
+    """pdfium's characters of the first code points of `words` (by index among str.split()'s)."""
+    found = (
+        _characters(handle, *match.span(), astral, aligned)[0]
+        for index, match in enumerate(WORD.finditer(text))
+        if index in words
+    )
+    return [first for first in found if first >= 0]
+
+
+def _set_aside(textpage: Any, characters: list[int]) -> bool:
+    """Whether any text object drawing one of `characters` was found, each set inactive, so that pdfium reads the page
+    again without it. Read with it, a watermark across the page threw pdfium's reading of which way the lines run:
+    it broke the page's headings after every letter (each of `Account` on a line of its own), and a bill lost its
+    charges. A text object runs one way, so no word running the page's way goes with it."""
+    objects = {}
+    for index in characters:
+        found = pdfium_c.FPDFText_GetTextObject(textpage, index)
+        if address := ctypes.cast(found, ctypes.c_void_p).value:
+            objects[address] = found
+    for found in objects.values():
+        pdfium_c.FPDFPageObj_SetIsActive(found, 0)
+    return bool(objects)
 
 
 # wordboxes.c's other SPACED words: a third one-character word in a row, each one space apart
@@ -319,7 +433,9 @@ _SPACED_FIT = 0.35  # a gap within this share of a letter spacing is that spacin
 _SPACED_UNDER = 0.18  # of the height: a gap pdfium spaced under this may be a letter's (a word space is wider)
 
 
-def _spaced_letters_joined(handle: int | None, text: str, words: list[Word]) -> list[Word]:
+def _spaced_letters_joined(
+    handle: int | None, text: str, words: list[Word], away: Collection[int] = frozenset()
+) -> list[Word]:
     """The page's words with the letters of a letter-spaced word that pdfium spaced apart joined again. pdfium puts
     a space of its own between two characters whose gap passes its threshold: a heading set 0.15 em apart by Chrome
     reads `C U RRE N T C H AR G E S`, and no heading is found in it.
@@ -329,9 +445,9 @@ def _spaced_letters_joined(handle: int | None, text: str, words: list[Word]) -> 
     two or more characters are all letter-spaced (_letter_spacing) alike, and it is that spacing; in a chain of
     one-character words alone, three or more, it is their gaps' mean. A word break in letter-spaced text is a space
     and two spacings wide. A joined word is boxed as the word it was (_word, taking in its spacing as
-    _python_words does). Only a page read word for word (none skipped, split or on two lines) is looked at, so
-    both paths read it alike."""
-    spans = [match.span() for match in WORD.finditer(text)]
+    _python_words does). Only a page read word for word (none skipped, split or on two lines; the words `away` left
+    out) is looked at, so both paths read it alike."""
+    spans = [match.span() for index, match in enumerate(WORD.finditer(text)) if index not in away]
     if len(spans) != len(words) or any(
         word[0] != text[start:end] for word, (start, end) in zip(words, spans, strict=True)
     ):
@@ -698,15 +814,19 @@ def read_columns(
 
 def _text_columns(page: Any, max_chars_per_page: int) -> tuple[Columns, bool] | None:
     """The page's words, and whether its text runs past `max_chars_per_page`; None where pdfium cannot load its
-    text."""
-    textpage = pdfium_c.FPDFText_LoadPage(page)
-    if not textpage:
-        return None
-    try:
-        count = pdfium_c.FPDFText_CountChars(textpage)
-        return _page(textpage, min(count, max_chars_per_page)), count > max_chars_per_page
-    finally:
-        pdfium_c.FPDFText_ClosePage(textpage)
+    text. A page with text running another way than its lines is read a second time without it (_set_aside)."""
+    for first_reading in (True, False):
+        textpage = pdfium_c.FPDFText_LoadPage(page)
+        if not textpage:
+            return None
+        try:
+            count = pdfium_c.FPDFText_CountChars(textpage)
+            set_aside = functools.partial(_set_aside, textpage) if first_reading else None
+            if (columns := _page(textpage, min(count, max_chars_per_page), set_aside)) is not None:
+                return columns, count > max_chars_per_page
+        finally:
+            pdfium_c.FPDFText_ClosePage(textpage)
+    raise AssertionError("_page reads a page whole where nothing can be set aside")
 
 
 def _each_page(

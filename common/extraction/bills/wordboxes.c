@@ -71,13 +71,12 @@ static int across(void *textpage, char_origin_fn char_origin, int index, double 
  * lines overlap across (each is the box around a turned character), so there the characters' origins,
  * which sit on their lines' baselines, also tell: more than half a character's height apart across the line
  * (`TO` over `2nd` read `TO2nd` at 2.5 degrees). Apart only when provably so: a NaN coordinate shares. */
-static int on_two_lines(void *textpage, char_angle_fn char_angle, char_origin_fn char_origin, int first_index,
-                        int last_index, rect_f first, rect_f last) {
+static int on_two_lines(void *textpage, double angle, char_origin_fn char_origin, int first_index, int last_index,
+                        rect_f first, rect_f last) {
     int share_height = !(first.bottom >= last.top || last.bottom >= first.top);
     int share_width = !(first.left >= last.right || last.left >= first.right);
     if (share_height && share_width)
         return 0;
-    double angle = char_angle(textpage, first_index);
     if (angle < 0.0)
         return 0; /* pdfium has no angle for it: no evidence either way */
     if (angle == 0.0)
@@ -106,8 +105,8 @@ static int on_two_lines(void *textpage, char_angle_fn char_angle, char_origin_fn
  * around it, and the boxes of a diagonal watermark's letters overlap. A NaN coordinate tells nothing. */
 static const double DRAWN_OVER_BY = 0.2, LEVEL_ENOUGH = 0.1, FULL_TURN = 6.283185307179586; /* 2 pi, as Python's */
 
-static int drawn_over(void *textpage, char_box_fn char_box, char_angle_fn char_angle, int first, int last,
-                      rect_f first_box, rect_f last_box) {
+static int drawn_over(void *textpage, char_box_fn char_box, double angle, int first, int last, rect_f first_box,
+                      rect_f last_box) {
     if (first_box.bottom >= last_box.top || last_box.bottom >= first_box.top || !(last_box.left > first_box.left))
         return 0;
     rect_f previous = first_box, box;
@@ -122,10 +121,8 @@ static int drawn_over(void *textpage, char_box_fn char_box, char_angle_fn char_a
             scale = height > previous_height ? height : previous_height;
         if (!(scale > 1.0))
             scale = 1.0;
-        if ((double)box.left - previous.right < -DRAWN_OVER_BY * scale) {
-            double angle = char_angle(textpage, first);
+        if ((double)box.left - previous.right < -DRAWN_OVER_BY * scale)
             return angle >= 0.0 && (angle < LEVEL_ENOUGH || angle > FULL_TURN - LEVEL_ENOUGH);
-        }
         previous = box;
     }
     return 0;
@@ -144,7 +141,7 @@ static int drawn_over(void *textpage, char_box_fn char_box, char_angle_fn char_a
  * than LEVEL_ENOUGH radians, is looked at; a NaN tells nothing. */
 static const double TRACKED = 0.1;
 
-static double letter_spacing(void *textpage, char_box_fn char_box, char_angle_fn char_angle, int first, int last,
+static double letter_spacing(void *textpage, char_box_fn char_box, double angle, int first, int last,
                              rect_f first_box, rect_f last_box) {
     double height = (double)first_box.top - first_box.bottom;
     if (first_box.bottom >= last_box.top || last_box.bottom >= first_box.top || !(last_box.left > first_box.left) ||
@@ -168,15 +165,30 @@ static double letter_spacing(void *textpage, char_box_fn char_box, char_angle_fn
         if (end < spacing)
             spacing = end;
     }
-    double angle = char_angle(textpage, first);
     return angle >= 0.0 && (angle < LEVEL_ENOUGH || angle > FULL_TURN - LEVEL_ENOUGH) ? spacing : 0.0;
+}
+
+/* Which way a word runs, from its first character's angle: the quarter turn it is set at (0 level, 1 to 3 a
+ * quarter, a half and three quarters clockwise, as pdfium turns), ASKEW when it is further than ASKEW_BY radians
+ * from every quarter (a watermark across the page, a stamp), UNKNOWN_TURN when pdfium has no angle for it. A scan's
+ * text layer a few degrees off level is level here. pdf_worker._turn_of, operation for operation. */
+static const double QUARTER_TURN = 1.5707963267948966, ASKEW_BY = 0.2; /* pi / 2, as Python's */
+enum { ASKEW = 4, UNKNOWN_TURN = 255 };
+
+static uint8_t turn_of(double angle) {
+    if (!(angle >= 0.0))
+        return UNKNOWN_TURN;
+    double quarters = floor(angle / QUARTER_TURN + 0.5);
+    if (fabs(angle - quarters * QUARTER_TURN) > ASKEW_BY)
+        return ASKEW;
+    return (uint8_t)((int)quarters % 4);
 }
 
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k] to KEPT
  * (or JOINED, when on_two_lines; or DRAWN_OVER, when drawn_over: Python reads such a page and splits the word where
  * two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it is the third or later of
- * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and append its
- * box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
+ * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and turns_out[k]
+ * to the way it runs (turn_of; UNKNOWN_TURN where its first or last position maps to no character), and append its box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
  * letter_spacing), or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the
  * text indices (UTF-16 units) where its first and last code points start, since pdfium counts a surrogate pair as
  * two text indices; when `aligned` is 0 they are mapped to character indices first. Returns the number of kept
@@ -186,7 +198,7 @@ enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4, SPACED = 5 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
                char_origin_fn char_origin, is_generated_fn is_generated, const uint16_t *text, int length,
-               int aligned, float *boxes_out, uint8_t *status_out, int max_words) {
+               int aligned, float *boxes_out, uint8_t *status_out, uint8_t *turns_out, int max_words) {
     int words = 0, kept = 0, i = 0, previous_last = -2, singles = 0;
     rect_f rect, first_box;
     /* Text indices are characters' (no glyph without Unicode, no surrogate pair): each character of a word can be
@@ -208,6 +220,7 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         if (words == max_words)
             return -1;
         int k = words++;
+        turns_out[k] = UNKNOWN_TURN;
         /* one-character words in a row, one unit of space apart (`C U R R E N T`, on a plain page) */
         singles = plain && first == last ? (first == previous_last + 2 ? singles + 1 : 1) : 0;
         previous_last = last;
@@ -219,6 +232,8 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
                 continue;
             }
         }
+        double angle = char_angle(textpage, first);
+        turns_out[k] = turn_of(angle);
         if (!char_box(textpage, first, &rect)) {
             status_out[k] = SKIPPED;
             continue;
@@ -247,13 +262,13 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
         boxes_out += 4;
         if (first == last)
             status_out[k] = singles >= 3 ? SPACED : KEPT;
-        else if (on_two_lines(textpage, char_angle, char_origin, first, last, first_box, rect))
+        else if (on_two_lines(textpage, angle, char_origin, first, last, first_box, rect))
             status_out[k] = JOINED;
-        else if (plain && drawn_over(textpage, char_box, char_angle, first, last, first_box, rect))
+        else if (plain && drawn_over(textpage, char_box, angle, first, last, first_box, rect))
             status_out[k] = DRAWN_OVER;
         else {
             status_out[k] = KEPT;
-            double spacing = plain ? letter_spacing(textpage, char_box, char_angle, first, last, first_box, rect) : 0.0;
+            double spacing = plain ? letter_spacing(textpage, char_box, angle, first, last, first_box, rect) : 0.0;
             if (spacing > 0.0) {
                 status_out[k] = SPACED;
                 if (first > 0 && is_space(text[first - 1]) && is_generated(textpage, first - 1) == 0)
