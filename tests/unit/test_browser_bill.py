@@ -435,3 +435,32 @@ def test_a_bill_stamped_duplicate_across_its_charges_reads_whole(isolation: Isol
         ("G806939", "31.930"),
     ]
     assert [audit.code for audit in result.audits] == ["estimated_read"]
+
+
+TWIN = BILL.with_name("browser-twin-bill.pdf")  # `tables`, its charges split into two tables side by side
+
+
+def test_charges_in_two_tables_side_by_side_are_read_left_then_right() -> None:
+    """Each line of the page held a charge of each table on one baseline (`Customer Charge | $9.94 | Gross Receipts
+    Tax | $1.28`): the right one's amount was read as the left one's, and the bill went to review
+    (line_items_sum_mismatch) with four charges read."""
+    lines, result = _read(TWIN)
+    assert "Customer Charge\t$9.94\tGross Receipts Tax\t$1.28" in lines
+    texts = _columns_read(TWIN)
+    headings = "Description\tQuantity\tRate\tAmount"
+    assert texts[texts.index(headings) :][:9] == [
+        headings,
+        "Customer Charge\t$9.94",
+        "Distribution Charge\t708 kWh\t$0.04126\t$29.21",
+        "Transmission Charge\t708 kWh\t$0.00950\t$6.73",
+        headings,
+        "Gross Receipts Tax\t$1.28",
+        "Supply charges from Acme Retail Energy LLC",
+        "Energy Supply\t708 kWh\t$0.08503\t$60.20",
+        "Supplier Monthly Fee\t$5.00",
+    ]
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
+    assert bill.budget_billing is not None and bill.budget_billing.instalment == Decimal("95.00")
+    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]

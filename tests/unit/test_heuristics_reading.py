@@ -1270,9 +1270,17 @@ def test_a_meter_tables_headings_and_units_wrapped_in_their_cells_are_read() -> 
     ]
 
 
-def test_an_estimate_mark_the_reads_ran_into_is_the_reads() -> None:
-    """`Estimated 25,595` in one cell, under `READ` and `PRIOR` (a browser's columns set close): the estimate loaded
-    as an actual read, in an ok bill."""
+@pytest.mark.parametrize(
+    "row",
+    [
+        [(72, "G1183"), (130, "Gas"), (190, "Estimated 25,595"), (300, "", 330, "25,732"), (360, "137 therm")],
+        # a crowded row: the service and the mark run into it too
+        [(72, "G1183"), (130, "Gas Estimated 25,595"), (300, "", 330, "25,732"), (360, "137 therm")],
+    ],
+)
+def test_an_estimate_mark_the_reads_ran_into_is_the_reads(row: list[Row]) -> None:
+    """`Estimated 25,595` in one cell, under `READ` and `PRIOR` (a browser's columns set close), or after the service
+    (`Gas Estimated 25,595`, a crowded row): the estimate loaded as an actual read, in an ok bill."""
     table: list[list[Row]] = [  # `25,595` ends where its heading does, a space after `Estimated`
         [
             (72, "METER"),
@@ -1282,7 +1290,7 @@ def test_an_estimate_mark_the_reads_ran_into_is_the_reads() -> None:
             (300, "", 330, "CURRENT"),
             (360, "USAGE"),
         ],
-        [(72, "G1183"), (130, "Gas"), (190, "Estimated 25,595"), (300, "", 330, "25,732"), (360, "137 therm")],
+        row,
     ]
     result = loaded(bill(meters=table))
     assert result.bill is not None
@@ -4671,3 +4679,48 @@ def test_a_usage_cell_starting_under_no_heading_goes_with_its_unit() -> None:
     assert [(r.meter_number, r.start_read, r.end_read, r.conversion_factor, r.quantity) for r in result.bill.usage] == [
         ("G184939", Decimal("9996"), Decimal("10074"), Decimal("1.035"), Decimal("80.730"))
     ]
+
+
+def test_charges_in_two_tables_side_by_side_are_read_one_table_after_the_other() -> None:
+    """The charges split into two tables side by side, each under its own headings, their rows on one baseline: each
+    line ran a charge into the one beside it (`Basic Charge | $10.00 | Sales Tax | $6.00`), which was read as the
+    line's charge, and the bill went to review (line_items_sum_mismatch). Headings that start over (`Description |
+    Amount | Description | Amount`) tell two tables."""
+    charges: list[list[Row]] = [
+        [(72, "Description"), (200, "Amount"), (300, "Description"), (510, "Amount")],
+        [(72, "Basic Charge", 230, "$10.00"), (300, "Sales Tax", 540, "$6.00")],
+        [(72, "Energy Charge", 230, "$30.00"), (300, "Franchise Fee", 540, "$4.00")],
+    ]
+    pdf = bill(charges=charges)
+    assert "Basic Charge\t$10.00\tSales Tax\t$6.00" in [line.text for line in READER.read(pdf).lines]
+    result = loaded(pdf)
+    assert result.bill is not None
+    assert [(item.description, str(item.amount)) for item in result.bill.line_items] == [
+        ("Basic Charge", "10.00"),
+        ("Energy Charge", "30.00"),
+        ("Sales Tax", "6.00"),
+        ("Franchise Fee", "4.00"),
+    ]
+    assert result.bill.provenance["line_items[2]"].source_text == "Sales Tax | $6.00"
+
+
+@pytest.mark.parametrize(
+    ("cells", "again"),
+    [
+        (["Description", "Amount", "Description", "Amount"], 2),
+        (["Description", "Quantity", "Rate", "Amount", "description", "Amount"], 4),
+        (["Meter", "Previous", "Present", "Meter"], None),  # the same heading last: no table starts with it
+        (["Description", "Amount", "Description"], None),
+        (["Period", "kWh 2024", "Period", "kWh 2025"], None),  # figures: no headings
+        (["Description", "Description", "Amount", "Total"], None),  # a heading repeated at once is no table's start
+    ],
+)
+def test_where_a_line_of_headings_starts_over(cells: list[str], again: int | None) -> None:
+    segments, start = [], 0
+    for number, text in enumerate(cells):
+        segments.append(
+            heuristics.Segment(text, (72.0 + 100 * number, 700.0, 72.0 + 100 * number + 60, 709.0), 9, start)
+        )
+        start += len(text) + 1
+    line = heuristics.Line(1, "\t".join(cells), segments)
+    assert heuristics._headings_again(line) == again

@@ -2486,9 +2486,12 @@ def _flow_in_other_cells(row: Line, cells: dict[str, str]) -> Direction | None:
 
 READ_UNIT_NOTE = re.compile(r"\bReadings? (?:are |shown )?in (?P<unit>m³|m3|ft³|ft3|CCF|HCF)(?![\w³])", re.I)
 # an estimate's word in a row, alone in its cell or after a read (`25,150 estimated`)
-# `Estimated` in a cell of its own, or starting a cell the reads ran into (`Estimated 25,595 25,732`: a browser's
-# columns, the estimate loaded as an actual read)
-ESTIMATE_CELL = re.compile(r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)|(?:^|\t)estimated (?=\d)", re.I)
+# `Estimated` in a cell of its own, or before the reads run into its cell (`Estimated 25,595 25,732`: a browser's
+# columns; `E7873377 Electricity Estimated 13,774 15,250`: a crowded row, its cells set closer than a cell's gap), the
+# estimate loaded as an actual read
+ESTIMATE_CELL = re.compile(
+    r"(?:^|[\t ])\(?(?:est\.?|estimated|estimate)\)?\s*(?:\t|$)|(?:^|[\t ])estimated (?=\d)", re.I
+)
 # A bill that says its reading was estimated, for the meters that carry no mark of their own: `ESTIMATED BILL`
 # printed alone, `This bill is based on an estimated reading.`, `We were unable to read your meter`. Not a
 # legend (`E = Estimated reading`) nor a condition (`If your bill is estimated, ...`).
@@ -3606,13 +3609,15 @@ def _columns_read(page: list[Line]) -> list[Line]:
     """A page's lines with each run of lines in two columns read column by column."""
     margin = min(line.segments[0].bbox[0] for line in page)
     alone: dict[int, int] = {}  # where lines start in words right of the page's text, beside none: by lines
-    headings: set[int] = set()  # where the second of two headings side by side starts
+    headings: set[int] = set()  # where the second of two headings side by side starts, or a table's start over
     for line in page:
         first = line.segments[0]
         if first.bbox[0] - margin > COLUMN_GUTTER * first.height and first.text[:1].isalpha():
             alone[round(first.bbox[0])] = alone.get(round(first.bbox[0]), 0) + 1
         elif len(line.segments) == 2 and line.segments[1].text[:1].isalpha() and not _DIGIT.search(line.text):
             headings.add(round(line.segments[1].bbox[0]))
+        elif (again := _headings_again(line)) is not None:
+            headings.add(round(line.segments[again].bbox[0]))
     runs: dict[int, tuple[int, list[int]]] = {}  # by first line: the end of a run in two columns, each line's split
     taken: set[int] = set()
     for edge in sorted({edge for edge, count in alone.items() if count > 1} | headings):
@@ -3702,10 +3707,13 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
     on each, that are not a cell's text wrapped under the line above (under its side's text); or two headings side
     by side (`Current Charges`, `Budget Plan`) over a right column of two lines or more beside the top of a left one
     that goes on under it in two rows or more of cells of its own; or lines holding both sides on two baselines (a
-    sidebar's summary and messages beside the charges, each at its own leading)."""
+    sidebar's summary and messages beside the charges, each at its own leading); or a line of column headings starting
+    over where the right column does (two tables side by side, their rows on one baseline)."""
     right = [number for number, (line, at) in enumerate(zip(block, sides, strict=True)) if at < len(line.segments)]
     if len(right) < 2:
         return None
+    if _headings_again(block[right[0]]) == sides[right[0]]:
+        return right[0]
     alone = [0, 0]
     for number in range(right[0], right[-1] + 1):
         line, at = block[number], sides[number]
@@ -3721,6 +3729,19 @@ def _two_columns(block: list[Line], sides: list[int]) -> int | None:
     if sides[right[0]] != 1 or len(headings.segments) != 2 or _DIGIT.search(headings.text):
         return None  # no two headings side by side over the columns (a table's headings are more)
     return right[0] if sum(len(line.segments) > 1 for line in block[right[-1] + 1 :]) >= 2 else None
+
+
+def _headings_again(line: Line) -> int | None:
+    """Where a line of column headings starts over (`Description | Quantity | Rate | Amount | Description | Amount`):
+    two tables side by side, each under its own headings, their rows on one baseline (the charges split in two)."""
+    if len(line.segments) < 4 or _DIGIT.search(line.text):
+        return None
+    first = line.segments[0].text.strip().lower()
+    if not first[:1].isalpha():
+        return None
+    return next(
+        (at for at in range(2, len(line.segments) - 1) if line.segments[at].text.strip().lower() == first), None
+    )
 
 
 OFF_BASELINE = 0.15  # of the type's height: two cells further apart in height are no row's, set on one baseline
