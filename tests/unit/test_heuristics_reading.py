@@ -4724,3 +4724,15 @@ def test_where_a_line_of_headings_starts_over(cells: list[str], again: int | Non
         start += len(text) + 1
     line = heuristics.Line(1, "\t".join(cells), segments)
     assert heuristics._headings_again(line) == again
+
+
+@pytest.mark.parametrize("due", ["Amount Due by Feb 21, 2025", "Total Amount Due on or before 02/21/2025:"])
+def test_an_amount_due_labelled_with_its_due_date_is_the_amount_due(due: str) -> None:
+    """`Amount Due by Feb 21, 2025 | $50.00`: the date inside the label left the amount unread (its cell does not end
+    at the label), and the bills of a bench-browser probe so labelled loaded as ok without their amount due. The
+    amount due after that date, a late amount, is no amount due."""
+    summary = (*SUMMARY, (due, "$50.00"), ("Amount Due After Feb 21, 2025", "$50.75"))
+    result = loaded(bill(summary=summary, header=HEADER[:2] + HEADER[3:]))
+    assert result.bill is not None
+    assert (result.bill.amount_due, str(result.bill.due_date)) == (Decimal("50.00"), "2025-02-21")
+    assert (result.bill.provenance["amount_due"].source_text or "").startswith(due)

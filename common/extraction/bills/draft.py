@@ -335,7 +335,8 @@ def values_after(
         for cell_line, start, end in candidates:
             text = cell_line.text[start:end].strip()
             full = value.fullmatch(text)
-            if full is None and text.endswith(".") and text[-2:-1].isdigit():  # a sentence's end: `Pay: €380.56.`
+            if full is None and text.endswith((".", ":")) and text[-2:-1].isdigit():
+                # a sentence's end (`Pay: €380.56.`), or a label's own colon (`Amount due by 02/21/2025: $50.00`)
                 text = text[:-1]
                 full = value.fullmatch(text)
             if full is None or (is_label is not None and is_label(text)):

@@ -117,7 +117,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "due_date": (
         r"(?:Payment )?Due Date|Pay By Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|"
-        r"(?:Please )?Pay (?:on or )?before|Amount due by|Amount due on|"
+        r"(?:Please )?Pay (?:on or )?before|(?:Total )?Amount due (?:by|on or before|before|on)|"
         rf"Due{_BEFORE_A_DATE}",  # `DUE: 08/23/2024`, `Due 14 October 2024`, `Due | MAY 11, 2025`
         DATE,
         "date",
@@ -149,8 +149,10 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
         "money",
     ),
     "amount_due": (
-        r"(?:Total )?Amount Due|Please Pay|Total Due|Amount Now Due|(?:Total )?Balance Due|Balance to Pay|"
-        r"Amount to Pay|Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
+        # `Amount Due by Feb 17, 2025`: the due date inside the label (not `Amount Due After ...`, a late amount)
+        rf"(?:Total )?Amount Due(?: (?:by|on or before|before|on) {DATE})?|"
+        r"Please Pay|Total Due|Amount Now Due|(?:Total )?Balance Due|Balance to Pay|Amount to Pay|"
+        r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
         MONEY,
         "money",
     ),
