@@ -4736,3 +4736,36 @@ def test_an_amount_due_labelled_with_its_due_date_is_the_amount_due(due: str) ->
     assert result.bill is not None
     assert (result.bill.amount_due, str(result.bill.due_date)) == (Decimal("50.00"), "2025-02-21")
     assert (result.bill.provenance["amount_due"].source_text or "").startswith(due)
+
+
+def test_a_figure_set_right_under_its_heading_ends_its_cell() -> None:
+    """`1 133 therms` in one cell (a table set close): the multiplier `1` ends where its heading does, and the usage
+    is set right under a narrower heading, `133` under none and as far from `1` as from `therms`. `133` went with the
+    multiplier (`1 133`), no usage was left, and the bill went to review (usage_row_unreadable)."""
+    usage_left = 400.0
+    usage_right = usage_left + stringWidth("Usage", "Helvetica", 9)
+    figure_left = usage_right - stringWidth("133 therms", "Helvetica", 9)
+    multiplier_right = figure_left - stringWidth(" ", "Helvetica", 9)
+    table: list[list[Row]] = [
+        [
+            (72, "Meter"),
+            (150, "Previous"),
+            (230, "Present"),
+            (multiplier_right - stringWidth("Multiplier", "Helvetica", 9), "Multiplier"),
+            (usage_left, "Usage"),
+        ],
+        [
+            (72, "G1183"),
+            (150, "1,000"),
+            (230, "1,133"),
+            (300, "", multiplier_right, "1"),
+            (300, "", usage_right, "133 therms"),
+        ],
+    ]
+    pdf = bill(meters=table)
+    assert "G1183\t1,000\t1,133\t1 133 therms" in [line.text for line in READER.read(pdf).lines]
+    result = loaded(pdf)
+    assert result.bill is not None
+    assert [
+        (r.meter_number, r.start_read, r.end_read, r.multiplier, r.quantity, r.unit) for r in result.bill.usage
+    ] == [("G1183", Decimal("1000"), Decimal("1133"), Decimal("1"), Decimal("133"), "therms")]

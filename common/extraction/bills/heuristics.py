@@ -2080,7 +2080,7 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
             if run_column is None:  # a cell started under no heading: its words are the figure's (`80.730 therm`)
                 runs[-1] = (column, [*words, word])
             else:
-                runs.append((column, [*_nearer_the_next(words, left, column), word]))
+                runs.append((column, [*_nearer_the_next(words, left, column, columns, line.text), word]))
         else:
             runs.append((column or _column_near(left, columns), [word]))
         previous_end = end
@@ -2099,16 +2099,40 @@ def _cells_by_word(line: Line, columns: dict[str, Column]) -> tuple[dict[str, st
 
 
 def _nearer_the_next(
-    words: list[tuple[int, int, float, float, str | None]], left: float, column: str
+    words: list[tuple[int, int, float, float, str | None]],
+    left: float,
+    column: str,
+    columns: dict[str, Column],
+    text: str,
 ) -> list[tuple[int, int, float, float, str | None]]:
     """The words at the end of a run that stand under no heading, or only reach under `column`, the heading of the
-    word after them (starting at `left`), and stand nearer it than the word before them: taken off the run, in
-    order."""
+    word after them (starting at `left`), and stand nearer it than the word before them, or after a cell set right
+    under its own heading (_set_right: `1 | 133 kWh`, the multiplier, then the usage set right under a narrower
+    heading, `133` as far from `1` as from `kWh`): taken off the run, in order."""
     moved: list[tuple[int, int, float, float, str | None]] = []
-    while len(words) > 1 and words[-1][4] in (None, column) and left - words[-1][3] < words[-1][2] - words[-2][3]:
+    while (
+        len(words) > 1
+        and words[-1][4] in (None, column)
+        and (left - words[-1][3] < words[-1][2] - words[-2][3] or _set_right(words[:-1], columns, text))
+    ):
         moved.insert(0, words.pop())
         left = moved[0][2]
     return moved
+
+
+def _set_right(words: list[tuple[int, int, float, float, str | None]], columns: dict[str, Column], text: str) -> bool:
+    """The words under the last one's heading end where it does (within 2 pt), a figure or starting right of where the
+    heading starts: a cell set right under it (`1`, `10.96497`, `181.3 kW`), ended there. A name set left under its
+    heading may end where it does too (`On-peak` under `Period`)."""
+    name = words[-1][4]
+    if name is None or abs(words[-1][3] - columns[name].right) > 2:
+        return False
+    first = words[-1]
+    for word in reversed(words):
+        if word[4] != name:
+            break
+        first = word
+    return first[2] > columns[name].left + 2 or _DIGIT.search(text[first[0] : words[-1][1]]) is not None
 
 
 def _aligned(left: float, right: float, column: Column) -> bool:
