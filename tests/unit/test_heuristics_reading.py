@@ -4769,3 +4769,21 @@ def test_a_figure_set_right_under_its_heading_ends_its_cell() -> None:
     assert [
         (r.meter_number, r.start_read, r.end_read, r.multiplier, r.quantity, r.unit) for r in result.bill.usage
     ] == [("G1183", Decimal("1000"), Decimal("1133"), Decimal("1"), Decimal("133"), "therms")]
+
+
+def test_a_mark_after_a_read_set_right_under_its_heading_stays_the_reads() -> None:
+    """`1,133 estimated 133 therms` in one cell (a table set close): the read ends where `Present` does, and its mark
+    stands under no heading. Only figures after a cell set right go on to the next heading's cell; the mark is the
+    read's (it had gone on to the usage, `estimated 133 therms`, and the row did not read)."""
+    present_right = 230 + stringWidth("Present", "Helvetica", 9)
+    read = present_right - stringWidth("1,133", "Helvetica", 9)
+    usage = read + stringWidth("1,133 estimated ", "Helvetica", 9)
+    table: list[list[Row]] = [
+        [(72, "Meter"), (150, "Previous"), (230, "Present"), (usage, "Usage")],
+        [(72, "G1183"), (150, "1,000"), (read, "1,133 estimated 133 therms")],
+    ]
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [(r.end_read, r.quantity, r.read_type) for r in result.bill.usage] == [
+        (Decimal("1133"), Decimal("133"), ReadType.ESTIMATED)
+    ]

@@ -2106,14 +2106,18 @@ def _nearer_the_next(
     text: str,
 ) -> list[tuple[int, int, float, float, str | None]]:
     """The words at the end of a run that stand under no heading, or only reach under `column`, the heading of the
-    word after them (starting at `left`), and stand nearer it than the word before them, or after a cell set right
-    under its own heading (_set_right: `1 | 133 kWh`, the multiplier, then the usage set right under a narrower
-    heading, `133` as far from `1` as from `kWh`): taken off the run, in order."""
+    word after them (starting at `left`), and stand nearer it than the word before them, or are figures after a cell
+    set right under its own heading (_set_right: `1 | 133 kWh`, the multiplier, then the usage set right under a
+    narrower heading, `133` as far from `1` as from `kWh`; a word, `006439 estimated`, is the cell's mark): taken off
+    the run, in order."""
     moved: list[tuple[int, int, float, float, str | None]] = []
     while (
         len(words) > 1
         and words[-1][4] in (None, column)
-        and (left - words[-1][3] < words[-1][2] - words[-2][3] or _set_right(words[:-1], columns, text))
+        and (
+            left - words[-1][3] < words[-1][2] - words[-2][3]
+            or (_DIGIT.search(text[words[-1][0] : words[-1][1]]) is not None and _set_right(words[:-1], columns, text))
+        )
     ):
         moved.insert(0, words.pop())
         left = moved[0][2]
@@ -2121,9 +2125,10 @@ def _nearer_the_next(
 
 
 def _set_right(words: list[tuple[int, int, float, float, str | None]], columns: dict[str, Column], text: str) -> bool:
-    """The words under the last one's heading end where it does (within 2 pt), a figure or starting right of where the
-    heading starts: a cell set right under it (`1`, `10.96497`, `181.3 kW`), ended there. A name set left under its
-    heading may end where it does too (`On-peak` under `Period`)."""
+    """The words under the last one's heading end where it does (within 2 pt), and start elsewhere than where it starts
+    (`1`, `181.3 kW` wider than `Demand`) or are a number alone (`10.96497`): a cell set right under it, ended there.
+    A name or a date set left under its heading may end where it does too (`On-peak` under `Period`, `26th April`
+    under `Read date`, its year further on)."""
     name = words[-1][4]
     if name is None or abs(words[-1][3] - columns[name].right) > 2:
         return False
@@ -2132,7 +2137,10 @@ def _set_right(words: list[tuple[int, int, float, float, str | None]], columns: 
         if word[4] != name:
             break
         first = word
-    return first[2] > columns[name].left + 2 or _DIGIT.search(text[first[0] : words[-1][1]]) is not None
+    return abs(first[2] - columns[name].left) > 2 or _NUMBER_ALONE.fullmatch(text[first[0] : words[-1][1]]) is not None
+
+
+_NUMBER_ALONE = re.compile(r"[\d.,]+")  # `10.96497`, as wide as its heading
 
 
 def _aligned(left: float, right: float, column: Column) -> bool:
