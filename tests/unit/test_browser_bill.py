@@ -17,29 +17,39 @@ from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
 from common.extraction.bills.layout import Document
-from common.models import BillStatus
+from common.models import BillStatus, BudgetBilling
 
 BILL = Path(__file__).parents[1] / "data" / "pdf" / "browser-cards-bill.pdf"
 
 
-def test_pdfium_spaces_the_letter_spaced_headings_apart() -> None:
-    """What the file holds (so that the test below tests the joining, not a file that lost its spacing)."""
-    document = pypdfium2.PdfDocument(BILL.read_bytes())
+def _pdfium_text(path: Path) -> str:
+    """The first page's text as pdfium reads it, spaces and line breaks its own."""
+    document = pypdfium2.PdfDocument(path.read_bytes())
     try:
-        text = document[0].get_textpage().get_text_range()
+        return str(document[0].get_textpage().get_text_range())
     finally:
         document.close()
+
+
+def test_pdfium_spaces_the_letter_spaced_headings_apart() -> None:
+    """What the file holds (so that the test below tests the joining, not a file that lost its spacing)."""
+    text = _pdfium_text(BILL)
     assert "C U RRE N T C H AR G E S" in text and "METER REA D I N G S" in text
+
+
+def _read_through(path: Path, isolation: Isolation) -> tuple[list[str], BillResult]:
+    """The fixture's lines and its reading, through a reader of its own (in the sandboxed worker, or in process)."""
+    reader = PdfTextReader(isolation)
+    try:
+        lines = [line.text for line in reader.read(path.read_bytes()).lines]
+        return lines, extract_bill(path.read_bytes(), path.name, pdf_reader=reader, templates=(), ocr="off")
+    finally:
+        reader.close()
 
 
 @pytest.mark.parametrize("isolation", ["process", "inline"])
 def test_a_bill_printed_by_a_browser_reads_whole(isolation: Isolation) -> None:
-    reader = PdfTextReader(isolation)
-    try:
-        lines = [line.text for line in reader.read(BILL.read_bytes()).lines]
-        result = extract_bill(BILL.read_bytes(), BILL.name, pdf_reader=reader, templates=(), ocr="off")
-    finally:
-        reader.close()
+    lines, result = _read_through(BILL, isolation)
 
     assert {"ACCOUNT SUMMARY", "CURRENT CHARGES", "METER READINGS"} <= set(lines)
     assert result.status is BillStatus.OK and result.bill is not None
@@ -190,6 +200,18 @@ SUMMIT_CHARGES = [
     ("Energy Supply", "60.20", "Acme Retail Energy LLC"),
     ("Supplier Monthly Fee", "5.00", "Acme Retail Energy LLC"),
 ]
+
+
+def _summit_on_budget(result: BillResult) -> BudgetBilling:
+    """The summit bill's budget plan, where it loaded as ok with every charge read and its plan applied."""
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
+    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+    assert bill.budget_billing is not None
+    return bill.budget_billing
+
+
 MIDDLE = BILL.with_name("browser-middle-bill.pdf")  # `middle` layout: the narrow page, its cells centred in their rows
 COLUMNS = BILL.with_name("browser-columns-bill.pdf")  # `columns` layout: two columns of the page side by side
 
@@ -381,11 +403,8 @@ def test_a_sidebars_budget_plan_beside_the_charges_is_read_before_them() -> None
         "Deferred Balance\t-$106.13",
         "Description\tQuantity\tRate\tAmount",
     ]
-    assert result.status is BillStatus.OK and result.bill is not None
-    bill = result.bill
-    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
-    assert bill.budget_billing is not None and bill.budget_billing.deferred_balance == Decimal("-106.13")
-    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+    budget = _summit_on_budget(result)
+    assert budget.deferred_balance == Decimal("-106.13")
 
 
 STAMPED = BILL.with_name("browser-stamped-bill.pdf")  # `stamped` layout: a watermark and a form's number up the margin
@@ -393,11 +412,7 @@ STAMPED = BILL.with_name("browser-stamped-bill.pdf")  # `stamped` layout: a wate
 
 def test_pdfium_breaks_the_stamped_pages_headings_after_every_letter() -> None:
     """What the file holds: read with its watermark, pdfium's own reading of the lines breaks the headings."""
-    document = pypdfium2.PdfDocument(STAMPED.read_bytes())
-    try:
-        text = document[0].get_textpage().get_text_range()
-    finally:
-        document.close()
+    text = _pdfium_text(STAMPED)
     assert "DUPLICATE" in text and "A\r\nc\r\nc\r\no\r\nu\r\nn\r\nt" in text
 
 
@@ -406,12 +421,7 @@ def test_a_bill_stamped_duplicate_across_its_charges_reads_whole(isolation: Isol
     """`DUPLICATE` across the page in 90-point type at 35°, and `FORM 5102-E REV 03/24 Printed on recycled paper` up
     the margin. The bill loaded as ok from `DUPLICATE` (the largest type on the page), with no charge and no meter:
     pdfium broke every heading after each letter."""
-    reader = PdfTextReader(isolation)
-    try:
-        lines = [line.text for line in reader.read(STAMPED.read_bytes()).lines]
-        result = extract_bill(STAMPED.read_bytes(), STAMPED.name, pdf_reader=reader, templates=(), ocr="off")
-    finally:
-        reader.close()
+    lines, result = _read_through(STAMPED, isolation)
     assert not [line for line in lines if "DUPLICATE" in line or "recycled" in line or "FORM" in line]
     assert {"Account Summary", "Current Charges", "Meter Readings"} <= set(lines)
     assert result.status is BillStatus.OK and result.bill is not None
@@ -459,8 +469,4 @@ def test_charges_in_two_tables_side_by_side_are_read_left_then_right() -> None:
         "Energy Supply\t708 kWh\t$0.08503\t$60.20",
         "Supplier Monthly Fee\t$5.00",
     ]
-    assert result.status is BillStatus.OK and result.bill is not None
-    bill = result.bill
-    assert [(item.description, str(item.amount), item.third_party) for item in bill.line_items] == SUMMIT_CHARGES
-    assert bill.budget_billing is not None and bill.budget_billing.instalment == Decimal("95.00")
-    assert [audit.code for audit in result.audits] == ["budget_billing_applied"]
+    assert _summit_on_budget(result).instalment == Decimal("95.00")

@@ -13,7 +13,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,10 +82,13 @@ def refuse_fallback(*args: Any) -> Any:
     return columns, away
 
 
-def read_both(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> tuple[Any, Any]:
-    """read_columns through C (a fallback fails the test) and through the Python loop."""
+def read_both(
+    monkeypatch: pytest.MonkeyPatch, pdf: bytes, native_columns: Callable[..., Any] = refuse_fallback
+) -> tuple[Any, Any]:
+    """read_columns through C (with `native_columns` for _native_columns: by default a fallback fails the test) and
+    through the Python loop."""
     with monkeypatch.context() as patch:
-        patch.setattr(pdf_worker, "_native_columns", refuse_fallback)
+        patch.setattr(pdf_worker, "_native_columns", native_columns)
         native = pdf_worker.read_columns(pdf, **LIMITS)
     with monkeypatch.context() as patch:
         patch.setattr(pdf_worker, "_native", lambda: None)
@@ -704,12 +707,7 @@ def read_leaving_out(monkeypatch: pytest.MonkeyPatch, pdf: bytes, *, away: bool 
         handed.append(away)
         return columns, away
 
-    with monkeypatch.context() as patch:
-        patch.setattr(pdf_worker, "_native_columns", native_columns)
-        native = pdf_worker.read_columns(pdf, **LIMITS)
-    with monkeypatch.context() as patch:
-        patch.setattr(pdf_worker, "_native", lambda: None)
-        python = pdf_worker.read_columns(pdf, **LIMITS)
+    native, python = read_both(monkeypatch, pdf, native_columns)
     assert_same_pages(native, python)
     assert (len(handed) == 2 and handed[0] and handed[1] == frozenset()) if away else handed == [frozenset()]
     ((texts, _, joined),) = native[0]
@@ -789,29 +787,7 @@ def test_which_way_a_word_runs(fake: FakePdfium, angle: float, turn: int) -> Non
     """C's turn_of and Python's _turn_of, the same."""
     assert pdf_worker._turn_of(angle) == turn
     fake.angle = angle
-    buffer, text = utf16(units_of("abc"))
-    boxes, status, turns = (
-        pdf_worker.array("f", bytes(16)),
-        pdf_worker.array("B", bytes(1)),
-        pdf_worker.array("B", b"0"),
-    )
-    native = pdf_worker._native()
-    assert native is not None
-    native(
-        HANDLE,
-        pdf_worker._CHAR_BOX_ADDRESS,
-        pdf_worker._TEXT_INDEX_TO_CHAR_ADDRESS,
-        pdf_worker._CHAR_ANGLE_ADDRESS,
-        pdf_worker._CHAR_ORIGIN_ADDRESS,
-        pdf_worker._IS_GENERATED_ADDRESS,
-        buffer,
-        len(text),
-        True,
-        boxes.buffer_info()[0],
-        status.buffer_info()[0],
-        turns.buffer_info()[0],
-        1,
-    )
+    _, _, _, turns = word_boxes("abc", 1, 1)
     c_angle = float(ctypes.c_float(angle).value)  # pdfium's angle is a float
     assert turns[0] == pdf_worker._turn_of(c_angle)
 
@@ -842,11 +818,12 @@ def test_a_blank_page_has_no_words(fake: FakePdfium, text: str) -> None:
     assert both_paths(units_of(text), aligned=True) == ([], [])
 
 
-def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
-    buffer, text = utf16(units_of("one two three"))
-    boxes = pdf_worker.array("f", bytes(16 * 3))
-    status = pdf_worker.array("B", bytes(3))
-    turns = pdf_worker.array("B", bytes(3))
+def word_boxes(text: str, words: int, max_words: int) -> tuple[int, Any, Any, Any]:
+    """wordboxes.c's word_boxes called on the fake page holding `text`, with room for `words` words: what it returns,
+    and its boxes, statuses and turns."""
+    buffer, _ = utf16(units_of(text))
+    boxes = pdf_worker.array("f", bytes(16 * words))
+    status, turns = pdf_worker.array("B", bytes(words)), pdf_worker.array("B", bytes(words))
     native = pdf_worker._native()
     assert native is not None
     kept = native(
@@ -857,13 +834,18 @@ def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
         pdf_worker._CHAR_ORIGIN_ADDRESS,
         pdf_worker._IS_GENERATED_ADDRESS,
         buffer,
-        len(text),
+        len(units_of(text)),
         True,
         boxes.buffer_info()[0],
         status.buffer_info()[0],
         turns.buffer_info()[0],
-        1,
+        max_words,
     )
+    return kept, boxes, status, turns
+
+
+def test_nothing_is_written_past_max_words(fake: FakePdfium) -> None:
+    kept, boxes, status, turns = word_boxes("one two three", 3, 1)
     assert kept == -1
     assert status.tolist() == [1, 0, 0]
     assert turns.tolist() == [0, 0, 0]
