@@ -3643,7 +3643,7 @@ def _columns_read(page: list[Line]) -> list[Line]:
     """A page's lines with each run of lines in two columns read column by column."""
     margin = min(line.segments[0].bbox[0] for line in page)
     alone: dict[int, int] = {}  # where lines start in words right of the page's text, beside none: by lines
-    headings: set[int] = set()  # where the second of two headings side by side starts, or a table's start over
+    headings: set[int] = set()  # where the second of two headings side by side starts, or a table's headings again
     for line in page:
         first = line.segments[0]
         if first.bbox[0] - margin > COLUMN_GUTTER * first.height and first.text[:1].isalpha():

@@ -1,5 +1,5 @@
-/* The word boxes of one pdfium text page, and which words pdfium ran over two lines or gave as one where one
- * string was drawn over another, in one call from Python (pdf_worker._native_columns).
+/* The word boxes of one pdfium text page, which words pdfium ran over two lines or gave as one where one string
+ * was drawn over another, and which way each runs, in one call from Python (pdf_worker._native_columns).
  *
  * Why C: two ctypes calls a word plus Python's field reads cost ~0.2 ms a bill, a sixth of pdfium's
  * whole text extraction; here the loop costs about what pdfium's box lookups cost. It must give exactly
@@ -187,9 +187,11 @@ static uint8_t turn_of(double angle) {
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k] to KEPT
  * (or JOINED, when on_two_lines; or DRAWN_OVER, when drawn_over: Python reads such a page and splits the word where
  * two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it is the third or later of
- * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and turns_out[k]
- * to the way it runs (turn_of; UNKNOWN_TURN where its first or last position maps to no character), and append its box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
- * letter_spacing), or set it to SKIPPED when pdfium has no box for it. A word's first and last positions are the
+ * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and append its
+ * box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
+ * letter_spacing), or set it to SKIPPED when pdfium has no box for it. Set turns_out[k] to the way it runs (turn_of
+ * of its first character's angle, which the checks above are given; UNKNOWN_TURN where its first or last position
+ * maps to no character). A word's first and last positions are the
  * text indices (UTF-16 units) where its first and last code points start, since pdfium counts a surrogate pair as
  * two text indices; when `aligned` is 0 they are mapped to character indices first. Returns the number of kept
  * words, or -1 past max_words (nothing is written past max_words words): the caller knows every word was kept and
