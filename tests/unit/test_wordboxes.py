@@ -365,8 +365,8 @@ def both_columns(units: list[int], aligned: bool) -> pdf_worker.Columns:
     they agree (words, boxes and joined words) and returns C's."""
     buffer, text = utf16(units)
     native, away = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(units), text, aligned)
+    assert native is not None and away is not None, "C split the text unlike str.split()"
     python = pdf_worker._columns(*pdf_worker._python_words(HANDLE, text, len(units), aligned, away=away))
-    assert native is not None, "C split the text unlike str.split()"
     assert native[0] == python[0]
     assert native[1].tobytes() == python[1].tobytes()
     assert native[2] == python[2]

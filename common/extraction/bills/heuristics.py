@@ -86,6 +86,7 @@ RANGE = (
 _OTHER_IDS = "invoice|bill|account|customer|reference|meter|statement"
 # a one-word label (`Due`, `Issued`) only before a colon, the end of its cell, or a date
 _BEFORE_A_DATE = r"(?=[ \t]*(?::|$)|[ \t]+(?:\d|[A-Za-z]{3,9}\.?,? \d))"
+_DUE_BY = r"(?:by|on or before|before|on)"  # `Amount due by`: the due date's label, and with the date the amount's
 # field -> (label alternatives, value pattern, kind)
 VOCABULARY: dict[str, tuple[str, str, str]] = {
     "account_number": (
@@ -117,7 +118,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "due_date": (
         r"(?:Payment )?Due Date|Pay By Date|Pay By|Payment Due(?: Date| By| On)?|Due By|Due On|Please Pay By|"
-        r"(?:Please )?Pay (?:on or )?before|(?:Total )?Amount due (?:by|on or before|before|on)|"
+        rf"(?:Please )?Pay (?:on or )?before|(?:Total )?Amount due {_DUE_BY}|"
         rf"Due{_BEFORE_A_DATE}",  # `DUE: 08/23/2024`, `Due 14 October 2024`, `Due | MAY 11, 2025`
         DATE,
         "date",
@@ -150,7 +151,7 @@ VOCABULARY: dict[str, tuple[str, str, str]] = {
     ),
     "amount_due": (
         # `Amount Due by Feb 17, 2025`: the due date inside the label (not `Amount Due After ...`, a late amount)
-        rf"(?:Total )?Amount Due(?: (?:by|on or before|before|on) {DATE})?|"
+        rf"(?:Total )?Amount Due(?: {_DUE_BY} {DATE})?|"
         r"Please Pay|Total Due|Amount Now Due|(?:Total )?Balance Due|Balance to Pay|Amount to Pay|"
         r"Total to Pay|(?:Total )?Amount Payable|Balance Owing|Total Owing|Pay This Amount|New balance",
         MONEY,

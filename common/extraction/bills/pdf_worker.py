@@ -135,13 +135,10 @@ def _page(textpage: Any, count: int, set_aside: Callable[[list[int]], bool] | No
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     native = _native()
     columns, away = _native_columns(native, handle, buffer, units, text, aligned) if native else (None, None)
+    astral = _astral(text, units)
     if away is None:
-        away = _python_turned_away(handle, text, _astral(text, units), aligned)
-    if (
-        away
-        and set_aside is not None
-        and set_aside(_first_characters(handle, text, away, _astral(text, units), aligned))
-    ):
+        away = _python_turned_away(handle, text, astral, aligned)
+    if away and set_aside is not None and set_aside(_first_characters(handle, text, away, astral, aligned)):
         return None
     plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
     if columns is None or (columns[2] and plain):
@@ -284,7 +281,7 @@ def _python_words(
     aligned: bool,
     *,
     split: bool = False,
-    away: Collection[int] | None = None,
+    away: Collection[int] = frozenset(),
 ) -> tuple[list[Word], list[int]]:
     """What wordboxes.c computes, with two ctypes calls a word (three for most words of two characters: the angle;
     four for most longer ones on a page whose text indices are its characters': their second character's box,
@@ -292,7 +289,7 @@ def _python_words(
     page), a word on two lines is replaced by its parts on each (_split_across_lines) where they can be told apart,
     and is joined only where they cannot. A word holding strings drawn over one another (_drawn_over_parts) is
     cut into them: wordboxes.c hands such a page to this loop. A letter-spaced word's box takes in its spacing
-    (_letter_spacing). The words `away` (by index among str.split()'s; where None, _turned_away's) are left out.
+    (_letter_spacing). The words `away` (by index among str.split()'s: _page's _turned_away) are left out.
 
     `units` is the UTF-16 length `text` was decoded from: pdfium counts positions in those units.
     """
@@ -308,8 +305,6 @@ def _python_words(
     plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
     meetings = _strings_meeting(handle) if plain else {}
     spaced = False  # a letter-spaced word was found: wordboxes.c's SPACED
-    if away is None:
-        away = _python_turned_away(handle, text, astral, aligned)
     for index, match in enumerate(WORD.finditer(text)):
         if away and index in away:
             continue
