@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdfium2 as pdfium
+from reportlab.pdfgen.canvas import Canvas
 
 from common.connectors.billgen.wild import WildBill
 from common.connectors.sandbox_bills import make_sandbox_bill, render_bill_pdf
@@ -31,6 +32,29 @@ def spliced(*parts: tuple[bytes, list[int] | None]) -> bytes:
             source.close()
         return _saved(document)
     finally:
+        document.close()
+
+
+def stamped_across(pdf: bytes, text: str, pages: list[int] | None = None, degrees: float = 40) -> bytes:
+    """`pdf` with `text` across the middle of each of `pages` (0-based; None: all) in pale 100-point type, turned
+    `degrees`: a stamp drawn as a stamping tool draws one, a page of its own laid over the bill's (a form XObject)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFillGray(0.85)
+    canvas.translate(306, 396)
+    canvas.rotate(degrees)
+    canvas.setFont("Helvetica-Bold", 100)
+    canvas.drawCentredString(0, 0, text)
+    canvas.save()
+    document, stamp = pdfium.PdfDocument(pdf), pdfium.PdfDocument(buffer.getvalue())
+    try:
+        for index in range(len(document)) if pages is None else pages:
+            page = document[index]
+            page.insert_obj(stamp.page_as_xobject(0, document).as_pageobject())
+            page.gen_content()
+        return _saved(document)
+    finally:
+        stamp.close()
         document.close()
 
 

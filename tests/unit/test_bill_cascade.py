@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import merged, months_of_one_account, statements_file
+from pdfs import merged, months_of_one_account, stamped_across, statements_file
 from pydantic import ValidationError
 
 from bench.extract.evaluate import Evaluation, flatten
@@ -21,12 +21,13 @@ from common.connectors.billgen import ALL_PROVIDERS, corpus, corpus_bill, render
 from common.connectors.billgen.providers import Provider
 from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
-from common.extraction.bills.cascade import extract_bill, extract_statements
+from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
 from common.extraction.bills.layout import build_document
 from common.extraction.bills.templates import Template, apply_template, detect, in_ocr_text, load_templates
 from common.models import (
     ArtifactKind,
+    AuditResult,
     BillStatus,
     Commodity,
     Direction,
@@ -665,3 +666,86 @@ def test_meter_table_headings_are_read_as_one_heading_pattern_at_a_time_would(he
     # usage, and both reads or the meter's number
     complete = "usage" in expected and ({"start_read", "end_read"} <= expected.keys() or "meter" in expected)
     assert heuristics._header_columns(line) == (expected if complete else None)
+
+
+def _values(result: BillResult) -> dict[str, object]:
+    assert result.bill is not None
+    return flatten(result.bill)
+
+
+@pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
+@pytest.mark.parametrize("stamp", ["VOID", "SAMPLE", "CANCELLED", "NOT A BILL", "Specimen"])
+def test_a_bill_stamped_as_no_bill_goes_to_review_read_whole(
+    templates: tuple[Template, ...] | None, stamp: str
+) -> None:
+    """A stamp across the page saying the document is no bill to load: its values are read as the bill's without
+    the stamp, and a person decides (stamped_not_a_bill, naming the stamp)."""
+    bill = corpus_bill(ALL_PROVIDERS[0], 3)
+    plain = extract_bill(bill.pdf, pdf_reader=READER, templates=templates)
+    result = extract_bill(stamped_across(bill.pdf, stamp), pdf_reader=READER, templates=templates)
+    assert plain.status is BillStatus.OK and result.status is BillStatus.NEEDS_REVIEW
+    assert _values(result) == _values(plain)
+    audits = {audit.code: audit for audit in result.audits if audit.code not in [a.code for a in plain.audits]}
+    assert audits.keys() == {"text_set_aside", "stamped_not_a_bill"}
+    assert audits["text_set_aside"].severity is Severity.WARNING
+    pages = [str(page) for page in range(1, len(pdfium.PdfDocument(bill.pdf)) + 1)]
+    assert len(pages) == 2  # each stamped
+    assert audits["text_set_aside"].details == {"words_by_page": dict.fromkeys(pages, stamp.split())}
+    assert audits["stamped_not_a_bill"].severity is Severity.ERROR
+    assert audits["stamped_not_a_bill"].details == {"stamps_by_page": dict.fromkeys(pages, stamp)}
+
+
+@pytest.mark.parametrize("stamp", ["DUPLICATE", "COPY", "PAST DUE"])
+def test_a_bill_stamped_as_a_copy_loads_naming_the_stamp(stamp: str) -> None:
+    """A reprint is the bill (it loads on the same natural key as the original): ok, the stamp named."""
+    bill = corpus_bill(ALL_PROVIDERS[2], 5)
+    plain = extract_bill(bill.pdf, pdf_reader=READER)
+    result = extract_bill(stamped_across(bill.pdf, stamp, pages=[0]), pdf_reader=READER)
+    assert plain.status is result.status is BillStatus.OK
+    assert _values(result) == _values(plain)
+    assert [audit for audit in result.audits if audit not in plain.audits] == [
+        AuditResult(
+            code="text_set_aside",
+            severity=Severity.WARNING,
+            message=f"text running another way than the lines of its page was left out of the reading (page 1: "
+            f"{', '.join(stamp.split())})",
+            details={"words_by_page": {"1": stamp.split()}},
+        )
+    ]
+
+
+def test_a_stamp_on_one_statement_of_a_file_holds_only_that_statement() -> None:
+    """Three months in one file (two pages each), the second month's second page stamped VOID."""
+    months = months_of_one_account(3)
+    pdf = stamped_across(statements_file(months), "VOID", pages=[3])
+    results = extract_statements(pdf, pdf_reader=READER)
+    assert [result.status for result in results] == [BillStatus.OK, BillStatus.NEEDS_REVIEW, BillStatus.OK]
+    (stamped,) = [audit for audit in results[1].audits if audit.code == "stamped_not_a_bill"]
+    assert stamped.details == {"stamps_by_page": {"4": "VOID"}}  # the file's page
+    for result, truth in zip(results, months, strict=True):
+        got, want = _values(result), flatten(truth)
+        assert {path: got.get(path) for path in want} == want
+
+
+@pytest.mark.parametrize(
+    ("set_aside", "stamp"),
+    [
+        ("VOID", "VOID"),
+        ("THIS BILL IS VOID", "VOID"),
+        ("Void", "Void"),  # alone on the page, in any case
+        ("NOT  A VALID BILL", "NOT A VALID BILL"),
+        ("DRAFT FORM 5102-E", "DRAFT"),
+        ("FORM 5102-E REV 03/24 Printed on recycled paper", None),
+        ("Ask us for a sample of our new rates", None),  # in a sentence up the margin
+        ("AVOIDED COST RIDER", None),  # a word holding one
+        ("DUPLICATE", None),
+    ],
+)
+def test_which_stamps_say_the_document_is_no_bill(set_aside: str, stamp: str | None) -> None:
+    document = build_document([[("Total", 72, 700, 100, 710)]], 1, set_aside=[set_aside.split()])
+    audits = {audit.code: audit for audit in _page_audits(document)}
+    assert audits["text_set_aside"].details == {"words_by_page": {"1": set_aside.split()}}
+    if stamp is None:
+        assert "stamped_not_a_bill" not in audits
+    else:
+        assert audits["stamped_not_a_bill"].details == {"stamps_by_page": {"1": stamp}}

@@ -235,10 +235,11 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
     from common.extraction.bills.guard import decode_pages
 
     limits = {"max_pages": 5, "max_chars_per_page": 50_000}
-    pages, _, joined, cut, unreadable = pdf_worker.read_words(real_bill(), **limits)
+    pages, _, joined, cut, unreadable, set_aside = pdf_worker.read_words(real_bill(), **limits)
     header_bytes, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(real_bill(), **limits))
     header = json.loads(header_bytes)
-    assert decode_pages(header, boxes) == (pages, joined, cut, unreadable) and cut == unreadable == []
+    assert decode_pages(header, boxes) == (pages, joined, cut, unreadable, set_aside) and cut == unreadable == []
+    assert set_aside == [[] for _ in pages]
 
     with pytest.raises(ValueError):
         decode_pages(header, boxes[:-4])  # one coordinate short
@@ -271,6 +272,14 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
             decode_pages({**header, "unreadable_pages": unreadable_pages}, boxes)
     with pytest.raises(ValueError):
         decode_pages({key: value for key, value in header.items() if key != "unreadable_pages"}, boxes)
+    # Words set aside not said for every page, or not said at all.
+    for set_aside_per_page in ([], [*set_aside, []], None, [None, *set_aside[1:]]):
+        with pytest.raises(ValueError):
+            decode_pages({**header, "set_aside_per_page": set_aside_per_page}, boxes)
+    with pytest.raises(ValueError):
+        decode_pages({key: value for key, value in header.items() if key != "set_aside_per_page"}, boxes)
+    stamped = [["VOID"], *set_aside[1:]]
+    assert decode_pages({**header, "set_aside_per_page": stamped}, boxes)[4] == stamped
     without_first = {
         **header,
         "words_per_page": [0, *header["words_per_page"][1:]],
@@ -278,13 +287,18 @@ def test_a_worker_reply_whose_frames_disagree_is_refused() -> None:
         "joined_per_page": [[], *header["joined_per_page"][1:]],
     }
     boxes_after_first = boxes[16 * len(pages[0]) :]
-    for cut_too in ([1], []):
-        readable = {**without_first, "unreadable_pages": [1], "cut_pages": cut_too}
-        if cut_too:  # a page it could not load was not cut
+    for cut_too, set_aside_too in (([1], []), ([], ["VOID"]), ([], [])):
+        readable = {
+            **without_first,
+            "unreadable_pages": [1],
+            "cut_pages": cut_too,
+            "set_aside_per_page": [set_aside_too, *set_aside[1:]],
+        }
+        if cut_too or set_aside_too:  # a page it could not load was not cut, and had nothing set aside
             with pytest.raises(ValueError):
                 decode_pages(readable, boxes_after_first)
         else:
-            assert decode_pages(readable, boxes_after_first) == ([[], *pages[1:]], joined, [], [1])
+            assert decode_pages(readable, boxes_after_first) == ([[], *pages[1:]], joined, [], [1], set_aside)
 
 
 @pytest.mark.parametrize("isolation", ["process", "inline"])

@@ -191,14 +191,14 @@ def test_past_a_surrogate_pair_words_are_where_they_were_drawn(monkeypatch: pyte
 def test_an_empty_page_has_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
     native, python = read_both(monkeypatch, empty_pdf())
     assert_same_pages(native, python)
-    assert native == ([([], pdf_worker.array("f"), [])], 1, [], [])
+    assert native == ([([], pdf_worker.array("f"), [])], 1, [], [], [[]])
 
 
 def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     pdf = next(iter(corpus(1))).pdf
     header, boxes = pdf_worker.encode_columns(*pdf_worker.read_columns(pdf, **LIMITS))
-    words, _, joined, cut, unreadable = pdf_worker.read_words(pdf, **LIMITS)
-    assert decode_pages(json.loads(header), boxes) == (words, joined, cut, unreadable)
+    words, _, joined, cut, unreadable, set_aside = pdf_worker.read_words(pdf, **LIMITS)
+    assert decode_pages(json.loads(header), boxes) == (words, joined, cut, unreadable, set_aside)
 
 
 def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -696,10 +696,11 @@ def turned_text_pdf(degrees: float, text: str = "SAMPLE COPY DUPLICATE", size: f
     return buffer.getvalue()
 
 
-def read_leaving_out(monkeypatch: pytest.MonkeyPatch, pdf: bytes, *, away: bool = True) -> list[str]:
-    """The page's words, read with C and without it (the Python loop finds the words running another way itself):
-    the same words and boxes both ways. With C, where the first reading finds words running another way (`away`),
-    pdfium reads the page again without their text objects, in which none are left."""
+def read_leaving_out(monkeypatch: pytest.MonkeyPatch, pdf: bytes, *, away: bool = True) -> tuple[list[str], list[str]]:
+    """The page's words and those left out, read with C and without it (the Python loop finds the words running
+    another way itself): the same words and boxes both ways, and the same left out. With C, where the first reading
+    finds words running another way (`away`), pdfium reads the page again without their text objects, in which none
+    are left."""
     handed: list[frozenset[int] | None] = []
 
     def native_columns(*args: Any) -> Any:
@@ -712,27 +713,29 @@ def read_leaving_out(monkeypatch: pytest.MonkeyPatch, pdf: bytes, *, away: bool 
     assert (len(handed) == 2 and handed[0] and handed[1] == frozenset()) if away else handed == [frozenset()]
     ((texts, _, joined),) = native[0]
     assert joined == []
-    return texts
+    ((left_out),) = native[4]
+    assert bool(left_out) is away
+    return texts, left_out
 
 
 @pytest.mark.parametrize("degrees", [15, 30, 45, 60, 135, 225, 315])
 def test_a_watermark_across_the_page_is_left_out_of_its_words(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
     """Read as a word, a watermark's box spans the page's middle, and it joins the line of a charge there (`Off-Peak
     Energy | DUPLICATE | 95 kWh`) and names the utility, being its largest type. 15° is a stamp's slant."""
-    assert read_leaving_out(monkeypatch, turned_text_pdf(degrees)) == LEVEL_WORDS
+    assert read_leaving_out(monkeypatch, turned_text_pdf(degrees)) == (LEVEL_WORDS, ["SAMPLE", "COPY", "DUPLICATE"])
 
 
 @pytest.mark.parametrize("degrees", [90, 270])
 def test_text_up_or_down_the_margin_of_a_level_page_is_left_out(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
     """A form's number and a printer's line set up the margin: each word stood at the start of some line."""
     pdf = turned_text_pdf(degrees, "FORM 5102-E REV 03/24", size=6.5)
-    assert read_leaving_out(monkeypatch, pdf) == LEVEL_WORDS
+    assert read_leaving_out(monkeypatch, pdf) == (LEVEL_WORDS, ["FORM", "5102-E", "REV", "03/24"])
 
 
 @pytest.mark.parametrize("degrees", [5, 8])
 def test_text_a_few_degrees_off_level_is_level(monkeypatch: pytest.MonkeyPatch, degrees: int) -> None:
     """Past a scan's skew (a tilted page's words are each a few degrees off) and short of a stamp's slant."""
-    texts = read_leaving_out(monkeypatch, turned_text_pdf(degrees, "Thank you", size=9), away=False)
+    texts, _ = read_leaving_out(monkeypatch, turned_text_pdf(degrees, "Thank you", size=9), away=False)
     assert sorted(texts) == sorted([*LEVEL_WORDS, "Thank", "you"])
 
 
@@ -740,7 +743,10 @@ def test_the_page_runs_the_way_most_of_its_characters_do(monkeypatch: pytest.Mon
     """A page set turned as a whole keeps its words, and the level ones among fewer characters are what runs another
     way (the level lines hold 40 characters, the turned text more)."""
     pdf = turned_text_pdf(30, "Statement of account for the period to February 2025", size=12)
-    assert read_leaving_out(monkeypatch, pdf) == "Statement of account for the period to February 2025".split()
+    assert read_leaving_out(monkeypatch, pdf) == (
+        "Statement of account for the period to February 2025".split(),
+        LEVEL_WORDS,
+    )
 
 
 def test_a_letter_spaced_line_beside_a_watermark_is_still_joined(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -749,7 +755,7 @@ def test_a_letter_spaced_line_beside_a_watermark_is_still_joined(monkeypatch: py
     document = pypdfium2.PdfDocument(pdf)
     assert "C U R R E N T" in document[0].get_textpage().get_text_range()
     document.close()
-    assert read_leaving_out(monkeypatch, pdf) == ["CURRENT", "CHARGES", *LEVEL_WORDS]
+    assert read_leaving_out(monkeypatch, pdf)[0] == ["CURRENT", "CHARGES", *LEVEL_WORDS]
 
 
 @pytest.mark.parametrize(

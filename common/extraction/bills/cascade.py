@@ -674,9 +674,55 @@ def _page_audits(document: Document, pages: range | None = None) -> list[AuditRe
     return [
         *_skew_audits(document, pages),
         *_run_together_audits(document, pages),
+        *_set_aside_audits(document, pages),
         *_cut_audits(document, pages),
         *_damage_audits(document, pages),
     ]
+
+
+# What a stamp or watermark across a page says of the document: it is no bill to load (void, cancelled, a sample or
+# a draft). Read in capitals, as stamps are set; a page whose only such text is the word is read in any case.
+_NOT_A_BILL = r"VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT|NOT\s+A\s+(?:VALID\s+)?BILL"
+_STAMP_IN_CAPITALS = re.compile(rf"\b(?:{_NOT_A_BILL})\b")
+_STAMP_ALONE = re.compile(_NOT_A_BILL, re.IGNORECASE)
+
+
+def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResult]:
+    """The words left out of the reading for running another way than their page's lines (a watermark, a note up
+    the margin): named, so that what was not read is seen; a stamp saying the document is no bill to load (`VOID`,
+    `SAMPLE`) sends it to a person."""
+    set_aside = {page: words for page, words in document.set_aside.items() if pages is None or page in pages}
+    if not set_aside:
+        return []
+    named = "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(set_aside.items()))
+    audits = [
+        AuditResult(
+            code="text_set_aside",
+            severity=Severity.WARNING,
+            message=f"text running another way than the lines of its page was left out of the reading ({named})",
+            details={"words_by_page": {str(page): words for page, words in set_aside.items()}},
+        )
+    ]
+    stamps = {page: stamp for page, words in set_aside.items() if (stamp := _stamp(" ".join(words))) is not None}
+    if stamps:
+        audits.append(
+            AuditResult(
+                code="stamped_not_a_bill",
+                severity=Severity.ERROR,
+                message="stamped across the page as no bill to load ("
+                + "; ".join(f"page {page}: {stamp}" for page, stamp in sorted(stamps.items()))
+                + "): a person decides whether it is loaded",
+                details={"stamps_by_page": {str(page): stamp for page, stamp in stamps.items()}},
+            )
+        )
+    return audits
+
+
+def _stamp(text: str) -> str | None:
+    """The stamp `text` (a page's words set aside) carries that says the document is no bill to load, if any."""
+    if (found := _STAMP_IN_CAPITALS.search(text)) is not None or (found := _STAMP_ALONE.fullmatch(text)) is not None:
+        return " ".join(found.group().split())
+    return None
 
 
 def _cut_audits(document: Document, pages: range | None) -> list[AuditResult]:

@@ -216,16 +216,17 @@ def check_structure(data: bytes, filename: str | None = None) -> list[int]:
 
 
 # What reading a PDF gives (pdf_worker.read_words): the words of each page read, the page count, per page the words
-# pdfium ran over two lines, the pages cut at the character limit, and the pages pdfium cannot load.
-_Words = tuple[list[list[Word]], int, list[list[int]], list[int], list[int]]
+# pdfium ran over two lines, the pages cut at the character limit, the pages pdfium cannot load, and per page the
+# words left out for running another way than its lines.
+_Words = tuple[list[list[Word]], int, list[list[int]], list[int], list[int], list[list[str]]]
 
 
 def decode_pages(
     header: dict[str, Any], boxes_frame: bytes
-) -> tuple[list[list[Word]], list[list[int]], list[int], list[int]]:
+) -> tuple[list[list[Word]], list[list[int]], list[int], list[int], list[list[str]]]:
     """Undo pdf_worker.encode_columns (here, so the parent never loads pdfium): each page's words, the indices of
-    those pdfium ran over two lines, the pages whose text was cut at the reader's limit, and the pages pdfium could
-    not load.
+    those pdfium ran over two lines, the pages whose text was cut at the reader's limit, the pages pdfium could
+    not load, and each page's words left out for running another way than its lines.
 
     Raises ValueError when the frames disagree: a broken or compromised worker.
     """
@@ -235,12 +236,15 @@ def decode_pages(
         joined = [[int(index) for index in indices] for indices in header["joined_per_page"]]
         cut = [int(page) for page in header["cut_pages"]]
         unreadable = [int(page) for page in header["unreadable_pages"]]
+        set_aside = [[str(word) for word in words] for words in header["set_aside_per_page"]]
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"the reader's reply is malformed: {exc!r}") from None
     boxes = array("f")
     boxes.frombytes(boxes_frame)
     if sum(counts) != len(texts) or len(boxes) != 4 * len(texts) or min(counts, default=0) < 0:
         raise ValueError("the reader's reply is inconsistent")
+    if len(set_aside) != len(counts):
+        raise ValueError("the reader's reply sets aside words of pages it did not read")
     if len(joined) != len(counts) or any(
         not 0 <= index < count for indices, count in zip(joined, counts, strict=True) for index in indices
     ):
@@ -248,7 +252,7 @@ def decode_pages(
     for pages_named in (cut, unreadable):
         if pages_named != sorted(set(pages_named)) or any(not 1 <= page <= len(counts) for page in pages_named):
             raise ValueError("the reader's reply names pages it did not read")
-    if any(counts[page - 1] or page in cut for page in unreadable):
+    if any(counts[page - 1] or page in cut or set_aside[page - 1] for page in unreadable):
         raise ValueError("the reader's reply gives words of a page it could not load")
     coordinates = iter(boxes.tolist())
     words: list[Word] = list(zip(texts, coordinates, coordinates, coordinates, coordinates, strict=False))
@@ -257,7 +261,7 @@ def decode_pages(
     for count in counts:
         pages.append(words[start : start + count])
         start += count
-    return pages, joined, cut, unreadable
+    return pages, joined, cut, unreadable, set_aside
 
 
 def decode_images(header: dict[str, Any], pixels: bytes, max_pixels: int) -> list[PageImage]:
@@ -306,10 +310,10 @@ class PdfTextReader:
         check_container(data, filename)
         damaged = check_structure(data, filename)
         with self._lock:
-            pages, page_count, joined, cut, unreadable = (
+            pages, page_count, joined, cut, unreadable, set_aside = (
                 self._read_inline(data, filename) if self.isolation == "inline" else self._read_isolated(data, filename)
             )
-        return build_document(pages, page_count, joined, cut, unreadable, damaged)
+        return build_document(pages, page_count, joined, cut, unreadable, damaged, set_aside)
 
     def render(
         self, data: bytes, filename: str | None = None, *, pages: Sequence[int], dpi: float, max_pixels: int
@@ -390,10 +394,10 @@ class PdfTextReader:
         options = {"max_pages": self.max_pages, "max_chars_per_page": self.max_chars_per_page}
         reply, boxes = self._ask_worker(options, data, filename)
         try:
-            pages, joined, cut, unreadable = decode_pages(reply, boxes)
+            pages, joined, cut, unreadable, set_aside = decode_pages(reply, boxes)
         except ValueError:
             raise self._worker_failed(filename, None) from None
-        return pages, int(reply["page_count"]), joined, cut, unreadable
+        return pages, int(reply["page_count"]), joined, cut, unreadable, set_aside
 
     def _ask_worker(self, options: dict[str, Any], data: bytes, filename: str | None) -> tuple[dict[str, Any], bytes]:
         """The worker's reply to one request: its JSON frame and the frame of bytes after it."""

@@ -103,6 +103,9 @@ class Document:
     skews: dict[int, float] = field(default_factory=dict)
     # Words pdfium ran over two lines, by page (`21` over `1` read as `211`): a value may hold another line's.
     run_together: dict[int, list[str]] = field(default_factory=dict)
+    # Words left out of a page's lines for running another way than they do (a watermark across the page, a form's
+    # number up its margin, a stamp), by page: the reading does not hold them, and an audit names them.
+    set_aside: dict[int, list[str]] = field(default_factory=dict)
     # Pages whose text runs past the reader's limit of characters a page, read up to there.
     cut_pages: list[int] = field(default_factory=list)
     # Pages pdfium cannot load (a page tree naming an object the file lacks): no words, whatever they print.
@@ -148,6 +151,7 @@ class Document:
             turns=merged(self.turns, other.turns),
             skews=merged(self.skews, other.skews),
             run_together=merged(self.run_together, other.run_together),
+            set_aside=merged(self.set_aside, other.set_aside),
             cut_pages=merged_pages(self.cut_pages, other.cut_pages),
             unreadable_pages=merged_pages(self.unreadable_pages, other.unreadable_pages),
             damaged_streams=self.damaged_streams,
@@ -172,6 +176,7 @@ class Document:
             turns=by_page(self.turns),
             skews=by_page(self.skews),
             run_together=by_page(self.run_together),
+            set_aside=by_page(self.set_aside),
             cut_pages=numbered(self.cut_pages),
             unreadable_pages=numbered(self.unreadable_pages),
             damaged_streams=self.damaged_streams,
@@ -568,13 +573,15 @@ def build_document(
     cut: list[int] | None = None,
     unreadable: list[int] | None = None,
     damaged: list[int] | None = None,
+    set_aside: list[list[str]] | None = None,
 ) -> Document:
     """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines, `cut` the pages
     whose text the reader cut at its limit, `unreadable` those it could not load, `damaged` the objects whose streams
-    do not decode whole."""
+    do not decode whole, `set_aside` per page the words left out for running another way than its lines."""
     document = Document(
         lines=[],
         page_count=page_count,
+        set_aside={page: list(words) for page, words in enumerate(set_aside or [], start=1) if words},
         cut_pages=list(cut or []),
         unreadable_pages=list(unreadable or []),
         damaged_streams=list(damaged or []),

@@ -60,6 +60,9 @@ KEPT, JOINED, DRAWN_OVER, SPACED = 1, 3, 4, 5
 # wordboxes.c's turn_of: which way a word runs (0 to 3 quarter turns clockwise, ASKEW, UNKNOWN_TURN), and how far
 # from a quarter turn a word is askew (past a scan's few degrees off level, short of a stamp's or a watermark's)
 QUARTER_TURN, ASKEW_BY, ASKEW, UNKNOWN_TURN = math.pi / 2, 0.2, 4, 255
+# The words running another way that a page's reading names, of those it leaves out: a watermark's or a margin's
+# few; a hostile page's thousands are named no further.
+MOST_SET_ASIDE = 40
 T = TypeVar("T")
 
 
@@ -117,14 +120,17 @@ def _native() -> Any | None:
     return function
 
 
-def _page(textpage: Any, count: int, set_aside: Callable[[list[int]], bool] | None = None) -> Columns | None:
+def _page(
+    textpage: Any, count: int, set_aside: Callable[[list[int]], bool] | None = None
+) -> tuple[Columns | None, list[str]]:
     """The words of the page's first `count` characters from wordboxes.c or, where it is missing or disagrees, from
     the Python loop; from the Python loop too where wordboxes.c found words it reads better: run over two lines
     (a page or so in a tilted scan's text layer), drawn over one another, or running another way than the page's
-    lines (_turned_away), which it leaves out. It reads them in one pass. Where words run another way, None if
-    `set_aside` took their first characters out of the page: pdfium is to read it again without them."""
+    lines (_turned_away), which it leaves out. It reads them in one pass. Beside them, the words left out for
+    running another way (at most MOST_SET_ASIDE), for the bill's audits to name. Where words run another way, no
+    columns if `set_aside` took their characters out of the page: pdfium is to read it again without them."""
     if count <= 0:
-        return [], array("f"), []
+        return ([], array("f"), []), []
     buffer = (ctypes.c_ushort * (count + 1))()
     # UTF-16 units less the NUL, never past the buffer: C and string_at read this many.
     units = min(max(pdfium_c.FPDFText_GetText(textpage, 0, count, buffer) - 1, 0), count + 1)
@@ -138,12 +144,13 @@ def _page(textpage: Any, count: int, set_aside: Callable[[list[int]], bool] | No
     astral = _astral(text, units)
     if away is None:
         away = _python_turned_away(handle, text, astral, aligned)
-    if away and set_aside is not None and set_aside(_first_characters(handle, text, away, astral, aligned)):
-        return None
+    left_out = [word for index, word in enumerate(text.split()) if index in away][:MOST_SET_ASIDE] if away else []
+    if away and set_aside is not None and set_aside(_characters_of(handle, text, away, astral, aligned)):
+        return None, left_out
     plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
     if columns is None or (columns[2] and plain):
         columns = _columns(*_python_words(handle, text, units, aligned, split=plain, away=away))
-    return columns
+    return columns, left_out
 
 
 def _native_columns(
@@ -395,16 +402,17 @@ def _characters(handle: int | None, start: int, end: int, astral: list[int], ali
     return first, last
 
 
-def _first_characters(
+def _characters_of(
     handle: int | None, text: str, words: Collection[int], astral: list[int], aligned: bool
 ) -> list[int]:
-    """pdfium's characters of the first code points of `words` (by index among str.split()'s)."""
+    """pdfium's characters of `words` (by index among str.split()'s), first to last: a word may be drawn by several
+    text objects (a browser draws a watermark's first letter in one of its own)."""
     found = (
-        _characters(handle, *match.span(), astral, aligned)[0]
+        _characters(handle, *match.span(), astral, aligned)
         for index, match in enumerate(WORD.finditer(text))
         if index in words
     )
-    return [first for first in found if first >= 0]
+    return [character for first, last in found if first >= 0 and last >= 0 for character in range(first, last + 1)]
 
 
 def _set_aside(textpage: Any, characters: list[int]) -> bool:
@@ -785,10 +793,11 @@ def _split_across_lines(handle: int | None, word: str, first: int) -> list[Word]
 
 def read_columns(
     data: bytes, *, max_pages: int, max_chars_per_page: int
-) -> tuple[list[Columns], int, list[int], list[int]]:
+) -> tuple[list[Columns], int, list[int], list[int], list[list[str]]]:
     """The words of the first `max_pages` pages as columns, the document's page count, the pages (1-based) whose
-    text runs past `max_chars_per_page`, read up to there, and the pages pdfium cannot load (no words): the others
-    still hold a bill's values, for a person to finish. Raises PdfReadError where no page can be read.
+    text runs past `max_chars_per_page`, read up to there, the pages pdfium cannot load (no words): the others
+    still hold a bill's values, for a person to finish, and per page the words left out for running another way
+    than its lines (a watermark, a form's number up the margin). Raises PdfReadError where no page can be read.
 
     Columns are what the worker sends, without a tuple for each of C's words; read_words makes the tuples.
     """
@@ -804,12 +813,14 @@ def read_columns(
         raise PdfReadError("corrupt_pdf", "page 1 cannot be read" if len(read) == 1 else "no page can be read")
     cut = [number for number, found in enumerate(read, start=1) if found is not None and found[1]]
     columns = [found[0] if found is not None else ([], array("f"), []) for found in read]
-    return columns, page_count, cut, unreadable
+    return columns, page_count, cut, unreadable, [found[2] if found is not None else [] for found in read]
 
 
-def _text_columns(page: Any, max_chars_per_page: int) -> tuple[Columns, bool] | None:
-    """The page's words, and whether its text runs past `max_chars_per_page`; None where pdfium cannot load its
-    text. A page with text running another way than its lines is read a second time without it (_set_aside)."""
+def _text_columns(page: Any, max_chars_per_page: int) -> tuple[Columns, bool, list[str]] | None:
+    """The page's words, whether its text runs past `max_chars_per_page`, and the words left out for running another
+    way than its lines; None where pdfium cannot load its text. A page with such words is read a second time
+    without them (_set_aside)."""
+    left_out: list[str] = []
     for first_reading in (True, False):
         textpage = pdfium_c.FPDFText_LoadPage(page)
         if not textpage:
@@ -817,8 +828,10 @@ def _text_columns(page: Any, max_chars_per_page: int) -> tuple[Columns, bool] | 
         try:
             count = pdfium_c.FPDFText_CountChars(textpage)
             set_aside = functools.partial(_set_aside, textpage) if first_reading else None
-            if (columns := _page(textpage, min(count, max_chars_per_page), set_aside)) is not None:
-                return columns, count > max_chars_per_page
+            columns, found = _page(textpage, min(count, max_chars_per_page), set_aside)
+            left_out += found[: MOST_SET_ASIDE - len(left_out)]
+            if columns is not None:
+                return columns, count > max_chars_per_page, left_out
         finally:
             pdfium_c.FPDFText_ClosePage(textpage)
     raise AssertionError("_page reads a page whole where nothing can be set aside")
@@ -982,15 +995,20 @@ def _columns(words: list[Word], joined: list[int]) -> Columns:
 
 def read_words(
     data: bytes, *, max_pages: int, max_chars_per_page: int
-) -> tuple[list[list[Word]], int, list[list[int]], list[int], list[int]]:
+) -> tuple[list[list[Word]], int, list[list[int]], list[int], list[int], list[list[str]]]:
     """The words of the first `max_pages` pages, the document's page count, per page the indices of the words whose
     first and last characters stand on two lines (pdfium ran two lines' words together), the pages whose text
-    runs past `max_chars_per_page`, and the pages pdfium cannot load."""
-    pages, page_count, cut, unreadable = read_columns(data, max_pages=max_pages, max_chars_per_page=max_chars_per_page)
-    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages], cut, unreadable
+    runs past `max_chars_per_page`, the pages pdfium cannot load, and per page the words left out for running
+    another way than its lines."""
+    pages, page_count, cut, unreadable, set_aside = read_columns(
+        data, max_pages=max_pages, max_chars_per_page=max_chars_per_page
+    )
+    return [_words(page) for page in pages], page_count, [joined for _, _, joined in pages], cut, unreadable, set_aside
 
 
-def encode_columns(pages: list[Columns], page_count: int, cut: list[int], unreadable: list[int]) -> tuple[bytes, bytes]:
+def encode_columns(
+    pages: list[Columns], page_count: int, cut: list[int], unreadable: list[int], set_aside: list[list[str]]
+) -> tuple[bytes, bytes]:
     """The reply's two frames: the words as JSON, their boxes as float32 (guard.decode_pages reads them)."""
     header = {
         "page_count": page_count,
@@ -999,6 +1017,7 @@ def encode_columns(pages: list[Columns], page_count: int, cut: list[int], unread
         "joined_per_page": [joined for _, _, joined in pages],
         "cut_pages": cut,
         "unreadable_pages": unreadable,
+        "set_aside_per_page": set_aside,
     }
     return json.dumps(header, separators=(",", ":")).encode(), b"".join([boxes.tobytes() for _, boxes, _ in pages])
 
