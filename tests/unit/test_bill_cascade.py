@@ -674,15 +674,20 @@ def _values(result: BillResult) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("templates", [None, ()], ids=["template", "heuristics"])
-@pytest.mark.parametrize("stamp", ["VOID", "SAMPLE", "CANCELLED", "NOT A BILL", "Specimen"])
+@pytest.mark.parametrize(
+    ("stamp", "degrees"),
+    [("VOID", 40), ("SAMPLE", 40), ("CANCELLED", 40), ("NOT A BILL", 40), ("Specimen", 40), ("VOID", 0), ("SAMPLE", 0)],
+)
 def test_a_bill_stamped_as_no_bill_goes_to_review_read_whole(
-    templates: tuple[Template, ...] | None, stamp: str
+    templates: tuple[Template, ...] | None, stamp: str, degrees: int
 ) -> None:
-    """A stamp across the page saying the document is no bill to load: its values are read as the bill's without
-    the stamp, and a person decides (stamped_not_a_bill, naming the stamp)."""
+    """A stamp across the page saying the document is no bill to load, slanted or level: its values are read as the
+    bill's without the stamp, and a person decides (stamped_not_a_bill, naming the stamp). Set level in 100-point
+    type, `SAMPLE` had named the utility, and had joined the meter table's lines it crossed (a meter lost its
+    commodity): bills loaded as ok with those values."""
     bill = corpus_bill(ALL_PROVIDERS[0], 3)
     plain = extract_bill(bill.pdf, pdf_reader=READER, templates=templates)
-    result = extract_bill(stamped_across(bill.pdf, stamp), pdf_reader=READER, templates=templates)
+    result = extract_bill(stamped_across(bill.pdf, stamp, degrees=degrees), pdf_reader=READER, templates=templates)
     assert plain.status is BillStatus.OK and result.status is BillStatus.NEEDS_REVIEW
     assert _values(result) == _values(plain)
     audits = {audit.code: audit for audit in result.audits if audit.code not in [a.code for a in plain.audits]}
@@ -695,20 +700,22 @@ def test_a_bill_stamped_as_no_bill_goes_to_review_read_whole(
     assert audits["stamped_not_a_bill"].details == {"stamps_by_page": dict.fromkeys(pages, stamp)}
 
 
-@pytest.mark.parametrize("stamp", ["DUPLICATE", "COPY", "PAST DUE"])
-def test_a_bill_stamped_as_a_copy_loads_naming_the_stamp(stamp: str) -> None:
+@pytest.mark.parametrize(
+    ("stamp", "degrees"), [("DUPLICATE", 40), ("COPY", 40), ("PAST DUE", 40), ("DUPLICATE", 0), ("PAST DUE", 0)]
+)
+def test_a_bill_stamped_as_a_copy_loads_naming_the_stamp(stamp: str, degrees: int) -> None:
     """A reprint is the bill (it loads on the same natural key as the original): ok, the stamp named."""
     bill = corpus_bill(ALL_PROVIDERS[2], 5)
     plain = extract_bill(bill.pdf, pdf_reader=READER)
-    result = extract_bill(stamped_across(bill.pdf, stamp, pages=[0]), pdf_reader=READER)
+    result = extract_bill(stamped_across(bill.pdf, stamp, pages=[0], degrees=degrees), pdf_reader=READER)
     assert plain.status is result.status is BillStatus.OK
     assert _values(result) == _values(plain)
     assert [audit for audit in result.audits if audit not in plain.audits] == [
         AuditResult(
             code="text_set_aside",
             severity=Severity.WARNING,
-            message=f"text running another way than the lines of its page was left out of the reading (page 1: "
-            f"{', '.join(stamp.split())})",
+            message="text laid across the lines of its page (a watermark, a stamp, a note up the margin) was left "
+            f"out of the reading (page 1: {', '.join(stamp.split())})",
             details={"words_by_page": {"1": stamp.split()}},
         )
     ]
@@ -749,3 +756,36 @@ def test_which_stamps_say_the_document_is_no_bill(set_aside: str, stamp: str | N
         assert "stamped_not_a_bill" not in audits
     else:
         assert audits["stamped_not_a_bill"].details == {"stamps_by_page": {"1": stamp}}
+
+
+def _body_rows(*tops: float) -> list[tuple[str, float, float, float, float]]:
+    """Rows of 9-point words across the page, one row a top."""
+    return [
+        (f"w{int(top)}-{column}", 72 + 80 * column, top - 9, 132 + 80 * column, top)
+        for top in tops
+        for column in range(5)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("big", "laid_over"),
+    [
+        ([("Northbay", 72, 740, 300, 776)], []),  # the utility's name in 36-point type, clear of the lines
+        ([("$1,234.56", 300, 600, 500, 640)], []),  # an amount due in large type, between the lines
+        ([("WATERMARK", 80, 450, 500, 540)], ["WATERMARK"]),  # over the middles of lines
+        ([("SAMPLE", 80, 560, 500, 620)], ["SAMPLE"]),  # a stamp's word between the lines
+        ([("Sample", 80, 560, 500, 620)], []),  # in lower case, between the lines: a heading
+        (  # over the lines' words, its narrow `A` between two of them
+            [("NOT", 80, 460, 200, 520), ("A", 205, 460, 228, 520), ("BILL", 235, 460, 400, 520)],
+            ["NOT", "A", "BILL"],
+        ),
+    ],
+)
+def test_words_laid_over_the_lines_in_large_type_are_set_aside(
+    big: list[tuple[str, float, float, float, float]], laid_over: list[str]
+) -> None:
+    words = [*_body_rows(700, 680, 540, 520, 500, 480), *big]
+    document = build_document([words], 1)
+    read = [line.text[start:end] for line in document.lines for start, end, _ in line.words]
+    assert document.set_aside == ({1: laid_over} if laid_over else {})
+    assert [word[0] for word in words if word[0] not in read] == laid_over

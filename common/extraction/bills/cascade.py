@@ -688,9 +688,9 @@ _STAMP_ALONE = re.compile(_NOT_A_BILL, re.IGNORECASE)
 
 
 def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResult]:
-    """The words left out of the reading for running another way than their page's lines (a watermark, a note up
-    the margin): named, so that what was not read is seen; a stamp saying the document is no bill to load (`VOID`,
-    `SAMPLE`) sends it to a person."""
+    """The words left out of the reading for running another way than their page's lines, or laid over them in type
+    several times theirs (a watermark, a note up the margin): named, so that what was not read is seen; a stamp
+    saying the document is no bill to load (`VOID`, `SAMPLE`) sends it to a person."""
     set_aside = {page: words for page, words in document.set_aside.items() if pages is None or page in pages}
     if not set_aside:
         return []
@@ -699,7 +699,8 @@ def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResu
         AuditResult(
             code="text_set_aside",
             severity=Severity.WARNING,
-            message=f"text running another way than the lines of its page was left out of the reading ({named})",
+            message=f"text laid across the lines of its page (a watermark, a stamp, a note up the margin) was left out "
+            f"of the reading ({named})",
             details={"words_by_page": {str(page): words for page, words in set_aside.items()}},
         )
     ]

@@ -13,6 +13,7 @@ scan's text layer) is read levelled, and their boxes are given back in the page'
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -566,6 +567,64 @@ def oriented(pages: list[list[Word]]) -> list[tuple[list[Word], int | None, floa
     ]
 
 
+# A word in type this many times the page's middle height, over the middles of this many other words, is laid over
+# the page's lines (a watermark set level across the page, a stamp): no part of them.
+LAID_OVER_HEIGHT = 3.0
+LAID_OVER_WORDS = 2
+# What a watermark or a stamp says, in capitals: in such type it is one wherever it stands, over the lines or between.
+STAMP_WORD = re.compile(r"DUPLICATE|COPY|REPRINT(?:ED)?|PAID|VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT")
+MOST_NAMED = 40  # the words set aside that a page's reading names (pdf_worker.MOST_SET_ASIDE)
+
+
+def without_laid_over(pages: list[list[Word]]) -> tuple[list[list[Word]], dict[int, list[str]]]:
+    """The pages without the words laid over their lines (_laid_over), and those words' texts by page."""
+    kept: list[list[Word]] = []
+    laid_over: dict[int, list[str]] = {}
+    for page, words in enumerate(pages, start=1):
+        if found := _laid_over(words):
+            kept.append([word for index, word in enumerate(words) if index not in found])
+            laid_over[page] = [words[index][0] for index in sorted(found)]
+        else:
+            kept.append(words)
+    return kept, laid_over
+
+
+def _laid_over(words: list[Word]) -> set[int]:
+    """The words (by index) laid over the page's lines: a watermark set level (`SAMPLE` in 100-point type across the
+    middle). Read as words, one named the utility (the largest type) and joined the lines it crossed, which lost a
+    charge's quantity or a meter's commodity in bills loaded as ok. Text never stands over other text otherwise:
+    a large heading or amount due stands clear of its neighbours. A stamp's word (STAMP_WORD) in such type is one
+    where it falls between the lines too."""
+    if len(words) <= LAID_OVER_WORDS:
+        return set()
+    heights = sorted(word[4] - word[2] for word in words)
+    tall = LAID_OVER_HEIGHT * heights[len(heights) // 2]
+    if not 0.0 < tall <= heights[-1]:
+        return set()
+    big = [index for index, word in enumerate(words) if word[4] - word[2] >= tall]
+    laid_over: set[int] = set()
+    for index in big:
+        text, left, bottom, right, top = words[index]
+        if STAMP_WORD.fullmatch(text):
+            laid_over.add(index)
+            continue
+        under = 0
+        for _, other_left, other_bottom, other_right, other_top in words:
+            if other_top - other_bottom < tall:
+                x, y = (other_left + other_right) / 2, (other_bottom + other_top) / 2
+                if left < x < right and bottom < y < top:
+                    under += 1
+                    if under == LAID_OVER_WORDS:
+                        laid_over.add(index)
+                        break
+    # the rest of a stamp's line in its type (the `A` of `NOT A BILL`, between the lines under it)
+    return laid_over | {index for index in big if any(_same_line(words[index], words[other]) for other in laid_over)}
+
+
+def _same_line(one: Word, other: Word) -> bool:
+    return abs((one[2] + one[4]) - (other[2] + other[4])) / 2 < SAME_LINE * min(one[4] - one[2], other[4] - other[2])
+
+
 def build_document(
     pages: list[list[Word]],
     page_count: int,
@@ -591,7 +650,11 @@ def build_document(
         for page, indices in enumerate(joined or [], start=1)
         if indices
     }
-    for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
+    kept, laid_over = without_laid_over(pages)
+    for page, words in laid_over.items():
+        named = document.set_aside.setdefault(page, [])
+        named += words[: max(MOST_NAMED - len(named), 0)]
+    for page, (upright, turn, angle) in enumerate(oriented(kept), start=1):
         if turn is not None:
             document.turns[page] = turn
         if angle:
