@@ -1,9 +1,10 @@
 """How honest and how complete the generic heuristics are on layouts they have never seen.
 
-    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json] [--family heldout|third]
+    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json] [--family heldout|third|fourth]
 
 Each wild bill (common/connectors/billgen/wild.py; with --family heldout, a second author's layouts from
-common/connectors/billgen/heldout.py; with --family third, a third author's from third.py) goes through
+common/connectors/billgen/heldout.py; with --family third, a third author's from third.py; with --family fourth,
+a fourth author's from fourth.py) goes through
 the cascade with templates switched off, so only the heuristics read it. Printed: status counts;
 precision over the fields of bills loaded as ok, with every wrong value listed beside the layout choices
 that bear on it (a wrong value in an ok bill breaks the promise); recall per field, in ok bills and,
@@ -19,6 +20,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from bench.extract.evaluate import Evaluation, Score, emit, field_group
+from common.connectors.billgen.fourth import fourth_bills
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
 from common.connectors.billgen.third import third_bills
 from common.connectors.billgen.wild import WildBill, wild_bills
@@ -61,6 +63,16 @@ BY_CHOICE = {
     "wild": _FIRST_NAMES,
     "heldout": _FIRST_NAMES,  # the second author kept the first one's names for these
     "third": ("locale", "kind", "header", "facts", "summary.style", "charges.style", "meter.style", "font"),
+    "fourth": (
+        "locale",
+        "kind",
+        "layout.header",
+        "summary.style",
+        "charges.qty",
+        "charges.grouping",
+        "meter.style",
+        "stub",
+    ),
 }
 
 
@@ -78,7 +90,8 @@ def relevant_choices(path: str, choices: dict[str, str]) -> dict[str, str]:
 
 # heldout: a second author's layouts, written without reading the heuristics (since used to diagnose them)
 # third: a third author's layouts (US, CA, UK, AU, NZ, IE), also written without reading the heuristics
-FAMILIES = {"wild": wild_bills, "heldout": heldout_bills, "third": third_bills}
+# fourth: a fourth author's (US, CA, UK, IE, AU; fourth.py), stubs, history charts, prorated rows, net metering
+FAMILIES = {"wild": wild_bills, "heldout": heldout_bills, "third": third_bills, "fourth": fourth_bills}
 
 
 def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | None = None) -> dict[str, Any]:
