@@ -214,6 +214,30 @@ def test_a_house_known_by_its_name_is_read_down_to_its_postcode(address: list[Ro
 
 
 @pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (
+            [(72, "Service Location"), (72, "Flat 10"), (72, "954 Church Street"), (72, "Lincoln"), (72, "LN2 1HQ")],
+            "Flat 10, 954 Church Street, Lincoln, LN2 1HQ",
+        ),
+        (
+            [(72, "Premises Address"), (72, "Unit 4"), (72, "12A Mill Lane"), (72, "Harrogate HG1 2AA")],
+            "Unit 4, 12A Mill Lane, Harrogate HG1 2AA",
+        ),
+        (  # a street under a street is another address's (a second column's): the first alone has no postcode
+            [(72, "Service Address"), (72, "12 Oak Street"), (72, "14 Elm Street"), (72, "Harrogate HG1 2AA")],
+            "12 Oak Street",
+        ),
+    ],
+)
+def test_a_flat_over_its_street_is_read_down_to_its_postcode(address: list[Row], expected: str) -> None:
+    """`Flat 10` over `954 Church Street`: the address had stopped at the flat, and bills loaded as ok with
+    `Flat 10` for their service address (bench-wild's fourth family)."""
+    result = loaded(bill(address=address, currency="£"))
+    assert result.bill is not None and result.bill.service_address == expected
+
+
+@pytest.mark.parametrize(
     "address",
     [
         [(72, "Service Address: Same as billing address"), (72, "Harrogate HG1 2AA")],
@@ -327,6 +351,83 @@ def test_quantity_and_rate_cells_are_read_apart_from_the_description(
         unit,
         Decimal(rate),
     )
+
+
+@pytest.mark.parametrize(
+    ("cells", "description", "quantity"),
+    [
+        ([(72, "Energy Charge First 450 kWh"), (250, "450 kWh"), (350, "$0.08")], "Energy Charge First 450 kWh", "450"),
+        ([(72, "Energy Charge Over 450 kWh"), (250, "50 kWh @ $0.10")], "Energy Charge Over 450 kWh", "50"),
+        ([(72, "Water Usage Next 3,000 gal"), (250, "500 gal"), (350, "$0.10")], "Water Usage Next 3,000 gal", "500"),
+        (
+            [(72, "Energy Block 2 (450-900 kWh)"), (250, "500 kWh"), (350, "$0.01")],
+            "Energy Block 2 (450-900 kWh)",
+            "500",
+        ),
+        ([(72, "Energy Charge First 500 kWh")], "Energy Charge First 500 kWh", None),  # the tier alone, no quantity
+    ],
+)
+def test_a_tiers_block_in_a_charges_name_is_part_of_the_name(
+    cells: list[tuple[float, str]], description: str, quantity: str | None
+) -> None:
+    """`Energy Charge First 450 kWh | 450 kWh | 0.08`: such rows were unreadable (the name holds figures), and
+    `Water Usage First 6 CCF | $29.94` was read as 6 CCF of `Water Usage First`."""
+    energy: list[Row] = [*cells, (72, "", 540, "$40.00")]
+    result = loaded(bill(charges=[[(72, "Basic Charge", 540, "$10.00")], energy]))
+    assert result.bill is not None
+    item = result.bill.line_items[1]
+    assert (item.description, item.quantity) == (description, None if quantity is None else Decimal(quantity))
+
+
+def test_charges_summed_by_service_before_their_detail_are_read_once() -> None:
+    """`Summary of New Charges` with a line a service, then `Detail of Current Charges`: the detail's charges alone.
+    Both had been read as charges, and such bills went to review (line_items_sum_mismatch)."""
+    charges: list[list[Row]] = [
+        [(72, "Electric Service", 540, "$30.00")],
+        [(72, "Gas Service", 540, "$20.00")],
+        [],
+        [(72, "Detail of Current Charges")],
+        [(72, "Electric Service")],
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge", 540, "$20.00")],
+        [(72, "Gas Service")],
+        [(72, "Gas Customer Charge", 540, "$5.00")],
+        [(72, "Gas Delivery", 540, "$15.00")],
+    ]
+    result = loaded(bill(charges=charges, charges_title="Summary of New Charges"))
+    assert result.bill is not None
+    assert [(item.description, str(item.amount)) for item in result.bill.line_items] == [
+        ("Basic Charge", "10.00"),
+        ("Energy Charge", "20.00"),
+        ("Gas Customer Charge", "5.00"),
+        ("Gas Delivery", "15.00"),
+    ]
+    assert [result.bill.provenance[f"line_items[{index}]"].source_text for index in range(4)] == [
+        "Basic Charge | $10.00",
+        "Energy Charge | $20.00",
+        "Gas Customer Charge | $5.00",
+        "Gas Delivery | $15.00",
+    ]
+
+
+def test_charges_under_two_headings_that_sum_apart_are_each_read() -> None:
+    """Two sections of charges under headings of their own, neither a summary of the other: every charge."""
+    charges: list[list[Row]] = [
+        [(72, "Basic Charge", 540, "$10.00")],
+        [(72, "Energy Charge", 540, "$15.00")],
+        [],
+        [(72, "Charges Detail")],
+        [(72, "Delivery Charge", 540, "$20.00")],
+        [(72, "Fuel Adjustment", 540, "$5.00")],
+    ]
+    result = loaded(bill(charges=charges))
+    assert result.bill is not None
+    assert [item.description for item in result.bill.line_items] == [
+        "Basic Charge",
+        "Energy Charge",
+        "Delivery Charge",
+        "Fuel Adjustment",
+    ]
 
 
 def test_figures_that_do_not_read_as_quantity_and_rate_stay_out_of_the_description() -> None:

@@ -922,6 +922,9 @@ _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
 ALIGNED = 3.0  # points: a continuation line starts (or, right-aligned, ends) where the value does
+# A street's line, its house number first (`954 Church Street`, `12A Mill Lane`, `3/41 King St`): a part of the address
+# under a first line that is no street (`Flat 10`, `Unit 4`, `Rose Cottage`).
+_STREET_LINE = re.compile(r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,6}[A-Za-z]?)?,? [A-Z][A-Za-z0-9.' -]{2,60}")
 
 
 # A house known by its name, with no number (`Ballymore`, `The Old Mill, Mill Lane`): an address only with its town's
@@ -961,8 +964,9 @@ def _starts_under_its_label(hit: Hit) -> bool:
 def _address_with_locality(
     document: Document, hit: Hit, address: str, provenance: Provenance
 ) -> tuple[str, Provenance]:
-    """An address printed on several lines: the street after the label, then the suburb, town or county
-    lines under it, down to the one that ends in a postcode. Without that postcode, only the street."""
+    """An address printed on several lines: the street after the label (or a flat's or a house's name over its
+    street), then the suburb, town or county lines under it, down to the one that ends in a postcode. Without that
+    postcode, only the first line."""
     if _ENDS_WITH_POSTCODE.search(address) or provenance.bbox is None:
         return address, provenance
     left, bottom, right, top = provenance.bbox
@@ -1008,7 +1012,9 @@ def _address_with_locality(
             return ", ".join([address, *lines]), provenance.model_copy(
                 update={"bbox": box, "source_text": " / ".join([provenance.source_text or "", *lines])}
             )
-        if len(parts) == 3 or not _ADDRESS_PART.fullmatch(text):
+        if len(parts) == 3 or not (
+            _ADDRESS_PART.fullmatch(text) or (not parts and not address[:1].isdigit() and _STREET_LINE.fullmatch(text))
+        ):
             break
         parts.append(segment)
     return address, provenance
@@ -1387,6 +1393,15 @@ LEVIED_ON_BASE = re.compile(
 # What no charge's name contains: figures with a unit, an amount, a rate. A description still holding one
 # is a layout we did not read, so the bill goes to review rather than loading a wrong name.
 # A size followed by a word is part of a name, though (`Solid waste - 64 gal cart`), unless the word starts a rate.
+# A tier's block in a charge's name (`Energy Charge First 450 kWh`, `Water Usage Over 6,000 gal`, `Block 2 (0-500
+# kWh)`): figures of the name, not of the charge.
+TIER_BLOCK = re.compile(
+    rf"\b(?:first|next|over|above|up to|(?:in )?excess of|remaining|additional|all)\s+{NUMBER}\s*(?:{UNITS})\b"
+    rf"|\b{NUMBER}\s*(?:-|–|to)\s*{NUMBER}\s*(?:{UNITS})\b",
+    re.IGNORECASE,
+)
+# The word before a tier's block (`Water Usage First | 6 CCF`): the figures after it are no quantity of the charge's.
+TIER_WORD_BEFORE = re.compile(r"\b(?:first|next|over|above|up to|(?:in )?excess of|remaining|additional|all)\s*$", re.I)
 DETAIL_LEFT = re.compile(
     rf"^\(?\d|\d\s*(?:{UNITS})\b(?!\s+(?!(?:at|per|x|for)\b)[A-Za-z]{{2,}})|[$£€]\s?\d|\d\s*¢|"
     r"\d\s*[cp](?:\s*/|\s+per\b|$)",
@@ -1426,7 +1441,9 @@ def _item_detail(cells: list[str]) -> tuple[Decimal | None, str | None, Decimal 
         description = " ".join([first, *rest])
         if (match := DETAIL.search(description)) is not None:
             return *_detail(match), description[: match.start()].strip()
-        if (match := QUANTITY_TAIL.search(description)) is not None:
+        if (match := QUANTITY_TAIL.search(description)) is not None and not TIER_WORD_BEFORE.search(
+            description, 0, match.start()
+        ):
             return *_detail(match), description[: match.start()].strip()
     except (ValueError, InvalidOperation):
         pass
@@ -1655,6 +1672,8 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
     item_above: tuple[int, Line] | None = None  # the charge read from the line above: its figures may be under it
     running: set[int] | None = None
     page, charged = document.lines[start].page, True  # the page of the line, and whether a charge was read on it
+    first = len(draft.line_items)
+    restarts: list[int] = []  # where a charges heading follows charges read (a summary's, then the detail's)
 
     def furniture(line: Line, cells: list[str]) -> bool:
         """A line that only carries the page, which leaves a section open: a supplier's charges may go on
@@ -1683,6 +1702,8 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             continue
         item_above = None
         if len(cells) == 1:
+            if len(draft.line_items) > first and CHARGES_HEADER.match(line.text):
+                restarts.append(len(draft.line_items))
             # Any other heading ends the supplier's section, as any line that is no charge does below; a
             # charge's name over its figures does not (`held` keeps the supplier for it).
             if match := SUPPLIER_HEADER.match(cells[0]):
@@ -1707,7 +1728,11 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
         if not description and name:  # `Basic charge` over `26 days @ $0.2475    $6.44`
             description, supplier = name, held
         name = None
-        if not description or (DETAIL_LEFT.search(description) and not LEVIED_ON_BASE.match(description)):
+        if not description or (
+            DETAIL_LEFT.search(description)
+            and not LEVIED_ON_BASE.match(description)
+            and DETAIL_LEFT.search(TIER_BLOCK.sub("", description))
+        ):
             draft.notes.append(
                 AuditResult(
                     code="line_item_unreadable",
@@ -1735,6 +1760,21 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             item_above = (len(draft.line_items), line)
         draft.line_items.append((item, row_provenance(line, METHOD, 0.8)))
         charged = True
+    _without_a_summary(draft, first, restarts)
+
+
+def _without_a_summary(draft: Draft, first: int, restarts: list[int]) -> None:
+    """The charges summed by service or section under a heading of their own before their detail under another
+    (`Summary of New Charges | Electric Service $78.68 | Gas Service $41.93`, then `Detail of Current Charges`): the
+    detail alone, where it holds more charges and both come to the same. Read as charges, the summary's were
+    counted twice, and such bills went to review (line_items_sum_mismatch)."""
+    for restart in restarts:
+        summary, detail = draft.line_items[first:restart], draft.line_items[restart:]
+        if len(detail) > len(summary) and sum(item.amount for item, _ in summary) == sum(
+            item.amount for item, _ in detail
+        ):
+            del draft.line_items[first:restart]
+            return
 
 
 def _figures_under(draft: Draft, index: int, item_line: Line, line: Line) -> bool:
