@@ -3162,18 +3162,62 @@ def test_payments_listed_one_by_one_and_their_total() -> None:
     assert "ambiguous_field" not in [a.code for a in result.audits]
 
 
-def test_two_payments_with_no_total_go_to_review() -> None:
-    """Which of them, or their sum, the summary means, the page does not say; one payment read would not balance."""
+@pytest.mark.parametrize("sign", ["-$", "$", "CR"])
+def test_two_payments_with_no_total_are_summed_where_the_summary_balances_with_their_sum(sign: str) -> None:
+    """`Payment 2024-01-13  $66.67 CR` and `Payment 2024-01-22  $108.77 CR` with no total: the summary balances with
+    their sum and with neither alone, so the sum is what it means. One payment had been read, and such bills went
+    to review (balance_mismatch: 41 of bench-wild's 300 fourth-family bills)."""
+
+    def amount(value: str) -> str:
+        return f"${value} CR" if sign == "CR" else f"{sign}{value}"
+
     summary = [
         ("Previous Balance", "$50.00"),
+        ("Payment 01/05/2025", amount("20.00")),
+        ("Payment 01/20/2025", amount("30.00")),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None and result.bill.payments_and_credits == Decimal("50.00")
+    assert "ambiguous_field" not in [a.code for a in result.audits]
+    found = result.bill.provenance["payments_and_credits"]
+    assert found.source_text == f"Payment 01/05/2025 {amount('20.00')} + Payment 01/20/2025 {amount('30.00')}"
+
+
+@pytest.mark.parametrize(
+    ("previous", "due"),
+    [
+        ("$50.00", "$60.00"),  # neither alone nor their sum balances
+        ("$30.00", "$50.00"),  # the second alone balances: which the summary means, the page does not say
+    ],
+)
+def test_two_payments_with_no_total_go_to_review_where_their_sum_does_not_balance(previous: str, due: str) -> None:
+    summary = [
+        ("Previous Balance", previous),
         ("Payment 01/05/2025", "-$20.00"),
         ("Payment 01/20/2025", "-$30.00"),
         ("Current Charges", "$50.00"),
-        ("Amount Due", "$50.00"),
+        ("Amount Due", due),
     ]
     result = read(bill(summary=summary))
     assert result.status is BillStatus.NEEDS_REVIEW
     assert {"ambiguous_field", "balance_mismatch"} <= {a.code for a in result.audits}
+
+
+def test_two_payments_an_adjustment_and_no_total_are_read_together() -> None:
+    """The sum balances the summary with the late fee printed beside the payments."""
+    summary = [
+        ("Previous Balance", "$50.00"),
+        ("Payment 01/05/2025", "-$20.00"),
+        ("Payment 01/20/2025", "-$30.00"),
+        ("Late Payment Charge", "$5.00"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$55.00"),
+    ]
+    result = loaded(bill(summary=summary))
+    assert result.bill is not None
+    assert (result.bill.payments_and_credits, result.bill.adjustments) == (Decimal("50.00"), Decimal("5.00"))
 
 
 @pytest.mark.parametrize(

@@ -743,10 +743,12 @@ def _fields(
     other_hits: dict[str, list[Hit]],  # values not at a label's cell: in sentences, under wrapped headings
     after_dates: Callable[[], dict[str, list[LabelCell]]],
 ) -> None:
+    payments_listed: list[tuple[Any, Hit]] = []  # the payments' values at their labels, to be summed
     for name, (_, value, kind) in _LABELS.items():
         parsed: list[tuple[Any, Hit]] = []
         not_the_value = _label_or_labelled if name == "service_address" else is_label
-        hits = [*values_after(document, label_cells[name], value, is_label=not_the_value), *other_hits.get(name, [])]
+        at_labels = values_after(document, label_cells[name], value, is_label=not_the_value)
+        hits = [*at_labels, *other_hits.get(name, [])]
         if name == "service_address":  # a date range or an id under the label is another field's value
             hits = [
                 hit
@@ -773,6 +775,7 @@ def _fields(
             continue
         if name == "payments_and_credits":
             parsed = _total_of_the_others(parsed)
+            payments_listed = [(found, hit) for found, hit in parsed if any(hit is other for other in at_labels)]
         value_found, hit = parsed[0]
         if len(parsed) > 1 and len({repr(v) for v, _ in parsed}) > 1:
             confidence = CONFLICTED
@@ -793,6 +796,43 @@ def _fields(
         draft.fields[name] = Found(value_found, provenance)
     if "previous_balance" not in draft.fields:
         _balance_forward(document, draft, label_cells["balance_forward"], other_hits.get("balance_forward", []))
+    if len(payments_listed) > 1:
+        _payments_one_by_one(document, draft, payments_listed)
+
+
+def _payments_one_by_one(document: Document, draft: Draft, listed: list[tuple[Decimal, Hit]]) -> None:
+    """Payments listed one by one with no total (`Payment 2024-01-13  $66.67 CR`, `Payment 2024-01-22  $108.77 CR`):
+    their sum, where the account summary balances with it (or with it and an adjustment printed beside them), and
+    with none of them alone. Taken one, the summary did not balance, and such bills went to review."""
+    previous, new, due = (draft.value(name) for name in ("previous_balance", "total_amount", "amount_due"))
+    rows = list({(hit.line.page, id(hit.line), hit.start): (value, hit) for value, hit in listed}.values())
+    if previous is None or new is None or due is None or len(rows) < 2:
+        return
+    if any(previous - value + new == due for value, _ in rows):
+        return
+    total = sum((value for value, _ in rows), Decimal(0))
+    adjusted = None
+    if (
+        previous - total + new != due
+        and (adjusted := _adjustments_closing(document, previous - total + new, due)) is None
+    ):
+        return
+    provenances = [hit.provenance(METHOD, FOUND) for _, hit in rows]
+    boxes = [p.bbox for p in provenances if p.bbox is not None and p.page == provenances[0].page]
+    summed = provenances[0].model_copy(
+        update={
+            "bbox": union(boxes) if boxes else None,
+            "source_text": " + ".join(p.source_text or "" for p in provenances),
+        }
+    )
+    draft.fields["payments_and_credits"] = Found(total, summed)
+    draft.notes = [
+        note
+        for note in draft.notes
+        if not (note.code == "ambiguous_field" and note.details.get("field") == "payments_and_credits")
+    ]
+    if adjusted is not None:
+        draft.fields["adjustments"] = adjusted
 
 
 # Account activity besides payments, in an account summary: read only where the summary does not balance without it
