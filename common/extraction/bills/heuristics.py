@@ -1156,6 +1156,9 @@ def _period(
     if not hits and _split_period(document, draft, date_formats, label_cells, other_hits):
         return
     if not hits:
+        # `Billing Period From` over `30 August 2024 to 29 September 2024`: a start's label over the whole range
+        hits = values_after(document, label_cells["period_start"], _RANGE_THEN_FACT)
+    if not hits:
         hits = _period_in_a_title(document)
     if not hits:
         hits = _period_under_a_cell_end(document)
