@@ -3020,6 +3020,39 @@ def test_a_gas_meter_block_converted_by_a_note() -> None:
 
 
 @pytest.mark.parametrize(
+    ("usage", "read_unit", "quantity", "unit", "factor", "read_type"),
+    [
+        ("Usage: 196 m3 x 10.986 = 2,153 kWh", "m3", "2153", "kWh", "10.986", ReadType.ACTUAL),
+        ("Usage: 139 CCF x 1.0788 = 150 therms", "CCF", "150", "therms", "1.0788", ReadType.ACTUAL),
+        ("Usage: 196 m3 x 10.986 = 2,153 kWh (E)", "m3", "2153", "kWh", "10.986", ReadType.ESTIMATED),
+    ],
+)
+def test_a_gas_meter_blocks_usage_printed_with_its_conversion(
+    usage: str, read_unit: str, quantity: str, unit: str, factor: str, read_type: ReadType
+) -> None:
+    """`Usage: 127 m3 x 11.2774 = 1,432 kWh` as the block's usage: such blocks were unreadable, and their bills went
+    to review (usage_row_unreadable: 42 of bench-wild's 300 fourth-family bills)."""
+    start = 62592 if unit == "kWh" else 55514
+    block: list[list[Row]] = [
+        [(72, "Gas meter 353187367")],
+        [(84, f"Previous reading 8 April 2024: {start:,}")],
+        [(84, f"Current reading 6 May 2024: {start + (196 if unit == 'kWh' else 139):,}")],
+        [(84, usage)],
+    ]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, f"Gas Usage {quantity} {unit}", 540, "$40.00")]]
+    result = loaded(bill(meters=block, charges=charges))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.commodity, read.quantity, read.unit, read.read_type) == (
+        Commodity.GAS,
+        Decimal(quantity),
+        unit,
+        read_type,
+    )
+    assert (read.conversion_factor, read.read_unit) == (Decimal(factor), read_unit)
+
+
+@pytest.mark.parametrize(
     ("section", "expected"),
     [
         ("Your charges", Commodity.GAS),  # the only service the charges name

@@ -3000,7 +3000,10 @@ def _next_key(value: str) -> int | None:
 
 
 def _usage_cell(value: str) -> tuple[re.Match[str] | None, str]:
-    """A usage's quantity and unit, and the read type printed after them (`1068 kWh (estimated)`), or ""."""
+    """A usage's quantity and unit, and the read type printed after them (`1068 kWh (estimated)`), or "". A usage
+    printed with its conversion (`127 m3 x 11.2774 = 1,432 kWh`) is the result: _with_conversion reads the rest."""
+    if "=" in value and (converted := CONVERSION_NOTE.match(value)) is not None:
+        value = value[converted.start("quantity") :]
     marked = MARKED_USAGE.match(value)
     if marked is None:
         return QUANTITY_CELL.match(value), ""
