@@ -3120,6 +3120,18 @@ def test_a_demand_printed_on_a_line_of_its_own(line: str, expected: tuple[Decima
     assert demand == ([("E1", *expected)] if expected else [])  # the bill's one electricity meter's
 
 
+def test_a_demand_line_naming_its_meter_is_that_meters() -> None:
+    """`Maximum Demand (meter 80981696): 127.5 kW` under the meter table: commercial bills loaded as ok without their
+    demand (17 of bench-wild's 34 fourth-family demands). With two electricity meters, the one it names."""
+    rows = [["E1", "100", "648", "548 kWh"], ["E2-77", "10", "20", "10 kWh"]]
+    table = meter_table(["Meter", "Previous", "Present", "Usage"], rows)
+    table += [[(72, "Maximum Demand (meter E2-77): 127.5 kW")]]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 558 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(d.meter_number, d.quantity, d.unit) for d in result.bill.demand] == [("E2-77", Decimal("127.5"), "kW")]
+
+
 def test_a_demand_of_a_time_of_use_period() -> None:
     table = meter_table(["Meter", "Previous", "Present", "Usage"], [["E1", "100", "648", "548 kWh"]])
     table += [[(72, "On-peak demand 45.2 kW")], [(72, "Off-peak demand"), (300, "30.1 kW")]]

@@ -3394,13 +3394,15 @@ def _same_values(readings: list[Draft]) -> bool:
 
 
 # A demand printed on a line of its own under the meters: `Maximum demand 63.2 kVA`, `Max demand (billed): 97.6 kW`,
-# `Metered demand 45.2 kW`, `kW demand 45.2`, `Demand kW: 45.2`, `Demand reading 45.2 kW`, `Peak kW: 45.2`
+# `Metered demand 45.2 kW`, `kW demand 45.2`, `Demand kW: 45.2`, `Demand reading 45.2 kW`, `Peak kW: 45.2`,
+# `Maximum Demand (meter 80981696): 127.5 kW`
 DEMAND_LINE = re.compile(
     r"^(?:(?P<tou>(?:On|Off|Mid|Part)[- ]?peak|Shoulder) )?"  # a time-of-use period's demand
     rf"(?:(?P<kind>{DEMAND_KINDS})\.? )?"
     r"(?:(?P<unit_first>kW|kVA) (?=demand))?"
     r"(?:demand(?: (?P<unit_after>kW|kVA))?(?: reading)?|(?P<unit_alone>kW|kVA)(?=:?[ \t]+\d))"  # `Peak kW` has a kind
-    rf"(?: \((?:billed|(?P<label_unit>kW|kVA))\))?:?[ \t]+(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
+    rf"(?: \((?:billed|(?P<label_unit>kW|kVA)|meter (?P<meter>{METER_ID}))\))?"
+    rf":?[ \t]+(?P<quantity>{NUMBER})(?: ?(?P<unit>kW|kVA))?$",
     re.IGNORECASE,
 )
 # a bill that prints none of these prints no demand line: ten substring tests cost 0.005 ms a bill, a regex search
@@ -3409,7 +3411,8 @@ DEMAND_WORDS = ("emand", "EMAND", "ax kW", "eak kW", "ax kVA", "eak kVA", "AX KW
 
 
 def _demand_lines(document: Document, draft: Draft) -> None:
-    """Demands printed as lines of their own; a demand is the meter's when the bill has one electricity meter."""
+    """Demands printed as lines of their own; a demand is the meter's it names, or the meter's when the bill has one
+    electricity meter."""
     if not any(word in document.text for word in DEMAND_WORDS):
         return
     meters = {read.meter_number for read, _ in draft.usage if read.commodity is Commodity.ELECTRICITY}
@@ -3420,7 +3423,7 @@ def _demand_lines(document: Document, draft: Draft) -> None:
         labelled = match["label_unit"] or match["unit_first"] or match["unit_after"] or match["unit_alone"]
         if unit := match["unit"] or labelled:
             quantity, period = US.parse_number(match["quantity"]), match["tou"] and tou_period_of(match["tou"])
-            read = DemandRead(meter_number=meter, quantity=quantity, unit=unit, period=period)
+            read = DemandRead(meter_number=match["meter"] or meter, quantity=quantity, unit=unit, period=period)
             draft.demand.append((read, row_provenance(line, METHOD, 0.8)))
 
 
