@@ -410,6 +410,34 @@ def test_charges_summed_by_service_before_their_detail_are_read_once() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("title", "read_once"),
+    [
+        ("Summary of New Charges", True),  # a heading that says it sums them
+        ("Current Charges", False),  # as many charges, the same sum: which is the detail, the page does not say
+    ],
+)
+def test_as_many_charges_summed_as_their_detail_holds(title: str, read_once: bool) -> None:
+    """One charge a section: the summary's lines and the detail's are as many, and come to the same."""
+    charges: list[list[Row]] = [
+        [(72, "Usage Charges", 540, "$30.00")],
+        [(72, "Taxes", 540, "$20.00")],
+        [],
+        [(72, "Detail of Current Charges")],
+        [(72, "Usage Charges")],
+        [(72, "Energy Charge", 540, "$30.00")],
+        [(72, "Taxes")],
+        [(72, "Sales Tax", 540, "$20.00")],
+    ]
+    result = read(bill(charges=charges, charges_title=title))
+    assert result.bill is not None
+    descriptions = [item.description for item in result.bill.line_items]
+    if read_once:
+        assert result.status is BillStatus.OK and descriptions == ["Energy Charge", "Sales Tax"]
+    else:
+        assert result.status is BillStatus.NEEDS_REVIEW and len(descriptions) == 4
+
+
 def test_charges_under_two_headings_that_sum_apart_are_each_read() -> None:
     """Two sections of charges under headings of their own, neither a summary of the other: every charge."""
     charges: list[list[Row]] = [

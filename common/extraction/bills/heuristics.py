@@ -1804,19 +1804,24 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             item_above = (len(draft.line_items), line)
         draft.line_items.append((item, row_provenance(line, METHOD, 0.8)))
         charged = True
-    _without_a_summary(draft, first, restarts)
+    _without_a_summary(draft, first, restarts, SUMMARY_HEADING.search(document.lines[start].text) is not None)
 
 
-def _without_a_summary(draft: Draft, first: int, restarts: list[int]) -> None:
+# A heading that says its charges are summed: `Summary of New Charges`, `Your bill at a glance`.
+SUMMARY_HEADING = re.compile(r"\bsummary\b|\bat a glance\b|\boverview\b", re.IGNORECASE)
+
+
+def _without_a_summary(draft: Draft, first: int, restarts: list[int], summary_heading: bool) -> None:
     """The charges summed by service or section under a heading of their own before their detail under another
     (`Summary of New Charges | Electric Service $78.68 | Gas Service $41.93`, then `Detail of Current Charges`): the
-    detail alone, where it holds more charges and both come to the same. Read as charges, the summary's were
-    counted twice, and such bills went to review (line_items_sum_mismatch)."""
+    detail alone, where both come to the same and it holds more charges, or as many under a first heading that
+    says it sums them (`Summary of New Charges`). Read as charges, the summary's were counted twice, and such bills
+    went to review (line_items_sum_mismatch)."""
     for restart in restarts:
         summary, detail = draft.line_items[first:restart], draft.line_items[restart:]
-        if len(detail) > len(summary) and sum(item.amount for item, _ in summary) == sum(
-            item.amount for item, _ in detail
-        ):
+        if (len(detail) > len(summary) or (summary_heading and len(detail) == len(summary))) and sum(
+            item.amount for item, _ in summary
+        ) == sum(item.amount for item, _ in detail):
             del draft.line_items[first:restart]
             return
 
