@@ -3081,6 +3081,34 @@ def test_a_gas_meter_blocks_usage_printed_with_its_conversion(
 
 
 @pytest.mark.parametrize(
+    ("note", "read_unit"),
+    [
+        ("Meter G253130 reads in m3: m3 x 37.61 = MJ (heating value x pressure correction factor)", "m3"),
+        ("Meter G253130 reads in m3", "m3"),
+        ("Meter G253130 reads in m3: m3 x 38.04 = MJ", None),  # another factor than the meter's: not its note
+        ("Meter G999999 reads in m3", None),  # another meter's
+    ],
+)
+def test_a_note_naming_the_unit_a_converted_meter_reads_in(note: str, read_unit: str | None) -> None:
+    """`Meter 253130B reads in m3: m3 x 37.61 = MJ` under a table with a factor column: the reads' unit. Bills had
+    loaded without it (bench-wild's fourth family: 89 of 143 in ok bills)."""
+    table = meter_table(
+        ["Meter", "Service", "Previous Read", "Current Read", "Factor", "Usage"],
+        [["G253130", "Gas", "66,658", "66,952", "37.61", "11,057 MJ"]],
+    )
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Gas Usage 11,057 MJ", 540, "$40.00")]]
+    result = loaded(bill(meters=[*table, [(72, note)]], charges=charges))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.quantity, read.unit, read.conversion_factor, read.read_unit) == (
+        Decimal("11057"),
+        "MJ",
+        Decimal("37.61"),
+        read_unit,
+    )
+
+
+@pytest.mark.parametrize(
     ("section", "expected"),
     [
         ("Your charges", Commodity.GAS),  # the only service the charges name

@@ -3928,4 +3928,33 @@ def extract_heuristic(document: Document) -> Draft:
             break
     if not draft.demand:
         _demand_lines(document, draft)
+    if any(read.conversion_factor is not None and read.read_unit is None for read, _ in draft.usage):
+        _read_units_told(document, draft)
     return draft
+
+
+# A note naming the unit a meter counts in: `Meter 253130B reads in m3: m3 x 37.61 = MJ`.
+READS_IN = re.compile(
+    rf"\bMeter (?P<meter>{METER_ID}) (?:reads|counts|registers|measures) in (?P<unit>{READ_UNITS})\b"
+    rf"(?::? (?P=unit) [x×] (?P<factor>{NUMBER}) = (?P<billed>{UNIT}))?",
+    re.IGNORECASE,
+)
+
+
+def _read_units_told(document: Document, draft: Draft) -> None:
+    """The unit a converted meter's reads count in, where a note under the meters names it for the meter (and any
+    factor it prints is the meter's): the reads, in m3, are told apart from its usage, in MJ."""
+    told: dict[str, re.Match[str]] = {}
+    for line in document.lines:
+        if "eter" in line.text:
+            for match in READS_IN.finditer(line.text):
+                told.setdefault(match["meter"], match)
+    for index, (read, provenance) in enumerate(draft.usage):
+        note = told.get(read.meter_number or "")
+        if note is None or read.conversion_factor is None or read.read_unit is not None or note["unit"] == read.unit:
+            continue
+        if note["factor"] is not None and (
+            US.parse_number(note["factor"]) != read.conversion_factor or note["billed"] != read.unit
+        ):
+            continue
+        draft.usage[index] = (read.model_copy(update={"read_unit": note["unit"]}), provenance)
