@@ -2239,6 +2239,30 @@ def test_a_meter_printed_as_a_block_of_lines(block: list[list[Row]], expected: t
     assert read.meter_number == block[0][0][1].split()[-1]
 
 
+@pytest.mark.parametrize(("mark", "read_type"), [("Actual", ReadType.ACTUAL), ("E", ReadType.ESTIMATED)])
+def test_a_block_reads_mark_in_a_cell_of_its_own(mark: str, read_type: ReadType) -> None:
+    """`Current reading October 27, 2024: 1,813 | Actual`: the block had ended at the line before, and its meter
+    loaded without its reads and multiplier (bench-wild's fourth family: 15 meters of 600 bills, 24 multipliers)."""
+    block: list[list[Row]] = [
+        [(72, "Electric meter M576203530")],
+        [(84, "Previous reading September 29, 2024: 1,509")],
+        [(84, "Current reading October 27, 2024: 1,813"), (300, mark)],
+        [(84, "Multiplier: 120")],
+        [(84, "Usage: 36,480 kWh")],
+    ]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Energy Charge 36,480 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=block, charges=charges))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.start_read, read.end_read, read.multiplier, read.quantity, read.read_type) == (
+        Decimal("1509"),
+        Decimal("1813"),
+        Decimal("120"),
+        Decimal("36480"),
+        read_type,
+    )
+
+
 @pytest.mark.parametrize(
     "block",
     [

@@ -2978,6 +2978,11 @@ def _block_values(texts: list[str]) -> list[tuple[str, str]] | None:
     while index < len(cells):
         key = BLOCK_KEYS.match(cells[index])
         if key is None or key.lastgroup is None:
+            if pairs and pairs[-1][0] in ("start_read", "end_read") and READ_TYPE_WORD.match(cells[index].strip()):
+                # `Current reading October 27, 2024: 1,813 | Actual`: the read's mark in a cell of its own
+                pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} {cells[index].strip()}")
+                index += 1
+                continue
             return None
         value = cells[index][key.end() :].strip()
         if (next_key := _next_key(value)) is not None:  # `Previous 4,000 ft3  Current 4,120 ft3` in one cell
