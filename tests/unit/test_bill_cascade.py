@@ -23,7 +23,7 @@ from common.connectors.billgen.truth import CORPUS_MONTHS
 from common.extraction.bill_audits import audit_bill
 from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
-from common.extraction.bills.layout import build_document
+from common.extraction.bills.layout import LAID_OVER_MOST, build_document
 from common.extraction.bills.templates import Template, apply_template, detect, in_ocr_text, load_templates
 from common.models import (
     ArtifactKind,
@@ -789,3 +789,13 @@ def test_words_laid_over_the_lines_in_large_type_are_set_aside(
     read = [line.text[start:end] for line in document.lines for start, end, _ in line.words]
     assert document.set_aside == ({1: laid_over} if laid_over else {})
     assert [word[0] for word in words if word[0] not in read] == laid_over
+
+
+def test_a_page_with_more_large_words_than_a_watermark_holds_sets_none_aside() -> None:
+    """Past LAID_OVER_MOST words in large type, the page's large print is its own: each would be checked against
+    every word of the page, which a hostile page of thousands makes cost seconds."""
+    rows = _body_rows(*range(760, 360, -20))  # a hundred words of body type
+    over = [("WATERMARK", 80, 450, 500, 540)]  # laid over the lines, as in the test above
+    large = [(f"L{index}", 72 + 8 * index, 100, 78 + 8 * index, 160) for index in range(LAID_OVER_MOST)]
+    assert build_document([[*rows, *over, *large[:-1]]], 1).set_aside == {1: ["WATERMARK"]}
+    assert build_document([[*rows, *over, *large]], 1).set_aside == {}

@@ -694,7 +694,7 @@ def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResu
     set_aside = {page: words for page, words in document.set_aside.items() if pages is None or page in pages}
     if not set_aside:
         return []
-    named = "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(set_aside.items()))
+    named = _by_page({page: _some(words) for page, words in set_aside.items()})
     audits = [
         AuditResult(
             code="text_set_aside",
@@ -711,7 +711,7 @@ def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResu
                 code="stamped_not_a_bill",
                 severity=Severity.ERROR,
                 message="stamped across the page as no bill to load ("
-                + "; ".join(f"page {page}: {stamp}" for page, stamp in sorted(stamps.items()))
+                + _by_page(stamps)
                 + "): a person decides whether it is loaded",
                 details={"stamps_by_page": {str(page): stamp for page, stamp in stamps.items()}},
             )
@@ -788,11 +788,16 @@ def _run_together_audits(document: Document, pages: range | None) -> list[AuditR
             code="lines_run_together",
             severity=Severity.ERROR,
             message="the PDF's text runs words of two lines together ("
-            + "; ".join(f"page {page}: {_some(words)}" for page, words in sorted(run_together.items()))
+            + _by_page({page: _some(words) for page, words in run_together.items()})
             + "): a value read there may hold a neighbouring line's",
             details={"words_by_page": {str(page): words for page, words in run_together.items()}},
         )
     ]
+
+
+def _by_page(said: dict[int, str]) -> str:
+    """`page 1: ...; page 2: ...`, in page order."""
+    return "; ".join(f"page {page}: {text}" for page, text in sorted(said.items()))
 
 
 def _some(words: list[str], shown: int = 5) -> str:

@@ -104,8 +104,9 @@ class Document:
     skews: dict[int, float] = field(default_factory=dict)
     # Words pdfium ran over two lines, by page (`21` over `1` read as `211`): a value may hold another line's.
     run_together: dict[int, list[str]] = field(default_factory=dict)
-    # Words left out of a page's lines for running another way than they do (a watermark across the page, a form's
-    # number up its margin, a stamp), by page: the reading does not hold them, and an audit names them.
+    # Words left out of a page's lines for running another way than they do, or laid over them in far larger type (a
+    # watermark across the page, a form's number up its margin, a stamp), by page: the reading does not hold them,
+    # and an audit names them.
     set_aside: dict[int, list[str]] = field(default_factory=dict)
     # Pages whose text runs past the reader's limit of characters a page, read up to there.
     cut_pages: list[int] = field(default_factory=list)
@@ -571,6 +572,9 @@ def oriented(pages: list[list[Word]]) -> list[tuple[list[Word], int | None, floa
 # the page's lines (a watermark set level across the page, a stamp): no part of them.
 LAID_OVER_HEIGHT = 3.0
 LAID_OVER_WORDS = 2
+# More words than this in such type are the page's own large print: no watermark holds so many, and each is checked
+# against every word of the page (a hostile page of thousands would cost seconds).
+LAID_OVER_MOST = 60
 # What a watermark or a stamp says, in capitals: in such type it is one wherever it stands, over the lines or between.
 STAMP_WORD = re.compile(r"DUPLICATE|COPY|REPRINT(?:ED)?|PAID|VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT")
 MOST_NAMED = 40  # the words set aside that a page's reading names (pdf_worker.MOST_SET_ASIDE)
@@ -602,6 +606,8 @@ def _laid_over(words: list[Word]) -> set[int]:
     if not 0.0 < tall <= heights[-1]:
         return set()
     big = [index for index, word in enumerate(words) if word[4] - word[2] >= tall]
+    if len(big) > LAID_OVER_MOST:
+        return set()
     laid_over: set[int] = set()
     for index in big:
         text, left, bottom, right, top = words[index]
@@ -636,7 +642,8 @@ def build_document(
 ) -> Document:
     """The pages' lines; `joined` holds, per page, the indices of its words pdfium ran over two lines, `cut` the pages
     whose text the reader cut at its limit, `unreadable` those it could not load, `damaged` the objects whose streams
-    do not decode whole, `set_aside` per page the words left out for running another way than its lines."""
+    do not decode whole, `set_aside` per page the words left out for running another way than its lines (with those
+    laid over them, without_laid_over)."""
     document = Document(
         lines=[],
         page_count=page_count,
