@@ -818,15 +818,7 @@ def _payments_one_by_one(document: Document, draft: Draft, listed: list[tuple[De
         and (adjusted := _adjustments_closing(document, previous - total + new, due)) is None
     ):
         return
-    provenances = [hit.provenance(METHOD, FOUND) for _, hit in rows]
-    boxes = [p.bbox for p in provenances if p.bbox is not None and p.page == provenances[0].page]
-    summed = provenances[0].model_copy(
-        update={
-            "bbox": union(boxes) if boxes else None,
-            "source_text": " + ".join(p.source_text or "" for p in provenances),
-        }
-    )
-    draft.fields["payments_and_credits"] = Found(total, summed)
+    draft.fields["payments_and_credits"] = Found(total, _summed([hit for _, hit in rows]))
     draft.notes = [
         note
         for note in draft.notes
@@ -886,15 +878,20 @@ def _adjustments_closing(document: Document, without: Decimal, due: Decimal) -> 
     total = sum((value for value, _ in distinct), Decimal(0))
     if len(distinct) < 2 or without + total != due:
         return None
-    provenances = [hit.provenance(METHOD, FOUND) for _, hit in distinct]
+    return Found(total, _summed([hit for _, hit in distinct]))
+
+
+def _summed(hits: list[Hit]) -> Provenance:
+    """The provenance of a value that is the sum of several printed ones: the first's page, the box around those on
+    it, and each one's source text."""
+    provenances = [hit.provenance(METHOD, FOUND) for hit in hits]
     boxes = [p.bbox for p in provenances if p.bbox is not None and p.page == provenances[0].page]
-    summed = provenances[0].model_copy(
+    return provenances[0].model_copy(
         update={
             "bbox": union(boxes) if boxes else None,
             "source_text": " + ".join(p.source_text or "" for p in provenances),
         }
     )
-    return Found(total, summed)
 
 
 def _total_of_the_others(parsed: list[tuple[Any, Hit]]) -> list[tuple[Any, Hit]]:
@@ -1439,13 +1436,13 @@ LEVIED_ON_BASE = re.compile(
 # A size followed by a word is part of a name, though (`Solid waste - 64 gal cart`), unless the word starts a rate.
 # A tier's block in a charge's name (`Energy Charge First 450 kWh`, `Water Usage Over 6,000 gal`, `Block 2 (0-500
 # kWh)`): figures of the name, not of the charge.
+_TIER_WORDS = r"first|next|over|above|up to|(?:in )?excess of|remaining|additional|all"
 TIER_BLOCK = re.compile(
-    rf"\b(?:first|next|over|above|up to|(?:in )?excess of|remaining|additional|all)\s+{NUMBER}\s*(?:{UNITS})\b"
-    rf"|\b{NUMBER}\s*(?:-|–|to)\s*{NUMBER}\s*(?:{UNITS})\b",
+    rf"\b(?:{_TIER_WORDS})\s+{NUMBER}\s*(?:{UNITS})\b|\b{NUMBER}\s*(?:-|–|to)\s*{NUMBER}\s*(?:{UNITS})\b",
     re.IGNORECASE,
 )
 # The word before a tier's block (`Water Usage First | 6 CCF`): the figures after it are no quantity of the charge's.
-TIER_WORD_BEFORE = re.compile(r"\b(?:first|next|over|above|up to|(?:in )?excess of|remaining|additional|all)\s*$", re.I)
+TIER_WORD_BEFORE = re.compile(rf"\b(?:{_TIER_WORDS})\s*$", re.IGNORECASE)
 DETAIL_LEFT = re.compile(
     rf"^\(?\d|\d\s*(?:{UNITS})\b(?!\s+(?!(?:at|per|x|for)\b)[A-Za-z]{{2,}})|[$£€]\s?\d|\d\s*¢|"
     r"\d\s*[cp](?:\s*/|\s+per\b|$)",
