@@ -1,10 +1,12 @@
 """How honest and how complete the generic heuristics are on layouts they have never seen.
 
-    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json] [--family heldout|third|fourth]
+    .venv/bin/python -m bench.extract.wild [--bills 200] [--seed 7] [--json out.json]
+        [--family heldout|third|fourth|web]
 
 Each wild bill (common/connectors/billgen/wild.py; with --family heldout, a second author's layouts from
 common/connectors/billgen/heldout.py; with --family third, a third author's from third.py; with --family fourth,
-a fourth author's from fourth.py) goes through
+a fourth author's from fourth.py; with --family web, a fifth author's portal e-bills printed by Chromium from
+bench/extract/webbills.py) goes through
 the cascade with templates switched off, so only the heuristics read it. Printed: status counts;
 precision over the fields of bills loaded as ok, with every wrong value listed beside the layout choices
 that bear on it (a wrong value in an ok bill breaks the promise); recall per field, in ok bills and,
@@ -20,6 +22,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from bench.extract.evaluate import Evaluation, Score, emit, field_group
+from bench.extract.webbills import web_bills
 from common.connectors.billgen.fourth import fourth_bills
 from common.connectors.billgen.heldout import heldout_bill, heldout_bills
 from common.connectors.billgen.third import third_bills
@@ -73,6 +76,16 @@ BY_CHOICE = {
         "meter.style",
         "stub",
     ),
+    "web": (
+        "locale",
+        "kind",
+        "header",
+        "facts",
+        "summary.style",
+        "charges.style",
+        "charges.grouping",
+        "meter.style",
+    ),
 }
 
 
@@ -91,7 +104,14 @@ def relevant_choices(path: str, choices: dict[str, str]) -> dict[str, str]:
 # heldout: a second author's layouts, written without reading the heuristics (since used to diagnose them)
 # third: a third author's layouts (US, CA, UK, AU, NZ, IE), also written without reading the heuristics
 # fourth: a fourth author's (US, CA, UK, IE, AU; fourth.py), stubs, history charts, prorated rows, net metering
-FAMILIES = {"wild": wild_bills, "heldout": heldout_bills, "third": third_bills, "fourth": fourth_bills}
+# web: a fifth author's portal e-bills (US, CA, UK, AU; bench/extract/webbills.py), HTML+CSS printed by Chromium
+FAMILIES = {
+    "wild": wild_bills,
+    "heldout": heldout_bills,
+    "third": third_bills,
+    "fourth": fourth_bills,
+    "web": web_bills,
+}
 
 
 def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | None = None) -> dict[str, Any]:
