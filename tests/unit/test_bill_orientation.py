@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from common.connectors.billgen import corpus
 from common.connectors.billgen.heldout import heldout_bills
 from common.connectors.billgen.redraw import sideways, sideways_box, stretched, tilted, upside_down, upside_down_box
-from common.connectors.billgen.third import third_bills
+from common.connectors.billgen.third import third_bill, third_bills
 from common.connectors.billgen.wild import wild_bill
 from common.extraction.bills import pdf_worker
 from common.extraction.bills.cascade import BillResult, _page_audits, extract_bill
@@ -407,3 +407,16 @@ def test_a_scanned_bills_sparse_second_page_reads_as_the_square_one() -> None:
     assert _values(redrawn) == _values(square)
     assert redrawn.bill is not None
     assert [usage.commodity for usage in redrawn.bill.usage] == ["water", "sewer", "stormwater", "gas"]
+
+
+@pytest.mark.parametrize("degrees", [3.0, -1.0])
+def test_a_sideways_tilted_page_sets_no_long_word_aside(degrees: float) -> None:
+    """Before it is turned upright, a sideways page's word boxes are as tall as its words are long, and tilted they
+    overlap the lines beside them: taken there, long words were set aside as laid over the lines, and third-author
+    bills loaded as ok with values the square bill did not read. Words laid over lines are looked for upright."""
+    bill = third_bill(8, 5)
+    square = extract_bill(bill.pdf, pdf_reader=READER, templates=())
+    redrawn = extract_bill(tilted(sideways(bill.pdf, True), degrees), pdf_reader=READER, templates=())
+    assert redrawn.status is square.status is BillStatus.OK
+    assert _values(redrawn) == _values(square)
+    assert "text_set_aside" not in [audit.code for audit in redrawn.audits]

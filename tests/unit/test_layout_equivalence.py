@@ -147,12 +147,13 @@ def reference_build_document(pages: list[list[Word]], page_count: int) -> Docume
     """The reference lines of pages oriented as build_document orients them (how a page is oriented is
     test_bill_orientation's to test: a shuffled random page can read right to left), without the words laid over
     their lines as build_document leaves them out (test_bill_cascade's to test: a random page's tall words)."""
-    kept, laid_over = without_laid_over(pages)
-    document = Document(lines=[], page_count=page_count, set_aside=laid_over)
-    for page, (upright, turn, angle) in enumerate(oriented(kept), start=1):
+    document = Document(lines=[], page_count=page_count)
+    for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         document.turns.update({page: turn} if turn is not None else {})
         document.skews.update({page: angle} if angle else {})
-        document.lines.extend(reference_page_lines(upright, page))
+        kept, laid_over = without_laid_over(upright)
+        document.set_aside.update({page: laid_over} if laid_over else {})
+        document.lines.extend(reference_page_lines(kept, page))
     return document
 
 

@@ -580,17 +580,14 @@ STAMP_WORD = re.compile(r"DUPLICATE|COPY|REPRINT(?:ED)?|PAID|VOID(?:ED)?|CANCELL
 MOST_NAMED = 40  # the words set aside that a page's reading names (pdf_worker.MOST_SET_ASIDE)
 
 
-def without_laid_over(pages: list[list[Word]]) -> tuple[list[list[Word]], dict[int, list[str]]]:
-    """The pages without the words laid over their lines (_laid_over), and those words' texts by page."""
-    kept: list[list[Word]] = []
-    laid_over: dict[int, list[str]] = {}
-    for page, words in enumerate(pages, start=1):
-        if found := _laid_over(words):
-            kept.append([word for index, word in enumerate(words) if index not in found])
-            laid_over[page] = [words[index][0] for index in sorted(found)]
-        else:
-            kept.append(words)
-    return kept, laid_over
+def without_laid_over(words: list[Word]) -> tuple[list[Word], list[str]]:
+    """A page's words (as read upright and level: a sideways page's boxes are as tall as its words are long) without
+    those laid over its lines (_laid_over), and those words' texts."""
+    if not (found := _laid_over(words)):
+        return words, []
+    return [word for index, word in enumerate(words) if index not in found], [
+        words[index][0] for index in sorted(found)
+    ]
 
 
 def _laid_over(words: list[Word]) -> set[int]:
@@ -657,14 +654,14 @@ def build_document(
         for page, indices in enumerate(joined or [], start=1)
         if indices
     }
-    kept, laid_over = without_laid_over(pages)
-    for page, words in laid_over.items():
-        named = document.set_aside.setdefault(page, [])
-        named += words[: max(MOST_NAMED - len(named), 0)]
-    for page, (upright, turn, angle) in enumerate(oriented(kept), start=1):
+    for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         if turn is not None:
             document.turns[page] = turn
         if angle:
             document.skews[page] = angle
+        upright, laid_over = without_laid_over(upright)
+        if laid_over:
+            named = document.set_aside.setdefault(page, [])
+            named += laid_over[: max(MOST_NAMED - len(named), 0)]
         document.lines.extend(page_lines(upright, page))
     return document
