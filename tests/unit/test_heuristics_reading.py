@@ -5080,3 +5080,98 @@ def test_a_mark_after_a_read_set_right_under_its_heading_stays_the_reads() -> No
     assert [(r.end_read, r.quantity, r.read_type) for r in result.bill.usage] == [
         (Decimal("1133"), Decimal("133"), ReadType.ESTIMATED)
     ]
+
+
+# --- the fifth author's portal e-bills (bench-wild --family web) ----------------------------------------------
+
+
+def test_a_meter_blocks_estimated_badge_and_read_unit_key() -> None:
+    """`ESTIMATED` alone under the meter's title (a badge), and `Read in | m³`: the block had ended at the badge, and
+    the meter loaded as actual (read by another reader)."""
+    block: list[list[Row]] = [
+        [(72, "GAS METER G43305525")],
+        [(72, "ESTIMATED")],
+        [(72, "PREVIOUS READ"), (250, "4,799")],
+        [(72, "CURRENT READ"), (250, "5,032")],
+        [(72, "READ IN"), (250, "m³")],
+        [(72, "THERM FACTOR"), (250, "1.0372")],
+        [(72, "USAGE"), (250, "241.7 therms")],
+    ]
+    charges = [[(72, "Basic Charge", 540, "$10.00")], [(72, "Gas Usage 241.7 therms", 540, "$40.00")]]
+    result = loaded(bill(meters=block, charges=charges))
+    assert result.bill is not None
+    [read] = result.bill.usage
+    assert (read.meter_number, read.read_type, read.quantity, read.read_unit, read.conversion_factor) == (
+        "G43305525",
+        ReadType.ESTIMATED,
+        Decimal("241.7"),
+        "m³",
+        Decimal("1.0372"),
+    )
+
+
+def test_meter_blocks_side_by_side_with_registers() -> None:
+    """Two meters' cards side by side, the electric one with a register a card: each block's keys are those under its
+    title. Read across, no meter was read, and bills loaded as ok without their meters."""
+    rows: list[list[Row]] = [
+        [(72, "ELECTRIC METER E81-59557"), (320, "WATER METER W20-50262")],
+        [(72, "REGISTER"), (200, "Delivered"), (320, "PREVIOUS READ"), (450, "869,267")],
+        [(72, "PREVIOUS READ"), (200, "61,005"), (320, "CURRENT READ"), (450, "869,281")],
+        [(72, "CURRENT READ"), (200, "62,366"), (320, "USAGE"), (450, "14 m³")],
+        [(72, "USAGE"), (200, "1,361 kWh")],
+        [(72, "REGISTER"), (200, "Received")],
+        [(72, "PREVIOUS READ"), (200, "26,919")],
+        [(72, "CURRENT READ"), (200, "27,755")],
+        [(72, "USAGE"), (200, "836 kWh")],
+    ]
+    charges = [[(72, "Energy Charge 1,361 kWh", 540, "$10.00")], [(72, "Water Usage 14 m³", 540, "$40.00")]]
+    result = loaded(bill(meters=rows, charges=charges))
+    assert result.bill is not None
+    assert [
+        (r.meter_number, r.commodity, r.direction, r.start_read, r.end_read, r.quantity) for r in result.bill.usage
+    ] == [
+        ("E81-59557", Commodity.ELECTRICITY, Direction.DELIVERED, Decimal("61005"), Decimal("62366"), Decimal("1361")),
+        ("E81-59557", Commodity.ELECTRICITY, Direction.RECEIVED, Decimal("26919"), Decimal("27755"), Decimal("836")),
+        ("W20-50262", Commodity.WATER, Direction.DELIVERED, Decimal("869267"), Decimal("869281"), Decimal("14")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("masthead", "provider"),
+    [
+        ((("EE", 16), ("Eucalypt Energy Pty Ltd", 16)), "Eucalypt Energy Pty Ltd"),
+        ((("MR", 16), ("Murray River Electricity", 16)), "Murray River Electricity"),  # not `Mr`, a title
+        ((("AB", 16), ("Acme Valley Utilities", 16)), "AB Acme Valley Utilities"),  # not its initials: part of it
+    ],
+)
+def test_a_logos_initials_before_the_utilitys_name(masthead: tuple[tuple[str, float], ...], provider: str) -> None:
+    """A round logo's monogram set before the name: bills loaded as ok with `PM Pinecrest Municipal Utilities`, or
+    `Account` (`MR Murray River ...` was read as a person's title and name)."""
+    result = loaded(bill(masthead=masthead))
+    assert result.bill is not None and result.bill.provider == provider
+
+
+def test_a_british_postcode_wrapped_in_half() -> None:
+    """`9 Rosemary Close, Norwich NR2` over `4TD`: the address had lost the postcode's second half."""
+    address: list[Row] = [(72, "Service address"), (72, "9 Rosemary Close, Norwich NR2"), (72, "4TD")]
+    result = loaded(bill(address=address, currency="£"))
+    assert result.bill is not None and result.bill.service_address == "9 Rosemary Close, Norwich NR2 4TD"
+
+
+def test_two_payments_of_one_amount_on_two_dates_are_two_payments() -> None:
+    """`Payment Aug 1, 2024 ($196.24)` and `Payment Aug 9, 2024 ($196.24)`: read as one payment printed twice, the
+    bill loaded as ok with half its payments. With no previous balance to check their sum against, a person reads
+    them (low_confidence_field: an account summary's value read among others that disagree)."""
+    summary = [
+        ("Payment Aug 1, 2024", "($196.24)"),
+        ("Payment Aug 9, 2024", "($196.24)"),
+        ("Current Charges", "$50.00"),
+        ("Amount Due", "$50.00"),
+    ]
+    result = read(bill(summary=summary))
+    assert result.status is BillStatus.NEEDS_REVIEW
+    [low] = [a for a in result.audits if a.code == "low_confidence_field"]
+    assert low.details["field"] == "payments_and_credits"
+    with_previous = [("Previous Balance", "$392.48"), *summary]
+    result = loaded(bill(summary=with_previous))
+    assert result.bill is not None and result.bill.payments_and_credits == Decimal("392.48")

@@ -43,6 +43,9 @@ SCALARS = (
 )
 BUDGET_FIELDS = ("budget_instalment", "budget_actual_charges", "budget_deferred_balance")
 MIN_CONFIDENCE = 0.7  # a required field below this sends the bill to review
+# The account summary's values: one below MIN_CONFIDENCE (read among others that disagree) sends the bill to review
+# too, unless the summary balances as read.
+SUMMARY_FIELDS = ("previous_balance", "payments_and_credits", "total_amount", "amount_due", "adjustments")
 
 
 @dataclass
@@ -120,7 +123,8 @@ def quality_audits(draft: Draft) -> list[AuditResult]:
                 details={"field": name},
             )
         )
-    for name in REQUIRED:
+    balanced = _balances(draft)
+    for name in dict.fromkeys((*REQUIRED, *(() if balanced else SUMMARY_FIELDS))):
         found = draft.fields.get(name)
         if found is not None and found.provenance.confidence < MIN_CONFIDENCE:
             audits.append(
@@ -133,6 +137,15 @@ def quality_audits(draft: Draft) -> list[AuditResult]:
                 )
             )
     return [*audits, *draft.notes]
+
+
+def _balances(draft: Draft) -> bool:
+    """Whether the account summary as read balances (previous balance - payments + adjustments + new charges is the
+    amount due): then each of its values is confirmed by the others, however it was read."""
+    previous, paid, new, due = (draft.value(name) for name in SUMMARY_FIELDS[:4])
+    if previous is None or paid is None or new is None or due is None:
+        return False
+    return bool(previous - paid + (draft.value("adjustments") or 0) + new == due)
 
 
 # --- locating values on the page --------------------------------------------------------------------

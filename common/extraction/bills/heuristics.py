@@ -778,7 +778,8 @@ def _fields(
             parsed = _total_of_the_others(parsed)
             payments_listed = [(found, hit) for found, hit in parsed if any(hit is other for other in at_labels)]
         value_found, hit = parsed[0]
-        if len(parsed) > 1 and len({repr(v) for v, _ in parsed}) > 1:
+        several = name == "payments_and_credits" and _paid_on_several_dates(payments_listed)
+        if len(parsed) > 1 and (len({repr(v) for v, _ in parsed}) > 1 or several):
             confidence = CONFLICTED
             draft.notes.append(
                 AuditResult(
@@ -799,6 +800,18 @@ def _fields(
         _balance_forward(document, draft, label_cells["balance_forward"], other_hits.get("balance_forward", []))
     if len(payments_listed) > 1:
         _payments_one_by_one(document, draft, payments_listed)
+
+
+def _paid_on_several_dates(listed: list[tuple[Any, Hit]]) -> bool:
+    """Payments at labels dated apart (`Payment Aug 1, 2024 ($196.24)`, `Payment Aug 9, 2024 ($196.24)`): several
+    payments, whatever their amounts. Two of one amount read as one payment printed twice, and bills loaded as ok
+    with half the payments."""
+    dates = set()
+    for _, hit in listed:
+        label = hit.label_line.text[hit.label_start :].split("\t")[0]
+        if (found := _DATE.search(label)) is not None:
+            dates.add(found.group())
+    return len(dates) > 1
 
 
 def _payments_one_by_one(document: Document, draft: Draft, listed: list[tuple[Decimal, Hit]]) -> None:
@@ -956,6 +969,8 @@ _POSTCODE = (
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 _ENDS_WITH_STATE = re.compile(r", [A-Z]{2}$")  # a US address's town line, its ZIP wrapped onto the next line
 _ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+_ENDS_WITH_OUTWARD = re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$")  # a British postcode's first half (`NR2`, `SW1A`)
+_INWARD = re.compile(r"\d[A-Z]{2}")  # and its second (`4TD`)
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
@@ -1035,8 +1050,12 @@ def _address_with_locality(
             continue
         text = segment.text.strip()
         last_top = below.top
-        if not parts and _ENDS_WITH_STATE.search(address) and _ZIP.fullmatch(text):
-            # `9815 Cedar Ln, Fairhaven, OR` over `97123`: a browser wrapped the ZIP onto a line of its own
+        if not parts and (
+            (_ENDS_WITH_STATE.search(address) and _ZIP.fullmatch(text))
+            or (_ENDS_WITH_OUTWARD.search(address) and _INWARD.fullmatch(text))
+        ):
+            # `9815 Cedar Ln, Fairhaven, OR` over `97123`, `9 Rosemary Close, Norwich NR2` over `4TD`: a browser
+            # wrapped the ZIP, or a British postcode's second half, onto a line of its own
             return f"{address} {text}", provenance.model_copy(
                 update={
                     "bbox": union([provenance.bbox, segment.bbox]),
@@ -1233,13 +1252,14 @@ def _provider(document: Document, draft: Draft) -> None:
             # the first of equal keys wins, as max() would; letters and titles are checked for a new leader only
             if best is not None and key <= best:
                 continue
-            if _could_be_a_name(segment.text):
+            if _could_be_a_name(segment.text[_monogram(segment.text) :]):
                 best, found = key, (segment.start, segment.start + len(segment.text), line)
             elif (run := _tallest_words(line, segment)) is not None and _could_be_a_name(line.text[run[0] : run[1]]):
                 best, found = key, (*run, line)
     if found is None:
         return
     start, end, line = found
+    start += _monogram(line.text[start:end])  # `EE Eucalypt Energy Pty Ltd`: the logo's initials before the name
     name, box = line.text[start:end], line.span_bbox(start, end)
     if box is not None and (rest := _name_wrapped(document, line, box)) is not None:
         name, box = f"{name} {rest.text}", union([box, rest.bbox])
@@ -1247,6 +1267,20 @@ def _provider(document: Document, draft: Draft) -> None:
         name,
         Provenance(method=METHOD, page=line.page, bbox=box, source_text=name, confidence=0.6),
     )
+
+
+_MONOGRAM = re.compile(r"(?P<initials>[A-Z]{2,4}) +(?=[A-Z])")
+
+
+def _monogram(name: str) -> int:
+    """The length of a logo's monogram before the name, or 0: its first word, two to four capitals, the initials of
+    the words after it (`PM Pinecrest Municipal Utilities`). Set in a circle beside the name, its letters were read
+    as part of it, and bills loaded as ok with the initials in the utility's name (`MR Murray River Electricity` was
+    taken for a person's title and name, and a heading named the utility)."""
+    if (match := _MONOGRAM.match(name)) is None:
+        return 0
+    initials, words = match["initials"], name[match.end() :].split()
+    return match.end() if "".join(word[0] for word in words[: len(initials)]) == initials else 0
 
 
 def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
@@ -2953,7 +2987,9 @@ BLOCK_KEYS = re.compile(
     r"|(?P<end_read>(?:Current|Present|Latest|Closing|End(?:ing)?|This|New) read(?:ing)?"
     r"|(?:Current|Present)(?=:|\s+\d|$))|"
     r"(?P<read_type>(?:Read(?:ing)? )?type)|(?P<multiplier>(?:Meter )?Mult(?:iplier)?\.?|(?:Meter )?constant)|"
-    r"(?P<conversion_factor>(?:Conversion|Correction) factor)|"
+    r"(?P<register>Register)|"  # `Register | Delivered`: one of the meter's registers, its keys under it
+    r"(?P<conversion_factor>(?:Conversion|Correction|Therm) factor)|"
+    r"(?P<read_unit>(?:Meter )?Read(?:s|ings?)? in|Read(?:ing)? unit)|"  # `Read in | m³`: the unit the reads count
     rf"(?P<volume>Volume(?: used)?(?: \((?P<volume_unit>{READ_UNITS})\))?)|"  # what the meter counted
     rf"(?P<usage>(?:{USAGE_LABEL}|{UNIT_USED}){THIS_PERIOD}))"
     # the read's date, in brackets or before a colon: `Previous reading (Dec 4, 2024)`, `Prior reading 8 Apr 2024:`
@@ -2975,9 +3011,14 @@ def _block_values(texts: list[str]) -> list[tuple[str, str]] | None:
     while index < len(cells):
         key = BLOCK_KEYS.match(cells[index])
         if key is None or key.lastgroup is None:
-            if pairs and pairs[-1][0] in ("start_read", "end_read") and READ_TYPE_WORD.match(cells[index].strip()):
-                # `Current reading October 27, 2024: 1,813 | Actual`: the read's mark in a cell of its own
-                pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} {cells[index].strip()}")
+            if READ_TYPE_WORD.match(cells[index].strip()):
+                if pairs and pairs[-1][0] in ("start_read", "end_read"):
+                    # `Current reading October 27, 2024: 1,813 | Actual`: the read's mark in a cell of its own
+                    pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} {cells[index].strip()}")
+                elif not pairs:  # `ESTIMATED` alone under the meter's number: a badge, the block's read type
+                    pairs.append(("read_type", cells[index].strip()))
+                else:
+                    return None
                 index += 1
                 continue
             return None
@@ -3029,38 +3070,91 @@ def _reads_as(key: str, value: str) -> bool:
     return True
 
 
+_READ_UNIT_CELL = re.compile(rf"(?:{READ_UNITS}|kL)", re.IGNORECASE)
+
+
+def _read_unit_key(found: dict[str, str]) -> str | None:
+    """The unit a block says its reads count in (`Read in | m³`)."""
+    unit = found.get("read_unit", "")
+    return unit if _READ_UNIT_CELL.fullmatch(unit) else None
+
+
 def _volume_unit(found: dict[str, str]) -> str | None:
     """The unit of the volume a block prints beside its converted usage (`Volume used (m³)  107`)."""
     volume = QUANTITY_CELL.match(found.get("volume", ""))
     return volume["unit"] if volume is not None else None
 
 
+Block = tuple[Line, Line, dict[str, str], re.Match[str]]  # a meter block's first and last lines, keys, and title
+
+
+def _block_rows(line: Line, title: re.Match[str], below: list[Line]) -> list[tuple[Line, list[str]]]:
+    """The cells of the lines under a meter's title, after those of the title's line past it (a block along it)."""
+    rows = [(row, [segment.text for segment in row.segments]) for row in below]
+    if along := [cell.strip() for cell in line.text[title.end() :].split("\t") if cell.strip()]:
+        rows.insert(0, (line, along))
+    return rows
+
+
+def _blocks_side_by_side(line: Line, below: list[Line]) -> list[tuple[re.Match[str], list[tuple[Line, list[str]]]]]:
+    """Meters printed as blocks side by side (`ELECTRIC METER E97-49723 | WATER METER W20-50262`, each block's keys
+    under its title): each title with the cells of the lines below that stand under it, from its left edge to the
+    next title's. Read across, no block was read, and bills loaded as ok without their meters."""
+    titles = [
+        (segment, match)
+        for segment in line.segments
+        if (match := BLOCK_METER.fullmatch(segment.text.strip())) is not None
+    ]
+    if len(titles) < 2:
+        return []
+    lefts = [segment.bbox[0] - ALIGNED for segment, _ in titles] + [float("inf")]
+    return [
+        (
+            match,
+            [(row, [cell.text for cell in row.segments if lefts[at] <= cell.bbox[0] < lefts[at + 1]]) for row in below],
+        )
+        for at, (_, match) in enumerate(titles)
+    ]
+
+
+def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[str]]]) -> list[Block]:
+    """The block of the meter titled on `line`, in `rows`; one a register where it prints several (`Register |
+    Delivered`, its keys, then `Register | Received`, its keys)."""
+    blocks: list[Block] = []
+    found: dict[str, str] = {}
+    first, last = line, line
+    for below, texts in rows:
+        pairs = _block_values(texts) if below.page == line.page else None
+        if pairs and pairs[0][0] == "register" and "register" in found and "usage" in found:
+            # `Register | Received` after the `Delivered` register's usage: the meter's next register
+            blocks.append((first, last, {**found, "meter": title.group("meter")}, title))
+            found, first = {}, below
+        if pairs is None or any(key in found for key, _ in pairs):
+            break
+        if len(pairs) > 1 and not all(_reads_as(key, value) for key, value in pairs):
+            break  # several keys on a line are a block's only where each figure reads
+        # `Reading type - 93115874: E` keys marks to meters: _meter_mark reads it
+        keyed = [(key, value) for key, value in pairs if key != "read_type" or READ_TYPE_WORD.match(value)]
+        if keyed:
+            found.update(keyed)
+            last = below
+    if "usage" in found:
+        blocks.append((first, last, {**found, "meter": title.group("meter")}, title))
+    return blocks
+
+
 def _usage_from_blocks(document: Document, draft: Draft) -> None:
     """Meters printed as blocks (see BLOCK_METER): each block's reads, factors and usage, told apart as a
     table's rows are; a block whose usage or commodity the page leaves open goes to review."""
     lines = document.lines
-    blocks: list[tuple[Line, Line, dict[str, str], re.Match[str]]] = []
+    blocks: list[Block] = []
     for index, line in enumerate(lines):
         if (title := BLOCK_METER.match(line.text)) is None:
             continue
-        rows = [(below, [segment.text for segment in below.segments]) for below in lines[index + 1 : index + 8]]
-        if along := [cell.strip() for cell in line.text[title.end() :].split("\t") if cell.strip()]:
-            rows.insert(0, (line, along))
-        found: dict[str, str] = {}
-        last = line
-        for below, texts in rows:
-            pairs = _block_values(texts) if below.page == line.page else None
-            if pairs is None or any(key in found for key, _ in pairs):
-                break
-            if len(pairs) > 1 and not all(_reads_as(key, value) for key, value in pairs):
-                break  # several keys on a line are a block's only where each figure reads
-            # `Reading type - 93115874: E` keys marks to meters: _meter_mark reads it
-            keyed = [(key, value) for key, value in pairs if key != "read_type" or READ_TYPE_WORD.match(value)]
-            if keyed:
-                found.update(keyed)
-                last = below
-        if "usage" in found:
-            blocks.append((line, last, {**found, "meter": title.group("meter")}, title))
+        below = lines[index + 1 : index + 16]
+        side_by_side = _blocks_side_by_side(line, below) or [(title, _block_rows(line, title, below))]
+        for each_title, rows in side_by_side:
+            blocks += _meter_blocks(line, each_title, rows)
     if not blocks:
         return
     star_is_estimate = STAR_MEANS_ESTIMATED.search(document.text) is not None
@@ -3068,7 +3162,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
     read: list[tuple[Line, Line, dict[str, Any], str, str, Line | None]] = []
     for first, last, found, title in blocks:
         # `Meter 236943218 - Day` names a register; `Meter 31954229 - Gas`, like `Gas meter 31954229`, a service
-        register = title.group("register") or ""
+        register = title.group("register") or found.get("register", "")
         service = title.group("service") or (register if commodity_of(register) is not Commodity.OTHER else "")
         if service == register:
             register = ""
@@ -3090,7 +3184,10 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "multiplier": _factor(found["multiplier"]) if "multiplier" in found else None,
                 "conversion_factor": _factor(found["conversion_factor"]) if "conversion_factor" in found else None,
                 **_register(register),
-                "read_unit": (start and start.group("unit")) or (end and end.group("unit")) or _volume_unit(found),
+                "read_unit": (start and start.group("unit"))
+                or (end and end.group("unit"))
+                or _volume_unit(found)
+                or _read_unit_key(found),
             }
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(last, "a number does not parse"))
