@@ -967,10 +967,15 @@ _POSTCODE = (
     r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}|(?<=[a-z] )(?<!Box )\d{4})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
-_ENDS_WITH_STATE = re.compile(r", [A-Z]{2}$")  # a US address's town line, its ZIP wrapped onto the next line
-_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
-_ENDS_WITH_OUTWARD = re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$")  # a British postcode's first half (`NR2`, `SW1A`)
-_INWARD = re.compile(r"\d[A-Z]{2}")  # and its second (`4TD`)
+# An address's end, and the line a browser wrapped the rest of its postcode onto: a US state and its ZIP
+# (`Fairhaven, OR` over `97123`), a British postcode's halves (`Norwich NR2` over `4TD`), a Canadian one's (`Calgary
+# AB T2P` over `1J9`), an Australian state and its postcode (`Paddington QLD` over `4064`).
+_POSTCODE_WRAPPED = (
+    (re.compile(r", [A-Z]{2}$"), re.compile(r"\d{5}(?:-\d{4})?")),
+    (re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"\d[A-Z]{2}")),
+    (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
+    (re.compile(r"(?<=\s)(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$"), re.compile(r"\d{4}")),
+)
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
 _ADDRESS_PART = re.compile(r"[A-Z][A-Za-z.'-]*(?:,? [A-Za-z.'-]+|,? \d{1,2}){0,3},?")  # and `Dublin 6`
@@ -1050,12 +1055,8 @@ def _address_with_locality(
             continue
         text = segment.text.strip()
         last_top = below.top
-        if not parts and (
-            (_ENDS_WITH_STATE.search(address) and _ZIP.fullmatch(text))
-            or (_ENDS_WITH_OUTWARD.search(address) and _INWARD.fullmatch(text))
-        ):
-            # `9815 Cedar Ln, Fairhaven, OR` over `97123`, `9 Rosemary Close, Norwich NR2` over `4TD`: a browser
-            # wrapped the ZIP, or a British postcode's second half, onto a line of its own
+        if not parts and any(end.search(address) and rest.fullmatch(text) for end, rest in _POSTCODE_WRAPPED):
+            # a browser wrapped the postcode, or its second half, onto a line of its own
             return f"{address} {text}", provenance.model_copy(
                 update={
                     "bbox": union([provenance.bbox, segment.bbox]),
