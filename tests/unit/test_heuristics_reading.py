@@ -438,8 +438,9 @@ def test_as_many_charges_summed_as_their_detail_holds(title: str, read_once: boo
         assert result.status is BillStatus.NEEDS_REVIEW and len(descriptions) == 4
 
 
-def test_charges_under_two_headings_that_sum_apart_are_each_read() -> None:
-    """Two sections of charges under headings of their own, neither a summary of the other: every charge."""
+def test_charges_under_two_headings_neither_a_summary_are_each_read() -> None:
+    """Two sections of charges under headings of their own, as many and coming to the same (25.00 each), neither
+    heading saying it sums the other's: every charge (dropping the first would leave the bill short of its total)."""
     charges: list[list[Row]] = [
         [(72, "Basic Charge", 540, "$10.00")],
         [(72, "Energy Charge", 540, "$15.00")],

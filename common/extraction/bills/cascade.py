@@ -25,7 +25,7 @@ from common.extraction.bills.heuristics import (
     several_statements,
     statement_pages,
 )
-from common.extraction.bills.layout import READABLE_SKEW, Document
+from common.extraction.bills.layout import NOT_A_BILL, READABLE_SKEW, Document
 from common.extraction.bills.ocr import (
     MAX_OCR_PAGES,
     ScannedDocument,
@@ -680,11 +680,10 @@ def _page_audits(document: Document, pages: range | None = None) -> list[AuditRe
     ]
 
 
-# What a stamp or watermark across a page says of the document: it is no bill to load (void, cancelled, a sample or
-# a draft). Read in capitals, as stamps are set; a page whose only such text is the word is read in any case.
-_NOT_A_BILL = r"VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT|NOT\s+A\s+(?:VALID\s+)?BILL"
-_STAMP_IN_CAPITALS = re.compile(rf"\b(?:{_NOT_A_BILL})\b")
-_STAMP_ALONE = re.compile(_NOT_A_BILL, re.IGNORECASE)
+# A stamp across a page saying the document is no bill to load (layout.NOT_A_BILL): read in capitals, as stamps are
+# set; a page whose only such text is the stamp is read in any case.
+_STAMP_IN_CAPITALS = re.compile(rf"\b(?:{NOT_A_BILL})\b")
+_STAMP_ALONE = re.compile(NOT_A_BILL, re.IGNORECASE)
 
 
 def _set_aside_audits(document: Document, pages: range | None) -> list[AuditResult]:

@@ -142,7 +142,9 @@ def quality_audits(draft: Draft) -> list[AuditResult]:
 def _balances(draft: Draft) -> bool:
     """Whether the account summary as read balances (previous balance - payments + adjustments + new charges is the
     amount due): then each of its values is confirmed by the others, however it was read."""
-    previous, paid, new, due = (draft.value(name) for name in SUMMARY_FIELDS[:4])
+    previous, paid, new, due = (
+        draft.value(name) for name in ("previous_balance", "payments_and_credits", "total_amount", "amount_due")
+    )
     if previous is None or paid is None or new is None or due is None:
         return False
     return bool(previous - paid + (draft.value("adjustments") or 0) + new == due)

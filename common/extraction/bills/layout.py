@@ -575,8 +575,10 @@ LAID_OVER_WORDS = 2
 # More words than this in such type are the page's own large print: no watermark holds so many, and each is checked
 # against every word of the page (a hostile page of thousands would cost seconds).
 LAID_OVER_MOST = 60
+# What a stamp says of the document when it is no bill to load: void, cancelled, a sample or a draft.
+NOT_A_BILL = r"VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT|NOT\s+A\s+(?:VALID\s+)?BILL"
 # What a watermark or a stamp says, in capitals: in such type it is one wherever it stands, over the lines or between.
-STAMP_WORD = re.compile(r"DUPLICATE|COPY|REPRINT(?:ED)?|PAID|VOID(?:ED)?|CANCELL?ED|SAMPLE|SPECIMEN|DRAFT")
+STAMP_WORD = re.compile(rf"DUPLICATE|COPY|REPRINT(?:ED)?|PAID|{NOT_A_BILL}")
 MOST_NAMED = 40  # the words set aside that a page's reading names (pdf_worker.MOST_SET_ASIDE)
 
 
