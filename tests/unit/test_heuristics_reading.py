@@ -5169,6 +5169,30 @@ def test_a_postcode_wrapped_onto_a_line_of_its_own(first: str, wrapped: str, cur
     assert result.bill is not None and result.bill.service_address == f"{first} {wrapped}"
 
 
+@pytest.mark.parametrize(
+    ("lines", "address"),
+    [
+        (("12 Harbour Road", "Newtown NSW 2042"), "12 Harbour Road, Newtown NSW 2042"),
+        (("350 Lakeshore Blvd", "Kingston, ON K7L 3N6"), "350 Lakeshore Blvd, Kingston, ON K7L 3N6"),
+        (("1013 Mill Ave, Brookside, WA", "98012"), "1013 Mill Ave, Brookside, WA 98012"),  # a ZIP wrapped
+        (("12 Harbour Road", "(rear entrance)"), "12 Harbour Road (rear entrance)"),  # no town's line: as read
+    ],
+)
+def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], address: str) -> None:
+    """`12 Harbour Road` over `Newtown NSW 2042` in a browser's table cell, its label centred beside them: read as one
+    line, the address loaded as ok as `12 Harbour Road Newtown NSW 2042` (bench-wild's fifth family). Its lines are
+    joined as an address's lines under its label are."""
+    header: list[Sequence[Row]] = [
+        *HEADER,
+        [(200, lines[0])],
+        HalfLine([(72, "Service address")]),
+        HalfLine([(200, lines[1])]),
+    ]
+    result = read(bill(header=header, address=()))  # a dollar no address settles goes to review
+    assert result.bill is not None and result.bill.service_address == address
+    assert result.bill.provenance["service_address"].source_text == f"Service address {lines[0]} / {lines[1]}"
+
+
 def test_two_payments_of_one_amount_on_two_dates_are_two_payments() -> None:
     """`Payment Aug 1, 2024 ($196.24)` and `Payment Aug 9, 2024 ($196.24)`: read as one payment printed twice, the
     bill loaded as ok with half its payments. With no previous balance to check their sum against, a person reads

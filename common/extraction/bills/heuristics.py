@@ -1025,6 +1025,13 @@ def _address_with_locality(
     """An address printed on several lines: the street after the label (or a flat's or a house's name over its
     street), then the suburb, town or county lines under it, down to the one that ends in a postcode. Without that
     postcode, only the first line."""
+    rows = _rows_of(hit)
+    if len(rows) > 1 and " ".join(rows) == address:
+        # a browser's table cell, its lines read as one beside their label (`12 Harbour Road` over `Newtown NSW 2042`)
+        source = provenance.source_text or ""
+        if source.endswith(address):  # the label, then the cell's lines as printed
+            provenance = provenance.model_copy(update={"source_text": source[: -len(address)] + " / ".join(rows)})
+        address = _address_of_lines(rows) or address
     if _ENDS_WITH_POSTCODE.search(address) or provenance.bbox is None:
         return address, provenance
     left, bottom, right, top = provenance.bbox
@@ -1055,27 +1062,72 @@ def _address_with_locality(
             continue
         text = segment.text.strip()
         last_top = below.top
-        if not parts and any(end.search(address) and rest.fullmatch(text) for end, rest in _POSTCODE_WRAPPED):
-            # a browser wrapped the postcode, or its second half, onto a line of its own
+        kind = _address_line_kind(address, [part.text for part in parts], text)
+        if kind == _WRAPPED:  # a browser wrapped the postcode, or its second half, onto a line of its own
             return f"{address} {text}", provenance.model_copy(
                 update={
                     "bbox": union([provenance.bbox, segment.bbox]),
                     "source_text": f"{provenance.source_text or ''} / {text}",
                 }
             )
-        if _LOCALITY.fullmatch(text):
+        if kind == _TOWN:
             parts.append(segment)
             box = union([provenance.bbox, *(part.bbox for part in parts)])
             lines = [part.text.strip() for part in parts]
             return ", ".join([address, *lines]), provenance.model_copy(
                 update={"bbox": box, "source_text": " / ".join([provenance.source_text or "", *lines])}
             )
-        if len(parts) == 3 or not (
-            _ADDRESS_PART.fullmatch(text) or (not parts and not address[:1].isdigit() and _STREET_LINE.fullmatch(text))
-        ):
+        if kind is None:
             break
         parts.append(segment)
     return address, provenance
+
+
+_WRAPPED, _TOWN, _PART = "wrapped", "town", "part"
+
+
+def _address_line_kind(address: str, parts: list[str], text: str) -> str | None:
+    """What a line is to the address above it (its first line `address`, then `parts`): the rest of a postcode a
+    browser wrapped, the town's line that ends in a postcode, a line between (a suburb, a county, a street under a
+    house's name), or none of it."""
+    if not parts and any(end.search(address) and rest.fullmatch(text) for end, rest in _POSTCODE_WRAPPED):
+        return _WRAPPED
+    if _LOCALITY.fullmatch(text):
+        return _TOWN
+    if len(parts) < 3 and (
+        _ADDRESS_PART.fullmatch(text) or (not parts and not address[:1].isdigit() and _STREET_LINE.fullmatch(text))
+    ):
+        return _PART
+    return None
+
+
+def _address_of_lines(rows: list[str]) -> str | None:
+    """An address a table cell printed over several lines, joined as an address's lines under its label are:
+    down to the town's line, its last. None where they are not such an address's lines."""
+    address, parts = rows[0], list[str]()
+    for number, text in enumerate(rows[1:], start=2):
+        kind = _address_line_kind(address, parts, text)
+        if number == len(rows) and kind in (_WRAPPED, _TOWN):
+            return f"{address} {text}" if kind == _WRAPPED else ", ".join([address, *parts, text])
+        if kind != _PART:
+            return None
+        parts.append(text)
+    return None
+
+
+def _rows_of(hit: Hit) -> list[str]:
+    """A value's words by the printed lines they sit on: one, but for a browser's table cell read as one line
+    (`_cells_side_by_side`), whose lines follow each other in it."""
+    rows: list[list[str]] = []
+    last_bottom = None
+    for start, end, (_, bottom, _, top) in hit.line.words:
+        if start < hit.start or end > hit.end:
+            continue
+        if last_bottom is None or (top + bottom) / 2 < last_bottom:
+            rows.append([])
+        rows[-1].append(hit.line.text[start:end])
+        last_bottom = bottom
+    return [" ".join(row) for row in rows]
 
 
 _MONTH_DAY_FORMATS = ("%b %d %Y", "%B %d %Y", "%b. %d %Y", "%d %b %Y", "%d %B %Y")
