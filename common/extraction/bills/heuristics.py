@@ -877,8 +877,11 @@ def _adjustments_closing(document: Document, without: Decimal, due: Decimal) -> 
     """The adjustments that take the balance from `without` them to `due`: one figure, or all of them together (a
     late fee and a returned-payment fee). A credit's label makes its figure a credit, whatever its sign."""
     hits: list[tuple[Decimal, Hit]] = []
-    for name, label_cells in _ADJUSTMENT_LABELS.scan(document).items():
-        for hit in values_after(document, label_cells, _LABELS["total_amount"][1], is_label=is_label):
+    labels = _ADJUSTMENT_LABELS.scan(document)
+    over_labels = _figures_over_labels(document, labels)
+    for name, label_cells in labels.items():
+        at_labels = values_after(document, label_cells, _LABELS["total_amount"][1], is_label=is_label)
+        for hit in [*at_labels, *over_labels.get(name, [])]:
             try:
                 value = US.parse_money(hit.text)
             except (ValueError, InvalidOperation):
@@ -3493,6 +3496,49 @@ def _the_meter(document: Document, commodity: Commodity) -> tuple[Line, str] | N
     return line, title["meter"]
 
 
+OPERATORS = re.compile(r"[-\u2212\u2013+=\u00d7]")  # an equation's signs between its figures: − + =
+OVER_A_LABEL = 3.0  # points: how far a figure's middle may be from its label's (both centred on one column)
+
+
+def _figures_over_labels(document: Document, label_cells: dict[str, list[LabelCell]]) -> dict[str, list[Hit]]:
+    """An account summary set as an equation, each figure over its label: `$63.89 − $63.89 + $228.09 = $232.08` over
+    `Previous balance | Payments | Late fee | Current charges | Balance due`. The figures over `label_cells`, by field:
+    only where the line over the labels (or over a line of the signs between them) is figures and signs alone, one
+    figure centred over each label's cell. Nothing else read a value over its label, and such bills loaded as ok with
+    no previous balance or payments."""
+    hits: dict[str, list[Hit]] = {}
+    for name, cells in label_cells.items():
+        for index, position, label_end in cells:
+            line = document.lines[index]
+            label = line.segments[position]
+            if label_end < len(label.text.rstrip()) or (figures := _figures_over(document, index)) is None:
+                continue
+            over, words = figures
+            middle = (label.bbox[0] + label.bbox[2]) / 2
+            for start, end, box in words:
+                if abs((box[0] + box[2]) / 2 - middle) <= OVER_A_LABEL:
+                    hits.setdefault(name, []).append(Hit(over.text[start:end], over, start, end, line, label.start))
+    return hits
+
+
+def _figures_over(document: Document, index: int) -> tuple[Line, list[tuple[int, int, BBox]]] | None:
+    """The line of figures over line `index`, a line of labels, and its figures' words: one a label, the signs between
+    them aside (set in cells of their own or a space from a figure: `− $21.28 +`). The line may be over a line of the
+    signs alone."""
+    labels = document.lines[index]
+    height = max(segment.height for segment in labels.segments)
+    for above in reversed(document.lines[max(0, index - 2) : index]):
+        if above.page != labels.page or above.top - labels.top > 4 * height:
+            return None
+        words = [(start, end, box) for start, end, box in above.words if not OPERATORS.fullmatch(above.text[start:end])]
+        if not words:
+            continue
+        if len(words) == len(labels.segments) > 1 and all(AMOUNT_CELL.match(above.text[s:e]) for s, e, _ in words):
+            return above, words
+        return None
+    return None
+
+
 def _capitalised(document: Document, cells: list[LabelCell]) -> list[LabelCell]:
     """Labels that start a cell with a capital: `last bill` under `Payments since` is the end of a wrapped
     label, not the label `Last bill`."""
@@ -3515,7 +3561,12 @@ def _dated_fields(
     chained_hits, chained = _chained_pairs(document, starts)
     if chained:
         label_cells = {name: [cell for cell in cells if cell[:2] not in chained] for name, cells in label_cells.items()}
-    for name, hits in [*wrapped_hits.items(), *chained_hits.items(), *_labels_sharing_a_cell(document, starts).items()]:
+    for name, hits in [
+        *wrapped_hits.items(),
+        *chained_hits.items(),
+        *_labels_sharing_a_cell(document, starts).items(),
+        *_figures_over_labels(document, {name: label_cells[name] for name in _LEDGER_FIELDS}).items(),
+    ]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
     for date_formats in _date_orders(document):
