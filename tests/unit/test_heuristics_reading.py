@@ -5193,6 +5193,71 @@ def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], addre
     assert result.bill.provenance["service_address"].source_text == f"Service address {lines[0]} / {lines[1]}"
 
 
+@pytest.mark.parametrize("registers", [1, 2])
+def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int) -> None:
+    """`4 Jan 2024` over `- 2 Feb | kWh` over `2024`: a browser's table wraps the read dates' cell, its lines at the
+    page's line height. The lines of a date's words were read as the row after the meter's, which is none, and the
+    table ended there: the meter's second register was lost in a bill loaded as ok (bench-wild's fifth family)."""
+    heading: list[Row] = [(72, "Meter"), (140, "Register"), (210, "Read dates"), (300, "Previous")]
+    heading += [(370, "Current"), (440, "Usage")]
+    table: list[Sequence[Row]] = [heading]
+    for register, start, end, used in [("Import", "4,816", "6,316", "1,500"), ("Export", "11,621", "11,986", "365")]:
+        table.append([(72, "E07049643"), (140, register), (210, "4 Jan 2024"), (300, start), (370, end), (440, used)])
+        table += [CellLine([(210, "\u2013 2 Feb"), (440, "kWh")]), CellLine([(210, "2024")])]
+    charges = [[(72, "General usage", 540, "$40.00")], [(72, "Supply charge", 540, "$10.00")]]
+    result = loaded(bill(meters=table[: 1 + 3 * registers], charges=charges))
+    assert result.bill is not None
+    assert [(r.direction, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [
+        (Direction.DELIVERED, Decimal("4816"), Decimal("6316"), Decimal("1500"), "kWh"),
+        (Direction.RECEIVED, Decimal("11621"), Decimal("11986"), Decimal("365"), "kWh"),
+    ][:registers]
+
+
+def test_a_services_row_under_a_meters_row_is_no_wrapped_date() -> None:
+    """`Sewer | 23 CCF` set close under the water meter's row: figures, but no month's or year's word among them."""
+    heading: list[Row] = [(72, "Service"), (140, "Meter"), (210, "Previous"), (300, "Present"), (370, "Billed")]
+    table: list[Sequence[Row]] = [
+        heading,
+        [(72, "Water"), (140, "W467488"), (210, "3890"), (300, "3913"), (370, "23 CCF")],
+        CellLine([(72, "Sewer"), (370, "23 CCF")]),
+    ]
+    charges = [[(72, "Water usage 23 CCF", 540, "$40.00")], [(72, "Sewer usage 23 CCF", 540, "$10.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(r.commodity, r.meter_number, r.quantity) for r in result.bill.usage] == [
+        (Commodity.WATER, "W467488", Decimal("23")),
+        (Commodity.SEWER, None, Decimal("23")),
+    ]
+
+
+@pytest.mark.parametrize("running_head", [False, True])
+def test_a_meters_registers_broken_over_two_pages(running_head: bool) -> None:
+    """A meter's block of registers, the last on the next page (under the page's running head, or at its top): the
+    registers on the second page were lost, and the bill loaded as ok without them (bench-wild's fifth family)."""
+    first: list[Sequence[Row]] = [
+        *_first_page_top("$50.00"),
+        [(72, "General usage", 540, "40.00")],
+        [(72, "Supply charge", 540, "10.00")],
+        [(72, "Total Current Charges", 540, "$50.00")],
+        [(72, "ELECTRIC METER E16925225")],
+        *([(72, key), (200, value)] for key, value in _register_keys("Import", "49,068", "49,644", "576 kWh")),
+    ]
+    second: list[Sequence[Row]] = [
+        *([[(72, "Account Number: 1234-5678"), (400, "Page 2 of 2")]] if running_head else []),
+        *([(72, key), (200, value)] for key, value in _register_keys("Export", "52,522", "52,916", "394 kWh")),
+    ]
+    result = loaded(_pages(first, second))
+    assert result.bill is not None
+    assert [(r.meter_number, r.direction, r.quantity) for r in result.bill.usage] == [
+        ("E16925225", Direction.DELIVERED, Decimal("576")),
+        ("E16925225", Direction.RECEIVED, Decimal("394")),
+    ]
+
+
+def _register_keys(register: str, previous: str, current: str, usage: str) -> list[tuple[str, str]]:
+    return [("REGISTER", register), ("PREVIOUS READ", previous), ("CURRENT READ", current), ("USAGE", usage)]
+
+
 def _centred(middle: float, text: str) -> Row:
     return (middle - stringWidth(text, "Helvetica", 9) / 2, text)
 

@@ -1633,16 +1633,16 @@ def _in_one_cell(above: Line, below: Line) -> bool:
     return below.page == above.page and _under_a_cell(above.segments, below)
 
 
-def _under_a_cell(cells: list[Segment], below: Line) -> bool:
+def _under_a_cell(cells: list[Segment], below: Line, leading: float = WRAP_LEADING) -> bool:
     """Whether `below` is set at a cell's own leading under one of `cells` (see _in_one_cell)."""
     height, top = below.segments[0].height, below.top
-    return any(_at_a_cells_leading(cell.bbox[1], top, height) for cell in cells)
+    return any(_at_a_cells_leading(cell.bbox[1], top, height, leading) for cell in cells)
 
 
-def _at_a_cells_leading(bottom: float, top: float, height: float) -> bool:
+def _at_a_cells_leading(bottom: float, top: float, height: float, leading: float = WRAP_LEADING) -> bool:
     """Whether a box whose top is at `top` is set at a cell's own leading under a box ending at `bottom`, in type
-    `height` high: from half a line over to WRAP_LEADING of the height under it."""
-    return -0.5 * height < bottom - top < WRAP_LEADING * height
+    `height` high: from half a line over to `leading` of the height under it."""
+    return -0.5 * height < bottom - top < leading * height
 
 
 def _unwrapped(lines: list[Line]) -> list[Line]:
@@ -2422,17 +2422,52 @@ def _units_wrapped(rows: list[Line]) -> list[Line]:
     joined: list[Line] = []
     for row in rows:
         above = joined[-1] if joined else None
-        if (
-            above is not None
-            and not _DIGIT.search(row.text)
-            and _DIGIT.search(above.text)
-            and _in_one_cell(above, row)
-            and (whole := _joined_under(above, row)) is not None
-        ):
+        if above is not None and _DIGIT.search(above.text) and (whole := _wrapped_under(above, row)) is not None:
             joined[-1] = whole
         else:
             joined.append(row)
     return joined
+
+
+DATES_LEADING = 0.5  # of the type's height: a line height up to 1.5, where a read dates' cell wraps
+# The words of a date: a line under a meter's row of such words (one a month or a year) and units is its read dates'
+# cell wrapped (`4 Jan 2024` over `- 2 Feb | kWh` over `2024`), not another meter's row (`Sewer | 23 CCF`). The table
+# was read down to it, and bills loaded as ok without the meters under it.
+_YEAR_OR_MONTH = (
+    r"(?:19|20)\d\d|(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?"
+)
+_YEAR_OR_MONTH_WORD = re.compile(_YEAR_OR_MONTH)
+_DATE_WORD = re.compile(rf"[-\u2013\u2014]|\d{{1,2}}(?:st|nd|rd|th)?,?|{_YEAR_OR_MONTH}")
+
+
+def _wrapped_under(above: Line, row: Line) -> Line | None:
+    """`above`, a meter's row, with `row`'s words joined to the cells they stand under, `row` set at a cell's leading
+    under it: words of no figures (a unit), each under a word of its cell; or, with figures only in a date's words,
+    each of `row`'s cells under its cell, at a leading up to DATES_LEADING (a browser's line height)."""
+    if row.page != above.page:
+        return None
+    if not _DIGIT.search(row.text):
+        return _joined_under(above, row) if _in_one_cell(above, row) else None
+    words = [row.text[start:end] for start, end, _ in row.words]
+    if (
+        not _under_a_cell(above.segments, row, DATES_LEADING)
+        or not all(_DATE_WORD.fullmatch(word) or UNIT_CELL.match(word) for word in words)
+        or not any(_YEAR_OR_MONTH_WORD.fullmatch(word) for word in words)
+    ):
+        return None
+    inserts = []
+    for segment in row.segments:
+        if (placed := _aligned_word(above, segment.bbox)) is None:
+            return None
+        cell = above.segment_at(placed - 1)  # the whole cell: monospaced type's spaces pass for cells' gaps
+        placed = cell.start + len(cell.text)
+        inserts += [
+            (placed, Segment(row.text[start:end], box, segment.height, 0))
+            for start, end, box in row.words
+            if segment.start <= start < segment.start + len(segment.text)
+        ]
+    return _inserted(above, inserts)
 
 
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dict[str, Column], Line]]:
@@ -3179,9 +3214,15 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     blocks: list[Block] = []
     found: dict[str, str] = {}
     first, last = line, line
-    for below, texts in rows:
-        pairs = _block_values(texts) if below.page == line.page else None
-        if pairs and pairs[0][0] == "register" and "register" in found and "usage" in found:
+    page = line.page
+    for below, texts in _over_a_page_break(page, rows):
+        pairs = _block_values(texts)
+        next_register = bool(pairs and pairs[0][0] == "register" and "register" in found and "usage" in found)
+        if below.page != page:
+            if not next_register:  # on the next page, only the meter's next register goes on with it
+                break
+            page = below.page
+        if next_register:
             # `Register | Received` after the `Delivered` register's usage: the meter's next register
             blocks.append((first, last, {**found, "meter": title.group("meter")}, title))
             found, first = {}, below
@@ -3197,6 +3238,29 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     if "usage" in found:
         blocks.append((first, last, {**found, "meter": title.group("meter")}, title))
     return blocks
+
+
+PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block's registers broken over them
+
+
+def _over_a_page_break(page: int, rows: list[tuple[Line, list[str]]]) -> list[tuple[Line, list[str]]]:
+    """A block's rows on `page`, and where the first key's line on the next page names a register (`Register |
+    Export`: the meter's next one, its registers broken over two pages), that line on, the lines of no keys at the
+    page's foot and the next one's head between (up to PAGE_BREAK_LINES) left out. The registers on the second page
+    were lost, and bills loaded as ok without them."""
+    on_page = [row for row in rows if row[0].page == page]
+    if len(on_page) == len(rows):
+        return rows
+    keys = [at for at, (_, texts) in enumerate(on_page) if _block_values(texts) is not None]
+    foot = len(on_page) - (keys[-1] + 1 if keys else 0)
+    following = [row for row in rows[len(on_page) :] if row[0].page == page + 1]
+    head = next((at for at, (_, texts) in enumerate(following) if _block_values(texts) is not None), None)
+    if head is None or foot + head > PAGE_BREAK_LINES or not keys:
+        return on_page
+    pairs = _block_values(following[head][1])
+    if not pairs or pairs[0][0] != "register":
+        return on_page
+    return on_page[: keys[-1] + 1] + following[head:]
 
 
 def _usage_from_blocks(document: Document, draft: Draft) -> None:
