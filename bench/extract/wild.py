@@ -121,6 +121,7 @@ def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | N
     by_choice: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     bills: dict[str, WildBill] = {}
     rows: dict[str, dict[str, tuple[int, int]]] = {}  # table -> (rows read, rows printed), per bill
+    short: dict[str, list[str]] = {table: [] for table in TABLES}  # ok bills that read fewer rows than they print
     drawn = [heldout_bill(i, seed, choices) for i in range(count)] if choices else FAMILIES[family](count, seed)
     for bill in drawn:
         bills[bill.name] = bill
@@ -140,6 +141,10 @@ def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | N
             if result.bill is not None:
                 rows[bill.name] = {t: (len(getattr(result.bill, t)), len(getattr(bill.truth, t))) for t in TABLES}
             status = "ok" if result.status is BillStatus.OK and result.bill is not None else "needs_review"
+            if status == "ok":
+                for table, (read, printed) in rows[bill.name].items():
+                    if read < printed:
+                        short[table].append(bill.name)
         statuses[status] += 1
         for key in BY_CHOICE[family]:
             by_choice[key][bill.choices.get(key, "-")][status] += 1
@@ -169,6 +174,9 @@ def run(count: int, seed: int, family: str = "wild", choices: dict[str, str] | N
         "wrong_in_ok_bills": len({w["bill"] for w in wrong}),
         "wrong_in_ok_by_field": dict(Counter(field_group(w["field"]) for w in wrong).most_common()),
         "wrong_in_ok": wrong,
+        # a meter or a charge lost without a wrong value: rows are matched by position, so a lost last row scores as
+        # recall alone
+        "ok_bills_short_of_rows": short,
         "review_reasons": dict(sorted(evaluation.review_reasons.items(), key=lambda kv: -kv[1])),
         "per_field": {
             name: {
@@ -198,6 +206,11 @@ def print_report(report: dict[str, Any]) -> None:
         shift = f" (rows read/printed {wrong['rows_got_truth']})" if "rows_got_truth" in wrong else ""
         print(f"  {wrong['bill']} {wrong['field']}: got {wrong['got']!r}, truth {wrong['truth']!r}{shift}")
         print(f"      {choices}")
+    short = report["ok_bills_short_of_rows"]
+    print("ok bills that read fewer rows than they print: " + "; ".join(f"{t} {len(n)}" for t, n in short.items()))
+    for table, names in short.items():
+        if names:
+            print(f"  {table}: {' '.join(names)}")
     print(f"\n{'field':28s} {'truth':>6s} {'loaded':>7s} {'prec':>7s} {'recall':>7s} {'+review':>8s} {'any':>7s}")
     for name, s in report["per_field"].items():
         print(
