@@ -473,3 +473,42 @@ def test_charges_in_two_tables_side_by_side_are_read_left_then_right() -> None:
         "Supplier Monthly Fee\t$5.00",
     ]
     assert _summit_on_budget(result).instalment == Decimal("95.00")
+
+
+SMALL_CAPS = BILL.with_name("browser-smallcaps-bill.pdf")  # bench-wild's fifth family, its labels in small capitals
+
+
+def test_pdfium_gives_small_capitals_their_glyphs_own_boxes() -> None:
+    """What the file holds: Chrome draws CSS small capitals in a Type 3 font, whose characters pdfium gives no loose
+    box (FPDFText_GetLooseCharBox is the glyph's own, FPDFText_GetCharBox): `meter` 3.5 points high beside
+    `Electric`'s 8.5."""
+    document = pypdfium2.PdfDocument(SMALL_CAPS.read_bytes())
+    try:
+        textpage = document[1].get_textpage()
+        index = str(textpage.get_text_range()).index("Electric meter") + len("Electric ")
+        loose, tight = textpage.get_charbox(index, loose=True), textpage.get_charbox(index)
+        capital = textpage.get_charbox(index - len("Electric "), loose=True)
+    finally:
+        document.close()
+    assert loose == tight
+    assert loose[3] - loose[1] < 0.5 * (capital[3] - capital[1])
+
+
+def test_labels_in_small_capitals_are_read_as_their_lines_type() -> None:
+    """`Electric | meter | 197977602`, `Previous | read | 52,290`: each small-capital word was set apart as a cell of
+    smaller type, no meter block's title nor key was found, and the bill loaded as ok without its four reads (three
+    time-of-use registers of the electric meter's card, and the gas meter's card beside it)."""
+    lines, result = _read(SMALL_CAPS)
+    assert "Electric meter 197977602\tGas meter 617678996" in lines
+    assert "Previous read\t52,290\tCurrent read\t3,650" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [
+        (read.meter_number, read.period, read.start_read, read.end_read, read.quantity, read.unit)
+        for read in result.bill.usage
+    ] == [
+        ("197977602", "peak", Decimal("52290"), Decimal("52624"), Decimal("334"), "kWh"),
+        ("197977602", "shoulder", Decimal("48537"), Decimal("48680"), Decimal("143"), "kWh"),
+        ("197977602", "off_peak", Decimal("46859"), Decimal("47346"), Decimal("487"), "kWh"),
+        ("617678996", None, Decimal("3520"), Decimal("3650"), Decimal("130"), "m³"),
+    ]
+    assert (result.bill.previous_balance, result.bill.amount_due) == (Decimal("272.72"), Decimal("559.40"))

@@ -201,8 +201,14 @@ def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     assert decode_pages(json.loads(header), boxes) == (words, joined, cut, unreadable, set_aside)
 
 
-def test_without_the_library_python_reads_the_same_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pdf = next(iter(corpus(1))).pdf
+SMALL_CAPS = Path(__file__).parents[1] / "data" / "pdf" / "browser-smallcaps-bill.pdf"  # glyphs' own boxes
+
+
+@pytest.mark.parametrize("which", ["corpus", "small capitals"])
+def test_without_the_library_python_reads_the_same_words(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, which: str
+) -> None:
+    pdf = next(iter(corpus(1))).pdf if which == "corpus" else SMALL_CAPS.read_bytes()
     expected = pdf_worker.read_words(pdf, **LIMITS)
     with monkeypatch.context() as patch:
         patch.setattr(pdf_worker, "_NATIVE_LIBRARY", str(tmp_path / "_wordboxes.so"))
@@ -234,6 +240,7 @@ CHAR_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctyp
 IS_GENERATED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 COUNT_RECTS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 GET_RECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
+TIGHT_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 
 
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
@@ -257,7 +264,9 @@ class FakePdfium:
     the characters whose angle was asked for. A character's origin is in `origins`, else its box's lower left
     corner; `no_origin` ones have none. FPDFText_CountRects and FPDFText_GetRect give `strings`, the boxes of
     the strings drawn (left, bottom, right, top), in order; none unless given. FPDFText_IsGenerated says a
-    character was drawn but those in `generated` (spaces pdfium put between two strings).
+    character was drawn but those in `generated` (spaces pdfium put between two strings). FPDFText_GetCharBox gives a
+    character's loose box for those in `glyph_boxes` (a Type 3 font's, which says no ascent nor descent), else one
+    0.5 inside it; `tight_asked` records the characters it was asked for.
     """
 
     def __init__(self) -> None:
@@ -279,6 +288,21 @@ class FakePdfium:
         self.strings: list[CharBox] = []
         self.count_rects = COUNT_RECTS(self._count_rects)
         self.get_rect = GET_RECT(self._get_rect)
+        self.glyph_boxes: set[int] = set()
+        self.tight_asked: list[int] = []
+        self.tight_box = TIGHT_BOX(self._tight_box)
+
+    def _tight_box(self, handle: int, index: int, left: int, right: int, bottom: int, top: int) -> int:
+        assert handle == HANDLE
+        self.tight_asked.append(index)
+        rect = pdfium_c.FS_RECTF()
+        if not self._char_box(handle, index, ctypes.addressof(rect)):
+            return 0
+        inset = 0.0 if index in self.glyph_boxes else 0.5
+        box = (rect.left + inset, rect.right - inset, rect.bottom + inset, rect.top - inset)
+        for address, value in zip((left, right, bottom, top), box, strict=True):
+            ctypes.c_double.from_address(address).value = value
+        return 1
 
     def _count_rects(self, handle: int, start: int, count: int) -> int:
         assert (handle, start, count) == (HANDLE, 0, -1)
@@ -349,6 +373,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     monkeypatch.setattr(pdf_worker, "_GET_RECT", pdfium.get_rect)
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN_ADDRESS", ctypes.cast(pdfium.char_origin, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
+    monkeypatch.setattr(pdf_worker, "_TIGHT_BOX", pdfium.tight_box)
+    monkeypatch.setattr(pdf_worker, "_TIGHT_BOX_ADDRESS", ctypes.cast(pdfium.tight_box, ctypes.c_void_p).value)
     monkeypatch.setattr(
         pdf_worker, "_TEXT_INDEX_TO_CHAR_ADDRESS", ctypes.cast(pdfium.text_index_to_char, ctypes.c_void_p).value
     )
@@ -824,6 +850,42 @@ def test_a_blank_page_has_no_words(fake: FakePdfium, text: str) -> None:
     assert both_paths(units_of(text), aligned=True) == ([], [])
 
 
+def small_capitals(fake: FakePdfium, second_line: bool = False) -> None:
+    """`Previous read` on a fake page, `read` in small capitals 3.5 high on Previous's baseline (702), beside its
+    loose boxes from 700 to 710; `second_line`: `read` on the line under it."""
+    for index in range(8):
+        fake.boxes[index] = (10.0 + 5 * index, 700.0, 15.0 + 5 * index, 710.0)
+    fake.origins[0] = (10.0, 702.0)
+    drop = 20.0 if second_line else 0.0
+    for index in range(9, 13):
+        fake.boxes[index] = (60.0 + 4 * (index - 9), 702.0 - drop, 64.0 + 4 * (index - 9), 705.5 - drop)
+    fake.origins[9] = (60.0, 702.0 - drop)
+
+
+def test_a_glyphs_own_box_takes_the_type_of_the_word_before(fake: FakePdfium) -> None:
+    """A Type 3 font's characters (Chrome's small capitals) have no loose box: pdfium gives the glyph's own, 3.5 high
+    beside the line's 10, and `read` was set apart from `Previous` as a cell of smaller type. It takes the word
+    before's box around its own baseline, on both paths."""
+    small_capitals(fake)
+    fake.glyph_boxes.add(9)
+    texts, boxes = both_paths(units_of("Previous read"), aligned=True)
+    assert texts == ["Previous", "read"]
+    assert boxes[5:8:2] == [700.0, 710.0]  # bottom and top of `read`
+    assert boxes[4] == 60.0
+
+
+@pytest.mark.parametrize("case", ["type of another size", "another line"])
+def test_a_smaller_word_with_a_loose_box_keeps_it(fake: FakePdfium, case: str) -> None:
+    """Type of another size (its loose box is no glyph's), or a glyph's box on another line: kept as pdfium gives it."""
+    small_capitals(fake, second_line=case == "another line")
+    if case == "another line":
+        fake.glyph_boxes.add(9)
+    _, boxes = both_paths(units_of("Previous read"), aligned=True)
+    drop = 20.0 if case == "another line" else 0.0
+    assert boxes[5:8:2] == [702.0 - drop, 705.5 - drop]
+    assert fake.tight_asked == ([] if case == "another line" else [9, 9])  # by C and by Python, only when narrow
+
+
 def word_boxes(text: str, words: int, max_words: int) -> tuple[int, Any, Any, Any]:
     """wordboxes.c's word_boxes called on the fake page holding `text`, with room for `words` words: what it returns,
     and its boxes, statuses and turns."""
@@ -839,6 +901,7 @@ def word_boxes(text: str, words: int, max_words: int) -> tuple[int, Any, Any, An
         pdf_worker._CHAR_ANGLE_ADDRESS,
         pdf_worker._CHAR_ORIGIN_ADDRESS,
         pdf_worker._IS_GENERATED_ADDRESS,
+        pdf_worker._TIGHT_BOX_ADDRESS,
         buffer,
         len(units_of(text)),
         True,

@@ -3263,6 +3263,11 @@ def _over_a_page_break(page: int, rows: list[tuple[Line, list[str]]]) -> list[tu
     return on_page[: keys[-1] + 1] + following[head:]
 
 
+# The lines under a meter's title its block may take: three registers of six keys each (a meter of three time-of-use
+# registers lost its third, and loaded as ok without it), and a page's foot and the next page's head.
+BLOCK_LINES = 24
+
+
 def _usage_from_blocks(document: Document, draft: Draft) -> None:
     """Meters printed as blocks (see BLOCK_METER): each block's reads, factors and usage, told apart as a
     table's rows are; a block whose usage or commodity the page leaves open goes to review."""
@@ -3271,7 +3276,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
     for index, line in enumerate(lines):
         if (title := BLOCK_METER.match(line.text)) is None:
             continue
-        below = lines[index + 1 : index + 16]
+        below = lines[index + 1 : index + 1 + BLOCK_LINES]
         side_by_side = _blocks_side_by_side(line, below) or [(title, _block_rows(line, title, below))]
         for each_title, rows in side_by_side:
             blocks += _meter_blocks(line, each_title, rows)

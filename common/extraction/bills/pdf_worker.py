@@ -93,6 +93,7 @@ _CHAR_ORIGIN = _untyped(
     pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
 )
 _IS_GENERATED = _untyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_void_p, ctypes.c_int)
+_TIGHT_BOX = _untyped(pdfium_c.FPDFText_GetCharBox, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 _COUNT_RECTS = _untyped(pdfium_c.FPDFText_CountRects, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 _GET_RECT = _untyped(pdfium_c.FPDFText_GetRect, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 # wordboxes.c gets pdfium's functions as addresses, so it links against nothing.
@@ -101,6 +102,7 @@ _TEXT_INDEX_TO_CHAR_ADDRESS = _address(pdfium_c.FPDFText_GetCharIndexFromTextInd
 _CHAR_ANGLE_ADDRESS = _address(pdfium_c.FPDFText_GetCharAngle)
 _CHAR_ORIGIN_ADDRESS = _address(pdfium_c.FPDFText_GetCharOrigin)
 _IS_GENERATED_ADDRESS = _address(pdfium_c.FPDFText_IsGenerated)
+_TIGHT_BOX_ADDRESS = _address(pdfium_c.FPDFText_GetCharBox)
 # `make` builds it into the repository's build/: terraform ships common/ as text, so not beside this file.
 _NATIVE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "_wordboxes.so")
 
@@ -114,8 +116,8 @@ def _native() -> Any | None:
         return None
     function = library.word_boxes
     pointer, integer = ctypes.c_void_p, ctypes.c_int
-    # textpage and pdfium's five functions, text, length, aligned, boxes_out, status_out, turns_out, max_words
-    function.argtypes = (pointer,) * 7 + (integer, integer, pointer, pointer, pointer, integer)
+    # textpage and pdfium's six functions, text, length, aligned, boxes_out, status_out, turns_out, max_words
+    function.argtypes = (pointer,) * 8 + (integer, integer, pointer, pointer, pointer, integer)
     function.restype = integer
     return function
 
@@ -174,6 +176,7 @@ def _native_columns(
         _CHAR_ANGLE_ADDRESS,
         _CHAR_ORIGIN_ADDRESS,
         _IS_GENERATED_ADDRESS,
+        _TIGHT_BOX_ADDRESS,
         buffer,
         units,
         aligned,
@@ -274,6 +277,13 @@ def _across(
     return cos_a * y.value + sin_a * x.value, high - low
 
 
+def _origin(handle: int | None, index: int) -> tuple[float, float] | None:
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    return x.value, y.value
+
+
 def _apart(one: tuple[float, float], other: tuple[float, float]) -> bool:
     """wordboxes.c's apart: two characters (as _across gives them) stand on two lines, their baselines more than half
     the taller one's height apart."""
@@ -312,6 +322,7 @@ def _python_words(
     plain = aligned and units == len(text)  # each character's index is its text index: wordboxes.c's `plain`
     meetings = _strings_meeting(handle) if plain else {}
     spaced = False  # a letter-spaced word was found: wordboxes.c's SPACED
+    previous: tuple[int, float, float] | None = None  # the word kept before: first character, bottom, top
     for index, match in enumerate(WORD.finditer(text)):
         if away and index in away:
             continue
@@ -331,18 +342,23 @@ def _python_words(
             continue
         right, last_bottom, last_left, last_top = rect.right, rect.bottom, rect.left, rect.top
         spacing = 0.0
+        first_box = (left, bottom, first_right, top)
+        on_two_lines = False
         if first != last:
-            first_box, last_box = (left, bottom, first_right, top), (last_left, last_bottom, right, last_top)
+            last_box = (last_left, last_bottom, right, last_top)
             if _on_two_lines(handle, first, last, first_box, last_box):
+                previous = None
                 if split and (parts := _split_across_lines(handle, match.group(), first)):
                     words += parts
                     continue
                 joined.append(len(words))
+                on_two_lines = True
             elif (
                 meetings
                 and _holds_a_meeting(meetings, first_box, last_box)
                 and (parts := _drawn_over_parts(handle, match.group(), first, first_box, last_box))
             ):
+                previous = None
                 words += parts
                 continue
             elif plain:
@@ -358,18 +374,48 @@ def _python_words(
             if _after_a_drawn_space(handle, text, first):
                 left -= spacing
             right += spacing
-        append(
-            (
-                match.group(),
-                left,
-                last_bottom if last_bottom < bottom else bottom,
-                right,
-                last_top if last_top > top else top,
-            )
-        )
+        word_bottom, word_top = (last_bottom if last_bottom < bottom else bottom), (last_top if last_top > top else top)
+        if not on_two_lines:
+            if previous is not None:
+                word_bottom, word_top = _glyph_box_sized(handle, first, first_box, previous, word_bottom, word_top)
+            previous = (first, word_bottom, word_top)
+        append((match.group(), left, word_bottom, right, word_top))
     if plain and not joined and (spaced or _SINGLES.search(text)):
         words = _spaced_letters_joined(handle, text, words, away)
     return words, joined
+
+
+NARROW = 0.75  # wordboxes.c's: a word this much shorter than the word before it may have a glyph's box
+
+
+def _glyph_box_sized(
+    handle: int | None, first: int, first_box: CharBox, previous: tuple[int, float, float], bottom: float, top: float
+) -> tuple[float, float]:
+    """wordboxes.c's glyph_box_sized, operation for operation: a word's bottom and top, the word before's box around
+    its own baseline where pdfium gave the glyph's own box (a Type 3 font's, which says no ascent nor descent:
+    Chrome's small capitals)."""
+    previous_first, previous_bottom, previous_top = previous
+    if not top - bottom < NARROW * (previous_top - previous_bottom) or not (
+        bottom < previous_top and previous_bottom < top
+    ):
+        return bottom, top
+    tight = [ctypes.c_double() for _ in range(4)]
+    if not _TIGHT_BOX(handle, first, *(ctypes.addressof(value) for value in tight)):
+        return bottom, top
+    left, right, low, high = (value.value for value in tight)
+    if not (left == first_box[0] and right == first_box[2] and low == first_box[1] and high == first_box[3]):
+        return bottom, top
+    if _turn_of(_CHAR_ANGLE(handle, first)) != 0 or _turn_of(_CHAR_ANGLE(handle, previous_first)) != 0:
+        return bottom, top
+    origin, previous_origin = _origin(handle, first), _origin(handle, previous_first)
+    if origin is None or previous_origin is None:
+        return bottom, top
+    sized_bottom = origin[1] - (previous_origin[1] - previous_bottom)
+    sized_top = origin[1] + (previous_top - previous_origin[1])
+    return (
+        ctypes.c_float(sized_bottom).value if sized_bottom < bottom else bottom,
+        ctypes.c_float(sized_top).value if sized_top > top else top,
+    )
 
 
 def _python_turned_away(handle: int | None, text: str, astral: list[int], aligned: bool) -> frozenset[int]:

@@ -23,6 +23,7 @@ typedef int (*char_index_fn)(void *textpage, int text_index);
 typedef float (*char_angle_fn)(void *textpage, int index);
 typedef int (*char_origin_fn)(void *textpage, int index, double *x, double *y);
 typedef int (*is_generated_fn)(void *textpage, int index);
+typedef int (*tight_box_fn)(void *textpage, int index, double *left, double *right, double *bottom, double *top);
 
 /* str.isspace() over the BMP: no code point past U+FFFF is whitespace, and no surrogate is. */
 static int is_space(uint16_t c) {
@@ -184,6 +185,38 @@ static uint8_t turn_of(double angle) {
     return (uint8_t)((int)quarters % 4);
 }
 
+/* A word whose box is its glyphs': pdfium gives a character's loose box (its font's ascent to descent at its size)
+ * only where the font says them. A Type 3 font says neither (Chrome draws synthesized small capitals in one), and
+ * pdfium gives the glyph's own box, as high as its ink: `read` in small capitals 3.5 points high beside `Previous`'s
+ * 8.1, set apart as a cell in type of another size (`Previous | read | 52,290`), and such bills lost their meters'
+ * reads and their charges' heading. A word shorter than NARROW of the word before it (`previous`, whose first
+ * character is `previous_first`), beside it on its line, whose first character's loose box is its tight box
+ * (FPDFText_GetCharBox), both words level, is given the word before's box around its own baseline (its first
+ * character's origin): small capitals are the line's type, drawn smaller. Never less than it had.
+ * pdf_worker._glyph_box_sized, operation for operation. */
+static const double NARROW = 0.75;
+
+static void glyph_box_sized(void *textpage, tight_box_fn tight_box, char_origin_fn char_origin, int first,
+                            rect_f first_box, uint8_t turn, int previous_first, float previous_bottom,
+                            float previous_top, uint8_t previous_turn, float *bottom, float *top) {
+    double height = (double)*top - *bottom, previous_height = (double)previous_top - previous_bottom;
+    if (!(height < NARROW * previous_height) || !(*bottom < previous_top && previous_bottom < *top))
+        return;
+    double left, right, low, high;
+    if (!tight_box(textpage, first, &left, &right, &low, &high) || !(left == first_box.left) ||
+        !(right == first_box.right) || !(low == first_box.bottom) || !(high == first_box.top))
+        return;
+    double x, y, previous_x, previous_y;
+    if (turn != 0 || previous_turn != 0 || !char_origin(textpage, first, &x, &y) ||
+        !char_origin(textpage, previous_first, &previous_x, &previous_y))
+        return;
+    double sized_bottom = y - (previous_y - previous_bottom), sized_top = y + (previous_top - previous_y);
+    if (sized_bottom < *bottom)
+        *bottom = (float)sized_bottom;
+    if (sized_top > *top)
+        *top = (float)sized_top;
+}
+
 /* Split `text` (UTF-16, `length` units) into words as str.split() does. For word k, set status_out[k] to KEPT
  * (or JOINED, when on_two_lines; or DRAWN_OVER, when drawn_over: Python reads such a page and splits the word where
  * two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it is the third or later of
@@ -199,9 +232,13 @@ static uint8_t turn_of(double angle) {
 enum { KEPT = 1, SKIPPED = 2, JOINED = 3, DRAWN_OVER = 4, SPACED = 5 };
 
 int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, char_angle_fn char_angle,
-               char_origin_fn char_origin, is_generated_fn is_generated, const uint16_t *text, int length,
-               int aligned, float *boxes_out, uint8_t *status_out, uint8_t *turns_out, int max_words) {
+               char_origin_fn char_origin, is_generated_fn is_generated, tight_box_fn tight_box,
+               const uint16_t *text, int length, int aligned, float *boxes_out, uint8_t *status_out,
+               uint8_t *turns_out, int max_words) {
     int words = 0, kept = 0, i = 0, previous_last = -2, singles = 0;
+    int previous_first = -1; /* the word kept before, for glyph_box_sized: -1 for none (or one on two lines) */
+    float previous_bottom = 0.0f, previous_top = 0.0f;
+    uint8_t previous_turn = UNKNOWN_TURN;
     rect_f rect, first_box;
     /* Text indices are characters' (no glyph without Unicode, no surrogate pair): each character of a word can be
      * looked at in turn. */
@@ -277,6 +314,17 @@ int word_boxes(void *textpage, char_box_fn char_box, char_index_fn char_index, c
                     boxes_out[-4] = (float)((double)boxes_out[-4] - spacing);
                 boxes_out[-2] = (float)((double)boxes_out[-2] + spacing);
             }
+        }
+        if (status_out[k] == JOINED || status_out[k] == DRAWN_OVER) {
+            previous_first = -1;
+        } else {
+            if (previous_first >= 0)
+                glyph_box_sized(textpage, tight_box, char_origin, first, first_box, turns_out[k], previous_first,
+                                previous_bottom, previous_top, previous_turn, &boxes_out[-3], &boxes_out[-1]);
+            previous_first = first;
+            previous_bottom = boxes_out[-3];
+            previous_top = boxes_out[-1];
+            previous_turn = turns_out[k];
         }
         kept++;
     }
