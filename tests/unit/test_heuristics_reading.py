@@ -5213,6 +5213,33 @@ def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int) -> 
     ][:registers]
 
 
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_meters_number_wrapped_at_its_hyphen(wrapped: bool) -> None:
+    """`E04-` over `89998 | Mar 2024 | kWh`: a browser wraps the meter's number at its hyphen, with the read dates.
+    Joined, the number is whole; where nothing joins the rest (it is not on the page), the row is unreadable: the
+    bill loaded as ok with meter `E04-` (bench-wild's fifth family)."""
+    heading: list[Row] = [(72, "Meter"), (130, "Service"), (190, "Read dates"), (290, "Previous"), (350, "Current")]
+    heading += [(410, "Multiplier"), (470, "Usage")]
+    row: list[Row] = [(72, "E04-"), (130, "Electric"), (190, "2 Feb 2024 \u2013 2"), (290, "51,800")]
+    row += [(350, "53,922"), (410, "80"), (470, "169,760")]
+    table: list[Sequence[Row]] = [heading, row]
+    if wrapped:
+        table.append(CellLine([(72, "89998"), (190, "Mar 2024"), (470, "kWh")]))
+    charges = [[(72, "Energy Charge 169,760 kWh", 540, "$40.00")], [(72, "Customer Charge", 540, "$10.00")]]
+    result = read(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    if wrapped:
+        assert result.status is BillStatus.OK, [(a.code, a.message) for a in result.audits]
+        assert [(r.meter_number, r.multiplier, r.quantity, r.unit) for r in result.bill.usage] == [
+            ("E04-89998", Decimal("80"), Decimal("169760"), "kWh")
+        ]
+    else:
+        assert result.status is BillStatus.NEEDS_REVIEW
+        assert result.bill.usage == []
+        [unreadable] = [a for a in result.audits if a.code == "usage_row_unreadable"]
+        assert "cut short" in unreadable.message
+
+
 def test_a_services_row_under_a_meters_row_is_no_wrapped_date() -> None:
     """`Sewer | 23 CCF` set close under the water meter's row: figures, but no month's or year's word among them."""
     heading: list[Row] = [(72, "Service"), (140, "Meter"), (210, "Previous"), (300, "Present"), (370, "Billed")]

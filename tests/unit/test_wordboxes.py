@@ -1205,6 +1205,12 @@ WORD_BREAK = 8.0  # a space and two spacings: far past 0.18 of the height
         ("C U RE N T", {5: 0.0}, ["C", "U", "RE", "N", "T"]),
         # a gap unlike the spacing (half as wide again and more) is no letter's
         ("C U RRE N T", {8: 2.5}, ["CURRE", "N", "T"]),
+        # a pair kerned closer than pdfium's space among letters (`TA`, `LT`): one word with them
+        ("D E TA I L S", {5: 0.6}, ["DETAILS"]),
+        ("M U LT I P L I E R", {5: 0.1}, ["MULTIPLIER"]),
+        # two letters alone, a word break from words letter-spaced alike (split by pdfium, or not)
+        ("D E TA I L S O F N E W", {5: 0.6, 13: WORD_BREAK, 17: WORD_BREAK}, ["DETAILS", "OF", "NEW"]),
+        ("DETAILS O F NEW", {8: WORD_BREAK, 12: WORD_BREAK}, ["DETAILS", "OF", "NEW"]),
     ],
 )
 def test_letters_pdfium_spaced_apart_are_one_word_again(

@@ -1761,8 +1761,11 @@ def _inserted(line: Line, inserts: list[tuple[int, Segment]]) -> Line:
     for offset, segment in sorted(inserts, key=lambda insert: (insert[0], insert[1].bbox[0]), reverse=True):
         if text[:offset].endswith(LINE_END_HYPHEN):
             text, piece = f"{text[: offset - 1]}-{text[offset:]}", segment.text
-        elif text[offset - 2 : offset - 1].isalpha() and text[offset - 1 : offset] == "-":
-            piece = segment.text  # `Super-` over `Off-Peak`, as another producer's text gives it
+        elif text[offset - 1 : offset] == "-" and (
+            text[offset - 2 : offset - 1].isalpha()
+            or (text[offset - 2 : offset - 1].isdigit() and segment.text[:1].isalnum())
+        ):
+            piece = segment.text  # `Super-` over `Off-Peak`, as another producer's text gives it; `E04-` over `89998`
         else:
             piece = " " + segment.text
         text = text[:offset] + piece + text[offset:]
@@ -2449,25 +2452,33 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
         return None
     if not _DIGIT.search(row.text):
         return _joined_under(above, row) if _in_one_cell(above, row) else None
-    words = [row.text[start:end] for start, end, _ in row.words]
-    if (
-        not _under_a_cell(above.segments, row, DATES_LEADING)
-        or not all(_DATE_WORD.fullmatch(word) or UNIT_CELL.match(word) for word in words)
-        or not any(_YEAR_OR_MONTH_WORD.fullmatch(word) for word in words)
-    ):
+    if not _under_a_cell(above.segments, row, DATES_LEADING):
         return None
     inserts = []
+    told = False  # a month's or a year's word, or a meter number's end: the row's cells wrapped, not another row
     for segment in row.segments:
         if (placed := _aligned_word(above, segment.bbox)) is None:
             return None
         cell = above.segment_at(placed - 1)  # the whole cell: monospaced type's spaces pass for cells' gaps
         placed = cell.start + len(cell.text)
-        inserts += [
-            (placed, Segment(row.text[start:end], box, segment.height, 0))
-            for start, end, box in row.words
-            if segment.start <= start < segment.start + len(segment.text)
-        ]
-    return _inserted(above, inserts)
+        words = [(start, end, box) for start, end, box in row.words if _cell_holds(segment, start)]
+        texts = [row.text[start:end] for start, end, _ in words]
+        if _NUMBER_CUT.search(cell.text) and _NUMBER_END.fullmatch(segment.text):
+            told = True  # `E04-` over `89998`: a meter's number wrapped at its hyphen
+        elif all(_DATE_WORD.fullmatch(text) or UNIT_CELL.match(text) for text in texts):
+            told = told or any(_YEAR_OR_MONTH_WORD.fullmatch(text) for text in texts)
+        else:
+            return None
+        inserts += [(placed, Segment(row.text[start:end], box, segment.height, 0)) for start, end, box in words]
+    return _inserted(above, inserts) if told else None
+
+
+def _cell_holds(segment: Segment, offset: int) -> bool:
+    return segment.start <= offset < segment.start + len(segment.text)
+
+
+_NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
+_NUMBER_END = re.compile(r"[A-Z0-9]+")
 
 
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dict[str, Column], Line]]:
@@ -2634,6 +2645,9 @@ def _usage_from_tables(document: Document, draft: Draft) -> None:
         above = columns, cells
         usage = QUANTITY_CELL.match(cells["usage"])
         assert usage is not None
+        if _NUMBER_CUT.search(cells.get("meter", "")):  # its rest on a line no reading joined to the row
+            draft.notes.append(_unreadable(row, "the meter's number is cut short"))
+            continue
         if (unit := usage.group("unit") or cells.get("uom", "")).lower() in DEMAND_UNITS:
             _demand_row(cells, unit, usage, row, draft)
             continue

@@ -513,6 +513,7 @@ def _spaced_letters_joined(
     gaps = [_spaced_gap(handle, end, start, box) for (_, end), (start, _) in itertools.pairwise(spans)]
     letters: list[float | None] = [None] * len(gaps)  # the letter spacing each gap is, where it is one
     at = 0
+    pairs = []  # chains of two letters alone: told by the chains beside them, once those are read
     while at < len(gaps):
         if gaps[at] is None:
             at += 1
@@ -521,7 +522,19 @@ def _spaced_letters_joined(
         while chain_end < len(gaps) and gaps[chain_end] is not None:
             chain_end += 1
         _chain_letters(handle, spans, gaps, letters, at, chain_end, box)
+        if chain_end == at + 1 and letters[at] is None and all(end - start == 1 for start, end in spans[at : at + 2]):
+            pairs.append(at)  # two words of one letter each
         at = chain_end
+    for at in pairs:
+        # `D E TA I L S O F N E W`: the words beside `O F` spaced alike, a word break apart
+        for beside, before, after in ((at - 2, at - 1, at), (at + 2, at + 1, at + 2)):
+            spacing = letters[beside] if 0 <= beside < len(letters) else None
+            gap = gaps[at]
+            if spacing is None or gap is None or not _fits(gap, spacing):
+                continue
+            if _word_gap(spans, before, after, box) >= WORD_BREAK_SPACINGS * spacing:
+                letters[at] = spacing
+                break
     if all(letter is None for letter in letters):
         return words
     joined: list[Word] = []
@@ -559,14 +572,22 @@ def _chain_letters(
     end: int,
     box: Callable[[int], CharBox | None],
 ) -> None:
-    """Set letters[first:end] for the chain of words `first` to `end` (gaps[first:end] all small and pdfium's)."""
+    """Set letters[first:end] for the chain of words `first` to `end` (gaps[first:end] all small and pdfium's). A
+    word of two characters set without spacing among two or more of one is a pair kerned closer than pdfium's space
+    (`D E TA I L S`: T and A 0.86 points apart, the rest 1.52): the heading was left spaced apart, and the bill lost
+    the charges under it."""
     spacings = []
+    kerned = []  # the gaps of two-letter words set closer than the rest (`TA`)
+    singles = sum(1 for start, stop in spans[first : end + 1] if stop - start == 1)
     for word in range(first, end + 1):
         start, stop = spans[word]
         if stop - start < 2:
             continue
         spacing = _median_spacing(handle, start, stop, box)
         if not spacing > 0.0:
+            if stop - start == 2 and singles >= 2 and (pair := _pair_gap(start, box)) > 0.0:
+                kerned.append(pair)
+                continue
             return  # a word set without spacing among them: words, not letters
         spacings.append(spacing)
     if spacings:
@@ -576,12 +597,46 @@ def _chain_letters(
     elif end - first >= 2:
         small = [gap for gap in gaps[first:end] if gap is not None]
         spacing = sum(small) / len(small)
-    else:
+    elif (spacing := _neighbours_spacing(handle, spans, first, end, box)) <= 0.0:
         return
+    if any(pair < KERNED * spacing for pair in kerned):
+        return  # a pair set much closer than the letters about it: a word
     for at in range(first, end):
         gap = gaps[at]
         if gap is not None and _fits(gap, spacing):
             letters[at] = spacing
+
+
+WORD_BREAK_SPACINGS = 2.5  # a word break in letter-spaced text is a space and two spacings: past this many spacings
+
+
+def _word_gap(spans: list[tuple[int, int]], before: int, after: int, box: Callable[[int], CharBox | None]) -> float:
+    """The gap between the last character of word `before` and the first of word `after`; 0 without their boxes."""
+    last, first = box(spans[before][1] - 1), box(spans[after][0])
+    return first[0] - last[2] if last is not None and first is not None else 0.0
+
+
+KERNED = 0.05  # of a chain's letter spacing: the least a pair of its letters kerned closer keeps (`LT` 0.12 of 1.46)
+
+
+def _pair_gap(start: int, box: Callable[[int], CharBox | None]) -> float:
+    """The gap between the two characters from `start`; 0 where either has no box."""
+    one, other = box(start), box(start + 1)
+    return other[0] - one[2] if one is not None and other is not None else 0.0
+
+
+def _neighbours_spacing(
+    handle: int | None, spans: list[tuple[int, int]], first: int, end: int, box: Callable[[int], CharBox | None]
+) -> float:
+    """The letter spacing of a word of three characters or more beside two letters pdfium spaced apart (`DETAILS O F
+    NEW CHARGES`: the heading's words letter-spaced alike, `OF` the one pdfium split), a word break from them, the
+    one before or else the one after; 0 where neither is (two letters are too few to tell by themselves)."""
+    for word, before, after in ((first - 1, first - 1, first), (end + 1, end, end + 1)):
+        if 0 <= word < len(spans) and spans[word][1] - spans[word][0] >= 3:
+            spacing = _median_spacing(handle, *spans[word], box)
+            if spacing > 0.0 and _word_gap(spans, before, after, box) >= WORD_BREAK_SPACINGS * spacing:
+                return spacing
+    return 0.0
 
 
 def _median_spacing(handle: int | None, start: int, stop: int, box: Callable[[int], CharBox | None]) -> float:
