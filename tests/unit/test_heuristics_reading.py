@@ -5157,6 +5157,7 @@ def test_a_logos_initials_before_the_utilitys_name(masthead: tuple[tuple[str, fl
     [
         ("9 Rosemary Close, Norwich NR2", "4TD", "£"),
         ("45 Queen St W, Calgary AB T2P", "1J9", "$"),
+        ("350 Lakeshore Blvd, Calgary AB", "T2P 1J9", "$"),
         ("Unit 4, 27 Banksia St, Paddington QLD", "4064", "$"),
         ("9815 Cedar Ln, Fairhaven, OR", "97123", "$"),
     ],
@@ -5258,20 +5259,25 @@ def test_a_services_row_under_a_meters_row_is_no_wrapped_date() -> None:
 
 
 @pytest.mark.parametrize("running_head", [False, True])
-def test_a_meters_registers_broken_over_two_pages(running_head: bool) -> None:
-    """A meter's block of registers, the last on the next page (under the page's running head, or at its top): the
-    registers on the second page were lost, and the bill loaded as ok without them (bench-wild's fifth family)."""
+@pytest.mark.parametrize("keys_on_page_one", [4, 6, 0])
+def test_a_meters_block_broken_over_two_pages(running_head: bool, keys_on_page_one: int) -> None:
+    """A meter's block of two registers broken over a page: between its registers, inside the second (its register
+    and previous read on page 1), or after its title (all its keys on page 2), under the next page's running head or
+    at its top. The keys on the second page were lost, and the bill loaded as ok without them (bench-wild's fifth
+    family)."""
+    keys = [*_register_keys("Import", "49,068", "49,644", "576 kWh"), *_register_keys("Export", "52,522", "52,916")]
+    keys.append(("USAGE", "394 kWh"))
     first: list[Sequence[Row]] = [
         *_first_page_top("$50.00"),
         [(72, "General usage", 540, "40.00")],
         [(72, "Supply charge", 540, "10.00")],
         [(72, "Total Current Charges", 540, "$50.00")],
         [(72, "ELECTRIC METER E16925225")],
-        *([(72, key), (200, value)] for key, value in _register_keys("Import", "49,068", "49,644", "576 kWh")),
+        *([(72, key), (200, value)] for key, value in keys[:keys_on_page_one]),
     ]
     second: list[Sequence[Row]] = [
         *([[(72, "Account Number: 1234-5678"), (400, "Page 2 of 2")]] if running_head else []),
-        *([(72, key), (200, value)] for key, value in _register_keys("Export", "52,522", "52,916", "394 kWh")),
+        *([(72, key), (200, value)] for key, value in keys[keys_on_page_one:]),
     ]
     result = loaded(_pages(first, second))
     assert result.bill is not None
@@ -5281,8 +5287,9 @@ def test_a_meters_registers_broken_over_two_pages(running_head: bool) -> None:
     ]
 
 
-def _register_keys(register: str, previous: str, current: str, usage: str) -> list[tuple[str, str]]:
-    return [("REGISTER", register), ("PREVIOUS READ", previous), ("CURRENT READ", current), ("USAGE", usage)]
+def _register_keys(register: str, previous: str, current: str, usage: str = "") -> list[tuple[str, str]]:
+    keys = [("REGISTER", register), ("PREVIOUS READ", previous), ("CURRENT READ", current)]
+    return [*keys, ("USAGE", usage)] if usage else keys
 
 
 def _centred(middle: float, text: str) -> Row:

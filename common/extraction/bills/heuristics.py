@@ -972,11 +972,13 @@ _POSTCODE = (
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # An address's end, and the line a browser wrapped the rest of its postcode onto: a US state and its ZIP
 # (`Fairhaven, OR` over `97123`), a British postcode's halves (`Norwich NR2` over `4TD`), a Canadian one's (`Calgary
-# AB T2P` over `1J9`), an Australian state and its postcode (`Paddington QLD` over `4064`).
+# AB T2P` over `1J9`) or a Canadian province and its postcode (`Calgary AB` over `T2P 1J9`), an Australian state and
+# its postcode (`Paddington QLD` over `4064`).
 _POSTCODE_WRAPPED = (
     (re.compile(r", [A-Z]{2}$"), re.compile(r"\d{5}(?:-\d{4})?")),
     (re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"\d[A-Z]{2}")),
     (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
+    (re.compile(r"(?<=\s)(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)$"), re.compile(r"[A-Z]\d[A-Z] ?\d[A-Z]\d")),
     (re.compile(r"(?<=\s)(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$"), re.compile(r"\d{4}")),
 )
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
@@ -3233,7 +3235,7 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
         pairs = _block_values(texts)
         next_register = bool(pairs and pairs[0][0] == "register" and "register" in found and "usage" in found)
         if below.page != page:
-            if not next_register:  # on the next page, only the meter's next register goes on with it
+            if "usage" in found and not next_register:  # a whole block goes on only with the meter's next register
                 break
             page = below.page
         if next_register:
@@ -3258,23 +3260,27 @@ PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block'
 
 
 def _over_a_page_break(page: int, rows: list[tuple[Line, list[str]]]) -> list[tuple[Line, list[str]]]:
-    """A block's rows on `page`, and where the first key's line on the next page names a register (`Register |
-    Export`: the meter's next one, its registers broken over two pages), that line on, the lines of no keys at the
-    page's foot and the next one's head between (up to PAGE_BREAK_LINES) left out. The registers on the second page
-    were lost, and bills loaded as ok without them."""
+    """A block's rows on `page`, and, from the first line of keys on the next page, that page's: where the block's
+    usage, or its last register's, is not on `page` (its keys go on: its title, its badge or a register's first keys
+    end the page), or where that line names a register (`Register | Export`: the meter's next one). The lines of no
+    keys at the page's foot and the next one's head between (up to PAGE_BREAK_LINES) are left out. The keys on the
+    second page were lost, and bills loaded as ok without those meters."""
     on_page = [row for row in rows if row[0].page == page]
     if len(on_page) == len(rows):
         return rows
     keys = [at for at, (_, texts) in enumerate(on_page) if _block_values(texts) is not None]
     foot = len(on_page) - (keys[-1] + 1 if keys else 0)
     following = [row for row in rows[len(on_page) :] if row[0].page == page + 1]
-    head = next((at for at, (_, texts) in enumerate(following) if _block_values(texts) is not None), None)
-    if head is None or foot + head > PAGE_BREAK_LINES or not keys:
+    head = next((at for at, (_, texts) in enumerate(following) if _block_values(texts)), None)
+    if head is None or foot + head > PAGE_BREAK_LINES:
         return on_page
     pairs = _block_values(following[head][1])
-    if not pairs or pairs[0][0] != "register":
+    keys_on_page = [key for _, texts in on_page for key, _ in _block_values(texts) or []]
+    last_register = max((at for at, key in enumerate(keys_on_page) if key == "register"), default=0)
+    used = "usage" in keys_on_page[last_register:]  # the page's last register (or the block) is whole
+    if not pairs or (used and pairs[0][0] != "register"):
         return on_page
-    return on_page[: keys[-1] + 1] + following[head:]
+    return on_page[: keys[-1] + 1 if keys else 0] + following[head:]
 
 
 # The lines under a meter's title its block may take: three registers of six keys each (a meter of three time-of-use
