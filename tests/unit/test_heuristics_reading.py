@@ -5143,6 +5143,8 @@ def test_meter_blocks_side_by_side_with_registers() -> None:
         ((("EE", 16), ("Eucalypt Energy Pty Ltd", 16)), "Eucalypt Energy Pty Ltd"),
         ((("MR", 16), ("Murray River Electricity", 16)), "Murray River Electricity"),  # not `Mr`, a title
         ((("AB", 16), ("Acme Valley Utilities", 16)), "AB Acme Valley Utilities"),  # not its initials: part of it
+        ((("Co", 16), ("City of Fairhaven Utilities", 16)), "City of Fairhaven Utilities"),  # letter for letter
+        ((("Ace", 16), ("Valley Energy", 16)), "Ace Valley Energy"),
     ],
 )
 def test_a_logos_initials_before_the_utilitys_name(masthead: tuple[tuple[str, float], ...], provider: str) -> None:
@@ -5158,6 +5160,8 @@ def test_a_logos_initials_before_the_utilitys_name(masthead: tuple[tuple[str, fl
         ("9 Rosemary Close, Norwich NR2", "4TD", "£"),
         ("45 Queen St W, Calgary AB T2P", "1J9", "$"),
         ("350 Lakeshore Blvd, Calgary AB", "T2P 1J9", "$"),
+        ("350 Lakeshore Blvd, Halifax", "NS B3H 1A1", "$"),  # the province on the town's line, by postal custom
+        ("563 Maple Ave, Springfield,", "IL 62704", "$"),
         ("Unit 4, 27 Banksia St, Paddington QLD", "4064", "$"),
         ("9815 Cedar Ln, Fairhaven, OR", "97123", "$"),
     ],

@@ -980,6 +980,14 @@ _POSTCODE_WRAPPED = (
     (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
     (re.compile(r"(?<=\s)(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)$"), re.compile(r"[A-Z]\d[A-Z] ?\d[A-Z]\d")),
     (re.compile(r"(?<=\s)(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$"), re.compile(r"\d{4}")),
+    # a state or province and its postcode, which postal custom sets on the town's line (`Halifax` over `NS B3H 1A1`)
+    (
+        re.compile(r"[A-Za-z],?$"),
+        re.compile(
+            r"[A-Z]{2} \d{5}(?:-\d{4})?|(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d"
+            r"|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}"
+        ),
+    ),
 )
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
 # A suburb, town or county on a line of its own between the street and the postcode: `Co. Cork`, `NORWICH`.
@@ -1327,12 +1335,13 @@ def _provider(document: Document, draft: Draft) -> None:
     )
 
 
-_MONOGRAM = re.compile(r"(?P<initials>[A-Z]{2,4}) +(?=[A-Z])")
+_MONOGRAM = re.compile(r"(?P<initials>[A-Z][A-Za-z]{1,3}) +(?=[A-Z])")
 
 
 def _monogram(name: str) -> int:
-    """The length of a logo's monogram before the name, or 0: its first word, two to four capitals, the initials of
-    the words after it (`PM Pinecrest Municipal Utilities`). Set in a circle beside the name, its letters were read
+    """The length of a logo's monogram before the name, or 0: its first word, two to four letters, a capital first,
+    the initials of the words after it, letter for letter (`PM Pinecrest Municipal Utilities`, `Co City of Fairhaven
+    Utilities`). Set in a circle beside the name, its letters were read
     as part of it, and bills loaded as ok with the initials in the utility's name (`MR Murray River Electricity` was
     taken for a person's title and name, and a heading named the utility)."""
     if (match := _MONOGRAM.match(name)) is None:
