@@ -1341,9 +1341,9 @@ _MONOGRAM = re.compile(r"(?P<initials>[A-Z][A-Za-z]{1,3}) +(?=[A-Z])")
 def _monogram(name: str) -> int:
     """The length of a logo's monogram before the name, or 0: its first word, two to four letters, a capital first,
     the initials of the words after it, letter for letter (`PM Pinecrest Municipal Utilities`, `Co City of Fairhaven
-    Utilities`). Set in a circle beside the name, its letters were read
-    as part of it, and bills loaded as ok with the initials in the utility's name (`MR Murray River Electricity` was
-    taken for a person's title and name, and a heading named the utility)."""
+    Utilities`). Set in a circle beside the name, its letters were read as part of it, and bills loaded as ok with the
+    initials in the utility's name (`MR Murray River Electricity` was taken for a person's title and name, and a
+    heading named the utility)."""
     if (match := _MONOGRAM.match(name)) is None:
         return 0
     initials, words = match["initials"], name[match.end() :].split()
@@ -2457,8 +2457,9 @@ _DATE_WORD = re.compile(rf"[-\u2013\u2014]|\d{{1,2}}(?:st|nd|rd|th)?,?|{_YEAR_OR
 
 def _wrapped_under(above: Line, row: Line) -> Line | None:
     """`above`, a meter's row, with `row`'s words joined to the cells they stand under, `row` set at a cell's leading
-    under it: words of no figures (a unit), each under a word of its cell; or, with figures only in a date's words,
-    each of `row`'s cells under its cell, at a leading up to DATES_LEADING (a browser's line height)."""
+    under it: words of no figures (a unit), each under a word of its cell; or, at a leading up to DATES_LEADING (a
+    browser's line height), each of `row`'s cells under its cell, where its figures are a date's words (one a month's
+    or a year's) or the rest of a meter's number cut at its hyphen (`E04-` over `89998`)."""
     if row.page != above.page:
         return None
     if not _DIGIT.search(row.text):

@@ -222,7 +222,8 @@ static void glyph_box_sized(void *textpage, tight_box_fn tight_box, char_origin_
  * two strings drawn meet; or SPACED, kept, when letter_spacing finds it letter-spaced or it is the third or later of
  * one-character words one space apart: Python looks for letters pdfium spaced apart on such a page) and append its
  * box to boxes_out (left, bottom, right, top; a letter-spaced word's taking in the spacing around it,
- * letter_spacing), or set it to SKIPPED when pdfium has no box for it. Set turns_out[k] to the way it runs (turn_of
+ * letter_spacing; a word of glyphs' own boxes given the height of the word before, glyph_box_sized), or set it to
+ * SKIPPED when pdfium has no box for it. Set turns_out[k] to the way it runs (turn_of
  * of its first character's angle, which the checks above are given; UNKNOWN_TURN where its first or last position
  * maps to no character). A word's first and last positions are the
  * text indices (UTF-16 units) where its first and last code points start, since pdfium counts a surrogate pair as
