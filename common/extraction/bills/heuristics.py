@@ -1236,6 +1236,8 @@ def _period(
     date range on page 1."""
     hits = [*values_after(document, label_cells["bill_period"], _RANGE_THEN_FACT), *other_hits.get("bill_period", [])]
     confidence = FOUND
+    if not hits:
+        hits = _ranges_wrapped(document, label_cells["bill_period"])
     if not hits and _split_period(document, draft, date_formats, label_cells, other_hits):
         return
     if not hits:
@@ -1266,6 +1268,36 @@ def _period(
             end, hit.provenance(METHOD, confidence, span=(e, e + len(hit.groups["end"])))
         )
         return
+
+
+# A range's start and the first words of its end, where its cell wrapped the rest onto its next line (`September 29,
+# 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`)
+_RANGE_CUT = re.compile(
+    rf"(?:from[ \t]+)?(?:{DATE}|{MONTH_DAY})\s*(?:-|–|—|to|through|thru|until)"
+    r"(?:\s*[A-Za-z]{3,9}\.?(?: \d{1,2},?)?)?",
+    re.IGNORECASE,
+)
+
+
+def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
+    """Ranges after a period label that their cell wrapped, each joined to the rest on the cell's next line (set at
+    the cell's leading, starting where it starts), where the two make one range. A browser's narrow column wraps
+    them, and such bills went to review with no period."""
+    hits: list[Hit] = []
+    index_of = {id(line): index for index, line in enumerate(document.lines)}
+    for hit in values_after(document, label_cells, _RANGE_CUT):
+        at = index_of[id(hit.line)] + 1
+        box = hit.line.span_bbox(hit.start, hit.end)
+        if at >= len(document.lines) or box is None or not _in_one_cell(hit.line, below := document.lines[at]):
+            continue
+        rest = next((segment for segment in below.segments if abs(segment.bbox[0] - box[0]) <= WRAP_EDGE), None)
+        text = f"{hit.text} {rest.text.strip()}" if rest is not None else ""
+        if rest is None or (whole := _RANGE.fullmatch(text)) is None:
+            continue
+        line = _inserted(hit.line, [(hit.end, Segment(rest.text.strip(), rest.bbox, rest.height, 0))])
+        label_line = line if hit.label_line is hit.line else hit.label_line
+        hits.append(Hit(text, line, hit.start, hit.start + len(text), label_line, hit.label_start, groups_of(whole)))
+    return hits
 
 
 # A page title ("Your Energy Statement", "Electricity Bill") is often printed bigger than the utility's name.
