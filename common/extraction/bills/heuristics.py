@@ -77,10 +77,8 @@ ACCOUNT = r"(?=[A-Za-z -]*\d)(?![^\t]*\d[^\t]*\s[A-Za-z]{3,}(?!\S))[A-Za-z0-9][A
 # `Jan 6 - Feb 5, 2025` and `6 Jan to 5 Feb 2025` print the year once, on the end date.
 MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8})"
 # `from 6 Jan 2025 to 5 Feb 2025`, `06/01/2025 — 05/02/2025`
-RANGE = (
-    rf"(?:from[ \t]+)?(?P<start>{DATE}|(?P<month_day>{MONTH_DAY}))\s*(?:-|–|—|to|through|thru|until)\s*"
-    rf"(?P<end>{DATE})(?:\s*\(\d+ days?\))?"
-)
+RANGE_OPENING = rf"(?:from[ \t]+)?(?P<start>{DATE}|(?P<month_day>{MONTH_DAY}))\s*(?:-|–|—|to|through|thru|until)"
+RANGE = rf"{RANGE_OPENING}\s*(?P<end>{DATE})(?:\s*\(\d+ days?\))?"
 
 # the words that start the labels of other ids and dates, not an address (`Invoice number 28119930`)
 _OTHER_IDS = "invoice|bill|account|customer|reference|meter|statement"
@@ -963,11 +961,16 @@ def _balance_forward(document: Document, draft: Draft, label_cells: list[LabelCe
         return
 
 
+# Australia's states and territories, and Canada's provinces and territories, as their postcodes follow them.
+_AU_STATES = "NSW|VIC|QLD|SA|WA|TAS|ACT|NT"
+_CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+_CA_POSTCODE = r"[A-Z]\d[A-Z] ?\d[A-Z]\d"
+_US_ZIP = r"\d{5}(?:-\d{4})?"
 # The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode), Australian or New
 # Zealand postcode (four bare digits after a town's name).
 _POSTCODE = (
-    r"(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{2} [A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|"
-    r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}|(?<=[a-z] )(?<!Box )\d{4})"
+    rf"(?:[A-Z]{{2}} {_US_ZIP}|[A-Z]{{2}} {_CA_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]? ?\d[A-Z]{{2}}|"
+    rf"[AC-FHKNPRTV-Y]\d{{2}} ?[0-9AC-FHKNPRTV-Y]{{4}}|(?:{_AU_STATES}) \d{{4}}|(?<=[a-z] )(?<!Box )\d{{4}})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # An address's end, and the line a browser wrapped the rest of its postcode onto: a US state and its ZIP
@@ -975,18 +978,15 @@ _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # AB T2P` over `1J9`) or a Canadian province and its postcode (`Calgary AB` over `T2P 1J9`), an Australian state and
 # its postcode (`Paddington QLD` over `4064`).
 _POSTCODE_WRAPPED = (
-    (re.compile(r", [A-Z]{2}$"), re.compile(r"\d{5}(?:-\d{4})?")),
+    (re.compile(r", [A-Z]{2}$"), re.compile(_US_ZIP)),
     (re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"\d[A-Z]{2}")),
     (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
-    (re.compile(r"(?<=\s)(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)$"), re.compile(r"[A-Z]\d[A-Z] ?\d[A-Z]\d")),
-    (re.compile(r"(?<=\s)(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$"), re.compile(r"\d{4}")),
+    (re.compile(rf"(?<=\s)(?:{_CA_PROVINCES})$"), re.compile(_CA_POSTCODE)),
+    (re.compile(rf"(?<=\s)(?:{_AU_STATES})$"), re.compile(r"\d{4}")),
     # a state or province and its postcode, which postal custom sets on the town's line (`Halifax` over `NS B3H 1A1`)
     (
         re.compile(r"[A-Za-z],?$"),
-        re.compile(
-            r"[A-Z]{2} \d{5}(?:-\d{4})?|(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d"
-            r"|(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}"
-        ),
+        re.compile(rf"[A-Z]{{2}} {_US_ZIP}|(?:{_CA_PROVINCES}) {_CA_POSTCODE}|(?:{_AU_STATES}) \d{{4}}"),
     ),
 )
 _LOCALITY = re.compile(rf"[A-Za-z][\w .,'-]*[ ,] ?{_POSTCODE}|{_POSTCODE}")
@@ -1272,11 +1272,7 @@ def _period(
 
 # A range's start and the first words of its end, where its cell wrapped the rest onto its next line (`September 29,
 # 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`)
-_RANGE_CUT = re.compile(
-    rf"(?:from[ \t]+)?(?:{DATE}|{MONTH_DAY})\s*(?:-|–|—|to|through|thru|until)"
-    r"(?:\s*[A-Za-z]{3,9}\.?(?: \d{1,2},?)?)?",
-    re.IGNORECASE,
-)
+_RANGE_CUT = re.compile(rf"{RANGE_OPENING}(?:\s*[A-Za-z]{{3,9}}\.?(?: \d{{1,2}},?)?)?", re.IGNORECASE)
 
 
 def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
@@ -1409,10 +1405,10 @@ def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
 _CURRENCY_CODE = re.compile(rf"(?<![A-Za-z])(?:({CURRENCY_CODES})(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
 _DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
 _CANADIAN_PLACE = re.compile(
-    r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d\b|\bHST\b"  # HST: Canada's only
+    rf"(?<![A-Za-z])(?:{_CA_PROVINCES}) {_CA_POSTCODE}\b|\bHST\b"  # HST: Canada's only
 )
-_AUSTRALIAN_PLACE = re.compile(r"(?<![A-Za-z])(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT) \d{4}(?!\d)|\bABN\b")
-_US_PLACE = re.compile(r"(?<![A-Za-z])[A-Z]{2} \d{5}(?:-\d{4})?\b")
+_AUSTRALIAN_PLACE = re.compile(rf"(?<![A-Za-z])(?:{_AU_STATES}) \d{{4}}(?!\d)|\bABN\b")
+_US_PLACE = re.compile(rf"(?<![A-Za-z])[A-Z]{{2}} {_US_ZIP}\b")
 _NEW_ZEALAND_PLACE = re.compile(r"\.nz\b|\bNew Zealand\b")  # its postcodes are four bare digits: the web address
 # One cheap scan for anything the foreign patterns could match (most bills have none of it): a capital
 # followed by `$`, by the rest of a code, of a Canadian postal code, of an Australian state and postcode,
@@ -2505,7 +2501,7 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
             return None
         cell = above.segment_at(placed - 1)  # the whole cell: monospaced type's spaces pass for cells' gaps
         placed = cell.start + len(cell.text)
-        words = [(start, end, box) for start, end, box in row.words if _cell_holds(segment, start)]
+        words = [(start, end, box) for start, end, box in row.words if row.segment_at(start) is segment]
         texts = [row.text[start:end] for start, end, _ in words]
         if _NUMBER_CUT.search(cell.text) and _NUMBER_END.fullmatch(segment.text):
             told = True  # `E04-` over `89998`: a meter's number wrapped at its hyphen
@@ -2515,10 +2511,6 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
             return None
         inserts += [(placed, Segment(row.text[start:end], box, segment.height, 0)) for start, end, box in words]
     return _inserted(above, inserts) if told else None
-
-
-def _cell_holds(segment: Segment, offset: int) -> bool:
-    return segment.start <= offset < segment.start + len(segment.text)
 
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
@@ -3273,8 +3265,8 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     found: dict[str, str] = {}
     first, last = line, line
     page = line.page
-    for below, texts in _over_a_page_break(page, rows):
-        pairs = _block_values(texts)
+    keyed_rows = [(below, _block_values(texts)) for below, texts in rows]
+    for below, pairs in _over_a_page_break(page, keyed_rows):
         next_register = bool(pairs and pairs[0][0] == "register" and "register" in found and "usage" in found)
         if below.page != page:
             if "usage" in found and not next_register:  # a whole block goes on only with the meter's next register
@@ -3301,26 +3293,29 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
 PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block's registers broken over them
 
 
-def _over_a_page_break(page: int, rows: list[tuple[Line, list[str]]]) -> list[tuple[Line, list[str]]]:
-    """A block's rows on `page`, and, from the first line of keys on the next page, that page's: where the block's
-    usage, or its last register's, is not on `page` (its keys go on: its title, its badge or a register's first keys
-    end the page), or where that line names a register (`Register | Export`: the meter's next one). The lines of no
-    keys at the page's foot and the next one's head between (up to PAGE_BREAK_LINES) are left out. The keys on the
-    second page were lost, and bills loaded as ok without those meters."""
+def _over_a_page_break(
+    page: int, rows: list[tuple[Line, list[tuple[str, str]] | None]]
+) -> list[tuple[Line, list[tuple[str, str]] | None]]:
+    """A block's rows (each line with its keys and values, _block_values) on `page`, and, from the first line of keys on
+    the next page, that page's: where the block's usage, or its last register's, is not on `page` (its keys go on: its
+    title, its badge or a register's first keys end the page), or where that line names a register (`Register |
+    Export`: the meter's next one). The lines of no keys at the page's foot and the next one's head between (up to
+    PAGE_BREAK_LINES) are left out. The keys on the second page were lost, and bills loaded as ok without those
+    meters."""
     on_page = [row for row in rows if row[0].page == page]
     if len(on_page) == len(rows):
         return rows
-    keys = [at for at, (_, texts) in enumerate(on_page) if _block_values(texts) is not None]
+    keys = [at for at, (_, pairs) in enumerate(on_page) if pairs is not None]
     foot = len(on_page) - (keys[-1] + 1 if keys else 0)
     following = [row for row in rows[len(on_page) :] if row[0].page == page + 1]
-    head = next((at for at, (_, texts) in enumerate(following) if _block_values(texts)), None)
+    head = next((at for at, (_, pairs) in enumerate(following) if pairs), None)
     if head is None or foot + head > PAGE_BREAK_LINES:
         return on_page
-    pairs = _block_values(following[head][1])
-    keys_on_page = [key for _, texts in on_page for key, _ in _block_values(texts) or []]
+    first_keys = following[head][1] or []
+    keys_on_page = [key for _, pairs in on_page for key, _ in pairs or []]
     last_register = max((at for at, key in enumerate(keys_on_page) if key == "register"), default=0)
     used = "usage" in keys_on_page[last_register:]  # the page's last register (or the block) is whole
-    if not pairs or (used and pairs[0][0] != "register"):
+    if used and first_keys[0][0] != "register":
         return on_page
     return on_page[: keys[-1] + 1 if keys else 0] + following[head:]
 

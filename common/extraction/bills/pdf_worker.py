@@ -271,13 +271,14 @@ def _across(
 ) -> tuple[float, float] | None:
     """wordboxes.c's across: where a character stands across its line (its origin, on the line's baseline, projected
     on the line's normal) and its height across it (its box's span there, `low` to `high`); None without an origin."""
-    x, y = ctypes.c_double(), ctypes.c_double()
-    if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
+    if (origin := _origin(handle, index)) is None:
         return None
-    return cos_a * y.value + sin_a * x.value, high - low
+    x, y = origin
+    return cos_a * y + sin_a * x, high - low
 
 
 def _origin(handle: int | None, index: int) -> tuple[float, float] | None:
+    """A character's origin (on its line's baseline), or None where pdfium has none."""
     x, y = ctypes.c_double(), ctypes.c_double()
     if not _CHAR_ORIGIN(handle, index, ctypes.byref(x), ctypes.byref(y)):
         return None
@@ -526,13 +527,13 @@ def _spaced_letters_joined(
             pairs.append(at)  # two words of one letter each
         at = chain_end
     for at in pairs:
-        # `D E TA I L S O F N E W`: the words beside `O F` spaced alike, a word break apart
-        for beside, before, after in ((at - 2, at - 1, at), (at + 2, at + 1, at + 2)):
-            spacing = letters[beside] if 0 <= beside < len(letters) else None
-            gap = gaps[at]
-            if spacing is None or gap is None or not _fits(gap, spacing):
+        # `D E TA I L S O F N E W`, `DETAILS O F NEW`: a word beside `O F`, letter-spaced alike, a word break apart
+        gap = gaps[at]
+        for beside, neighbour, before, after in ((at - 2, at - 1, at - 1, at), (at + 2, at + 2, at + 1, at + 2)):
+            spacing = _spacing_beside(handle, spans, letters, beside, neighbour, box)
+            if gap is None or not spacing > 0.0 or not _fits(gap, spacing):
                 continue
-            if _word_gap(spans, before, after, box) >= WORD_BREAK_SPACINGS * spacing:
+            if _char_gap(box, spans[before][1] - 1, spans[after][0]) >= WORD_BREAK_SPACINGS * spacing:
                 letters[at] = spacing
                 break
     if all(letter is None for letter in letters):
@@ -585,7 +586,7 @@ def _chain_letters(
             continue
         spacing = _median_spacing(handle, start, stop, box)
         if not spacing > 0.0:
-            if stop - start == 2 and singles >= 2 and (pair := _pair_gap(start, box)) > 0.0:
+            if stop - start == 2 and singles >= 2 and (pair := _char_gap(box, start, start + 1)) > 0.0:
                 kerned.append(pair)
                 continue
             return  # a word set without spacing among them: words, not letters
@@ -597,8 +598,8 @@ def _chain_letters(
     elif end - first >= 2:
         small = [gap for gap in gaps[first:end] if gap is not None]
         spacing = sum(small) / len(small)
-    elif (spacing := _neighbours_spacing(handle, spans, first, end, box)) <= 0.0:
-        return
+    else:
+        return  # two letters alone: told by the words beside them (_spaced_letters_joined)
     if any(pair < KERNED * spacing for pair in kerned):
         return  # a pair set much closer than the letters about it: a word
     for at in range(first, end):
@@ -608,34 +609,29 @@ def _chain_letters(
 
 
 WORD_BREAK_SPACINGS = 2.5  # a word break in letter-spaced text is a space and two spacings: past this many spacings
-
-
-def _word_gap(spans: list[tuple[int, int]], before: int, after: int, box: Callable[[int], CharBox | None]) -> float:
-    """The gap between the last character of word `before` and the first of word `after`; 0 without their boxes."""
-    last, first = box(spans[before][1] - 1), box(spans[after][0])
-    return first[0] - last[2] if last is not None and first is not None else 0.0
-
-
 KERNED = 0.05  # of a chain's letter spacing: the least a pair of its letters kerned closer keeps (`LT` 0.12 of 1.46)
 
 
-def _pair_gap(start: int, box: Callable[[int], CharBox | None]) -> float:
-    """The gap between the two characters from `start`; 0 where either has no box."""
-    one, other = box(start), box(start + 1)
+def _char_gap(box: Callable[[int], CharBox | None], before: int, after: int) -> float:
+    """The gap from character `before`'s box to character `after`'s; 0 where either has no box."""
+    one, other = box(before), box(after)
     return other[0] - one[2] if one is not None and other is not None else 0.0
 
 
-def _neighbours_spacing(
-    handle: int | None, spans: list[tuple[int, int]], first: int, end: int, box: Callable[[int], CharBox | None]
+def _spacing_beside(
+    handle: int | None,
+    spans: list[tuple[int, int]],
+    letters: list[float | None],
+    gap: int,
+    word: int,
+    box: Callable[[int], CharBox | None],
 ) -> float:
-    """The letter spacing of a word of three characters or more beside two letters pdfium spaced apart (`DETAILS O F
-    NEW CHARGES`: the heading's words letter-spaced alike, `OF` the one pdfium split), a word break from them, the
-    one before or else the one after; 0 where neither is (two letters are too few to tell by themselves)."""
-    for word, before, after in ((first - 1, first - 1, first), (end + 1, end, end + 1)):
-        if 0 <= word < len(spans) and spans[word][1] - spans[word][0] >= 3:
-            spacing = _median_spacing(handle, *spans[word], box)
-            if spacing > 0.0 and _word_gap(spans, before, after, box) >= WORD_BREAK_SPACINGS * spacing:
-                return spacing
+    """The letter spacing beside two letters alone: of the chain whose gap `gap` is, or else of word `word` where it
+    is of three characters or more and letter-spaced; 0 where neither tells (two letters alone are too few)."""
+    if 0 <= gap < len(letters) and (spacing := letters[gap]) is not None:
+        return spacing
+    if 0 <= word < len(spans) and spans[word][1] - spans[word][0] >= 3:
+        return _median_spacing(handle, *spans[word], box)
     return 0.0
 
 
