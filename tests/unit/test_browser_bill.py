@@ -512,3 +512,50 @@ def test_labels_in_small_capitals_are_read_as_their_lines_type() -> None:
         ("617678996", None, Decimal("3520"), Decimal("3650"), Decimal("130"), "m³"),
     ]
     assert (result.bill.previous_balance, result.bill.amount_due) == (Decimal("272.72"), Decimal("559.40"))
+
+
+LIGATURES = BILL.with_name("browser-ligatures-bill.pdf")  # bench-wild's fifth family: its tagline under CSS opacity
+
+
+def test_pdfium_boxes_a_ligature_under_opacity_far_off_its_line() -> None:
+    """What the file holds: Chrome draws `fi` as one glyph, and in text under CSS opacity pdfium boxes its two
+    letters near the foot of the page, while the string's own matrix draws the glyph on the tagline's baseline."""
+    document = pypdfium2.PdfDocument(LIGATURES.read_bytes())
+    try:
+        textpage = document[0].get_textpage()
+        index = str(textpage.get_text_range()).index("simplified") + len("simpli")
+        first, ligature = textpage.get_charbox(index - len("simpli"), loose=True), textpage.get_charbox(index)
+        matrix = pypdfium2.raw.FS_MATRIX()
+        assert pypdfium2.raw.FPDFText_GetMatrix(textpage, index, matrix)
+    finally:
+        document.close()
+    assert ligature[3] < 100 < 700 < first[1]
+    assert first[1] < matrix.f < first[3]
+
+
+@pytest.mark.parametrize("isolation", ["process", "inline"])
+def test_a_word_holding_a_misplaced_ligature_is_read_where_it_stands(isolation: Isolation) -> None:
+    """`simplified` was cut where the ligature jumped away and boxed from the tagline to the foot of the page: set
+    aside as text laid across the lines, it took the page's letter-spaced headings with it (no words but
+    str.split()'s are joined), and the bill loaded as ok without a charge, a meter or a demand."""
+    lines, result = _read_through(LIGATURES, isolation)
+    assert "Your energy, simplified" in lines
+    assert {"YOUR ACCOUNT AT A GLANCE", "DETAILS OF NEW CHARGES", "METER READINGS"} <= set(lines)
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert not [audit for audit in result.audits if audit.code == "text_set_aside"]
+    bill = result.bill
+    assert [(item.description, item.amount) for item in bill.line_items] == [
+        ("Customer Charge", Decimal("22.49")),
+        ("Energy Charge", Decimal("21567.41")),
+        ("Demand Charge", Decimal("1969.76")),
+        ("Transmission Charge", Decimal("2854.76")),
+        ("Power Cost Adjustment", Decimal("1026.56")),
+        ("Bill credit", Decimal("-4.73")),
+        ("State Sales Tax", Decimal("1715.06")),
+    ]
+    assert [(read.meter_number, read.start_read, read.end_read, read.quantity, read.unit) for read in bill.usage] == [
+        ("E71-54293", Decimal("16876"), Decimal("18478"), Decimal("192240"), "kWh")
+    ]
+    assert [(demand.meter_number, demand.quantity, demand.unit) for demand in bill.demand] == [
+        ("E71-54293", Decimal("141.1"), "kW")
+    ]

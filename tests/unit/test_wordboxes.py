@@ -201,14 +201,17 @@ def test_the_worker_encoding_round_trips_through_the_parent() -> None:
     assert decode_pages(json.loads(header), boxes) == (words, joined, cut, unreadable, set_aside)
 
 
-SMALL_CAPS = Path(__file__).parents[1] / "data" / "pdf" / "browser-smallcaps-bill.pdf"  # glyphs' own boxes
+BROWSER_PRINTED = {
+    "small capitals": Path(__file__).parents[1] / "data" / "pdf" / "browser-smallcaps-bill.pdf",  # glyphs' own boxes
+    "ligatures": Path(__file__).parents[1] / "data" / "pdf" / "browser-ligatures-bill.pdf",  # misplaced by pdfium
+}
 
 
-@pytest.mark.parametrize("which", ["corpus", "small capitals"])
+@pytest.mark.parametrize("which", ["corpus", *BROWSER_PRINTED])
 def test_without_the_library_python_reads_the_same_words(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, which: str
 ) -> None:
-    pdf = next(iter(corpus(1))).pdf if which == "corpus" else SMALL_CAPS.read_bytes()
+    pdf = next(iter(corpus(1))).pdf if which == "corpus" else BROWSER_PRINTED[which].read_bytes()
     expected = pdf_worker.read_words(pdf, **LIMITS)
     with monkeypatch.context() as patch:
         patch.setattr(pdf_worker, "_NATIVE_LIBRARY", str(tmp_path / "_wordboxes.so"))
@@ -241,6 +244,8 @@ IS_GENERATED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 COUNT_RECTS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 GET_RECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
 TIGHT_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *(ctypes.c_void_p,) * 4)
+CHAR_MATRIX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+FONT_SIZE = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
 
 
 CharBox = tuple[float, float, float, float]  # left, bottom, right, top
@@ -266,7 +271,9 @@ class FakePdfium:
     the strings drawn (left, bottom, right, top), in order; none unless given. FPDFText_IsGenerated says a
     character was drawn but those in `generated` (spaces pdfium put between two strings). FPDFText_GetCharBox gives a
     character's loose box for those in `glyph_boxes` (a Type 3 font's, which says no ascent nor descent), else one
-    0.5 inside it; `tight_asked` records the characters it was asked for.
+    0.5 inside it; `tight_asked` records the characters it was asked for. FPDFText_GetMatrix gives the text
+    object's matrix (a, b, c, d, e, f) of the characters in `matrices`, and fails for the others;
+    FPDFText_GetFontSize gives `font_size`.
     """
 
     def __init__(self) -> None:
@@ -291,6 +298,22 @@ class FakePdfium:
         self.glyph_boxes: set[int] = set()
         self.tight_asked: list[int] = []
         self.tight_box = TIGHT_BOX(self._tight_box)
+        self.matrices: dict[int, tuple[float, float, float, float, float, float]] = {}
+        self.char_matrix = CHAR_MATRIX(self._char_matrix)
+        self.font_size = 10.0
+        self.get_font_size = FONT_SIZE(self._font_size)
+
+    def _char_matrix(self, handle: int, index: int, address: int) -> int:
+        assert handle == HANDLE
+        if index not in self.matrices:
+            return 0
+        matrix = pdfium_c.FS_MATRIX.from_address(address)
+        matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f = self.matrices[index]
+        return 1
+
+    def _font_size(self, handle: int, index: int) -> float:
+        assert handle == HANDLE
+        return self.font_size
 
     def _tight_box(self, handle: int, index: int, left: int, right: int, bottom: int, top: int) -> int:
         assert handle == HANDLE
@@ -374,6 +397,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePdfium]:
     monkeypatch.setattr(pdf_worker, "_CHAR_ORIGIN_ADDRESS", ctypes.cast(pdfium.char_origin, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_CHAR_BOX_ADDRESS", ctypes.cast(pdfium.char_box, ctypes.c_void_p).value)
     monkeypatch.setattr(pdf_worker, "_TIGHT_BOX", pdfium.tight_box)
+    monkeypatch.setattr(pdf_worker, "_CHAR_MATRIX", pdfium.char_matrix)
+    monkeypatch.setattr(pdf_worker, "_FONT_SIZE", pdfium.get_font_size)
     monkeypatch.setattr(pdf_worker, "_TIGHT_BOX_ADDRESS", ctypes.cast(pdfium.tight_box, ctypes.c_void_p).value)
     monkeypatch.setattr(
         pdf_worker, "_TEXT_INDEX_TO_CHAR_ADDRESS", ctypes.cast(pdfium.text_index_to_char, ctypes.c_void_p).value
@@ -1298,3 +1323,47 @@ def test_a_bill_with_letter_spaced_headings_reads_its_charges(monkeypatch: pytes
         ("Energy Charge", "50.00"),
         ("State Tax", "8.00"),
     ]
+
+
+ON_THE_LINE = {index: (10.0 * index - 10, 700.0, 10.0 * index, 710.0) for index in range(2, 6)}  # `abcd` of `x abcd y`
+OFF_THE_LINE = (300.0, 10.0, 320.0, 40.0)  # where pdfium boxes a ligature drawn under opacity
+
+
+@pytest.mark.parametrize(
+    ("misplaced", "expected"),
+    [
+        ({4, 5}, [("abcd", 10.0, 700.0, 36.6, 710.0)]),  # `Tari|ff`: its last two letters' widths taken in
+        ({2}, [("abcd", 16.7, 700.0, 50.0, 710.0)]),  # `|file`
+        ({2, 3, 4, 5}, []),  # none placed: no box, left out as such a word is
+    ],
+)
+def test_a_word_whose_letters_pdfium_misplaces_is_boxed_by_those_it_places(
+    fake: FakePdfium, misplaced: set[int], expected: list[pdf_worker.Word]
+) -> None:
+    """A misplaced letter's origin lies far across the baseline its string's matrix draws it on (10-point type,
+    the string at 702): its box tells nothing of where it stands. Before, `abcd` was read as two words, one of
+    them 300 points away."""
+    fake.boxes.update(ON_THE_LINE)
+    for index in misplaced:
+        fake.boxes[index] = OFF_THE_LINE if index < 4 or {2, 3} - misplaced else (500.0, 50.0, 520.0, 80.0)
+        fake.origins[index] = (300.0, 40.0)
+        fake.matrices[index] = (1.0, 0.0, 0.0, 1.0, ON_THE_LINE[index][0], 702.0)
+    buffer, text = utf16(units_of("x abcd y"))
+    native, _ = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True)
+    assert native is not None and native[2] == [1]  # C finds `abcd` on two lines, so _page asks Python
+    words, joined = PYTHON_WORDS(HANDLE, text, len(text), True, split=True)
+    assert [word for word in words if word[0] not in ("x", "y")] == [pytest.approx(word) for word in expected]
+    assert joined == []
+
+
+def test_a_letter_its_strings_matrix_puts_where_pdfium_does_is_placed(fake: FakePdfium) -> None:
+    """The same far box, but the origin agrees with the matrix (half a size off the baseline, as a superscript's
+    rise may be): the word stays split over the two lines its letters stand on, as before."""
+    fake.boxes.update(ON_THE_LINE)
+    fake.boxes.update({4: OFF_THE_LINE, 5: OFF_THE_LINE})
+    for index in (4, 5):
+        fake.origins[index] = (300.0, 10.0)
+        fake.matrices[index] = (1.0, 0.0, 0.0, 1.0, 300.0, 5.0)
+    words, joined = PYTHON_WORDS(HANDLE, "x abcd y", 8, True, split=True)
+    assert [word[0] for word in words] == ["x", "ab", "cd", "y"]
+    assert joined == []
