@@ -1134,6 +1134,25 @@ def test_estimated_reads_are_recognised_by_their_mark(end: str, legend: str, exp
 
 
 @pytest.mark.parametrize(
+    ("end", "expected"), [("7,871 CCF (A)", ReadType.ACTUAL), ("7,871 CCF (E)", ReadType.ESTIMATED)]
+)
+def test_a_reads_mark_after_the_unit_its_meter_counts_in(end: str, expected: ReadType) -> None:
+    """`7,871 CCF (A)`, a portal's gas meter: the read did not parse with its mark after its unit, and the bill went
+    to review for a meter row it could not read."""
+    table = meter_table(
+        ["Meter", "Previous", "Current", "Factor", "Usage"],
+        [["G0420", "7,838 CCF", end, "1.0255", "33.8 therms"]],
+        right=True,
+    )
+    result = loaded(bill(meters=table))
+    assert result.bill is not None
+    assert [
+        (r.meter_number, r.start_read, r.end_read, r.read_unit, r.conversion_factor, r.quantity, r.unit, r.read_type)
+        for r in result.bill.usage
+    ] == [("G0420", Decimal("7838"), Decimal("7871"), "CCF", Decimal("1.0255"), Decimal("33.8"), "therms", expected)]
+
+
+@pytest.mark.parametrize(
     ("notice", "expected"),
     [
         ("This bill is based on an estimated reading.", ReadType.ESTIMATED),

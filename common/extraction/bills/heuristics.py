@@ -2028,11 +2028,21 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("period", re.compile(r"^(?:Period|TOU Period|Time of Use|(?:Rate|Time) Period|Register|Tariff)$", re.I)),
 )
 QUANTITY_CELL = re.compile(rf"^(?P<quantity>{NUMBER})(?:\s*(?P<unit>cu ft|{UNIT}))?$")  # `1,754 cu ft`
-READ_CELL = re.compile(
-    rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>\*|\(?(?:est|e|estimated|a|act|actual)\)?))?"
-    rf"(?:\s*(?P<unit>{READ_UNITS}|kL|kWh))?$",  # `20925 (E) m³`: the unit the meter counts in
-    re.I,
-)
+_READ_MARK = r"\*|\(?(?:est|e|estimated|a|act|actual)\)?"
+_READ_CELL_UNIT = rf"{READ_UNITS}|kL|kWh"  # the unit the meter counts in
+_READ_MARK_FIRST = re.compile(
+    rf"^(?P<value>{NUMBER})(?:\s*(?P<mark>{_READ_MARK}))?(?:\s*(?P<unit>{_READ_CELL_UNIT}))?$", re.I
+)  # `20925 (E) m³`
+_READ_UNIT_FIRST = re.compile(rf"^(?P<value>{NUMBER})\s*(?P<unit>{_READ_CELL_UNIT})\s*(?P<mark>{_READ_MARK})$", re.I)
+
+
+def _read_cell_match(text: str) -> re.Match[str] | None:
+    """A read's cell: its value, and its mark (`(E)`, `*`) and the unit the meter counts in where it has them, in
+    either order (`20925 (E) m³`, `7,871 CCF (A)`). A gas meter's row read `7,871 CCF (A)` did not parse, and its
+    bill went to review for a row it could not read."""
+    return _READ_MARK_FIRST.match(text) or _READ_UNIT_FIRST.match(text)
+
+
 READ_TYPE_WORD = re.compile(r"^\(?(?:E|A|est(?:\.|imated)?|act(?:ual)?)\)?$", re.I)
 STAR_MEANS_ESTIMATED = re.compile(r"\*\s*(?:=\s*|-\s*)?estimated", re.I)  # the legend under a table
 
@@ -2824,7 +2834,7 @@ def _notice_mark(document: Document) -> str:
 def _mark(cells: dict[str, str], row: Line, document: Document, says_estimated: Callable[[], bool]) -> str:
     """An estimate's mark: after the end read (`1234 E`, `1234*`), in a read-type column, in a cell of its
     own under a heading we do not know, or beside the meter's number elsewhere (see _meter_mark)."""
-    end = READ_CELL.match(cells.get("end_read", ""))
+    end = _read_cell_match(cells.get("end_read", ""))
     mark = ((end.group("mark") if end else None) or cells.get("read_type", "")).strip()
     if not mark and ESTIMATE_CELL.search(row.text):
         return "estimated"
@@ -2912,7 +2922,7 @@ def _marked_read_type(mark: str, star_is_estimate: bool, draft: Draft, line: Lin
     if mark == "*" and not star_is_estimate:
         draft.notes.append(_unreadable(line, "a reading is marked * and no legend says what that means"))
         return None
-    if (read := READ_CELL.match(mark)) is not None and read.group("mark"):
+    if (read := _read_cell_match(mark)) is not None and read.group("mark"):
         draft.notes.append(_unreadable(line, f"a read and its mark share the read type's cell: {mark!r}"))
         return None
     return ReadType.ESTIMATED if mark == "*" else read_type_of(mark)
@@ -2992,7 +3002,7 @@ NO_READ = re.compile(r"^(?:[-–—]*|n/?a)$", re.IGNORECASE)  # a row with no r
 
 
 def _read_cell(text: str) -> re.Match[str] | None:
-    if (read := READ_CELL.match(text)) is None and NO_READ.match(text.strip()) is None:
+    if (read := _read_cell_match(text)) is None and NO_READ.match(text.strip()) is None:
         raise ValueError(f"not a read: {text}")
     return read
 
@@ -3071,9 +3081,10 @@ def _read_from_cells(
     unit = unit or _unit_billed(draft, usage.group("quantity"))
     if not unit:
         return None
-    # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`), or
-    # the unit of the volume counted
+    # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`) or the
+    # reads carry it (`7,871 CCF`), or the unit of the volume counted
     read_unit = next((c.unit for key in ("start_read", "end_read") if (c := columns.get(key)) and c.unit), None)
+    read_unit = read_unit or (start and start["unit"]) or (end and end["unit"])
     if read_unit is None and (volume := QUANTITY_CELL.match(cells.get("volume", ""))) is not None:
         read_unit = volume["unit"]
     return {
@@ -3203,7 +3214,7 @@ def _usage_cell(value: str) -> tuple[re.Match[str] | None, str]:
 def _reads_as(key: str, value: str) -> bool:
     """A block's value is the figure its key wants."""
     if key in ("start_read", "end_read"):
-        return READ_CELL.match(value) is not None
+        return _read_cell_match(value) is not None
     if key in ("usage", "volume"):
         return _usage_cell(value)[0] is not None
     if key in ("multiplier", "conversion_factor"):
@@ -3349,7 +3360,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
         if service == register:
             register = ""
         usage, usage_mark = _usage_cell(found["usage"])
-        start, end = READ_CELL.match(found.get("start_read", "")), READ_CELL.match(found.get("end_read", ""))
+        start, end = _read_cell_match(found.get("start_read", "")), _read_cell_match(found.get("end_read", ""))
         if usage is None or ("start_read" in found and start is None) or ("end_read" in found and end is None):
             draft.notes.append(_unreadable(last, "a figure of the meter's block does not parse"))
             continue
