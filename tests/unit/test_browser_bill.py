@@ -559,3 +559,19 @@ def test_a_word_holding_a_misplaced_ligature_is_read_where_it_stands(isolation: 
     assert [(demand.meter_number, demand.quantity, demand.unit) for demand in bill.demand] == [
         ("E71-54293", Decimal("141.1"), "kW")
     ]
+
+
+FACTS_TABLE = BILL.with_name("browser-facts-table-bill.pdf")  # bench-wild's fifth family: the account's facts a table
+
+
+def test_a_label_centred_beside_an_address_wrapped_in_its_cell_is_read_with_it() -> None:
+    """`Service address`, set smaller than its value, centred in its row between `6 Wattle Grove` and `Fremantle WA
+    6160`, the page's lines 1.45 apart: its middle, not its top, sits half a line from theirs, and their lines are
+    further apart than a cell's own leading. The three were read as lines of their own, and the bill loaded as ok
+    without its service address."""
+    _, result = _read(FACTS_TABLE)
+    assert "Service address\t6 Wattle Grove Fremantle WA 6160" in _columns_read(FACTS_TABLE)
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.service_address == "6 Wattle Grove, Fremantle WA 6160"
+    provenance = result.bill.provenance["service_address"]
+    assert provenance.source_text == "Service address 6 Wattle Grove / Fremantle WA 6160"

@@ -96,11 +96,18 @@ class HalfLine(list[Row]):
     of a cell wrapped beside it (a browser's default), or the line after it."""
 
 
+class LooseHalfLine(list[Row]):
+    """A row set half a browser's line height of 1.45 (13 pt) under the row before it: a cell centred in a table's
+    row between the lines of a cell wrapped beside it, on a page that sets its lines further apart than a cell's own
+    leading."""
+
+
 def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
     canvas.setFont("Helvetica", 9)
     y = 734.0
     for row in rows:
-        y -= 5.25 if isinstance(row, HalfLine) else 10.5 if isinstance(row, CellLine) else 14
+        step = 6.5 if isinstance(row, LooseHalfLine) else 5.25 if isinstance(row, HalfLine) else 14
+        y -= 10.5 if isinstance(row, CellLine) else step
         for cell in row:
             canvas.drawString(cell[0], y, cell[1])
             if len(cell) == 4:
@@ -1464,6 +1471,39 @@ def test_cells_centred_between_the_lines_of_a_wrapped_cell_are_read_with_it() ->
     assert [(i.description, i.amount, i.quantity, i.unit, i.rate) for i in result.bill.line_items] == [
         ("Basic Charge", Decimal("10.00"), None, None, None),
         ("Energy Charge", Decimal("40.00"), Decimal("400"), "kWh", Decimal("0.10")),
+    ]
+
+
+def test_a_label_centred_beside_its_values_lines_set_further_apart_is_read_with_them() -> None:
+    """`Service address` centred between `12 Harbour Road` and `Fremantle WA 6160`, lines 13 pt apart (a page's line
+    height of 1.45, a portal's account table): the three were read as lines of their own, and the bill had no
+    service address."""
+    header: list[list[Row]] = [
+        *HEADER,
+        [(160, "12 Harbour Road")],
+        LooseHalfLine([(72, "Service address")]),
+        LooseHalfLine([(160, "Fremantle WA 6160")]),
+    ]
+    result = loaded(bill(header=header, address=()))
+    assert result.bill is not None and result.bill.service_address == "12 Harbour Road, Fremantle WA 6160"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # two cells of two lines each, that far apart, are two rows: a box beside them is no cell of theirs
+        [[(72, "Payments", 300, "$137.27")], [(400, "Pay by 09/15/2024")], [(72, "Adjustment", 300, "$11.70")]],
+        # one cell's lines filled to both its edges, that far apart, are rows (`Bill number ..... 517640382`)
+        [[(300, "Reference 4045 1821")], [(72, "Amount payable")], [(300, "Reference 8216 0937")]],
+    ],
+)
+def test_rows_set_further_apart_than_a_cells_leading_are_not_one_centred_row(rows: list[list[Row]]) -> None:
+    """The generous leading a centred label's value cell may have is allowed to one cell of a row wrapped on lines
+    not filled to both edges: others were read as one row, the rows' values out of order."""
+    first, centred, last = rows
+    document = READER.read(bill(extra=[first, LooseHalfLine(centred), LooseHalfLine(last)]))
+    assert [line.text for line in heuristics._cells_side_by_side(document).lines] == [
+        line.text for line in document.lines
     ]
 
 

@@ -3928,9 +3928,10 @@ def _cells_side_by_side(document: Document) -> Document:
     return document if len(lines) == len(source) else dataclasses.replace(document, lines=lines)
 
 
-HALF_A_LINE = (0.3, 0.7)  # of the type's height: how far a centred cell sits from the lines wrapped beside it
+HALF_A_LINE = (0.3, 0.75)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
 CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
 CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
+CENTRED_LEADING = 0.5  # of the type's height: the most space between the lines of a centred row's one wrapped cell
 
 
 def _half_a_line_on(above: Line, line: Line) -> bool:
@@ -3942,13 +3943,16 @@ def _half_a_line_on(above: Line, line: Line) -> bool:
 
 
 def _half_a_line_beside(above: Line, line: Line) -> bool:
-    """Whether `line` sits half a line under `above`, in type of the same size, no word of either over one of the
-    other."""
-    height = max(segment.height for segment in above.segments)
+    """Whether `line` sits half a line under `above`, middle under middle (a label set smaller than the value it
+    stands beside sits half a line from its lines by its middle, not its top), in type of about the same size, no
+    word of either over one of the other."""
+    height, line_height = max(segment.height for segment in above.segments), max(s.height for s in line.segments)
     if (
         line.page != above.page
-        or abs(max(segment.height for segment in line.segments) - height) > 0.15 * height
-        or not HALF_A_LINE[0] * height < above.top - line.top < HALF_A_LINE[1] * height
+        or abs(line_height - height) > 0.15 * height
+        or not HALF_A_LINE[0] * max(height, line_height)
+        < _middle(above) - _middle(line)
+        < HALF_A_LINE[1] * max(height, line_height)
     ):
         return False
     return all(
@@ -3956,6 +3960,10 @@ def _half_a_line_beside(above: Line, line: Line) -> bool:
         for _, _, (left, _, right, _) in above.words
         for _, _, (other_left, _, other_right, _) in line.words
     )
+
+
+def _middle(line: Line) -> float:
+    return (line.top + min(segment.bbox[1] for segment in line.segments)) / 2
 
 
 class _Word(NamedTuple):
@@ -3978,12 +3986,14 @@ def _centred_row(band: list[Line]) -> Line | None:
     cells = _stacked(words)
     height = band[0].segments[0].height
     middles = []
+    wrapped, loose = 0, False  # cells of several lines; lines set wider apart than WRAP_LEADING
     for cell in cells:
         rows = [[word for word in cell if word.line == number] for number in sorted({word.line for word in cell})]
         boxes = [union([word.box for word in row]) for row in rows]
+        wrapped += len(boxes) > 1
         for upper, lower in pairwise(boxes):
             if (
-                not _at_a_cells_leading(upper[1], lower[3], height)
+                not _at_a_cells_leading(upper[1], lower[3], height, CENTRED_LEADING)
                 or min(
                     abs(upper[0] - lower[0]),
                     abs(upper[2] - lower[2]),
@@ -3992,8 +4002,14 @@ def _centred_row(band: list[Line]) -> Line | None:
                 > WRAP_EDGE
             ):
                 return None
+            if not _at_a_cells_leading(upper[1], lower[3], height):
+                if abs(upper[0] - lower[0]) <= WRAP_EDGE and abs(upper[2] - lower[2]) <= WRAP_EDGE:
+                    return None  # filled to both edges (`Bill number ..... 517640382`): rows, not a wrapped cell
+                loose = True
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
-    if max(middles) - min(middles) > CENTRED * height:
+    if max(middles) - min(middles) > CENTRED * height or (loose and wrapped > 1):
+        # lines that far apart in two cells are two rows' (`Payments | $37.27` over `Account Adjustment | $11.70 CR`,
+        # `Pay By 2024-09-15` beside them), not one row's cells wrapped in a page's generous line height
         return None
     return _row_of_cells(band, cells)
 
