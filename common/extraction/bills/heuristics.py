@@ -3928,7 +3928,7 @@ def _cells_side_by_side(document: Document) -> Document:
     return document if len(lines) == len(source) else dataclasses.replace(document, lines=lines)
 
 
-HALF_A_LINE = (0.3, 0.75)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
+HALF_A_LINE = (0.3, 0.85)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
 CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
 CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
 CENTRED_LEADING = 0.5  # of the type's height: the most space between the lines of a centred row's one wrapped cell
@@ -3936,10 +3936,10 @@ CENTRED_LEADING = 0.5  # of the type's height: the most space between the lines 
 
 def _half_a_line_on(above: Line, line: Line) -> bool:
     # a first look by the lines' first cells, for the few half a line apart (_half_a_line_beside decides)
-    first, next_first = above.segments[0], line.segments[0]
-    return 0.2 * first.height < first.bbox[3] - next_first.bbox[3] < 0.8 * first.height and _half_a_line_beside(
-        above, line
-    )
+    first, next_first = above.segments[0].bbox, line.segments[0].bbox
+    height = max(first[3] - first[1], next_first[3] - next_first[1])
+    apart = (first[1] + first[3] - next_first[1] - next_first[3]) / 2  # middle to middle
+    return 0.1 * height < apart < HALF_A_LINE[1] * height and _half_a_line_beside(above, line)
 
 
 def _half_a_line_beside(above: Line, line: Line) -> bool:
@@ -4003,8 +4003,8 @@ def _centred_row(band: list[Line]) -> Line | None:
             ):
                 return None
             if not _at_a_cells_leading(upper[1], lower[3], height):
-                if abs(upper[0] - lower[0]) <= WRAP_EDGE and abs(upper[2] - lower[2]) <= WRAP_EDGE:
-                    return None  # filled to both edges (`Bill number ..... 517640382`): rows, not a wrapped cell
+                if any("..." in word.text for word in cell):
+                    return None  # leaders (`Bill number ..... 517640382`): rows, not a wrapped cell
                 loose = True
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
     if max(middles) - min(middles) > CENTRED * height or (loose and wrapped > 1):
