@@ -4892,7 +4892,11 @@ def test_the_bills_one_meter_is_that_of_every_register_stated() -> None:
         ("Electricity On-Peak", "on_peak"),
         ("Electric Super Off-Peak", "super_off_peak"),
         ("Electricity Shoulder", "shoulder"),
+        # words that are a period only after electricity's name (`Electric Day` and `Electric Night`, a UK meter)
+        ("Electric Day", "day"),
+        ("Electric Peak", "peak"),
         ("Electric Service", None),  # no period named: none read
+        ("Gas Day", None),
     ],
 )
 def test_a_time_of_use_period_named_in_the_service_cell_is_the_reads_period(service: str, period: str | None) -> None:

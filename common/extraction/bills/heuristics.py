@@ -3053,13 +3053,21 @@ def _factor(text: str) -> Decimal:
     return US.parse_number(_TIMES.sub("", text))
 
 
+# electricity's service cell naming a register by a word that is a period only there (`Electric Day`, `Electric Peak`)
+_ELECTRICITY_PERIOD = re.compile(
+    r"^(?:Electric(?:ity)?|Power)\s+(?P<period>Peak|Day|Night|Evening|Weekend)$", re.IGNORECASE
+)
+
+
 def _service_register(service: str) -> str:
     """The register a meter table's service cell names after its service, where no column of the table names one: a
-    time-of-use period (`Electricity On-Peak`: the three registers of a meter were loaded as three reads of no period)
-    and a net meter's direction (`Electricity Received`: the energy the meter received was loaded as delivered)."""
-    period = TOU_PERIOD_NAMED.search(service)
+    time-of-use period (`Electricity On-Peak`, `Electric Day`: the registers of a meter were loaded as reads of no
+    period) and a net meter's direction (`Electricity Received`: the energy the meter received was loaded as
+    delivered)."""
+    named, electricity = TOU_PERIOD_NAMED.search(service), _ELECTRICITY_PERIOD.match(service.strip())
+    period = named.group() if named else electricity["period"] if electricity else ""
     direction, _ = flow_of(service)
-    return " ".join(filter(None, (period.group() if period else "", direction.value if direction else "")))
+    return " ".join(filter(None, (period, direction.value if direction else "")))
 
 
 def _register(register: str) -> dict[str, Any]:
