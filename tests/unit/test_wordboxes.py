@@ -1234,6 +1234,7 @@ WORD_BREAK = 8.0  # a space and two spacings: far past 0.18 of the height
         ("D E TA I L S", {5: 0.6}, ["DETAILS"]),
         ("M U LT I P L I E R", {5: 0.1}, ["MULTIPLIER"]),
         ("FA C T O R", {1: 1.1}, ["FACTOR"]),  # ... or kerned to less spacing than the rest (`FA` 0.67 of 0.97)
+        ("PAY M E N T", {1: 0.6, 2: 0.5}, ["PAYMENT"]),  # a longer word, every pair of it kerned (`PAY`)
         # two letters alone, a word break from words letter-spaced alike (split by pdfium, or not)
         ("D E TA I L S O F N E W", {5: 0.6, 13: WORD_BREAK, 17: WORD_BREAK}, ["DETAILS", "OF", "NEW"]),
         ("DETAILS O F NEW", {8: WORD_BREAK, 12: WORD_BREAK}, ["DETAILS", "OF", "NEW"]),
