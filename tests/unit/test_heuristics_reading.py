@@ -5178,6 +5178,29 @@ def test_a_meter_blocks_estimated_badge_and_read_unit_key() -> None:
     )
 
 
+def test_a_badge_over_each_register_of_a_meter_block() -> None:
+    """`ESTIMATED` over each of a meter's time-of-use registers: the second badge ended the block, and the bill went
+    to review with the meter's other registers unread (register_not_read)."""
+    block: list[list[Row]] = [[(72, "Electric meter E09321484")]]
+    for register, start, end in (("On-Peak", "94,227", "94,829"), ("Off-Peak", "66,831", "66,913")):
+        block += [
+            [(72, "ESTIMATED")],
+            [(72, "Register"), (250, register)],
+            [(72, "Previous read"), (250, start)],
+            [(72, "Current read"), (250, end)],
+            [(72, "Usage"), (250, f"{int(end.replace(',', '')) - int(start.replace(',', ''))} kWh")],
+        ]
+    charges = [[(72, "On-Peak Energy 602 kWh", 540, "$10.00")], [(72, "Off-Peak Energy 82 kWh", 540, "$40.00")]]
+    result = loaded(bill(meters=block, charges=charges))
+    assert result.bill is not None
+    assert [
+        (r.meter_number, r.period, r.start_read, r.end_read, r.quantity, r.read_type) for r in result.bill.usage
+    ] == [
+        ("E09321484", "on_peak", Decimal("94227"), Decimal("94829"), Decimal("602"), ReadType.ESTIMATED),
+        ("E09321484", "off_peak", Decimal("66831"), Decimal("66913"), Decimal("82"), ReadType.ESTIMATED),
+    ]
+
+
 def test_meter_blocks_side_by_side_with_registers() -> None:
     """Two meters' cards side by side, the electric one with a register a card: each block's keys are those under its
     title. Read across, no meter was read, and bills loaded as ok without their meters."""

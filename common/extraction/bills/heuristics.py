@@ -3284,9 +3284,14 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     found: dict[str, str] = {}
     first, last = line, line
     page = line.page
-    keyed_rows = [(below, _block_values(texts)) for below, texts in rows]
-    for below, pairs in _over_a_page_break(page, keyed_rows):
-        next_register = bool(pairs and pairs[0][0] == "register" and "register" in found and "usage" in found)
+    keyed_rows = _over_a_page_break(page, [(below, _block_values(texts)) for below, texts in rows])
+    for at, (below, pairs) in enumerate(keyed_rows):
+        next_register = bool(
+            pairs
+            and (pairs[0][0] == "register" or _badge_over_a_register(pairs, keyed_rows[at + 1 : at + 2]))
+            and "register" in found
+            and "usage" in found
+        )
         if below.page != page:
             if "usage" in found and not next_register:  # a whole block goes on only with the meter's next register
                 break
@@ -3307,6 +3312,18 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     if "usage" in found:
         blocks.append((first, last, {**found, "meter": title.group("meter")}, title))
     return blocks
+
+
+def _badge_over_a_register(
+    pairs: list[tuple[str, str]], after: list[tuple[Line, list[tuple[str, str]] | None]]
+) -> bool:
+    """A read type alone on its line (`ESTIMATED`, a badge) over a line naming a register: the badge of the meter's
+    next register, which ended the block, and the bill went to review with the meter's other registers unread."""
+    return (
+        len(pairs) == 1
+        and pairs[0][0] == "read_type"
+        and bool(after and after[0][1] and after[0][1][0][0] == "register")
+    )
 
 
 PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block's registers broken over them
