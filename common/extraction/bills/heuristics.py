@@ -3971,13 +3971,13 @@ def _half_a_line_beside(above: Line, line: Line) -> bool:
     """Whether `line` sits half a line under `above`, middle under middle (a label set smaller than the value it
     stands beside sits half a line from its lines by its middle, not its top), in type of about the same size, no
     word of either over one of the other."""
-    height, line_height = max(segment.height for segment in above.segments), max(s.height for s in line.segments)
+    height = max(segment.height for segment in above.segments)
+    line_height = max(segment.height for segment in line.segments)
+    taller = max(height, line_height)
     if (
         line.page != above.page
         or abs(line_height - height) > 0.15 * height
-        or not HALF_A_LINE[0] * max(height, line_height)
-        < _middle(above) - _middle(line)
-        < HALF_A_LINE[1] * max(height, line_height)
+        or not HALF_A_LINE[0] * taller < _middle(above) - _middle(line) < HALF_A_LINE[1] * taller
     ):
         return False
     return all(
