@@ -1493,6 +1493,12 @@ def test_a_label_centred_beside_its_values_lines_set_further_apart_is_read_with_
     [
         # two cells of two lines each, that far apart, are two rows: a box beside them is no cell of theirs
         [[(72, "Payments", 300, "$137.27")], [(400, "Pay by 09/15/2024")], [(72, "Adjustment", 300, "$11.70")]],
+        # a label and its value on each line, a label reaching under the value above: rows
+        [
+            [(300, "Bill number"), (360, "936731043")],
+            [(72, "AMOUNT DUE")],
+            [(300, "PAYMENT DUE DATE"), (395, "5/25/25")],
+        ],
         # one cell's lines joined to their values by leaders, that far apart, are rows
         [
             [(300, "Bill number ........ 517640382")],
@@ -1502,8 +1508,8 @@ def test_a_label_centred_beside_its_values_lines_set_further_apart_is_read_with_
     ],
 )
 def test_rows_set_further_apart_than_a_cells_leading_are_not_one_centred_row(rows: list[list[Row]]) -> None:
-    """The generous leading a centred label's value cell may have is allowed to one cell of a row, whose lines hold
-    no leaders: others were read as one row, the rows' values out of order."""
+    """The generous leading a centred label's value cell may have is allowed to one cell of a row, each of whose lines
+    is one cell of its own and holds no leaders: others were read as one row, the rows' values out of order."""
     first, centred, last = rows
     document = READER.read(bill(extra=[first, LooseHalfLine(centred), LooseHalfLine(last)]))
     assert [line.text for line in heuristics._cells_side_by_side(document).lines] == [

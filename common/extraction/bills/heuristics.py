@@ -4028,8 +4028,9 @@ def _centred_row(band: list[Line]) -> Line | None:
             ):
                 return None
             if not _at_a_cells_leading(upper[1], lower[3], height):
-                if any("..." in word.text for word in cell):
-                    return None  # leaders (`Bill number ..... 517640382`): rows, not a wrapped cell
+                two_cells = any(len({word.cell.start for word in row}) > 1 for row in rows)
+                if two_cells or any("..." in word.text for word in cell):
+                    return None  # a label and its value on each line, or leaders (`Bill number ..... 517640382`): rows
                 loose = True
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
     if max(middles) - min(middles) > CENTRED * height or (loose and wrapped > 1):
