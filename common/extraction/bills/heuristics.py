@@ -3001,6 +3001,11 @@ def _commodity(values: dict[str, Any], draft: Draft, document: Document, taken: 
 NO_READ = re.compile(r"^(?:[-–—]*|n/?a)$", re.IGNORECASE)  # a row with no read: nothing, a dash, `N/A`
 
 
+def _unit_of_reads(start: re.Match[str] | None, end: re.Match[str] | None) -> str | None:
+    """The unit a meter's reads are printed with (`7,838 CCF`), the start read's or else the end read's."""
+    return (start and start["unit"]) or (end and end["unit"]) or None
+
+
 def _read_cell(text: str) -> re.Match[str] | None:
     if (read := _read_cell_match(text)) is None and NO_READ.match(text.strip()) is None:
         raise ValueError(f"not a read: {text}")
@@ -3092,7 +3097,7 @@ def _read_from_cells(
     # the unit the reads count in, where a read heading names one other than usage's (`Previous reading (m³)`) or the
     # reads carry it (`7,871 CCF`), or the unit of the volume counted
     read_unit = next((c.unit for key in ("start_read", "end_read") if (c := columns.get(key)) and c.unit), None)
-    read_unit = read_unit or (start and start["unit"]) or (end and end["unit"])
+    read_unit = read_unit or _unit_of_reads(start, end)
     if read_unit is None and (volume := QUANTITY_CELL.match(cells.get("volume", ""))) is not None:
         read_unit = volume["unit"]
     return {
@@ -3288,7 +3293,7 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
     for at, (below, pairs) in enumerate(keyed_rows):
         next_register = bool(
             pairs
-            and (pairs[0][0] == "register" or _badge_over_a_register(pairs, keyed_rows[at + 1 : at + 2]))
+            and (pairs[0][0] == "register" or _badge_over_a_register(pairs, next(iter(keyed_rows[at + 1 :]), None)))
             and "register" in found
             and "usage" in found
         )
@@ -3315,15 +3320,13 @@ def _meter_blocks(line: Line, title: re.Match[str], rows: list[tuple[Line, list[
 
 
 def _badge_over_a_register(
-    pairs: list[tuple[str, str]], after: list[tuple[Line, list[tuple[str, str]] | None]]
+    pairs: list[tuple[str, str]], below: tuple[Line, list[tuple[str, str]] | None] | None
 ) -> bool:
-    """A read type alone on its line (`ESTIMATED`, a badge) over a line naming a register: the badge of the meter's
-    next register, which ended the block, and the bill went to review with the meter's other registers unread."""
-    return (
-        len(pairs) == 1
-        and pairs[0][0] == "read_type"
-        and bool(after and after[0][1] and after[0][1][0][0] == "register")
-    )
+    """A read type alone on its line (`ESTIMATED`, a badge) over a line naming a register (`below`, the next row):
+    the badge of the meter's next register, which ended the block, and the bill went to review with the meter's
+    other registers unread."""
+    keys = (below[1] or []) if below is not None else []
+    return len(pairs) == 1 and pairs[0][0] == "read_type" and [key for key, _ in keys[:1]] == ["register"]
 
 
 PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block's registers broken over them
@@ -3402,10 +3405,7 @@ def _usage_from_blocks(document: Document, draft: Draft) -> None:
                 "multiplier": _factor(found["multiplier"]) if "multiplier" in found else None,
                 "conversion_factor": _factor(found["conversion_factor"]) if "conversion_factor" in found else None,
                 **_register(register),
-                "read_unit": (start and start.group("unit"))
-                or (end and end.group("unit"))
-                or _volume_unit(found)
-                or _read_unit_key(found),
+                "read_unit": _unit_of_reads(start, end) or _volume_unit(found) or _read_unit_key(found),
             }
         except (ValueError, InvalidOperation):
             draft.notes.append(_unreadable(last, "a number does not parse"))
@@ -4027,11 +4027,11 @@ def _centred_row(band: list[Line]) -> Line | None:
                 > WRAP_EDGE
             ):
                 return None
-            if not _at_a_cells_leading(upper[1], lower[3], height):
-                two_cells = any(len({word.cell.start for word in row}) > 1 for row in rows)
-                if two_cells or any("..." in word.text for word in cell):
-                    return None  # a label and its value on each line, or leaders (`Bill number ..... 517640382`): rows
-                loose = True
+        if any(not _at_a_cells_leading(upper[1], lower[3], height) for upper, lower in pairwise(boxes)):
+            two_cells = any(len({word.cell.start for word in row}) > 1 for row in rows)
+            if two_cells or any("..." in word.text for word in cell):
+                return None  # a label and its value on each line, or leaders (`Bill number ..... 517640382`): rows
+            loose = True
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
     if max(middles) - min(middles) > CENTRED * height or (loose and wrapped > 1):
         # lines that far apart in two cells are two rows' (`Payments | $37.27` over `Account Adjustment | $11.70 CR`,

@@ -596,15 +596,12 @@ def _chain_letters(
         start, stop = spans[word]
         if stop - start < 2:
             continue
-        if stop - start == 2 and singles >= 2 and (pair := _char_gap(box, start, start + 1)) > 0.0:
-            kerned.append(pair)
-            continue
         spacing = _median_spacing(handle, start, stop, box)
+        pairs = [_char_gap(box, at, at + 1) for at in range(start, stop - 1)]
+        if singles >= 2 and all(pair > 0.0 for pair in pairs) and (stop - start == 2 or not spacing > 0.0):
+            kerned += pairs  # kerning may have moved each of its pairs
+            continue
         if not spacing > 0.0:
-            pairs = [_char_gap(box, at, at + 1) for at in range(start, stop - 1)]
-            if singles >= 2 and all(pair > 0.0 for pair in pairs):
-                kerned += pairs
-                continue
             return  # a word set without spacing among them: words, not letters
         spacings.append(spacing)
     if spacings:
