@@ -564,6 +564,9 @@ def test_a_word_holding_a_misplaced_ligature_is_read_where_it_stands(isolation: 
 FACTS_TABLE = {  # bench-wild's fifth family: the account's facts a table, its lines 1.45 and 1.6 apart
     "6 Wattle Grove, Fremantle WA 6160": BILL.with_name("browser-facts-table-bill.pdf"),
     "12 Harbour Road, Brunswick VIC 3056": BILL.with_name("browser-facts-table-tall-bill.pdf"),
+    # in Courier, whose spaces are a character wide, 0.53 of a word's height: the cell was cut at `Road`, and the bill
+    # loaded as ok with `14 Harbour Norwich NR2`
+    "14 Harbour Road, Norwich NR2 4TD": BILL.with_name("browser-fixed-pitch-bill.pdf"),
 }
 
 

@@ -54,8 +54,9 @@ def bill(
     summary: Sequence[tuple[str, str]] = SUMMARY_AND_DUE,
     masthead: Sequence[tuple[str, float]] = (("Acme Valley Utilities", 16),),
     drawn: Sequence[tuple[float, float, str, float]] = (),
+    font: str = "Helvetica",
 ) -> bytes:
-    """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down; the
+    """A one-page bill; each argument replaces one part of it. Rows are drawn 14 pt apart, top down, in `font`; the
     masthead's (text, size) runs one after the other on the top line, a space apart; `drawn` strings
     (right edge, baseline, text, size) are set in bold, right-aligned, where no row would put them."""
     buffer = io.BytesIO()
@@ -81,7 +82,7 @@ def bill(
     rows += list(charges if charges is not None else default)
     rows += [[(72, total_label, 540, f"{currency}50.00")], []]
     rows += [*meters, [], *extra]
-    _draw_rows(canvas, rows)
+    _draw_rows(canvas, rows, font)
     canvas.save()
     return buffer.getvalue()
 
@@ -102,8 +103,8 @@ class LooseHalfLine(list[Row]):
     leading."""
 
 
-def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]]) -> None:
-    canvas.setFont("Helvetica", 9)
+def _draw_rows(canvas: Canvas, rows: Sequence[Sequence[Row]], font: str = "Helvetica") -> None:
+    canvas.setFont(font, 9)
     y = 734.0
     for row in rows:
         step = 6.5 if isinstance(row, LooseHalfLine) else 5.25 if isinstance(row, HalfLine) else 14
@@ -1488,6 +1489,20 @@ def test_a_label_centred_beside_its_values_lines_set_further_apart_is_read_with_
     assert result.bill is not None and result.bill.service_address == "12 Harbour Road, Fremantle WA 6160"
 
 
+def test_a_centred_rows_cell_in_a_fixed_pitch_font_is_read_whole() -> None:
+    """In Courier a space is a character's width, 0.53 of a loose box's height and more: `14 Harbour Road` over
+    `Norwich NR2 4TD`, a label centred beside them, was cut into two cells at `Road`, and the bill loaded as ok with
+    `14 Harbour Norwich NR2` (bench-wild's fifth family)."""
+    header: list[list[Row]] = [
+        *HEADER,
+        [(160, "14 Harbour Road")],
+        LooseHalfLine([(72, "Service address")]),
+        LooseHalfLine([(160, "Norwich NR2 4TD")]),
+    ]
+    result = loaded(bill(header=header, address=(), currency="£", font="Courier"))
+    assert result.bill is not None and result.bill.service_address == "14 Harbour Road, Norwich NR2 4TD"
+
+
 @pytest.mark.parametrize(
     "rows",
     [
@@ -1505,13 +1520,17 @@ def test_a_label_centred_beside_its_values_lines_set_further_apart_is_read_with_
             [(72, "Amount payable")],
             [(300, "Bill issued ........ 21 May 2024")],
         ],
+        # or each a label and its value after a colon, in one cell
+        [[(300, "Period from: 30 Jul 2025")], [(72, "New balance")], [(300, "Period to: 25 Aug 2025")]],
     ],
 )
-def test_rows_set_further_apart_than_a_cells_leading_are_not_one_centred_row(rows: list[list[Row]]) -> None:
+@pytest.mark.parametrize("font", ["Helvetica", "Courier"])
+def test_rows_set_further_apart_than_a_cells_leading_are_not_one_centred_row(rows: list[list[Row]], font: str) -> None:
     """The generous leading a centred label's value cell may have is allowed to one cell of a row, each of whose lines
-    is one cell of its own and holds no leaders: others were read as one row, the rows' values out of order."""
+    is one cell of its own and holds no leaders or label: others were read as one row, the rows' values out of order
+    (in Courier, `Period from: 30 Jul 2025` over `Period to: 25 Aug 2025`, and the bill lost its period)."""
     first, centred, last = rows
-    document = READER.read(bill(extra=[first, LooseHalfLine(centred), LooseHalfLine(last)]))
+    document = READER.read(bill(extra=[first, LooseHalfLine(centred), LooseHalfLine(last)], font=font))
     assert [line.text for line in heuristics._cells_side_by_side(document).lines] == [
         line.text for line in document.lines
     ]

@@ -4028,8 +4028,7 @@ def _centred_row(band: list[Line]) -> Line | None:
             ):
                 return None
         if any(not _at_a_cells_leading(upper[1], lower[3], height) for upper, lower in pairwise(boxes)):
-            two_cells = any(len({word.cell.start for word in row}) > 1 for row in rows)
-            if two_cells or any("..." in word.text for word in cell):
+            if any(_labelled(row) for row in rows) or any("..." in word.text for word in cell):
                 return None  # a label and its value on each line, or leaders (`Bill number ..... 517640382`): rows
             loose = True
         middles.append((boxes[0][3] + boxes[-1][1]) / 2)
@@ -4038,6 +4037,12 @@ def _centred_row(band: list[Line]) -> Line | None:
         # `Pay By 2024-09-15` beside them), not one row's cells wrapped in a page's generous line height
         return None
     return _row_of_cells(band, cells)
+
+
+def _labelled(row: list[_Word]) -> bool:
+    """Whether a line of a cell holds a label and its value: in two cells, or after a colon (`Period from: 30 Jul
+    2025`, one cell in a fixed-pitch font, whose spaces are wide)."""
+    return len({word.cell.start for word in row}) > 1 or any(word.text.endswith(":") for word in row[:-1])
 
 
 def _row_of_cells(band: list[Line], cells: list[list[_Word]]) -> Line:
@@ -4083,15 +4088,28 @@ def _stacked(words: list[_Word]) -> list[list[_Word]]:
             if (
                 min(word.box[2], before.box[2]) > max(word.box[0], before.box[0])
                 if before.line != word.line
-                else other == index - 1
-                and before.cell == word.cell
-                and word.box[0] - before.box[2] <= 0.5 * (word.box[3] - word.box[1])
+                else other == index - 1 and before.cell == word.cell and _a_space_apart(before, word)
             ):
                 group[root(index)] = root(other)
     cells: dict[int, list[_Word]] = {}
     for index, word in enumerate(words):
         cells.setdefault(root(index), []).append(word)
     return list(cells.values())
+
+
+MONOSPACED = 0.03  # how far two words' widths per character may differ and still be one fixed-pitch font's
+
+
+def _a_space_apart(before: _Word, word: _Word) -> bool:
+    """Whether two words of a line are a space apart: half their height, or in a fixed-pitch font (Courier) one
+    character's width, which is more (`14 Harbour Road`, its gaps 0.53 of the height, was read as two cells)."""
+    gap, height = word.box[0] - before.box[2], word.box[3] - word.box[1]
+    if gap <= 0.5 * height:
+        return True
+    pitch, other_pitch = (
+        (box[2] - box[0]) / len(text) for box, text in ((word.box, word.text), (before.box, before.text))
+    )
+    return abs(pitch - other_pitch) <= MONOSPACED * pitch and gap <= 1.15 * pitch  # a width, and rounding's
 
 
 COLUMN_GUTTER = 2.0  # of the type's height: the least gap between two columns of a page, wider than a table's cells'
