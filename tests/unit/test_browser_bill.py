@@ -6,6 +6,7 @@ bill loaded as ok without a line item (its account summary confirmed the total).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -582,3 +583,28 @@ def test_a_label_centred_beside_an_address_wrapped_in_its_cell_is_read_with_it(a
     assert result.status is BillStatus.OK and result.bill is not None
     assert result.bill.service_address == address
     assert result.bill.provenance["service_address"].source_text == f"Service address {street} / {town}"
+
+
+GLANCE = BILL.with_name("browser-glance-bill.pdf")  # bench-wild's fifth family: the facts in a grid of narrow cells
+
+
+def test_a_period_wrapped_in_a_narrow_cell_after_its_ends_day() -> None:
+    """`30 September 2024 through 2` over `November 2024`, a cell of the account's facts three to a row: the bill went
+    to review with no period (as did `1 September 2024 - 29 September` over `2024`)."""
+    lines, result = _read(GLANCE)
+    assert "30 September 2024 through 2\t9182112643\t26 November 2024" in lines and "November 2024" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.bill_period_start, bill.bill_period_end, bill.due_date) == (
+        date(2024, 9, 30),
+        date(2024, 11, 2),
+        date(2024, 11, 26),
+    )
+    assert (
+        bill.provenance["bill_period_end"].source_text == "Billing period / 30 September 2024 through 2 November 2024"
+    )
+    assert (bill.account_number, bill.service_address, bill.amount_due) == (
+        "52663760702",
+        "6 Wattle Grove, Fremantle WA 6160",
+        Decimal("613.59"),
+    )

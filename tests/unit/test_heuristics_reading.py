@@ -5417,11 +5417,14 @@ def _register_keys(register: str, previous: str, current: str, usage: str = "") 
         ("September 29, 2024 to October", "27, 2024", (date(2024, 9, 29), date(2024, 10, 27))),
         ("February 4, 2024 through March 3,", "2024", (date(2024, 2, 4), date(2024, 3, 3))),
         ("February 4, 2024 through March 3,", "Paid by direct debit", None),  # no range's end: nothing read
+        ("1 September 2024 - 29 September", "2024", (date(2024, 9, 1), date(2024, 9, 29))),  # day first
+        ("30 September 2024 through 2", "November 2024", (date(2024, 9, 30), date(2024, 11, 2))),
     ],
 )
 def test_a_period_its_cell_wrapped_onto_its_next_line(first: str, rest: str, period: tuple[date, date] | None) -> None:
     """`Billing period` over `September 29, 2024 to October` over `27, 2024`: a browser's narrow column wraps the
-    range in its cell, and such bills went to review with no period (bench-wild's fifth family)."""
+    range in its cell, and such bills went to review with no period (bench-wild's fifth family), as did those whose
+    end's day came first (`1 September 2024 - 29 September` over `2024`)."""
     header: list[Sequence[Row]] = [
         [(72, "Account Number: 1234-5678")],
         [(72, "Statement Date: 11/01/2024")],

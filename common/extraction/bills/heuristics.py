@@ -1271,8 +1271,11 @@ def _period(
 
 
 # A range's start and the first words of its end, where its cell wrapped the rest onto its next line (`September 29,
-# 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`)
-_RANGE_CUT = re.compile(rf"{RANGE_OPENING}(?:\s*[A-Za-z]{{3,9}}\.?(?: \d{{1,2}},?)?)?", re.IGNORECASE)
+# 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`, `1 September 2024 - 29 September`
+# over `2024`, `30 September 2024 through 2` over `November 2024`)
+_RANGE_CUT = re.compile(
+    rf"{RANGE_OPENING}(?:\s*[A-Za-z]{{3,9}}\.?(?: \d{{1,2}},?)?|\s*\d{{1,2}}(?: [A-Za-z]{{3,9}}\.?)?)?", re.IGNORECASE
+)
 
 
 def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
