@@ -5279,14 +5279,35 @@ def test_a_logos_initials_before_the_utilitys_name(masthead: tuple[tuple[str, fl
         ("563 Maple Ave, Springfield,", "IL 62704", "$"),
         ("Unit 4, 27 Banksia St, Paddington QLD", "4064", "$"),
         ("9815 Cedar Ln, Fairhaven, OR", "97123", "$"),
+        ("88 Old Mill Rd, Bowling", "Green, KY 42101", "$"),  # the town's name begun after the street
+        ("350 Lakeshore Blvd, Sault Ste.", "Marie, ON P6A 1A1", "$"),
     ],
 )
 def test_a_postcode_wrapped_onto_a_line_of_its_own(first: str, wrapped: str, currency: str) -> None:
     """`9 Rosemary Close, Norwich NR2` over `4TD`, `Calgary AB T2P` over `1J9`, `Paddington QLD` over `4064`: bills
-    loaded as ok with the postcode cut (bench-wild's fifth family)."""
+    loaded as ok with the postcode cut (bench-wild's fifth family). `88 Old Mill Rd, Bowling` over `Green, KY 42101`
+    loaded as ok as `88 Old Mill Rd, Bowling, Green, KY 42101`."""
     address: list[Row] = [(72, "Service address"), (72, first), (72, wrapped)]
     result = read(bill(address=address, currency=currency))  # a dollar no other line settles goes to review
     assert result.bill is not None and result.bill.service_address == f"{first} {wrapped}"
+
+
+@pytest.mark.parametrize(
+    ("first", "town", "address"),
+    [
+        # a unit after the street
+        ("88 Old Mill Rd, Apt B", "Bowling Green, KY 42101", "88 Old Mill Rd, Apt B, Bowling Green, KY 42101"),
+        # no comma: the street alone
+        ("88 Old Mill Rd", "Bowling Green, KY 42101", "88 Old Mill Rd, Bowling Green, KY 42101"),
+        # the state and ZIP alone: the town's name is whole
+        ("88 Old Mill Rd, Bowling Green", "KY 42101", "88 Old Mill Rd, Bowling Green KY 42101"),
+    ],
+)
+def test_a_town_line_under_an_address_line_that_begins_no_town(first: str, town: str, address: str) -> None:
+    """Only a town's name begun after a street's comma is continued on the next line: a unit (`Apt B`) is the
+    street's, a town line under a street alone is its own line, and a state and ZIP alone follow a whole name."""
+    result = loaded(bill(address=[(72, "Service address"), (72, first), (72, town)]))
+    assert result.bill is not None and result.bill.service_address == address
 
 
 @pytest.mark.parametrize(

@@ -976,9 +976,15 @@ _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # An address's end, and the line a browser wrapped the rest of its postcode onto: a US state and its ZIP
 # (`Fairhaven, OR` over `97123`), a British postcode's halves (`Norwich NR2` over `4TD`), a Canadian one's (`Calgary
 # AB T2P` over `1J9`) or a Canadian province and its postcode (`Calgary AB` over `T2P 1J9`), an Australian state and
-# its postcode (`Paddington QLD` over `4064`).
+# its postcode (`Paddington QLD` over `4064`); a North American town's name, begun after its street on one line
+# (`88 Old Mill Rd, Bowling` over `Green, KY 42101`: a town line of its own follows no comma but a unit's, `Apt B`).
+_UNIT_WORDS = "apt|apartment|unit|suite|ste|flat|floor|fl|bldg|building|room|rm|lot"
 _POSTCODE_WRAPPED = (
     (re.compile(r", [A-Z]{2}$"), re.compile(_US_ZIP)),
+    (
+        re.compile(rf", (?!(?i:{_UNIT_WORDS})\b)[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*)*$"),
+        re.compile(rf"[A-Za-z][A-Za-z .'-]*, (?:[A-Z]{{2}} {_US_ZIP}|(?:{_CA_PROVINCES}) {_CA_POSTCODE})"),
+    ),
     (re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"\d[A-Z]{2}")),
     (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
     (re.compile(rf"(?<=\s)(?:{_CA_PROVINCES})$"), re.compile(_CA_POSTCODE)),
