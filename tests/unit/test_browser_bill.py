@@ -608,3 +608,21 @@ def test_a_period_wrapped_in_a_narrow_cell_after_its_ends_day() -> None:
         "6 Wattle Grove, Fremantle WA 6160",
         Decimal("613.59"),
     )
+
+
+KERNED_HEADING = BILL.with_name("browser-kerned-heading-bill.pdf")  # bench-wild's fifth family: meters as cards
+
+
+def test_a_cards_heading_pdfium_spaced_at_a_kerned_pair_is_read() -> None:
+    """`WATER METER 058858431` set 0.04 em apart: pdfium spaced `E` and `R` apart, not the rest (`WAT E R`), and the
+    meter's card was not found; the bill went to review with neither meter read."""
+    assert "WAT E R" in _pdfium_text(KERNED_HEADING)
+    lines, result = _read(KERNED_HEADING)
+    assert "ELECTRIC METER 294102144\tWATER METER 058858431" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [
+        (read.meter_number, read.start_read, read.end_read, read.quantity, read.unit) for read in result.bill.usage
+    ] == [
+        ("294102144", Decimal("58573"), Decimal("59438"), Decimal("865"), "kWh"),
+        ("058858431", Decimal("858637"), Decimal("858689"), Decimal("52"), "m³"),
+    ]

@@ -1369,3 +1369,68 @@ def test_a_letter_its_strings_matrix_puts_where_pdfium_does_is_placed(fake: Fake
     words, joined = PYTHON_WORDS(HANDLE, "x abcd y", 8, True, split=True)
     assert [word[0] for word in words] == ["x", "ab", "cd", "y"]
     assert joined == []
+
+
+def heading_pdf(pieces: list[tuple[str, float]]) -> bytes:
+    """One line of 9-point Helvetica Bold: each (string, gap to the next) drawn on its own, as Chrome draws a heading
+    set a little apart glyph by glyph (pdfium spaces two strings apart from 1.2 to 1.6 points here, by the letters)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 9)
+    x = 72.0
+    for text, gap in pieces:
+        canvas.drawString(x, 700, text)
+        x += stringWidth(text, "Helvetica-Bold", 9) + gap
+    canvas.save()
+    return buffer.getvalue()
+
+
+def page_words(monkeypatch: pytest.MonkeyPatch, pdf: bytes) -> list[str]:
+    """The first page's words, the same through C and through the Python loop."""
+    native, python = read_both(monkeypatch, pdf)
+    assert_same_pages(native, python)
+    return list(native[0][0][0])
+
+
+@pytest.mark.parametrize(
+    ("pieces", "words"),
+    [
+        # a kerned pair's letters, spaced by pdfium, between the heading's words 5 points apart (0.55 of the height)
+        ([("PLEASE", 5.0), ("PAY", 5.0), ("B", 1.3), ("Y", 5.0), ("NOW", 0)], ["PLEASE", "PAY", "BY", "NOW"]),
+        ([("WAT", 1.6), ("E", 1.6), ("R", 5.0), ("METER", 0)], ["WATER", "METER"]),
+        ([("P", 1.3), ("AYMENT", 5.0), ("DUE", 0)], ["PAYMENT", "DUE"]),
+        # the words beside as close: type whose every space is that narrow (`A late fee`)
+        ([("A", 1.3), ("late", 1.3), ("fee", 0)], ["A", "late", "fee"]),
+        ([("PAY", 5.0), ("B", 1.3), ("Y", 2.0), ("NOW", 0)], ["PAY", "B", "Y", "NOW"]),
+        # no word beside on the line to tell the type's word space
+        ([("B", 1.3), ("Y", 0)], ["B", "Y"]),
+        # only letters: a figure beside a letter is no word's
+        ([("TOTAL", 5.0), ("5", 1.3), ("A", 5.0), ("DUE", 0)], ["TOTAL", "5", "A", "DUE"]),
+    ],
+)
+def test_letters_pdfium_spaced_apart_in_type_set_a_little_apart(
+    monkeypatch: pytest.MonkeyPatch, pieces: list[tuple[str, float]], words: list[str]
+) -> None:
+    """Chrome sets a heading's letters a little apart (`letter-spacing: 0.04em`), and pdfium spaces a few of its pairs
+    apart, too few to tell letter spacing by: `PLEASE PAY B Y` lost bills their due date, `WAT E R METER` their water
+    meter (the meter's card unread: review). Joined where the words beside stand a word space off, 2.5 times the
+    letters' gap."""
+    pdf = heading_pdf(pieces)
+    document = pypdfium2.PdfDocument(pdf)
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert text.split() == [piece for piece, _ in pieces]  # what pdfium reads: each string a word of its own
+    assert page_words(monkeypatch, pdf) == words
+
+
+def test_letters_joined_are_boxed_as_one_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the first letter's left to the last's right, on the line's height."""
+    pdf = heading_pdf([("PAY", 5.0), ("B", 1.3), ("Y", 5.0), ("NOW", 0)])
+    words = pdf_worker.read_words(pdf, **LIMITS)[0][0]
+    by = next(word for word in words if word[0] == "BY")
+    left = 72 + stringWidth("PAY", "Helvetica-Bold", 9) + 5.0
+    assert by[1] == pytest.approx(left, abs=0.01)
+    assert by[3] == pytest.approx(
+        left + stringWidth("B", "Helvetica-Bold", 9) + 1.3 + stringWidth("Y", "Helvetica-Bold", 9), abs=0.3
+    )
+    assert by[2] == next(word for word in words if word[0] == "PAY")[2]

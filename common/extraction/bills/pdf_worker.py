@@ -154,7 +154,84 @@ def _page(
     plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
     if columns is None or (columns[2] and plain):
         columns = _columns(*_python_words(handle, text, units, aligned, split=plain, away=away))
-    return columns, left_out
+    return _kerned_letters_joined(columns), left_out
+
+
+WORD_SPACE_MOST = 1.5  # of the height: a gap on a line past this is a cell's or a column's, not the type's word space
+
+
+def _kerned_letters_joined(columns: Columns) -> Columns:
+    """The page's words with the letters pdfium spaced apart in a word of type set a little apart joined again: it
+    spaces a few pairs (a kerned one's neighbours), not the rest (`PAY B Y`, `WAT E R METER`), too few for
+    _spaced_letters_joined to tell, and the bills lost their due date, or their meters. A run of words on a line
+    whose every gap holds a letter alone and is under _SPACED_UNDER of the height is one word where the words beside
+    it stand WORD_BREAK_SPACINGS times further off: the type's word space. Words of one line set that close are a
+    space apart only in type whose every space is (`A late fee`), and a heading's letters are not set further apart
+    than its words. Only letters are joined, and the words beside must tell: one of them at least, on the run's line,
+    each within WORD_SPACE_MOST of the height."""
+    texts, boxes, joined = columns
+    letters = [index for index, text in enumerate(texts) if len(text) == 1 and text.isalpha()]
+    if joined or not letters:
+        return columns
+
+    def gap(index: int) -> float | None:  # from word `index` to the next on its line, or None
+        if not 0 <= index < len(texts) - 1:
+            return None
+        _, bottom, right, top, left, next_bottom, _, next_top = boxes[4 * index : 4 * index + 8]
+        height = top - bottom
+        if not height > 1.0 or abs(next_bottom - bottom) > 0.2 * height or abs(next_top - top) > 0.2 * height:
+            return None
+        return left - right
+
+    def close(index: int) -> float | None:  # the gap after word `index`, where it may be a letter's
+        if (found := gap(index)) is None or not 0.0 <= found < _SPACED_UNDER * (
+            boxes[4 * index + 3] - boxes[4 * index + 1]
+        ):
+            return None
+        return found if texts[index].isalpha() and texts[index + 1].isalpha() else None
+
+    gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
+    runs: list[tuple[int, int]] = []  # first and last word of each run to join
+    for index in sorted(gaps):
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    runs = [(first, last) for first, last in runs if _apart_as_words(gap, boxes, gaps, first, last)]
+    if not runs:
+        return columns
+    words = _words(columns)
+    result = words[: runs[0][0]]
+    for (first, last), following in zip(runs, [*(first for first, _ in runs[1:]), len(words)], strict=True):
+        run = words[first : last + 1]
+        result.append(
+            (
+                "".join(word[0] for word in run),
+                min(word[1] for word in run),
+                min(word[2] for word in run),
+                max(word[3] for word in run),
+                max(word[4] for word in run),
+            )
+        )
+        result += words[last + 1 : following]
+    return _columns(result, [])
+
+
+def _apart_as_words(
+    gap: Callable[[int], float | None], boxes: array[float], gaps: dict[int, float], first: int, last: int
+) -> bool:
+    """Whether the words beside words first to last on their line stand WORD_BREAK_SPACINGS times their widest gap off
+    (one of them at least; each within WORD_SPACE_MOST of the height, as the type's word space)."""
+    widest = max(gaps[index] for index in range(first, last))
+    height = boxes[4 * first + 3] - boxes[4 * first + 1]
+    told = False
+    for beside in (first - 1, last):
+        if (found := gap(beside)) is None or not 0.0 <= found <= WORD_SPACE_MOST * height:
+            continue
+        if found < WORD_BREAK_SPACINGS * widest:
+            return False
+        told = True
+    return told
 
 
 def _native_columns(
