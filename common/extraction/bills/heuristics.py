@@ -3965,7 +3965,7 @@ def _cells_side_by_side(document: Document) -> Document:
 HALF_A_LINE = (0.3, 0.85)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
 CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
 CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
-CENTRED_LEADING = 0.5  # of the type's height: the most space between the lines of a centred row's one wrapped cell
+CENTRED_LEADING = 0.6  # of the type's height: the most space between the lines of a centred row's one wrapped cell
 
 
 def _half_a_line_on(above: Line, line: Line) -> bool:
