@@ -5342,22 +5342,26 @@ def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], addre
 
 
 @pytest.mark.parametrize("registers", [1, 2])
-def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int) -> None:
+@pytest.mark.parametrize("mark", ["", "(E)"])
+def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int, mark: str) -> None:
     """`4 Jan 2024` over `- 2 Feb | kWh` over `2024`: a browser's table wraps the read dates' cell, its lines at the
     page's line height. The lines of a date's words were read as the row after the meter's, which is none, and the
-    table ended there: the meter's second register was lost in a bill loaded as ok (bench-wild's fifth family)."""
+    table ended there: the meter's second register was lost in a bill loaded as ok (bench-wild's fifth family), as it
+    was where the read's mark wrapped under the read beside them (`75,565` over `(A)`, web-29-0030)."""
     heading: list[Row] = [(72, "Meter"), (140, "Register"), (210, "Read dates"), (300, "Previous")]
     heading += [(370, "Current"), (440, "Usage")]
     table: list[Sequence[Row]] = [heading]
     for register, start, end, used in [("Import", "4,816", "6,316", "1,500"), ("Export", "11,621", "11,986", "365")]:
         table.append([(72, "E07049643"), (140, register), (210, "4 Jan 2024"), (300, start), (370, end), (440, used)])
-        table += [CellLine([(210, "\u2013 2 Feb"), (440, "kWh")]), CellLine([(210, "2024")])]
+        wrapped: list[Row] = [(210, "\u2013 2 Feb"), *([(370, mark)] if mark else []), (440, "kWh")]
+        table += [CellLine(wrapped), CellLine([(210, "2024")])]
     charges = [[(72, "General usage", 540, "$40.00")], [(72, "Supply charge", 540, "$10.00")]]
     result = loaded(bill(meters=table[: 1 + 3 * registers], charges=charges))
     assert result.bill is not None
-    assert [(r.direction, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [
-        (Direction.DELIVERED, Decimal("4816"), Decimal("6316"), Decimal("1500"), "kWh"),
-        (Direction.RECEIVED, Decimal("11621"), Decimal("11986"), Decimal("365"), "kWh"),
+    read_type = ReadType.ESTIMATED if mark else ReadType.ACTUAL
+    assert [(r.direction, r.start_read, r.end_read, r.quantity, r.unit, r.read_type) for r in result.bill.usage] == [
+        (Direction.DELIVERED, Decimal("4816"), Decimal("6316"), Decimal("1500"), "kWh", read_type),
+        (Direction.RECEIVED, Decimal("11621"), Decimal("11986"), Decimal("365"), "kWh", read_type),
     ][:registers]
 
 

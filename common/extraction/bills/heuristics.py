@@ -2506,7 +2506,9 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     """`above`, a meter's row, with `row`'s words joined to the cells they stand under, `row` set at a cell's leading
     under it: words of no figures (a unit), each under a word of its cell; or, at a leading up to DATES_LEADING (a
     browser's line height), each of `row`'s cells under its cell, where its figures are a date's words (one a month's
-    or a year's) or the rest of a meter's number cut at its hyphen (`E04-` over `89998`)."""
+    or a year's) or the rest of a meter's number cut at its hyphen (`E04-` over `89998`); a read's mark may stand under
+    its read beside them (`Jan 30,` over `2025`, `75,565` over `(A)`: the table ended there, and the meters under it
+    were lost in an ok bill)."""
     if row.page != above.page:
         return None
     if not _DIGIT.search(row.text):
@@ -2526,8 +2528,8 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
             told = True  # `E04-` over `89998`: a meter's number wrapped at its hyphen
         elif all(_DATE_WORD.fullmatch(text) or UNIT_CELL.match(text) for text in texts):
             told = told or any(_YEAR_OR_MONTH_WORD.fullmatch(text) for text in texts)
-        else:
-            return None
+        elif not (READ_TYPE_WORD.fullmatch(segment.text.strip()) and _read_cell_match(cell.text.strip())):
+            return None  # nor a read's mark under its read (`75,565` over `(A)`)
         inserts += [(placed, Segment(row.text[start:end], box, segment.height, 0)) for start, end, box in words]
     return _inserted(above, inserts) if told else None
 
