@@ -5453,17 +5453,21 @@ def _register_keys(register: str, previous: str, current: str, usage: str = "") 
         ("30 September 2024 through 2", "November 2024", (date(2024, 9, 30), date(2024, 11, 2))),
     ],
 )
-def test_a_period_its_cell_wrapped_onto_its_next_line(first: str, rest: str, period: tuple[date, date] | None) -> None:
+@pytest.mark.parametrize("wrap", [CellLine, list], ids=["cells-leading", "line-height-1.6"])
+def test_a_period_its_cell_wrapped_onto_its_next_line(
+    first: str, rest: str, period: tuple[date, date] | None, wrap: type[list[Row]]
+) -> None:
     """`Billing period` over `September 29, 2024 to October` over `27, 2024`: a browser's narrow column wraps the
     range in its cell, and such bills went to review with no period (bench-wild's fifth family), as did those whose
-    end's day came first (`1 September 2024 - 29 September` over `2024`)."""
+    end's day came first (`1 September 2024 - 29 September` over `2024`), or whose page set its lines 1.6 apart, the
+    wrapped line 0.35 of the type's height under the first (`3 January 2024 to 4 February` over `2024`)."""
     header: list[Sequence[Row]] = [
         [(72, "Account Number: 1234-5678")],
         [(72, "Statement Date: 11/01/2024")],
         [(72, "Due Date: 11/20/2024")],
         [(72, "Billing period"), (300, "Payment due")],
         [(72, first), (300, "November 20, 2024")],
-        CellLine([(72, rest)]),
+        wrap([(72, rest)]),
     ]
     result = read(bill(header=header))
     if period is None:

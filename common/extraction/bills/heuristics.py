@@ -1286,14 +1286,17 @@ _RANGE_CUT = re.compile(
 
 def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
     """Ranges after a period label that their cell wrapped, each joined to the rest on the cell's next line (set at
-    the cell's leading, starting where it starts), where the two make one range. A browser's narrow column wraps
-    them, and such bills went to review with no period."""
+    up to a loose page's leading, LOOSE_LEADING, starting where it starts), where the two make one range. A browser's
+    narrow column wraps them, and such bills went to review with no period."""
     hits: list[Hit] = []
     index_of = {id(line): index for index, line in enumerate(document.lines)}
     for hit in values_after(document, label_cells, _RANGE_CUT):
         at = index_of[id(hit.line)] + 1
         box = hit.line.span_bbox(hit.start, hit.end)
-        if at >= len(document.lines) or box is None or not _in_one_cell(hit.line, below := document.lines[at]):
+        if at >= len(document.lines) or box is None:
+            continue
+        below = document.lines[at]
+        if below.page != hit.line.page or not _under_a_cell(hit.line.segments, below, LOOSE_LEADING):
             continue
         rest = next((segment for segment in below.segments if abs(segment.bbox[0] - box[0]) <= WRAP_EDGE), None)
         text = f"{hit.text} {rest.text.strip()}" if rest is not None else ""
@@ -3967,7 +3970,9 @@ def _cells_side_by_side(document: Document) -> Document:
 HALF_A_LINE = (0.3, 0.85)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
 CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
 CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
-CENTRED_LEADING = 0.6  # of the type's height: the most space between the lines of a centred row's one wrapped cell
+# of the type's height: the most space between a cell's wrapped lines on a page set at a line height of up to 1.6 (0.52
+# in Georgia, whose box is small for its size), where a centred row's one wrapped cell or a period's cut may be read
+LOOSE_LEADING = 0.6
 
 
 def _half_a_line_on(above: Line, line: Line) -> bool:
@@ -4029,7 +4034,7 @@ def _centred_row(band: list[Line]) -> Line | None:
         wrapped += len(boxes) > 1
         for upper, lower in pairwise(boxes):
             if (
-                not _at_a_cells_leading(upper[1], lower[3], height, CENTRED_LEADING)
+                not _at_a_cells_leading(upper[1], lower[3], height, LOOSE_LEADING)
                 or min(
                     abs(upper[0] - lower[0]),
                     abs(upper[2] - lower[2]),
