@@ -5343,20 +5343,25 @@ def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], addre
 
 @pytest.mark.parametrize("registers", [1, 2])
 @pytest.mark.parametrize("mark", ["", "(E)"])
-def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int, mark: str) -> None:
+@pytest.mark.parametrize(
+    "dates", [("4 Jan 2024", "\u2013 2 Feb", "2024"), ("04/01/2024 \u2013", "02/02/2024", "")], ids=["words", "figures"]
+)
+def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int, mark: str, dates: tuple[str, ...]) -> None:
     """`4 Jan 2024` over `- 2 Feb | kWh` over `2024`: a browser's table wraps the read dates' cell, its lines at the
     page's line height. The lines of a date's words were read as the row after the meter's, which is none, and the
     table ended there: the meter's second register was lost in a bill loaded as ok (bench-wild's fifth family), as it
-    was where the read's mark wrapped under the read beside them (`75,565` over `(A)`, web-29-0030)."""
+    was where the read's mark wrapped under the read beside them (`75,565` over `(A)`, web-29-0030), or where the
+    dates are figures (`31/08/2024 –` over `03/10/2024 | kWh`, web-37-0098)."""
     heading: list[Row] = [(72, "Meter"), (140, "Register"), (210, "Read dates"), (300, "Previous")]
     heading += [(370, "Current"), (440, "Usage")]
     table: list[Sequence[Row]] = [heading]
     for register, start, end, used in [("Import", "4,816", "6,316", "1,500"), ("Export", "11,621", "11,986", "365")]:
-        table.append([(72, "E07049643"), (140, register), (210, "4 Jan 2024"), (300, start), (370, end), (440, used)])
-        wrapped: list[Row] = [(210, "\u2013 2 Feb"), *([(370, mark)] if mark else []), (440, "kWh")]
-        table += [CellLine(wrapped), CellLine([(210, "2024")])]
+        table.append([(72, "E07049643"), (140, register), (210, dates[0]), (300, start), (370, end), (440, used)])
+        wrapped: list[Row] = [(210, dates[1]), *([(370, mark)] if mark else []), (440, "kWh")]
+        table += [CellLine(wrapped), *([CellLine([(210, dates[2])])] if dates[2] else [])]
     charges = [[(72, "General usage", 540, "$40.00")], [(72, "Supply charge", 540, "$10.00")]]
-    result = loaded(bill(meters=table[: 1 + 3 * registers], charges=charges))
+    lines_a_register = 3 if dates[2] else 2
+    result = loaded(bill(meters=table[: 1 + lines_a_register * registers], charges=charges))
     assert result.bill is not None
     read_type = ReadType.ESTIMATED if mark else ReadType.ACTUAL
     assert [(r.direction, r.start_read, r.end_read, r.quantity, r.unit, r.read_type) for r in result.bill.usage] == [

@@ -2501,8 +2501,9 @@ _YEAR_OR_MONTH = (
     r"(?:19|20)\d\d|(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?"
 )
-_YEAR_OR_MONTH_WORD = re.compile(_YEAR_OR_MONTH)
-_DATE_WORD = re.compile(rf"[-\u2013\u2014]|\d{{1,2}}(?:st|nd|rd|th)?,?|{_YEAR_OR_MONTH}")
+_DATE_IN_FIGURES = r"\d{1,2}/\d{1,2}/(?:\d\d)?\d\d|\d{4}-\d\d-\d\d"  # `03/10/2024`, `2024-10-03`: a date whole
+_YEAR_OR_MONTH_WORD = re.compile(rf"{_YEAR_OR_MONTH}|{_DATE_IN_FIGURES}")
+_DATE_WORD = re.compile(rf"[-\u2013\u2014]|\d{{1,2}}(?:st|nd|rd|th)?,?|{_YEAR_OR_MONTH}|{_DATE_IN_FIGURES}")
 
 
 def _wrapped_under(above: Line, row: Line) -> Line | None:
