@@ -5456,6 +5456,7 @@ def _register_keys(register: str, previous: str, current: str, usage: str = "") 
         ("February 4, 2024 through March 3,", "Paid by direct debit", None),  # no range's end: nothing read
         ("1 September 2024 - 29 September", "2024", (date(2024, 9, 1), date(2024, 9, 29))),  # day first
         ("30 September 2024 through 2", "November 2024", (date(2024, 9, 30), date(2024, 11, 2))),
+        ("2024-07-03 through 2024-08-", "03", (date(2024, 7, 3), date(2024, 8, 3))),  # after a hyphen: no space
     ],
 )
 @pytest.mark.parametrize("wrap", [CellLine, list], ids=["cells-leading", "line-height-1.6"])

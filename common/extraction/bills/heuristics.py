@@ -1278,10 +1278,11 @@ def _period(
 
 # A range's start and the first words of its end, where its cell wrapped the rest onto its next line (`September 29,
 # 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`, `1 September 2024 - 29 September`
-# over `2024`, `30 September 2024 through 2` over `November 2024`)
-_RANGE_CUT = re.compile(
-    rf"{RANGE_OPENING}(?:\s*[A-Za-z]{{3,9}}\.?(?: \d{{1,2}},?)?|\s*\d{{1,2}}(?: [A-Za-z]{{3,9}}\.?)?)?", re.IGNORECASE
-)
+# over `2024`, `30 September 2024 through 2` over `November 2024`); or cut after a hyphen of its end (`2024-07-03
+# through 2024-08-` over `03`), whose rest follows it with no space
+_END_CUT = r"[A-Za-z]{3,9}\.?(?: \d{1,2},?)?|\d{1,2}(?: [A-Za-z]{3,9}\.?)?|\d{4}-(?:\d\d-)?"
+_RANGE_CUT = re.compile(rf"{RANGE_OPENING}(?:\s*(?:{_END_CUT}))?", re.IGNORECASE)
+_CUT_AT_A_HYPHEN = re.compile(r"\d-$")
 
 
 def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
@@ -1299,7 +1300,8 @@ def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hi
         if below.page != hit.line.page or not _under_a_cell(hit.line.segments, below, LOOSE_LEADING):
             continue
         rest = next((segment for segment in below.segments if abs(segment.bbox[0] - box[0]) <= WRAP_EDGE), None)
-        text = f"{hit.text} {rest.text.strip()}" if rest is not None else ""
+        space = "" if _CUT_AT_A_HYPHEN.search(hit.text) else " "
+        text = f"{hit.text}{space}{rest.text.strip()}" if rest is not None else ""
         if rest is None or (whole := _RANGE.fullmatch(text)) is None:
             continue
         line = _inserted(hit.line, [(hit.end, Segment(rest.text.strip(), rest.bbox, rest.height, 0))])
