@@ -629,3 +629,28 @@ def test_a_cards_heading_pdfium_spaced_at_a_kerned_pair_is_read() -> None:
         ("294102144", Decimal("58573"), Decimal("59438"), Decimal("865"), "kWh"),
         ("058858431", Decimal("858637"), Decimal("858689"), Decimal("52"), "m³"),
     ]
+
+
+BROKEN_LINES = BILL.with_name("browser-broken-lines-bill.pdf")  # bench-wild's fifth family: web-13-0006
+
+
+def _page_text(path: Path, index: int) -> str:
+    document = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        return str(document[index].get_textpage().get_text_range())
+    finally:
+        document.close()
+
+
+def test_glyphs_pdfium_broke_apart_on_their_line_are_read_as_the_words_they_touch_into() -> None:
+    """On one page pdfium broke the line between glyphs Chrome drew one by one, each touching the next: the meter's
+    number read `E 0 0 - 7 5 2 0 8`, the table's headings `D e t a i l s`, and the bill went to review with its meter
+    unread. Touching, they are one word."""
+    assert "D\r\ne\r\nt\r\na\r\ni\r\nl\r\ns\r\nA\r\nm\r\no\r\nu\r\nn\r\nt" in _page_text(BROKEN_LINES, 1)
+    lines, result = _read(BROKEN_LINES)
+    assert "Description\tDetails\tAmount" in lines and "Electric meter E00-75208" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [(read.meter_number, read.period, read.start_read, read.end_read) for read in result.bill.usage] == [
+        ("E00-75208", "day", Decimal("47604"), Decimal("48240")),
+        ("E00-75208", "night", Decimal("58356"), Decimal("58874")),
+    ]

@@ -13,6 +13,7 @@ import json
 import math
 import random
 import re
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -1434,3 +1435,27 @@ def test_letters_joined_are_boxed_as_one_word(monkeypatch: pytest.MonkeyPatch) -
         left + stringWidth("B", "Helvetica-Bold", 9) + 1.3 + stringWidth("Y", "Helvetica-Bold", 9), abs=0.3
     )
     assert by[2] == next(word for word in words if word[0] == "PAY")[2]
+
+
+def columns_of(words: list[tuple[str, float, float]]) -> pdf_worker.Columns:
+    """Words on one line 700 to 710 points up: (text, left, right)."""
+    boxes = array("f", [value for _, left, right in words for value in (left, 700.0, right, 710.0)])
+    return [text for text, _, _ in words], boxes, []
+
+
+@pytest.mark.parametrize(
+    ("words", "read"),
+    [
+        # touching: one word, whatever the characters beside the letter (no word beside needs to tell)
+        ([("D", 10, 16), ("e", 16, 21), ("t", 21, 24)], ["Det"]),
+        ([("Meter", 0, 25), ("E", 40, 46), ("0", 46, 51), ("-", 51, 54), ("7", 54.1, 59)], ["Meter", "E0-7"]),
+        # characters touching with no letter among them are left as read: no letter to start from
+        ([("1", 10, 15), ("-", 15, 18), ("2", 18, 23)], ["1", "-", "2"]),
+        # a letter 0.05 of the height off: no touching, and no word beside to tell a word space by
+        ([("D", 10, 16), ("e", 16.5, 21)], ["D", "e"]),
+    ],
+)
+def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, float, float]], read: list[str]) -> None:
+    """pdfium broke a line between glyphs Chrome drew one by one (web-13-0006): each touching the next, they are
+    one word; characters touching a letter are joined with it."""
+    assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read

@@ -158,6 +158,7 @@ def _page(
 
 
 WORD_SPACE_MOST = 1.5  # of the height: a gap on a line past this is a cell's or a column's, not the type's word space
+ABUTTING = 0.03  # of the height: characters this close on a line touch, whatever pdfium put between them
 
 
 def _kerned_letters_joined(columns: Columns) -> Columns:
@@ -168,36 +169,70 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     it stand WORD_BREAK_SPACINGS times further off: the type's word space. Words of one line set that close are a
     space apart only in type whose every space is (`A late fee`), and a heading's letters are not set further apart
     than its words. Only letters are joined, and the words beside must tell: one of them at least, on the run's line,
-    each within WORD_SPACE_MOST of the height."""
+    each within WORD_SPACE_MOST of the height. A letter touching its neighbours (ABUTTING) needs no telling, and the
+    characters touching it on either side are joined too, whatever they are: pdfium broke its line between glyphs
+    Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006), and no type sets words
+    touching."""
     texts, boxes, joined = columns
     letters = [index for index, text in enumerate(texts) if len(text) == 1 and text.isalpha()]
     if joined or not letters:
         return columns
+    lefts, rights = boxes[0::4], boxes[2::4]
+    last_word = len(texts) - 1
 
     def gap(index: int) -> float | None:  # from word `index` to the next on its line, or None
-        if not 0 <= index < len(texts) - 1:
+        if not 0 <= index < last_word:
             return None
-        _, bottom, right, top, left, next_bottom, _, next_top = boxes[4 * index : 4 * index + 8]
+        at = 4 * index
+        bottom, top, next_bottom, next_top = boxes[at + 1], boxes[at + 3], boxes[at + 5], boxes[at + 7]
         height = top - bottom
         if not height > 1.0 or abs(next_bottom - bottom) > 0.2 * height or abs(next_top - top) > 0.2 * height:
             return None
-        return left - right
+        return lefts[index + 1] - rights[index]
+
+    abutting: set[int] = set()
 
     def close(index: int) -> float | None:  # the gap after word `index`, where it may be a letter's
-        if (found := gap(index)) is None or not 0.0 <= found < _SPACED_UNDER * (
-            boxes[4 * index + 3] - boxes[4 * index + 1]
-        ):
+        if (found := gap(index)) is None:
+            return None
+        height = boxes[4 * index + 3] - boxes[4 * index + 1]
+        if abs(found) <= ABUTTING * height:
+            abutting.add(index)
+            return found
+        if not 0.0 <= found < _SPACED_UNDER * height:
             return None
         return found if texts[index].isalpha() and texts[index + 1].isalpha() else None
 
-    gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
+    # a first look in points, for the few words that close
+    near = [
+        index
+        for letter in letters
+        for index in (letter - 1, letter)
+        if 0 <= index < last_word and -1.0 <= lefts[index + 1] - rights[index] < 4.0
+    ]
+    gaps = {index: found for index in near if (found := close(index)) is not None}
+    for index in sorted(abutting):  # on through the characters touching, whatever they are (`E 0 0 - 7 5 2 0 8`)
+        for step in (-1, 1):
+            beside = index + step
+            while (
+                beside not in gaps
+                and (found := gap(beside)) is not None
+                and abs(found) <= ABUTTING * (boxes[4 * beside + 3] - boxes[4 * beside + 1])
+            ):
+                gaps[beside] = found
+                abutting.add(beside)
+                beside += step
     runs: list[tuple[int, int]] = []  # first and last word of each run to join
     for index in sorted(gaps):
         if runs and runs[-1][1] == index:
             runs[-1] = (runs[-1][0], index + 1)
         else:
             runs.append((index, index + 1))
-    runs = [(first, last) for first, last in runs if _apart_as_words(gap, boxes, gaps, first, last)]
+    runs = [
+        (first, last)
+        for first, last in runs
+        if abutting.issuperset(range(first, last)) or _apart_as_words(gap, boxes, gaps, first, last)
+    ]
     if not runs:
         return columns
     words = _words(columns)
