@@ -203,14 +203,7 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
             return None
         return found if texts[index].isalpha() and texts[index + 1].isalpha() else None
 
-    # a first look in points, for the few words that close
-    near = [
-        index
-        for letter in letters
-        for index in (letter - 1, letter)
-        if 0 <= index < last_word and -1.0 <= lefts[index + 1] - rights[index] < 4.0
-    ]
-    gaps = {index: found for index in near if (found := close(index)) is not None}
+    gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
     for index in sorted(abutting):  # on through the characters touching, whatever they are (`E 0 0 - 7 5 2 0 8`)
         for step in (-1, 1):
             beside = index + step
