@@ -18,7 +18,7 @@ from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
 from common.extraction.bills.layout import Document
-from common.models import BillStatus, BudgetBilling
+from common.models import BillStatus, BudgetBilling, ReadType
 
 BILL = Path(__file__).parents[1] / "data" / "pdf" / "browser-cards-bill.pdf"
 
@@ -653,4 +653,18 @@ def test_glyphs_pdfium_broke_apart_on_their_line_are_read_as_the_words_they_touc
     assert [(read.meter_number, read.period, read.start_read, read.end_read) for read in result.bill.usage] == [
         ("E00-75208", "day", Decimal("47604"), Decimal("48240")),
         ("E00-75208", "night", Decimal("58356"), Decimal("58874")),
+    ]
+
+
+BADGE_UNDER_READ = BILL.with_name("browser-badge-under-read-bill.pdf")  # bench-wild's fifth family: web-41-0058
+
+
+def test_a_read_types_badge_wrapped_under_its_read_marks_it() -> None:
+    """`7,964 m³` over an `ESTIMATED` badge, inset in a box of its own and set smaller, beside the read dates' year and
+    the usage's unit: the line was joined to no row, and the bill loaded as ok with its estimated read actual."""
+    lines, result = _read(BADGE_UNDER_READ)
+    assert "2024\tESTIMATED\tkWh" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [(read.meter_number, read.end_read, read.quantity, read.read_type) for read in result.bill.usage] == [
+        ("G86180957", Decimal("7964"), Decimal("2876"), ReadType.ESTIMATED)
     ]

@@ -5370,6 +5370,24 @@ def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int, mar
     ][:registers]
 
 
+@pytest.mark.parametrize(("badge", "read_type"), [("ESTIMATED", ReadType.ESTIMATED), ("ACTUAL", ReadType.ACTUAL)])
+def test_a_read_types_badge_inset_under_its_read(badge: str, read_type: ReadType) -> None:
+    """`7,964 m³` over `ESTIMATED`, a badge in a box of its own, inset under the read and wider than it, beside the
+    read dates' wrapped year: aligned with no word above, the line ended the table unjoined, and web-41-0058 loaded as
+    ok with its estimated read actual."""
+    heading: list[Row] = [(72, "Meter"), (140, "Service"), (210, "Read dates"), (300, "Previous"), (370, "Current")]
+    heading += [(450, "Usage")]
+    row: list[Row] = [(72, "G86180957"), (140, "Gas"), (210, "4 May 2024 \u2013 5 June"), (300, "7,709")]
+    row += [(370, "7,964"), (450, "255")]
+    table: list[Sequence[Row]] = [heading, row, CellLine([(210, "2024"), (374, badge), (450, "m\u00b3")])]
+    charges = [[(72, "Gas used 255 m\u00b3", 540, "$40.00")], [(72, "Standing charge", 540, "$10.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(r.meter_number, r.end_read, r.quantity, r.unit, r.read_type) for r in result.bill.usage] == [
+        ("G86180957", Decimal("7964"), Decimal("255"), "m\u00b3", read_type)
+    ]
+
+
 @pytest.mark.parametrize("wrapped", [True, False])
 def test_a_meters_number_wrapped_at_its_hyphen(wrapped: bool) -> None:
     """`E04-` over `89998 | Mar 2024 | kWh`: a browser wraps the meter's number at its hyphen, with the read dates.

@@ -2524,7 +2524,10 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     inserts = []
     told = False  # a month's or a year's word, or a meter number's end: the row's cells wrapped, not another row
     for segment in row.segments:
-        if (placed := _aligned_word(above, segment.bbox)) is None:
+        placed = _aligned_word(above, segment.bbox)
+        if placed is None and READ_TYPE_WORD.fullmatch(segment.text.strip()):
+            placed = _read_over(above, segment.bbox)  # a badge in a box of its own, inset under its read
+        if placed is None:
             return None
         cell = above.segment_at(placed - 1)  # the whole cell: monospaced type's spaces pass for cells' gaps
         placed = cell.start + len(cell.text)
@@ -2538,6 +2541,17 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
             return None  # nor a read's mark under its read (`75,565` over `(A)`)
         inserts += [(placed, Segment(row.text[start:end], box, segment.height, 0)) for start, end, box in words]
     return _inserted(above, inserts) if told else None
+
+
+def _read_over(line: Line, box: BBox) -> int | None:
+    """The end of the cell of `line` over `box` (overlapping it the most), where that cell is a read's: a read type's
+    badge, inset in a box of its own under the read (`7,964 m³` over `ESTIMATED`), starts and ends where no word
+    does. The bill loaded as ok with the read actual."""
+    over = [(min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]), index) for index, cell in enumerate(line.segments)]
+    if not over or (best := max(over))[0] <= 0:
+        return None
+    cell = line.segments[best[1]]
+    return cell.start + len(cell.text) if _read_cell_match(cell.text.strip()) else None
 
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
