@@ -1675,6 +1675,10 @@ def _running_lines(document: Document) -> set[int]:
 
 
 WRAP_LEADING = 0.15  # of the type's height: the most space between a cell's lines, less than a table's rows have
+# of the type's height: the most space between a cell's wrapped lines on a page set at a line height of up to 1.6 (0.52
+# in Georgia, whose box is small for its size), where what wraps tells it is the cell's: a centred row's one wrapped
+# cell, a period's cut, a meter row's read dates
+LOOSE_LEADING = 0.6
 WRAP_EDGE = 1.0  # pt: a wrapped cell's lines start (left-aligned) or end (right-aligned) at one edge
 
 
@@ -2495,7 +2499,6 @@ def _units_wrapped(rows: list[Line]) -> list[Line]:
     return joined
 
 
-DATES_LEADING = 0.5  # of the type's height: a line height up to 1.5, where a read dates' cell wraps
 # The words of a date: a line under a meter's row of such words (one a month or a year) and units is its read dates'
 # cell wrapped (`4 Jan 2024` over `- 2 Feb | kWh` over `2024`), not another meter's row (`Sewer | 23 CCF`). The table
 # was read down to it, and bills loaded as ok without the meters under it.
@@ -2510,7 +2513,7 @@ _DATE_WORD = re.compile(rf"[-\u2013\u2014]|\d{{1,2}}(?:st|nd|rd|th)?,?|{_YEAR_OR
 
 def _wrapped_under(above: Line, row: Line) -> Line | None:
     """`above`, a meter's row, with `row`'s words joined to the cells they stand under, `row` set at a cell's leading
-    under it: words of no figures (a unit), each under a word of its cell; or, at a leading up to DATES_LEADING (a
+    under it: words of no figures (a unit), each under a word of its cell; or, at a leading up to LOOSE_LEADING (a
     browser's line height), each of `row`'s cells under its cell, where its figures are a date's words (one a month's
     or a year's) or the rest of a meter's number cut at its hyphen (`E04-` over `89998`); a read's mark may stand under
     its read beside them (`Jan 30,` over `2025`, `75,565` over `(A)`: the table ended there, and the meters under it
@@ -2519,7 +2522,7 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
         return None
     if not _DIGIT.search(row.text):
         return _joined_under(above, row) if _in_one_cell(above, row) else None
-    if not _under_a_cell(above.segments, row, DATES_LEADING):
+    if not _under_a_cell(above.segments, row, LOOSE_LEADING):
         return None
     inserts = []
     told = False  # a month's or a year's word, or a meter number's end: the row's cells wrapped, not another row
@@ -3987,9 +3990,6 @@ def _cells_side_by_side(document: Document) -> Document:
 HALF_A_LINE = (0.3, 0.85)  # of the type's height: how far a centred cell's middle sits from the lines wrapped beside it
 CENTRED_ROW_LINES = 11  # the most lines a row of centred cells is read from: cells wrapped over up to six lines
 CENTRED = 0.3  # of the type's height: how far apart the middles of a row's centred cells may be (glyphs differ)
-# of the type's height: the most space between a cell's wrapped lines on a page set at a line height of up to 1.6 (0.52
-# in Georgia, whose box is small for its size), where a centred row's one wrapped cell or a period's cut may be read
-LOOSE_LEADING = 0.6
 
 
 def _half_a_line_on(above: Line, line: Line) -> bool:
