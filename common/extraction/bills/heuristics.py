@@ -1279,10 +1279,9 @@ def _period(
 # A range's start and the first words of its end, where its cell wrapped the rest onto its next line (`September 29,
 # 2024 to October` over `27, 2024`, `February 4, 2024 through March 3,` over `2024`, `1 September 2024 - 29 September`
 # over `2024`, `30 September 2024 through 2` over `November 2024`); or cut after a hyphen of its end (`2024-07-03
-# through 2024-08-` over `03`), whose rest follows it with no space
+# through 2024-08-` over `03`), whose rest follows it with no space (_inserted)
 _END_CUT = r"[A-Za-z]{3,9}\.?(?: \d{1,2},?)?|\d{1,2}(?: [A-Za-z]{3,9}\.?)?|\d{4}-(?:\d\d-)?"
 _RANGE_CUT = re.compile(rf"{RANGE_OPENING}(?:\s*(?:{_END_CUT}))?", re.IGNORECASE)
-_CUT_AT_A_HYPHEN = re.compile(r"\d-$")
 
 
 def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hit]:
@@ -1300,11 +1299,12 @@ def _ranges_wrapped(document: Document, label_cells: list[LabelCell]) -> list[Hi
         if below.page != hit.line.page or not _under_a_cell(hit.line.segments, below, LOOSE_LEADING):
             continue
         rest = next((segment for segment in below.segments if abs(segment.bbox[0] - box[0]) <= WRAP_EDGE), None)
-        space = "" if _CUT_AT_A_HYPHEN.search(hit.text) else " "
-        text = f"{hit.text}{space}{rest.text.strip()}" if rest is not None else ""
-        if rest is None or (whole := _RANGE.fullmatch(text)) is None:
+        if rest is None:
             continue
         line = _inserted(hit.line, [(hit.end, Segment(rest.text.strip(), rest.bbox, rest.height, 0))])
+        text = line.text[hit.start : hit.end + len(line.text) - len(hit.line.text)]  # after a space, or a hyphen's cut
+        if (whole := _RANGE.fullmatch(text)) is None:
+            continue
         label_line = line if hit.label_line is hit.line else hit.label_line
         hits.append(Hit(text, line, hit.start, hit.start + len(text), label_line, hit.label_start, groups_of(whole)))
     return hits
@@ -2527,8 +2527,9 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     inserts = []
     told = False  # a month's or a year's word, or a meter number's end: the row's cells wrapped, not another row
     for segment in row.segments:
+        mark = READ_TYPE_WORD.fullmatch(segment.text.strip()) is not None
         placed = _aligned_word(above, segment.bbox)
-        if placed is None and READ_TYPE_WORD.fullmatch(segment.text.strip()):
+        if placed is None and mark:
             placed = _read_over(above, segment.bbox)  # a badge in a box of its own, inset under its read
         if placed is None:
             return None
@@ -2540,7 +2541,7 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
             told = True  # `E04-` over `89998`: a meter's number wrapped at its hyphen
         elif all(_DATE_WORD.fullmatch(text) or UNIT_CELL.match(text) for text in texts):
             told = told or any(_YEAR_OR_MONTH_WORD.fullmatch(text) for text in texts)
-        elif not (READ_TYPE_WORD.fullmatch(segment.text.strip()) and _read_cell_match(cell.text.strip())):
+        elif not (mark and _read_cell_match(cell.text.strip())):
             return None  # nor a read's mark under its read (`75,565` over `(A)`)
         inserts += [(placed, Segment(row.text[start:end], box, segment.height, 0)) for start, end, box in words]
     return _inserted(above, inserts) if told else None
@@ -3359,8 +3360,8 @@ def _badge_over_a_register(
     """A read type alone on its line (`ESTIMATED`, a badge) over a line naming a register (`below`, the next row):
     the badge of the meter's next register, which ended the block, and the bill went to review with the meter's
     other registers unread."""
-    keys = (below[1] or []) if below is not None else []
-    return len(pairs) == 1 and pairs[0][0] == "read_type" and [key for key, _ in keys[:1]] == ["register"]
+    keys = (below[1] if below is not None else None) or []
+    return len(pairs) == 1 and pairs[0][0] == "read_type" and bool(keys) and keys[0][0] == "register"
 
 
 PAGE_BREAK_LINES = 3  # a page's foot and the next page's head, between a block's registers broken over them

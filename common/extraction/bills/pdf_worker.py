@@ -180,38 +180,34 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     lefts, rights = boxes[0::4], boxes[2::4]
     last_word = len(texts) - 1
 
+    def height(index: int) -> float:
+        return boxes[4 * index + 3] - boxes[4 * index + 1]
+
     def gap(index: int) -> float | None:  # from word `index` to the next on its line, or None
         if not 0 <= index < last_word:
             return None
-        at = 4 * index
-        bottom, top, next_bottom, next_top = boxes[at + 1], boxes[at + 3], boxes[at + 5], boxes[at + 7]
-        height = top - bottom
-        if not height > 1.0 or abs(next_bottom - bottom) > 0.2 * height or abs(next_top - top) > 0.2 * height:
+        at, tall = 4 * index, height(index)
+        if (
+            not tall > 1.0
+            or abs(boxes[at + 5] - boxes[at + 1]) > 0.2 * tall
+            or abs(boxes[at + 7] - boxes[at + 3]) > 0.2 * tall
+        ):
             return None
         return lefts[index + 1] - rights[index]
 
-    abutting: set[int] = set()
-
     def close(index: int) -> float | None:  # the gap after word `index`, where it may be a letter's
-        if (found := gap(index)) is None:
-            return None
-        height = boxes[4 * index + 3] - boxes[4 * index + 1]
-        if abs(found) <= ABUTTING * height:
-            abutting.add(index)
-            return found
-        if not 0.0 <= found < _SPACED_UNDER * height:
+        if (found := gap(index)) is None or abs(found) <= ABUTTING * height(index):
+            return found  # touching, whatever the characters
+        if not 0.0 <= found < _SPACED_UNDER * height(index):
             return None
         return found if texts[index].isalpha() and texts[index + 1].isalpha() else None
 
     gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
+    abutting = {index for index, found in gaps.items() if abs(found) <= ABUTTING * height(index)}
     for index in sorted(abutting):  # on through the characters touching, whatever they are (`E 0 0 - 7 5 2 0 8`)
         for step in (-1, 1):
             beside = index + step
-            while (
-                beside not in gaps
-                and (found := gap(beside)) is not None
-                and abs(found) <= ABUTTING * (boxes[4 * beside + 3] - boxes[4 * beside + 1])
-            ):
+            while beside not in gaps and (found := gap(beside)) is not None and abs(found) <= ABUTTING * height(beside):
                 gaps[beside] = found
                 abutting.add(beside)
                 beside += step
