@@ -668,3 +668,17 @@ def test_a_read_types_badge_wrapped_under_its_read_marks_it() -> None:
     assert [(read.meter_number, read.end_read, read.quantity, read.read_type) for read in result.bill.usage] == [
         ("G86180957", Decimal("7964"), Decimal("2876"), ReadType.ESTIMATED)
     ]
+
+
+REPEATED_FOOTER = BILL.with_name("browser-repeated-footer-bill.pdf")  # bench-wild's fifth family: web-41-0022
+
+
+def test_a_charges_tables_footer_repeated_at_a_page_break_is_read_once() -> None:
+    """Chromium prints a table's footer on every page the table spans: `Total current charges $271.35` at the foot of
+    page 1 under all but the tax, and again after it on page 2. The tax was lost and the bill went to review."""
+    lines, result = _read(REPEATED_FOOTER)
+    assert lines.count("Total current charges\t$271.35") == 2
+    assert result.status is BillStatus.OK and result.bill is not None
+    items = result.bill.line_items
+    assert (len(items), items[-1].description, items[-1].amount) == (11, "City Utility Tax", Decimal("9.25"))
+    assert sum(item.amount for item in items) == result.bill.total_amount == Decimal("271.35")

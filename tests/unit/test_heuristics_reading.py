@@ -3633,6 +3633,56 @@ def test_charges_that_go_on_after_the_slip_at_the_foot_of_a_page() -> None:
     ]
 
 
+def _charges_over_a_page_break(foot_total: str, end_total: str) -> BillResult:
+    """Charges that break over two pages, with a total at the foot of the first and another where they end."""
+    first: list[list[Row]] = [
+        *_first_page_top("$50.00"),
+        [(72, "Description", 540, "Amount")],
+        [(72, "Basic Charge", 540, "10.00")],
+        [(72, "Energy Charge", 540, "30.00")],
+        [(72, "Total Current Charges", 540, foot_total)],
+        [(72, "Page 1 of 2")],
+    ]
+    second: list[list[Row]] = [
+        [(72, "Description", 540, "Amount")],
+        [(72, "Late payment fee", 540, "10.00")],
+        [(72, "Total Current Charges", 540, end_total)],
+        [(72, "Page 2 of 2")],
+    ]
+    return read(_pages(first, second))
+
+
+def _charged(result: BillResult) -> list[tuple[str, Decimal]]:
+    assert result.bill is not None
+    return [(item.description, item.amount) for item in result.bill.line_items]
+
+
+def test_a_charges_total_a_browser_repeats_at_the_foot_of_a_page_is_not_their_end() -> None:
+    """Chromium prints a table's footer on every page the table spans: `Total Current Charges $50.00` under the first
+    two charges, and again under the third on the next page. The third was lost, and the bill went to review."""
+    result = _charges_over_a_page_break("$50.00", "$50.00")
+    assert result.status is BillStatus.OK
+    assert _charged(result) == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("30.00")),
+        ("Late payment fee", Decimal("10.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("foot_total", "end_total"),
+    [
+        ("$40.00", "$40.00"),  # the charges above come to it: their total, whatever follows
+        ("$50.00", "$10.00"),  # printed once: a total, though the charges above do not come to it
+    ],
+)
+def test_a_charges_total_at_the_foot_of_a_page_ends_them_unless_a_footer(foot_total: str, end_total: str) -> None:
+    assert _charged(_charges_over_a_page_break(foot_total, end_total)) == [
+        ("Basic Charge", Decimal("10.00")),
+        ("Energy Charge", Decimal("30.00")),
+    ]
+
+
 FOOTER: list[Row] = [(72, "Acme Valley Utilities - customer service 1-800-555-0100")]
 
 

@@ -1879,8 +1879,11 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
             running = _running_lines(document) if document.lines[-1].page > 1 else set()
         return id(line) in running
 
-    for line in _unwrapped(list(_charge_lines(document, start))):
+    rows = _unwrapped(list(_charge_lines(document, start)))
+    for index, line in enumerate(rows):
         if CHARGES_TOTAL.match(line.text):
+            if _footer_repeated(rows, index, sum((item.amount for item, _ in draft.line_items[first:]), Decimal(0))):
+                continue
             break
         if line.page != page:
             page, charged = line.page, False
@@ -1952,6 +1955,20 @@ def _line_items(document: Document, draft: Draft, second_lines: set[tuple[int, i
         draft.line_items.append((item, row_provenance(line, METHOD, 0.8)))
         charged = True
     _without_a_summary(draft, first, restarts, SUMMARY_HEADING.search(document.lines[start].text) is not None)
+
+
+def _footer_repeated(rows: list[Line], index: int, charged: Decimal) -> bool:
+    """Whether the charges' total on row `index` is a table's footer a browser repeated at the foot of a page the
+    table breaks over: the last amount on its page, not what the charges read so far (`charged`) come to, and
+    printed the same on a later page after them. Read as the charges' end, the tax on the next page was lost
+    (`Total current charges $271.35` under all but it) and the bill went to review (line_items_sum_mismatch)."""
+    total = rows[index]
+    if not AMOUNT_CELL.match(total.cells[-1].strip()) or US.parse_money(total.cells[-1]) == charged:
+        return False
+    after = rows[index + 1 :]
+    return not any(line.page == total.page and AMOUNT_CELL.match(line.cells[-1].strip()) for line in after) and any(
+        line.page > total.page and line.text == total.text for line in after
+    )
 
 
 # A heading that says its charges are summed: `Summary of New Charges`, `Your bill at a glance`.
