@@ -204,6 +204,8 @@ def test_a_title_bigger_than_the_utilitys_name_is_not_the_provider(title: str) -
         [(72, "Service Address: 779 Harbour Road"), (72, "Bristol BS8 1TH")],
         # under the label, the town under the street
         [(72, "Service Address"), (72, "779 Harbour Road"), (72, "Bristol BS8 1TH")],
+        # the street's line ends in the comma between them
+        [(72, "Service Address"), (72, "779 Harbour Road,"), (72, "Bristol BS8 1TH")],
     ],
 )
 def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> None:
@@ -5379,6 +5381,8 @@ def test_a_town_line_under_an_address_line_that_begins_no_town(first: str, town:
         (("350 Lakeshore Blvd", "Kingston, ON K7L 3N6"), "350 Lakeshore Blvd, Kingston, ON K7L 3N6"),
         (("1013 Mill Ave, Brookside, WA", "98012"), "1013 Mill Ave, Brookside, WA 98012"),  # a ZIP wrapped
         (("12 Harbour Road", "(rear entrance)"), "12 Harbour Road (rear entrance)"),  # no town's line: as read
+        # wrapped after the comma between them (bench-wild's web-59-0066 loaded as ok with two)
+        (("77 Rue Laurier Unit 12,", "Kingston, ON K7L 3N6"), "77 Rue Laurier Unit 12, Kingston, ON K7L 3N6"),
     ],
 )
 def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], address: str) -> None:

@@ -1093,7 +1093,7 @@ def _address_with_locality(
             parts.append(segment)
             box = union([provenance.bbox, *(part.bbox for part in parts)])
             lines = [part.text.strip() for part in parts]
-            return ", ".join([address, *lines]), provenance.model_copy(
+            return _lines_joined([address, *lines]), provenance.model_copy(
                 update={"bbox": box, "source_text": " / ".join([provenance.source_text or "", *lines])}
             )
         if kind is None:
@@ -1127,11 +1127,20 @@ def _address_of_lines(rows: list[str]) -> str | None:
     for number, text in enumerate(rows[1:], start=2):
         kind = _address_line_kind(address, parts, text)
         if number == len(rows) and kind in (_WRAPPED, _TOWN):
-            return f"{address} {text}" if kind == _WRAPPED else ", ".join([address, *parts, text])
+            return f"{address} {text}" if kind == _WRAPPED else _lines_joined([address, *parts, text])
         if kind != _PART:
             return None
         parts.append(text)
     return None
+
+
+def _lines_joined(lines: list[str]) -> str:
+    """An address's lines as one, a comma between them, or the comma a line ends in: `77 Rue Laurier Unit 12,` over
+    `Kingston, ON K7L 3N6` loaded as ok as `77 Rue Laurier Unit 12,, Kingston, ON K7L 3N6`."""
+    joined = lines[0]
+    for line in lines[1:]:
+        joined += (" " if joined.endswith(",") else ", ") + line
+    return joined
 
 
 def _rows_of(hit: Hit) -> list[str]:
