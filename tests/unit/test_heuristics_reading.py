@@ -2120,6 +2120,31 @@ def test_a_masthead_set_close_to_the_accounts_box_is_a_cell_of_its_own() -> None
     assert (result.bill.provider, result.bill.account_number) == ("Acme Valley Utilities", "9876-5432")
 
 
+@pytest.mark.parametrize(
+    ("size", "raised", "cells"),
+    [
+        # centred on the name's line, a space of the name's size after it (fourth-17-0267: the bill loaded as ok with
+        # its provider `Sunbelt Electric Cooperative Issue Date`)
+        (8.5, True, ["Acme Valley Utilities", "Statement Date", "02/07/2025"]),
+        (13.5, True, ["Acme Valley Utilities", "Statement Date", "02/07/2025"]),
+        # on the name's baseline, as the words of a phrase in two sizes are, it goes on the phrase
+        (13.5, False, ["Acme Valley Utilities Statement Date", "02/07/2025"]),
+    ],
+)
+def test_small_type_centred_beside_a_masthead_a_space_apart_is_a_cell_of_its_own(
+    size: float, raised: bool, cells: list[str]
+) -> None:
+    name_end = 72 + stringWidth("Acme Valley Utilities", "Helvetica-Bold", 22)
+    label_end = name_end + 0.2 * 22 + stringWidth("Statement Date", "Helvetica-Bold", size)
+    # the two centred (a box of Helvetica-Bold from 0.228 of its size under its baseline to 0.962 over), or on one line
+    baseline = 760 + (0.962 - 0.228) / 2 * (22 - size) if raised else 760
+    drawn = [(label_end, baseline, "Statement Date", size), (label_end + 120, baseline, "02/07/2025", size)]
+    pdf = bill(header=[HEADER[0], *HEADER[2:]], masthead=(("Acme Valley Utilities", 22),), drawn=drawn)
+    assert READER.read(pdf).lines[0].cells == cells
+    result = read(pdf)
+    assert result.bill is not None and (result.bill.statement_date == date(2025, 2, 7)) is raised
+
+
 def _period_under_its_label(value_row: list[Row], drawn: list[tuple[float, float, str, float]]) -> BillResult:
     rows: list[list[Row]] = [*HEADER[:3], [(300, "Billing Period")], value_row]
     return read(bill(header=rows, drawn=drawn))

@@ -16,7 +16,9 @@ import pytest
 
 from common.connectors.billgen import corpus
 from common.extraction.bills.layout import (
+    BASELINE_RISE,
     CELL_GAP,
+    OFF_BASELINE,
     OVERPRINT,
     SAME_BASELINE,
     SAME_LINE,
@@ -94,9 +96,10 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     cell_start = 0
     cell_left = row[0][1]
     cell_bottom, cell_right, cell_top, cell_height = row[0][2], row[0][3], row[0][4], 0.0
-    previous_right, previous_height = -1e9, 0.0
+    previous_right, previous_height, previous_baseline = -1e9, 0.0, 0.0
     for text, left, bottom, right, top in row:
         height = top - bottom
+        baseline = bottom + BASELINE_RISE * height
         if spans:
             scale = height if height < previous_height else previous_height
             if scale <= 1.0:
@@ -107,6 +110,7 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             touching = left - previous_right < TOUCHING * (scale if scale > 1.0 else 1.0)
             resized = touching and smaller > 1.0 and larger > SIZE_JUMP * smaller
             apart = left - previous_right > SIZED_GAP * (scale if scale > 1.0 else 1.0)
+            apart = apart or abs(baseline - previous_baseline) > OFF_BASELINE * (scale if scale > 1.0 else 1.0)
             apart = apart and smaller > 1.0 and larger > SIZE_STEP * smaller
             if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0) or resized or apart:
                 segments.append(
@@ -135,7 +139,7 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             cell_right = right
         if height > cell_height:
             cell_height = height
-        previous_right, previous_height = right, height
+        previous_right, previous_height, previous_baseline = right, height, baseline
     line_text = "".join(parts)
     segments.append(
         Segment(line_text[cell_start:], (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start)
@@ -457,9 +461,30 @@ def test_union_matches_reference() -> None:
 def test_a_cell_starts_at_a_gap_wider_than_the_smaller_words_height(
     second_height: float, gap: float, cells: int
 ) -> None:
-    large: Word = ("$250.84", 100.0, 700.0, 160.0, 720.0)  # 20 pt tall
-    center = 710.0
-    small: Word = ("Ashgrove", 160.0 + gap, center - second_height / 2, 200.0 + gap, center + second_height / 2)
+    large: Word = ("$250.84", 100.0, 700.0, 160.0, 720.0)  # 20 pt tall, its baseline 4 pt over its box's bottom
+    # on the large word's baseline, as a phrase's words are; a word of no height at its centre
+    bottom = 704.0 - BASELINE_RISE * second_height if second_height else 710.0
+    small: Word = ("Ashgrove", 160.0 + gap, bottom, 200.0 + gap, bottom + second_height)
+    (line,) = page_lines([large, small], 1)
+    assert len(line.segments) == cells
+
+
+@pytest.mark.parametrize(
+    ("second_height", "cells"),
+    [
+        (10.0, 2),  # half the size, its baseline 3 pt over the large word's: another cell
+        (12.5, 2),  # 1.6 times smaller: 2.25 pt, 0.18 of its height
+        (15.0, 1),  # 1.33 times smaller: 1.5 pt, 0.1 of its height (a bold word in a heading's line)
+        (18.0, 1),  # of about the same size
+    ],
+)
+def test_type_of_another_size_centred_beside_a_word_a_space_apart_is_a_cell_of_its_own(
+    second_height: float, cells: int
+) -> None:
+    """Set beside it in a row, not written on with it: their baselines stand apart (`Sunbelt Electric Cooperative`
+    in 22 pt, the facts box's `Issue Date` in 8.5 pt centred beside it, were one cell)."""
+    large: Word = ("Cooperative", 100.0, 700.0, 160.0, 720.0)
+    small: Word = ("Issue", 162.5, 710.0 - second_height / 2, 190.0, 710.0 + second_height / 2)
     (line,) = page_lines([large, small], 1)
     assert len(line.segments) == cells
 

@@ -38,6 +38,14 @@ TOUCHING = 0.15  # closer than this (same fraction) is touching: a space is abou
 # space, is another cell: a masthead set large beside the account's box (`Summit Energy Services | Account No.:`)
 SIZED_GAP = 0.5
 SIZE_STEP = 1.25
+# A word's baseline stands about this fraction of its box's height over the box's bottom (a loose box: the font's
+# ascent and descent; 0.19-0.22 in the fonts bills are set in).
+BASELINE_RISE = 0.2
+# Type of another size whose baseline stands further than this (fraction of the smaller word's height) from the word
+# before's was set beside it, not written on with it: a masthead in 22 pt and the facts box's `Issue Date` in 8.5 pt,
+# centred in one band a space's width apart, were read as one cell (`Sunbelt Electric Cooperative Issue Date`). Centred,
+# type 1.6 times the other's size stands 0.19 of the smaller height off its baseline; the estimate errs by under 0.05.
+OFF_BASELINE = 0.15
 
 
 def union(boxes: list[BBox]) -> BBox:
@@ -277,6 +285,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
     text, left, bottom, right, top = next(row_words)
     previous_right = right
     previous_height = top - bottom
+    previous_baseline = bottom + BASELINE_RISE * previous_height
     # The first word of a cell sets its box; a cell's height is at least 0.0.
     cell_left, cell_bottom, cell_right, cell_top = left, bottom, right, top
     cell_height = previous_height if previous_height > 0.0 else 0.0
@@ -301,10 +310,14 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
         # Type of another size set against a word, closer than a space would put it, is another string drawn
         # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase;
         # further, it is another cell (SIZED_GAP).
+        baseline = bottom + BASELINE_RISE * height
         if (
             gap > cell_gap * scale
             or (gap < touching * scale and other_size(height, previous_height))
-            or (gap > sized_gap * scale and other_size(height, previous_height, size_step))
+            or (
+                other_size(height, previous_height, size_step)
+                and (gap > sized_gap * scale or abs(baseline - previous_baseline) > OFF_BASELINE * scale)
+            )
         ):
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
@@ -331,6 +344,7 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
         offset = end
         previous_right = right
         previous_height = height
+        previous_baseline = baseline
     cell_text = " ".join(texts)
     segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
     if cells is None:
