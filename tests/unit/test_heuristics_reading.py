@@ -5454,6 +5454,36 @@ def test_read_dates_wrapped_in_their_cell_under_a_meters_row(registers: int, mar
     ][:registers]
 
 
+def test_read_dates_wrapped_onto_five_lines_of_a_narrow_cell_under_each_meters_row() -> None:
+    """`August` over `30, 2024` over `–` over `October` over `2, 2024`, at a browser's line height of 1.6 (web-67-0098,
+    in Georgia): the dash and the month, no figures, were no wrapped line, and the table ended at the first meter. And a
+    table was given its first eleven lines, meant as eleven rows: the fourth meter's row is its sixteenth line."""
+    heading: list[Row] = [(72, "Meter"), (140, "Read dates"), (300, "Previous"), (370, "Current"), (440, "Usage")]
+    table: list[Sequence[Row]] = [heading]
+    meters = [("E1", "4816", "6316", "1500"), ("E2", "1621", "1986", "365"), ("E3", "100", "235", "135")]
+    meters.append(("E4", "700", "750", "50"))  # its row the table's sixteenth line
+    for meter, start, end, used in meters:
+        table.append([(72, meter), (140, "August"), (300, start), (370, end), (440, f"{used} kWh")])
+        table += [TallCellLine([(140, words)]) for words in ("30, 2024", "\u2013", "October", "2, 2024")]
+    charges = [[(72, "General usage", 540, "$40.00")], [(72, "Supply charge", 540, "$10.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        (meter, Decimal(start), Decimal(end), Decimal(used)) for meter, start, end, used in meters
+    ]
+
+
+def test_a_month_alone_under_a_meters_row_beside_no_dates_is_not_joined_to_it() -> None:
+    """Words of a date with no figures go on a cell of a date's words, not on any cell they stand under."""
+    heading: list[Row] = [(72, "Meter"), (140, "Previous"), (210, "Current"), (300, "Usage")]
+    table: list[Sequence[Row]] = [heading, [(72, "E1"), (140, "4,816"), (210, "6,316"), (300, "1,500 kWh")]]
+    table.append(TallCellLine([(140, "October")]))
+    document = READER.read(bill(meters=table))
+    assert any(line.text == "October" for line in document.lines)
+    rows = [row for _, _, row in heuristics._table_rows(document)]
+    assert [row.text for row in rows] == ["E1\t4,816\t6,316\t1,500 kWh"]
+
+
 @pytest.mark.parametrize(("badge", "read_type"), [("ESTIMATED", ReadType.ESTIMATED), ("ACTUAL", ReadType.ACTUAL)])
 def test_a_read_types_badge_inset_under_its_read(badge: str, read_type: ReadType) -> None:
     """`7,964 m³` over `ESTIMATED`, a badge in a box of its own, inset under the read and wider than it, beside the

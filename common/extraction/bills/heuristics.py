@@ -16,7 +16,7 @@ from contextlib import suppress
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any, NamedTuple, TypeVar
 
 from common.extraction.bill_audits import DEMAND_UNITS
@@ -2511,18 +2511,20 @@ def _aligned_word(line: Line, box: BBox) -> int | None:
     return end
 
 
-def _units_wrapped(rows: list[Line]) -> list[Line]:
+def _units_wrapped(rows: Iterable[Line]) -> Iterator[Line]:
     """Meter rows with a unit wrapped under its figure joined to them (`8,800` over `gal`, `249.4 14,240` over
     `kW | kWh`): a line of no figures set at a cell's leading under a row, each word aligned with one of the row's.
-    Another meter's row has figures of its own."""
-    joined: list[Line] = []
+    Another meter's row has figures of its own. Each row is given once the line after it is not its own."""
+    above: Line | None = None
     for row in rows:
-        above = joined[-1] if joined else None
         if above is not None and _DIGIT.search(above.text) and (whole := _wrapped_under(above, row)) is not None:
-            joined[-1] = whole
-        else:
-            joined.append(row)
-    return joined
+            above = whole
+            continue
+        if above is not None:
+            yield above
+        above = row
+    if above is not None:
+        yield above
 
 
 # The words of a date: a line under a meter's row of such words (one a month or a year) and units is its read dates'
@@ -2547,7 +2549,9 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     if row.page != above.page:
         return None
     if not _DIGIT.search(row.text):
-        return _joined_under(above, row) if _in_one_cell(above, row) else None
+        if _in_one_cell(above, row) or _date_words_under(above, row):
+            return _joined_under(above, row)
+        return None
     if not _under_a_cell(above.segments, row, LOOSE_LEADING):
         return None
     inserts = []
@@ -2573,6 +2577,22 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     return _inserted(above, inserts) if told else None
 
 
+def _date_words_under(above: Line, row: Line) -> bool:
+    """Whether `row`, set at up to LOOSE_LEADING under `above`, is a line of read dates' words with no figures (`–`,
+    `October`) under a cell of them: a narrow column wraps `August 30, 2024 – October 2, 2024` onto five lines. The
+    table ended at the dash, and web-67-0098 went to review with two of its three registers unread."""
+    if not _under_a_cell(above.segments, row, LOOSE_LEADING):
+        return False
+    for start, end, box in row.words:
+        placed = _aligned_word(above, box)
+        if placed is None or not _DATE_WORD.fullmatch(row.text[start:end]):
+            return False
+        cell = above.segment_at(placed - 1)
+        if not any(_YEAR_OR_MONTH_WORD.fullmatch(word) for word in cell.text.split()):
+            return False
+    return True
+
+
 def _read_over(line: Line, box: BBox) -> int | None:
     """The end of the cell of `line` over `box` (overlapping it the most), where that cell is a read's: a read type's
     badge, inset in a box of its own under the read (`7,964 m³` over `ESTIMATED`), starts and ends where no word
@@ -2586,6 +2606,9 @@ def _read_over(line: Line, box: BBox) -> int | None:
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
 _NUMBER_END = re.compile(r"[A-Z0-9]+")
+
+
+TABLE_ROWS = 11  # the most rows of a meter table, its cells' wrapped lines joined to them
 
 
 def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dict[str, Column], Line]]:
@@ -2602,7 +2625,7 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
         if columns is None:
             continue
         read = False
-        for offset, row in enumerate(_units_wrapped(lines[first_row : first_row + 11])):
+        for offset, row in enumerate(islice(_units_wrapped(islice(lines, first_row, None)), TABLE_ROWS)):
             if row.page != line.page:
                 break
             if offset == 0 and not any(character.isdecimal() for character in row.text):
