@@ -206,6 +206,8 @@ def test_a_title_bigger_than_the_utilitys_name_is_not_the_provider(title: str) -
         [(72, "Service Address"), (72, "779 Harbour Road"), (72, "Bristol BS8 1TH")],
         # the street's line ends in the comma between them
         [(72, "Service Address"), (72, "779 Harbour Road,"), (72, "Bristol BS8 1TH")],
+        # the town after its street, the postcode under them
+        [(72, "Service Address: 779 Harbour Road, Bristol"), (72, "BS8 1TH")],
     ],
 )
 def test_an_address_on_two_lines_is_read_with_its_town(address: list[Row]) -> None:
@@ -5408,6 +5410,8 @@ def test_a_town_line_under_an_address_line_that_begins_no_town(first: str, town:
         (("12 Harbour Road", "(rear entrance)"), "12 Harbour Road (rear entrance)"),  # no town's line: as read
         # wrapped after the comma between them (bench-wild's web-59-0066 loaded as ok with two)
         (("77 Rue Laurier Unit 12,", "Kingston, ON K7L 3N6"), "77 Rue Laurier Unit 12, Kingston, ON K7L 3N6"),
+        # a British postcode wrapped under the town after its street (web-65-0007 loaded as ok with a comma before it)
+        (("9 Rosemary Close, Cardiff", "CF10 1EP"), "9 Rosemary Close, Cardiff CF10 1EP"),
     ],
 )
 def test_an_address_over_two_lines_of_a_table_cell(lines: tuple[str, str], address: str) -> None:

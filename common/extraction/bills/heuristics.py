@@ -966,10 +966,11 @@ _AU_STATES = "NSW|VIC|QLD|SA|WA|TAS|ACT|NT"
 _CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 _CA_POSTCODE = r"[A-Z]\d[A-Z] ?\d[A-Z]\d"
 _US_ZIP = r"\d{5}(?:-\d{4})?"
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
 # The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode), Australian or New
 # Zealand postcode (four bare digits after a town's name).
 _POSTCODE = (
-    rf"(?:[A-Z]{{2}} {_US_ZIP}|[A-Z]{{2}} {_CA_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]? ?\d[A-Z]{{2}}|"
+    rf"(?:[A-Z]{{2}} {_US_ZIP}|[A-Z]{{2}} {_CA_POSTCODE}|{_UK_POSTCODE}|"
     rf"[AC-FHKNPRTV-Y]\d{{2}} ?[0-9AC-FHKNPRTV-Y]{{4}}|(?:{_AU_STATES}) \d{{4}}|(?<=[a-z] )(?<!Box )\d{{4}})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
@@ -977,14 +978,18 @@ _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # (`Fairhaven, OR` over `97123`), a British postcode's halves (`Norwich NR2` over `4TD`), a Canadian one's (`Calgary
 # AB T2P` over `1J9`) or a Canadian province and its postcode (`Calgary AB` over `T2P 1J9`), an Australian state and
 # its postcode (`Paddington QLD` over `4064`); a North American town's name, begun after its street on one line
-# (`88 Old Mill Rd, Bowling` over `Green, KY 42101`: a town line of its own follows no comma but a unit's, `Apt B`).
+# (`88 Old Mill Rd, Bowling` over `Green, KY 42101`: a town line of its own follows no comma but a unit's, `Apt B`);
+# a British postcode under the town its street's line ends in (`9 Rosemary Close, Cardiff` over `CF10 1EP`: a town's
+# line of its own is joined to its postcode's after a comma, as postal custom sets them, `NORWICH, NR9 2TZ`).
 _UNIT_WORDS = "apt|apartment|unit|suite|ste|flat|floor|fl|bldg|building|room|rm|lot"
+_NAME_AFTER_A_COMMA = re.compile(rf", (?!(?i:{_UNIT_WORDS})\b)[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*)*$")
 _POSTCODE_WRAPPED = (
     (re.compile(r", [A-Z]{2}$"), re.compile(_US_ZIP)),
     (
-        re.compile(rf", (?!(?i:{_UNIT_WORDS})\b)[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*)*$"),
+        _NAME_AFTER_A_COMMA,
         re.compile(rf"[A-Za-z][A-Za-z .'-]*, (?:[A-Z]{{2}} {_US_ZIP}|(?:{_CA_PROVINCES}) {_CA_POSTCODE})"),
     ),
+    (_NAME_AFTER_A_COMMA, re.compile(_UK_POSTCODE)),
     (re.compile(r"(?<=\s)[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"\d[A-Z]{2}")),
     (re.compile(r"(?<=\s)[A-Z]{2} [A-Z]\d[A-Z]$"), re.compile(r"\d[A-Z]\d")),
     (re.compile(rf"(?<=\s)(?:{_CA_PROVINCES})$"), re.compile(_CA_POSTCODE)),
