@@ -167,6 +167,20 @@ def test_which_dollar_a_bill_charges_in(address: str, extra: list[list[Row]], ex
 
 
 @pytest.mark.parametrize(
+    ("eircode", "expected"),
+    [
+        ("H91 6CAD", "EUR"),  # its last letters no currency's code (third-17-0101 loaded as ok in CAD)
+        ("H91 CAD1", "EUR"),
+        ("H91 6CAD, amounts in CAD", "CAD"),  # a code printed beside it still says the currency
+    ],
+)
+def test_an_irish_postcode_that_spells_a_currencys_code_is_no_currency(eircode: str, expected: str) -> None:
+    address = [(72, f"Service Address: 114 Main Street, Salthill, Co. Galway, {eircode}")]
+    result = read(bill(address=address, currency="€"))
+    assert result.bill is not None and result.bill.currency == expected
+
+
+@pytest.mark.parametrize(
     ("code", "before", "currency"),
     [("USD", True, "USD"), ("CAD", True, "CAD"), ("USD", False, "USD"), ("AUD", False, "AUD")],
 )

@@ -967,11 +967,12 @@ _CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 _CA_POSTCODE = r"[A-Z]\d[A-Z] ?\d[A-Z]\d"
 _US_ZIP = r"\d{5}(?:-\d{4})?"
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+_EIRCODE = r"[AC-FHKNPRTV-Y]\d{2} ?[0-9AC-FHKNPRTV-Y]{4}"
 # The town line of an address, ending in a US ZIP, a Canadian, British, Irish (Eircode), Australian or New
 # Zealand postcode (four bare digits after a town's name).
 _POSTCODE = (
     rf"(?:[A-Z]{{2}} {_US_ZIP}|[A-Z]{{2}} {_CA_POSTCODE}|{_UK_POSTCODE}|"
-    rf"[AC-FHKNPRTV-Y]\d{{2}} ?[0-9AC-FHKNPRTV-Y]{{4}}|(?:{_AU_STATES}) \d{{4}}|(?<=[a-z] )(?<!Box )\d{{4}})"
+    rf"{_EIRCODE}|(?:{_AU_STATES}) \d{{4}}|(?<=[a-z] )(?<!Box )\d{{4}})"
 )
 _ENDS_WITH_POSTCODE = re.compile(rf"\b{_POSTCODE}$")
 # An address's end, and the line a browser wrapped the rest of its postcode onto: a US state and its ZIP
@@ -1432,6 +1433,8 @@ def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
 # addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
 _CURRENCY_CODE = re.compile(rf"(?<![A-Za-z])(?:({CURRENCY_CODES})(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
 _DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
+# An Irish postcode may end in a code's letters (`H91 6CAD`): third-17-0101 loaded as ok in CAD, its amounts in euros.
+_EIRCODE_WORD = re.compile(rf"(?<![A-Za-z0-9]){_EIRCODE}(?![A-Za-z0-9])")
 _CANADIAN_PLACE = re.compile(
     rf"(?<![A-Za-z])(?:{_CA_PROVINCES}) {_CA_POSTCODE}\b|\bHST\b"  # HST: Canada's only
 )
@@ -1463,7 +1466,14 @@ def _dollar_country(text: str, cue: bool) -> tuple[str, str] | None:
 def _currency(document: Document, draft: Draft) -> None:
     text = document.text
     cue = _CURRENCY_CUE.search(text) is not None
-    codes = [m.group(1) or _DOLLAR_PREFIXES[m.group(2)] for m in _CURRENCY_CODE.finditer(text)] if cue else []
+    codes = []
+    if cue:
+        postcodes = [match.span() for match in _EIRCODE_WORD.finditer(text)]
+        codes = [
+            m.group(1) or _DOLLAR_PREFIXES[m.group(2)]
+            for m in _CURRENCY_CODE.finditer(text)
+            if not any(start <= m.start() < end for start, end in postcodes)
+        ]
     pounds, euros, dollars = text.count("£"), text.count("€"), text.count("$")
     settled: tuple[str, str] | None
     if codes:
