@@ -682,3 +682,17 @@ def test_a_charges_tables_footer_repeated_at_a_page_break_is_read_once() -> None
     items = result.bill.line_items
     assert (len(items), items[-1].description, items[-1].amount) == (11, "City Utility Tax", Decimal("9.25"))
     assert sum(item.amount for item in items) == result.bill.total_amount == Decimal("271.35")
+
+
+LOGO_BESIDE_WRAPPED_NAME = BILL.with_name("browser-logo-beside-wrapped-name-bill.pdf")  # web-75-0013
+
+
+def test_a_logos_initials_beside_a_name_wrapped_onto_two_lines_are_not_part_of_it() -> None:
+    """The badge `SR`, set larger and centred beside `Sandhill Rural Electric Membership` over `Corp.`, stands level
+    with neither line: read as one cell with `Corp.` (`SR Corp.`, taller than the name), it was loaded as ok as the
+    utility's name."""
+    lines, result = _read(LOGO_BESIDE_WRAPPED_NAME)
+    assert lines[:3] == ["Sandhill Rural Electric Membership", "Your electricity", "SR\tCorp.\tbill"]
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.provider == "Sandhill Rural Electric Membership Corp."
+

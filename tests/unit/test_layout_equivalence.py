@@ -110,8 +110,9 @@ def reference_row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             touching = left - previous_right < TOUCHING * (scale if scale > 1.0 else 1.0)
             resized = touching and smaller > 1.0 and larger > SIZE_JUMP * smaller
             apart = left - previous_right > SIZED_GAP * (scale if scale > 1.0 else 1.0)
-            apart = apart or abs(baseline - previous_baseline) > OFF_BASELINE * (scale if scale > 1.0 else 1.0)
             apart = apart and smaller > 1.0 and larger > SIZE_STEP * smaller
+            off_line = abs(baseline - previous_baseline) > OFF_BASELINE * (scale if scale > 1.0 else 1.0)
+            apart = apart or (off_line and smaller > 1.0)
             if left - previous_right > CELL_GAP * (scale if scale > 1.0 else 1.0) or resized or apart:
                 segments.append(
                     Segment(
@@ -374,7 +375,7 @@ def test_crafted_pages_read_as_intended() -> None:
     assert [line.cells for line in out_of_order.lines] == [["Total amount due", "$1,234.56"], ["Taxes", "$88.10"]]
     assert out_of_order.lines[0].segments[1].start == len("Total amount due") + 1
     near = build_document(CRAFTED["near-equal baselines"], 1)
-    assert [line.text for line in near.lines] == ["F A B", "C D"]
+    assert [line.text for line in near.lines] == ["F A\tB", "C D"]  # B on A's row, off its baseline: a cell
     last = build_document(CRAFTED["a word on the baseline of the row's last word"], 1)
     assert [line.text for line in last.lines] == ["Amount\tPeriod\t28"]
     highest = build_document(CRAFTED["the highest word sets the row's center"], 1)
@@ -486,6 +487,17 @@ def test_type_of_another_size_centred_beside_a_word_a_space_apart_is_a_cell_of_i
     large: Word = ("Cooperative", 100.0, 700.0, 160.0, 720.0)
     small: Word = ("Issue", 162.5, 710.0 - second_height / 2, 190.0, 710.0 + second_height / 2)
     (line,) = page_lines([large, small], 1)
+    assert len(line.segments) == cells
+
+
+@pytest.mark.parametrize(("lower", "cells"), [(4.0, 2), (2.0, 1), (0.0, 1)])
+def test_a_word_of_about_the_same_size_off_the_baseline_before_is_a_cell_of_its_own(lower: float, cells: int) -> None:
+    """A logo's initials in a badge centred beside a name wrapped onto two lines, level with neither (web-75-0013's `SR`
+    4.4 pt over `Corp.`'s baseline, 1.16 times its size): read as one cell, `SR Corp.` was taken for the utility's
+    name. A word 2 pt off, 0.11 of its height, is on the line."""
+    badge: Word = ("SR", 70.0, 700.0, 92.0, 720.0)
+    word: Word = ("Corp.", 106.0, 700.0 - lower, 155.0, 718.0 - lower)
+    (line,) = page_lines([badge, word], 1)
     assert len(line.segments) == cells
 
 

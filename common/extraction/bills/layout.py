@@ -41,10 +41,11 @@ SIZE_STEP = 1.25
 # A word's baseline stands about this fraction of its box's height over the box's bottom (a loose box: the font's
 # ascent and descent; 0.19-0.22 in the fonts bills are set in).
 BASELINE_RISE = 0.2
-# Type of another size whose baseline stands further than this (fraction of the smaller word's height) from the word
-# before's was set beside it, not written on with it: a masthead in 22 pt and the facts box's `Issue Date` in 8.5 pt,
-# centred in one band a space's width apart, were read as one cell (`Sunbelt Electric Cooperative Issue Date`). Centred,
-# type 1.6 times the other's size stands 0.19 of the smaller height off its baseline; the estimate errs by under 0.05.
+# A word whose baseline stands further than this (fraction of the smaller word's height) from the word before's was set
+# beside it, not written on with it: a masthead in 22 pt and the facts box's `Issue Date` in 8.5 pt, centred in one
+# band a space's width apart, were read as one cell (`Sunbelt Electric Cooperative Issue Date`), and so were a logo's
+# initials centred beside a name wrapped onto two lines and its second line (`SR Corp.`). Centred, type 1.6 times the
+# other's size stands 0.19 of the smaller height off its baseline; the estimate errs by under 0.05.
 OFF_BASELINE = 0.15
 
 
@@ -309,15 +310,13 @@ def _row_line(row: list[Word], page: int) -> tuple[Line, bool]:
             overprinted = True
         # Type of another size set against a word, closer than a space would put it, is another string drawn
         # there (a large amount touching a small label: `$14,634.92 TO`); a space apart, it goes on the phrase;
-        # further, it is another cell (SIZED_GAP).
+        # further, it is another cell (SIZED_GAP). Off the word before's baseline, any word is (OFF_BASELINE).
         baseline = bottom + BASELINE_RISE * height
         if (
             gap > cell_gap * scale
             or (gap < touching * scale and other_size(height, previous_height))
-            or (
-                other_size(height, previous_height, size_step)
-                and (gap > sized_gap * scale or abs(baseline - previous_baseline) > OFF_BASELINE * scale)
-            )
+            or (gap > sized_gap * scale and other_size(height, previous_height, size_step))
+            or (abs(baseline - previous_baseline) > OFF_BASELINE * scale and height > 1.0 and previous_height > 1.0)
         ):
             cell_text = " ".join(texts)
             segments.append(Segment(cell_text, (cell_left, cell_bottom, cell_right, cell_top), cell_height, cell_start))
