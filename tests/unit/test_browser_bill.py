@@ -696,3 +696,19 @@ def test_a_logos_initials_beside_a_name_wrapped_onto_two_lines_are_not_part_of_i
     assert result.status is BillStatus.OK and result.bill is not None
     assert result.bill.provider == "Sandhill Rural Electric Membership Corp."
 
+
+KERNED_LABELS = BILL.with_name("browser-kerned-labels-bill.pdf")  # web-81-0027: Georgia, headings 0.04 em apart
+
+
+def test_a_full_stop_and_a_kerned_letter_pdfium_spaced_off_their_words_are_read_with_them() -> None:
+    """`ACCOUNT NO .` and `P AYMENT RECEIVED` (`P` kerned into `A`): the bill went to review with no account number,
+    and its payment and late charge unread."""
+    lines, result = _read(KERNED_LABELS)
+    assert "ACCOUNT NO.\t3862 5516 22" in lines and "LATE PAYMENT CHARGE\t$10.63" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.account_number, bill.payments_and_credits, bill.adjustments) == (
+        "3862 5516 22",
+        Decimal("8.32"),
+        Decimal("10.63"),
+    )

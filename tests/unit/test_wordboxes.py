@@ -1459,3 +1459,25 @@ def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, floa
     """pdfium broke a line between glyphs Chrome drew one by one (web-13-0006): each touching the next, they are
     one word; characters touching a letter are joined with it."""
     assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read
+
+
+@pytest.mark.parametrize(
+    ("words", "read"),
+    [
+        # a letter kerned 0.05 of the height into the next, pdfium's space between them (web-81-0027's summary)
+        ([("LATE", 0, 30), ("P", 35, 42), ("AYMENT", 41.5, 80), ("CHARGE", 85, 130)], ["LATE", "PAYMENT", "CHARGE"]),
+        # further into it than a kerned pair sets a letter: drawn over it, left as read
+        (
+            [("LATE", 0, 30), ("P", 35, 42), ("AYMENT", 40.5, 80), ("CHARGE", 85, 130)],
+            ["LATE", "P", "AYMENT", "CHARGE"],
+        ),
+        # a word's full stop (web-81-0027's `ACCOUNT NO .`: the bill went to review with no account number)
+        ([("ACCOUNT", 0, 45), ("NO", 47, 60), (".", 60.4, 62), ("3862", 90, 110)], ["ACCOUNT", "NO.", "3862"]),
+        # a leader's dots, as close to each other as to the word: no word space beside tells them apart
+        ([("Total", 0, 25), (".", 25.5, 27), (".", 28, 29.5), (".", 30.5, 32)], ["Total", ".", ".", "."]),
+    ],
+)
+def test_a_kerned_letter_and_a_full_stop_pdfium_spaced_apart_go_on_their_word(
+    words: list[tuple[str, float, float]], read: list[str]
+) -> None:
+    assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read

@@ -159,6 +159,7 @@ def _page(
 
 WORD_SPACE_MOST = 1.5  # of the height: a gap on a line past this is a cell's or a column's, not the type's word space
 ABUTTING = 0.03  # of the height: characters this close on a line touch, whatever pdfium put between them
+KERNED_INTO = 0.1  # of the height: a letter kerned this far into the one before it (`P AYMENT`) is of its word
 
 
 def _kerned_letters_joined(columns: Columns) -> Columns:
@@ -168,13 +169,14 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     whose every gap holds a letter alone and is under _SPACED_UNDER of the height is one word where the words beside
     it stand WORD_BREAK_SPACINGS times further off: the type's word space. Words of one line set that close are a
     space apart only in type whose every space is (`A late fee`), and a heading's letters are not set further apart
-    than its words. Only letters are joined, and the words beside must tell: one of them at least, on the run's line,
-    each within WORD_SPACE_MOST of the height. A letter touching its neighbours (ABUTTING) needs no telling, and the
+    than its words. Only letters are joined (one kerned up to KERNED_INTO into the next: `P AYMENT`), and a word's full
+    stop (`ACCOUNT NO .`), and the words beside must tell: one of them at least, on the run's line, each within
+    WORD_SPACE_MOST of the height. A letter touching its neighbours (ABUTTING) needs no telling, and the
     characters touching it on either side are joined too, whatever they are: pdfium broke its line between glyphs
     Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006), and no type sets words
     touching."""
     texts, boxes, joined = columns
-    letters = [index for index, text in enumerate(texts) if len(text) == 1 and text.isalpha()]
+    letters = [index for index, text in enumerate(texts) if len(text) == 1 and (text.isalpha() or text == ".")]
     if joined or not letters:
         return columns
     lefts, rights = boxes[0::4], boxes[2::4]
@@ -198,9 +200,10 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     def close(index: int) -> float | None:  # the gap after word `index`, where it may be a letter's
         if (found := gap(index)) is None or abs(found) <= ABUTTING * height(index):
             return found  # touching, whatever the characters
-        if not 0.0 <= found < _SPACED_UNDER * height(index):
+        if not -KERNED_INTO * height(index) <= found < _SPACED_UNDER * height(index):
             return None
-        return found if texts[index].isalpha() and texts[index + 1].isalpha() else None
+        # a letter beside a letter, or a word's full stop (`ACCOUNT NO .`)
+        return found if texts[index].isalpha() and (texts[index + 1].isalpha() or texts[index + 1] == ".") else None
 
     gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
     abutting = {index for index, found in gaps.items() if abs(found) <= ABUTTING * height(index)}
