@@ -712,3 +712,21 @@ def test_a_full_stop_and_a_kerned_letter_pdfium_spaced_off_their_words_are_read_
         Decimal("8.32"),
         Decimal("10.63"),
     )
+
+
+FIXED_PITCH_BADGE = BILL.with_name("browser-fixed-pitch-badge-bill.pdf")  # web-85-0006: Courier New
+
+
+def test_a_read_types_badge_under_reads_run_together_in_fixed_pitch_type_marks_its_row() -> None:
+    """`26,407,500 26,415,400` over `ESTIMATED`: in Courier the reads' cells are a space apart, one cell, and the badge
+    under the current read was placed under no read's cell. The wrapped line (`2024 | ESTIMATED | gal`) went on no row,
+    and the water meter, its unit on that line, went unread to review."""
+    lines, result = _read(FIXED_PITCH_BADGE)
+    assert "2024\tESTIMATED\tgal" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [
+        (read.meter_number, read.end_read, read.quantity, read.unit, read.read_type) for read in result.bill.usage
+    ] == [
+        ("188249257", Decimal("6762"), Decimal("613"), "kWh", ReadType.ACTUAL),
+        ("W82-12441", Decimal("26415400"), Decimal("7900"), "gal", ReadType.ESTIMATED),
+    ]

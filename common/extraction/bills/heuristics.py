@@ -2609,14 +2609,17 @@ def _date_words_under(above: Line, row: Line) -> bool:
 
 
 def _read_over(line: Line, box: BBox) -> int | None:
-    """The end of the cell of `line` over `box` (overlapping it the most), where that cell is a read's: a read type's
+    """The end of the word of `line` over `box` (overlapping it the most), where that word is a read: a read type's
     badge, inset in a box of its own under the read (`7,964 m³` over `ESTIMATED`), starts and ends where no word
-    does. The bill loaded as ok with the read actual."""
-    over = [(min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]), index) for index, cell in enumerate(line.segments)]
+    does. The bill loaded as ok with the read actual. A word, not its cell: in fixed-pitch type the reads' cells run
+    together (`26,407,500 26,415,400` over `ESTIMATED`, web-85-0006, whose water meter went unread to review)."""
+    over = [
+        (min(right, box[2]) - max(left, box[0]), index) for index, (_, _, (left, _, right, _)) in enumerate(line.words)
+    ]
     if not over or (best := max(over))[0] <= 0:
         return None
-    cell = line.segments[best[1]]
-    return cell.start + len(cell.text) if _read_cell_match(cell.text.strip()) else None
+    start, end, _ = line.words[best[1]]
+    return end if _read_cell_match(line.text[start:end]) else None
 
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
