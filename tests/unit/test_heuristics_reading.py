@@ -352,6 +352,19 @@ def test_a_title_drawn_into_the_utilitys_name_is_not_part_of_it() -> None:
     assert box is not None and box[2] == pytest.approx(name_end, abs=0.5)
 
 
+def test_a_period_beside_an_address_label_leaves_the_address_under_it_to_be_read() -> None:
+    """Labels over their values in two columns: beside `PREMISES ADDRESS:` stands the period, the value of the label
+    above it in the next column, and third-17-0088 loaded as ok without its address (the period was taken as the
+    address's cell, and dropped as no address)."""
+    address: list[Row] = [
+        (72, "Premises Address:", 400, "01/06/2025 - 02/05/2025 (31 days)"),
+        (72, "12 Oak St"),
+        (72, "Fairhaven, OR 97123"),
+    ]
+    result = loaded(bill(address=address))
+    assert result.bill is not None and result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
+
+
 def test_an_id_in_the_cell_beside_the_address_label_is_not_the_address() -> None:
     # `Invoice number` is printed above the id in a row of facts: the label's neighbour is not its value
     address: list[Row] = [(72, "Property address", 300, "INV11483696"), (72, "12 Oak St, Fairhaven, OR 97123")]

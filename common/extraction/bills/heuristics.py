@@ -660,9 +660,13 @@ def is_label(text: str) -> bool:
 
 
 def _label_or_labelled(text: str) -> bool:
-    """A label, or a label and its value (`AMOUNT DUE BY: 23/07/2024` beside `SERVICE LOCATION:`): another
-    field's cell, never the text of this one."""
-    return is_label(text) or _INLINE_LABEL.match(text) is not None
+    """A label, or a label and its value (`AMOUNT DUE BY: 23/07/2024` beside `SERVICE LOCATION:`), or a date or a
+    range of them: another field's cell, never an address. Passed over, the address under its label is read: beside
+    `PREMISES ADDRESS:` stood the period's value of the label above (`2 Mar 2025 - 31 Mar 2025 (30 days)`), and
+    third-17-0088 loaded as ok without its address."""
+    return (
+        is_label(text) or _INLINE_LABEL.match(text) is not None or bool(_RANGE.fullmatch(text) or _DATE.fullmatch(text))
+    )
 
 
 def _parse(kind: str, text: str, date_formats: tuple[str, ...]) -> Any:
