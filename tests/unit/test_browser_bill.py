@@ -14,7 +14,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from common.extraction.bills import heuristics
+from common.extraction.bills import heuristics, pdf_worker
 from common.extraction.bills.cascade import BillResult, extract_bill
 from common.extraction.bills.guard import Isolation, PdfTextReader
 from common.extraction.bills.layout import Document
@@ -729,4 +729,22 @@ def test_a_read_types_badge_under_reads_run_together_in_fixed_pitch_type_marks_i
     ] == [
         ("188249257", Decimal("6762"), Decimal("613"), "kWh", ReadType.ACTUAL),
         ("W82-12441", Decimal("26415400"), Decimal("7900"), "gal", ReadType.ESTIMATED),
+    ]
+
+
+HYPHEN_WRAPPED = BILL.with_name("browser-hyphen-wrapped-register-bill.pdf")  # web-91-0063
+
+
+def test_a_word_wrapped_at_its_hyphen_in_a_narrow_cell_is_not_the_utilitys_name() -> None:
+    """`Off-` over `Peak` in the meter table's register column: pdfium gives one word on both lines, as tall as two,
+    taller than the masthead, and the bill loaded as ok with `Off\\ufffePeak` as its utility."""
+    words = pdf_worker.read_words(HYPHEN_WRAPPED.read_bytes(), max_pages=5, max_chars_per_page=100_000)[0][0]
+    (wrapped,) = [word for word in words if word[0] == "Off\ufffePeak"]
+    assert wrapped[4] - wrapped[2] > 18  # two lines of 10-point type
+    _, result = _read(HYPHEN_WRAPPED)
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.provider == "Sandhill Rural Electric Membership Corp."
+    assert [(read.period, read.quantity) for read in result.bill.usage if read.unit == "kWh"] == [
+        ("on_peak", Decimal("564")),
+        ("off_peak", Decimal("461")),
     ]

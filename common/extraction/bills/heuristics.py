@@ -1341,7 +1341,15 @@ _DOCUMENT_TITLE = re.compile(
 
 
 def _could_be_a_name(text: str) -> bool:
-    return len(text) >= 4 and sum(map(str.isalpha, text)) >= 4 and not _DOCUMENT_TITLE.search(text)
+    """Not a title, nor a word a cell wrapped at its hyphen (`Off-` over `Peak` in a narrow column of a meter table):
+    pdfium gives it as one word on both lines (`Off\ufffePeak`), as tall as two, and web-91-0063 loaded as ok with
+    that as its utility's name."""
+    return (
+        len(text) >= 4
+        and sum(map(str.isalpha, text)) >= 4
+        and LINE_END_HYPHEN not in text
+        and not _DOCUMENT_TITLE.search(text)
+    )
 
 
 def _tallest_words(line: Line, segment: Segment) -> tuple[int, int] | None:
