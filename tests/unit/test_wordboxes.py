@@ -1473,6 +1473,8 @@ def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, floa
         ),
         # a word's full stop (web-81-0027's `ACCOUNT NO .`: the bill went to review with no account number)
         ([("ACCOUNT", 0, 45), ("NO", 47, 60), (".", 60.4, 62), ("3862", 90, 110)], ["ACCOUNT", "NO.", "3862"]),
+        # a figure's point touching its figures is none of a word's: no letter to start from
+        ([("12", 0, 10), (".", 10, 12), ("50", 12, 22)], ["12", ".", "50"]),
         # a leader's dots, as close to each other as to the word: no word space beside tells them apart
         ([("Total", 0, 25), (".", 25.5, 27), (".", 28, 29.5), (".", 30.5, 32)], ["Total", ".", ".", "."]),
     ],

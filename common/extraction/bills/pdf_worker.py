@@ -176,7 +176,11 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006), and no type sets words
     touching."""
     texts, boxes, joined = columns
-    letters = [index for index, text in enumerate(texts) if len(text) == 1 and (text.isalpha() or text == ".")]
+    letters = [  # and a full stop after a word of letters
+        index
+        for index, text in enumerate(texts)
+        if len(text) == 1 and (text.isalpha() or (text == "." and index > 0 and texts[index - 1].isalpha()))
+    ]
     if joined or not letters:
         return columns
     lefts, rights = boxes[0::4], boxes[2::4]
