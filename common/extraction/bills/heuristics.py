@@ -2504,14 +2504,17 @@ def _headings_wrapped(line: Line, below: Line) -> Line | None:
     return whole
 
 
-def _joined_under(above: Line, below: Line) -> Line | None:
+def _joined_under(above: Line, below: Line, fits: Callable[[str, Segment], bool] | None = None) -> Line | None:
     """`above` with each word of `below` joined as the next line of the cell it stands under (_aligned_word); None
-    where a word stands under none."""
+    where a word stands under none, or where `fits` refuses a word under its cell."""
     inserts = []
     for start, end, box in below.words:
         if (placed := _aligned_word(above, box)) is None:
             return None
-        inserts.append((placed, Segment(below.text[start:end], box, below.segments[0].height, 0)))
+        text = below.text[start:end]
+        if fits is not None and not fits(text, above.segment_at(placed - 1)):
+            return None
+        inserts.append((placed, Segment(text, box, below.segments[0].height, 0)))
     return _inserted(above, inserts)
 
 
@@ -2576,8 +2579,10 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     if row.page != above.page:
         return None
     if not _DIGIT.search(row.text):
-        if _in_one_cell(above, row) or _date_words_under(above, row):
+        if _in_one_cell(above, row):
             return _joined_under(above, row)
+        if _under_a_cell(above.segments, row, LOOSE_LEADING):
+            return _joined_under(above, row, _a_dates_word)
         return None
     if not _under_a_cell(above.segments, row, LOOSE_LEADING):
         return None
@@ -2604,20 +2609,13 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
     return _inserted(above, inserts) if told else None
 
 
-def _date_words_under(above: Line, row: Line) -> bool:
-    """Whether `row`, set at up to LOOSE_LEADING under `above`, is a line of read dates' words with no figures (`–`,
-    `October`) under a cell of them: a narrow column wraps `August 30, 2024 – October 2, 2024` onto five lines. The
+def _a_dates_word(word: str, cell: Segment) -> bool:
+    """Whether `word`, with no figures, is a date's (`–`, `October`) under a cell of a date's words: a narrow column
+    wraps `August 30, 2024 – October 2, 2024` onto five lines, at a browser's line height (up to LOOSE_LEADING). The
     table ended at the dash, and web-67-0098 went to review with two of its three registers unread."""
-    if not _under_a_cell(above.segments, row, LOOSE_LEADING):
-        return False
-    for start, end, box in row.words:
-        placed = _aligned_word(above, box)
-        if placed is None or not _DATE_WORD.fullmatch(row.text[start:end]):
-            return False
-        cell = above.segment_at(placed - 1)
-        if not any(_YEAR_OR_MONTH_WORD.fullmatch(word) for word in cell.text.split()):
-            return False
-    return True
+    return _DATE_WORD.fullmatch(word) is not None and any(
+        _YEAR_OR_MONTH_WORD.fullmatch(part) for part in cell.text.split()
+    )
 
 
 def _read_over(line: Line, box: BBox) -> int | None:
