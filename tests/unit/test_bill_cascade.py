@@ -560,8 +560,11 @@ def test_labels_that_cannot_share_a_regex_are_tried_one_by_one() -> None:
     assert mixed_flags.scan(document)["a"]  # still found, by the one-by-one path
 
 
-def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> bytes:
-    """A plain label/value bill from a provider no template knows, with the dates as given."""
+def _unknown_provider_bill(
+    statement: str, start: str, end: str, due: str, *, after_period: str = "", standing_charge: str = "", note: str = ""
+) -> bytes:
+    """A plain label/value bill from a provider no template knows, with the dates as given, the period's printed length
+    after it, the standing charge's days in its name, and a line of its own under the charges."""
     import io
 
     from reportlab.pdfgen.canvas import Canvas
@@ -574,7 +577,7 @@ def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> by
     rows = [
         ("Account Number", "8841 2209 17"),
         ("Statement Date", statement),
-        ("Billing Period", f"{start} - {end}"),
+        ("Billing Period", f"{start} - {end}{after_period}"),
         ("Payment Due Date", due),
         ("Service Address", "4 Mill Lane, Ely CB7 4AA"),
         ("Previous Balance", "£40.00"),
@@ -584,9 +587,11 @@ def _unknown_provider_bill(statement: str, start: str, end: str, due: str) -> by
         ("", ""),
         ("Description", "Amount"),
         ("Water supply charge", "£30.00"),
-        ("Standing charge", "£12.10"),
+        (f"Standing charge{standing_charge}", "£12.10"),
         ("Wastewater charge", "£10.00"),
         ("Total New Charges", "£52.10"),
+        ("", ""),
+        (note, ""),
     ]
     for row, (label, value) in enumerate(rows):
         canvas.drawString(72, 720 - 16 * row, label)
@@ -631,6 +636,50 @@ def test_a_bill_whose_dates_read_sensibly_both_ways_goes_to_review() -> None:
 
     assert result.status is BillStatus.NEEDS_REVIEW
     assert [a.code for a in result.audits if a.severity is Severity.ERROR] == ["ambiguous_date_order"]
+
+
+# Month/day: 2 January - 3 February (32 days, 33 with the last), day/month: 1 February - 2 March (29 days, or 30).
+MONTH_FIRST_PERIOD, DAY_FIRST_PERIOD = ("2025-01-02", "2025-02-03"), ("2025-02-01", "2025-03-02")
+
+
+@pytest.mark.parametrize(
+    ("printed", "period"),
+    [
+        ({"after_period": " (33 days)"}, MONTH_FIRST_PERIOD),
+        ({"after_period": " (32 days)"}, MONTH_FIRST_PERIOD),
+        ({"after_period": " (30 days)"}, DAY_FIRST_PERIOD),
+        ({"standing_charge": " 33 days @ £0.3667/day"}, MONTH_FIRST_PERIOD),
+        ({"standing_charge": " (29 days at 41.72p)"}, DAY_FIRST_PERIOD),
+        ({"note": "Days in period: 30"}, DAY_FIRST_PERIOD),
+        # a date the bill prints in words too
+        ({"note": "Thank you for your payment of £40.00 on 2 March 2025."}, DAY_FIRST_PERIOD),
+        ({"note": "Your meter was read on Feb 3, 2025."}, MONTH_FIRST_PERIOD),
+        ({"note": "Meter read 2025-02-03"}, MONTH_FIRST_PERIOD),
+        # no length either reading has, days that are not the period's, a date in words neither reading gives, and
+        # what else is printed telling different readings
+        ({"after_period": " (31 days)"}, None),
+        ({"note": "Please pay within 30 days."}, None),
+        ({"note": "Call us 7 days a week; standing charges change on 1 April 2025."}, None),
+        ({"note": "Days in period: 30", "standing_charge": " 33 days @ £0.3667/day"}, None),
+        ({"after_period": " (33 days)", "note": "Thank you for your payment of £40.00 on 2 March 2025."}, None),
+    ],
+)
+def test_what_else_the_bill_prints_settles_dates_that_read_sensibly_both_ways(
+    printed: dict[str, str], period: tuple[str, str] | None
+) -> None:
+    """The period's length as the bill prints it, or a date it also prints in words, where only one reading of the
+    numeric dates agrees. heldout-19-0287's `8/5/24 through 9/7/24 (34 days)` and fourth-17-0381's period in words
+    over its meter's `02/04/2024 05/05/2024` went to review as ambiguous."""
+    pdf = _unknown_provider_bill("03/04/2025", "01/02/2025", "02/03/2025", "04/05/2025", **printed)
+    result = extract_bill(pdf, pdf_reader=READER, templates=())
+
+    errors = [a.code for a in result.audits if a.severity is Severity.ERROR]
+    if period is None:
+        assert result.status is BillStatus.NEEDS_REVIEW and errors == ["ambiguous_date_order"]
+        return
+    assert result.status is BillStatus.OK and errors == [], errors
+    assert result.bill is not None
+    assert (str(result.bill.bill_period_start), str(result.bill.bill_period_end)) == period
 
 
 @pytest.mark.parametrize(

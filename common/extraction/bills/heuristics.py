@@ -700,6 +700,36 @@ def _date_orders(document: Document) -> list[tuple[str, ...]]:
     return orders or [MONTH_FIRST]  # dates that fit neither reading: the default, and the audits judge
 
 
+# The formats no order of day and month can misread: `2 April 2024`, `Apr 2, 2024`, `2024-04-02`.
+_DATE_IN_WORDS = re.compile(
+    date_regex(tuple(fmt for fmt in DEFAULT_DATE_FORMATS if not fmt.startswith("%m/%d/"))), re.IGNORECASE
+)
+
+
+def _order_of_dates_in_words(document: Document) -> tuple[str, ...] | None:
+    """The order in which the numeric dates are dates the bill also prints in words, where only one order makes any
+    of them one: fourth-17-0381 printed its period as `2 April 2024 to 5 May 2024` and its meter's reads as
+    `02/04/2024 05/05/2024`, and went to review as ambiguous."""
+    in_words = set()
+    for match in _DATE_IN_WORDS.finditer(document.text):
+        with suppress(ValueError):
+            in_words.add(parse_date(match.group(0)))
+    if not in_words:
+        return None
+    month_first = day_first = False
+    for match in _NUMERIC_DATE.finditer(document.text):
+        first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        year += 2000 if year < 100 else 0
+        if first == second:
+            continue
+        with suppress(ValueError):
+            month_first |= date(year, first, second) in in_words
+            day_first |= date(year, second, first) in in_words
+    if month_first == day_first:
+        return None
+    return MONTH_FIRST if month_first else DAY_FIRST
+
+
 def _dates_consistent(draft: Draft) -> bool:
     """Statement after the period, due after the statement, a monthly to quarterly period: a sane reading."""
     start, end = draft.value("bill_period_start"), draft.value("bill_period_end")
@@ -3843,7 +3873,8 @@ def _dated_fields(
     ]:
         other_hits.setdefault(name, []).extend(hits)
     after_dates = cache(partial(_cells_after_dates, document))  # scanned only when a ledger field is missing
-    for date_formats in _date_orders(document):
+    orders = _date_orders(document)
+    for date_formats in orders:
         reading = Draft(method=METHOD)
         _fields(document, reading, date_formats, label_cells, other_hits, after_dates)
         _period(document, reading, date_formats, label_cells, other_hits)
@@ -3852,9 +3883,11 @@ def _dated_fields(
     # Where every reading reads the same values, no field depends on the order: the numeric dates ambiguous are
     # elsewhere (`Payments received after 02/03/2025` in a paragraph, the bill's own dates in words).
     if len(readings) > 1 and not _same_values(readings):
-        sane = [reading for reading in readings if _dates_consistent(reading)]
+        sane = [(order, reading) for order, reading in zip(orders, readings, strict=True) if _dates_consistent(reading)]
+        if len(sane) > 1:
+            sane = _as_printed_elsewhere(document, sane)
         if len(sane) == 1:
-            chosen = sane[0]
+            chosen = sane[0][1]
         else:
             chosen.notes.append(
                 AuditResult(
@@ -3868,6 +3901,35 @@ def _dated_fields(
     draft.fields.update(chosen.fields)
     draft.notes.extend(chosen.notes)
     _adjustments(document, draft)
+
+
+# The days a bill says its period has: `(34 days)` after it, `Days in period: 33`, `Days: 33`, or the days a daily
+# charge is billed for (`35 days x 71.94p`, `Standing charge 30 days £0.5/day`), not `7 days a week`.
+_PRINTED_DAYS = re.compile(
+    r"\((\d{1,3}) days?\)|\b(\d{1,3})[ \t]+days?\b(?=[ \t]*(?:@|at\b|x\b|×|\(|[$£€]|\d))"
+    r"|\bdays(?: in (?:the )?(?:billing )?period)?:?[ \t]+(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+Reading = tuple[tuple[str, ...], Draft]  # a reading of the fields, and the date formats it read them in
+
+
+def _as_printed_elsewhere(document: Document, readings: list[Reading]) -> list[Reading]:
+    """The one reading that what else the bill prints tells: its period as long as the bill says it is (counted with
+    its last day or without), or its order the one the bill's dates in words support (_order_of_dates_in_words); all
+    of them where nothing tells one, or the two tell different ones. heldout-19-0287 printed `8/5/24 through 9/7/24
+    (34 days)`, 5 August to 7 September or 8 May to 9 July, and went to review as ambiguous."""
+    printed = {int(next(group for group in match.groups() if group)) for match in _PRINTED_DAYS.finditer(document.text)}
+    as_long = []
+    for order, reading in readings:
+        start, end = reading.value("bill_period_start"), reading.value("bill_period_end")
+        if start is not None and end is not None and {(end - start).days, (end - start).days + 1} & printed:
+            as_long.append(order)
+    told = {as_long[0]} if len(as_long) == 1 else set()
+    if (in_words := _order_of_dates_in_words(document)) is not None:
+        told.add(in_words)
+    return [reading for reading in readings if reading[0] in told] if len(told) == 1 else readings
 
 
 def _same_values(readings: list[Draft]) -> bool:
