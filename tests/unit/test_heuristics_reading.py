@@ -5108,17 +5108,24 @@ def test_a_figure_under_no_heading_goes_with_the_nearer_word() -> None:
 
 
 @pytest.mark.parametrize(
-    ("below", "size", "provider"),
+    ("under", "below", "size", "provider"),
     [
-        (18, 16, "Lakeshore Energy Cooperative"),  # the name wrapped: the same type, right under it
-        (40, 16, "Lakeshore Energy"),  # a line of its own further down
-        (18, 10, "Lakeshore Energy"),  # a smaller line under it: a slogan, an address
+        ("Cooperative", 18, 16, "Lakeshore Energy Cooperative"),  # the name wrapped: the same type, right under it
+        ("Co.", 18, 16, "Lakeshore Energy Co."),  # too short to be a name of its own
+        ("Inc", 18, 16, "Lakeshore Energy Inc"),
+        ("Cooperative", 40, 16, "Lakeshore Energy"),  # a line of its own further down
+        ("Cooperative", 18, 10, "Lakeshore Energy"),  # a smaller line under it: a slogan, an address
+        ("Statement", 18, 16, "Lakeshore Energy"),  # a title in the name's type
+        ("2025", 18, 16, "Lakeshore Energy"),
+        ("Bill:", 18, 16, "Lakeshore Energy"),
     ],
 )
-def test_a_utility_name_wrapped_onto_the_next_line_is_read_whole(below: float, size: float, provider: str) -> None:
+def test_a_utility_name_wrapped_onto_the_next_line_is_read_whole(
+    under: str, below: float, size: float, provider: str
+) -> None:
     """A browser wraps a name in a narrow column (`Lakeshore Energy` over `Cooperative`): the utility loaded as
-    `Lakeshore Energy`."""
-    rest = (72 + stringWidth("Cooperative", "Helvetica-Bold", size), 760 - below, "Cooperative", size)
+    `Lakeshore Energy`. web-109-0061 printed `Cascade Valley Electric` over `Co.` and loaded as ok without it."""
+    rest = (72 + stringWidth(under, "Helvetica-Bold", size), 760 - below, under, size)
     result = loaded(bill(masthead=(("Lakeshore Energy", 16),), drawn=[rest]))
     assert result.bill is not None and result.bill.provider == provider
 

@@ -1426,7 +1426,7 @@ def _provider(document: Document, draft: Draft) -> None:
     start, end, line = found
     start += _monogram(line.text[start:end])  # `EE Eucalypt Energy Pty Ltd`: the logo's initials before the name
     name, box = line.text[start:end], line.span_bbox(start, end)
-    if box is not None and (rest := _name_wrapped(document, line, box)) is not None:
+    if box is not None and (rest := _name_wrapped(document, line, name, box)) is not None:
         name, box = f"{name} {rest.text}", union([box, rest.bbox])
     draft.fields["provider"] = Found(
         name,
@@ -1449,10 +1449,11 @@ def _monogram(name: str) -> int:
     return match.end() if "".join(word[0] for word in words[: len(initials)]) == initials else 0
 
 
-def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
+def _name_wrapped(document: Document, line: Line, name: str, box: BBox) -> Segment | None:
     """The rest of a name the page wrapped onto the next line: a cell in the same type, starting where it starts,
     right under it (`Lakeshore Energy` over `Cooperative`, in a narrow column of a browser's page, loaded as the
-    utility `Lakeshore Energy`)."""
+    utility `Lakeshore Energy`). The rest may be too short to be a name (`Cascade Valley Electric` over `Co.`:
+    web-109-0061 loaded as ok without it); it is no title, and the two make a name."""
     height = box[3] - box[1]
     if not height > 1.0:
         return None
@@ -1465,7 +1466,8 @@ def _name_wrapped(document: Document, line: Line, box: BBox) -> Segment | None:
                 abs(segment.bbox[0] - box[0]) <= 1.0
                 and abs(segment.height - height) <= 0.05 * height
                 and -0.1 * height <= gap <= 0.5 * height
-                and _could_be_a_name(segment.text)
+                and not _DOCUMENT_TITLE.search(segment.text)
+                and _could_be_a_name(f"{name} {segment.text}")
             ):
                 return segment
     return None
