@@ -748,3 +748,21 @@ def test_a_word_wrapped_at_its_hyphen_in_a_narrow_cell_is_not_the_utilitys_name(
         ("on_peak", Decimal("564")),
         ("off_peak", Decimal("461")),
     ]
+
+
+FIXED_FOOTER = BILL.with_name("browser-fixed-footer-over-reads-bill.pdf")  # web-113-0059
+
+
+def test_a_footer_printed_on_every_page_over_the_last_lines_is_read_where_it_stands_clear() -> None:
+    """A footer set `position: fixed` is printed at the foot of every page, over whatever the page has there: on
+    page 1 over `Current read 75,932`, a cell before them, and the meter's second register loaded as ok without its
+    current read. The footer is left out of that line, and read on page 2 where it stands clear."""
+    footer = "Sandhill Rural Electric Membership Corp. · 1-800-555-0142 · Keep this statement for your records."
+    lines, result = _read(FIXED_FOOTER)
+    assert "Current read\t75,932" in lines
+    assert lines.count(footer) == 1
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert [(read.start_read, read.end_read, read.quantity) for read in result.bill.usage] == [
+        (Decimal("23352"), Decimal("23613"), Decimal("261")),
+        (Decimal("75752"), Decimal("75932"), Decimal("180")),
+    ]

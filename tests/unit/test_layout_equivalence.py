@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import struct
+from collections.abc import Callable
 
 import pytest
 
@@ -36,6 +37,7 @@ from common.extraction.bills.layout import (
     joined,
     oriented,
     page_lines,
+    repeated_words,
     union,
     without_laid_over,
 )
@@ -63,7 +65,9 @@ def reference_span_bbox(line: Line, start: int, end: int) -> BBox | None:
     return reference_union(boxes) if boxes else None
 
 
-def reference_page_lines(words: list[Word], page: int) -> list[Line]:
+def reference_page_lines(
+    words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] | None = None
+) -> list[Line]:
     rows: list[list[Word]] = []
     row_center = last_center = 0.0
     for word in sorted(words, key=lambda w: -(w[2] + w[4])):
@@ -82,7 +86,8 @@ def reference_page_lines(words: list[Word], page: int) -> list[Line]:
         row.sort(key=lambda w: w[1])
         line, overprinted = reference_row_line(row, page)
         if overprinted:  # regrouped by the strings drawn: layout._drawn_strings, tested on its own below
-            line = joined([reference_row_line(string, page)[0] for string in _drawn_strings(row, order)])
+            strings = _drawn_strings(row, order, repeated() if repeated is not None else frozenset())
+            line = joined([reference_row_line(string, page)[0] for string in strings])
         lines.append(line)
     return lines
 
@@ -153,12 +158,16 @@ def reference_build_document(pages: list[list[Word]], page_count: int) -> Docume
     test_bill_orientation's to test: a shuffled random page can read right to left), without the words laid over
     their lines as build_document leaves them out (test_bill_cascade's to test: a random page's tall words)."""
     document = Document(lines=[], page_count=page_count)
+    pages_kept = []
     for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         document.turns.update({page: turn} if turn is not None else {})
         document.skews.update({page: angle} if angle else {})
         kept, laid_over = without_laid_over(upright)
         document.set_aside.update({page: laid_over} if laid_over else {})
-        document.lines.extend(reference_page_lines(kept, page))
+        pages_kept.append(kept)
+    repeated = repeated_words(pages_kept)
+    for page, kept in enumerate(pages_kept, start=1):
+        document.lines.extend(reference_page_lines(kept, page, repeated))
     return document
 
 
@@ -537,3 +546,36 @@ def test_a_value_given_before_the_label_drawn_over_it_stays_right_of_it() -> Non
     bold = [(text, left + 0.4, bottom, right + 0.4, top) for text, left, bottom, right, top in address + value]
     (line,) = page_lines(address + value + bold, 1)
     assert line.cells == ["Pennyworth Books", "A-23B33C38"]
+
+
+def test_a_footer_on_every_page_drawn_over_a_pages_last_line_is_left_out_of_it() -> None:
+    """A browser prints a `position: fixed` footer at the foot of every page, over the page's own text there: read as
+    a cell before `Current read | 75,932`, it lost a meter's read (web-113-0059). Where the footer stands clear (page
+    2) it is read; a string drawn over a line that is on no other page (a single page, or moved) stays a cell."""
+    footer = [("Sandhill", 51.0, 54.2, 72.3, 60.9), ("Electric", 75.0, 54.2, 100.0, 60.9)]
+    footer += [("Keep", 213.3, 54.2, 227.3, 60.9), ("this", 229.0, 54.2, 240.0, 60.9)]
+    reads = [
+        ("Current", 57.8, 52.5, 83.5, 60.4),
+        ("read", 85.0, 52.5, 99.0, 60.4),
+        ("75,932", 116.9, 52.5, 138.7, 60.4),
+    ]
+    page_two = [("Usage", 57.8, 717.7, 79.1, 725.7), ("180", 116.9, 717.7, 128.8, 725.7)]
+    for first in (reads + footer, footer + reads):  # drawn before the footer, or after
+        document = assert_same_document([first, page_two + footer], 2)
+        assert [line.text for line in document.lines] == [
+            "Current read\t75,932",
+            "Usage\t180",
+            "Sandhill Electric\tKeep this",
+        ]
+        assert document.set_aside == {}
+    # on one page only, or a point higher on the next: no footer of every page
+    assert [line.text for line in assert_same_document([footer + reads], 1).lines] == [
+        "Sandhill Electric\tCurrent read\t75,932\tKeep this"
+    ]
+    moved = [(text, left, bottom + 1.0, right, top + 1.0) for text, left, bottom, right, top in footer]
+    document = assert_same_document([footer + reads, page_two + moved], 2)
+    assert document.lines[0].text == "Sandhill Electric\tCurrent read\t75,932\tKeep this"
+    # a line printed the same on every page, drawn over itself (bold by overprinting), is kept, once
+    bold = [(text, left + 0.4, bottom, right + 0.4, top) for text, left, bottom, right, top in footer]
+    document = assert_same_document([footer + bold, footer + bold], 2)
+    assert [line.text for line in document.lines] == ["Sandhill Electric\tKeep this"] * 2

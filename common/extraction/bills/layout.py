@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
 from operator import itemgetter
 from typing import TypeVar
@@ -224,12 +224,13 @@ def _center_order(word: Word) -> float:
 _by_left = itemgetter(1)
 
 
-def page_lines(words: list[Word], page: int) -> list[Line]:
+def page_lines(words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] | None = None) -> list[Line]:
     """Cluster words into lines by vertical center, then into cells at wide gaps.
 
     This runs once per word and is most of the reading cost after pdfium itself, hence plain locals and
     comparisons. A row whose words were drawn over one another is regrouped by the strings drawn
-    (`_drawn_strings`), which only such rows pay for.
+    (`_drawn_strings`), which only such rows pay for; `repeated` gives the words of the page printed the same at
+    the same place on another page (repeated_words), asked for only then.
     """
     lines: list[Line] = []
     if not words:
@@ -268,7 +269,8 @@ def page_lines(words: list[Word], page: int) -> list[Line]:
         if overprinted:
             if drawing_order is None:
                 drawing_order = {id(word): index for index, word in enumerate(words)}
-            line = joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order)])
+            strings = _drawn_strings(row, drawing_order, repeated() if repeated is not None else frozenset())
+            line = joined([_row_line(string, page)[0] for string in strings])
         lines.append(line)
     return lines
 
@@ -372,7 +374,9 @@ def _next_in_string(before: Word, word: Word) -> bool:
     return -OVERPRINT * scale <= gap <= CELL_GAP * scale
 
 
-def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[Word]]:
+def _drawn_strings(
+    row: list[Word], drawing_order: dict[int, int], repeated: frozenset[Word] = frozenset()
+) -> list[list[Word]]:
     """An overprinted row as the strings that were drawn, left to right: each a cell of its own where it
     overlaps the one before (`CUSTOMER ACCOUNT NO.` drawn over `1 6663 4936`), and a string drawn twice in
     the same place (bold made by overprinting) kept once. Words drawn one after another, each going on from
@@ -381,13 +385,20 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
 
     A string ends at a cell gap too: pdfium's order is not always the drawing order (on a page drawn upside
     down it gives a line's words right to left in the reader's frame), and a string running on across a gap
-    would carry a value past the label drawn over it (`Your account number` over `A-23B33C38`)."""
+    would carry a value past the label drawn over it (`Your account number` over `A-23B33C38`).
+
+    A string whose words are all `repeated` (printed the same at the same place on another page) is left out where
+    others remain: a footer a browser prints on every page (`position: fixed`) drawn over the page's last lines, as
+    a cell before them (`Sandhill Rural Electric ... for your records. | Current read | 75,932`), lost the meter's
+    current read in a bill loaded as ok (web-113-0059). It is read on the pages where it stands clear."""
     runs: list[list[Word]] = []
     for word in sorted(row, key=lambda word: drawing_order[id(word)]):
         if runs and _next_in_string(runs[-1][-1], word):
             runs[-1].append(word)
         else:
             runs.append([word])
+    if repeated and (own := [run for run in runs if not all(_place(word) in repeated for word in run)]):
+        runs = own
     runs.sort(key=lambda run: run[0][1])
     strings: list[list[Word]] = []
     # Where the last run kept of each text starts: runs come by where they start, so a run drawn again within a
@@ -409,6 +420,31 @@ def _drawn_strings(row: list[Word], drawing_order: dict[int, int]) -> list[list[
         if reach is None or widest[3] > reach[3]:
             reach = widest
     return [sorted(string, key=_by_left) for string in strings]
+
+
+def _place(word: Word) -> Word:
+    """A word with its box to a tenth of a point: where it stands, to find it on another page."""
+    text, left, bottom, right, top = word
+    return (text, round(left, 1), round(bottom, 1), round(right, 1), round(top, 1))
+
+
+def repeated_words(pages: list[list[Word]]) -> Callable[[], frozenset[Word]] | None:
+    """The words (by _place) printed the same at the same place on two pages or more, found when first asked for; None
+    for a single page."""
+    if len(pages) < 2:
+        return None
+
+    @cache
+    def repeated() -> frozenset[Word]:
+        seen: set[Word] = set()
+        twice: set[Word] = set()
+        for words in pages:
+            places = {_place(word) for word in words}
+            twice |= places & seen
+            seen |= places
+        return frozenset(twice)
+
+    return repeated
 
 
 def joined(parts: list[Line]) -> Line:
@@ -669,6 +705,7 @@ def build_document(
         for page, indices in enumerate(joined or [], start=1)
         if indices
     }
+    kept: list[list[Word]] = []
     for page, (upright, turn, angle) in enumerate(oriented(pages), start=1):
         if turn is not None:
             document.turns[page] = turn
@@ -678,5 +715,8 @@ def build_document(
         if laid_over:
             named = document.set_aside.setdefault(page, [])
             named += laid_over[: max(MOST_NAMED - len(named), 0)]
-        document.lines.extend(page_lines(upright, page))
+        kept.append(upright)
+    repeated = repeated_words(kept)
+    for page, upright in enumerate(kept, start=1):
+        document.lines.extend(page_lines(upright, page, repeated))
     return document
