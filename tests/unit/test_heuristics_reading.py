@@ -336,6 +336,24 @@ def test_a_title_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it() -> No
     assert box is not None and box[0] > 72 + stringWidth(title, "Helvetica-Bold", 10)
 
 
+@pytest.mark.parametrize(
+    ("masthead", "provider"),
+    [
+        ((("Clearwater Township Water & Sewer", 16), ("Issue Date", 8)), "Clearwater Township Water & Sewer"),
+        ((("Clearwater Township", 16), ("Water & Sewer", 14)), "Clearwater Township Water & Sewer"),  # one type, near
+    ],
+)
+def test_a_label_in_smaller_type_sharing_a_cell_with_the_utilitys_name_is_left_out_of_it(
+    masthead: tuple[tuple[str, float], ...], provider: str
+) -> None:
+    """A 16-point name with an 8-point label a space on, on its baseline: one cell, and fourth-29-0335 loaded as ok
+    with the utility `Clearwater Township Water & Sewer Issue Date`."""
+    pdf = bill(masthead=masthead)
+    assert " ".join(text for text, _ in masthead) in [line.text for line in READER.read(pdf).lines]  # one cell
+    result = loaded(pdf)
+    assert result.bill is not None and result.bill.provider == provider
+
+
 def test_a_title_drawn_into_the_utilitys_name_is_not_part_of_it() -> None:
     """third-3-0129 starts its title 4 points inside the utility's name, and pdfium gives the two as one word: its
     provider was loaded as ok as `Outback Gas & ElectricityYour`."""

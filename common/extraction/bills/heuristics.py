@@ -1382,15 +1382,19 @@ def _could_be_a_name(text: str) -> bool:
     )
 
 
-def _tallest_words(line: Line, segment: Segment) -> tuple[int, int] | None:
+def _tallest_words(line: Line, segment: Segment, step: float | None = None) -> tuple[int, int] | None:
     """The span of a cell's run of its biggest words, when the cell mixes sizes: a title and the utility's name
-    drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`)."""
+    drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`).
+    With `step`, only where its other words are type of another size (layout.other_size): a 16-point name and an
+    8-point label on its baseline 4.5 pt on (`Clearwater Township Water & Sewer Issue Date`) are one cell, and
+    fourth-29-0335 loaded as ok with the label in its utility's name."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
     if not words:  # a line built without its words' boxes
         return None
     tallest = max(height for _, _, height in words)
-    if min(height for _, _, height in words) > tallest - 0.5:
+    smallest = min(height for _, _, height in words)
+    if smallest > tallest - 0.5 or (step is not None and not other_size(tallest, smallest, step)):
         return None
     runs: list[tuple[int, int]] = []
     for start, stop, height in words:
@@ -1417,7 +1421,12 @@ def _provider(document: Document, draft: Draft) -> None:
             # the first of equal keys wins, as max() would; letters and titles are checked for a new leader only
             if best is not None and key <= best:
                 continue
-            if _could_be_a_name(segment.text[_monogram(segment.text) :]):
+            # a name beside a label in type another size (SIZE_STEP) that shares its cell: the name alone
+            if (run := _tallest_words(line, segment, SIZE_STEP)) is not None and _could_be_a_name(
+                line.text[run[0] : run[1]]
+            ):
+                best, found = key, (*run, line)
+            elif _could_be_a_name(segment.text[_monogram(segment.text) :]):
                 best, found = key, (segment.start, segment.start + len(segment.text), line)
             elif (run := _tallest_words(line, segment)) is not None and _could_be_a_name(line.text[run[0] : run[1]]):
                 best, found = key, (*run, line)
