@@ -2577,6 +2577,14 @@ def test_a_credit_signed_by_a_trailing_minus(summary: list[tuple[str, str]], pre
             ],
             "Payments received - thank you / -$30.00",
         ),
+        # a box's heading cut after its second line (`YOU` not printed): heldout-19-0342 loaded without its payments
+        (
+            [
+                [(72, "PREVIOUS BALANCE"), (180, "PAYMENTS"), (300, "TOTAL NEW CHARGES"), (420, "AMOUNT DUE")],
+                [(180, "RECEIVED - THANK")],
+            ],
+            "PAYMENTS RECEIVED - THANK / -$30.00",
+        ),
         # boxes: `Balance from last` over `bill`, the box's sign before the second line's word or alone
         (
             [
