@@ -3929,10 +3929,11 @@ Reading = tuple[tuple[str, ...], Draft]  # a reading of the fields, and the date
 
 
 def _as_printed_elsewhere(document: Document, readings: list[Reading]) -> list[Reading]:
-    """The one reading that what else the bill prints tells: its period as long as the bill says it is (counted with
-    its last day or without), or its order the one the bill's dates in words support (_order_of_dates_in_words); all
-    of them where nothing tells one, or the two tell different ones. heldout-19-0287 printed `8/5/24 through 9/7/24
-    (34 days)`, 5 August to 7 September or 8 May to 9 July, and went to review as ambiguous."""
+    """The one reading that what else the bill prints points to: the one whose period is as long as the bill says it
+    is (counted with its last day or without), or the one in the order the bill's dates in words support
+    (_order_of_dates_in_words); all of them where nothing points to one, or the two point to different ones.
+    heldout-19-0287 printed `8/5/24 through 9/7/24 (34 days)`, 5 August to 7 September or 8 May to 9 July, and went
+    to review as ambiguous."""
     printed = {int(next(group for group in match.groups() if group)) for match in _PRINTED_DAYS.finditer(document.text)}
     as_long = []
     for order, reading in readings:
