@@ -66,7 +66,7 @@ def reference_span_bbox(line: Line, start: int, end: int) -> BBox | None:
 
 
 def reference_page_lines(
-    words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] | None = None
+    words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] = frozenset
 ) -> list[Line]:
     rows: list[list[Word]] = []
     row_center = last_center = 0.0
@@ -86,7 +86,7 @@ def reference_page_lines(
         row.sort(key=lambda w: w[1])
         line, overprinted = reference_row_line(row, page)
         if overprinted:  # regrouped by the strings drawn: layout._drawn_strings, tested on its own below
-            strings = _drawn_strings(row, order, repeated() if repeated is not None else frozenset())
+            strings = _drawn_strings(row, order, repeated())
             line = joined([reference_row_line(string, page)[0] for string in strings])
         lines.append(line)
     return lines

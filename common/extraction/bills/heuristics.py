@@ -720,13 +720,11 @@ def _order_of_dates_in_words(document: Document) -> tuple[str, ...] | None:
         return None
     month_first = day_first = False
     for match in _NUMERIC_DATE.finditer(document.text):
-        first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-        year += 2000 if year < 100 else 0
-        if first == second:
-            continue
+        if match.group(1) == match.group(2):
+            continue  # the same date either way
         with suppress(ValueError):
-            month_first |= date(year, first, second) in in_words
-            day_first |= date(year, second, first) in in_words
+            month_first |= parse_date(match.group(0), MONTH_FIRST) in in_words
+            day_first |= parse_date(match.group(0), DAY_FIRST) in in_words
     if month_first == day_first:
         return None
     return MONTH_FIRST if month_first else DAY_FIRST
@@ -1384,19 +1382,19 @@ def _could_be_a_name(text: str) -> bool:
     )
 
 
-def _tallest_words(line: Line, segment: Segment, step: float | None = None) -> tuple[int, int] | None:
+def _tallest_words(line: Line, segment: Segment) -> tuple[int, int, bool] | None:
     """The span of a cell's run of its biggest words, when the cell mixes sizes: a title and the utility's name
-    drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`).
-    With `step`, only where its other words are type of another size (layout.other_size): a 16-point name and an
-    8-point label on its baseline 4.5 pt on (`Clearwater Township Water & Sewer Issue Date`) are one cell, and
-    fourth-29-0335 loaded as ok with the label in its utility's name."""
+    drawn close enough on one line to share a cell (`Your electricity bill (tax invoice) Southern Lakes Energy`);
+    and whether its other words are type of another size (SIZE_STEP): a 16-point name and an 8-point label on its
+    baseline 4.5 pt on (`Clearwater Township Water & Sewer Issue Date`) are one cell, and fourth-29-0335 loaded as ok
+    with the label in its utility's name."""
     end = segment.start + len(segment.text)
     words = [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
     if not words:  # a line built without its words' boxes
         return None
     tallest = max(height for _, _, height in words)
     smallest = min(height for _, _, height in words)
-    if smallest > tallest - 0.5 or (step is not None and not other_size(tallest, smallest, step)):
+    if smallest > tallest - 0.5:
         return None
     runs: list[tuple[int, int]] = []
     for start, stop, height in words:
@@ -1406,7 +1404,7 @@ def _tallest_words(line: Line, segment: Segment, step: float | None = None) -> t
             runs[-1] = (runs[-1][0], stop)
         else:
             runs.append((start, stop))
-    return runs[0] if len(runs) == 1 else None
+    return (*runs[0], other_size(tallest, smallest, SIZE_STEP)) if len(runs) == 1 else None
 
 
 def _provider(document: Document, draft: Draft) -> None:
@@ -1423,15 +1421,15 @@ def _provider(document: Document, draft: Draft) -> None:
             # the first of equal keys wins, as max() would; letters and titles are checked for a new leader only
             if best is not None and key <= best:
                 continue
-            # a name beside a label in type another size (SIZE_STEP) that shares its cell: the name alone
-            if (run := _tallest_words(line, segment, SIZE_STEP)) is not None and _could_be_a_name(
-                line.text[run[0] : run[1]]
-            ):
-                best, found = key, (*run, line)
+            run = _tallest_words(line, segment)
+            run_named = run is not None and _could_be_a_name(line.text[run[0] : run[1]])
+            # a name beside words in type of another size that share its cell (a label): the name alone
+            if run is not None and run_named and run[2]:
+                best, found = key, (run[0], run[1], line)
             elif _could_be_a_name(segment.text[_monogram(segment.text) :]):
                 best, found = key, (segment.start, segment.start + len(segment.text), line)
-            elif (run := _tallest_words(line, segment)) is not None and _could_be_a_name(line.text[run[0] : run[1]]):
-                best, found = key, (*run, line)
+            elif run is not None and run_named:
+                best, found = key, (run[0], run[1], line)
     if found is None:
         return
     start, end, line = found
@@ -3934,7 +3932,7 @@ def _as_printed_elsewhere(document: Document, readings: list[Reading]) -> list[R
     (_order_of_dates_in_words); all of them where nothing points to one, or the two point to different ones.
     heldout-19-0287 printed `8/5/24 through 9/7/24 (34 days)`, 5 August to 7 September or 8 May to 9 July, and went
     to review as ambiguous."""
-    printed = {int(next(group for group in match.groups() if group)) for match in _PRINTED_DAYS.finditer(document.text)}
+    printed = {int(match[match.lastindex or 0]) for match in _PRINTED_DAYS.finditer(document.text)}
     as_long = []
     for order, reading in readings:
         start, end = reading.value("bill_period_start"), reading.value("bill_period_end")

@@ -224,7 +224,7 @@ def _center_order(word: Word) -> float:
 _by_left = itemgetter(1)
 
 
-def page_lines(words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] | None = None) -> list[Line]:
+def page_lines(words: list[Word], page: int, repeated: Callable[[], frozenset[Word]] = frozenset) -> list[Line]:
     """Cluster words into lines by vertical center, then into cells at wide gaps.
 
     This runs once per word and is most of the reading cost after pdfium itself, hence plain locals and
@@ -269,8 +269,7 @@ def page_lines(words: list[Word], page: int, repeated: Callable[[], frozenset[Wo
         if overprinted:
             if drawing_order is None:
                 drawing_order = {id(word): index for index, word in enumerate(words)}
-            strings = _drawn_strings(row, drawing_order, repeated() if repeated is not None else frozenset())
-            line = joined([_row_line(string, page)[0] for string in strings])
+            line = joined([_row_line(string, page)[0] for string in _drawn_strings(row, drawing_order, repeated())])
         lines.append(line)
     return lines
 
@@ -428,11 +427,10 @@ def _place(word: Word) -> Word:
     return (text, round(left, 1), round(bottom, 1), round(right, 1), round(top, 1))
 
 
-def repeated_words(pages: list[list[Word]]) -> Callable[[], frozenset[Word]] | None:
-    """The words (by _place) printed the same at the same place on two pages or more, found when first asked for; None
-    for a single page."""
+def repeated_words(pages: list[list[Word]]) -> Callable[[], frozenset[Word]]:
+    """The words (by _place) printed the same at the same place on two pages or more, found when first asked for."""
     if len(pages) < 2:
-        return None
+        return frozenset
 
     @cache
     def repeated() -> frozenset[Word]:
