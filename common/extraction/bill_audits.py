@@ -90,10 +90,14 @@ def _check_line_item_arithmetic(bill: NormalizedBill) -> list[AuditResult]:
 
 def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
     """Amount due = previous balance - payments + adjustments + new charges; budget billing replaces the new
-    charges by the instalment (third-party supplier charges are billed on top of it)."""
-    if bill.amount_due is None or bill.previous_balance is None or bill.payments_and_credits is None:
+    charges by the instalment (third-party supplier charges are billed on top of it). Where no payments were
+    read the bill is taken to print none: a summary that balances only with a payment we did not read (an amount
+    due of the new charges alone under a previous balance) goes to review rather than load without it."""
+    if bill.amount_due is None or bill.previous_balance is None:
         return []
-    carried = bill.previous_balance - bill.payments_and_credits + (bill.adjustments or Decimal(0))
+    payments_read = bill.payments_and_credits is not None
+    unread = "" if payments_read else " (no payments were read)"
+    carried = bill.previous_balance - (bill.payments_and_credits or Decimal(0)) + (bill.adjustments or Decimal(0))
     expected = carried + bill.total_amount
     if expected == bill.amount_due:
         return [_info("credit_balance", f"the account is in credit: {bill.amount_due}")] if bill.amount_due < 0 else []
@@ -115,19 +119,21 @@ def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
             _error(
                 "budget_billing_unexplained",
                 f"amount due {bill.amount_due} matches neither the new charges ({expected})"
-                f" nor the budget instalment plus third-party charges ({budgeted})",
+                f" nor the budget instalment plus third-party charges ({budgeted}){unread}",
                 expected_amount_due=str(expected),
                 budgeted_amount_due=str(budgeted),
                 amount_due=str(bill.amount_due),
+                payments_read=payments_read,
             )
         ]
     return [
         _error(
             "balance_mismatch",
             f"previous balance - payments{' + adjustments' if bill.adjustments is not None else ''} + new charges"
-            f" = {expected}, but amount due is {bill.amount_due}",
+            f" = {expected}, but amount due is {bill.amount_due}{unread}",
             expected_amount_due=str(expected),
             amount_due=str(bill.amount_due),
+            payments_read=payments_read,
         )
     ]
 

@@ -310,13 +310,15 @@ def test_a_label_run_over_its_value_is_read_apart_from_it() -> None:
 
 def test_a_label_with_leaders_takes_no_value_from_the_line_below() -> None:
     # the leaders run under the amounts' column; the payment printed on its line does not read (`$5000 CR`), and
-    # the $0.00 under it is the adjustments'
+    # the $0.00 under it is the adjustments'. Without its payment the summary does not balance: review.
     summary = [(f"{label} {'.' * 80}", amount) for label, amount in SUMMARY_AND_DUE]
     summary[1] = (summary[1][0], "$5000 CR")
     summary.insert(2, (f"Adjustments {'.' * 80}", "$0.00"))
-    result = loaded(bill(summary=summary))
+    result = read(bill(summary=summary))
     assert result.bill is not None and result.bill.payments_and_credits is None
     assert result.bill.previous_balance == Decimal("50.00") and result.bill.amount_due == Decimal("50.00")
+    assert [(a.code, a.details["payments_read"]) for a in result.audits] == [("balance_mismatch", False)]
+    assert result.status is BillStatus.NEEDS_REVIEW
 
 
 @pytest.mark.parametrize(("street_left", "expected"), [(300, "2978 Sydney Rd, Toowong QLD 4066"), (327, None)])

@@ -649,3 +649,22 @@ def test_a_date_is_found_whole_in_every_process() -> None:
     }
     assert len(answers) == 1
     assert answers.pop().startswith("9/17/2023 ")
+
+
+def test_a_summary_that_balances_only_with_a_payment_not_read_fails_the_balance_audit() -> None:
+    """heldout-29-0108 printed a previous balance of 185.06 and an amount due of the new charges alone; its payments'
+    amount was not read, and the audit, which needed payments to check anything, let the bill load without them."""
+    truth = sample_bill(9)
+    assert truth.previous_balance and truth.payments_and_credits and truth.amount_due is not None
+    paid_in_full = truth.model_copy(
+        update={"payments_and_credits": truth.previous_balance, "amount_due": truth.total_amount}
+    )
+    assert codes_of(audit_bill(paid_in_full)) == []
+    unread = paid_in_full.model_copy(update={"payments_and_credits": None})
+    [mismatch] = [audit for audit in audit_bill(unread) if audit.code == "balance_mismatch"]
+    assert mismatch.severity is Severity.ERROR
+    assert mismatch.details["payments_read"] is False
+    assert mismatch.details["expected_amount_due"] == str(truth.previous_balance + truth.total_amount)
+    assert mismatch.message.endswith("(no payments were read)")
+    none_paid = unread.model_copy(update={"amount_due": truth.previous_balance + truth.total_amount})
+    assert codes_of(audit_bill(none_paid)) == []
