@@ -766,3 +766,17 @@ def test_a_footer_printed_on_every_page_over_the_last_lines_is_read_where_it_sta
         (Decimal("23352"), Decimal("23613"), Decimal("261")),
         (Decimal("75752"), Decimal("75932"), Decimal("180")),
     ]
+
+
+REPEATED_FOOTER_SPLIT = BILL.with_name("browser-repeated-footer-figure-split-bill.pdf")  # web-141-0019
+
+
+def test_a_repeated_footers_figure_split_off_its_amount_is_joined_again() -> None:
+    """Chrome repeats the charges' footer at the foot of page 1, and pdfium gave page 2's as `$603.7 9`, the last
+    figure touching the rest: not printed the same as page 1's, the footer was taken for the charges' end, the tax on
+    page 2 was lost and the bill went to review (line_items_sum_mismatch)."""
+    lines, result = _read(REPEATED_FOOTER_SPLIT)
+    assert lines.count("Total new charges\t$603.79") == 2
+    assert result.status is BillStatus.OK and result.bill is not None
+    assert result.bill.line_items[-1].description == "HST" and result.bill.line_items[-1].amount == Decimal("69.46")
+    assert sum(item.amount for item in result.bill.line_items) == result.bill.total_amount == Decimal("603.79")

@@ -1449,15 +1449,18 @@ def columns_of(words: list[tuple[str, float, float]]) -> pdf_worker.Columns:
         # touching: one word, whatever the characters beside the letter (no word beside needs to tell)
         ([("D", 10, 16), ("e", 16, 21), ("t", 21, 24)], ["Det"]),
         ([("Meter", 0, 25), ("E", 40, 46), ("0", 46, 51), ("-", 51, 54), ("7", 54.1, 59)], ["Meter", "E0-7"]),
-        # characters touching with no letter among them are left as read: no letter to start from
-        ([("1", 10, 15), ("-", 15, 18), ("2", 18, 23)], ["1", "-", "2"]),
+        # figures and signs touching, too: a repeated table footer's `$603.7 9` (web-141-0019)
+        ([("1", 10, 15), ("-", 15, 18), ("2", 18, 23)], ["1-2"]),
+        ([("Total", 0, 25), ("$603.7", 40, 65), ("9", 65, 70)], ["Total", "$603.79"]),
+        # a figure 0.05 of the height off its amount is left as read: only letters join without touching
+        ([("$603.7", 40, 65), ("9", 65.5, 70)], ["$603.7", "9"]),
         # a letter 0.05 of the height off: no touching, and no word beside to tell a word space by
         ([("D", 10, 16), ("e", 16.5, 21)], ["D", "e"]),
     ],
 )
 def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, float, float]], read: list[str]) -> None:
     """pdfium broke a line between glyphs Chrome drew one by one (web-13-0006): each touching the next, they are
-    one word; characters touching a letter are joined with it."""
+    one word; characters touching a character alone are joined with it."""
     assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read
 
 
@@ -1473,8 +1476,10 @@ def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, floa
         ),
         # a word's full stop (web-81-0027's `ACCOUNT NO .`: the bill went to review with no account number)
         ([("ACCOUNT", 0, 45), ("NO", 47, 60), (".", 60.4, 62), ("3862", 90, 110)], ["ACCOUNT", "NO.", "3862"]),
-        # a figure's point touching its figures is none of a word's: no letter to start from
-        ([("12", 0, 10), (".", 10, 12), ("50", 12, 22)], ["12", ".", "50"]),
+        # a figure's point touching its figures joins them, as any character alone touching its neighbours does
+        ([("12", 0, 10), (".", 10, 12), ("50", 12, 22)], ["12.50"]),
+        # a point a little off its figures is left as read: only a letter's full stop joins without touching
+        ([("12", 0, 10), (".", 10.5, 12), ("50", 12.5, 22)], ["12", ".", "50"]),
         # a leader's dots, as close to each other as to the word: no word space beside tells them apart
         ([("Total", 0, 25), (".", 25.5, 27), (".", 28, 29.5), (".", 30.5, 32)], ["Total", ".", ".", "."]),
     ],

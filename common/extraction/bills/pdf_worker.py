@@ -171,16 +171,12 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     space apart only in type whose every space is (`A late fee`), and a heading's letters are not set further apart
     than its words. Only letters are joined (one kerned up to KERNED_INTO into the next: `P AYMENT`), and a word's full
     stop (`ACCOUNT NO .`), and the words beside must tell: one of them at least, on the run's line, each within
-    WORD_SPACE_MOST of the height. A letter touching its neighbours (ABUTTING) needs no telling, and the
-    characters touching it on either side are joined too, whatever they are: pdfium broke its line between glyphs
-    Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006), and no type sets words
-    touching."""
+    WORD_SPACE_MOST of the height. A character alone touching its neighbours (ABUTTING), whatever it is, needs no
+    telling, and the characters touching it on either side are joined too: pdfium broke its line between glyphs
+    Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006, a table's repeated footer
+    `$603.7 9` on web-141-0019's page 2), and no type sets words touching."""
     texts, boxes, joined = columns
-    letters = [  # and a full stop after a word of letters
-        index
-        for index, text in enumerate(texts)
-        if len(text) == 1 and (text.isalpha() or (text == "." and index > 0 and texts[index - 1].isalpha()))
-    ]
+    letters = [index for index, text in enumerate(texts) if len(text) == 1]  # a figure or a sign joins only touching
     if joined or not letters:
         return columns
     lefts, rights = boxes[0::4], boxes[2::4]
