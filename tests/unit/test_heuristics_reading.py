@@ -5596,6 +5596,25 @@ def test_a_meters_number_wrapped_at_its_hyphen(wrapped: bool, line: type[list[Ro
         assert "cut short" in unreadable.message
 
 
+@pytest.mark.parametrize(("cut", "rest"), [("2024-", "08-02"), ("2024-08-", "02")])
+def test_a_date_wrapped_at_its_hyphen(cut: str, rest: str) -> None:
+    """`E01-` over `75557` and `2024-07-01 – 2024-` over `08-02`: in Courier a browser wraps the meter's number and
+    the read dates at a hyphen. The dates' rest, no date's word, kept the line from being joined, the meter's number
+    was cut short, and web-141-0096 went to review with its meter unread. (A day's figures, `02`, were joined.)"""
+    heading: list[Row] = [(72, "Meter"), (130, "Service"), (190, "Read dates"), (320, "Previous"), (380, "Current")]
+    heading += [(440, "Usage")]
+    row: list[Row] = [(72, "E01-"), (130, "Electric"), (190, f"2024-07-01 \u2013 {cut}"), (320, "17,922")]
+    row += [(380, "19,806"), (440, "1,884")]
+    table: list[Sequence[Row]] = [heading, row, CellLine([(72, "75557"), (190, rest), (440, "kWh")])]
+    charges = [[(72, "Energy Charge 1,884 kWh", 540, "$40.00")], [(72, "Customer Charge", 540, "$10.00")]]
+    result = read(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert result.status is BillStatus.OK, [(a.code, a.message) for a in result.audits]
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity, r.unit) for r in result.bill.usage] == [
+        ("E01-75557", Decimal("17922"), Decimal("19806"), Decimal("1884"), "kWh")
+    ]
+
+
 def test_a_services_row_under_a_meters_row_is_no_wrapped_date() -> None:
     """`Sewer | 23 CCF` set close under the water meter's row: figures, but no month's or year's word among them."""
     heading: list[Row] = [(72, "Service"), (140, "Meter"), (210, "Previous"), (300, "Present"), (370, "Billed")]

@@ -2640,8 +2640,8 @@ def _wrapped_under(above: Line, row: Line) -> Line | None:
         placed = cell.start + len(cell.text)
         words = [(start, end, box) for start, end, box in row.words if row.segment_at(start) is segment]
         texts = [row.text[start:end] for start, end, _ in words]
-        if _NUMBER_CUT.search(cell.text) and _NUMBER_END.fullmatch(segment.text):
-            told = True  # `E04-` over `89998`: a meter's number wrapped at its hyphen
+        if _cut_at_its_hyphen(cell.text, segment.text):
+            told = True  # `E04-` over `89998`, `2024-` over `08-02`: a meter's number or a date wrapped at a hyphen
         elif all(_DATE_WORD.fullmatch(text) or UNIT_CELL.match(text) for text in texts):
             told = told or any(_YEAR_OR_MONTH_WORD.fullmatch(text) for text in texts)
         elif not (mark and _read_cell_match(cell.text.strip())):
@@ -2675,6 +2675,16 @@ def _read_over(line: Line, box: BBox) -> int | None:
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
 _NUMBER_END = re.compile(r"[A-Z0-9]+")
+_ISO_DATE_CUT = re.compile(r"(?<![\w-])\d{4}-(?:\d\d-)?$")  # a date cut at one of its hyphens (`2024-`, `2024-08-`)
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _cut_at_its_hyphen(cell: str, rest: str) -> bool:
+    """Whether `rest`, a cell's wrapped line, ends a meter's number or a date its cell ends cut at a hyphen (`E04-`
+    over `89998`; `2024-07-01 – 2024-` over `08-02` in Courier: web-141-0096 went to review with its meter unread)."""
+    if _NUMBER_CUT.search(cell) and _NUMBER_END.fullmatch(rest):
+        return True
+    return (cut := _ISO_DATE_CUT.search(cell)) is not None and _ISO_DATE.fullmatch(cut[0] + rest) is not None
 
 
 TABLE_ROWS = 11  # the most rows of a meter table, its cells' wrapped lines joined to them
