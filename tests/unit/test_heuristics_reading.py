@@ -5568,6 +5568,26 @@ def test_a_read_types_badge_inset_under_its_read(badge: str, read_type: ReadType
     ]
 
 
+def test_a_read_types_badge_under_its_read_and_unit() -> None:
+    """`5,253 CCF` over `ESTIMATED`, the badge under the read's figures and its unit, under the unit the more: the
+    unit alone is no read, the line ended the table unjoined, and web-157-0059 loaded as ok with its estimated gas
+    read actual."""
+    heading: list[Row] = [(72, "Meter"), (140, "Service"), (210, "Read dates"), (300, "Previous"), (370, "Current")]
+    heading += [(450, "Usage")]
+    row: list[Row] = [(72, "G45423621"), (140, "Gas"), (210, "4 June 2024 \u2013 2 July"), (300, "5,189 CCF")]
+    row += [(370, "5,253 CCF"), (450, "64")]
+    figures, unit = stringWidth("5,253", "Helvetica", 10), stringWidth("CCF", "Helvetica", 10)
+    under = 370 + figures - unit + 2  # the badge's left edge: under all of `CCF`, under less of the figures
+    assert 370 + figures - under < unit < stringWidth("ESTIMATED", "Helvetica", 10) - 2
+    table: list[Sequence[Row]] = [heading, row, CellLine([(210, "2024"), (under, "ESTIMATED"), (450, "CCF")])]
+    charges = [[(72, "Gas used 64 CCF", 540, "$40.00")], [(72, "Standing charge", 540, "$10.00")]]
+    result = loaded(bill(meters=table, charges=charges))
+    assert result.bill is not None
+    assert [(r.meter_number, r.end_read, r.quantity, r.unit, r.read_type) for r in result.bill.usage] == [
+        ("G45423621", Decimal("5253"), Decimal("64"), "CCF", ReadType.ESTIMATED)
+    ]
+
+
 @pytest.mark.parametrize(("wrapped", "line"), [(True, CellLine), (True, TallCellLine), (False, CellLine)])
 def test_a_meters_number_wrapped_at_its_hyphen(wrapped: bool, line: type[list[Row]]) -> None:
     """`E04-` over `89998 | Mar 2024 | kWh`: a browser wraps the meter's number at its hyphen, with the read dates.

@@ -2663,14 +2663,21 @@ def _read_over(line: Line, box: BBox) -> int | None:
     """The end of the word of `line` over `box` (overlapping it the most), where that word is a read: a read type's
     badge, inset in a box of its own under the read (`7,964 m³` over `ESTIMATED`), starts and ends where no word
     does. The bill loaded as ok with the read actual. A word, not its cell: in fixed-pitch type the reads' cells run
-    together (`26,407,500 26,415,400` over `ESTIMATED`, web-85-0006, whose water meter went unread to review)."""
+    together (`26,407,500 26,415,400` over `ESTIMATED`, web-85-0006, whose water meter went unread to review). Else
+    the words of its cell over the badge, where the badge stands under a read and its unit about alike (`5,253 CCF`
+    over `ESTIMATED`, the unit's a little more: web-157-0059 loaded as ok with its estimated gas read actual)."""
     over = [
         (min(right, box[2]) - max(left, box[0]), index) for index, (_, _, (left, _, right, _)) in enumerate(line.words)
     ]
     if not over or (best := max(over))[0] <= 0:
         return None
     start, end, _ = line.words[best[1]]
-    return end if _read_cell_match(line.text[start:end]) else None
+    if _read_cell_match(line.text[start:end]):
+        return end
+    cell = line.segment_at(start)
+    spans = [line.words[index][:2] for overlap, index in over if overlap > 0]
+    in_cell = [(start, end) for start, end in spans if line.segment_at(start) is cell]  # in the order of the words
+    return in_cell[-1][1] if _read_cell_match(line.text[in_cell[0][0] : in_cell[-1][1]]) else None
 
 
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
