@@ -5635,6 +5635,28 @@ def test_a_date_wrapped_at_its_hyphen(cut: str, rest: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("rest", [["September", "2024"], ["2024"], []])
+def test_the_rest_of_a_row_broken_over_a_page_under_the_repeated_headings(rest: list[str]) -> None:
+    """`1 August` over `2024 – 2` at the foot of page 1, and `September` over `2024` under the meter table's headings
+    the browser repeats on page 2: the year alone, figures no row's cells hold, ended the table there, and
+    web-145-0025 went to review with the gas meter under it unread (usage_row_unreadable)."""
+    heading: list[Row] = [(72, "Meter"), (140, "Service"), (210, "Read dates"), (300, "Previous"), (370, "Current")]
+    heading += [(450, "Usage")]
+    electric: list[Row] = [(72, "E55773910"), (140, "Electric"), (210, "1 August"), (300, "25,354"), (370, "25,895")]
+    gas: list[Row] = [(72, "592166795"), (140, "Gas"), (210, "1 August"), (300, "8,437"), (370, "8,598")]
+    first: list[Sequence[Row]] = [*_first_page_top("$50.00"), [(72, "Energy Charge", 540, "$40.00")]]
+    first += [[(72, "Gas Charge", 540, "$10.00")], [(72, "Total Current Charges", 540, "$50.00")]]
+    first += [heading, [*electric, (450, "541 kWh")], CellLine([(210, "2024 \u2013 2")])]
+    second: list[Sequence[Row]] = [heading, *(CellLine([(210, word)]) for word in rest), [*gas, (450, "161 m\u00b3")]]
+    second.append(CellLine([(210, "2024 \u2013 2")]))
+    result = loaded(_pages(first, second))
+    assert result.bill is not None
+    assert [(r.meter_number, r.start_read, r.end_read, r.quantity) for r in result.bill.usage] == [
+        ("E55773910", Decimal("25354"), Decimal("25895"), Decimal("541")),
+        ("592166795", Decimal("8437"), Decimal("8598"), Decimal("161")),
+    ]
+
+
 def test_a_services_row_under_a_meters_row_is_no_wrapped_date() -> None:
     """`Sewer | 23 CCF` set close under the water meter's row: figures, but no month's or year's word among them."""
     heading: list[Row] = [(72, "Service"), (140, "Meter"), (210, "Previous"), (300, "Present"), (370, "Billed")]

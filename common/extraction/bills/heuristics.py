@@ -2721,6 +2721,8 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
                         columns[name] = columns[name]._replace(unit=unit["unit"])
                 continue
             if (found := _row_cells(row, columns)) is None:
+                if not read and _a_broken_rows_dates(row):
+                    continue
                 if not read and _DIGIT.search(row.text):
                     yield None, columns, row
                 break
@@ -2729,6 +2731,14 @@ def _table_rows(document: Document) -> Iterator[tuple[dict[str, str] | None, dic
                 break
             read = True
             yield cells, columns, row
+
+
+def _a_broken_rows_dates(line: Line) -> bool:
+    """Whether `line`, over a table's first row, is all a date's words, one a month's or a year's (`2024`): the rest of
+    the read dates of a row a page broke, under the table's headings the browser repeats on the next page. It ended
+    the table there, and web-145-0025 went to review with the meter under it unread (usage_row_unreadable)."""
+    words = line.text.split()
+    return all(_DATE_WORD.fullmatch(word) for word in words) and any(map(_YEAR_OR_MONTH_WORD.fullmatch, words))
 
 
 # A service's name alone, in a row of a meter table that prints no reads: `Sewer | 23 CCF`
