@@ -356,6 +356,46 @@ def test_a_label_in_smaller_type_sharing_a_cell_with_the_utilitys_name_is_left_o
     assert result.bill is not None and result.bill.provider == provider
 
 
+@pytest.mark.parametrize(
+    ("masthead", "statement_date"),
+    [
+        ((("Clearwater Township Water & Sewer", 16), ("Issue Date", 8)), date(2025, 2, 26)),
+        ((("Sunbelt Electric Cooperative", 16), ("Statement Date", 8)), date(2025, 2, 26)),
+        ((("Clearwater Township", 16), ("Statement Date", 14)), None),  # one type, near: a name, not a label
+        ((("Clearwater Township Statement Date", 8),), None),  # all one type
+    ],
+)
+def test_a_label_ending_the_utilitys_cell_in_smaller_type_reads_the_next_cell(
+    masthead: tuple[tuple[str, float], ...], statement_date: date | None
+) -> None:
+    """`Clearwater Township Water & Sewer Issue Date | Feb 26, 2025`: the 8-point label shares the 16-point name's
+    cell, and fourth-29-0335 and fourth-31-0076 loaded as ok without their statement date."""
+    header = [row for row in HEADER if not row[0][1].startswith("Statement Date")]
+    pdf = bill(masthead=masthead, header=header, drawn=[(540, 760, "Feb 26, 2025", 8)])
+    lines = [line.text for line in READER.read(pdf).lines]
+    assert f"{' '.join(text for text, _ in masthead)}\tFeb 26, 2025" in lines  # the label and the name: one cell
+    result = read(pdf)
+    assert result.bill is not None and result.bill.statement_date == statement_date
+
+
+@pytest.mark.parametrize(
+    ("cell", "statement_date"),
+    [
+        ("Flat 4, 12 Oak St, Truro TR1 2HE Issue date ..................... 02/07/2025", date(2025, 2, 7)),
+        ("Flat 4, 12 Oak St, Truro TR1 2HE Issue date 02/07/2025", None),  # no leaders: nothing tells a label
+        ("Flat 4, 12 Oak St, Truro TR1 2HE Issue date ..................... see overleaf", None),
+    ],
+)
+def test_a_label_with_leaders_after_other_words_in_its_cell(cell: str, statement_date: date | None) -> None:
+    """In Courier a space parts the mailing address's last line from `Issue date ..... 28/05/2025`: one cell, which
+    no label starts, and heldout-29-0072 loaded as ok without its statement date."""
+    header = [[(72, cell)] if row[0][1].startswith("Statement Date") else row for row in HEADER]
+    pdf = bill(header=header, font="Courier")
+    assert cell in [line.text for line in READER.read(pdf).lines]
+    result = read(pdf)
+    assert result.bill is not None and result.bill.statement_date == statement_date
+
+
 def test_a_title_drawn_into_the_utilitys_name_is_not_part_of_it() -> None:
     """third-3-0129 starts its title 4 points inside the utility's name, and pdfium gives the two as one word: its
     provider was loaded as ok as `Outback Gas & ElectricityYour`."""
@@ -2176,7 +2216,8 @@ def test_a_masthead_set_close_to_the_accounts_box_is_a_cell_of_its_own() -> None
         # its provider `Sunbelt Electric Cooperative Issue Date`)
         (8.5, True, ["Acme Valley Utilities", "Statement Date", "02/07/2025"]),
         (13.5, True, ["Acme Valley Utilities", "Statement Date", "02/07/2025"]),
-        # on the name's baseline, as the words of a phrase in two sizes are, it goes on the phrase
+        # on the name's baseline, as the words of a phrase in two sizes are, it goes on the phrase (and, type of
+        # another size ending the cell, is read as a label all the same)
         (13.5, False, ["Acme Valley Utilities Statement Date", "02/07/2025"]),
     ],
 )
@@ -2191,7 +2232,7 @@ def test_small_type_centred_beside_a_masthead_a_space_apart_is_a_cell_of_its_own
     pdf = bill(header=[HEADER[0], *HEADER[2:]], masthead=(("Acme Valley Utilities", 22),), drawn=drawn)
     assert READER.read(pdf).lines[0].cells == cells
     result = read(pdf)
-    assert result.bill is not None and (result.bill.statement_date == date(2025, 2, 7)) is raised
+    assert result.bill is not None and result.bill.statement_date == date(2025, 2, 7)
 
 
 def _period_under_its_label(value_row: list[Row], drawn: list[tuple[float, float, str, float]]) -> BillResult:

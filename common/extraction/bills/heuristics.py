@@ -511,6 +511,70 @@ def _chained_pairs(
     return hits, chained
 
 
+def _labels_inside_a_cell(document: Document) -> dict[str, list[Hit]]:
+    """Values of labels a cell holds after other words, where what is printed tells them labels: dotted leaders on to
+    the value at the cell's end (in Courier a space parts an address from `Issue date ...... 28/05/2025`, one cell,
+    and heldout-29-0072 loaded as ok without its statement date); or, the value the whole next cell, type of another
+    size (SIZE_STEP) than all the cell's words before (a 16-point name and an 8-point label on its baseline a space
+    apart: `Clearwater Township Water & Sewer Issue Date | Feb 26, 2025`, and fourth-29-0335 and fourth-31-0076
+    loaded as ok without their statement date)."""
+    hits: dict[str, list[Hit]] = {}
+    for line in document.lines:
+        leaders = "..." in line.text
+        if not leaders and (len(line.segments) < 2 or not _sizes_mixed(line)):
+            continue  # most lines: one cell, or one type and no leaders
+        for segment, after in zip(line.segments, [*line.segments[1:], None], strict=True):
+            found = _labels_before_leaders(line, segment) if leaders and "..." in segment.text else []
+            if after is not None and (in_other_type := _label_in_other_type(line, segment, after)) is not None:
+                found.append(in_other_type)
+            for name, hit in found:
+                hits.setdefault(name, []).append(hit)
+    return hits
+
+
+def _sizes_mixed(line: Line) -> bool:
+    heights = [box[3] - box[1] for _, _, box in line.words]
+    return bool(heights) and other_size(min(heights), max(heights), SIZE_STEP)
+
+
+_LEADERS_TO_THE_END = re.compile(r"[ \t]*\.{3,}[ \t]*(?P<value>\S.*)$")
+
+
+def _labels_before_leaders(line: Line, segment: Segment) -> list[tuple[str, Hit]]:
+    """The labels after other words in `segment` followed by leaders and a value to the cell's end, by field."""
+    found = []
+    for label in _BARE_LABEL.finditer(segment.text):
+        if label.start() == 0 or (leaders := _LEADERS_TO_THE_END.match(segment.text, label.end())) is None:
+            continue  # a label that starts its cell is read as such
+        ((name, _, _),) = _fields_of([label])
+        if (value := _INLINE_VALUES[name].fullmatch(leaders["value"])) is not None:
+            start, text = segment.start + leaders.start("value"), leaders["value"]
+            hit = Hit(text, line, start, start + len(text), line, segment.start + label.start(), groups_of(value))
+            found.append((name, hit))
+    return found
+
+
+def _label_in_other_type(line: Line, segment: Segment, after: Segment) -> tuple[str, Hit] | None:
+    """The label ending `segment` in type of another size than all its words before, and its value, `after`."""
+    end = segment.start + len(segment.text)
+    words = [(start, box[3] - box[1]) for start, _, box in line.words if segment.start <= start < end]
+    if len(words) < 2 or not other_size(words[0][1], words[-1][1], SIZE_STEP):
+        return None  # its first and last words one type: not looked into
+    text = segment.text.rstrip(" :")
+    label = next((m for m in _BARE_LABEL.finditer(text) if m.end() == len(text) and m.start() > 0), None)
+    if label is None:
+        return None
+    at = segment.start + label.start()
+    before = [height for start, height in words if start < at]
+    labelled = [height for start, height in words if start >= at]
+    if not all(other_size(earlier, later, SIZE_STEP) for earlier in before for later in labelled):
+        return None  # a name and a label in one type, or the sizes mixed
+    ((name, _, _),) = _fields_of([label])
+    if (value := _INLINE_VALUES[name].fullmatch(after.text)) is None:
+        return None
+    return name, Hit(after.text, line, after.start, after.start + len(after.text), line, at, groups_of(value))
+
+
 def _fields_of(labels: list[re.Match[str]]) -> list[tuple[str, int, int]]:
     """(field, start, end) of each label found by _BARE_LABEL."""
     return [(next(field for field in _BARE_FIELDS if label[field] is not None), *label.span()) for label in labels]
@@ -3907,6 +3971,7 @@ def _dated_fields(
         *wrapped_hits.items(),
         *chained_hits.items(),
         *_labels_sharing_a_cell(document, starts).items(),
+        *_labels_inside_a_cell(document).items(),
         *_figures_over_labels(document, {name: label_cells[name] for name in _LEDGER_FIELDS}).items(),
     ]:
         other_hits.setdefault(name, []).extend(hits)
