@@ -533,6 +533,7 @@ def _labels_inside_a_cell(document: Document) -> dict[str, list[Hit]]:
 
 
 def _sizes_mixed(line: Line) -> bool:
+    """Whether a line holds type of two sizes (SIZE_STEP apart): one pass, to pass over most lines at once."""
     heights = [box[3] - box[1] for _, _, box in line.words]
     return bool(heights) and other_size(min(heights), max(heights), SIZE_STEP)
 

@@ -176,8 +176,8 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006, a table's repeated footer
     `$603.7 9` on web-141-0019's page 2), and no type sets words touching."""
     texts, boxes, joined = columns
-    letters = [index for index, text in enumerate(texts) if len(text) == 1]  # a figure or a sign joins only touching
-    if joined or not letters:
+    singles = [index for index, text in enumerate(texts) if len(text) == 1]  # a figure or a sign joins only touching
+    if joined or not singles:
         return columns
     lefts, rights = boxes[0::4], boxes[2::4]
     last_word = len(texts) - 1
@@ -205,7 +205,7 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
         # a letter beside a letter, or a word's full stop (`ACCOUNT NO .`)
         return found if texts[index].isalpha() and (texts[index + 1].isalpha() or texts[index + 1] == ".") else None
 
-    gaps = {index: found for letter in letters for index in (letter - 1, letter) if (found := close(index)) is not None}
+    gaps = {index: found for single in singles for index in (single - 1, single) if (found := close(index)) is not None}
     abutting = {index for index, found in gaps.items() if abs(found) <= ABUTTING * height(index)}
     for index in sorted(abutting):  # on through the characters touching, whatever they are (`E 0 0 - 7 5 2 0 8`)
         for step in (-1, 1):
