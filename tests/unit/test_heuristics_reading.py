@@ -396,6 +396,30 @@ def test_a_label_with_leaders_after_other_words_in_its_cell(cell: str, statement
     assert result.bill is not None and result.bill.statement_date == statement_date
 
 
+@pytest.mark.parametrize(
+    ("cell", "statement_date"),
+    [
+        ("Unit 10/1135 Wattle Grove, Newtown NSW 2042 Date issued", date(2025, 2, 7)),
+        ("Newtown NSW 2042 Statement Date:", date(2025, 2, 7)),
+        ("Previous Statement Date", None),  # a label's words after words: another label, perhaps
+        ("Newtown NSW Date issued", None),
+        ("5 December 2024 Date issued", None),  # a ledger's row: a date before its entry
+    ],
+)
+def test_a_label_ending_a_cell_after_another_values_figures_reads_the_next_cell(
+    cell: str, statement_date: date | None
+) -> None:
+    """In Courier a space parts the mailing address's last line from `Date issued`, whose value is the next cell: no
+    label starts the cell, and heldout-41-0157 loaded as ok without its statement date. The figures before the label
+    end another value (not a date alone, a ledger's row); words alone before it may make it another label (`Previous
+    Statement Date`)."""
+    header = [[(72, cell), (400, "02/07/2025")] if row[0][1].startswith("Statement Date") else row for row in HEADER]
+    pdf = bill(header=header, font="Courier")
+    assert f"{cell}\t02/07/2025" in [line.text for line in READER.read(pdf).lines]
+    result = read(pdf)
+    assert result.bill is not None and result.bill.statement_date == statement_date
+
+
 def test_a_title_drawn_into_the_utilitys_name_is_not_part_of_it() -> None:
     """third-3-0129 starts its title 4 points inside the utility's name, and pdfium gives the two as one word: its
     provider was loaded as ok as `Outback Gas & ElectricityYour`."""

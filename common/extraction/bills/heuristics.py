@@ -514,26 +514,28 @@ def _chained_pairs(
 def _labels_inside_a_cell(document: Document) -> dict[str, list[Hit]]:
     """Values of labels a cell holds after other words, where what is printed tells them labels: dotted leaders on to
     the value at the cell's end (in Courier a space parts an address from `Issue date ...... 28/05/2025`, one cell,
-    and heldout-29-0072 loaded as ok without its statement date); or, the value the whole next cell, type of another
+    and heldout-29-0072 loaded as ok without its statement date); or, the value the whole next cell, the label after
+    another value's figures (`... Newtown NSW 2042 Date issued | 11-Jul-2025`, heldout-41-0157) or in type of another
     size (SIZE_STEP) than all the cell's words before (a 16-point name and an 8-point label on its baseline a space
     apart: `Clearwater Township Water & Sewer Issue Date | Feb 26, 2025`, and fourth-29-0335 and fourth-31-0076
     loaded as ok without their statement date)."""
     hits: dict[str, list[Hit]] = {}
     for line in document.lines:
         leaders = "..." in line.text
-        if not leaders and (len(line.segments) < 2 or not _sizes_mixed(line)):
-            continue  # most lines: one cell, or one type and no leaders
+        if not leaders and len(line.segments) < 2:
+            continue  # most lines: one cell, no leaders
+        mixed = _sizes_mixed(line)
         for segment, after in zip(line.segments, [*line.segments[1:], None], strict=True):
             found = _labels_before_leaders(line, segment) if leaders and "..." in segment.text else []
-            if after is not None and (in_other_type := _label_in_other_type(line, segment, after)) is not None:
-                found.append(in_other_type)
+            if after is not None and (ending := _label_ending_a_cell(line, segment, after, mixed)) is not None:
+                found.append(ending)
             for name, hit in found:
                 hits.setdefault(name, []).append(hit)
     return hits
 
 
 def _sizes_mixed(line: Line) -> bool:
-    """Whether a line holds type of two sizes (SIZE_STEP apart): one pass, to pass over most lines at once."""
+    """Whether a line holds type of two sizes (SIZE_STEP apart)."""
     heights = [box[3] - box[1] for _, _, box in line.words]
     return bool(heights) and other_size(min(heights), max(heights), SIZE_STEP)
 
@@ -555,21 +557,27 @@ def _labels_before_leaders(line: Line, segment: Segment) -> list[tuple[str, Hit]
     return found
 
 
-def _label_in_other_type(line: Line, segment: Segment, after: Segment) -> tuple[str, Hit] | None:
-    """The label ending `segment` in type of another size than all its words before, and its value, `after`."""
-    end = segment.start + len(segment.text)
-    words = [(start, box[3] - box[1]) for start, _, box in line.words if segment.start <= start < end]
-    if len(words) < 2 or not other_size(words[0][1], words[-1][1], SIZE_STEP):
-        return None  # its first and last words one type: not looked into
+def _label_ending_a_cell(line: Line, segment: Segment, after: Segment, mixed: bool) -> tuple[str, Hit] | None:
+    """The label ending `segment` after other words, and its value, `after`: where the word before it holds figures
+    (another value's end, in a cell that starts with no date: a ledger's row does), or the label is type of another
+    size than all the words before it (`mixed`: the line's sizes are). Not `Previous Amount Due`, one type: the words
+    before a label may make it another's."""
     text = segment.text.rstrip(" :")
+    if not mixed and _FIGURE_THEN_WORD.search(text) is None:
+        return None
     label = next((m for m in _BARE_LABEL.finditer(text) if m.end() == len(text) and m.start() > 0), None)
     if label is None:
         return None
-    at = segment.start + label.start()
-    before = [height for start, height in words if start < at]
-    labelled = [height for start, height in words if start >= at]
-    if not all(other_size(earlier, later, SIZE_STEP) for earlier in before for later in labelled):
-        return None  # a name and a label in one type, or the sizes mixed
+    at, before_words = segment.start + label.start(), text[: label.start()].split()
+    if _LEADING_DATE.match(text):
+        return None  # a ledger's row (`5 December 2023 PAYMENTS | 0.00`): read where no label is (_cells_after_dates)
+    if not before_words or _DIGIT.search(before_words[-1]) is None:
+        end = segment.start + len(segment.text)
+        words = [(start, box[3] - box[1]) for start, _, box in line.words if segment.start <= start < end]
+        before = [height for start, height in words if start < at]
+        labelled = [height for start, height in words if start >= at]
+        if not mixed or not all(other_size(earlier, later, SIZE_STEP) for earlier in before for later in labelled):
+            return None  # a name and a label in one type, or the sizes mixed
     ((name, _, _),) = _fields_of([label])
     if (value := _INLINE_VALUES[name].fullmatch(after.text)) is None:
         return None
