@@ -92,12 +92,24 @@ def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
     """Amount due = previous balance - payments + adjustments + new charges; budget billing replaces the new
     charges by the instalment (third-party supplier charges are billed on top of it). Where no payments were
     read the bill is taken to print none: a summary that balances only with a payment we did not read (an amount
-    due of the new charges alone under a previous balance) goes to review rather than load without it."""
-    if bill.amount_due is None or bill.previous_balance is None:
-        return []
+    due of the new charges alone under a previous balance) goes to review rather than load without it. Where
+    neither a previous balance nor payments were read, nothing is carried: an amount due other than the new charges
+    (and adjustments) goes to review too (heldout-37-0118: its balance and payment printed without their points)."""
     payments_read = bill.payments_and_credits is not None
-    unread = "" if payments_read else " (no payments were read)"
-    carried = bill.previous_balance - (bill.payments_and_credits or Decimal(0)) + (bill.adjustments or Decimal(0))
+    if bill.amount_due is None or (bill.previous_balance is None and payments_read):
+        return []
+    unread = ""
+    if not payments_read:
+        unread = (
+            " (no payments were read)"
+            if bill.previous_balance is not None
+            else " (no previous balance or payments were read)"
+        )
+    carried = (
+        (bill.previous_balance or Decimal(0))
+        - (bill.payments_and_credits or Decimal(0))
+        + (bill.adjustments or Decimal(0))
+    )
     expected = carried + bill.total_amount
     if expected == bill.amount_due:
         return [_info("credit_balance", f"the account is in credit: {bill.amount_due}")] if bill.amount_due < 0 else []
@@ -134,6 +146,7 @@ def _check_balance(bill: NormalizedBill) -> list[AuditResult]:
             expected_amount_due=str(expected),
             amount_due=str(bill.amount_due),
             payments_read=payments_read,
+            previous_balance_read=bill.previous_balance is not None,
         )
     ]
 

@@ -668,3 +668,19 @@ def test_a_summary_that_balances_only_with_a_payment_not_read_fails_the_balance_
     assert mismatch.message.endswith("(no payments were read)")
     none_paid = unread.model_copy(update={"amount_due": truth.previous_balance + truth.total_amount})
     assert codes_of(audit_bill(none_paid)) == []
+
+
+def test_an_amount_due_other_than_the_new_charges_with_no_balance_read_fails_the_balance_audit() -> None:
+    """heldout-37-0118 printed its previous balance and its payment without their points (`€26660`, `€10131`): neither
+    was read, the audit checked nothing without a previous balance, and the bill loaded as ok without both though
+    its amount due (424.11) was not its new charges (258.82)."""
+    truth = sample_bill(9)
+    carried = {"previous_balance": None, "payments_and_credits": None, "adjustments": None}
+    unread = truth.model_copy(update={**carried, "amount_due": truth.total_amount + Decimal("165.29")})
+    [mismatch] = [audit for audit in audit_bill(unread) if audit.code == "balance_mismatch"]
+    assert mismatch.details["previous_balance_read"] is False and mismatch.details["payments_read"] is False
+    assert mismatch.message.endswith("(no previous balance or payments were read)")
+    nothing_carried = unread.model_copy(update={"amount_due": truth.total_amount})
+    assert codes_of(audit_bill(nothing_carried)) == []
+    # a payment read without the balance it paid tells nothing: not checked
+    assert codes_of(audit_bill(unread.model_copy(update={"payments_and_credits": Decimal("5.00")}))) == []
