@@ -524,7 +524,7 @@ def _labels_inside_a_cell(document: Document) -> dict[str, list[Hit]]:
         leaders = "..." in line.text
         if not leaders and len(line.segments) < 2:
             continue  # most lines: one cell, no leaders
-        mixed = _sizes_mixed(line)
+        mixed = cache(partial(_sizes_mixed, line))  # looked at only where no figure tells a label
         for segment, after in zip(line.segments, [*line.segments[1:], None], strict=True):
             found = _labels_before_leaders(line, segment) if leaders and "..." in segment.text else []
             if after is not None and (ending := _label_ending_a_cell(line, segment, after, mixed)) is not None:
@@ -557,26 +557,27 @@ def _labels_before_leaders(line: Line, segment: Segment) -> list[tuple[str, Hit]
     return found
 
 
-def _label_ending_a_cell(line: Line, segment: Segment, after: Segment, mixed: bool) -> tuple[str, Hit] | None:
+def _label_ending_a_cell(
+    line: Line, segment: Segment, after: Segment, mixed: Callable[[], bool]
+) -> tuple[str, Hit] | None:
     """The label ending `segment` after other words, and its value, `after`: where the word before it holds figures
     (another value's end, in a cell that starts with no date: a ledger's row does), or the label is type of another
     size than all the words before it (`mixed`: the line's sizes are). Not `Previous Amount Due`, one type: the words
     before a label may make it another's."""
     text = segment.text.rstrip(" :")
-    if not mixed and _FIGURE_THEN_WORD.search(text) is None:
-        return None
+    if (_FIGURE_THEN_WORD.search(text) is None and not mixed()) or _LEADING_DATE.match(text):
+        return (
+            None  # nothing to tell a label, or a ledger's row (`5 December 2023 PAYMENTS | 0.00`: _cells_after_dates)
+        )
     label = next((m for m in _BARE_LABEL.finditer(text) if m.end() == len(text) and m.start() > 0), None)
     if label is None:
         return None
     at, before_words = segment.start + label.start(), text[: label.start()].split()
-    if _LEADING_DATE.match(text):
-        return None  # a ledger's row (`5 December 2023 PAYMENTS | 0.00`): read where no label is (_cells_after_dates)
     if not before_words or _DIGIT.search(before_words[-1]) is None:
-        end = segment.start + len(segment.text)
-        words = [(start, box[3] - box[1]) for start, _, box in line.words if segment.start <= start < end]
-        before = [height for start, height in words if start < at]
-        labelled = [height for start, height in words if start >= at]
-        if not mixed or not all(other_size(earlier, later, SIZE_STEP) for earlier in before for later in labelled):
+        heights = _word_heights(line, segment)
+        before = [height for start, _, height in heights if start < at]
+        labelled = [height for start, _, height in heights if start >= at]
+        if not mixed() or not all(other_size(earlier, later, SIZE_STEP) for earlier in before for later in labelled):
             return None  # a name and a label in one type, or the sizes mixed
     ((name, _, _),) = _fields_of([label])
     if (value := _INLINE_VALUES[name].fullmatch(after.text)) is None:
@@ -1461,8 +1462,7 @@ def _tallest_words(line: Line, segment: Segment) -> tuple[int, int, bool] | None
     and whether its other words are type of another size (SIZE_STEP): a 16-point name and an 8-point label on its
     baseline 4.5 pt on (`Clearwater Township Water & Sewer Issue Date`) are one cell, and fourth-29-0335 loaded as ok
     with the label in its utility's name."""
-    end = segment.start + len(segment.text)
-    words = [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
+    words = _word_heights(line, segment)
     if not words:  # a line built without its words' boxes
         return None
     tallest = max(height for _, _, height in words)
@@ -1478,6 +1478,12 @@ def _tallest_words(line: Line, segment: Segment) -> tuple[int, int, bool] | None
         else:
             runs.append((start, stop))
     return (*runs[0], other_size(tallest, smallest, SIZE_STEP)) if len(runs) == 1 else None
+
+
+def _word_heights(line: Line, segment: Segment) -> list[tuple[int, int, float]]:
+    """The words of the cell `segment`: where each starts and ends in `line.text`, and its height."""
+    end = segment.start + len(segment.text)
+    return [(start, stop, box[3] - box[1]) for start, stop, box in line.words if segment.start <= start < end]
 
 
 def _provider(document: Document, draft: Draft) -> None:
@@ -2756,7 +2762,7 @@ def _read_over(line: Line, box: BBox) -> int | None:
 _NUMBER_CUT = re.compile(r"(?<![\w-])[A-Z0-9]+-$")  # a meter's number cut at its hyphen, at a cell's end (`E04-`)
 _NUMBER_END = re.compile(r"[A-Z0-9]+")
 _ISO_DATE_CUT = re.compile(r"(?<![\w-])\d{4}-(?:\d\d-)?$")  # a date cut at one of its hyphens (`2024-`, `2024-08-`)
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_WHOLE_DATE_IN_FIGURES = re.compile(_DATE_IN_FIGURES)
 
 
 def _cut_at_its_hyphen(cell: str, rest: str) -> bool:
@@ -2764,7 +2770,9 @@ def _cut_at_its_hyphen(cell: str, rest: str) -> bool:
     over `89998`; `2024-07-01 – 2024-` over `08-02` in Courier: web-141-0096 went to review with its meter unread)."""
     if _NUMBER_CUT.search(cell) and _NUMBER_END.fullmatch(rest):
         return True
-    return (cut := _ISO_DATE_CUT.search(cell)) is not None and _ISO_DATE.fullmatch(cut[0] + rest) is not None
+    return (cut := _ISO_DATE_CUT.search(cell)) is not None and _WHOLE_DATE_IN_FIGURES.fullmatch(
+        cut[0] + rest
+    ) is not None
 
 
 TABLE_ROWS = 11  # the most rows of a meter table, its cells' wrapped lines joined to them
