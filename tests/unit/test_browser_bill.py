@@ -780,3 +780,38 @@ def test_a_repeated_footers_figure_split_off_its_amount_is_joined_again() -> Non
     assert result.status is BillStatus.OK and result.bill is not None
     assert result.bill.line_items[-1].description == "HST" and result.bill.line_items[-1].amount == Decimal("69.46")
     assert sum(item.amount for item in result.bill.line_items) == result.bill.total_amount == Decimal("603.79")
+
+
+LETTER_SPACED_LABEL_ALONE = BILL.with_name("browser-letter-spaced-label-alone-bill.pdf")  # web-145-0077
+SMALL_CAPS_DATED_PAYMENTS = BILL.with_name("browser-small-caps-dated-payments-bill.pdf")  # web-133-0040
+
+
+def test_a_letter_spaced_label_alone_in_its_cell_is_read() -> None:
+    """The summary's labels are capitals set 0.04 em apart, drawn glyph by glyph, pdfium breaking its line after
+    each; `PAYMENTS` stands alone in its cell, no word beside tells its letters from words, and the payments went
+    unread: review (balance_mismatch, no payments read)."""
+    lines, result = _read(LETTER_SPACED_LABEL_ALONE)
+    assert "PAYMENTS\t$128.96" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.previous_balance, bill.payments_and_credits, bill.total_amount, bill.amount_due) == (
+        Decimal("230.29"),
+        Decimal("128.96"),
+        Decimal("51.81"),
+        Decimal("153.14"),
+    )
+
+
+def test_a_payments_date_in_small_capitals_glyph_by_glyph_is_read() -> None:
+    """`Payment 2024-05-02` in small capitals 0.05 em apart: the label's letters stand nearly as far apart as its
+    word space (the small capitals' boxes are narrower than their advance) and the date's figures join only
+    touching; both payments went unread: review (balance_mismatch, no payments read)."""
+    lines, result = _read(SMALL_CAPS_DATED_PAYMENTS)
+    assert "Payment 2024-05-02\t($56.85)" in lines and "Payment 2024-05-10\t($101.07)" in lines
+    assert result.status is BillStatus.OK and result.bill is not None
+    bill = result.bill
+    assert (bill.previous_balance, bill.payments_and_credits, bill.amount_due) == (
+        Decimal("157.92"),
+        Decimal("157.92"),
+        Decimal("143.41"),
+    )

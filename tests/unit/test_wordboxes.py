@@ -1443,6 +1443,11 @@ def columns_of(words: list[tuple[str, float, float]]) -> pdf_worker.Columns:
     return [text for text, _, _ in words], boxes, []
 
 
+def spaced_text(words: list[tuple[str, float, float]]) -> str:
+    """The page's text of words pdfium put a space between."""
+    return " ".join(text for text, _, _ in words)
+
+
 @pytest.mark.parametrize(
     ("words", "read"),
     [
@@ -1461,7 +1466,7 @@ def columns_of(words: list[tuple[str, float, float]]) -> pdf_worker.Columns:
 def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, float, float]], read: list[str]) -> None:
     """pdfium broke a line between glyphs Chrome drew one by one (web-13-0006): each touching the next, they are
     one word; characters touching a character alone are joined with it."""
-    assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read
+    assert pdf_worker._kerned_letters_joined(columns_of(words), spaced_text(words))[0] == read
 
 
 @pytest.mark.parametrize(
@@ -1487,4 +1492,49 @@ def test_letters_touching_on_their_line_are_one_word(words: list[tuple[str, floa
 def test_a_kerned_letter_and_a_full_stop_pdfium_spaced_apart_go_on_their_word(
     words: list[tuple[str, float, float]], read: list[str]
 ) -> None:
-    assert pdf_worker._kerned_letters_joined(columns_of(words))[0] == read
+    assert pdf_worker._kerned_letters_joined(columns_of(words), spaced_text(words))[0] == read
+
+
+# web-145-0077's `PAYMENTS` label alone in its cell, Chrome's letter spacing, `AY` kerned into `P`; 10 points high
+PAYMENTS = [("P", 33.75, 38.74), ("AY", 38.5, 48.52), ("M", 48.83, 55.07), ("E", 55.37, 60.37), ("N", 60.68, 66.09)]
+PAYMENTS += [("T", 66.39, 70.97), ("S", 71.27, 76.27), ("$128.96", 138.96, 166.06)]
+# web-133-0040's `Payment 2024-05-02` in small capitals, a word space after the label
+DATED = [("P", 36.0, 41.22), ("ay", 41.6, 49.35), ("m", 50.14, 54.39), ("e", 55.72, 58.44), ("n", 59.66, 63.09)]
+DATED += [("t", 63.95, 67.48), ("2", 70.7, 75.65), ("0", 76.01, 80.97), ("2", 81.33, 86.28), ("4", 86.64, 91.59)]
+DATED += [("-", 91.96, 94.91), ("0", 95.27, 100.22), ("5", 100.58, 105.53), ("-", 105.9, 108.85), ("0", 109.21, 114.16)]
+DATED += [("2", 114.52, 119.48), ("($56.85)", 131.85, 162.32)]
+
+
+def broken_after_each(words: list[tuple[str, float, float]], but: int) -> str:
+    """The page's text of words pdfium broke its line after, all but the last `but` (a space before those)."""
+    texts = [text for text, _, _ in words]
+    return "\r\n".join(texts[: len(texts) - but]) + "".join(" " + text for text in texts[len(texts) - but :])
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "read"),
+    [
+        # nothing beside tells a word space, but pdfium broke its line between each glyph Chrome drew alone
+        (PAYMENTS, broken_after_each(PAYMENTS, 1), ["PAYMENTS", "$128.96"]),
+        # the same words a space apart in the text: type set so close may be words, and nothing tells: as read
+        (PAYMENTS, spaced_text(PAYMENTS), [text for text, _, _ in PAYMENTS]),
+        # one gap a space, not a line break: the run needs telling as before, and nothing tells
+        (
+            PAYMENTS,
+            broken_after_each(PAYMENTS[:4], 0) + " " + broken_after_each(PAYMENTS[4:], 1),
+            ["P", "AY", "M", "E", "N", "T", "S", "$128.96"],
+        ),
+        # figures and signs too: the small capitals' gaps (to 0.16 of the height) all under the word space's 0.39,
+        # which is less than WORD_BREAK_SPACINGS times them and so does not tell
+        (DATED, broken_after_each(DATED, 1), ["Payment", "2024-05-02", "($56.85)"]),
+        # figures a space apart in the text are left as read, letters joined only as the word space tells
+        (DATED, spaced_text(DATED), [text for text, _, _ in DATED]),
+    ],
+)
+def test_glyphs_pdfium_broke_its_line_between_on_one_line_are_one_word(
+    words: list[tuple[str, float, float]], text: str, read: list[str]
+) -> None:
+    """Chrome draws a letter-spaced label glyph by glyph and pdfium may break its line after each: web-145-0077's
+    `P AY M E N T S` and web-133-0040's `P ay m e n t 2 0 2 4 - 0 5 - 0 2` were left apart, the payments not read,
+    and the bills went to review (balance_mismatch)."""
+    assert pdf_worker._kerned_letters_joined(columns_of(words), text)[0] == read

@@ -154,7 +154,7 @@ def _page(
     plain = aligned and units == len(text)  # where a word's characters can be looked at one by one
     if columns is None or (columns[2] and plain):
         columns = _columns(*_python_words(handle, text, units, aligned, split=plain, away=away))
-    return _kerned_letters_joined(columns), left_out
+    return _kerned_letters_joined(columns, text), left_out
 
 
 WORD_SPACE_MOST = 1.5  # of the height: a gap on a line past this is a cell's or a column's, not the type's word space
@@ -162,7 +162,7 @@ ABUTTING = 0.03  # of the height: characters this close on a line touch, whateve
 KERNED_INTO = 0.1  # of the height: a letter kerned this far into the one before it (`P AYMENT`) is of its word
 
 
-def _kerned_letters_joined(columns: Columns) -> Columns:
+def _kerned_letters_joined(columns: Columns, text: str) -> Columns:
     """The page's words with the letters pdfium spaced apart in a word of type set a little apart joined again: it
     spaces a few pairs (a kerned one's neighbours), not the rest (`PAY B Y`, `WAT E R METER`), too few for
     _spaced_letters_joined to tell, and the bills lost their due date, or their meters. A run of words on a line
@@ -174,9 +174,13 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     WORD_SPACE_MOST of the height. A character alone touching its neighbours (ABUTTING), whatever it is, needs no
     telling, and the characters touching it on either side are joined too: pdfium broke its line between glyphs
     Chrome drew one by one (`D e t a i l s`, `E 0 0 - 7 5 2 0 8` on a page of web-13-0006, a table's repeated footer
-    `$603.7 9` on web-141-0019's page 2), and no type sets words touching."""
+    `$603.7 9` on web-141-0019's page 2), and no type sets words touching. Nor does a run, whatever its characters,
+    whose every gap is a line break in the page's `text` though its words stand on one line: Chrome drew a
+    letter-spaced label glyph by glyph and pdfium broke its line after each (`P AY M E N T S` alone in its cell on
+    web-145-0077, nothing beside to tell; `P ay m e n t 2 0 2 4 - 0 5 - 0 2` in small capitals on web-133-0040),
+    as it breaks none between two words of a line that type set a space apart."""
     texts, boxes, joined = columns
-    singles = [index for index, text in enumerate(texts) if len(text) == 1]  # a figure or a sign joins only touching
+    singles = [index for index, word in enumerate(texts) if len(word) == 1]
     if joined or not singles:
         return columns
     lefts, rights = boxes[0::4], boxes[2::4]
@@ -202,8 +206,13 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
             return found  # touching, whatever the characters
         if not -KERNED_INTO * height(index) <= found < _SPACED_UNDER * height(index):
             return None
-        # a letter beside a letter, or a word's full stop (`ACCOUNT NO .`)
-        return found if texts[index].isalpha() and (texts[index + 1].isalpha() or texts[index + 1] == ".") else None
+        if texts[index].isalpha() and (texts[index + 1].isalpha() or texts[index + 1] == "."):
+            return found  # a letter beside a letter, or a word's full stop (`ACCOUNT NO .`)
+        return found if index in broken() else None
+
+    @functools.cache
+    def broken() -> frozenset[int]:
+        return _lines_broken(text, texts)
 
     gaps = {index: found for single in singles for index in (single - 1, single) if (found := close(index)) is not None}
     abutting = {index for index, found in gaps.items() if abs(found) <= ABUTTING * height(index)}
@@ -223,7 +232,9 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
     runs = [
         (first, last)
         for first, last in runs
-        if abutting.issuperset(range(first, last)) or _apart_as_words(gap, boxes, gaps, first, last)
+        if abutting.issuperset(range(first, last))
+        or _apart_as_words(gap, boxes, gaps, first, last)
+        or all(index in abutting or index in broken() for index in range(first, last))
     ]
     if not runs:
         return columns
@@ -242,6 +253,19 @@ def _kerned_letters_joined(columns: Columns) -> Columns:
         )
         result += words[last + 1 : following]
     return _columns(result, [])
+
+
+def _lines_broken(text: str, texts: list[str]) -> frozenset[int]:
+    """The words (by index in `texts`) after which the page's text breaks its line; none unless `texts` are the
+    text's words one for one."""
+    spans = [match.span() for match in WORD.finditer(text)]
+    if len(spans) != len(texts) or any(
+        text[start:end] != word for (start, end), word in zip(spans, texts, strict=True)
+    ):
+        return frozenset()
+    return frozenset(
+        index for index, ((_, end), (start, _)) in enumerate(itertools.pairwise(spans)) if "\n" in text[end:start]
+    )
 
 
 def _apart_as_words(
