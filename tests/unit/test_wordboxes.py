@@ -21,7 +21,7 @@ from typing import Any
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
-from pdfs import build_pdf, one_page_pdf, pdf_stream
+from pdfs import build_pdf, one_page_pdf, pdf_stream, pdf_text
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -1538,3 +1538,45 @@ def test_glyphs_pdfium_broke_its_line_between_on_one_line_are_one_word(
     `P AY M E N T S` and web-133-0040's `P ay m e n t 2 0 2 4 - 0 5 - 0 2` were left apart, the payments not read,
     and the bills went to review (balance_mismatch)."""
     assert pdf_worker._kerned_letters_joined(columns_of(words), text)[0] == read
+
+
+def leaders_into_an_amount(amount: str, shift: float, *, amount_first: bool = False) -> bytes:
+    """`Balance brought forward`, leaders in Courier 9 (a 5.4-point pitch) running into `amount` set after them, one
+    of their dots `shift` points right of the amount's point (heldout-43-0386's, 0.61 right), or of its fourth
+    character."""
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.setFont("Courier", 9)
+    canvas.drawString(72, 600, "Balance brought forward")
+    point = 290.0 + (amount.index(".") if "." in amount else 3) * 5.4
+    draws = [lambda: canvas.drawString(point + shift - 10 * 5.4, 600, "." * 11)]
+    draws.insert(0 if amount_first else 1, lambda: canvas.drawString(290.0, 600, amount))
+    for draw in draws:
+        draw()
+    canvas.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("pdf", "pdfium", "read"),
+    [
+        # a dot 0, or 0.61, off the point: pdfium drops the amount's point; its hole holds the dot
+        (leaders_into_an_amount("$48.52", 0.0), "$4852", "$48.52"),
+        (leaders_into_an_amount("$48.52", 0.61), "$4852", "$48.52"),
+        (leaders_into_an_amount("$48.52", 0.61, amount_first=True), "$4852", "$48.52"),
+        (leaders_into_an_amount("(€185.06)", 0.0), "(€18506)", "(€185.06)"),
+        # half a character off: pdfium keeps the point, and nothing is added
+        (leaders_into_an_amount("$48.52", 2.7), "$48.52", "$48.52"),
+        # an amount printed without a point, the leaders over it: no hole, as printed
+        (leaders_into_an_amount("$4852", 0.0), "$4852", "$4852"),
+    ],
+)
+def test_an_amounts_point_that_leaders_took_is_put_back(
+    monkeypatch: pytest.MonkeyPatch, pdf: bytes, pdfium: str, read: str
+) -> None:
+    """pdfium drops a character drawn where the same one was just drawn: leaders running under an amount took its
+    point (heldout-43-0386's `$4852`, and its payment's and new charges'), and the bill went to review. Both paths."""
+    assert pdf_text(pdf).split()[-1] == pdfium
+    native, python = read_both(monkeypatch, pdf)
+    for texts, _, _ in (native[0][0], python[0][0]):
+        assert texts == ["Balance", "brought", "forward", "." * 11, read]
