@@ -19,6 +19,7 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from common.connectors.billgen.third import third_bill
 from common.extraction.bills import heuristics
 from common.extraction.bills.cascade import BillResult, extract_bill, extract_statements
 from common.extraction.bills.guard import PdfTextReader
@@ -298,6 +299,31 @@ def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
     result = loaded(pdf)
     assert result.bill is not None and result.bill.service_address == "12 Oak St, Fairhaven, OR 97123"
     assert result.bill.amount_due == Decimal("50.00")
+
+
+def test_an_addresss_lines_read_as_one_cell_beside_another_column_are_its_lines() -> None:
+    """A date in the next column set between two of the address's lines makes them one cell (_cells_side_by_side):
+    the address stopped at its street, the postcode's line too far under the cell's top, and the bill loaded as ok
+    with the street alone. Each printed line of the cell is a line of the address."""
+    address: list[Row] = [(72, "Supply Address"), (72, "53 Seafield Avenue"), (72, "Athlone"), (72, "Co. Westmeath")]
+    pdf = bill(address=[*address, (72, "N37 0TPD")], currency="€", drawn=[(400, 630, "4 February 2024", 9)])
+    side_by_side = heuristics._cells_side_by_side(READER.read(pdf))
+    assert any(line.text.startswith("Athlone Co. Westmeath\t") for line in side_by_side.lines)
+    result = loaded(pdf)
+    assert result.bill is not None
+    assert result.bill.service_address == "53 Seafield Avenue, Athlone, Co. Westmeath, N37 0TPD"
+    source = "Supply Address / 53 Seafield Avenue / Athlone / Co. Westmeath / N37 0TPD"
+    assert result.bill.provenance["service_address"].source_text == source
+
+
+def test_an_addresss_two_lines_in_one_cell_keep_the_comma_between_them() -> None:
+    """third-47-0106 set its due date between `Athlone` and `Co. Westmeath` in the next column: one cell, and the bill
+    loaded as ok with `53 Seafield Avenue, Athlone Co. Westmeath, N37 0TPD`."""
+    generated = third_bill(106, 47)
+    result = loaded(generated.pdf)
+    assert result.bill is not None and generated.truth.service_address is not None
+    assert result.bill.service_address == generated.truth.service_address
+    assert generated.truth.service_address == "53 Seafield Avenue, Athlone, Co. Westmeath, N37 0TPD"
 
 
 def test_a_label_run_over_its_value_is_read_apart_from_it() -> None:

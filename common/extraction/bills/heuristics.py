@@ -1174,7 +1174,7 @@ def _address_with_locality(
         if label_box is not None:
             lefts.add(label_box[0])
     index = next(i for i, line in enumerate(document.lines) if line is hit.line)
-    parts: list[Segment] = []
+    parts: list[tuple[str, BBox]] = []  # the lines between, and their cells' boxes
     last_top = top
     # the next lines down, as a line of another column may sit between the street and the town
     for below in document.lines[index + 1 : index + 7]:
@@ -1193,26 +1193,30 @@ def _address_with_locality(
         )
         if segment is None:
             continue
-        text = segment.text.strip()
-        last_top = below.top
-        kind = _address_line_kind(address, [part.text for part in parts], text)
-        if kind == _WRAPPED:  # a browser wrapped the postcode, or its second half, onto a line of its own
-            return f"{address} {text}", provenance.model_copy(
-                update={
-                    "bbox": union([provenance.bbox, segment.bbox]),
-                    "source_text": f"{provenance.source_text or ''} / {text}",
-                }
-            )
-        if kind == _TOWN:
-            parts.append(segment)
-            box = union([provenance.bbox, *(part.bbox for part in parts)])
-            lines = [part.text.strip() for part in parts]
-            return _lines_joined([address, *lines]), provenance.model_copy(
-                update={"bbox": box, "source_text": " / ".join([provenance.source_text or "", *lines])}
-            )
-        if kind is None:
-            break
-        parts.append(segment)
+        # a cell of two printed lines read as one beside another column's (`Athlone` over `Co. Westmeath` beside
+        # `4 February 2024`, _cells_side_by_side): each is a line of the address
+        printed = _printed_rows(below, segment.start, segment.start + len(segment.text))
+        for text, row_top in printed if len(printed) > 1 else [(segment.text.strip(), below.top)]:
+            last_top = row_top  # the next line is looked for under this one
+            kind = _address_line_kind(address, [part for part, _ in parts], text)
+            if kind == _WRAPPED:  # a browser wrapped the postcode, or its second half, onto a line of its own
+                return f"{address} {text}", provenance.model_copy(
+                    update={
+                        "bbox": union([provenance.bbox, segment.bbox]),
+                        "source_text": f"{provenance.source_text or ''} / {text}",
+                    }
+                )
+            if kind is None:
+                return address, provenance
+            parts.append((text, segment.bbox))
+            if kind == _TOWN:
+                lines = [part for part, _ in parts]
+                return _lines_joined([address, *lines]), provenance.model_copy(
+                    update={
+                        "bbox": union([provenance.bbox, *(box for _, box in parts)]),
+                        "source_text": " / ".join([provenance.source_text or "", *lines]),
+                    }
+                )
     return address, provenance
 
 
@@ -1260,16 +1264,21 @@ def _lines_joined(lines: list[str]) -> str:
 def _rows_of(hit: Hit) -> list[str]:
     """A value's words by the printed lines they sit on: one, but for a browser's table cell read as one line
     (`_cells_side_by_side`), whose lines follow each other in it."""
-    rows: list[list[str]] = []
+    return [text for text, _ in _printed_rows(hit.line, hit.start, hit.end)]
+
+
+def _printed_rows(line: Line, first: int, last: int) -> list[tuple[str, float]]:
+    """The words of line.text[first:last] by the printed lines they sit on (_rows_of), each with its top."""
+    rows: list[tuple[list[str], float]] = []
     last_bottom = None
-    for start, end, (_, bottom, _, top) in hit.line.words:
-        if start < hit.start or end > hit.end:
+    for start, end, (_, bottom, _, top) in line.words:
+        if start < first or end > last:
             continue
         if last_bottom is None or (top + bottom) / 2 < last_bottom:
-            rows.append([])
-        rows[-1].append(hit.line.text[start:end])
+            rows.append(([], top))
+        rows[-1][0].append(line.text[start:end])
         last_bottom = bottom
-    return [" ".join(row) for row in rows]
+    return [(" ".join(words), top) for words, top in rows]
 
 
 _MONTH_DAY_FORMATS = ("%b %d %Y", "%B %d %Y", "%b. %d %Y", "%d %b %Y", "%d %B %Y")
