@@ -563,7 +563,8 @@ def test_labels_that_cannot_share_a_regex_are_tried_one_by_one() -> None:
 def _unknown_provider_bill(
     statement: str, start: str, end: str, due: str, *, after_period: str = "", standing_charge: str = "", note: str = ""
 ) -> bytes:
-    """A plain label/value bill from a provider no template knows, with the dates as given, the period's printed length
+    """A plain label/value bill from a provider no template knows, with the dates as given (no statement date where
+    `statement` is empty), the period's printed length
     after it, the standing charge's days in its name, and a line of its own under the charges."""
     import io
 
@@ -576,7 +577,7 @@ def _unknown_provider_bill(
     canvas.setFont("Helvetica", 10)
     rows = [
         ("Account Number", "8841 2209 17"),
-        ("Statement Date", statement),
+        ("Statement Date", statement) if statement else ("Customer Number", "55 0192"),
         ("Billing Period", f"{start} - {end}{after_period}"),
         ("Payment Due Date", due),
         ("Service Address", "4 Mill Lane, Ely CB7 4AA"),
@@ -624,6 +625,34 @@ def test_unknown_providers_numeric_dates_are_read_in_the_order_the_bill_supports
     read = (result.bill.statement_date, result.bill.bill_period_start, result.bill.bill_period_end)
     assert tuple(d.isoformat() if d is not None else None for d in read) == expected
     assert (result.bill.total_amount, result.bill.currency) == (Decimal("52.10"), "GBP")
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        # month/day puts the due date two days into a 62-day period (heldout-43-0035)
+        (("04/08/2024", "06/09/2024", "04/10/2024"), ("2024-08-04", "2024-09-06", "2024-10-04")),
+        # day/month puts it 324 days after the period (third-47-0388)
+        (("11/11/2024", "12/12/2024", "01/11/2025"), ("2024-11-11", "2024-12-12", "2025-01-11")),
+        # both put it a month or two after the period: neither is told
+        (("01/02/2025", "02/03/2025", "04/05/2025"), None),
+    ],
+)
+def test_with_no_statement_date_the_due_date_settles_the_order_where_it_can(
+    printed: tuple[str, str, str], expected: tuple[str, str, str] | None
+) -> None:
+    """With no statement date, a reading that puts the due date before the period's end, or further after it than a
+    statement and its due date can be, is not sane: heldout-43-0035 and third-47-0388 went to review as ambiguous."""
+    result = extract_bill(_unknown_provider_bill("", *printed), pdf_reader=READER, templates=())
+
+    errors = [a.code for a in result.audits if a.severity is Severity.ERROR]
+    if expected is None:
+        assert result.status is BillStatus.NEEDS_REVIEW and errors == ["ambiguous_date_order"]
+        return
+    assert result.status is BillStatus.OK and errors == [], errors
+    assert result.bill is not None and result.bill.statement_date is None
+    read = (result.bill.bill_period_start, result.bill.bill_period_end, result.bill.due_date)
+    assert tuple(str(value) for value in read) == expected
 
 
 def test_a_bill_whose_dates_read_sensibly_both_ways_goes_to_review() -> None:

@@ -805,14 +805,22 @@ def _order_of_dates_in_words(document: Document) -> tuple[str, ...] | None:
 
 
 def _dates_consistent(draft: Draft) -> bool:
-    """Statement after the period, due after the statement, a monthly to quarterly period: a sane reading."""
+    """Statement after the period, due after the statement, a monthly to quarterly period: a sane reading. With no
+    statement date, due after the period within as long as both allow: heldout-43-0035's `04/08/2024 – 06/09/2024`,
+    due `04/10/2024`, read as month/day, put the due date two days into the period, and the bill went to review
+    (ambiguous_date_order)."""
     start, end = draft.value("bill_period_start"), draft.value("bill_period_end")
     statement, due = draft.value("statement_date"), draft.value("due_date")
     if start is None or end is None or not 20 <= (end - start).days <= 100:
         return False
-    if statement is not None and not 0 <= (statement - end).days <= 45:
+    if statement is None:
+        return due is None or 0 < (due - end).days <= _STATEMENT_AFTER_PERIOD + _DUE_AFTER_STATEMENT
+    if not 0 <= (statement - end).days <= _STATEMENT_AFTER_PERIOD:
         return False
-    return due is None or statement is None or 0 < (due - statement).days <= 60
+    return due is None or 0 < (due - statement).days <= _DUE_AFTER_STATEMENT
+
+
+_STATEMENT_AFTER_PERIOD, _DUE_AFTER_STATEMENT = 45, 60  # days, at most
 
 
 # --- scalar fields -----------------------------------------------------------------------------------
