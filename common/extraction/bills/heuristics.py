@@ -565,7 +565,7 @@ def _label_ending_a_cell(
     size than all the words before it (`mixed`: the line's sizes are). Not `Previous Amount Due`, one type: the words
     before a label may make it another's."""
     text = segment.text.rstrip(" :")
-    if (_FIGURE_THEN_WORD.search(text) is None and not mixed()) or _LEADING_DATE.match(text):
+    if (_FIGURE_THEN_WORD.search(text) is None and not mixed()) or _leading_date(text):
         return (
             None  # nothing to tell a label, or a ledger's row (`5 December 2023 PAYMENTS | 0.00`: _cells_after_dates)
         )
@@ -1041,13 +1041,27 @@ _LEDGER_FIELDS = ("previous_balance", "payments_and_credits", "total_amount", "a
 _LEADING_DATE = re.compile(rf"(?:{DATE})\s*", re.IGNORECASE)
 
 
+def _leading_date(text: str) -> re.Match[str] | None:
+    """A date starting `text`, one that reads as a date: `Flat 3, 1512 Church Walk` has the shape of `Mar 3, 2025`
+    (heldout-53-0373's address, before `Pay on or before`, was taken for a ledger row's date)."""
+    if (found := _LEADING_DATE.match(text)) is None:
+        return None
+    for formats in (MONTH_FIRST, DAY_FIRST):
+        try:
+            parse_date(found.group().strip(), formats)
+        except ValueError:
+            continue
+        return found
+    return None
+
+
 def _cells_after_dates(document: Document) -> dict[str, list[LabelCell]]:
     """The ledger fields' labels that follow a date in their cell, by field, as label cells ending where the
     label does: one scan of the page for every field and both date orders (see _dated_fields)."""
     cells: dict[str, list[LabelCell]] = {name: [] for name in _LEDGER_FIELDS}
     for index, line in enumerate(document.lines):
         for position, segment in enumerate(line.segments):
-            if (date := _LEADING_DATE.match(segment.text)) is None:
+            if (date := _leading_date(segment.text)) is None:
                 continue
             for name in _LEDGER_FIELDS:
                 if match := _LABELS[name][0].match(segment.text, date.end()):
