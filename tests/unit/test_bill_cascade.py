@@ -564,8 +564,8 @@ def _unknown_provider_bill(
     statement: str, start: str, end: str, due: str, *, after_period: str = "", standing_charge: str = "", note: str = ""
 ) -> bytes:
     """A plain label/value bill from a provider no template knows, with the dates as given (no statement date where
-    `statement` is empty), the period's printed length
-    after it, the standing charge's days in its name, and a line of its own under the charges."""
+    `statement` is empty), the period's printed length after it, the standing charge's days in its name, and a line
+    of its own under the charges."""
     import io
 
     from reportlab.pdfgen.canvas import Canvas

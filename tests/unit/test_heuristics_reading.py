@@ -301,7 +301,7 @@ def test_an_address_line_beside_a_large_amount_is_a_cell_of_its_own() -> None:
     assert result.bill.amount_due == Decimal("50.00")
 
 
-def test_an_addresss_lines_read_as_one_cell_beside_another_column_are_its_lines() -> None:
+def test_the_lines_of_an_address_read_as_one_cell_beside_another_column_are_its_lines() -> None:
     """A date in the next column set between two of the address's lines makes them one cell (_cells_side_by_side):
     the address stopped at its street, the postcode's line too far under the cell's top, and the bill loaded as ok
     with the street alone. Each printed line of the cell is a line of the address."""
@@ -316,7 +316,7 @@ def test_an_addresss_lines_read_as_one_cell_beside_another_column_are_its_lines(
     assert result.bill.provenance["service_address"].source_text == source
 
 
-def test_an_addresss_two_lines_in_one_cell_keep_the_comma_between_them() -> None:
+def test_two_lines_of_an_address_in_one_cell_keep_the_comma_between_them() -> None:
     """third-47-0106 set its due date between `Athlone` and `Co. Westmeath` in the next column: one cell, and the bill
     loaded as ok with `53 Seafield Avenue, Athlone Co. Westmeath, N37 0TPD`."""
     generated = third_bill(106, 47)
