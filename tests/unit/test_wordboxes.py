@@ -1549,10 +1549,9 @@ def leaders_into_an_amount(amount: str, shift: float, *, amount_first: bool = Fa
     canvas.setFont("Courier", 9)
     canvas.drawString(72, 600, "Balance brought forward")
     point = 290.0 + (amount.index(".") if "." in amount else 3) * 5.4
-    draws = [lambda: canvas.drawString(point + shift - 10 * 5.4, 600, "." * 11)]
-    draws.insert(0 if amount_first else 1, lambda: canvas.drawString(290.0, 600, amount))
-    for draw in draws:
-        draw()
+    strings = [(point + shift - 10 * 5.4, "." * 11), (290.0, amount)]
+    for left, string in reversed(strings) if amount_first else strings:
+        canvas.drawString(left, 600, string)
     canvas.save()
     return out.getvalue()
 

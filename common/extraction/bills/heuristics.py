@@ -565,10 +565,9 @@ def _label_ending_a_cell(
     size than all the words before it (`mixed`: the line's sizes are). Not `Previous Amount Due`, one type: the words
     before a label may make it another's."""
     text = segment.text.rstrip(" :")
+    # nothing to tell a label, or a ledger's row (`5 December 2023 PAYMENTS | 0.00`: _cells_after_dates)
     if (_FIGURE_THEN_WORD.search(text) is None and not mixed()) or _leading_date(text):
-        return (
-            None  # nothing to tell a label, or a ledger's row (`5 December 2023 PAYMENTS | 0.00`: _cells_after_dates)
-        )
+        return None
     label = next((m for m in _BARE_LABEL.finditer(text) if m.end() == len(text) and m.start() > 0), None)
     if label is None:
         return None
@@ -1047,11 +1046,9 @@ def _leading_date(text: str) -> re.Match[str] | None:
     if (found := _LEADING_DATE.match(text)) is None:
         return None
     for formats in (MONTH_FIRST, DAY_FIRST):
-        try:
+        with suppress(ValueError):
             parse_date(found.group().strip(), formats)
-        except ValueError:
-            continue
-        return found
+            return found
     return None
 
 
@@ -2801,9 +2798,8 @@ def _cut_at_its_hyphen(cell: str, rest: str) -> bool:
     over `89998`; `2024-07-01 – 2024-` over `08-02` in Courier: web-141-0096 went to review with its meter unread)."""
     if _NUMBER_CUT.search(cell) and _NUMBER_END.fullmatch(rest):
         return True
-    return (cut := _ISO_DATE_CUT.search(cell)) is not None and _WHOLE_DATE_IN_FIGURES.fullmatch(
-        cut[0] + rest
-    ) is not None
+    cut = _ISO_DATE_CUT.search(cell)
+    return cut is not None and _WHOLE_DATE_IN_FIGURES.fullmatch(cut[0] + rest) is not None
 
 
 TABLE_ROWS = 11  # the most rows of a meter table, its cells' wrapped lines joined to them

@@ -178,12 +178,7 @@ def _points_under_leaders(handle: int | None, text: str, columns: Columns) -> Co
     ]
     if not candidates or (spans := _spans_of(text, texts)) is None:
         return columns
-    rect = pdfium_c.FS_RECTF()
-
-    def box(index: int) -> CharBox | None:
-        found = _CHAR_BOX(handle, index, ctypes.addressof(rect))
-        return (rect.left, rect.bottom, rect.right, rect.top) if found else None
-
+    box = _char_boxes(handle)
     mended = list(texts)
     for index in candidates:
         start, end = spans[index + 1]
@@ -318,14 +313,27 @@ def _kerned_letters_joined(columns: Columns, text: str) -> Columns:
     return _columns(result, [])
 
 
-def _spans_of(text: str, texts: list[str]) -> list[tuple[int, int]] | None:
-    """Where each of `texts` stands in the page's text; None unless they are its words one for one."""
-    spans = [match.span() for match in WORD.finditer(text)]
+def _spans_of(text: str, texts: list[str], away: Collection[int] = frozenset()) -> list[tuple[int, int]] | None:
+    """Where each of `texts` stands in the page's text; None unless they are its words one for one (the words
+    `away`, by index among str.split()'s, left out)."""
+    spans = [match.span() for index, match in enumerate(WORD.finditer(text)) if index not in away]
     if len(spans) != len(texts) or any(
         text[start:end] != word for (start, end), word in zip(spans, texts, strict=True)
     ):
         return None
     return spans
+
+
+def _char_boxes(handle: int | None) -> Callable[[int], CharBox | None]:
+    """The page's character boxes by index, each asked of pdfium once; None where it has none."""
+    rect = pdfium_c.FS_RECTF()
+    address = ctypes.addressof(rect)
+
+    @functools.cache
+    def box(index: int) -> CharBox | None:
+        return (rect.left, rect.bottom, rect.right, rect.top) if _CHAR_BOX(handle, index, address) else None
+
+    return box
 
 
 def _lines_broken(text: str, texts: list[str]) -> frozenset[int]:
@@ -705,20 +713,9 @@ def _spaced_letters_joined(
     and two spacings wide. A joined word is boxed as the word it was (_word, taking in its spacing as
     _python_words does). Only a page read word for word (none skipped, split or on two lines; the words `away` left
     out) is looked at, so both paths read it alike."""
-    spans = [match.span() for index, match in enumerate(WORD.finditer(text)) if index not in away]
-    if len(spans) != len(words) or any(
-        word[0] != text[start:end] for word, (start, end) in zip(words, spans, strict=True)
-    ):
+    if (spans := _spans_of(text, [word[0] for word in words], away)) is None:
         return words
-    rect = pdfium_c.FS_RECTF()
-    boxes: dict[int, CharBox | None] = {}
-
-    def box(index: int) -> CharBox | None:
-        if index not in boxes:
-            found = _CHAR_BOX(handle, index, ctypes.addressof(rect))
-            boxes[index] = (rect.left, rect.bottom, rect.right, rect.top) if found else None
-        return boxes[index]
-
+    box = _char_boxes(handle)
     gaps = [_spaced_gap(handle, end, start, box) for (_, end), (start, _) in itertools.pairwise(spans)]
     letters: list[float | None] = [None] * len(gaps)  # the letter spacing each gap is, where it is one
     at = 0
