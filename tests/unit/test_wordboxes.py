@@ -1070,6 +1070,62 @@ def test_an_accent_drawn_over_its_letter_stays_in_its_word(fake: FakePdfium) -> 
 
 
 @pytest.mark.parametrize(
+    ("third", "whole"),
+    [
+        ((29, 700, 35, 710), False),  # 10 points high after 20, 1 point inside: 0.1 of the smaller height
+        ((29.6, 700, 35.6, 710), True),  # 0.4 inside, 0.04: as close as rounding sets one string after another
+        ((30, 700, 36, 710), True),  # abutting: a size changed on its line (a smaller `$`, a superscript)
+        ((29, 700, 35, 714), True),  # 14 high: not SIZE_JUMP (1.6) apart, and 1 point is under 0.2 of 14
+        ((27, 700, 33, 714), False),  # 3 points inside 14: drawn over, whatever the sizes
+    ],
+)
+def test_type_of_another_size_starting_inside_a_character_was_drawn_over_it(
+    fake: FakePdfium, third: CharBox, whole: bool
+) -> None:
+    """fourth-41-0043: a 9.5-point phone number drawn 1.9 points (0.17 of its height) inside the 22-point name's last
+    letter read `Sewer1-800-862-8822`, the bill's provider. Kerning sets a letter back no more than 0.12 of the
+    height, but never one size into another: type SIZE_JUMP taller or shorter starting inside a character by more
+    than 0.05 of the smaller height was drawn over it."""
+    # `abcd`: `ab` 20 points high, `cd` drawn after it in another string
+    fake.boxes.update({2: (10, 700, 20, 720), 3: (20, 700, 30, 720), 4: third})
+    fake.boxes[5] = (third[2], third[1], third[2] + 6, third[3])
+    fake.strings = [(10, 700, 30, 720), (third[0], third[1], third[2] + 6, third[3])]
+    buffer, text = utf16(units_of("x abcd y"))
+    native, _ = pdf_worker._native_columns(pdf_worker._native(), HANDLE, buffer, len(text), text, True)
+    words, _ = PYTHON_WORDS(HANDLE, text, len(text), True)
+    assert (native is not None) == whole
+    assert [word[0] for word in words] == (["x", "abcd", "y"] if whole else ["x", "ab", "cd", "y"])
+
+
+def masthead_pdf() -> bytes:
+    """fourth-41-0043's masthead: the provider's name in 22 points, its phone number in 9.5 drawn from 1.9 points
+    inside the name's last letter."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    name = "Clearwater Township Water & Sewer"
+    canvas.setFont("Helvetica-Bold", 22)
+    canvas.drawString(40, 756, name)
+    canvas.setFont("Helvetica", 9.5)
+    canvas.drawString(40 + stringWidth(name, "Helvetica-Bold", 22) - 1.9, 756, "1-800-862-8822")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_a_phone_number_drawn_into_the_large_name_before_it_is_a_word_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pdf = masthead_pdf()
+    document = pypdfium2.PdfDocument(pdf)
+    assert "Sewer1-800-862-8822" in document[0].get_textpage().get_text_range()
+    document.close()
+    ((texts, boxes, joined),) = read_with_and_without_c(monkeypatch, pdf)[0]
+    assert texts == ["Clearwater", "Township", "Water", "&", "Sewer", "1-800-862-8822"]
+    assert joined == []
+    sewer, number = boxes.tolist()[16:20], boxes.tolist()[20:24]
+    assert number[0] < sewer[2] and sewer[3] - sewer[1] > 2 * (number[3] - number[1])
+
+
+@pytest.mark.parametrize(
     ("strings", "whole"),
     [
         ([(10, 700, 46, 710)], True),  # one string set tight (negative spacing): no strings meet in it

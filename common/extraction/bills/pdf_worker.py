@@ -883,6 +883,9 @@ def _spaced_word(
 # wordboxes.c's: a character starting this far (of the smaller height) inside the one before was drawn over it, where
 # the first character is turned less than _LEVEL_ENOUGH radians
 _DRAWN_OVER_BY, _LEVEL_ENOUGH = 0.2, 0.1
+# wordboxes.c's: a character this many times taller or shorter than the one before starting inside it by more than
+# _SIZED_OVER_BY (of the smaller height) was drawn over it: no kerning sets one size into another
+_SIZE_JUMP, _SIZED_OVER_BY = 1.6, 0.05
 _TRACKED = 0.1  # wordboxes.c's: characters set further apart than this of the height were letter-spaced
 
 
@@ -993,13 +996,19 @@ def _holds_a_meeting(
     return False
 
 
+def _other_size(height: float, other: float) -> bool:
+    """wordboxes.c's other_size: two characters' heights tell type of another size, _SIZE_JUMP apart."""
+    return height > 1.0 and other > 1.0 and (height > _SIZE_JUMP * other or other > _SIZE_JUMP * height)
+
+
 def _drawn_over_parts(
     handle: int | None, word: str, first: int, first_box: tuple[float, ...], last_box: tuple[float, ...]
 ) -> list[Word] | None:
     """The strings of a word whose characters were drawn over one another, found as wordboxes.c's drawn_over finds
     them (comparison for comparison: a level word, or one less than _LEVEL_ENOUGH off level, whose character starts
-    inside the one before by more than _DRAWN_OVER_BY of the smaller height): a string drawn over another with no
-    space between, which pdfium gives as one word. Each part is boxed as a word is, by its first and last
+    inside the one before by more than _DRAWN_OVER_BY of the smaller height, or by more than _SIZED_OVER_BY where
+    its type is of another size): a string drawn over another with no space between, which pdfium gives as one
+    word. Each part is boxed as a word is, by its first and last
     characters. None where there is none, or where a mark set over the letter before it (an accent drawn on its
     own) is all there is: it is not a part of its own. A ctypes call a character, so it is asked only of words
     where strings meet (_strings_meeting)."""
@@ -1024,7 +1033,8 @@ def _drawn_over_parts(
             scale = height if height > previous_height else previous_height
         if not scale > 1.0:
             scale = 1.0
-        if box[0] - previous[2] < -_DRAWN_OVER_BY * scale:
+        gap = box[0] - previous[2]
+        if gap < -_DRAWN_OVER_BY * scale or (gap < -_SIZED_OVER_BY * scale and _other_size(height, previous_height)):
             overlaps.append(offset)
         previous = box
     if not overlaps:
