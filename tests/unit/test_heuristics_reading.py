@@ -327,6 +327,17 @@ def test_two_lines_of_an_address_in_one_cell_keep_the_comma_between_them() -> No
     assert generated.truth.service_address == "53 Seafield Avenue, Athlone, Co. Westmeath, N37 0TPD"
 
 
+def test_a_period_whose_printed_length_fits_both_orders_is_read_in_the_pounds_order() -> None:
+    """third-79-0153 (`£`, Swindon) printed `03/04/2025` to `04/05/2025`, due `04/06/2025`, with 32 days of standing
+    charge: 3 April to 4 May counting its last day, 4 March to 5 April not. It went to review as ambiguous."""
+    generated = third_bill(153, 79)
+    result = loaded(generated.pdf)
+    assert result.bill is not None and result.bill.currency == "GBP"
+    read = (result.bill.bill_period_start, result.bill.bill_period_end, result.bill.due_date)
+    assert read == (date(2025, 4, 3), date(2025, 5, 4), date(2025, 6, 4))
+    assert read == (generated.truth.bill_period_start, generated.truth.bill_period_end, generated.truth.due_date)
+
+
 def test_a_label_run_over_its_value_is_read_apart_from_it() -> None:
     # the label ends 7 pt inside the value's column: by position alone the words interleave (`1 no. 6663`)
     header: list[list[Row]] = [[(72, "Customer account no."), (145, "1 6663 4936")], *HEADER[1:]]

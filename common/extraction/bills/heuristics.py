@@ -4032,7 +4032,8 @@ def _dated_fields(
     if len(readings) > 1 and not _same_values(readings):
         sane = [(order, reading) for order, reading in zip(orders, readings, strict=True) if _dates_consistent(reading)]
         if len(sane) > 1:
-            sane = _as_printed_elsewhere(document, sane)
+            told = _orders_told_elsewhere(document, sane) or _orders_of_the_currency(draft)
+            sane = [reading for reading in sane if reading[0] in told] if len(told) == 1 else sane
         if len(sane) == 1:
             chosen = sane[0][1]
         else:
@@ -4062,22 +4063,41 @@ _PRINTED_DAYS = re.compile(
 Reading = tuple[tuple[str, ...], Draft]  # a reading of the fields, and the date formats it read them in
 
 
-def _as_printed_elsewhere(document: Document, readings: list[Reading]) -> list[Reading]:
-    """The one reading that what else the bill prints points to: the one whose period is as long as the bill says it
-    is (counted with its last day or without), or the one in the order the bill's dates in words support
-    (_order_of_dates_in_words); all of them where nothing points to one, or the two point to different ones.
-    heldout-19-0287 printed `8/5/24 through 9/7/24 (34 days)`, 5 August to 7 September or 8 May to 9 July, and went
-    to review as ambiguous."""
+def _orders_told_elsewhere(document: Document, readings: list[Reading]) -> set[tuple[str, ...]]:
+    """The orders what else the bill prints points to: the one whose period is as long as the bill says it is (counted
+    with its last day or without), or the one the bill's dates in words support (_order_of_dates_in_words); none
+    where nothing points to one; more than one where the two point to different ones, or where the bill prints a
+    length that neither reading's period has, or two lengths each fitting another reading (something is misread:
+    no guess settles it); none where one length fits both. heldout-19-0287 printed
+    `8/5/24 through 9/7/24 (34 days)`, 5 August to 7 September or 8 May to 9 July, and went to review as ambiguous."""
     printed = {int(match[match.lastindex or 0]) for match in _PRINTED_DAYS.finditer(document.text)}
-    as_long = []
+    fitting: dict[tuple[str, ...], frozenset[int]] = {}  # the printed lengths each reading's period has
     for order, reading in readings:
         start, end = reading.value("bill_period_start"), reading.value("bill_period_end")
-        if start is not None and end is not None and {(end - start).days, (end - start).days + 1} & printed:
-            as_long.append(order)
+        if start is not None and end is not None:
+            fitting[order] = frozenset({(end - start).days, (end - start).days + 1} & printed)
+    as_long = [order for order, lengths in fitting.items() if lengths]
     told = {as_long[0]} if len(as_long) == 1 else set()
     if (in_words := _order_of_dates_in_words(document)) is not None:
         told.add(in_words)
-    return [reading for reading in readings if reading[0] in told] if len(told) == 1 else readings
+    if not told and printed and (not as_long or len({fitting[order] for order in as_long}) > 1):
+        return {order for order, _ in readings}
+    return told
+
+
+# Currencies whose every country writes a numeric date day first: the pound, the euro, the Australian and New Zealand
+# dollars (the US dollar's is month first, Canada's dollar's either)
+_DAY_FIRST_CURRENCIES = frozenset({"GBP", "EUR", "AUD", "NZD"})
+
+
+def _orders_of_the_currency(draft: Draft) -> set[tuple[str, ...]]:
+    """Day first where the bill's currency, settled, is one whose countries all write a numeric date day first; else
+    none. For where nothing else the bill prints tells: third-79-0153 (`£`, a Swindon address) printed `03/04/2025`
+    to `04/05/2025`, due `04/06/2025`, and a standing charge of 32 days, which either order gives (counting the last
+    day or not), and went to review as ambiguous."""
+    if any(note.code == "currency_unsettled" for note in draft.notes):
+        return set()
+    return {DAY_FIRST} if draft.value("currency") in _DAY_FIRST_CURRENCIES else set()
 
 
 def _same_values(readings: list[Draft]) -> bool:
