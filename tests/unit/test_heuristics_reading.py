@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -200,6 +201,27 @@ def test_amounts_printed_with_their_currencys_code(code: str, before: bool, curr
     got = (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due, result.bill.currency)
     assert got == (Decimal("50.00"), Decimal("50.00"), Decimal("50.00"), currency)
     assert [item.amount for item in result.bill.line_items] == [Decimal("10.00"), Decimal("40.00")]
+
+
+@pytest.mark.parametrize(
+    ("dollar", "currency"),
+    [("C$", "CAD"), ("CDN$", "CAD"), ("CA$", "CAD"), ("US$", "USD"), ("A$", "AUD"), ("NZ$", "NZD")],
+)
+def test_amounts_printed_with_their_dollars_letters(dollar: str, currency: str) -> None:
+    """`C$50.00` told the currency but did not read as money: the bill went to review with no amount read
+    (missing_required_field)."""
+    result = loaded(bill(currency=dollar, address=[(72, "Service Address: 12 Oak St, Kelowna, BC V1Y 2K7")]))
+    assert result.bill is not None
+    got = (result.bill.previous_balance, result.bill.payments_and_credits, result.bill.amount_due, result.bill.currency)
+    assert got == (Decimal("50.00"), Decimal("50.00"), Decimal("50.00"), currency)
+    assert [item.amount for item in result.bill.line_items] == [Decimal("10.00"), Decimal("40.00")]
+    assert result.bill.provenance["amount_due"].source_text == f"Amount Due {dollar}50.00"
+
+
+@pytest.mark.parametrize("text", ["DATA$50.00", "SC$50.00"])
+def test_letters_of_a_word_against_a_dollar_sign_are_no_dollars_letters(text: str) -> None:
+    found = re.search(heuristics.MONEY, text)
+    assert found is not None and found.group() == "$50.00"
 
 
 def test_pounds_are_gbp() -> None:

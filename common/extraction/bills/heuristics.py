@@ -37,6 +37,7 @@ from common.extraction.bills.layout import SIZE_STEP, BBox, Document, Line, Segm
 from common.extraction.bills.values import (
     CURRENCY_CODES,
     DEFAULT_DATE_FORMATS,
+    DOLLAR_PREFIXES,
     TOU_PERIOD_NAMED,
     US,
     categorize,
@@ -1591,8 +1592,7 @@ def _name_wrapped(document: Document, line: Line, name: str, box: BBox) -> Segme
 
 # Printed codes and prefixed dollars say which dollar; a bare `$` is told apart by the country of the
 # addresses on the page (a Canadian bill prints `$` and a postal code like `V1Y 2K7`).
-_CURRENCY_CODE = re.compile(rf"(?<![A-Za-z])(?:({CURRENCY_CODES})(?![A-Za-z])|(US|CDN|CA|AU|NZ|C|A)\$)")
-_DOLLAR_PREFIXES = {"US": "USD", "C": "CAD", "CA": "CAD", "CDN": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD"}
+_CURRENCY_CODE = re.compile(rf"(?<![A-Za-z])(?:({CURRENCY_CODES})(?![A-Za-z])|({'|'.join(DOLLAR_PREFIXES)})\$)")
 # An Irish postcode may end in a code's letters (`H91 6CAD`): third-17-0101 loaded as ok in CAD, its amounts in euros.
 _EIRCODE_WORD = re.compile(rf"(?<![A-Za-z0-9]){_EIRCODE}(?![A-Za-z0-9])")
 _CANADIAN_PLACE = re.compile(
@@ -1630,7 +1630,7 @@ def _currency(document: Document, draft: Draft) -> None:
     if cue:
         postcodes = [match.span() for match in _EIRCODE_WORD.finditer(text)]
         codes = [
-            m.group(1) or _DOLLAR_PREFIXES[m.group(2)]
+            m.group(1) or DOLLAR_PREFIXES[m.group(2)]
             for m in _CURRENCY_CODE.finditer(text)
             if not any(start <= m.start() < end for start, end in postcodes)
         ]

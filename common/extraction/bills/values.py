@@ -58,6 +58,12 @@ def date_regex(formats: tuple[str, ...]) -> str:
 
 
 CURRENCY_CODES = r"(?:USD|CAD|AUD|NZD|GBP|EUR)"
+# the letters that say which dollar a `$` is, printed against it (`C$`, `US$`), and the currency they say; in the
+# order a pattern tries them (`CA` before `C`). The pattern first looks for one of their first letters, which fails
+# at most places in a text sooner than the look behind does.
+DOLLAR_PREFIXES = {"US": "USD", "CDN": "CAD", "CA": "CAD", "C": "CAD", "AU": "AUD", "A": "AUD", "NZ": "NZD"}
+_DOLLAR_INITIALS = "".join(sorted({prefix[0] for prefix in DOLLAR_PREFIXES}))
+DOLLAR_PREFIX = rf"(?=[{_DOLLAR_INITIALS}])(?<![A-Za-z])(?:{'|'.join(DOLLAR_PREFIXES)})(?=\$)"
 _CURRENCY_CODE = re.compile(rf"\b{CURRENCY_CODES}\b\s?")
 
 
@@ -78,8 +84,9 @@ class NumberFormat:
     def money(self) -> str:
         t, p = re.escape(self.thousands), re.escape(self.point)
         amount = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+){p}\d{{2}}"
-        # a currency's code before the amount or after it (`USD 38.68`, `38.68 CAD`) or a symbol, or none
-        symbol = rf"(?:{CURRENCY_CODES}\s?)?[{re.escape(self.symbols)}]?"
+        # a currency's code before the amount or after it (`USD 38.68`, `38.68 CAD`) or a symbol, or none; a dollar
+        # sign may carry its country's letters (`C$38.68`, `US$38.68`)
+        symbol = rf"(?:{CURRENCY_CODES}\s?|{DOLLAR_PREFIX})?[{re.escape(self.symbols)}]?"
         code_after = rf"(?:\s?{CURRENCY_CODES}\b)?"
         return (
             rf"(?:\(\s*-?{symbol}\s?{amount}{code_after}\s*\)"
