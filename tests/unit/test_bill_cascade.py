@@ -573,7 +573,7 @@ def _unknown_provider_bill(
 ) -> bytes:
     """A plain label/value bill from a provider no template knows, with the dates as given (no statement date where
     `statement` is empty), the period's printed length after it, the standing charge's days in its name, and a line
-    of its own under the charges. Its amounts are in pounds, or in `money` (`C$`: a dollar whose country writes dates
+    of its own under the charges. Its amounts are in pounds, or in `money` (`CAD `: a dollar whose country writes dates
     either way)."""
     import io
 

@@ -4065,10 +4065,10 @@ Reading = tuple[tuple[str, ...], Draft]  # a reading of the fields, and the date
 
 def _orders_told_elsewhere(document: Document, readings: list[Reading]) -> set[tuple[str, ...]]:
     """The orders what else the bill prints points to: the one whose period is as long as the bill says it is (counted
-    with its last day or without), or the one the bill's dates in words support (_order_of_dates_in_words); none
-    where nothing points to one; more than one where the two point to different ones, or where the bill prints a
-    length that neither reading's period has, or two lengths each fitting another reading (something is misread:
-    no guess settles it); none where one length fits both. heldout-19-0287 printed
+    with its last day or without), or the one the bill's dates in words support (_order_of_dates_in_words). None
+    where nothing points to one (a length that both readings' periods have points to neither). More than one where
+    the two point to different ones, or where the bill prints a length that neither reading's period has, or two
+    lengths each fitting another reading: something is misread, and no guess settles it. heldout-19-0287 printed
     `8/5/24 through 9/7/24 (34 days)`, 5 August to 7 September or 8 May to 9 July, and went to review as ambiguous."""
     printed = {int(match[match.lastindex or 0]) for match in _PRINTED_DAYS.finditer(document.text)}
     fitting: dict[tuple[str, ...], frozenset[int]] = {}  # the printed lengths each reading's period has

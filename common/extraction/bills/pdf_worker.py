@@ -1008,10 +1008,9 @@ def _drawn_over_parts(
     them (comparison for comparison: a level word, or one less than _LEVEL_ENOUGH off level, whose character starts
     inside the one before by more than _DRAWN_OVER_BY of the smaller height, or by more than _SIZED_OVER_BY where
     its type is of another size): a string drawn over another with no space between, which pdfium gives as one
-    word. Each part is boxed as a word is, by its first and last
-    characters. None where there is none, or where a mark set over the letter before it (an accent drawn on its
-    own) is all there is: it is not a part of its own. A ctypes call a character, so it is asked only of words
-    where strings meet (_strings_meeting)."""
+    word. Each part is boxed as a word is, by its first and last characters. None where there is none, or where a
+    mark set over the letter before it (an accent drawn on its own) is all there is: it is not a part of its own. A
+    ctypes call a character, so it is asked only of words where strings meet (_strings_meeting)."""
     if first_box[1] >= last_box[3] or last_box[1] >= first_box[3] or not last_box[0] > first_box[0]:
         return None
     rect = pdfium_c.FS_RECTF()

@@ -60,7 +60,7 @@ def date_regex(formats: tuple[str, ...]) -> str:
 CURRENCY_CODES = r"(?:USD|CAD|AUD|NZD|GBP|EUR)"
 # the letters that say which dollar a `$` is, printed against it (`C$`, `US$`), and the currency they say; in the
 # order a pattern tries them (`CA` before `C`). The pattern first looks for one of their first letters, which fails
-# at most places in a text sooner than the look behind does.
+# at most places in a text sooner than the look-behind does.
 DOLLAR_PREFIXES = {"US": "USD", "CDN": "CAD", "CA": "CAD", "C": "CAD", "AU": "AUD", "A": "AUD", "NZ": "NZD"}
 _DOLLAR_INITIALS = "".join(sorted({prefix[0] for prefix in DOLLAR_PREFIXES}))
 DOLLAR_PREFIX = rf"(?=[{_DOLLAR_INITIALS}])(?<![A-Za-z])(?:{'|'.join(DOLLAR_PREFIXES)})(?=\$)"
