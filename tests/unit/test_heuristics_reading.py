@@ -425,6 +425,30 @@ def test_a_phone_number_drawn_into_the_utilitys_name_is_left_out_of_it() -> None
     assert generated.truth.provider == "Clearwater Township Water & Sewer"
 
 
+def test_a_phone_number_run_into_the_utilitys_name_is_left_out_of_it() -> None:
+    """fourth-103-0249 set its 8.5-point phone number 0.3 points after the 22-point name's last letter; pdfium put no
+    space between them and the bill loaded as ok with the utility `Sunbelt Electric Cooperative1-800-875-8569`."""
+    generated = fourth_bill(249, 103)
+    result = loaded(generated.pdf)
+    assert result.bill is not None and result.bill.provider == generated.truth.provider
+    assert generated.truth.provider == "Sunbelt Electric Cooperative"
+
+
+@pytest.mark.parametrize(
+    ("name", "provider"),
+    [
+        ("Sunbelt Electric Cooperative1-800-875-8569", "Sunbelt Electric Cooperative"),
+        ("Brightwater Energy0800 078 4471", "Brightwater Energy"),
+        ("Acme Valley Utilities(555) 123-4567", "Acme Valley Utilities"),
+        ("Acme Valley Energy360", "Acme Valley Energy360"),  # a name ending in a few figures keeps them
+    ],
+)
+def test_a_names_last_letter_run_into_a_phone_number(name: str, provider: str) -> None:
+    result = loaded(bill(masthead=((name, 16),)))
+    assert result.bill is not None and result.bill.provider == provider
+    assert result.bill.provenance["provider"].source_text == provider
+
+
 @pytest.mark.parametrize(
     ("masthead", "statement_date"),
     [

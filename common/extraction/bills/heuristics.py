@@ -1542,6 +1542,8 @@ def _provider(document: Document, draft: Draft) -> None:
         return
     start, end, line = found
     start += _monogram(line.text[start:end])  # `EE Eucalypt Energy Pty Ltd`: the logo's initials before the name
+    if glued := _PHONE_GLUED.search(line.text, start, end):
+        end = glued.start()
     name, box = line.text[start:end], line.span_bbox(start, end)
     if box is not None and (rest := _name_wrapped(document, line, name, box)) is not None:
         name, box = f"{name} {rest.text}", union([box, rest.bbox])
@@ -1552,6 +1554,11 @@ def _provider(document: Document, draft: Draft) -> None:
 
 
 _MONOGRAM = re.compile(r"(?P<initials>[A-Z][A-Za-z]{1,3}) +(?=[A-Z])")
+# A phone number ending the name, run into its last letter: pdfium puts no space where a number in small type starts
+# a fraction of a point after a large name's last letter (fourth-103-0249 loaded as ok with the utility `Sunbelt
+# Electric Cooperative1-800-875-8569`). Seven figures or more, so that a name ending in figures (`Energy360`) keeps
+# them.
+_PHONE_GLUED = re.compile(r"(?<=[A-Za-z])(?=(?:[ ()+.-]*\d){7})[+(]?\d[\d ()+.-]*\d$")
 
 
 def _monogram(name: str) -> int:
