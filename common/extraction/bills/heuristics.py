@@ -712,12 +712,16 @@ def _wrapped_label_hits(document: Document) -> tuple[dict[str, list[Hit]], set[t
     return hits, second_lines
 
 
+def _currency_unsettled(draft: Draft) -> bool:
+    """Whether _currency left the currency a guess (currency_unsettled)."""
+    return any(note.code == "currency_unsettled" for note in draft.notes)
+
+
 def _dollar_of_the_address(document: Document, draft: Draft) -> None:
     """A bare `$` told by the service address read whole, where the page's text alone names no country: its ZIP
     wrapped onto a line of its own (`..., Brookside, WA` over `98012`) left the bill in review."""
     address = draft.value("service_address")
-    unsettled = any(note.code == "currency_unsettled" for note in draft.notes)
-    if not unsettled or not isinstance(address, str) or "$" not in document.text:
+    if not _currency_unsettled(draft) or not isinstance(address, str) or "$" not in document.text:
         return
     settled = _dollar_country(f"{document.text}\n{address}", _CURRENCY_CUE.search(document.text) is not None)
     if settled is None:
@@ -4102,9 +4106,9 @@ def _orders_of_the_currency(draft: Draft) -> set[tuple[str, ...]]:
     none. For where nothing else the bill prints tells: third-79-0153 (`£`, a Swindon address) printed `03/04/2025`
     to `04/05/2025`, due `04/06/2025`, and a standing charge of 32 days, which either order gives (counting the last
     day or not), and went to review as ambiguous."""
-    if any(note.code == "currency_unsettled" for note in draft.notes):
+    if _currency_unsettled(draft) or draft.value("currency") not in _DAY_FIRST_CURRENCIES:
         return set()
-    return {DAY_FIRST} if draft.value("currency") in _DAY_FIRST_CURRENCIES else set()
+    return {DAY_FIRST}
 
 
 def _same_values(readings: list[Draft]) -> bool:
